@@ -1,0 +1,67 @@
+"""The model of a system: schema, loader, diagnostics and graph queries."""
+
+from __future__ import annotations
+
+from threatforge.model._model import Element, Model
+from threatforge.model._yaml import Limits
+from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.graph import Crossing, ModelGraph, Reach
+from threatforge.model.loader import LoadResult, load, load_text, load_with_diagnostics
+from threatforge.model.schema import (
+    Assumption,
+    Authn,
+    Authz,
+    Boundary,
+    BoundaryKind,
+    Classification,
+    Component,
+    ComponentKind,
+    Control,
+    ControlStatus,
+    Criticality,
+    DataAsset,
+    EncryptionAtRest,
+    Exposure,
+    Flow,
+    ModelFile,
+    System,
+    TrackingEntry,
+    TrackingStatus,
+    TrustLevel,
+)
+
+__all__ = [
+    "Assumption",
+    "Authn",
+    "Authz",
+    "Boundary",
+    "BoundaryKind",
+    "Classification",
+    "Component",
+    "ComponentKind",
+    "Control",
+    "ControlStatus",
+    "Criticality",
+    "Crossing",
+    "DataAsset",
+    "Diagnostic",
+    "Element",
+    "EncryptionAtRest",
+    "Exposure",
+    "Flow",
+    "Level",
+    "Limits",
+    "LoadResult",
+    "Location",
+    "Model",
+    "ModelFile",
+    "ModelGraph",
+    "Reach",
+    "System",
+    "TrackingEntry",
+    "TrackingStatus",
+    "TrustLevel",
+    "load",
+    "load_text",
+    "load_with_diagnostics",
+]

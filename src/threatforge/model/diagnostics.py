@@ -1,0 +1,50 @@
+"""Diagnostics: errors and warnings about a model, located at ``file:line:column``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["Diagnostic", "Level", "Location"]
+
+
+class Level(StrEnum):
+    """How serious a diagnostic is: errors stop the load, warnings are model gaps."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source file; ``line`` and ``column`` count from 1 (0 means unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a model, with the place it was found and what to do."""
+
+    level: Level
+    location: Location
+    message: str
+    code: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.level is Level.ERROR
+
+    def format(self) -> str:
+        """``file:line:column: level: message`` — the form editors and CI logs understand."""
+        return f"{self.location}: {self.level.value}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.location.file, self.location.line, self.location.column, self.message)

@@ -1,0 +1,660 @@
+"""Load ``threatmodel.yaml`` (and the files it includes) into a validated :class:`Model`.
+
+Every problem is collected, not just the first, as a :class:`Diagnostic` located at
+``file:line:column``; misspelt references get a "did you mean". Reading is bounded (size, depth,
+alias expansion, number of included files) so hostile input fails fast with a clear message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from threatforge.errors import ModelError
+from threatforge.model._model import Model
+from threatforge.model._yaml import Document, Limits, ReadError, parse_text, read_file
+from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.schema import (
+    FLOW_ARROW,
+    Assumption,
+    Boundary,
+    Component,
+    Control,
+    DataAsset,
+    EncryptionSpec,
+    Flow,
+    LoggingSpec,
+    ModelFile,
+    System,
+    TrackingEntry,
+)
+
+__all__ = ["LoadResult", "Limits", "load", "load_text", "load_with_diagnostics"]
+
+MAX_INCLUDED_FILES = 256
+_SECTIONS = ("data", "boundaries", "components", "controls", "assumptions", "tracking")
+_SECTION_CLASS: dict[str, type[BaseModel]] = {
+    "data": DataAsset,
+    "boundaries": Boundary,
+    "components": Component,
+    "controls": Control,
+    "assumptions": Assumption,
+    "tracking": TrackingEntry,
+    "flows": Flow,
+}
+_SINGULAR = {
+    "data": "data asset",
+    "boundaries": "boundary",
+    "components": "component",
+    "controls": "control",
+    "assumptions": "assumption",
+    "tracking": "tracking entry",
+    "flows": "flow",
+}
+_NESTED_CLASS: dict[str, type[BaseModel]] = {
+    "encryption": EncryptionSpec,
+    "logging": LoggingSpec,
+}
+_STORE_WARN_KINDS = ("datastore", "cache", "queue", "stream", "secrets-store")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What loading found: the model (None when there were errors) and every diagnostic."""
+
+    model: Model | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if not d.is_error)
+
+
+def load(path: str | os.PathLike[str], *, limits: Limits | None = None) -> Model:
+    """Load and validate a model; raise :class:`ModelError` listing every error found."""
+    result = load_with_diagnostics(path, limits=limits)
+    if result.model is None:
+        raise ModelError(result.diagnostics)
+    return result.model
+
+
+def load_with_diagnostics(
+    path: str | os.PathLike[str], *, limits: Limits | None = None
+) -> LoadResult:
+    """Load a model and return it with every error and warning (never raises for bad input)."""
+    return _Loader(limits or Limits()).run(os.fspath(path))
+
+
+def load_text(text: str, name: str = "threatmodel.yaml", *, limits: Limits | None = None) -> Model:
+    """Load a model from text (no includes). For tests, the server and importers."""
+    loader = _Loader(limits or Limits())
+    result = loader.run_text(text, name)
+    if result.model is None:
+        raise ModelError(result.diagnostics)
+    return result.model
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    document: Document
+    file: ModelFile | None
+    flow_paths: list[tuple[str | int, ...]] = field(default_factory=list)
+
+
+class _Loader:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.diagnostics: list[Diagnostic] = []
+        self.parsed: list[_Parsed] = []
+        self.seen_files: dict[str, str] = {}
+        self.root_dir = ""
+        self.partial = False
+        self.invalid_ids: dict[str, set[str]] = {}
+
+    # --- diagnostics --------------------------------------------------------------------
+
+    def error(self, location: Location, message: str, code: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Level.ERROR, location, message, code))
+
+    def warn(self, location: Location, message: str, code: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Level.WARNING, location, message, code))
+
+    def result(self, model: Model | None) -> LoadResult:
+        ordered = sorted(self.diagnostics, key=lambda d: (not d.is_error, d.sort_key()))
+        if any(d.is_error for d in ordered):
+            model = None
+        return LoadResult(model, tuple(ordered))
+
+    # --- reading ------------------------------------------------------------------------
+
+    def run(self, path: str) -> LoadResult:
+        display = path
+        real = os.path.realpath(path)
+        self.root_dir = os.path.dirname(real)
+        self.read(real, display, stack=())
+        return self.result(self.build())
+
+    def run_text(self, text: str, name: str) -> LoadResult:
+        try:
+            document = parse_text(text, name, self.limits)
+        except ReadError as exc:
+            self.error(exc.location, exc.message, "read")
+            return self.result(None)
+        parsed = self.validate(document)
+        if parsed.file is not None and parsed.file.include:
+            self.error(document.location(("include",)), "'include:' needs a model file on disk")
+        self.parsed.append(parsed)
+        return self.result(self.build())
+
+    def read(self, real: str, display: str, stack: tuple[str, ...]) -> None:
+        if len(self.seen_files) >= MAX_INCLUDED_FILES:
+            self.error(Location(display), f"more than {MAX_INCLUDED_FILES} model files included")
+            return
+        self.seen_files[real] = display
+        try:
+            document = read_file(real, display, self.limits)
+        except ReadError as exc:
+            self.error(exc.location, exc.message, "read")
+            return
+        parsed = self.validate(document)
+        self.parsed.append(parsed)
+        if parsed.file is None:
+            return
+        if stack and parsed.file.system is not None:
+            self.error(
+                document.location(("system",), key=True),
+                "'system:' may only be set in the root model file, not in an included file",
+            )
+        for index, include in enumerate(parsed.file.include):
+            self.include(document, index, include, real, (*stack, real))
+
+    def include(
+        self, document: Document, index: int, include: str, including: str, stack: tuple[str, ...]
+    ) -> None:
+        where = document.location(("include", index))
+        if os.path.isabs(include) or re.match(r"^[A-Za-z]:[\\/]", include):
+            self.error(where, f"include '{include}' is an absolute path; use a path relative to {document.file}")
+            return
+        target = os.path.realpath(os.path.join(os.path.dirname(including), include))
+        if os.path.commonpath([target, self.root_dir]) != self.root_dir:
+            self.error(
+                where,
+                f"include '{include}' resolves outside the model's folder ({self.root_dir}); "
+                "included files must sit in the root model's folder or below it",
+            )
+            return
+        if target in stack:
+            chain = " -> ".join(self.seen_files.get(s, s) for s in (*stack, target))
+            self.error(where, f"include '{include}' makes a loop: {chain}")
+            return
+        if target in self.seen_files:
+            self.error(where, f"include '{include}' is already included ({self.seen_files[target]})")
+            return
+        display = os.path.join(os.path.dirname(document.file), include)
+        self.read(target, os.path.normpath(display), stack)
+
+    # --- validation ---------------------------------------------------------------------
+
+    def validate(self, document: Document) -> _Parsed:
+        raw = document.value
+        prepared, flow_paths = self.prepare(document, raw)
+        try:
+            model_file = ModelFile.model_validate(prepared)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                self.report_validation(document, raw, error)
+            return self.salvage(document, prepared, flow_paths)
+        return _Parsed(document, model_file, flow_paths)
+
+    def salvage(
+        self, document: Document, prepared: dict[str, Any], flow_paths: list[tuple[str | int, ...]]
+    ) -> _Parsed:
+        """Keep the valid elements of an invalid file, so reference errors are found too."""
+        self.partial = True
+        values: dict[str, Any] = {}
+        for name in ("system", "include", "version"):
+            try:
+                values[name] = ModelFile.model_validate({name: prepared[name]}).__dict__[name]
+            except (ValidationError, KeyError):
+                continue
+        for section in _SECTIONS:
+            valid: dict[str, Any] = {}
+            elements = prepared.get(section)
+            for key, body in (elements.items() if isinstance(elements, dict) else ()):
+                try:
+                    valid[key] = _SECTION_CLASS[section].model_validate(body)
+                except ValidationError:
+                    self.invalid_ids.setdefault(section, set()).add(str(key))
+            values[section] = valid
+        flows: list[Flow] = []
+        kept_paths: list[tuple[str | int, ...]] = []
+        raw_flows = prepared.get("flows")
+        for index, body in enumerate(raw_flows if isinstance(raw_flows, list) else ()):
+            try:
+                flows.append(Flow.model_validate(body))
+                kept_paths.append(flow_paths[index])
+            except ValidationError:
+                continue
+        values["flows"] = flows
+        return _Parsed(document, ModelFile.model_construct(**values), kept_paths)
+
+    def prepare(
+        self, document: Document, raw: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
+        """Inject ids and source locations into element mappings (a shallow copy of ``raw``)."""
+        prepared = dict(raw)
+        for section in _SECTIONS:
+            elements = raw.get(section)
+            if not isinstance(elements, dict):
+                continue
+            injected: dict[Any, Any] = {}
+            for key, body in elements.items():
+                if body is None:
+                    body = {}
+                if isinstance(body, dict):
+                    for reserved in ("id", "location"):
+                        if reserved in body:
+                            self.error(
+                                document.location((section, key, reserved), key=True),
+                                f"{_SINGULAR[section]} '{key}': '{reserved}' is not a field here "
+                                f"(the {_SINGULAR[section]}'s id is its key, '{key}')",
+                            )
+                    body = {k: v for k, v in body.items() if k not in ("id", "location")}
+                    line, column = document.position((section, key))
+                    key_line, key_column = document.key_position((section, key))
+                    body["id"] = key
+                    body["location"] = Location(document.file, key_line or line, key_column or column)
+                injected[key] = body
+            prepared[section] = injected
+        flow_paths: list[tuple[str | int, ...]] = []
+        flows = raw.get("flows")
+        if isinstance(flows, list):
+            injected_flows: list[Any] = []
+            for index, body in enumerate(flows):
+                path: tuple[str | int, ...] = ("flows", index)
+                if isinstance(body, dict):
+                    arrow = _arrow_key(body)
+                    inner = body[arrow] if arrow is not None else body
+                    if arrow is not None:
+                        path = ("flows", index, arrow)
+                        inner = {} if inner is None else inner
+                    if isinstance(inner, dict):
+                        if "location" in inner:
+                            self.error(
+                                document.location((*path, "location"), key=True),
+                                f"flow {index + 1}: unknown field 'location'",
+                            )
+                        line, column = document.position(("flows", index))
+                        inner = {k: v for k, v in inner.items() if k != "location"}
+                        inner["location"] = Location(document.file, line, column)
+                        body = {arrow: inner} if arrow is not None else inner
+                flow_paths.append(path)
+                injected_flows.append(body)
+            prepared["flows"] = injected_flows
+        return prepared, flow_paths
+
+    def report_validation(self, document: Document, raw: dict[str, Any], error: Any) -> None:
+        loc: tuple[str | int, ...] = tuple(error["loc"])
+        kind = error["type"]
+        path = _raw_path(raw, loc)
+        subject = _subject(raw, loc)
+        field_name = loc[-1] if loc else ""
+        if field_name == "[key]":
+            self.error(
+                document.location(path, key=True),
+                f"'{error.get('input')}' is not a valid id: use ASCII letters, digits and . _ : / -, "
+                "starting with a letter or digit, at most 128 characters",
+                "schema",
+            )
+            return
+        if kind == "extra_forbidden":
+            allowed = _allowed_fields(loc[:-1])
+            close = difflib.get_close_matches(str(field_name), allowed, n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            message = f"{subject}unknown field '{field_name}'{hint}"
+            self.error(document.location(path, key=True), message, "schema")
+            return
+        if kind == "missing":
+            self.error(document.location(path[:-1]), f"{subject}missing required field '{field_name}'", "schema")
+            return
+        if kind == "enum":
+            expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+            value = str(error.get("input"))
+            close = difflib.get_close_matches(value, expected, n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            message = f"{subject}'{field_name}' is '{value}'{hint}; expected one of: {', '.join(expected)}"
+            self.error(document.location(path), message, "schema")
+            return
+        message = str(error["msg"])
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if kind == "string_pattern_mismatch" and _is_id_field(loc):
+            message = (
+                f"'{error.get('input')}' is not a valid id: use ASCII letters, digits and . _ : / -, "
+                "starting with a letter or digit, at most 128 characters"
+            )
+        elif kind == "string_pattern_mismatch":
+            message = f"'{str(error.get('input'))[:60]}' is not allowed here ({message})"
+        named = f"'{field_name}': " if isinstance(field_name, str) and field_name not in message else ""
+        self.error(document.location(path), f"{subject}{named}{message}", "schema")
+
+    # --- merging and cross-checks -------------------------------------------------------
+
+    def build(self) -> Model | None:
+        files = [p for p in self.parsed if p.file is not None]
+        if not files or self.parsed[0].file is None:
+            return None
+        root = files[0]
+        assert root.file is not None  # noqa: S101 - filtered above
+        if root.file.system is None:
+            self.error(
+                Location(root.document.file, 1, 1),
+                "the root model must describe the system: add 'system: {name: ...}'",
+            )
+            return None
+        merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
+        origin: dict[tuple[str, str], Location] = {}
+        flows: list[Flow] = []
+        flow_origin: dict[str, Location] = {}
+        flow_paths: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
+        element_paths: dict[tuple[str, str], Document] = {}
+        for parsed in files:
+            assert parsed.file is not None  # noqa: S101
+            for section in _SECTIONS:
+                for key, element in getattr(parsed.file, section).items():
+                    where = parsed.document.location((section, key), key=True)
+                    first = origin.get((section, key))
+                    if first is not None:
+                        self.error(where, f"duplicate {_SINGULAR[section]} '{key}' (first defined at {first})")
+                        continue
+                    origin[(section, key)] = where
+                    element_paths[(section, key)] = parsed.document
+                    merged[section][key] = element
+            for index, flow in enumerate(parsed.file.flows):
+                path = parsed.flow_paths[index]
+                where = parsed.document.location(path[:2])
+                first = flow_origin.get(flow.id)
+                if first is not None:
+                    self.error(
+                        where,
+                        f"flow {index + 1}: a second flow with id '{flow.id}' (first at {first}); "
+                        "give each flow between the same components its own 'id:'",
+                    )
+                    continue
+                flow_origin[flow.id] = where
+                flow_paths[flow.id] = (parsed.document, path)
+                flows.append(flow)
+        model = Model(
+            system=root.file.system,
+            data=merged["data"],
+            boundaries=merged["boundaries"],
+            components=merged["components"],
+            flows=tuple(flows),
+            controls=merged["controls"],
+            assumptions=merged["assumptions"],
+            tracking=merged["tracking"],
+            files=tuple(p.document.file for p in files),
+        )
+        _References(self, model, element_paths, flow_paths).check()
+        if any(d.is_error for d in self.diagnostics):
+            return None
+        self.gaps(model, element_paths, flow_paths)
+        warnings = tuple(sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key))
+        return Model(
+            system=model.system,
+            data=model.data,
+            boundaries=model.boundaries,
+            components=model.components,
+            flows=model.flows,
+            controls=model.controls,
+            assumptions=model.assumptions,
+            tracking=model.tracking,
+            files=model.files,
+            warnings=warnings,
+        )
+
+    def gaps(
+        self,
+        model: Model,
+        element_paths: Mapping[tuple[str, str], Document],
+        flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]],
+    ) -> None:
+        """Warn about facts the rules will need but the model does not state."""
+        used_data: set[str] = set()
+        for component in model.components.values():
+            used_data.update(component.data_ids)
+            where = element_paths[("components", component.id)].location(("components", component.id), key=True)
+            if component.zone is None:
+                self.warn(where, f"component '{component.id}' has no 'zone': boundary rules cannot decide", "gap")
+            if component.kind.value in _STORE_WARN_KINDS and (
+                component.encryption is None or component.encryption.at_rest is None
+            ):
+                self.warn(
+                    where,
+                    f"{component.kind.value} '{component.id}' does not state 'encryption: {{at_rest: ...}}' "
+                    "(none, provider, kms, kms-cmk, hsm, application)",
+                    "gap",
+                )
+        for flow in model.flows:
+            used_data.update(flow.data)
+            document, path = flow_paths[flow.id]
+            if flow.protocol is None:
+                self.warn(
+                    document.location(path[:2]),
+                    f"flow '{flow.id}' has no 'protocol': encryption rules cannot decide",
+                    "gap",
+                )
+        for asset in model.data.values():
+            if asset.id not in used_data:
+                where = element_paths[("data", asset.id)].location(("data", asset.id), key=True)
+                self.warn(where, f"data asset '{asset.id}' is not stored, processed or carried by anything", "gap")
+
+
+class _References:
+    """Cross-reference checks: every id a model mentions must exist."""
+
+    def __init__(
+        self,
+        loader: _Loader,
+        model: Model,
+        element_paths: Mapping[tuple[str, str], Document],
+        flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]],
+    ) -> None:
+        self.loader = loader
+        self.model = model
+        self.element_paths = element_paths
+        self.flow_paths = flow_paths
+
+    def unknown(
+        self,
+        document: Document,
+        path: tuple[str | int, ...],
+        subject: str,
+        what: str,
+        value: str,
+        known: Iterable[str],
+        *,
+        key: bool = False,
+    ) -> None:
+        close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        self.loader.error(
+            document.location(path, key=key), f"{subject}: unknown {what} '{value}'{hint}", "reference"
+        )
+
+    def known(self, section: str, ids: Mapping[str, Any]) -> set[str]:
+        return set(ids) | self.loader.invalid_ids.get(section, set())
+
+    def check_list(
+        self,
+        document: Document,
+        base: tuple[str | int, ...],
+        subject: str,
+        what: str,
+        values: Sequence[str],
+        known: Iterable[str],
+    ) -> None:
+        known = set(known)
+        for index, value in enumerate(values):
+            if value not in known:
+                self.unknown(document, (*base, index), subject, what, value, known)
+
+    def check(self) -> None:
+        m = self.model
+        boundaries = self.known("boundaries", m.boundaries)
+        components = self.known("components", m.components)
+        data = self.known("data", m.data)
+        controls = self.known("controls", m.controls)
+        for boundary in m.boundaries.values():
+            document = self.element_paths[("boundaries", boundary.id)]
+            base = ("boundaries", boundary.id)
+            subject = f"boundary '{boundary.id}'"
+            if boundary.inside is not None and boundary.inside not in boundaries:
+                self.unknown(document, (*base, "inside"), subject, "boundary", boundary.inside, boundaries)
+        self.check_nesting()
+        for component in m.components.values():
+            document = self.element_paths[("components", component.id)]
+            base = ("components", component.id)
+            subject = f"component '{component.id}'"
+            if component.zone is not None and component.zone not in boundaries:
+                self.unknown(document, (*base, "zone"), subject, "boundary", component.zone, boundaries)
+            self.check_list(document, (*base, "stores"), subject, "data asset", component.stores, data)
+            self.check_list(document, (*base, "processes"), subject, "data asset", component.processes, data)
+            self.check_list(document, (*base, "controls"), subject, "control", component.controls, controls)
+        for flow in m.flows:
+            document, path = self.flow_paths[flow.id]
+            subject = f"flow {int(path[1]) + 1} ({flow.source} -> {flow.target})"
+            for end, value in (("from", flow.source), ("to", flow.target)):
+                if value not in components:
+                    arrow = len(path) == 3
+                    where = path if arrow else (*path, end)
+                    self.unknown(document, where, subject, "component", value, components, key=arrow)
+            if flow.source == flow.target and not flow.description:
+                self.loader.error(
+                    document.location(path),
+                    f"{subject}: flows from '{flow.source}' to itself; add a 'description' saying why "
+                    "(a retry loop, a self-call) or remove it",
+                    "reference",
+                )
+            self.check_list(document, (*path, "data"), subject, "data asset", flow.data, data)
+            self.check_list(document, (*path, "controls"), subject, "control", flow.controls, controls)
+        elements = components | set(m.flows_by_id) | data | boundaries
+        for control in m.controls.values():
+            document = self.element_paths[("controls", control.id)]
+            base = ("controls", control.id)
+            self.check_list(document, (*base, "applies_to"), f"control '{control.id}'", "element", control.applies_to, elements)
+        for assumption in m.assumptions.values():
+            document = self.element_paths[("assumptions", assumption.id)]
+            base = ("assumptions", assumption.id)
+            self.check_list(document, (*base, "elements"), f"assumption '{assumption.id}'", "element", assumption.elements, elements)
+
+    def check_nesting(self) -> None:
+        boundaries = self.model.boundaries
+        reported: set[str] = set()
+        for start in boundaries:
+            seen: list[str] = []
+            current: str | None = start
+            while current is not None and current in boundaries:
+                if current in seen:
+                    loop = seen[seen.index(current) :]
+                    if not reported.intersection(loop):
+                        reported.update(loop)
+                        document = self.element_paths[("boundaries", current)]
+                        chain = " -> ".join([*loop, current])
+                        self.loader.error(
+                            document.location(("boundaries", current, "inside")),
+                            f"boundary '{current}' is nested inside itself: {chain}",
+                            "reference",
+                        )
+                    break
+                seen.append(current)
+                current = boundaries[current].inside
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _arrow_key(body: Mapping[Any, Any]) -> str | None:
+    if len(body) != 1:
+        return None
+    (key,) = body.keys()
+    if isinstance(key, str) and "->" in key and key not in ("from", "to"):
+        return key
+    return None
+
+
+def _arrow_text(arrow: str) -> str:
+    match = FLOW_ARROW.match(arrow)
+    return f"{match.group(1)} -> {match.group(2)}" if match else arrow
+
+
+def _raw_path(raw: Mapping[str, Any], loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Map a pydantic error location onto the path in the file (arrow-form flows, aliases)."""
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-1]
+    if len(loc) >= 2 and loc[0] == "flows" and isinstance(loc[1], int):
+        flows = raw.get("flows")
+        if isinstance(flows, list) and loc[1] < len(flows) and isinstance(flows[loc[1]], dict):
+            arrow = _arrow_key(flows[loc[1]])
+            if arrow is not None:
+                rest = loc[2:]
+                if rest and rest[0] in ("from", "to"):
+                    return ("flows", loc[1], arrow)
+                return ("flows", loc[1], arrow, *rest)
+    return loc
+
+
+def _subject(raw: Mapping[str, Any], loc: tuple[str | int, ...]) -> str:
+    if len(loc) >= 2 and loc[0] in _SINGULAR:
+        if loc[0] == "flows" and isinstance(loc[1], int):
+            flows = raw.get("flows")
+            arrow = None
+            if isinstance(flows, list) and loc[1] < len(flows) and isinstance(flows[loc[1]], dict):
+                arrow = _arrow_key(flows[loc[1]])
+            named = f" ({_arrow_text(arrow)})" if arrow else ""
+            return f"flow {loc[1] + 1}{named}: "
+        return f"{_SINGULAR[str(loc[0])]} '{loc[1]}': "
+    if loc and loc[0] == "system":
+        return "system: "
+    return ""
+
+
+def _allowed_fields(loc: tuple[str | int, ...]) -> list[str]:
+    cls: type[BaseModel] | None = ModelFile
+    if loc and loc[0] == "system":
+        cls = System
+        loc = loc[1:]
+    elif loc and loc[0] in _SECTION_CLASS and len(loc) >= 2:
+        cls = _SECTION_CLASS[str(loc[0])]
+        loc = loc[2:]
+    for step in loc:
+        cls = _NESTED_CLASS.get(str(step))
+        if cls is None:
+            return []
+    names = []
+    for name, info in cls.model_fields.items():
+        if name in ("location",) or (name == "id" and cls is not Flow):
+            continue
+        names.append(info.alias or name)
+    return names
+
+
+def _is_id_field(loc: tuple[str | int, ...]) -> bool:
+    if len(loc) == 2 and loc[0] in _SECTIONS:
+        return True  # a mapping key
+    return bool(loc) and loc[-1] in ("[key]", "zone", "inside", "id") or (
+        len(loc) >= 2 and loc[-2] in ("stores", "processes", "data", "controls", "applies_to", "elements")
+    )
