@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from threatforge import __version__
-from threatforge.cli import _model_commands
+from threatforge.cli import _analyze, _model_commands
 from threatforge.cli._output import Exit, output
 
 __all__ = ["app", "main"]
@@ -45,6 +45,7 @@ def _root(
 
 
 _model_commands.register(app)
+_analyze.register(app)
 
 
 def main() -> None:

@@ -78,7 +78,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema (Draft 2020-12) of the model file, for editors and CI."""
     if assessment:
-        from threatforge.rules.assessment_schema import assessment_json_schema
+        from threatforge.exporters.assessment_schema import assessment_json_schema
 
         document = assessment_json_schema()
     else:

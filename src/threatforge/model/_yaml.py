@@ -103,9 +103,7 @@ def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
     except OSError as exc:
         raise ReadError(here, f"cannot be read: {exc.strerror or exc}") from None
     if len(raw) > limits.max_bytes:
-        raise ReadError(
-            here, f"is larger than {limits.max_bytes // (1024 * 1024)} MiB; split it with 'include:'"
-        )
+        raise ReadError(here, f"is larger than {_size(limits.max_bytes)}; split it with 'include:'")
     return parse_bytes(raw, display, limits)
 
 
@@ -130,6 +128,11 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
     return parse_text(text, display, limits)
 
 
+def _size(count: int) -> str:
+    mib = 1024 * 1024
+    return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
+
+
 def parse_text(text: str, display: str, limits: Limits = Limits()) -> Document:
     """Parse one YAML (or JSON) document whose top level is a mapping."""
     if len(text) > limits.max_bytes:
@@ -145,11 +148,30 @@ def parse_text(text: str, display: str, limits: Limits = Limits()) -> Document:
         where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ReadError(where, f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) have no problem_mark
+    except yaml.reader.ReaderError as exc:  # control characters: no mark, only an offset
+        raise ReadError(_character_location(text, display, exc), _reader_problem(exc)) from None
+    except yaml.YAMLError as exc:
         raise ReadError(Location(display), f"invalid YAML: {exc}") from None
     except RecursionError:  # pragma: no cover - the depth bound fires first
         raise ReadError(Location(display), "is nested too deeply") from None
     return builder.document()
+
+
+def _character_location(text: str, display: str, exc: yaml.reader.ReaderError) -> Location:
+    # libyaml reports a byte offset, PyYAML a character offset: find the character instead
+    # (the reader stops at its first occurrence, since any earlier one would have failed too).
+    if not isinstance(exc.character, int):
+        return Location(display)
+    index = text.find(chr(exc.character))
+    if index < 0:
+        return Location(display)
+    line_start = text.rfind("\n", 0, index) + 1
+    return Location(display, text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def _reader_problem(exc: yaml.reader.ReaderError) -> str:
+    character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+    return f"invalid YAML: unacceptable character {character}: {exc.reason}"
 
 
 class _Frame:
@@ -207,7 +229,10 @@ class _Builder:
     def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.ScalarEvent):
             self.count(event, 1)
-            self.place(event, self.scalar(event), 1)
+            value = self.scalar(event)
+            if event.anchor is not None:  # '&name' on a plain value, reused with '*name'
+                self.anchors[event.anchor] = (value, 1)
+            self.place(event, value, 1)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if len(self.stack) >= self.limits.max_depth:
                 raise self.fail(

@@ -49,8 +49,12 @@ def model_json_schema() -> dict[str, Any]:
     }
     for definition in defs.values():
         for name in ("id", "location"):
-            if definition.get("title") != "Flow" or name == "location":
+            # a flow's id may be written (two flows between one pair); other ids are their keys
+            if definition.get("title") not in ("Flow", "FlowAttributes") or name == "location":
                 definition.get("properties", {}).pop(name, None)
+    for section in schema["properties"].values():
+        if "patternProperties" in section:  # a key that is not a valid id is an error
+            section["additionalProperties"] = False
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
     schema["title"] = "threatforge model"

@@ -348,8 +348,15 @@ class _Loader:
             )
         elif kind == "string_pattern_mismatch":
             message = f"'{str(error.get('input'))[:60]}' is not allowed here ({message})"
-        named = f"'{field_name}': " if isinstance(field_name, str) and field_name not in message else ""
-        self.error(document.location(path), f"{subject}{named}{message}", "schema")
+        element_level = len(loc) == 2 and loc[0] in _SINGULAR  # loc ends at the element's key
+        named = (
+            f"'{field_name}': "
+            if isinstance(field_name, str) and not element_level and field_name not in message
+            else ""
+        )
+        # an invalid end of 'a -> b:' is shown at the arrow, not at the flow's attributes
+        arrow_end = field_name in ("from", "to") and len(path) == 3 and path[2] != field_name
+        self.error(document.location(path, key=arrow_end), f"{subject}{named}{message}", "schema")
 
     # --- merging and cross-checks -------------------------------------------------------
 
@@ -359,12 +366,16 @@ class _Loader:
             return None
         root = files[0]
         assert root.file is not None  # noqa: S101 - filtered above
-        if root.file.system is None:
-            self.error(
-                Location(root.document.file, 1, 1),
-                "the root model must describe the system: add 'system: {name: ...}'",
-            )
-            return None
+        system = root.file.system
+        if system is None:
+            if "system" not in root.document.value:
+                self.error(
+                    Location(root.document.file, 1, 1),
+                    "the root model must describe the system: add 'system: {name: ...}'",
+                )
+                return None
+            # 'system:' is invalid (already reported): go on, to report reference errors too
+            system = System.model_construct(name="")
         merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
         origin: dict[tuple[str, str], Location] = {}
         flows: list[Flow] = []
@@ -398,7 +409,7 @@ class _Loader:
                 flow_paths[flow.id] = (parsed.document, path)
                 flows.append(flow)
         model = Model(
-            system=root.file.system,
+            system=system,
             data=merged["data"],
             boundaries=merged["boundaries"],
             components=merged["components"],
@@ -544,7 +555,7 @@ class _References:
                     self.unknown(document, where, subject, "component", value, components, key=arrow)
             if flow.source == flow.target and not flow.description:
                 self.loader.error(
-                    document.location(path),
+                    document.location(path[:2]),
                     f"{subject}: flows from '{flow.source}' to itself; add a 'description' saying why "
                     "(a retry loop, a self-call) or remove it",
                     "reference",
@@ -655,6 +666,6 @@ def _allowed_fields(loc: tuple[str | int, ...]) -> list[str]:
 def _is_id_field(loc: tuple[str | int, ...]) -> bool:
     if len(loc) == 2 and loc[0] in _SECTIONS:
         return True  # a mapping key
-    return bool(loc) and loc[-1] in ("[key]", "zone", "inside", "id") or (
+    return bool(loc) and loc[-1] in ("[key]", "zone", "inside", "id", "from", "to") or (
         len(loc) >= 2 and loc[-2] in ("stores", "processes", "data", "controls", "applies_to", "elements")
     )

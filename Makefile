@@ -1,0 +1,32 @@
+# threatforge: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXAMPLE := examples/card-checkout/threatmodel.yaml
+OUT := out
+
+.PHONY: run test lint typecheck fuzz bench clean
+
+$(BIN)/threatforge-installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(BIN)/threatforge-installed
+	$(BIN)/threatforge validate examples/*/threatmodel.yaml
+	@mkdir -p $(OUT)
+	$(BIN)/threatforge analyze $(EXAMPLE) --format json -o $(OUT)/card-checkout.assessment.json
+	$(BIN)/threatforge analyze $(EXAMPLE) --min-severity elevated
+	@echo "Results: $(OUT)/card-checkout.assessment.json"
+
+test: $(BIN)/threatforge-installed
+	$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$status
+
+lint: $(BIN)/threatforge-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,174 @@
+"""``threatforge analyze`` and ``threatforge rules``."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from threatforge.cli._common import analyse_model, load_model, parse_today
+from threatforge.cli._output import output
+
+__all__ = ["register"]
+
+
+class AnalyzeFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class SeverityChoice(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    ELEVATED = "elevated"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+_STYLE = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "elevated": "dark_orange",
+    "medium": "yellow",
+    "low": "cyan",
+}
+
+
+def analyze(
+    model_path: Path = typer.Argument(..., metavar="MODEL", help="The threatmodel.yaml to analyse."),
+    output_format: AnalyzeFormat = typer.Option(AnalyzeFormat.TABLE, "--format", "-f"),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file."),
+    min_severity: SeverityChoice = typer.Option(
+        SeverityChoice.LOW, "--min-severity", help="Show findings at or above this severity."
+    ),
+    packs: list[Path] = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable)."),
+    only: list[str] = typer.Option([], "--only", help="Run only this rule (repeatable)."),
+    skip: list[str] = typer.Option([], "--skip", help="Do not run this rule (repeatable)."),
+    today: str | None = typer.Option(None, "--today", help="Judge expiry dates as of this date."),
+) -> None:
+    """Run the rules over a model and list the findings."""
+    from dataclasses import replace
+
+    from threatforge.rules import Severity
+
+    model = load_model(model_path)
+    assessment = analyse_model(model, packs, only=only, skip=skip, today=parse_today(today))
+    threshold = Severity(min_severity.value)
+    if threshold is not Severity.LOW:
+        assessment = replace(
+            assessment,
+            findings=tuple(f for f in assessment.findings if f.severity.rank >= threshold.rank),
+        )
+    for warning in assessment.warnings:
+        output.info(f"warning: {warning}")
+    for failure in assessment.rule_errors:
+        where = f" on {failure.element}" if failure.element else ""
+        output.err.print(f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False)
+    if output_format is AnalyzeFormat.JSON:
+        from threatforge.exporters import render_json
+
+        output.write_or_print(render_json(assessment, model), out, "the JSON assessment")
+        return
+    if out is not None:
+        output.fail("--output needs a file format: use --format json")
+    _print_table(assessment)
+
+
+def _print_table(assessment: object) -> None:
+    from rich.table import Table
+
+    from threatforge.rules import Assessment
+
+    assert isinstance(assessment, Assessment)  # noqa: S101 - typed for mypy without import cost
+    table = Table(title=f"{assessment.system}: {len(assessment.findings)} findings", expand=False)
+    table.add_column("severity")
+    table.add_column("L×I", justify="right")
+    table.add_column("finding")
+    table.add_column("fingerprint", overflow="fold")
+    table.add_column("status")
+    for finding in assessment.findings:
+        table.add_row(
+            f"[{_STYLE[finding.severity.value]}]{finding.severity.value}[/]",
+            f"{finding.likelihood}×{finding.impact}",
+            _escape(finding.title),
+            _escape(finding.fingerprint),
+            finding.status.value,
+        )
+    output.out.print(table)
+    counts = assessment.count_by_severity()
+    summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(list(counts)) if counts[s])
+    output.out.print(f"open: {summary or 'none'}", markup=False)
+    if assessment.gaps:
+        output.out.print(f"model gaps ({len(assessment.gaps)}): the first ones:", markup=False)
+        for gap in assessment.gaps[:5]:
+            output.out.print(f"  - {gap.message}", markup=False)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+rules_app = typer.Typer(help="List and explain the rules.", no_args_is_help=True)
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+@rules_app.command("list")
+def rules_list(
+    output_format: ListFormat = typer.Option(ListFormat.TABLE, "--format", "-f"),
+    packs: list[Path] = typer.Option([], "--rules", help="Also list the rules of this pack."),
+) -> None:
+    """List every rule with its categories and base scores."""
+    from threatforge.cli._common import load_rules
+
+    rules, problems = load_rules(packs)
+    for problem in problems:
+        output.info(f"warning: {problem}")
+    if output_format is ListFormat.JSON:
+        from threatforge.rules.metadata import rule_to_dict
+
+        output.write_or_print(json.dumps([rule_to_dict(r) for r in rules], indent=2), None, "rules")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rules)} rules")
+    for column in ("id", "domain", "target", "STRIDE/LINDDUN", "CWE", "L", "I"):
+        table.add_column(column)
+    for item in rules:
+        meta = item.meta
+        categories = ", ".join([s.value for s in meta.stride] + [c.value for c in meta.linddun])
+        table.add_row(
+            meta.id, meta.domain, meta.target.value, categories,
+            ", ".join(str(c) for c in meta.cwe), str(meta.likelihood), str(meta.impact),
+        )
+    output.out.print(table)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Explain one rule: what it detects, why, and how to fix it."""
+    from threatforge.cli._common import load_rules
+    from threatforge.rules.metadata import rule_markdown
+
+    rules, _ = load_rules(())
+    found = {r.id: r for r in rules}
+    if rule_id not in found:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id, sorted(found), n=1)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        output.fail(f"unknown rule '{rule_id}'{hint}")
+    output.write_or_print(rule_markdown(found[rule_id]), None, "the rule")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the CLI."""
+    app.command()(analyze)
+    app.add_typer(rules_app, name="rules")

@@ -1,0 +1,88 @@
+"""Steps several commands share: load a model, assemble rules, analyse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from threatforge.cli._output import output
+
+if TYPE_CHECKING:
+    from threatforge.model import Model
+    from threatforge.rules import Assessment, Evidence, Rule
+
+__all__ = ["analyse_model", "load_model", "load_rules", "parse_today"]
+
+
+def load_model(path: Path) -> Model:
+    """Load a model or exit 2 after printing every error (warnings unless --quiet)."""
+    from threatforge.model import load_with_diagnostics
+
+    result = load_with_diagnostics(path)
+    output.diagnostics(result.diagnostics)
+    if result.model is None:
+        output.fail(f"{path} is not a valid model ({len(result.errors)} errors)")
+    return result.model
+
+
+def load_rules(packs: Sequence[Path]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
+    """Built-in, plugin and pack rules; exit 2 when a pack is invalid."""
+    from threatforge.errors import RuleError
+    from threatforge.rules import load_rule_set
+
+    try:
+        rule_set = load_rule_set(packs)
+    except RuleError as exc:
+        output.fail(str(exc))
+    return rule_set.rules, rule_set.problems
+
+
+def parse_today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        output.fail(f"--today '{value}' is not a date (YYYY-MM-DD)")
+
+
+def analyse_model(
+    model: Model,
+    packs: Sequence[Path] = (),
+    *,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    today: date | None = None,
+    evidence: Sequence[Evidence] = (),
+) -> Assessment:
+    """Run the rules on a loaded model; plugin load problems become rule errors."""
+    from dataclasses import replace
+
+    from threatforge.rules import RuleFailure, analyze
+
+    rules, problems = load_rules(packs)
+    known = {r.id for r in rules}
+    for name in (*only, *skip):
+        if name not in known:
+            import difflib
+
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            output.fail(f"unknown rule '{name}'{hint} (see 'threatforge rules list')")
+    assessment = analyze(model, rules, today=today, only=only, skip=skip, evidence=evidence)
+    if problems:
+        failures = tuple(RuleFailure("plugin", None, p) for p in problems)
+        assessment = replace(assessment, rule_errors=failures + assessment.rule_errors)
+    return assessment
+
+
+def option_list(values: list[str] | None) -> list[str]:
+    """Typer gives None for an unused repeatable option."""
+    return list(values or [])
+
+
+Models = typer.Argument

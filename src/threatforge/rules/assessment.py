@@ -1,0 +1,55 @@
+"""The result of analysing a model: findings, outcomes per rule, model gaps, rule errors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from threatforge.rules.interface import (
+    Finding,
+    ModelGap,
+    RuleFailure,
+    RuleSummary,
+    Severity,
+    StaleDecision,
+)
+
+__all__ = ["Assessment"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything :func:`threatforge.analyze` found. Pure data: exporters render it."""
+
+    system: str
+    files: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    summaries: tuple[RuleSummary, ...]
+    gaps: tuple[ModelGap, ...]
+    rule_errors: tuple[RuleFailure, ...]
+    stale: tuple[StaleDecision, ...]
+    warnings: tuple[str, ...]
+    rules_run: tuple[str, ...]
+    as_of: str
+    """The date tracking decisions were judged against (ISO format)."""
+
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.is_open)
+
+    def count_by_severity(self, *, open_only: bool = True) -> dict[Severity, int]:
+        """Findings per severity, every severity present (zero when none)."""
+        pool = self.open_findings if open_only else self.findings
+        counts = Counter(f.severity for f in pool)
+        return {s: counts.get(s, 0) for s in Severity}
+
+    def at_or_above(self, threshold: Severity, *, open_only: bool = True) -> tuple[Finding, ...]:
+        """Findings whose severity is at least ``threshold``."""
+        pool = self.open_findings if open_only else self.findings
+        return tuple(f for f in pool if f.severity.rank >= threshold.rank)
+
+    def finding(self, fingerprint: str) -> Finding | None:
+        for finding in self.findings:
+            if finding.fingerprint == fingerprint:
+                return finding
+        return None

@@ -1,0 +1,31 @@
+"""The built-in rules, listed explicitly (no registration by import side effect)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from threatforge.model._yaml import parse_text
+from threatforge.rules.builtin import stride
+from threatforge.rules.declarative import parse_pack
+from threatforge.rules.interface import Rule
+
+__all__ = ["BUILTIN_RULES"]
+
+
+def _builtin_pack() -> tuple[Rule, ...]:
+    text = resources.files("threatforge.rules.packs").joinpath("builtin.yaml").read_text("utf-8")
+    document = parse_text(text, "threatforge/rules/packs/builtin.yaml")
+    rules = parse_pack(document)
+    return tuple(_as_builtin(r) for r in rules)
+
+
+def _as_builtin(item: Rule) -> Rule:
+    import dataclasses
+
+    return dataclasses.replace(item, meta=dataclasses.replace(item.meta, source="builtin", domain="generic"))
+
+
+BUILTIN_RULES: tuple[Rule, ...] = (
+    *stride.RULES,
+    *_builtin_pack(),
+)

@@ -1,0 +1,687 @@
+"""Generic STRIDE rules per element and per interaction (the engine's first rule set)."""
+
+from __future__ import annotations
+
+from threatforge.model import (
+    Authn,
+    Authz,
+    Classification,
+    Component,
+    ComponentKind,
+    EncryptionAtRest,
+    Exposure,
+    Flow,
+    Model,
+)
+from threatforge.rules.builtin._facts import (
+    EDGE_KINDS,
+    PROCESS_KINDS,
+    STORE_KINDS,
+    at_least,
+    exposed,
+    exposure_words,
+    flow_sensitive,
+    inbound_crossing,
+    names,
+    sensitive_data,
+)
+from threatforge.rules.interface import (
+    PASS,
+    Confidence,
+    Fire,
+    RuleMeta,
+    Skip,
+    Stride,
+    Target,
+    Unknown,
+    Verdict,
+    rule,
+)
+
+S, T, R, I, D, E = (
+    Stride.SPOOFING,
+    Stride.TAMPERING,
+    Stride.REPUDIATION,
+    Stride.INFORMATION_DISCLOSURE,
+    Stride.DENIAL_OF_SERVICE,
+    Stride.ELEVATION_OF_PRIVILEGE,
+)
+ASVS = "https://owasp.org/www-project-application-security-verification-standard/"
+
+
+# --- spoofing -------------------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="unauthenticated-boundary-crossing",
+    title="Unauthenticated flow into a more trusted zone: {element}",
+    description="A flow enters a more trusted zone without authenticating its source, so anyone "
+    "who can reach the target from the less trusted side can act as a legitimate caller.",
+    target=Target.FLOW, likelihood=4, impact=3, stride=(S, E), cwe=(306,), capec=(151,),
+    asvs=("V2.1", "V4.1.1"), attack=("T1190",), confidence=Confidence.HIGH,
+    mitigations=(
+        "Authenticate the caller on this flow (OAuth2/OIDC tokens validated at the gateway, mTLS "
+        "between services, SigV4/IAM for AWS APIs).",
+        "If the target is meant to be public, say so (exposure: public) and rate-limit it.",
+    ),
+    detection="Flow crosses from a zone of lower trust into one of higher trust and its `authn` is "
+    "`none` (unknown when `authn` is not stated). Flows into actors are ignored.",
+    false_positives="Deliberately anonymous endpoints (a public product catalogue); mark the flow "
+    "`authn: none` and accept the finding with a justification.",
+    references=("https://cwe.mitre.org/data/definitions/306.html",),
+))
+def unauthenticated_boundary_crossing(flow: Flow, model: Model) -> Verdict:
+    if model.components[flow.target].kind in (ComponentKind.ACTOR, ComponentKind.CLIENT):
+        return Skip("the target is a person or client, not a service")
+    if not inbound_crossing(model, flow):
+        return PASS
+    authn = flow.effective_authn
+    if authn is None:
+        return Unknown(("authn",))
+    if authn.authenticates:
+        return PASS
+    crossing = model.graph.crossing(flow)
+    assert crossing is not None  # noqa: S101 - inbound implies a crossing
+    return Fire((f"crosses {crossing.describe()}", f"authn: {authn.value}"))
+
+
+@rule(RuleMeta(
+    id="unauthenticated-exposed-service",
+    title="{element} accepts requests from untrusted callers without authentication",
+    description="An internet-facing or entry-adjacent process does not authenticate callers, so "
+    "every operation it offers is available to anyone who can reach it.",
+    target=Target.COMPONENT, likelihood=4, impact=3, stride=(S, E), cwe=(306,), capec=(115,),
+    asvs=("V2.1", "V4.1.1"), api_top10=("API2:2023",), attack=("T1190",),
+    kinds=PROCESS_KINDS, confidence=Confidence.HIGH,
+    mitigations=(
+        "Require authentication at the edge: an API Gateway authorizer (Cognito, Lambda, IAM) or "
+        "an OIDC-validating ingress; reject requests without a valid token before any business logic.",
+        "Keep unauthenticated routes to an explicit allow-list (health checks, public content).",
+    ),
+    detection="Component of kind service/function/gateway that is public or one flow from an "
+    "entry point, with `authn: none`.",
+    false_positives="Intentionally anonymous public APIs; accept with justification.",
+))
+def unauthenticated_exposed_service(component: Component, model: Model) -> Verdict:
+    if not exposed(model, component):
+        return PASS
+    if component.authn is None:
+        return Unknown(("authn",))
+    if component.authn.authenticates:
+        return PASS
+    return Fire((exposure_words(model, component), f"authn: {component.authn.value}"))
+
+
+@rule(RuleMeta(
+    id="weak-authentication-exposed",
+    title="{element} relies on shared-secret authentication ({detail}) from untrusted callers",
+    description="Basic auth, passwords or static API keys on an exposed interface are easy to "
+    "phish, leak in logs and replay; they identify a key, not a caller.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(S,), cwe=(1390, 287), capec=(560,),
+    asvs=("V2.1", "V2.10"), api_top10=("API2:2023",), attack=("T1078",), kinds=PROCESS_KINDS,
+    mitigations=(
+        "Move callers to OAuth2 client credentials or OIDC with short-lived tokens; for machine "
+        "clients prefer mTLS or signed requests.",
+        "Where API keys must stay, scope them per client, rotate them, and pair them with a "
+        "second factor such as an IP allow-list.",
+    ),
+    detection="Exposed process whose `authn` is basic, password or api-key.",
+))
+def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
+    if not exposed(model, component):
+        return PASS
+    if component.authn is None:
+        return Unknown(("authn",))
+    if component.authn in (Authn.BASIC, Authn.PASSWORD, Authn.API_KEY):
+        return Fire((exposure_words(model, component), f"authn: {component.authn.value}"),
+                    detail=component.authn.value)
+    return PASS
+
+
+@rule(RuleMeta(
+    id="network-location-trust",
+    title="{element} trusts its caller because of where it connects from",
+    description="Authentication by network location (source IP, 'inside the VPC') fails as soon "
+    "as any host in that network is compromised or an SSRF is found.",
+    target=Target.FLOW, likelihood=3, impact=3, stride=(S, E), cwe=(290,), capec=(4,),
+    asvs=("V4.1.3",), attack=("T1021",), confidence=Confidence.HIGH,
+    mitigations=(
+        "Authenticate the workload, not the network: mTLS with a service mesh identity (SPIFFE), "
+        "IAM roles, or signed service tokens (token exchange).",
+    ),
+    detection="Flow that crosses a trust boundary with `authn: network`.",
+))
+def network_location_trust(flow: Flow, model: Model) -> Verdict:
+    if flow.effective_authn is not Authn.NETWORK:
+        return PASS
+    crossing = model.graph.crossing(flow)
+    if crossing is None:
+        return PASS
+    return Fire((f"authn: network on a flow crossing {crossing.describe()}",))
+
+
+@rule(RuleMeta(
+    id="unsigned-inbound-callback",
+    title="Callback {element} from a third party is neither signed nor authenticated",
+    description="A third party pushes data (webhooks, callbacks) into the system; without a "
+    "signature or authentication anyone can forge those messages.",
+    target=Target.FLOW, likelihood=4, impact=3, stride=(S, T), cwe=(345,), capec=(148,),
+    asvs=("V13.1.5",), api_top10=("API10:2023",), attack=("T1565",),
+    mitigations=(
+        "Verify the sender's signature (HMAC over the raw body with a per-partner secret, or the "
+        "provider's public key) and reject messages older than a few minutes to stop replays.",
+        "Re-fetch the authoritative state from the provider's API instead of trusting the payload.",
+    ),
+    detection="Flow from an external-service into a process where `signed` is not true and "
+    "`authn` does not authenticate (unknown when both are not stated).",
+))
+def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
+    source = model.components[flow.source]
+    target = model.components[flow.target]
+    if source.kind is not ComponentKind.EXTERNAL_SERVICE or target.kind not in PROCESS_KINDS:
+        return Skip("not a third party calling into a process")
+    authn = flow.effective_authn
+    if flow.signed or (authn is not None and authn.is_strong):
+        return PASS
+    if flow.signed is None and authn is None:
+        return Unknown(("signed",))
+    return Fire((f"third party '{source.id}' calls '{target.id}'",
+                 f"signed: {flow.signed}", f"authn: {authn.value if authn else 'not stated'}"))
+
+
+@rule(RuleMeta(
+    id="admin-without-mfa",
+    title="Administrative interface {element} does not require MFA",
+    description="Administrators' credentials are the most valuable to phish; without a second "
+    "factor one stolen password hands over the system.",
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(308,), capec=(560,),
+    asvs=("V2.2.1", "V2.8"), attack=("T1078", "T1110"), confidence=Confidence.HIGH,
+    mitigations=(
+        "Enforce phishing-resistant MFA (WebAuthn/FIDO2) for every administrative login, through "
+        "the identity provider (Cognito, Okta, Entra ID) rather than per application.",
+    ),
+    detection="Component with `admin: true` and `mfa: false` (unknown when `mfa` is not stated).",
+))
+def admin_without_mfa(component: Component, model: Model) -> Verdict:
+    if not component.admin:
+        return Skip("not an administrative interface")
+    if component.mfa is None:
+        return Unknown(("mfa",))
+    return PASS if component.mfa else Fire(("admin: true", "mfa: false"))
+
+
+# --- tampering ------------------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="unprotected-boundary-crossing",
+    title="Flow {element} crosses a trust boundary without integrity protection",
+    description="Data crossing a trust boundary in clear can be read and changed by anyone on the "
+    "path (a compromised host, a misrouted network, a malicious intermediary).",
+    target=Target.FLOW, likelihood=3, impact=3, stride=(T, I), cwe=(319, 345), capec=(94,),
+    asvs=("V9.1.1", "V9.2.1"), attack=("T1557",), confidence=Confidence.HIGH,
+    mitigations=(
+        "Use TLS 1.2+ (or mTLS) on this flow; for AWS, enforce `aws:SecureTransport` in resource "
+        "policies; for Kubernetes, enable mesh-wide STRICT mTLS.",
+        "If TLS terminates on the way, re-encrypt to the target.",
+    ),
+    detection="Flow that crosses a trust boundary, is not encrypted (`tls: false` or a clear-text "
+    "protocol) and not signed.",
+))
+def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
+    crossing = model.graph.crossing(flow)
+    if crossing is None:
+        return PASS
+    encrypted = flow.encrypted
+    if encrypted is None:
+        return Unknown(("tls",))
+    if encrypted or flow.signed:
+        return PASS
+    return Fire((f"crosses {crossing.describe()}",
+                 f"protocol: {flow.protocol or 'not stated'}, tls: {flow.tls}"))
+
+
+@rule(RuleMeta(
+    id="exposed-without-input-validation",
+    title="{element} takes untrusted input without declared input validation",
+    description="A process reachable from untrusted callers that does not validate input against a "
+    "schema is the usual root of injection, deserialization and mass-assignment flaws.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(T, E), cwe=(20,), capec=(153,),
+    asvs=("V5.1.3", "V5.1.4"), api_top10=("API3:2023", "API8:2023"), kinds=PROCESS_KINDS,
+    mitigations=(
+        "Validate every request against a strict schema at the edge (API Gateway request "
+        "validators, OpenAPI validation middleware) and again in the service (pydantic, Bean "
+        "Validation); reject unknown fields.",
+    ),
+    detection="Exposed process with `input_validation: false`.",
+))
+def exposed_without_input_validation(component: Component, model: Model) -> Verdict:
+    if not exposed(model, component):
+        return PASS
+    if component.input_validation is None:
+        return Unknown(("input_validation",))
+    if component.input_validation:
+        return PASS
+    return Fire((exposure_words(model, component), "input_validation: false"))
+
+
+# --- repudiation ----------------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="missing-audit-logging",
+    title="{element} handles sensitive data without an audit log",
+    description="Without an audit trail of who did what, misuse cannot be detected, investigated "
+    "or proven, and compliance evidence (PCI DSS 10, SOC 2) is missing.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(R,), cwe=(778,), capec=(268,),
+    asvs=("V7.1.3", "V7.2.1"), attack=("T1070",), kinds=PROCESS_KINDS | STORE_KINDS,
+    compliance=("pci-dss-4.0:10.2.1",),
+    mitigations=(
+        "Log security events (authentication, authorisation failures, data access, admin actions) "
+        "with actor, action, object and time to a central, append-only store (CloudTrail data "
+        "events, CloudWatch Logs with retention, a SIEM).",
+    ),
+    detection="Process or store touching confidential or restricted data whose `logging` is "
+    "disabled or has `audit: false`.",
+))
+def missing_audit_logging(component: Component, model: Model) -> Verdict:
+    data = sensitive_data(model, component)
+    if not data:
+        return Skip("handles no confidential or restricted data")
+    logging = component.logging
+    if logging is None:
+        return Unknown(("logging",))
+    if logging.enabled and logging.audit is not False:
+        return PASS
+    state = "logging disabled" if not logging.enabled else "audit: false"
+    return Fire((state, f"handles {names(data)}"), data=tuple(a.id for a in data))
+
+
+# --- information disclosure -----------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="cleartext-sensitive-flow",
+    title="Sensitive data travels unencrypted on {element}",
+    description="Confidential or restricted data sent without TLS can be captured by anyone who "
+    "can observe the network between the two ends.",
+    target=Target.FLOW, likelihood=3, impact=4, stride=(I,), cwe=(319,), capec=(157,),
+    asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), confidence=Confidence.HIGH,
+    compliance=("pci-dss-4.0:4.2.1",),
+    mitigations=(
+        "Enable TLS on this connection (for PostgreSQL `sslmode=verify-full`, for Redis "
+        "`rediss://` with in-transit encryption, for Kafka the SSL listener) and refuse plaintext.",
+    ),
+    detection="Flow carrying confidential or restricted data that is not encrypted (`tls: false` "
+    "or a clear-text protocol).",
+))
+def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
+    data = flow_sensitive(model, flow)
+    if not data:
+        return Skip("carries no confidential or restricted data")
+    encrypted = flow.encrypted
+    if encrypted is None:
+        return Unknown(("tls",))
+    if encrypted:
+        return PASS
+    return Fire((f"carries {names(data)}", f"protocol: {flow.protocol}, tls: {flow.tls}"),
+                data=tuple(a.id for a in data))
+
+
+@rule(RuleMeta(
+    id="store-unencrypted-at-rest",
+    title="{element} stores sensitive data without encryption at rest",
+    description="Unencrypted storage exposes data through snapshots, backups, lost media and "
+    "anyone with read access to the underlying volume.",
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I,), cwe=(311,), capec=(37,),
+    asvs=("V6.1.1", "V6.2.1"), attack=("T1530",), kinds=STORE_KINDS, confidence=Confidence.HIGH,
+    compliance=("pci-dss-4.0:3.5.1",),
+    mitigations=(
+        "Turn on encryption at rest with a customer-managed KMS key (RDS `StorageEncrypted`, "
+        "S3 SSE-KMS, DynamoDB CMK, EBS default encryption); encrypt existing data by restoring "
+        "from an encrypted snapshot.",
+    ),
+    detection="Store of confidential or restricted data with `encryption.at_rest: none`.",
+))
+def store_unencrypted_at_rest(component: Component, model: Model) -> Verdict:
+    data = at_least([model.data[d] for d in component.stores if d in model.data],
+                    Classification.CONFIDENTIAL)
+    if not data:
+        return Skip("stores no confidential or restricted data")
+    at_rest = component.encryption.at_rest if component.encryption else None
+    if at_rest is None:
+        return Unknown(("encryption.at_rest",))
+    if at_rest is not EncryptionAtRest.NONE:
+        return PASS
+    return Fire((f"stores {names(data)}", "encryption.at_rest: none"),
+                data=tuple(a.id for a in data))
+
+
+@rule(RuleMeta(
+    id="restricted-data-provider-key",
+    title="{element} protects restricted data only with a provider-managed key",
+    description="With a provider-owned key, anyone with read access to the service reads the data: "
+    "there is no separate key policy, no separation of duties and no crypto-shredding.",
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I,), cwe=(320,), capec=(116,),
+    asvs=("V6.4.1",), kinds=STORE_KINDS, compliance=("pci-dss-4.0:3.6.1",),
+    mitigations=(
+        "Use a customer-managed KMS key with a key policy that grants decrypt only to the roles "
+        "that need it, rotation enabled, and key administrators separate from key users.",
+    ),
+    detection="Store of restricted data with `encryption.at_rest` provider or kms (not kms-cmk, "
+    "hsm or application).",
+))
+def restricted_data_provider_key(component: Component, model: Model) -> Verdict:
+    data = [model.data[d] for d in component.stores
+            if d in model.data and model.data[d].classification is Classification.RESTRICTED]
+    if not data:
+        return Skip("stores no restricted data")
+    at_rest = component.encryption.at_rest if component.encryption else None
+    if at_rest is None:
+        return Unknown(("encryption.at_rest",))
+    if at_rest in (EncryptionAtRest.PROVIDER, EncryptionAtRest.KMS):
+        return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"),
+                    data=tuple(a.id for a in data))
+    return PASS
+
+
+@rule(RuleMeta(
+    id="public-datastore",
+    title="Data store {element} is reachable from the internet",
+    description="A data store that accepts connections from the internet is one leaked credential "
+    "or one misconfiguration away from a breach.",
+    target=Target.COMPONENT, likelihood=4, impact=4, stride=(I, T), cwe=(284,), capec=(122,),
+    asvs=("V1.4.1",), attack=("T1530", "T1190"), kinds=STORE_KINDS, confidence=Confidence.HIGH,
+    mitigations=(
+        "Place the store in private subnets without a public endpoint (RDS `PubliclyAccessible: "
+        "false`, S3 Block Public Access, no 0.0.0.0/0 security group rules) and reach it through "
+        "the services that own it.",
+    ),
+    detection="Store whose `exposure` is public, or that receives a flow straight from an entry point.",
+))
+def public_datastore(component: Component, model: Model) -> Verdict:
+    if component.exposure is Exposure.PUBLIC:
+        return Fire(("exposure: public",))
+    direct = sorted(f.source for f in model.graph.flows_in(component.id)
+                    if model.graph.is_entry_point(f.source))
+    if direct:
+        return Fire((f"receives flows directly from entry point(s) {', '.join(direct)}",))
+    return PASS
+
+
+@rule(RuleMeta(
+    id="sensitive-data-to-logs",
+    title="Sensitive data is sent to monitoring on {element}",
+    description="Logs and traces are copied widely and kept long; restricted data or credentials in "
+    "them leak to everyone who can read dashboards and log archives.",
+    target=Target.FLOW, likelihood=3, impact=4, stride=(I,), cwe=(532,), capec=(215,),
+    asvs=("V7.1.1", "V7.1.2"), compliance=("pci-dss-4.0:3.3.1",), confidence=Confidence.HIGH,
+    mitigations=(
+        "Mask or drop these fields before logging (structured logging with an allow-list of "
+        "fields, PAN truncation to first 6 / last 4, token redaction in the log shipper).",
+    ),
+    detection="Flow into a monitoring component carrying restricted data or credentials, secrets "
+    "or session tokens.",
+))
+def sensitive_data_to_logs(flow: Flow, model: Model) -> Verdict:
+    if model.components[flow.target].kind is not ComponentKind.MONITORING:
+        return Skip("not a flow into monitoring")
+    data = model.graph.flow_data(flow)
+    bad = [a for a in data if a.classification is Classification.RESTRICTED
+           or set(a.categories) & {"credentials", "secrets", "session-tokens", "crypto-keys"}]
+    if not bad:
+        return PASS
+    return Fire((f"carries {names(bad)} into monitoring",), data=tuple(a.id for a in bad))
+
+
+@rule(RuleMeta(
+    id="verbose-errors",
+    title="{element} returns internal error details to callers",
+    description="Stack traces, SQL errors and internal hostnames in responses map the system for an "
+    "attacker and sometimes leak data.",
+    target=Target.COMPONENT, likelihood=3, impact=2, stride=(I,), cwe=(209,), capec=(54,),
+    asvs=("V7.4.1",), api_top10=("API8:2023",), kinds=PROCESS_KINDS,
+    mitigations=(
+        "Return generic error bodies with a correlation id (RFC 9457 problem details without "
+        "internals); log the details server-side; disable framework debug modes in production.",
+    ),
+    detection="Exposed process with `properties.verbose_errors: true`.",
+))
+def verbose_errors(component: Component, model: Model) -> Verdict:
+    flag = component.prop("verbose_errors")
+    if flag is None:
+        return PASS  # not a gap: most designs never state it
+    if flag is True and exposed(model, component):
+        return Fire((exposure_words(model, component), "properties.verbose_errors: true"))
+    return PASS
+
+
+# --- denial of service ----------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="missing-rate-limit",
+    title="{element} is exposed without rate limiting",
+    description="Without per-client limits, one caller can exhaust capacity (or the budget of a "
+    "pay-per-request backend), brute-force credentials, or scrape data.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770,), capec=(125,),
+    asvs=("V11.1.4", "V13.2.6"), api_top10=("API4:2023", "API6:2023"), attack=("T1499",),
+    kinds=PROCESS_KINDS,
+    mitigations=(
+        "Set per-client throttling and quotas at the edge (API Gateway usage plans, WAF rate-based "
+        "rules, ingress rate limits) and concurrency limits on the backends (Lambda reserved "
+        "concurrency).",
+    ),
+    detection="Exposed process with `rate_limit: false`.",
+))
+def missing_rate_limit(component: Component, model: Model) -> Verdict:
+    if not exposed(model, component):
+        return PASS
+    if component.rate_limit is None:
+        upstream = [model.components[f.source] for f in model.graph.flows_in(component.id)]
+        if any(u.rate_limit for u in upstream if u.kind in EDGE_KINDS):
+            return PASS
+        return Unknown(("rate_limit",))
+    if component.rate_limit:
+        return PASS
+    return Fire((exposure_words(model, component), "rate_limit: false"))
+
+
+@rule(RuleMeta(
+    id="exposed-edge-without-waf",
+    title="Public HTTP entry {element} has no web application firewall",
+    description="Internet-facing HTTP entry points without a WAF take every automated attack "
+    "(injection probes, credential stuffing, bad bots) straight to the application.",
+    target=Target.COMPONENT, likelihood=3, impact=2, stride=(T, D), cwe=(693,), capec=(66,),
+    asvs=("V1.14.1",), kinds=EDGE_KINDS,
+    mitigations=(
+        "Attach AWS WAF (or the CDN's WAF) with the managed core rule set, known-bad-inputs and a "
+        "rate-based rule; log blocked requests.",
+    ),
+    detection="Public gateway, load balancer or CDN receiving HTTP(S) with `waf: false`.",
+))
+def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
+    if not exposed(model, component):
+        return PASS
+    http = any(f.protocol in ("http", "https", "h2", "wss", "ws")
+               for f in model.graph.flows_in(component.id))
+    if not http:
+        return Skip("receives no HTTP traffic")
+    if component.waf is None:
+        fronted = any(model.components[f.source].waf for f in model.graph.flows_in(component.id))
+        return PASS if fronted else Unknown(("waf",))
+    return PASS if component.waf else Fire((exposure_words(model, component), "waf: false"))
+
+
+# --- elevation of privilege -----------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="missing-authorization",
+    title="{element} authenticates callers but does not authorise them",
+    description="Knowing who calls is not deciding what they may do: without authorisation every "
+    "authenticated caller can reach every object and function (BOLA/BFLA).",
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E,), cwe=(862,), capec=(122,),
+    asvs=("V4.1.1", "V4.2.1"), api_top10=("API1:2023", "API5:2023"), kinds=PROCESS_KINDS,
+    mitigations=(
+        "Enforce authorisation on every operation: object-level ownership checks for every id in a "
+        "request, function-level checks for admin operations, ideally through one policy engine "
+        "(OPA, Cedar/Amazon Verified Permissions).",
+    ),
+    detection="Process that handles confidential or restricted data, receives flows, and has "
+    "`authz: none`.",
+))
+def missing_authorization(component: Component, model: Model) -> Verdict:
+    if not model.graph.flows_in(component.id):
+        return Skip("receives no flows")
+    data = sensitive_data(model, component)
+    if not data:
+        return Skip("handles no confidential or restricted data")
+    if component.authz is None:
+        return Unknown(("authz",))
+    if component.authz is Authz.NONE:
+        return Fire(("authz: none", f"handles {names(data)}"), data=tuple(a.id for a in data))
+    return PASS
+
+
+@rule(RuleMeta(
+    id="untrusted-direct-store-access",
+    title="Untrusted {element} writes or reads a data store directly",
+    description="A data store accessed directly from an untrusted zone bypasses the services that "
+    "should enforce validation and authorisation on every read and write.",
+    target=Target.FLOW, likelihood=4, impact=4, stride=(E, T), cwe=(284,), capec=(122,),
+    asvs=("V1.4.1",), attack=("T1530",), confidence=Confidence.HIGH,
+    mitigations=(
+        "Put a service with authentication and authorisation in front of the store; for browser "
+        "uploads use short-lived pre-signed URLs scoped to one object.",
+    ),
+    detection="Flow from an entry point (untrusted zone or public component) to a store.",
+))
+def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
+    target = model.components[flow.target]
+    if target.kind not in STORE_KINDS:
+        return Skip("target is not a store")
+    if not model.graph.is_entry_point(flow.source) or model.graph.is_entry_point(flow.target):
+        return PASS
+    return Fire((f"'{flow.source}' is an entry point", f"'{flow.target}' is a {target.kind.value}"))
+
+
+@rule(RuleMeta(
+    id="unauthenticated-cache-or-broker",
+    title="{element} accepts connections without authentication",
+    description="Caches and message brokers without authentication let any workload on the network "
+    "read, poison or delete shared state and messages.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(S, T, I), cwe=(306,), capec=(115,),
+    asvs=("V4.1.1",), attack=("T1565",),
+    kinds=frozenset({ComponentKind.CACHE, ComponentKind.QUEUE, ComponentKind.STREAM}),
+    mitigations=(
+        "Enable authentication on the broker or cache (Redis AUTH/ACLs, Kafka SASL/mTLS with "
+        "ACLs, IAM policies on SQS/Kinesis) and restrict it with network policies.",
+    ),
+    detection="Cache, queue or stream with `authn: none`.",
+))
+def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdict:
+    if component.authn is None:
+        return Unknown(("authn",))
+    if component.authn.authenticates:
+        return PASS
+    return Fire((f"{component.kind.value} with authn: {component.authn.value}",))
+
+
+@rule(RuleMeta(
+    id="exposed-admin-interface",
+    title="Administrative interface {element} is reachable from an untrusted zone",
+    description="Admin functions reachable from the internet turn every credential phish or auth "
+    "bypass into full control of the system.",
+    target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(284,), capec=(1,),
+    asvs=("V4.3.1",), api_top10=("API5:2023",), attack=("T1133",), confidence=Confidence.HIGH,
+    mitigations=(
+        "Serve admin interfaces only on private networks (VPN, zero-trust access proxy such as "
+        "AWS Verified Access or IAP), separate from the public API.",
+    ),
+    detection="Component with `admin: true` that is public or one flow from an entry point.",
+))
+def exposed_admin_interface(component: Component, model: Model) -> Verdict:
+    if not component.admin:
+        return Skip("not an administrative interface")
+    if exposed(model, component):
+        return Fire(("admin: true", exposure_words(model, component)))
+    return PASS
+
+
+@rule(RuleMeta(
+    id="secrets-without-rotation",
+    title="Secrets or keys in {element} are not rotated",
+    description="Secrets and keys that never rotate stay valid for as long as anyone who ever saw "
+    "them (a former employee, a leaked log) keeps them.",
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, I), cwe=(324,), capec=(37,),
+    asvs=("V6.4.2",), compliance=("pci-dss-4.0:3.7.4",),
+    kinds=frozenset({ComponentKind.SECRETS_STORE, ComponentKind.KEY_MANAGEMENT}),
+    mitigations=(
+        "Enable automatic rotation (Secrets Manager rotation Lambdas, KMS annual key rotation, "
+        "Vault dynamic secrets) and alert on secrets older than the policy allows.",
+    ),
+    detection="Secrets store or key management with `encryption.key_rotation: false`.",
+))
+def secrets_without_rotation(component: Component, model: Model) -> Verdict:
+    rotation = component.encryption.key_rotation if component.encryption else None
+    if rotation is None:
+        return Unknown(("encryption.key_rotation",))
+    return PASS if rotation else Fire(("encryption.key_rotation: false",))
+
+
+@rule(RuleMeta(
+    id="restricted-data-to-third-party-weak-auth",
+    title="Restricted data leaves for third party {element} without strong mutual authentication",
+    description="Sending restricted data to a third party over a channel that does not "
+    "authenticate the receiver strongly risks delivering it to an impostor.",
+    target=Target.FLOW, likelihood=2, impact=4, stride=(S, I), cwe=(295,), capec=(94,),
+    asvs=("V9.2.1",), compliance=("pci-dss-4.0:4.2.1",),
+    mitigations=(
+        "Use mTLS or certificate pinning to the provider's endpoint, and authenticate with "
+        "short-lived credentials (OAuth2 client credentials with private_key_jwt).",
+    ),
+    detection="Flow to an external-service carrying restricted data whose authentication is not "
+    "strong (not mTLS, OAuth2, signed requests...).",
+))
+def restricted_data_to_third_party(flow: Flow, model: Model) -> Verdict:
+    target = model.components[flow.target]
+    if target.kind is not ComponentKind.EXTERNAL_SERVICE:
+        return Skip("target is not a third party")
+    data = [a for a in model.graph.flow_data(flow) if a.classification is Classification.RESTRICTED]
+    if not data:
+        return Skip("carries no restricted data")
+    authn = flow.effective_authn
+    if authn is None:
+        return Unknown(("authn",))
+    if authn.is_strong:
+        return PASS
+    return Fire((f"carries {names(data)} to '{target.id}'", f"authn: {authn.value}"),
+                data=tuple(a.id for a in data))
+
+
+RULES = (
+    unauthenticated_boundary_crossing,
+    unauthenticated_exposed_service,
+    weak_authentication_exposed,
+    network_location_trust,
+    unsigned_inbound_callback,
+    admin_without_mfa,
+    unprotected_boundary_crossing,
+    exposed_without_input_validation,
+    missing_audit_logging,
+    cleartext_sensitive_flow,
+    store_unencrypted_at_rest,
+    restricted_data_provider_key,
+    public_datastore,
+    sensitive_data_to_logs,
+    verbose_errors,
+    missing_rate_limit,
+    exposed_edge_without_waf,
+    missing_authorization,
+    untrusted_direct_store_access,
+    unauthenticated_cache_or_broker,
+    exposed_admin_interface,
+    secrets_without_rotation,
+    restricted_data_to_third_party,
+)

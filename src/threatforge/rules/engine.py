@@ -1,0 +1,254 @@
+"""The engine: run rules over a model and build an :class:`Assessment`. Pure: no I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from threatforge.model import Model, TrackingStatus
+from threatforge.rules.assessment import Assessment
+from threatforge.rules.interface import (
+    Decision,
+    Evidence,
+    Finding,
+    Fire,
+    ModelGap,
+    Rule,
+    RuleFailure,
+    RuleSummary,
+    Skip,
+    StaleDecision,
+    Target,
+    Unknown,
+    iter_verdicts,
+)
+from threatforge.rules.scoring import data_at_stake, score
+
+__all__ = ["analyze"]
+
+
+def analyze(
+    model: Model,
+    rules: Sequence[Rule] | None = None,
+    *,
+    today: date | None = None,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    evidence: Sequence[Evidence] = (),
+) -> Assessment:
+    """Evaluate ``rules`` (default: the built-in rules) on ``model``.
+
+    ``today`` decides whether accepted risks have expired (default: the current date; pass it
+    for reproducible output). ``only``/``skip`` select rules by id. ``evidence`` (scanner results
+    mapped to elements) raises the likelihood of findings with a matching CWE.
+    """
+    if rules is None:
+        from threatforge.rules.registry import builtin_rules
+
+        rules = builtin_rules()
+    today = today or date.today()
+    wanted = set(only)
+    unwanted = set(skip)
+    selected = [
+        r for r in rules if (not wanted or r.id in wanted) and r.id not in unwanted
+    ]
+    evidence_by_element: dict[str, list[Evidence]] = {}
+    for item in evidence:
+        evidence_by_element.setdefault(item.element, []).append(item)
+
+    run = _Run(model, evidence_by_element)
+    for current in selected:
+        run.evaluate(current)
+    findings, stale, warnings = _track(model, run.findings, today)
+    findings.sort(key=lambda f: (-f.severity.rank, -f.likelihood * f.impact, f.rule, f.fingerprint))
+    return Assessment(
+        system=model.system.name,
+        files=model.files,
+        findings=tuple(findings),
+        summaries=tuple(run.summaries),
+        gaps=run.gaps(),
+        rule_errors=tuple(run.failures),
+        stale=tuple(stale),
+        warnings=tuple(warnings),
+        rules_run=tuple(r.id for r in selected),
+        as_of=today.isoformat(),
+    )
+
+
+def _elements(model: Model, target: Target) -> Iterable[tuple[str, Any]]:
+    if target is Target.COMPONENT:
+        return model.components.items()
+    if target is Target.FLOW:
+        return ((f.id, f) for f in model.flows)
+    if target is Target.DATA:
+        return model.data.items()
+    if target is Target.BOUNDARY:
+        return model.boundaries.items()
+    return (("model", model),)
+
+
+_KIND_NAMES = {
+    Target.COMPONENT: "component",
+    Target.FLOW: "flow",
+    Target.DATA: "data asset",
+    Target.BOUNDARY: "boundary",
+    Target.MODEL: "model",
+}
+
+
+class _Run:
+    def __init__(self, model: Model, evidence: Mapping[str, list[Evidence]]) -> None:
+        self.model = model
+        self.evidence = evidence
+        self.findings: list[Finding] = []
+        self.summaries: list[RuleSummary] = []
+        self.failures: list[RuleFailure] = []
+        self.unknown: dict[tuple[str, str], set[str]] = {}
+        self.seen: set[str] = set()
+        self.unknown_kind: dict[tuple[str, str], str] = {}
+
+    def evaluate(self, current: Rule) -> None:
+        fired: list[str] = []
+        passed: list[str] = []
+        unknown: list[str] = []
+        skipped: list[tuple[str, str]] = []
+        target = current.meta.target
+        for element_id, element in _elements(self.model, target):
+            if not current.applies_to(element):
+                continue
+            try:
+                verdicts = list(iter_verdicts(current.check(element, self.model)))
+            except Exception as exc:  # a broken rule is reported; the run goes on
+                self.failures.append(
+                    RuleFailure(current.id, None if target is Target.MODEL else element_id,
+                                f"{type(exc).__name__}: {exc}")
+                )
+                continue
+            if target is Target.MODEL and not verdicts:
+                passed.append(element_id)
+            for verdict in verdicts:
+                if isinstance(verdict, Fire):
+                    subjects = verdict.elements if target is Target.MODEL else (element_id, *verdict.elements)
+                    if not subjects:
+                        self.failures.append(RuleFailure(current.id, None, "fired without naming any element"))
+                        continue
+                    finding = self.finding(current, subjects, verdict)
+                    if finding is not None:
+                        fired.append(",".join(subjects))
+                elif isinstance(verdict, Unknown):
+                    unknown.append(element_id)
+                    kind = self.kind_name(target, element)
+                    for fact in verdict.facts:
+                        self.unknown.setdefault((element_id, fact), set()).add(current.id)
+                        self.unknown_kind[(element_id, fact)] = kind
+                elif isinstance(verdict, Skip):
+                    skipped.append((element_id, verdict.reason))
+                else:
+                    passed.append(element_id)
+        self.summaries.append(
+            RuleSummary(current.id, tuple(fired), tuple(passed), tuple(unknown), tuple(skipped))
+        )
+
+    @staticmethod
+    def kind_name(target: Target, element: Any) -> str:
+        kind = getattr(element, "kind", None)
+        if target is Target.COMPONENT and kind is not None:
+            return str(kind.value)
+        return _KIND_NAMES[target]
+
+    def finding(self, current: Rule, subjects: Sequence[str], verdict: Fire) -> Finding | None:
+        meta = current.meta
+        fingerprint = f"{meta.id}@{','.join(subjects)}"
+        if fingerprint in self.seen:
+            return None
+        self.seen.add(fingerprint)
+        model = self.model
+        data = data_at_stake(model, subjects, verdict.data)
+        evidence = [e for s in subjects for e in self.evidence.get(s, ())]
+        scored = score(meta, model, subjects, data, evidence)
+        first = model.element(subjects[0])
+        label = first.label if first is not None else subjects[0]
+        title = meta.title.format(element=label, detail=verdict.detail).strip()
+        extra_evidence = tuple(
+            f"{e.tool}: {e.rule_id} at {e.location} — {e.message}"
+            for e in evidence
+            if set(e.cwe) & set(meta.cwe)
+        )
+        finding = Finding(
+            rule=meta.id,
+            title=title,
+            description=meta.description,
+            elements=tuple(subjects),
+            fingerprint=fingerprint,
+            stride=meta.stride,
+            linddun=meta.linddun,
+            cwe=meta.cwe,
+            capec=meta.capec,
+            asvs=meta.asvs,
+            api_top10=meta.api_top10,
+            attack=meta.attack,
+            likelihood=scored.likelihood,
+            impact=scored.impact,
+            severity=scored.severity,
+            confidence=verdict.confidence or meta.confidence,
+            explanation=scored.explanation,
+            evidence=verdict.evidence + extra_evidence,
+            mitigations=meta.mitigations,
+            references=meta.references,
+            data=tuple(a.id for a in data),
+            domain=meta.domain,
+            compliance=meta.compliance,
+            location=first.location if first is not None else None,
+            likelihood_factors=scored.likelihood_factors,
+            impact_factors=scored.impact_factors,
+        )
+        self.findings.append(finding)
+        return finding
+
+    def gaps(self) -> tuple[ModelGap, ...]:
+        gaps = [
+            ModelGap(element, self.unknown_kind.get((element, fact), "element"), fact, tuple(sorted(rules)))
+            for (element, fact), rules in self.unknown.items()
+        ]
+        gaps.sort(key=lambda g: (-len(g.rules), g.element, g.fact))
+        return tuple(gaps)
+
+
+def _track(
+    model: Model, findings: list[Finding], today: date
+) -> tuple[list[Finding], list[StaleDecision], list[str]]:
+    """Apply the model's tracking decisions; re-open expired acceptances; list stale entries."""
+    tracked: list[Finding] = []
+    warnings: list[str] = []
+    matched: set[str] = set()
+    for finding in findings:
+        entry = model.tracking.get(finding.fingerprint)
+        if entry is None:
+            tracked.append(finding)
+            continue
+        matched.add(finding.fingerprint)
+        status = entry.status
+        expired = entry.expires is not None and entry.expires < today
+        if expired and status is TrackingStatus.ACCEPTED:
+            status = TrackingStatus.OPEN
+            warnings.append(
+                f"accepted risk '{finding.fingerprint}' expired on {entry.expires}: it is open "
+                "again; renew the decision or fix it"
+            )
+        decision = Decision(
+            entry.status, entry.justification, entry.owner, entry.ticket, entry.expires, expired
+        )
+        tracked.append(dataclasses.replace(finding, status=status, decision=decision))
+    stale = [
+        StaleDecision(fingerprint, entry.status, entry.location)
+        for fingerprint, entry in sorted(model.tracking.items())
+        if fingerprint not in matched
+    ]
+    for item in stale:
+        warnings.append(
+            f"tracking entry '{item.fingerprint}' matches no finding: the threat is gone or the "
+            "element was renamed; remove or update the entry"
+        )
+    return tracked, stale, warnings

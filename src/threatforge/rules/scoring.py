@@ -1,0 +1,177 @@
+"""Risk scoring: likelihood from exposure, impact from data and criticality, severity from both.
+
+Every adjustment is recorded as a short phrase, so each finding explains its own score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from threatforge.model import (
+    Classification,
+    Component,
+    ControlStatus,
+    Criticality,
+    DataAsset,
+    Flow,
+    Model,
+)
+from threatforge.rules.interface import Evidence, RuleMeta, Severity
+
+__all__ = ["Score", "score", "severity_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    likelihood: int
+    impact: int
+    severity: Severity
+    likelihood_factors: tuple[str, ...]
+    impact_factors: tuple[str, ...]
+    explanation: str
+
+
+def severity_of(likelihood: int, impact: int) -> Severity:
+    """The 5x5 risk matrix: the product of likelihood and impact, in five bands."""
+    product = likelihood * impact
+    if product >= 20:
+        return Severity.CRITICAL
+    if product >= 15:
+        return Severity.HIGH
+    if product >= 9:
+        return Severity.ELEVATED
+    if product >= 4:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+_CLASSIFICATION_IMPACT = {
+    Classification.RESTRICTED: 1,
+    Classification.CONFIDENTIAL: 0,
+    Classification.INTERNAL: -1,
+    Classification.PUBLIC: -1,
+}
+_CRITICALITY_IMPACT = {
+    Criticality.CRITICAL: 1,
+    Criticality.HIGH: 0,
+    Criticality.MEDIUM: 0,
+    Criticality.LOW: -1,
+}
+
+
+def _clamp(value: int) -> int:
+    return max(1, min(5, value))
+
+
+def _exposure_subject(model: Model, elements: Sequence[str]) -> str | None:
+    """The component whose exposure drives likelihood: the first component, or a flow's source."""
+    for element_id in elements:
+        if element_id in model.components:
+            return element_id
+        flow = model.flows_by_id.get(element_id)
+        if flow is not None:
+            return flow.source
+    return None
+
+
+def score(
+    meta: RuleMeta,
+    model: Model,
+    elements: Sequence[str],
+    data: Sequence[DataAsset],
+    evidence: Sequence[Evidence] = (),
+) -> Score:
+    """Score one finding of ``meta`` on ``elements`` involving ``data``."""
+    graph = model.graph
+    likelihood = meta.likelihood
+    l_factors: list[str] = [f"base {meta.likelihood}"]
+    subject = _exposure_subject(model, elements)
+    if subject is not None:
+        reach = graph.reach(subject)
+        if reach.hops is None:
+            likelihood -= 1
+            l_factors.append(f"-1 '{subject}' is not reachable from any untrusted zone")
+        elif reach.hops <= 1:
+            likelihood += 1
+            where = "is an entry point" if reach.hops == 0 else f"is 1 hop from entry point '{reach.entry}'"
+            l_factors.append(f"+1 '{subject}' {where}")
+        elif reach.hops >= 4:
+            likelihood -= 1
+            l_factors.append(f"-1 '{subject}' is {reach.hops} hops from the nearest entry point")
+        if reach.hops and reach.unauthenticated_hops is None:
+            likelihood -= 1
+            l_factors.append("-1 every path from an untrusted zone passes an authenticated hop")
+    controls = _mitigating_controls(meta, model, elements)
+    if controls:
+        drop = min(2, len(controls))
+        likelihood -= drop
+        l_factors.append(f"-{drop} declared control{'s' if drop > 1 else ''} {', '.join(controls)}")
+    matching = [e for e in evidence if set(e.cwe) & set(meta.cwe)]
+    if matching:
+        likelihood += 1
+        first = matching[0]
+        l_factors.append(f"+1 {first.tool} reported {first.rule_id} (CWE-{min(set(first.cwe) & set(meta.cwe))})")
+    likelihood = _clamp(likelihood)
+
+    impact = meta.impact
+    i_factors: list[str] = [f"base {meta.impact}"]
+    if data:
+        top = max(data, key=lambda a: a.classification.rank)
+        delta = _CLASSIFICATION_IMPACT[top.classification]
+        if delta:
+            sign = "+" if delta > 0 else ""
+            i_factors.append(f"{sign}{delta} {top.classification.value} data '{top.id}'")
+            impact += delta
+    criticality = model.system.criticality
+    if criticality is not None and _CRITICALITY_IMPACT[criticality]:
+        delta = _CRITICALITY_IMPACT[criticality]
+        sign = "+" if delta > 0 else ""
+        i_factors.append(f"{sign}{delta} system criticality {criticality.value}")
+        impact += delta
+    impact = _clamp(impact)
+    severity = severity_of(likelihood, impact)
+    explanation = (
+        f"{severity.value.capitalize()}: likelihood {likelihood}/5 ({'; '.join(l_factors)}), "
+        f"impact {impact}/5 ({'; '.join(i_factors)})."
+    )
+    return Score(likelihood, impact, severity, tuple(l_factors), tuple(i_factors), explanation)
+
+
+def _mitigating_controls(meta: RuleMeta, model: Model, elements: Sequence[str]) -> list[str]:
+    """Implemented controls that name this rule (or its finding) and apply to these elements."""
+    fingerprint = f"{meta.id}@{','.join(elements)}"
+    attached: set[str] = set()
+    for element_id in elements:
+        element = model.components.get(element_id) or model.flows_by_id.get(element_id)
+        if isinstance(element, Component | Flow):
+            attached.update(element.controls)
+    found = []
+    for control in model.controls.values():
+        if control.status is not ControlStatus.IMPLEMENTED:
+            continue
+        if meta.id not in control.mitigates and fingerprint not in control.mitigates:
+            continue
+        applies = not control.applies_to or bool(set(control.applies_to) & set(elements))
+        if applies or control.id in attached:
+            found.append(control.id)
+    return sorted(found)
+
+
+def data_at_stake(model: Model, elements: Sequence[str], named: Sequence[str]) -> list[DataAsset]:
+    """The data assets a finding puts at risk: those the rule named, else the elements' data."""
+    assets: Mapping[str, DataAsset] = model.data
+    if named:
+        return [assets[d] for d in named if d in assets]
+    found: dict[str, DataAsset] = {}
+    for element_id in elements:
+        if element_id in model.components:
+            for asset in model.graph.data_of(element_id):
+                found[asset.id] = asset
+        flow = model.flows_by_id.get(element_id)
+        if flow is not None:
+            for asset in model.graph.flow_data(flow):
+                found[asset.id] = asset
+        if element_id in assets:
+            found[element_id] = assets[element_id]
+    return list(found.values())
