@@ -67,9 +67,9 @@ def test_unknown_data_asset_in_component_and_flow(diagnose):
         + "flows:\n  - payments -> db: {protocol: https, data: [cards, crads]}\n"
     )
     assert diagnose(text) == [
-        "threatmodel.yaml:11:53: error: component 'db': unknown data asset 'cardz'"
+        "threatmodel.yaml:11:52: error: component 'db': unknown data asset 'cardz'"
         " — did you mean 'cards'?",
-        "threatmodel.yaml:13:55: error: flow 1 (payments -> db): unknown data asset 'crads'"
+        "threatmodel.yaml:13:53: error: flow 1 (payments -> db): unknown data asset 'crads'"
         " — did you mean 'cards'?",
     ]
 
@@ -77,7 +77,7 @@ def test_unknown_data_asset_in_component_and_flow(diagnose):
 def test_unknown_zone_is_an_unknown_boundary(diagnose):
     text = SHOP_HEAD + "  api: {kind: service, zone: dmzz}\n"
     assert diagnose(text) == [
-        "threatmodel.yaml:11:31: error: component 'api': unknown boundary 'dmzz'"
+        "threatmodel.yaml:11:30: error: component 'api': unknown boundary 'dmzz'"
         " — did you mean 'dmz'?"
     ]
 
@@ -100,12 +100,12 @@ def test_unknown_control_on_component_flow_and_applies_to(diagnose):
     )
     text = text.replace("  waf: {}\n", "  waf: {applies_to: [api, apii]}\n")
     assert diagnose(text) == [
-        "threatmodel.yaml:7:31: error: control 'waf': unknown element 'apii' — did you mean 'api'?",
+        "threatmodel.yaml:7:27: error: control 'waf': unknown element 'apii' — did you mean 'api'?",
         "threatmodel.yaml:11:46: error: component 'api': unknown control 'wafx'"
         " — did you mean 'waf'?",
         "threatmodel.yaml:13:46: error: flow 1 (web -> api): unknown control 'waff'"
         " — did you mean 'waf'?",
-        "threatmodel.yaml:15:59: error: assumption 'a1': unknown element 'wbe'"
+        "threatmodel.yaml:15:56: error: assumption 'a1': unknown element 'wbe'"
         " — did you mean 'web'?",
     ]
 
@@ -214,7 +214,7 @@ def test_unknown_fields_in_nested_specs_flows_system_and_top_level(diagnose):
         "threatmodel.yaml:1:22: error: system: unknown field 'ownr' — did you mean 'owner'?",
         "threatmodel.yaml:5:49: error: component 'db': unknown field 'at_rst'"
         " — did you mean 'at_rest'?",
-        "threatmodel.yaml:7:43: error: flow 1 (db -> db): unknown field 'protocl'"
+        "threatmodel.yaml:7:42: error: flow 1 (db -> db): unknown field 'protocl'"
         " — did you mean 'protocol'?",
         "threatmodel.yaml:8:1: error: unknown field 'includes' — did you mean 'include'?",
     ]
@@ -227,7 +227,7 @@ def test_invalid_system_is_not_also_reported_as_missing(diagnose):
     assert diagnose(text) == [
         "threatmodel.yaml:1:22: error: system: unknown field 'critical'"
         " — did you mean 'criticality'?",
-        "threatmodel.yaml:11:31: error: component 'api': unknown boundary 'dnz'"
+        "threatmodel.yaml:11:30: error: component 'api': unknown boundary 'dnz'"
         " — did you mean 'dmz'?",
     ]
 
@@ -242,7 +242,7 @@ def test_missing_system(diagnose):
 def test_bad_enum_value_suggests_the_close_value(diagnose):
     text = SHOP_HEAD.replace("{kind: service, zone: dmz}", "{kind: servise, zone: dmz}")
     assert diagnose(text) == [
-        "threatmodel.yaml:10:19: error: component 'payments': 'kind' is 'servise'"
+        "threatmodel.yaml:10:20: error: component 'payments': 'kind' is 'servise'"
         f" — did you mean 'service'?; expected one of: {KINDS}"
     ]
 
@@ -252,9 +252,9 @@ def test_bad_enum_value_in_a_flow_and_a_boundary(diagnose):
         "flows:\n  - web -> payments: {protocol: https, authn: oauth}\n"
     )
     assert diagnose(text) == [
-        "threatmodel.yaml:3:15: error: boundary 'dmz': 'trust' is 'trustd' — did you mean"
+        "threatmodel.yaml:3:16: error: boundary 'dmz': 'trust' is 'trustd' — did you mean"
         " 'trusted'?; expected one of: untrusted, semi-trusted, trusted, restricted",
-        "threatmodel.yaml:12:46: error: flow 1 (web -> payments): 'authn' is 'oauth' — did you mean"
+        "threatmodel.yaml:12:47: error: flow 1 (web -> payments): 'authn' is 'oauth' — did you mean"
         " 'oauth2'?; expected one of: none, api-key, basic, password, session, oauth2, oidc, jwt,"
         " saml, mtls, iam, sigv4, hmac, certificate, kerberos, ssh-key, service-account,"
         " workload-identity, network",
@@ -266,7 +266,7 @@ def test_unknown_data_category_suggests_the_close_category(diagnose):
         "{classification: restricted}", "{classification: restricted, categories: [pci.pam]}"
     )
     assert diagnose(text) == [
-        "threatmodel.yaml:5:44: error: data asset 'cards': 'categories': unknown data category"
+        "threatmodel.yaml:5:51: error: data asset 'cards': 'categories': unknown data category"
         " 'pci.pam' — did you mean 'pci.pan'? (one of: biometric, business, credentials,"
         " crypto-keys, financial, health, location, pci.cardholder, pci.pan, pci.sad, pci.token,"
         " pii, pii.special, secrets, session-tokens, source-code, telemetry)"
@@ -310,7 +310,7 @@ def test_invalid_id_in_a_reference(diagnose):
         "flows:\n  - from: web\n    to: wеb\n    description: self\n"
     )
     assert diagnose(text) == [
-        f"threatmodel.yaml:11:31: error: component 'api': 'zone': 'dmz zone' {ID_RULE}",
+        f"threatmodel.yaml:11:30: error: component 'api': 'zone': 'dmz zone' {ID_RULE}",
         f"threatmodel.yaml:14:9: error: flow 1: 'to': 'wеb' {ID_RULE}",
     ]
 
@@ -318,7 +318,7 @@ def test_invalid_id_in_a_reference(diagnose):
 def test_id_and_location_are_not_fields(diagnose):
     text = SHOP_HEAD.replace("{kind: service, zone: dmz}", "{kind: service, zone: dmz, id: pay}")
     assert diagnose(text) == [
-        "threatmodel.yaml:10:39: error: component 'payments': 'id' is not a field here"
+        "threatmodel.yaml:10:40: error: component 'payments': 'id' is not a field here"
         " (the component's id is its key, 'payments')"
     ]
 
@@ -327,7 +327,7 @@ def test_id_and_location_are_not_fields(diagnose):
 def test_acceptance_needs_a_justification(diagnose, status):
     text = f"system: {{name: Shop}}\ntracking:\n  'rule@web': {{status: {status}}}\n"
     assert diagnose(text) == [
-        f"threatmodel.yaml:3:16: error: tracking entry 'rule@web': a '{status}' decision needs a"
+        f"threatmodel.yaml:3:15: error: tracking entry 'rule@web': a '{status}' decision needs a"
         " 'justification'"
     ]
 
@@ -390,13 +390,13 @@ def test_every_error_in_a_file_is_reported_in_file_order(diagnose):
           - api -> api: {protocol: https}
         """
     assert diagnose(text) == [
-        "threatmodel.yaml:3:15: error: boundary 'dmz': 'trust' is 'trustd' — did you mean"
+        "threatmodel.yaml:3:16: error: boundary 'dmz': 'trust' is 'trustd' — did you mean"
         " 'trusted'?; expected one of: untrusted, semi-trusted, trusted, restricted",
         "threatmodel.yaml:7:35: error: component 'web': unknown field 'exposre'"
         " — did you mean 'exposure'?",
-        "threatmodel.yaml:8:29: error: component 'api': unknown boundary 'dnz'"
+        "threatmodel.yaml:8:30: error: component 'api': unknown boundary 'dnz'"
         " — did you mean 'dmz'?",
-        "threatmodel.yaml:8:46: error: component 'api': unknown data asset 'cardz'"
+        "threatmodel.yaml:8:47: error: component 'api': unknown data asset 'cardz'"
         " — did you mean 'cards'?",
         f"threatmodel.yaml:9:3: error: 'wеb' {ID_RULE}",
         "threatmodel.yaml:11:5: error: flow 1 (web -> apii): unknown component 'apii'"
@@ -410,13 +410,13 @@ def test_model_error_names_the_first_error_and_counts_the_rest():
     with pytest.raises(ModelError) as caught:
         load_text(SHOP_HEAD + "  a: {kind: servce}\n  b: {kind: servce}\n  c: {kind: servce}\n")
     assert str(caught.value) == (
-        "threatmodel.yaml:11:11: error: component 'a': 'kind' is 'servce' — did you mean"
+        "threatmodel.yaml:11:13: error: component 'a': 'kind' is 'servce' — did you mean"
         f" 'service'?; expected one of: {KINDS} (and 2 more)"
     )
     assert [(d.level, d.location, d.code) for d in caught.value.diagnostics] == [
-        (Level.ERROR, Location("threatmodel.yaml", 11, 11), "schema"),
-        (Level.ERROR, Location("threatmodel.yaml", 12, 11), "schema"),
-        (Level.ERROR, Location("threatmodel.yaml", 13, 11), "schema"),
+        (Level.ERROR, Location("threatmodel.yaml", 11, 13), "schema"),
+        (Level.ERROR, Location("threatmodel.yaml", 12, 13), "schema"),
+        (Level.ERROR, Location("threatmodel.yaml", 13, 13), "schema"),
     ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typer
 
 from threatforge import __version__
-from threatforge.cli import _analyze, _model_commands
+from threatforge.cli import _analysis, _analyze, _model_commands, _reports, _sdlc
 from threatforge.cli._output import Exit, output
 
 __all__ = ["app", "main"]
@@ -46,6 +46,9 @@ def _root(
 
 _model_commands.register(app)
 _analyze.register(app)
+_analysis.register(app)
+_reports.register(app)
+_sdlc.register(app)
 
 
 def main() -> None:

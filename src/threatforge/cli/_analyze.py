@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from threatforge.cli._common import analyse_model, load_model, parse_today
+from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
 from threatforge.cli._output import output
 
 __all__ = ["register"]
@@ -17,6 +17,10 @@ __all__ = ["register"]
 class AnalyzeFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    CSV = "csv"
+    MARKDOWN = "markdown"
 
 
 class SeverityChoice(StrEnum):
@@ -47,6 +51,9 @@ def analyze(
     only: list[str] = typer.Option([], "--only", help="Run only this rule (repeatable)."),
     skip: list[str] = typer.Option([], "--skip", help="Do not run this rule (repeatable)."),
     today: str | None = typer.Option(None, "--today", help="Judge expiry dates as of this date."),
+    evidence_files: list[Path] = typer.Option(
+        [], "--evidence", help="Scanner results (SARIF) to map onto components (repeatable)."
+    ),
 ) -> None:
     """Run the rules over a model and list the findings."""
     from dataclasses import replace
@@ -54,7 +61,10 @@ def analyze(
     from threatforge.rules import Severity
 
     model = load_model(model_path)
-    assessment = analyse_model(model, packs, only=only, skip=skip, today=parse_today(today))
+    evidence = load_evidence(evidence_files, model)
+    assessment = analyse_model(
+        model, packs, only=only, skip=skip, today=parse_today(today), evidence=evidence
+    )
     threshold = Severity(min_severity.value)
     if threshold is not Severity.LOW:
         assessment = replace(
@@ -66,13 +76,14 @@ def analyze(
     for failure in assessment.rule_errors:
         where = f" on {failure.element}" if failure.element else ""
         output.err.print(f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False)
-    if output_format is AnalyzeFormat.JSON:
-        from threatforge.exporters import render_json
+    if output_format is not AnalyzeFormat.TABLE:
+        from threatforge.exporters.registry import OutputFormat, render
 
-        output.write_or_print(render_json(assessment, model), out, "the JSON assessment")
+        text = render(OutputFormat(output_format.value), assessment, model)
+        output.write_or_print(text, out, f"the {output_format.value} assessment")
         return
     if out is not None:
-        output.fail("--output needs a file format: use --format json")
+        output.fail("--output needs a file format: use --format json, sarif, junit, csv or markdown")
     _print_table(assessment)
 
 

@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from threatforge.cli._output import output
 
 if TYPE_CHECKING:
@@ -80,9 +78,18 @@ def analyse_model(
     return assessment
 
 
-def option_list(values: list[str] | None) -> list[str]:
-    """Typer gives None for an unused repeatable option."""
-    return list(values or [])
+def load_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:
+    """Scanner SARIF files mapped onto the model's components; unmapped results are listed."""
+    if not paths:
+        return []
+    from threatforge.errors import ImporterError
+    from threatforge.importers.sarif_evidence import load_evidence as _load
 
-
-Models = typer.Argument
+    try:
+        mapped, unmapped = _load(paths, model)
+    except ImporterError as exc:
+        output.fail(str(exc))
+    output.info(f"evidence: {len(mapped)} scanner results mapped to components, {len(unmapped)} unmapped")
+    for item in unmapped[:20]:
+        output.info(f"  unmapped: {item}")
+    return mapped

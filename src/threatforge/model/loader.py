@@ -351,7 +351,7 @@ class _Loader:
         element_level = len(loc) == 2 and loc[0] in _SINGULAR  # loc ends at the element's key
         named = (
             f"'{field_name}': "
-            if isinstance(field_name, str) and not element_level and field_name not in message
+            if isinstance(field_name, str) and not element_level and f"'{field_name}'" not in message
             else ""
         )
         # an invalid end of 'a -> b:' is shown at the arrow, not at the flow's attributes

@@ -5,7 +5,18 @@ from __future__ import annotations
 from importlib import resources
 
 from threatforge.model._yaml import parse_text
-from threatforge.rules.builtin import stride
+from threatforge.rules.builtin import (
+    api,
+    aws,
+    graph_rules,
+    identity,
+    injection,
+    k8s,
+    payments,
+    privacy,
+    stride,
+    supply_chain,
+)
 from threatforge.rules.declarative import parse_pack
 from threatforge.rules.interface import Rule
 
@@ -28,4 +39,13 @@ def _as_builtin(item: Rule) -> Rule:
 BUILTIN_RULES: tuple[Rule, ...] = (
     *stride.RULES,
     *_builtin_pack(),
+    *injection.RULES,
+    *aws.RULES,
+    *api.RULES,
+    *k8s.RULES,
+    *payments.RULES,
+    *privacy.RULES,
+    *identity.RULES,
+    *supply_chain.RULES,
+    *graph_rules.RULES,
 )

@@ -1,0 +1,1 @@
+"""Importers: other formats in, a threatforge model out (and scanner evidence)."""

@@ -1,0 +1,7 @@
+"""Privacy rules: LINDDUN categories and GDPR (transfers, retention, minimisation)."""
+
+from __future__ import annotations
+
+from threatforge.rules.interface import Rule
+
+RULES: tuple[Rule, ...] = ()
