@@ -11,6 +11,7 @@ from threatforge.model import (
     Exposure,
     Flow,
     Model,
+    TrustLevel,
 )
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "inbound_crossing",
     "names",
     "sensitive_data",
+    "untrusted_party",
 ]
 
 PROCESS_KINDS = frozenset(
@@ -73,6 +75,18 @@ def exposure_words(model: Model, component: Component) -> str:
         return "exposure: public"
     reach = model.graph.reach(component.id)
     return f"receives flows directly from entry point '{reach.entry}'"
+
+
+def untrusted_party(model: Model, component_id: str) -> bool:
+    """Someone outside the system's control: in an untrusted zone, or a public actor/client/vendor.
+
+    A public gateway is an entry point but is the system's own; its calls are not untrusted.
+    """
+    component = model.components[component_id]
+    if model.graph.trust_of(component_id) is TrustLevel.UNTRUSTED:
+        return True
+    outsiders = (ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE)
+    return component.kind in outsiders and component.exposure is Exposure.PUBLIC
 
 
 def inbound_crossing(model: Model, flow: Flow) -> bool:

@@ -24,6 +24,7 @@ from threatforge.rules.builtin._facts import (
     inbound_crossing,
     names,
     sensitive_data,
+    untrusted_party,
 )
 from threatforge.rules.interface import (
     PASS,
@@ -181,8 +182,8 @@ def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     if source.kind is not ComponentKind.EXTERNAL_SERVICE or target.kind not in PROCESS_KINDS:
         return Skip("not a third party calling into a process")
     authn = flow.effective_authn
-    if flow.signed or (authn is not None and authn.is_strong):
-        return PASS
+    if flow.signed or (authn is not None and authn.authenticates):
+        return PASS  # weak-but-present authentication is the weak-authentication rules' concern
     if flow.signed is None and authn is None:
         return Unknown(("signed",))
     return Fire((f"third party '{source.id}' calls '{target.id}'",
@@ -226,12 +227,15 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
         "If TLS terminates on the way, re-encrypt to the target.",
     ),
     detection="Flow that crosses a trust boundary, is not encrypted (`tls: false` or a clear-text "
-    "protocol) and not signed.",
+    "protocol) and not signed. Flows with confidential or restricted data are left to "
+    "cleartext-sensitive-flow, so one weakness gives one finding.",
 ))
 def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     crossing = model.graph.crossing(flow)
     if crossing is None:
         return PASS
+    if flow_sensitive(model, flow):
+        return Skip("carries sensitive data: cleartext-sensitive-flow reports it")
     encrypted = flow.encrypted
     if encrypted is None:
         return Unknown(("tls",))
@@ -397,15 +401,16 @@ def restricted_data_provider_key(component: Component, model: Model) -> Verdict:
         "false`, S3 Block Public Access, no 0.0.0.0/0 security group rules) and reach it through "
         "the services that own it.",
     ),
-    detection="Store whose `exposure` is public, or that receives a flow straight from an entry point.",
+    detection="Store whose `exposure` is public, or that receives a flow straight from an untrusted "
+    "party (a component in an untrusted zone, or a public actor, client or external service).",
 ))
 def public_datastore(component: Component, model: Model) -> Verdict:
     if component.exposure is Exposure.PUBLIC:
         return Fire(("exposure: public",))
     direct = sorted(f.source for f in model.graph.flows_in(component.id)
-                    if model.graph.is_entry_point(f.source))
+                    if untrusted_party(model, f.source))
     if direct:
-        return Fire((f"receives flows directly from entry point(s) {', '.join(direct)}",))
+        return Fire((f"receives flows directly from untrusted {', '.join(direct)}",))
     return PASS
 
 
@@ -534,6 +539,8 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
 def missing_authorization(component: Component, model: Model) -> Verdict:
     if not model.graph.flows_in(component.id):
         return Skip("receives no flows")
+    if component.authn is Authn.NONE:
+        return Skip("does not authenticate callers (the unauthenticated-* rules cover it)")
     data = sensitive_data(model, component)
     if not data:
         return Skip("handles no confidential or restricted data")
@@ -555,15 +562,16 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
         "Put a service with authentication and authorisation in front of the store; for browser "
         "uploads use short-lived pre-signed URLs scoped to one object.",
     ),
-    detection="Flow from an entry point (untrusted zone or public component) to a store.",
+    detection="Flow from an untrusted party (a component in an untrusted zone, or a public actor, "
+    "client or external service) to a store.",
 ))
 def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
     target = model.components[flow.target]
     if target.kind not in STORE_KINDS:
         return Skip("target is not a store")
-    if not model.graph.is_entry_point(flow.source) or model.graph.is_entry_point(flow.target):
+    if not untrusted_party(model, flow.source) or untrusted_party(model, flow.target):
         return PASS
-    return Fire((f"'{flow.source}' is an entry point", f"'{flow.target}' is a {target.kind.value}"))
+    return Fire((f"'{flow.source}' is an untrusted party", f"'{flow.target}' is a {target.kind.value}"))
 
 
 @rule(RuleMeta(
