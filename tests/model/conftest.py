@@ -16,7 +16,7 @@ WriteTree = Callable[[dict[str, str | bytes]], Path]
 
 
 def _diagnose(text: str, name: str = "threatmodel.yaml") -> list[str]:
-    """Every diagnostic of loading ``text`` (errors, or the warnings of a valid model), formatted."""
+    """Every diagnostic of loading ``text``: its errors, or a valid model's warnings."""
     try:
         model = load_text(textwrap.dedent(text), name)
     except ModelError as exc:
@@ -26,7 +26,7 @@ def _diagnose(text: str, name: str = "threatmodel.yaml") -> list[str]:
 
 @pytest.fixture
 def diagnose() -> Diagnose:
-    """``diagnose(yaml_text, name="threatmodel.yaml") -> ["file:line:col: level: message", ...]``."""
+    """``diagnose(text, name="threatmodel.yaml")`` -> ``["file:line:col: level: message"]``."""
     return _diagnose
 
 

@@ -84,7 +84,8 @@ def test_unknown_zone_is_an_unknown_boundary(diagnose):
 
 def test_unknown_boundary_in_inside(diagnose):
     text = SHOP_HEAD.replace(
-        "  dmz: {trust: trusted}\n", "  dmz: {trust: trusted}\n  vpc: {trust: trusted, inside: dnz}\n"
+        "  dmz: {trust: trusted}\n",
+        "  dmz: {trust: trusted}\n  vpc: {trust: trusted, inside: dnz}\n",
     )
     assert diagnose(text) == [
         "threatmodel.yaml:4:33: error: boundary 'vpc': unknown boundary 'dnz' — did you mean 'dmz'?"
@@ -150,9 +151,7 @@ def test_flow_to_itself_with_description_is_accepted():
 
 def test_second_flow_with_the_same_default_id(diagnose):
     text = SHOP_HEAD + (
-        "flows:\n"
-        "  - web -> payments: {protocol: https}\n"
-        "  - web -> payments: {protocol: grpcs}\n"
+        "flows:\n  - web -> payments: {protocol: https}\n  - web -> payments: {protocol: grpcs}\n"
     )
     assert diagnose(text) == [
         "threatmodel.yaml:13:5: error: flow 2: a second flow with id 'web->payments' (first at"
@@ -281,19 +280,19 @@ def test_missing_required_field(diagnose):
 
 
 @pytest.mark.parametrize(
-    ("key", "column"),
+    ("key", "shown"),
     [
-        ("\"web app\"", 3),
-        ("-web", 3),
-        ("wеb", 3),  # the 'е' is CYRILLIC SMALL LETTER IE, a look-alike of ASCII 'e'
-        ("pаyments", 3),  # the 'а' is CYRILLIC SMALL LETTER A
+        ('"web app"', "web app"),
+        ("-web", "-web"),
+        ("wеb", "w\u0435b"),  # CYRILLIC SMALL LETTER IE, a look-alike of ASCII 'e'
+        ("pаyments", "p\u0430yments"),  # CYRILLIC SMALL LETTER A
+        ("x" * 129, "x" * 129),
     ],
-    ids=["space", "leading-dash", "cyrillic-ie", "cyrillic-a"],
+    ids=["space", "leading-dash", "cyrillic-ie", "cyrillic-a", "too-long"],
 )
-def test_invalid_id_characters(diagnose, key, column):
-    shown = key.strip('"')
+def test_invalid_id_characters(diagnose, key, shown):
     text = SHOP_HEAD + f"  {key}: {{kind: service, zone: dmz}}\n"
-    assert diagnose(text) == [f"threatmodel.yaml:11:{column}: error: '{shown}' {ID_RULE}"]
+    assert diagnose(text) == [f"threatmodel.yaml:11:3: error: '{shown}' {ID_RULE}"]
 
 
 def test_cyrillic_lookalike_id_is_not_the_ascii_id():
@@ -306,8 +305,10 @@ def test_cyrillic_lookalike_id_is_not_the_ascii_id():
 
 
 def test_invalid_id_in_a_reference(diagnose):
-    text = SHOP_HEAD + "  api: {kind: service, zone: dmz zone}\n" + (
-        "flows:\n  - from: web\n    to: wеb\n    description: self\n"
+    text = (
+        SHOP_HEAD
+        + "  api: {kind: service, zone: dmz zone}\n"
+        + ("flows:\n  - from: web\n    to: wеb\n    description: self\n")
     )
     assert diagnose(text) == [
         f"threatmodel.yaml:11:30: error: component 'api': 'zone': 'dmz zone' {ID_RULE}",
@@ -363,7 +364,10 @@ def test_accepted_with_justification_loads():
             "12:22: error: flow 1 (web -> payments): flow 'web -> payments' names its ends twice:"
             " drop 'from'/'to'",
         ),
-        ("just-a-string", "12:5: error: flow 1: Input should be a valid dictionary or instance of Flow"),
+        (
+            "just-a-string",
+            "12:5: error: flow 1: Input should be a valid dictionary or instance of Flow",
+        ),
     ],
     ids=["no-target", "not-a-mapping", "ends-twice", "not-a-flow"],
 )
