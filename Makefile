@@ -28,5 +28,9 @@ lint: $(BIN)/threatforge-installed
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+bench: $(BIN)/threatforge-installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -169,34 +169,35 @@ def build(n: int, flows_per: float, zone_count: int, seed: int) -> tuple[dict[st
     seen: set[tuple[str, str]] = set()
     targets_for = {0: [1, 1, 1, 2], 1: [2], 2: [2, 3, 3, 4, 0], 3: [2], 4: [2]}
     data_names = list(DATA)
-    for c in components:
-        count = int(flows_per) + (1 if rng.random() < flows_per - int(flows_per) else 0)
-        if c.kind in ("datastore", "cache", "secrets-store", "key-management", "monitoring"):
-            count = min(count, 0 if c.kind != "monitoring" else 0)
-        if c.kind in ("queue", "stream"):
-            count = min(count, 2)
-        for _ in range(count):
-            layer = rng.choice(targets_for[c.layer])
-            pool = by_layer.get(layer) or by_layer[2]
-            if not pool:
-                continue
-            t = rng.choice(pool)
-            if t.id == c.id or (c.id, t.id) in seen:
-                continue
-            if c.layer == 2 and layer == 0 and t.kind != "external-service":
-                continue
-            seen.add((c.id, t.id))
-            protocol, port = PROTOCOL.get(t.kind, ("https", 443))
-            weak = rng.random() < 0.05
-            attrs: dict[str, object] = {"protocol": protocol, "port": port}
-            if protocol not in ("https", "aws-api"):
-                attrs["tls"] = not weak
-            if c.kind not in ("actor",):
-                attrs["authn"] = "none" if weak else ("iam" if protocol == "aws-api" else "mtls")
-            else:
-                attrs["authn"] = "oidc"
-            attrs["data"] = sorted(set(rng.sample(data_names, k=rng.choice([1, 2]))) - {"cvv"} or {"order"})
-            flows.append((c.id, t.id, attrs))
+    silent = {"datastore", "cache", "secrets-store", "key-management", "monitoring"}
+    emitters = [c for c in components if c.kind not in silent]
+    wanted = int(n * flows_per)
+    attempts = 0
+    while len(flows) < wanted and attempts < wanted * 4 and emitters:
+        attempts += 1
+        c = emitters[attempts % len(emitters)] if attempts <= len(emitters) else rng.choice(emitters)
+        layer = rng.choice(targets_for[c.layer])
+        pool = by_layer.get(layer) or by_layer[2]
+        if not pool:
+            continue
+        t = rng.choice(pool)
+        if t.id == c.id or (c.id, t.id) in seen:
+            continue
+        if c.layer == 2 and layer == 0 and t.kind != "external-service":
+            continue
+        seen.add((c.id, t.id))
+        protocol, port = PROTOCOL.get(t.kind, ("https", 443))
+        weak = rng.random() < 0.05
+        attrs: dict[str, object] = {"protocol": protocol, "port": port}
+        if protocol not in ("https", "aws-api"):
+            attrs["tls"] = not weak
+        if c.kind != "actor":
+            attrs["authn"] = "none" if weak else ("iam" if protocol == "aws-api" else "mtls")
+        else:
+            attrs["authn"] = "oidc"
+        carried = sorted(set(rng.sample(data_names, k=rng.choice([1, 2]))) - {"cvv"})
+        attrs["data"] = carried or ["order"]
+        flows.append((c.id, t.id, attrs))
     return zones, components, flows
 
 

@@ -29,6 +29,13 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
+_Stored = Any  # a Position, or the parser's Mark (converted only when someone asks)
+
+
+def _pos(stored: _Stored) -> Position:
+    if isinstance(stored, tuple):
+        return stored
+    return (stored.line + 1, stored.column + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +63,22 @@ class Document:
 
     file: str
     value: dict[str, Any]
-    positions: dict[Path_, Position] = field(default_factory=dict)
-    key_positions: dict[Path_, Position] = field(default_factory=dict)
+    positions: dict[Path_, _Stored] = field(default_factory=dict)
+    key_positions: dict[Path_, _Stored] = field(default_factory=dict)
 
     def position(self, path: Path_) -> Position:
         """The position of the value at ``path``, or of its closest parent that has one."""
         while path:
             found = self.positions.get(path)
             if found is not None:
-                return found
+                return _pos(found)
             path = path[:-1]
-        return self.positions.get((), (1, 1))
+        return _pos(self.positions.get((), (1, 1)))
 
     def key_position(self, path: Path_) -> Position:
         """The position of the mapping key that ends ``path`` (else of its value)."""
-        return self.key_positions.get(path) or self.position(path)
+        found = self.key_positions.get(path)
+        return _pos(found) if found is not None else self.position(path)
 
     def location(self, path: Path_, *, key: bool = False) -> Location:
         line, column = self.key_position(path) if key else self.position(path)
@@ -87,6 +95,13 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:str": _constructor.construct_yaml_str,
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_ScalarEvent = yaml.ScalarEvent
+_IMPLICIT_FIRST: frozenset[str | None] = frozenset(
+    {*_resolver.yaml_implicit_resolvers, ""}
+)
+"""First characters for which a plain scalar may be something other than text."""
+if None in _IMPLICIT_FIRST:  # pragma: no cover - a resolver for any first character
+    _IMPLICIT_FIRST = frozenset(chr(c) for c in range(0x110000))
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -141,8 +156,17 @@ def parse_text(text: str, display: str, limits: Limits = Limits()) -> Document:
         raise ReadError(Location(display, 1, 1), "is empty: a model needs at least 'system:'")
     builder = _Builder(display, limits)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        loader = _Loader(text)
+        try:
+            feed = builder.feed
+            get_event = loader.get_event
+            while True:  # one C call per event: faster than yaml.parse's generator
+                event = get_event()
+                if event is None or type(event) is yaml.StreamEndEvent:
+                    break
+                feed(event)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
@@ -182,8 +206,8 @@ class _Frame:
         self.path = path
         self.anchor = anchor
         self.key: Any = _NO_KEY
-        self.key_pos: Position = (0, 0)
-        self.merges: list[tuple[Any, Position]] = []
+        self.key_pos: _Stored = (0, 0)
+        self.merges: list[tuple[Any, _Stored]] = []
         self.nodes = 1
 
 
@@ -201,8 +225,8 @@ class _Builder:
         self.nodes = 0
         self.documents = 0
         self.root: Any = None
-        self.positions: dict[Path_, Position] = {}
-        self.key_positions: dict[Path_, Position] = {}
+        self.positions: dict[Path_, _Stored] = {}
+        self.key_positions: dict[Path_, _Stored] = {}
 
     def fail(self, event: yaml.Event, message: str) -> ReadError:
         mark = event.start_mark
@@ -227,11 +251,43 @@ class _Builder:
             )
 
     def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.ScalarEvent):
-            self.count(event, 1)
-            value = self.scalar(event)
+        if type(event) is _ScalarEvent:
+            # The hot path: most values are plain text keys and values in a mapping.
+            self.nodes += 1
+            if self.nodes > self.limits.max_nodes:
+                self.count(event, 0)
+            value = event.value
+            if (
+                event.tag is None
+                and len(value) <= self.limits.max_scalar_chars
+                and (not event.implicit[0] or value[:1] not in _IMPLICIT_FIRST)
+            ):
+                pass  # plain text that no implicit resolver claims, or a quoted string
+            else:
+                value = self.scalar(event)
             if event.anchor is not None:  # '&name' on a plain value, reused with '*name'
                 self.anchors[event.anchor] = (value, 1)
+            stack = self.stack
+            if stack:
+                frame = stack[-1]
+                container = frame.container
+                if type(container) is dict:
+                    key = frame.key
+                    if key is _NO_KEY:
+                        if type(value) is str and value not in container:
+                            frame.key = value
+                            frame.key_pos = event.start_mark
+                            return
+                        self.take_key(event, value)
+                        return
+                    if key is not _MergeKey:
+                        frame.key = _NO_KEY
+                        frame.nodes += 1
+                        path = (*frame.path, key)
+                        self.positions[path] = event.start_mark
+                        self.key_positions[path] = frame.key_pos
+                        container[key] = value
+                        return
             self.place(event, value, 1)
         elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             if len(self.stack) >= self.limits.max_depth:
@@ -244,8 +300,7 @@ class _Builder:
                 {} if isinstance(event, yaml.MappingStartEvent) else []
             )
             path = self.child_path(event)
-            mark = event.start_mark
-            self.positions[path] = (mark.line + 1, mark.column + 1)
+            self.positions[path] = event.start_mark
             self.stack.append(_Frame(container, path, event.anchor))
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             frame = self.stack.pop()
@@ -322,10 +377,10 @@ class _Builder:
         if isinstance(value, bool):  # 'on:'/'yes:' as keys are almost always meant as text
             key = event.value
         if key is not _MergeKey and key in frame.container:
-            line, column = self.key_positions[(*frame.path, key)]
+            line, column = _pos(self.key_positions[(*frame.path, key)])
             raise self.fail(event, f"repeats the key '{key}' (first at line {line}, column {column})")
         frame.key = key
-        frame.key_pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        frame.key_pos = event.start_mark
 
     def attach(self, event: yaml.Event, value: Any, nodes: int, start: yaml.Mark | None) -> None:
         if not self.stack:
@@ -336,7 +391,7 @@ class _Builder:
         container = frame.container
         if isinstance(container, list):
             if start is not None:
-                self.positions[(*frame.path, len(container))] = (start.line + 1, start.column + 1)
+                self.positions[(*frame.path, len(container))] = start
             container.append(value)
             return
         key = frame.key
@@ -346,7 +401,7 @@ class _Builder:
             return
         path = (*frame.path, key)
         if start is not None:
-            self.positions[path] = (start.line + 1, start.column + 1)
+            self.positions[path] = start
         self.key_positions[path] = frame.key_pos
         container[key] = value
 

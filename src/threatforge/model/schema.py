@@ -16,7 +16,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from threatforge.model.diagnostics import Location
@@ -343,7 +351,7 @@ class _Element(_Strict):
     """Fields every identified element carries (set by the loader, not written in the file)."""
 
     id: SkipJsonSchema[str] = ""
-    location: SkipJsonSchema[Location | None] = Field(default=None, exclude=True)
+    location: SkipJsonSchema[SkipValidation[Location | None]] = Field(default=None, exclude=True)
 
     @property
     def label(self) -> str:

@@ -1,0 +1,7 @@
+"""``python -m threatforge``: the command line."""
+
+from __future__ import annotations
+
+from threatforge.cli import main
+
+main()
