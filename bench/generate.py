@@ -85,7 +85,11 @@ def _zones(count: int) -> dict[str, dict[str, object]]:
     regions = ["eu-west-1", "eu-central-1", "us-east-1", "us-west-2"]
     for a in range(max(1, count)):
         account = f"account-{a}"
-        zones[account] = {"kind": "account", "trust": "trusted", "region": regions[a % len(regions)]}
+        zones[account] = {
+            "kind": "account",
+            "trust": "trusted",
+            "region": regions[a % len(regions)],
+        }
         zones[f"vpc-{a}"] = {"kind": "vpc", "trust": "trusted", "inside": account}
         for subnet in ("public", "private", "data"):
             zones[f"{subnet}-{a}"] = {"kind": "subnet", "trust": "trusted", "inside": f"vpc-{a}"}
@@ -149,7 +153,9 @@ def _data_for(c: Component, rng: random.Random) -> dict[str, list[str]]:
     return {}
 
 
-def build(n: int, flows_per: float, zone_count: int, seed: int) -> tuple[dict[str, dict[str, object]], list[Component], list[tuple[str, str, dict[str, object]]]]:
+def build(
+    n: int, flows_per: float, zone_count: int, seed: int
+) -> tuple[dict[str, dict[str, object]], list[Component], list[tuple[str, str, dict[str, object]]]]:
     """The topology: zones, components and flows."""
     rng = random.Random(seed)
     accounts = max(1, zone_count)
@@ -158,7 +164,9 @@ def build(n: int, flows_per: float, zone_count: int, seed: int) -> tuple[dict[st
     components: list[Component] = []
     by_layer: dict[int, list[Component]] = {0: [], 1: [], 2: [], 3: [], 4: []}
     for i in range(n):
-        kind, _, techs, layer = KINDS[i % len(KINDS)] if i < len(KINDS) else rng.choices(KINDS, weights)[0]
+        kind, _, techs, layer = (
+            KINDS[i % len(KINDS)] if i < len(KINDS) else rng.choices(KINDS, weights)[0]
+        )
         c = Component(f"{kind}-{i}", kind, rng.choice(techs), "", layer)
         c.zone = _zone_for(kind, layer, accounts, rng)
         c.attrs = _attrs(c, rng)
@@ -175,7 +183,11 @@ def build(n: int, flows_per: float, zone_count: int, seed: int) -> tuple[dict[st
     attempts = 0
     while len(flows) < wanted and attempts < wanted * 4 and emitters:
         attempts += 1
-        c = emitters[attempts % len(emitters)] if attempts <= len(emitters) else rng.choice(emitters)
+        c = (
+            emitters[attempts % len(emitters)]
+            if attempts <= len(emitters)
+            else rng.choice(emitters)
+        )
         layer = rng.choice(targets_for[c.layer])
         pool = by_layer.get(layer) or by_layer[2]
         if not pool:
@@ -215,15 +227,23 @@ def _yaml_value(value: object) -> str:
     raise TypeError(type(value))
 
 
-def to_yaml(n: int, zones: dict[str, dict[str, object]], components: list[Component], flows: list[tuple[str, str, dict[str, object]]]) -> str:
+def to_yaml(
+    n: int,
+    zones: dict[str, dict[str, object]],
+    components: list[Component],
+    flows: list[tuple[str, str, dict[str, object]]],
+) -> str:
     """The model as threatmodel.yaml text."""
     lines = [
         "# Synthetic model written by bench/generate.py",
-        f"system: {{name: \"Synthetic estate ({n} components)\", owner: platform, criticality: high, compliance: [pci-dss, gdpr]}}",
+        f'system: {{name: "Synthetic estate ({n} components)", owner: platform, '
+        "criticality: high, compliance: [pci-dss, gdpr]}",
         "data:",
     ]
     for name, (classification, categories) in DATA.items():
-        lines.append(f"  {name}: {{classification: {classification}, categories: {_yaml_value(categories)}}}")
+        lines.append(
+            f"  {name}: {{classification: {classification}, categories: {_yaml_value(categories)}}}"
+        )
     lines.append("boundaries:")
     for zid, attrs in zones.items():
         lines.append(f"  {zid}: {_yaml_value(attrs)}")
@@ -248,7 +268,12 @@ _PYTM_CLASS = {
 }
 
 
-def to_pytm(n: int, zones: dict[str, dict[str, object]], components: list[Component], flows: list[tuple[str, str, dict[str, object]]]) -> str:
+def to_pytm(
+    n: int,
+    zones: dict[str, dict[str, object]],
+    components: list[Component],
+    flows: list[tuple[str, str, dict[str, object]]],
+) -> str:
     """The same topology as an OWASP pytm model script (prints the number of findings)."""
     out = [
         "# Synthetic model written by bench/generate.py for OWASP pytm",
@@ -264,12 +289,15 @@ def to_pytm(n: int, zones: dict[str, dict[str, object]], components: list[Compon
     out.append("c = {}")
     for comp in components:
         cls = _PYTM_CLASS.get(comp.kind, "Datastore" if comp.kind in STORE_KINDS else "Server")
-        out.append(f"c[{comp.id!r}] = {cls}({comp.id!r}); c[{comp.id!r}].inBoundary = z[{comp.zone!r}]")
+        out.append(
+            f"c[{comp.id!r}] = {cls}({comp.id!r}); c[{comp.id!r}].inBoundary = z[{comp.zone!r}]"
+        )
     for source, target, attrs in flows:
         encrypted = attrs.get("protocol") in ("https", "aws-api") or bool(attrs.get("tls"))
         out.append(
             f"f = Dataflow(c[{source!r}], c[{target!r}], {source + ' -> ' + target!r}); "
-            f"f.protocol = {attrs['protocol']!r}; f.dstPort = {attrs['port']}; f.isEncrypted = {encrypted}"
+            f"f.protocol = {attrs['protocol']!r}; f.dstPort = {attrs['port']}; "
+            f"f.isEncrypted = {encrypted}"
         )
     out += [
         "if __name__ == '__main__':",
@@ -280,10 +308,14 @@ def to_pytm(n: int, zones: dict[str, dict[str, object]], components: list[Compon
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--components", type=int, required=True)
     parser.add_argument("--flows-per-component", type=float, default=3.0)
-    parser.add_argument("--zones", type=int, default=0, help="accounts (default: components/500, at least 2)")
+    parser.add_argument(
+        "--zones", type=int, default=0, help="accounts (default: components/500, at least 2)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--pytm", type=Path, help="also write the topology as a pytm model")
@@ -295,7 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(to_yaml(args.components, zones, components, flows), encoding="utf-8")
     if args.pytm:
         args.pytm.write_text(to_pytm(args.components, zones, components, flows), encoding="utf-8")
-    print(f"wrote {args.output}: {len(components)} components, {len(flows)} flows, {len(zones)} zones", file=sys.stderr)
+    print(
+        f"wrote {args.output}: {len(components)} components, {len(flows)} flows, "
+        f"{len(zones)} zones",
+        file=sys.stderr,
+    )
     return 0
 
 
