@@ -1,11 +1,340 @@
-"""Commands of this group (filled in by the issue that owns them)."""
+"""``threatforge paths``, ``blast-radius``, ``scope`` and ``privacy``: the graph analyses."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import typer
+
+from threatforge.cli._common import load_model
+from threatforge.cli._output import output
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from threatforge.analysis import BlastRadius, PathSearch, PciScope, PrivacyReport
+    from threatforge.model import Model
 
 __all__ = ["register"]
 
 
+class TableOrJson(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class ScopeFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+_MODEL = typer.Argument(..., metavar="MODEL", help="The threatmodel.yaml to analyse.")
+_OUT_HELP = "Write the result to this file (json or markdown formats)."
+
+
+def _component(model: Model, component_id: str, what: str) -> str:
+    """The id if it names a component, else exit 2 with a suggestion."""
+    if component_id not in model.components:
+        import difflib
+
+        close = difflib.get_close_matches(component_id, sorted(model.components), n=1)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        output.fail(f"{what}: unknown component '{component_id}'{hint}")
+    return component_id
+
+
+_COMPACT_OVER = 500
+"""Lists longer than this are written as compact JSON: indenting them costs seconds and MBs."""
+
+
+def _emit(
+    document: dict[str, Any] | str, out: Path | None, what: str, *, items: int = 0
+) -> None:
+    if isinstance(document, str):
+        text = document
+    elif items > _COMPACT_OVER:
+        text = json.dumps(document, separators=(",", ":"))
+    else:
+        text = json.dumps(document, indent=2)
+    output.write_or_print(text, out, what)
+
+
+def _no_table_file(out: Path | None) -> None:
+    if out is not None:
+        output.fail("--output needs a file format: use --format json")
+
+
+def _table(title: str, columns: Iterable[str]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _show(table: Table) -> None:
+    """Print a table, or one line saying it is empty."""
+    if table.row_count:
+        output.out.print(table)
+    else:
+        output.out.print(f"{table.title}: none", markup=False)
+
+
+def _row(table: Table, *cells: str) -> None:
+    """Add a row of plain text: model text is never read as Rich markup."""
+    from rich.text import Text
+
+    table.add_row(*(Text(cell) for cell in cells))
+
+
+# --- paths ------------------------------------------------------------------------------------
+
+
+def paths(
+    model_path: Path = _MODEL,
+    source: str | None = typer.Option(
+        None, "--from", help="Start here instead of at every entry point."
+    ),
+    target: str | None = typer.Option(
+        None, "--to", help="Search paths to this component instead of to every crown jewel."
+    ),
+    k: int = typer.Option(3, "--k", min=1, max=100, help="Paths to list per target."),
+    max_depth: int = typer.Option(
+        8, "--max-depth", min=1, max=64, help="The longest path, in hops."
+    ),
+    output_format: TableOrJson = typer.Option(TableOrJson.TABLE, "--format", "-f"),
+    out: Path | None = typer.Option(None, "--output", "-o", help=_OUT_HELP),
+) -> None:
+    """Attack paths from entry points to crown jewels, most plausible first."""
+    from threatforge.analysis import find_paths
+
+    model = load_model(model_path)
+    sources = None if source is None else [_component(model, source, "--from")]
+    targets = None if target is None else [_component(model, target, "--to")]
+    search = find_paths(model, sources=sources, targets=targets, k=k, max_depth=max_depth)
+    if output_format is TableOrJson.JSON:
+        from threatforge.analysis.render import paths_to_dict
+
+        _emit(paths_to_dict(search), out, "the attack paths", items=len(search.paths))
+        return
+    _no_table_file(out)
+    _print_paths(search)
+
+
+def _print_paths(search: PathSearch) -> None:
+    count = f"{len(search.paths)} " if search.paths else ""
+    table = _table(
+        f"{count}attack paths (up to {search.k} per target, at most {search.max_depth} hops)",
+        ("effort", "entry", "target", "path", "weakest hop", "boundaries crossed"),
+    )
+    for path in search.paths:
+        weakest = path.weakest
+        _row(
+            table,
+            str(path.effort),
+            path.entry,
+            path.target,
+            path.describe(),
+            f"{weakest.flow}: {weakest.why}",
+            ", ".join(path.boundaries) or "—",
+        )
+    _show(table)
+    write = output.out.print
+    if search.paths:
+        weak = sum(1 for p in search.paths if p.weak)
+        write(
+            f"{weak} of {len(search.paths)} paths have an unauthenticated or shared-secret hop "
+            "into a more trusted zone. Effort: lower is easier for the attacker.",
+            markup=False,
+        )
+    if search.unreached:
+        write(f"not reached from any entry point: {', '.join(search.unreached)}", markup=False)
+    if search.capped:
+        reasons = []
+        if search.depth_capped:
+            reasons.append(
+                f"{search.depth_capped} partial paths reached the depth cap of {search.max_depth}"
+            )
+        if search.budget_exhausted:
+            reasons.append("the search budget ran out")
+        write(f"capped: {'; '.join(reasons)}; longer paths were not explored", markup=False)
+
+
+# --- blast radius -----------------------------------------------------------------------------
+
+
+def blast_radius(
+    model_path: Path = _MODEL,
+    component: str = typer.Argument(..., metavar="ID", help="The component assumed compromised."),
+    output_format: TableOrJson = typer.Option(TableOrJson.TABLE, "--format", "-f"),
+    out: Path | None = typer.Option(None, "--output", "-o", help=_OUT_HELP),
+) -> None:
+    """What an attacker holding one component reaches next, and the data there."""
+    from threatforge.analysis import blast_radius as compute
+
+    model = load_model(model_path)
+    radius = compute(model, _component(model, component, "blast-radius"))
+    if output_format is TableOrJson.JSON:
+        from threatforge.analysis.render import blast_radius_to_dict
+
+        _emit(blast_radius_to_dict(radius), out, "the blast radius", items=len(radius.reached))
+        return
+    _no_table_file(out)
+    _print_blast_radius(radius)
+
+
+def _print_blast_radius(radius: BlastRadius) -> None:
+    reached = _table(
+        f"compromising '{radius.origin}' reaches {len(radius.reached)} components",
+        ("hops", "component", "zone", "via flow"),
+    )
+    for r in radius.reached:
+        _row(reached, str(r.hops), r.component, r.zone or "—", r.via)
+    _show(reached)
+    data = _table("data in reach, by classification", ("classification", "data", "held by"))
+    for level, items in radius.by_classification().items():
+        for item in items:
+            _row(data, level.value, item.data, ", ".join(item.held_by))
+    _show(data)
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+def scope(
+    model_path: Path = _MODEL,
+    pci: bool = typer.Option(False, "--pci", help="The PCI DSS scope (the only one so far)."),
+    output_format: ScopeFormat = typer.Option(ScopeFormat.TABLE, "--format", "-f"),
+    out: Path | None = typer.Option(None, "--output", "-o", help=_OUT_HELP),
+) -> None:
+    """Compliance scope: the PCI DSS CDE, connected systems and segmentation violations."""
+    if not pci:
+        output.fail("choose the scope to compute: --pci")
+    from threatforge.analysis import pci_scope
+
+    model = load_model(model_path)
+    result = pci_scope(model)
+    if output_format is ScopeFormat.JSON:
+        from threatforge.analysis.render import scope_to_dict
+
+        _emit(scope_to_dict(result), out, "the PCI DSS scope", items=len(result.components))
+        return
+    if output_format is ScopeFormat.MARKDOWN:
+        from threatforge.analysis.render import scope_markdown
+
+        _emit(scope_markdown(result, model.system.name), out, "the PCI DSS scope")
+        return
+    _no_table_file(out)
+    _print_scope(result)
+
+
+def _print_scope(result: PciScope) -> None:
+    write = output.out.print
+    if not result.account_data:
+        write(
+            "no data asset has category pci.pan or pci.sad: the model has no cardholder data "
+            "environment",
+            markup=False,
+        )
+    table = _table(
+        "PCI DSS scope", ("component", "zone", "scope category", "reason", "PCI data")
+    )
+    for row in result.components:
+        _row(
+            table, row.component, row.zone or "—", row.category.label, row.reason,
+            ", ".join(row.pci_data) or "—",
+        )
+    output.out.print(table)
+    if not result.violations:
+        write(
+            "segmentation: no out-of-scope component reaches the CDE along unauthenticated or "
+            "unfiltered flows",
+            markup=False,
+        )
+        return
+    violations = _table(
+        f"{len(result.violations)} segmentation violations",
+        ("out-of-scope component", "reaches", "path", "open because"),
+    )
+    for v in result.violations:
+        gaps = "; ".join(f"{h.flow}: {', '.join(h.gaps)}" for h in v.hops)
+        _row(violations, v.component, v.cde_component, v.describe(), gaps)
+    output.out.print(violations)
+
+
+# --- privacy ----------------------------------------------------------------------------------
+
+
+def privacy(
+    model_path: Path = _MODEL,
+    output_format: TableOrJson = typer.Option(TableOrJson.TABLE, "--format", "-f"),
+    out: Path | None = typer.Option(None, "--output", "-o", help=_OUT_HELP),
+) -> None:
+    """Where personal data goes: transfers, third parties, minimisation, retention."""
+    from threatforge.analysis import privacy_flows
+
+    model = load_model(model_path)
+    report = privacy_flows(model)
+    if output_format is TableOrJson.JSON:
+        from threatforge.analysis.render import privacy_to_dict
+
+        _emit(privacy_to_dict(report), out, "the privacy flows")
+        return
+    _no_table_file(out)
+    _print_privacy(report)
+
+
+def _print_privacy(report: PrivacyReport) -> None:
+    write = output.out.print
+    write(f"personal data: {', '.join(report.personal_data) or 'none'}", markup=False)
+    transfers = _table(
+        "transfers between regions", ("flow", "data", "from", "to", "jurisdictions")
+    )
+    for t in report.transfers:
+        crossing = {True: "crosses", False: "same", None: "unknown"}[t.cross_jurisdiction]
+        _row(
+            transfers, t.flow, ", ".join(t.data), t.source_region, t.target_region,
+            f"{t.source_jurisdiction or '?'} -> {t.target_jurisdiction or '?'} ({crossing})",
+        )
+    _show(transfers)
+    if report.unplaced:
+        write(
+            "region unknown at one end (state the zone's region): " + ", ".join(report.unplaced),
+            markup=False,
+        )
+    third = _table("personal data to third parties", ("flow", "data", "region", "special"))
+    for item in report.third_parties:
+        _row(
+            third, item.flow, ", ".join(item.data), item.region or "unknown",
+            "yes" if item.special else "no",
+        )
+    _show(third)
+    minimisation = _table(
+        "data minimisation: received but neither stored nor forwarded",
+        ("flow", "to", "data", "declared purpose"),
+    )
+    for m in report.minimisation:
+        declared = (
+            f"processes {', '.join(m.declared)}: confirm it is needed" if m.declared
+            else "none: likely not needed"
+        )
+        _row(minimisation, m.flow, m.target, ", ".join(m.data), declared)
+    _show(minimisation)
+    retention = _table("stores of personal data without retention", ("component", "data"))
+    for gap in report.retention_gaps:
+        _row(retention, gap.component, ", ".join(gap.data))
+    _show(retention)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the CLI."""
+    app.command()(paths)
+    app.command("blast-radius")(blast_radius)
+    app.command()(scope)
+    app.command()(privacy)

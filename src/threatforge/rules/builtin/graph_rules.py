@@ -1,7 +1,166 @@
-"""Rules that reason over the whole graph: attack paths and segmentation (see threatforge.analysis)."""
+"""Rules that reason over the whole graph: attack paths and PCI DSS segmentation.
+
+The analyses live in :mod:`threatforge.analysis`; these rules turn their results into findings.
+"""
 
 from __future__ import annotations
 
-from threatforge.rules.interface import Rule
+from threatforge.analysis.attack_paths import AttackPath, find_paths
+from threatforge.analysis.pci_scope import SegmentationViolation, pci_scope
+from threatforge.model import Classification, Model
+from threatforge.rules.interface import (
+    Confidence,
+    Fire,
+    Rule,
+    RuleMeta,
+    Skip,
+    Stride,
+    Target,
+    Verdict,
+    rule,
+)
 
-RULES: tuple[Rule, ...] = ()
+__all__ = ["RULES", "attack_path", "pci_segmentation_violation"]
+
+
+@rule(RuleMeta(
+    id="attack-path",
+    title="{element} can reach {detail} through a weak hop into a more trusted zone",
+    description="The most plausible attack path from this entry point to a crown jewel "
+    "(restricted data, secrets, keys, identity or administration) enters a more trusted zone "
+    "without authentication, or with only a shared secret, so an outside attacker needs little "
+    "more than network access to walk it.",
+    target=Target.MODEL, likelihood=3, impact=4,
+    stride=(Stride.ELEVATION_OF_PRIVILEGE, Stride.SPOOFING),
+    cwe=(284, 306, 1390), capec=(115,), asvs=("V1.4.1", "V4.1.1"), attack=("T1190", "T1210"),
+    confidence=Confidence.MEDIUM, domain="attack-paths",
+    mitigations=(
+        "Authenticate the weak hop with a credential the attacker cannot get from the less "
+        "trusted side: tokens validated at the gateway, mTLS or workload identity between "
+        "services, IAM/SigV4 for cloud APIs.",
+        "Replace shared secrets (API keys, passwords) on hops into trusted zones with "
+        "short-lived, non-shared credentials.",
+        "Cut the path: remove flows the crown jewel does not need, front it with a service "
+        "that authorises every request, and filter with security groups or network policies.",
+    ),
+    detection="For each crown jewel (a component that stores or processes restricted data, a "
+    "secrets store, key management, an identity provider, `admin: true`), the three most "
+    "plausible paths from the entry points (depth at most 8; see `threatforge paths`); for each "
+    "entry point and crown jewel the cheapest path fires when one of its hops enters a more "
+    "trusted zone with `authn` none, network or a shared secret (api-key, basic, password, "
+    "session, service-account). Crown jewels that are entry points themselves are left to the "
+    "exposure rules.",
+    false_positives="A flow's authentication is taken from the component it reaches when the "
+    "flow states none; an anonymous hop that cannot drive the crown jewel (a static asset "
+    "fetch) still counts. Model the path precisely, or accept the finding with a justification.",
+    references=(
+        "https://cwe.mitre.org/data/definitions/306.html",
+        "https://attack.mitre.org/techniques/T1210/",
+    ),
+))
+def attack_path(model: Model, _: Model) -> list[Verdict]:
+    """Fire once per (entry point, crown jewel) whose cheapest path has a weak hop inward."""
+    search = find_paths(model)
+    graph = model.graph
+    verdicts: list[Verdict] = []
+    for path in search.best_per_pair():
+        if not path.weak or graph.is_entry_point(path.target):
+            continue
+        target = model.components[path.target]
+        restricted = tuple(
+            d for d in target.data_ids
+            if d in model.data and model.data[d].classification is Classification.RESTRICTED
+        )
+        verdicts.append(Fire(
+            _path_evidence(path),
+            elements=(path.entry, path.target),
+            data=restricted,
+            detail=target.label,
+        ))
+    return verdicts
+
+
+def _path_evidence(path: AttackPath) -> tuple[str, ...]:
+    weakest = path.weakest
+    evidence = [
+        f"path: {path.describe()} (attacker effort {path.effort}; lower is easier)",
+        f"hops: {', '.join(path.flows)}",
+        f"weakest hop '{weakest.flow}': {weakest.why}",
+    ]
+    evidence += [
+        f"weak hop into a more trusted zone '{h.flow}': {h.why}"
+        for h in path.hops
+        if h.weak and h is not weakest
+    ]
+    if path.boundaries:
+        evidence.append(f"boundaries crossed: {', '.join(path.boundaries)}")
+    evidence.append(f"'{path.entry}': {path.entry_why}")
+    evidence.append(f"'{path.target}' is a crown jewel: {path.target_why}")
+    return tuple(evidence)
+
+
+@rule(RuleMeta(
+    id="pci-segmentation-violation",
+    title="Out-of-scope {element} reaches the cardholder data environment ({detail}) along "
+    "open flows",
+    description="A component outside PCI DSS scope has a path into the CDE on which every flow "
+    "is either unauthenticated or not filtered by a network policy. Segmentation that does not "
+    "hold brings the component, and its network, into scope; left as is, a compromise of an "
+    "unassessed system leads to account data.",
+    target=Target.MODEL, likelihood=3, impact=4,
+    stride=(Stride.ELEVATION_OF_PRIVILEGE, Stride.INFORMATION_DISCLOSURE),
+    cwe=(653, 284), attack=("T1021",), asvs=("V1.4.1",),
+    compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:11.4.5"),
+    confidence=Confidence.MEDIUM, domain="payments",
+    mitigations=(
+        "Put a network control on the path (security group, NACL, Kubernetes NetworkPolicy with "
+        "default deny) that admits only the named callers, and say so in the model "
+        "(`properties: {network_policy: true}` on the flow, or `network_policy: default-deny` on "
+        "the zone).",
+        "Authenticate every flow into the CDE and into the systems connected to it (mTLS, IAM, "
+        "OIDC); an open hop lets anything that reaches it act as the legitimate caller.",
+        "If the connection is needed, treat the component as connected-to (in scope) rather "
+        "than out of scope, and have the segmentation penetration-tested.",
+    ),
+    detection="Computes the PCI DSS scope (see `threatforge scope --pci`): the CDE is every "
+    "component that stores, processes or transmits `pci.pan` or `pci.sad` data. Fires for each "
+    "out-of-scope component (not cardholders or the public) from which a path of flows leads "
+    "into the CDE where every flow lacks authentication (`authn` none, network or not stated) "
+    "or a network policy.",
+    false_positives="Network controls that exist but are not stated in the model; state them "
+    "with `network_policy` so that the model is the evidence.",
+    references=(
+        "https://www.pcisecuritystandards.org/documents/Guidance-PCI-DSS-Scoping-and-Segmentation_v1.pdf",
+    ),
+))
+def pci_segmentation_violation(model: Model, _: Model) -> Verdict | list[Verdict]:
+    """Fire once per out-of-scope component with an open path into the CDE."""
+    scope = pci_scope(model)
+    if not scope.account_data:
+        return Skip("the model has no data with category pci.pan or pci.sad")
+    return [_segmentation_fire(model, v, scope.account_data) for v in scope.violations]
+
+
+def _segmentation_fire(
+    model: Model, violation: SegmentationViolation, account_data: tuple[str, ...]
+) -> Fire:
+    cde = model.components[violation.cde_component]
+    evidence = [
+        f"'{violation.component}' is out of PCI DSS scope",
+        f"path into the CDE: {violation.describe()}",
+    ]
+    evidence += [f"open hop '{h.flow}': {', '.join(h.gaps)}" for h in violation.hops]
+    at_stake = tuple(d for d in model.graph.data_of(cde.id) if d.id in account_data)
+    if at_stake:
+        evidence.append(
+            f"'{cde.id}' is in the CDE: handles {', '.join(a.id for a in at_stake)}"
+        )
+    return Fire(
+        tuple(evidence),
+        elements=(violation.component,),
+        data=tuple(a.id for a in at_stake),
+        detail=cde.label,
+    )
+
+
+RULES: tuple[Rule, ...] = (attack_path, pci_segmentation_violation)
