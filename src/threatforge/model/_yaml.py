@@ -65,9 +65,20 @@ class Document:
     value: dict[str, Any]
     positions: dict[Path_, _Stored] = field(default_factory=dict)
     key_positions: dict[Path_, _Stored] = field(default_factory=dict)
+    text: str | None = None
+    """Kept while some positions are not recorded yet (see :func:`parse_text`)."""
+    limits: Limits | None = None
+
+    def _complete(self, path: Path_) -> None:
+        """Parse the text again keeping every position, the first time one is missing."""
+        if self.text is None or path in self.positions:
+            return
+        again = parse_text(self.text, self.file, self.limits or Limits(), full=True)
+        self.positions, self.key_positions, self.text = again.positions, again.key_positions, None
 
     def position(self, path: Path_) -> Position:
         """The position of the value at ``path``, or of its closest parent that has one."""
+        self._complete(path)
         while path:
             found = self.positions.get(path)
             if found is not None:
@@ -77,6 +88,8 @@ class Document:
 
     def key_position(self, path: Path_) -> Position:
         """The position of the mapping key that ends ``path`` (else of its value)."""
+        if path not in self.key_positions:
+            self._complete(path)
         found = self.key_positions.get(path)
         return _pos(found) if found is not None else self.position(path)
 
@@ -148,13 +161,20 @@ def _size(count: int) -> str:
     return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
 
 
-def parse_text(text: str, display: str, limits: Limits = Limits()) -> Document:
-    """Parse one YAML (or JSON) document whose top level is a mapping."""
+def parse_text(
+    text: str, display: str, limits: Limits = Limits(), *, full: bool = False
+) -> Document:
+    """Parse one YAML (or JSON) document whose top level is a mapping.
+
+    By default only the positions of mappings, lists and their keys are kept (what elements
+    need); the position of a plain value is found by parsing again, once, when first asked for
+    (which happens only when something is wrong). ``full=True`` keeps every position at once.
+    """
     if len(text) > limits.max_bytes:
         raise ReadError(Location(display), f"is larger than {limits.max_bytes} characters")
     if not text.strip():
         raise ReadError(Location(display, 1, 1), "is empty: a model needs at least 'system:'")
-    builder = _Builder(display, limits)
+    builder = _Builder(display, limits, full)
     try:
         loader = _Loader(text)
         try:
@@ -167,6 +187,8 @@ def parse_text(text: str, display: str, limits: Limits = Limits()) -> Document:
                 feed(event)
         finally:
             loader.dispose()
+    except _Reparse:
+        return parse_text(text, display, limits, full=True)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
@@ -178,7 +200,10 @@ def parse_text(text: str, display: str, limits: Limits = Limits()) -> Document:
         raise ReadError(Location(display), f"invalid YAML: {exc}") from None
     except RecursionError:  # pragma: no cover - the depth bound fires first
         raise ReadError(Location(display), "is nested too deeply") from None
-    return builder.document()
+    document = builder.document()
+    document.text = None if full else text
+    document.limits = limits
+    return document
 
 
 def _character_location(text: str, display: str, exc: yaml.reader.ReaderError) -> Location:
@@ -214,12 +239,17 @@ class _Frame:
 _NO_KEY = object()
 
 
+class _Reparse(Exception):
+    """An error message needs a position the fast pass did not keep."""
+
+
 class _Builder:
     """Turns a stream of YAML events into values, counting every value produced."""
 
-    def __init__(self, display: str, limits: Limits) -> None:
+    def __init__(self, display: str, limits: Limits, full: bool = True) -> None:
         self.display = display
         self.limits = limits
+        self.full = full
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
@@ -228,7 +258,7 @@ class _Builder:
         self.positions: dict[Path_, _Stored] = {}
         self.key_positions: dict[Path_, _Stored] = {}
 
-    def fail(self, event: yaml.Event, message: str) -> ReadError:
+    def fail(self, event: Any, message: str) -> ReadError:
         mark = event.start_mark
         return ReadError(Location(self.display, mark.line + 1, mark.column + 1), message)
 
@@ -241,7 +271,7 @@ class _Builder:
             )
         return Document(self.display, self.root, self.positions, self.key_positions)
 
-    def count(self, event: yaml.Event, amount: int) -> None:
+    def count(self, event: Any, amount: int) -> None:
         self.nodes += amount
         if self.nodes > self.limits.max_nodes:
             raise self.fail(
@@ -250,7 +280,7 @@ class _Builder:
                 "refusing to read it",
             )
 
-    def feed(self, event: yaml.Event) -> None:
+    def feed(self, event: Any) -> None:
         if type(event) is _ScalarEvent:
             # The hot path: most values are plain text keys and values in a mapping.
             self.nodes += 1
@@ -283,9 +313,10 @@ class _Builder:
                     if key is not _MergeKey:
                         frame.key = _NO_KEY
                         frame.nodes += 1
-                        path = (*frame.path, key)
-                        self.positions[path] = event.start_mark
-                        self.key_positions[path] = frame.key_pos
+                        if self.full:
+                            path = (*frame.path, key)
+                            self.positions[path] = event.start_mark
+                            self.key_positions[path] = frame.key_pos
                         container[key] = value
                         return
             self.place(event, value, 1)
@@ -296,12 +327,12 @@ class _Builder:
                 )
             self.check_tag(event)
             self.count(event, 1)
-            container: dict[Any, Any] | list[Any] = (
+            new: dict[Any, Any] | list[Any] = (
                 {} if isinstance(event, yaml.MappingStartEvent) else []
             )
             path = self.child_path(event)
             self.positions[path] = event.start_mark
-            self.stack.append(_Frame(container, path, event.anchor))
+            self.stack.append(_Frame(new, path, event.anchor))
         elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             frame = self.stack.pop()
             if isinstance(frame.container, dict) and frame.merges:
@@ -310,7 +341,7 @@ class _Builder:
                 self.anchors[frame.anchor] = (frame.container, frame.nodes)
             self.attach(event, frame.container, frame.nodes, start=None)
         elif isinstance(event, yaml.AliasEvent):
-            anchored = self.anchors.get(event.anchor)
+            anchored = self.anchors.get(event.anchor or "")
             if anchored is None:
                 raise self.fail(event, f"unknown alias '*{event.anchor}'")
             value, nodes = anchored
@@ -321,12 +352,12 @@ class _Builder:
             if self.documents > 1:
                 raise self.fail(event, "holds more than one YAML document ('---'); use one per file")
 
-    def check_tag(self, event: yaml.Event) -> None:
+    def check_tag(self, event: Any) -> None:
         tag = getattr(event, "tag", None)
         if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
             raise self.fail(event, f"uses the YAML tag '{tag}', which threatforge does not accept")
 
-    def scalar(self, event: yaml.ScalarEvent) -> Any:
+    def scalar(self, event: Any) -> Any:
         value = event.value
         if len(value) > self.limits.max_scalar_chars:
             raise self.fail(
@@ -335,7 +366,7 @@ class _Builder:
         tag = event.tag
         if tag in (None, "!"):
             if event.implicit[0]:
-                tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+                tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
             else:
                 return value
         if tag == _MERGE:
@@ -350,7 +381,7 @@ class _Builder:
         except (ValueError, OverflowError):
             raise self.fail(event, f"'{value[:40]}' is not a valid {tag.rsplit(':', 1)[-1]}") from None
 
-    def child_path(self, event: yaml.Event) -> Path_:
+    def child_path(self, event: Any) -> Path_:
         if not self.stack:
             return ()
         frame = self.stack[-1]
@@ -360,7 +391,7 @@ class _Builder:
             raise self.fail(event, "uses a mapping or list as a key; keys must be plain text")
         return (*frame.path, frame.key)
 
-    def place(self, event: yaml.Event, value: Any, nodes: int) -> None:
+    def place(self, event: Any, value: Any, nodes: int) -> None:
         """Put a scalar or an alias into the current container (or as a mapping key)."""
         if self.stack:
             frame = self.stack[-1]
@@ -369,7 +400,7 @@ class _Builder:
                 return
         self.attach(event, value, nodes, start=event.start_mark)
 
-    def take_key(self, event: yaml.Event, value: Any) -> None:
+    def take_key(self, event: Any, value: Any) -> None:
         frame = self.stack[-1]
         if value is not _MergeKey and not isinstance(value, str | int | float | bool):
             raise self.fail(event, "uses a mapping or list as a key; keys must be plain text")
@@ -377,12 +408,15 @@ class _Builder:
         if isinstance(value, bool):  # 'on:'/'yes:' as keys are almost always meant as text
             key = event.value
         if key is not _MergeKey and key in frame.container:
-            line, column = _pos(self.key_positions[(*frame.path, key)])
+            stored = self.key_positions.get((*frame.path, key))
+            if stored is None:  # not recorded on the fast pass: read again, keeping positions
+                raise _Reparse
+            line, column = _pos(stored)
             raise self.fail(event, f"repeats the key '{key}' (first at line {line}, column {column})")
         frame.key = key
         frame.key_pos = event.start_mark
 
-    def attach(self, event: yaml.Event, value: Any, nodes: int, start: yaml.Mark | None) -> None:
+    def attach(self, event: Any, value: Any, nodes: int, start: Any) -> None:
         if not self.stack:
             self.root = value
             return
@@ -390,7 +424,7 @@ class _Builder:
         frame.nodes += nodes
         container = frame.container
         if isinstance(container, list):
-            if start is not None:
+            if start is not None and self.full:
                 self.positions[(*frame.path, len(container))] = start
             container.append(value)
             return
@@ -405,7 +439,7 @@ class _Builder:
         self.key_positions[path] = frame.key_pos
         container[key] = value
 
-    def merge(self, frame: _Frame, event: yaml.Event) -> None:
+    def merge(self, frame: _Frame, event: Any) -> None:
         """Apply ``<<: *anchor`` merge keys: explicit keys win over merged ones."""
         assert isinstance(frame.container, dict)  # noqa: S101 - guarded by the caller
         for value, position in frame.merges:

@@ -655,6 +655,8 @@ def _allowed_fields(loc: tuple[str | int, ...]) -> list[str]:
         cls = _NESTED_CLASS.get(str(step))
         if cls is None:
             return []
+    if cls is None:
+        return []
     names = []
     for name, info in cls.model_fields.items():
         if name in ("location",) or (name == "id" and cls is not Flow):
