@@ -1,7 +1,790 @@
-"""Privacy rules: LINDDUN categories and GDPR (transfers, retention, minimisation)."""
+"""Privacy rules: LINDDUN categories and GDPR (transfers, retention, minimisation).
+
+*Personal data* here is a data asset with category ``pii``, ``pii.special``, ``health``,
+``biometric`` or ``location``; *special-category data* (GDPR Art. 9) is ``pii.special``,
+``health`` or ``biometric``. Card data (``pci.*``) is left to the payments rules. Regions come
+from the zones (``region:`` on a boundary or the nearest enclosing one) and are sorted into the
+EEA, countries with an EU adequacy decision, and third countries (see
+``docs/rules/privacy-properties.md``).
+"""
 
 from __future__ import annotations
 
-from threatforge.rules.interface import Rule
+from collections.abc import Iterable, Sequence
 
-RULES: tuple[Rule, ...] = ()
+from threatforge.model import (
+    BoundaryKind,
+    Component,
+    ComponentKind,
+    ControlStatus,
+    DataAsset,
+    EncryptionAtRest,
+    Flow,
+    Model,
+)
+from threatforge.model.schema import PropertyValue
+from threatforge.rules.builtin._facts import PROCESS_KINDS, exposed, exposure_words, names
+from threatforge.rules.builtin.payments import is_analytics
+from threatforge.rules.interface import (
+    PASS,
+    Confidence,
+    Fire,
+    Linddun,
+    Rule,
+    RuleMeta,
+    Skip,
+    Stride,
+    Target,
+    Unknown,
+    Verdict,
+    rule,
+)
+
+__all__ = ["RULES", "jurisdiction"]
+
+LINKING = Linddun.LINKING
+IDENTIFYING = Linddun.IDENTIFYING
+NON_REPUDIATION = Linddun.NON_REPUDIATION
+DETECTING = Linddun.DETECTING
+DISCLOSURE = Linddun.DATA_DISCLOSURE
+UNAWARENESS = Linddun.UNAWARENESS
+NON_COMPLIANCE = Linddun.NON_COMPLIANCE
+INFO = Stride.INFORMATION_DISCLOSURE
+
+DOMAIN = "privacy"
+GDPR = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+LINDDUN_THREATS = "https://linddun.org/threat-types/"
+ASVS = "https://owasp.org/www-project-application-security-verification-standard/"
+
+PERSONAL = frozenset({"pii", "pii.special", "health", "biometric", "location"})
+SPECIAL = frozenset({"pii.special", "health", "biometric"})
+OUTSIDE = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE})
+PEOPLE = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+PRIVACY_REGIMES = ("gdpr", "uk-gdpr", "ccpa", "cpra", "lgpd", "pipeda", "popia", "appi")
+NO_VALUES = frozenset({"", "none", "no", "false", "off", "disabled"})
+
+# --- jurisdictions ----------------------------------------------------------------------------
+
+EEA = "eea"
+ADEQUATE = "adequate"
+THIRD_COUNTRY = "third-country"
+
+_ADEQUATE_REGIONS = frozenset({
+    # United Kingdom
+    "uk", "gb", "eu-west-2", "europe-west2", "uksouth", "ukwest",
+    # Switzerland
+    "ch", "eu-central-2", "europe-west6", "switzerlandnorth", "switzerlandwest",
+    # Japan
+    "jp", "ap-northeast-1", "ap-northeast-3", "asia-northeast1", "asia-northeast2",
+    "japaneast", "japanwest",
+    # Republic of Korea
+    "kr", "ap-northeast-2", "asia-northeast3", "koreacentral", "koreasouth",
+    # Canada (commercial organisations)
+    "ca", "ca-central-1", "ca-west-1", "northamerica-northeast1", "northamerica-northeast2",
+    "canadacentral", "canadaeast",
+    # Israel and New Zealand
+    "il", "il-central-1", "me-west1", "israelcentral", "nz", "ap-southeast-6",
+})
+_EEA_REGIONS = frozenset({
+    "eu", "eea", "europe", "westeurope", "northeurope", "francecentral", "francesouth",
+    "germanywestcentral", "germanynorth", "swedencentral", "swedensouth", "italynorth",
+    "polandcentral", "spaincentral", "norwayeast", "norwaywest", "austriaeast",
+    "belgiumcentral", "denmarkeast",
+})
+_THIRD_COUNTRY_REGIONS = frozenset({
+    "us", "usa", "cn", "in", "br", "sg", "au", "eastus", "eastus2", "westus", "westus2",
+    "westus3", "centralus", "southcentralus", "northcentralus", "westcentralus", "brazilsouth",
+    "southeastasia", "eastasia", "australiaeast", "australiasoutheast", "centralindia",
+    "southindia", "uaenorth", "southafricanorth", "mexicocentral", "qatarcentral",
+})
+
+
+def jurisdiction(region: str) -> str | None:
+    """``eea``, ``adequate`` (an EU adequacy decision), ``third-country``, or None if unknown.
+
+    Understands AWS (``eu-west-1``), Google Cloud (``europe-west3``) and Azure (``westeurope``)
+    region names and ISO-style short names (``eu``, ``us``, ``uk``).
+    """
+    name = region.strip().lower()
+    if name in _ADEQUATE_REGIONS:
+        return ADEQUATE
+    if name in _EEA_REGIONS or name.startswith(("eu-", "europe-")):
+        return EEA
+    if name in _THIRD_COUNTRY_REGIONS:
+        return THIRD_COUNTRY
+    parts = name.split("-")
+    if len(parts) >= 2 and parts[-1][-1:].isdigit() and all(p.isalnum() for p in parts):
+        return THIRD_COUNTRY  # a cloud region name outside the EEA and adequacy list
+    return None
+
+
+# --- small facts ------------------------------------------------------------------------------
+
+
+def _personal(assets: Iterable[DataAsset]) -> list[DataAsset]:
+    return [a for a in assets if PERSONAL & set(a.categories)]
+
+
+def _special(assets: Iterable[DataAsset]) -> list[DataAsset]:
+    return [a for a in assets if SPECIAL & set(a.categories)]
+
+
+def _assets(model: Model, ids: Iterable[str]) -> list[DataAsset]:
+    return [model.data[d] for d in dict.fromkeys(ids) if d in model.data]
+
+
+def _ids(assets: Sequence[DataAsset]) -> tuple[str, ...]:
+    return tuple(a.id for a in assets)
+
+
+def _received(model: Model, component: Component) -> list[DataAsset]:
+    """Personal data on flows into the component, in id order."""
+    found = {a.id: a for f in model.graph.flows_in(component.id)
+             for a in _personal(model.graph.flow_data(f))}
+    return [found[k] for k in sorted(found)]
+
+
+def _flow_prop(flow: Flow, key: str) -> PropertyValue | None:
+    return flow.properties.get(key)
+
+
+def _first(*values: PropertyValue | None) -> PropertyValue | None:
+    return next((v for v in values if v is not None), None)
+
+
+def _declared(model: Model, *regimes: str) -> bool:
+    return any(c.lower().startswith(regimes) for c in model.system.compliance)
+
+
+def _in_eea(model: Model, component_id: str) -> bool:
+    region = model.graph.region_of(component_id)
+    return region is not None and jurisdiction(region) == EEA
+
+
+def _mitigated_by_control(model: Model, rule_id: str) -> list[str]:
+    return sorted(c.id for c in model.controls.values()
+                  if c.status is ControlStatus.IMPLEMENTED and rule_id in c.mitigates)
+
+
+# --- linking and identifying ------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="privacy-analytics-not-pseudonymised",
+    title="Personal data reaches analytics or telemetry on {element} without pseudonymisation",
+    description="Logs, traces and analytics stores are queried by many people and joined with "
+    "other datasets; direct identifiers in them let anyone single out, follow and link a "
+    "person's activity across sessions and systems.",
+    target=Target.FLOW, likelihood=3, impact=3, linddun=(LINKING, IDENTIFYING), stride=(INFO,),
+    cwe=(359, 532), capec=(118,), asvs=("V7.1.2", "V8.3.5"), attack=("T1213",), domain=DOMAIN,
+    compliance=("gdpr:art-5-1-c", "gdpr:art-25-1", "gdpr:art-32-1-a"),
+    mitigations=(
+        "Replace identifiers with keyed pseudonyms (HMAC-SHA256 with a key kept in AWS KMS or "
+        "Secrets Manager, rotated per purpose) before events leave the service, and drop free-text "
+        "fields; mask the rest with CloudWatch Logs data protection or an OpenTelemetry "
+        "Collector redaction processor.",
+        "Keep the re-identification key away from the analytics team and the telemetry store.",
+    ),
+    detection="Flow into a monitoring component or an analytics store (see payments' "
+    "pci-pan-in-telemetry for how analytics is recognised) carrying personal data, where "
+    "neither the flow nor the target states `properties.pseudonymised: true`.",
+    false_positives="Data already pseudonymised at the source: state `pseudonymised: true` on "
+    "the flow, or model the pseudonymised data as its own asset without the `pii` category.",
+    references=(LINDDUN_THREATS, "https://www.edpb.europa.eu/our-work-tools/documents/"
+                "public-consultations/2025/guidelines-012025-pseudonymisation_en"),
+))
+def privacy_analytics_not_pseudonymised(flow: Flow, model: Model) -> Verdict:
+    """Identifiers shipped to telemetry or analytics."""
+    target = model.components[flow.target]
+    if target.kind is not ComponentKind.MONITORING and not is_analytics(target):
+        return Skip("not a flow into monitoring or analytics")
+    data = _personal(model.graph.flow_data(flow))
+    if not data:
+        return PASS
+    if _flow_prop(flow, "pseudonymised") is True or target.prop("pseudonymised") is True:
+        return PASS
+    kind = "monitoring" if target.kind is ComponentKind.MONITORING else "analytics"
+    return Fire((f"carries {names(data)} into {kind} '{target.id}'",
+                 "pseudonymised: not stated"), data=_ids(data))
+
+
+@rule(RuleMeta(
+    id="privacy-identifier-linkable-across-third-parties",
+    title="The same personal data {element} goes to several third parties, who can link it",
+    description="Sending the same identifiers (e-mail, phone, device id) to several third "
+    "parties gives each of them a join key: they can link the person's records across "
+    "services, build a profile, and re-identify data that was meant to stay separate.",
+    target=Target.DATA, likelihood=2, impact=3, linddun=(LINKING,), stride=(INFO,),
+    cwe=(359,), capec=(118,), asvs=("V8.3.4",), domain=DOMAIN,
+    compliance=("gdpr:art-5-1-b", "gdpr:art-5-1-c", "gdpr:art-25-2"),
+    mitigations=(
+        "Give each third party its own pseudonymous identifier (per-recipient HMAC of the "
+        "customer id) instead of the shared e-mail or phone number, and send only the fields "
+        "each one needs.",
+    ),
+    detection="Personal data asset carried to two or more different external-services on flows "
+    "that do not state `properties.pseudonymised: true`.",
+    false_positives="Independent recipients that each legitimately need the real identifier "
+    "(e.g. a carrier and an e-mail provider both need the address); accept with justification.",
+    references=(LINDDUN_THREATS,),
+))
+def privacy_identifier_linkable(asset: DataAsset, model: Model) -> Verdict:
+    """One identifier, several third parties."""
+    if not _personal([asset]):
+        return Skip("not personal data")
+    recipients = sorted({
+        f.target for f in model.flows
+        if asset.id in f.data
+        and model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
+        and _flow_prop(f, "pseudonymised") is not True
+    })
+    if len(recipients) < 2:
+        return PASS
+    return Fire((f"'{asset.id}' is sent as is to {', '.join(recipients)}",), data=(asset.id,))
+
+
+@rule(RuleMeta(
+    id="privacy-personal-data-in-url",
+    title="Personal data travels in URLs on {element}",
+    description="Query strings and paths are written to access logs, proxies, browser history "
+    "and Referer headers; personal data in them is disclosed to every system on the way and "
+    "identifies the person in logs that are never meant to hold it.",
+    target=Target.FLOW, likelihood=3, impact=3, linddun=(IDENTIFYING, DISCLOSURE),
+    stride=(INFO,), cwe=(598,), capec=(37,), asvs=("V8.3.1",), attack=("T1552",),
+    domain=DOMAIN, confidence=Confidence.HIGH, compliance=("gdpr:art-5-1-f", "gdpr:art-32-1"),
+    mitigations=(
+        "Send personal data in the request body or headers (POST search endpoints instead of "
+        "GET ?email=...), use opaque ids in paths, and set Referrer-Policy: no-referrer.",
+        "Strip query strings from CloudFront, ALB and API Gateway access logs.",
+    ),
+    detection="Flow carrying personal data with `properties.personal_data_in_url: true`.",
+    references=(ASVS, "https://cwe.mitre.org/data/definitions/598.html"),
+))
+def privacy_personal_data_in_url(flow: Flow, model: Model) -> Verdict:
+    """Personal data in query strings or paths."""
+    data = _personal(model.graph.flow_data(flow))
+    if not data:
+        return Skip("carries no personal data")
+    if _flow_prop(flow, "personal_data_in_url") is not True:
+        return PASS
+    return Fire((f"carries {names(data)}", "properties.personal_data_in_url: true"),
+                data=_ids(data))
+
+
+# --- non-repudiation and detecting ------------------------------------------------------------
+
+
+def _immutable(component: Component) -> list[str]:
+    evidence = []
+    lock = component.prop("object_lock")
+    if lock is True or (isinstance(lock, str) and lock.lower() not in NO_VALUES):
+        evidence.append(f"properties.object_lock: {lock}")
+    for key in ("immutable", "append_only", "worm"):
+        if component.prop(key) is True:
+            evidence.append(f"properties.{key}: true")
+    return evidence
+
+
+@rule(RuleMeta(
+    id="privacy-immutable-personal-data",
+    title="{element} keeps personal data in storage that cannot be erased",
+    description="Write-once storage (Object Lock, append-only ledgers, WORM archives) holding "
+    "personal data makes a permanent, undeniable record of what a person did and cannot honour "
+    "erasure or rectification requests before the lock expires.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(NON_REPUDIATION, NON_COMPLIANCE),
+    cwe=(359,), asvs=("V8.3.2", "V8.3.8"), domain=DOMAIN, confidence=Confidence.HIGH,
+    compliance=("gdpr:art-17", "gdpr:art-16", "gdpr:art-5-1-e"),
+    mitigations=(
+        "Keep only pseudonymous references in immutable stores and the personal data in a "
+        "mutable store, or encrypt each person's records with a per-person key (crypto-shredding: "
+        "delete the key in KMS to erase them).",
+        "Set the Object Lock retention to the legal minimum and document the legal obligation "
+        "that requires immutability (GDPR Art. 17(3)(b)).",
+    ),
+    detection="Component that `stores` personal data with `properties.object_lock` set (not "
+    "none/disabled) or `properties.immutable`, `append_only` or `worm` true.",
+    false_positives="Audit trails that a law requires to be immutable; accept with the legal "
+    "basis as justification.",
+    references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html",
+                LINDDUN_THREATS),
+))
+def privacy_immutable_personal_data(component: Component, model: Model) -> Verdict:
+    """Personal data in write-once storage."""
+    data = _personal(_assets(model, component.stores))
+    if not data:
+        return Skip("stores no personal data")
+    evidence = _immutable(component)
+    if not evidence:
+        return PASS
+    return Fire((f"stores {names(data)}", *evidence), data=_ids(data))
+
+
+@rule(RuleMeta(
+    id="privacy-account-enumeration",
+    title="{element} reveals whether a person has an account",
+    description="Different answers for known and unknown e-mail addresses or phone numbers "
+    "(on sign-in, sign-up or password reset) let anyone detect that a person uses the service, "
+    "which is itself sensitive for health, dating, finance or political services, and feeds "
+    "targeted phishing.",
+    target=Target.COMPONENT, likelihood=3, impact=2, linddun=(DETECTING,), stride=(INFO,),
+    cwe=(204, 203), capec=(575,), api_top10=("API2:2023",), attack=("T1589", "T1087"),
+    kinds=PROCESS_KINDS | {ComponentKind.IDENTITY_PROVIDER}, domain=DOMAIN,
+    confidence=Confidence.HIGH, compliance=("gdpr:art-5-1-f", "gdpr:art-25-1"),
+    mitigations=(
+        "Return the same response, status and timing for known and unknown identifiers on "
+        "sign-in, sign-up and password reset ('if an account exists, we sent an e-mail'); in "
+        "Cognito enable PreventUserExistenceErrors, in Keycloak turn off 'user exists' hints.",
+        "Rate-limit and add bot protection to these endpoints.",
+    ),
+    detection="Service, function, gateway or identity provider with "
+    "`properties.account_enumeration: true`. Special-category data handled by it raises the "
+    "impact.",
+    references=("https://docs.aws.amazon.com/cognito/latest/developerguide/"
+                "cognito-user-pool-managing-errors.html", LINDDUN_THREATS),
+))
+def privacy_account_enumeration(component: Component, model: Model) -> Verdict:
+    """Observable account existence."""
+    if component.prop("account_enumeration") is not True:
+        return PASS
+    data = _personal(model.graph.data_of(component.id))
+    evidence = ["properties.account_enumeration: true"]
+    if exposed(model, component):
+        evidence.append(exposure_words(model, component))
+    special = _special(data)
+    if special:
+        evidence.append(f"membership reveals special-category data {names(special)}")
+    return Fire(tuple(evidence), data=_ids(special or data))
+
+
+# --- data disclosure --------------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="privacy-third-party-without-dpa",
+    title="Personal data goes to processor {element} without a data processing agreement",
+    description="A processor that receives personal data without a GDPR Art. 28 contract is not "
+    "bound to use it only on your instructions, keep it confidential, secure it, help with "
+    "data-subject requests, or delete it at the end of the service.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(DISCLOSURE, NON_COMPLIANCE),
+    stride=(INFO,), cwe=(359,), asvs=("V8.3.4",), attack=("T1199",),
+    kinds=frozenset({ComponentKind.EXTERNAL_SERVICE}), domain=DOMAIN,
+    confidence=Confidence.HIGH, compliance=("gdpr:art-28-3", "gdpr:art-28-1"),
+    mitigations=(
+        "Sign a DPA with the vendor before sending personal data (most SaaS vendors publish "
+        "one), record it in the processor register, and review their sub-processors.",
+        "Until then, send only data that is not personal (aggregates, keyed pseudonyms).",
+    ),
+    detection="External-service that receives personal data on a flow, states "
+    "`properties.dpa: false` (or the older `dpa_signed: false`), and is not marked as an "
+    "independent controller (`properties.gdpr_role: controller`). Unstated DPAs are not "
+    "reported.",
+    false_positives="Recipients that are controllers in their own right (a partner, a bank, a "
+    "carrier): state `gdpr_role: controller`.",
+    references=(GDPR, "https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/"
+                "guidelines-072020-concepts-controller-and-processor-gdpr_en"),
+))
+def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdict:
+    """Processor without an Art. 28 contract."""
+    data = _received(model, component)
+    if not data:
+        return Skip("receives no personal data")
+    role = component.prop("gdpr_role")
+    if isinstance(role, str) and "controller" in role.lower():
+        return Skip("an independent controller, not a processor")
+    dpa = _first(component.prop("dpa"), component.prop("dpa_signed"))
+    if dpa is not False:
+        return PASS
+    key = "dpa" if component.prop("dpa") is not None else "dpa_signed"
+    return Fire((f"receives {names(data)}", f"properties.{key}: false"), data=_ids(data))
+
+
+@rule(RuleMeta(
+    id="privacy-special-category-not-app-encrypted",
+    title="{element} stores special-category personal data without application-level encryption",
+    description="Health, biometric and other Art. 9 data need more than storage encryption: with "
+    "only disk or service-level encryption, every administrator, backup operator and SQL "
+    "injection reads it in clear.",
+    target=Target.COMPONENT, likelihood=2, impact=5, linddun=(DISCLOSURE,), stride=(INFO,),
+    cwe=(311, 312), capec=(37,), asvs=("V6.1.1", "V6.1.2", "V8.3.7"), attack=("T1530",),
+    domain=DOMAIN, confidence=Confidence.HIGH,
+    compliance=("gdpr:art-9-1", "gdpr:art-32-1-a", "gdpr:art-25-1"),
+    mitigations=(
+        "Encrypt special-category fields in the application (AWS Encryption SDK or DynamoDB "
+        "Encryption Client with a customer-managed KMS key, PostgreSQL pgcrypto with keys held "
+        "outside the database), so that the database and its backups hold ciphertext only.",
+    ),
+    detection="Component (not an actor, client or third party) that `stores` a `pii.special`, "
+    "`health` or `biometric` asset with `encryption.at_rest` other than `application`. Unknown "
+    "when `encryption.at_rest` is not stated.",
+    references=(GDPR, "https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/"
+                "introduction.html"),
+))
+def privacy_special_category_not_app_encrypted(component: Component, model: Model) -> Verdict:
+    """Art. 9 data protected only by storage encryption."""
+    if component.kind in OUTSIDE:
+        return Skip("not a system component of ours")
+    data = _special(_assets(model, component.stores))
+    if not data:
+        return Skip("stores no special-category data")
+    at_rest = component.encryption.at_rest if component.encryption else None
+    if at_rest is None:
+        return Unknown(("encryption.at_rest",))
+    if at_rest is EncryptionAtRest.APPLICATION:
+        return PASS
+    return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"),
+                data=_ids(data))
+
+
+@rule(RuleMeta(
+    id="privacy-data-minimisation",
+    title="{element} receives personal data it does not use",
+    description="A component that receives personal data it neither stores, processes nor "
+    "passes on does not need it: every extra copy in memory, logs and crash dumps is exposure "
+    "without purpose.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(DISCLOSURE, NON_COMPLIANCE),
+    stride=(INFO,), cwe=(213, 359), asvs=("V8.1.3", "V8.3.4"), api_top10=("API3:2023",),
+    kinds=PROCESS_KINDS, domain=DOMAIN, compliance=("gdpr:art-5-1-c", "gdpr:art-25-2"),
+    mitigations=(
+        "Send only the fields the component needs: a projection or a dedicated DTO at the "
+        "sender, GraphQL field selection, or an API Gateway mapping template that drops the "
+        "rest; or document the use by adding the data to the component's `processes`.",
+    ),
+    detection="Service, function or gateway that lists what it `stores` or `processes`, and "
+    "receives on a flow a personal data asset that is in neither list and on none of its "
+    "outgoing flows. Components that list nothing are skipped.",
+    references=(GDPR,),
+))
+def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
+    """Personal data received without a use."""
+    if not component.stores and not component.processes:
+        return Skip("the model does not list what it stores or processes")
+    received = _received(model, component)
+    if not received:
+        return Skip("receives no personal data")
+    used = set(component.data_ids)
+    for flow in model.graph.flows_out(component.id):
+        used.update(flow.data)
+    unused = [a for a in received if a.id not in used]
+    if not unused:
+        return PASS
+    senders = sorted({f.source for f in model.graph.flows_in(component.id)
+                      if {a.id for a in unused} & set(f.data)})
+    return Fire((f"receives {names(unused)} from {', '.join(senders)}",
+                 "neither stores, processes nor forwards it"), data=_ids(unused))
+
+
+# --- unawareness ------------------------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="privacy-collection-without-notice",
+    title="Personal data is collected on {element} without notice or a lawful basis",
+    description="Collecting personal data from people without telling them (Art. 13) or "
+    "without a lawful basis (consent that was not given, no other basis) leaves them unaware "
+    "of what happens to their data and makes the processing unlawful.",
+    target=Target.FLOW, likelihood=3, impact=3, linddun=(UNAWARENESS, NON_COMPLIANCE),
+    cwe=(359,), capec=(569,), asvs=("V8.3.3",), domain=DOMAIN, confidence=Confidence.HIGH,
+    compliance=("gdpr:art-6-1", "gdpr:art-7-1", "gdpr:art-13-1"),
+    mitigations=(
+        "Show a privacy notice at the point of collection, record the lawful basis per purpose, "
+        "and where the basis is consent collect it with a consent management platform and store "
+        "the consent record (who, when, which text).",
+    ),
+    detection="Flow from an actor or client carrying personal data where the flow or its "
+    "target states `properties.privacy_notice: false`, or `properties.consent: false` with no "
+    "other `properties.lawful_basis` stated.",
+    references=(GDPR, "https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/"
+                "guidelines-052020-consent-under-regulation-2016679_en"),
+))
+def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
+    """Collection the person is not told about or did not agree to."""
+    source = model.components[flow.source]
+    if source.kind not in PEOPLE:
+        return Skip("not collected from a person or their device")
+    data = _personal(model.graph.flow_data(flow))
+    if not data:
+        return Skip("collects no personal data")
+    target = model.components[flow.target]
+    notice = _first(_flow_prop(flow, "privacy_notice"), target.prop("privacy_notice"))
+    consent = _first(_flow_prop(flow, "consent"), target.prop("consent"))
+    basis = _first(_flow_prop(flow, "lawful_basis"), target.prop("lawful_basis"))
+    evidence = []
+    if notice is False:
+        evidence.append("privacy_notice: false")
+    if consent is False and (basis is None or str(basis).lower() == "consent"):
+        evidence.append("consent: false, and no other lawful basis stated")
+    if not evidence:
+        return PASS
+    return Fire((f"collects {names(data)} from '{source.id}'", *evidence), data=_ids(data))
+
+
+def _data_subject(model: Model, component: Component) -> list[DataAsset]:
+    """Personal data a person sends into the system (staff on corporate networks excluded)."""
+    zone = model.graph.zone_of(component.id)
+    if zone is not None and any(b.kind is BoundaryKind.CORPORATE
+                                for b in model.graph.zone_chain(zone.id)):
+        return []
+    found = {a.id: a for f in model.graph.flows_out(component.id)
+             for a in _personal(model.graph.flow_data(f))}
+    return [found[k] for k in sorted(found)]
+
+
+@rule(RuleMeta(
+    id="privacy-no-data-subject-rights",
+    title="Data subject {element} has no modelled way to access or erase their data",
+    description="People whose data the system keeps have the right to get a copy of it, have it "
+    "corrected and have it erased; without a process and a component that finds their data in "
+    "every store, requests are missed or answered incompletely.",
+    target=Target.COMPONENT, likelihood=1, impact=3, linddun=(UNAWARENESS, NON_COMPLIANCE),
+    cwe=(359,), asvs=("V8.3.2",), kinds=frozenset(PEOPLE), domain=DOMAIN,
+    confidence=Confidence.LOW,
+    compliance=("gdpr:art-15", "gdpr:art-17", "gdpr:art-20", "gdpr:art-12-3"),
+    broad="fires on every data subject of a system that models no access/erasure process; one "
+    "component with `properties.dsar: true` (or an implemented control that mitigates this "
+    "rule) clears it for all of them",
+    mitigations=(
+        "Build (or buy) a data-subject request workflow: verify the requester, find their data "
+        "in every store by subject id (a data map kept with this model), export it in a "
+        "machine-readable format, erase or anonymise it including backups on their next "
+        "rotation, and answer within one month.",
+        "Model it: mark the component that serves requests with `properties.dsar: true`, or "
+        "declare an implemented control with `mitigates: [privacy-no-data-subject-rights]`.",
+    ),
+    detection="Actor or client outside corporate zones that sends personal data which some "
+    "component stores, in a system that declares a privacy regulation (gdpr, uk-gdpr, ccpa, "
+    "lgpd...) or stores that data in an EEA region, when no component states "
+    "`properties.dsar: true` and no implemented control mitigates this rule.",
+    false_positives="Requests served by a process outside this system (a central privacy "
+    "portal): declare it as a control that mitigates this rule.",
+    references=(GDPR, "https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/"
+                "guidelines-012022-data-subject-rights-right-access_en"),
+))
+def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdict:
+    """Data subjects without an access and erasure path."""
+    sent = {a.id for a in _data_subject(model, component)}
+    if not sent:
+        return Skip("sends no personal data of their own")
+    holders = sorted(c.id for c in model.components.values()
+                     if c.kind not in OUTSIDE and sent & set(c.stores))
+    if not holders:
+        return Skip("the system stores none of their personal data")
+    regulated = _declared(model, *PRIVACY_REGIMES) or any(_in_eea(model, h) for h in holders)
+    if not regulated:
+        return Skip("no privacy regulation applies")
+    if any(c.prop("dsar") is True for c in model.components.values()):
+        return PASS
+    if _mitigated_by_control(model, "privacy-no-data-subject-rights"):
+        return PASS
+    return Fire((f"their personal data ({', '.join(sorted(sent))}) is stored in "
+                 f"{', '.join(holders)}",
+                 "no component states properties.dsar: true and no implemented control "
+                 "mitigates this rule"), data=tuple(sorted(sent)))
+
+
+@rule(RuleMeta(
+    id="privacy-automated-decision",
+    title="{element} takes automated decisions about people without human review",
+    description="Decisions with legal or similarly significant effects taken solely by a model "
+    "or rule engine (declining a payment, an account or a loan) need safeguards: the person "
+    "must be told, and be able to get human intervention and contest the decision.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(UNAWARENESS, NON_COMPLIANCE),
+    cwe=(359,), domain=DOMAIN,
+    kinds=PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE},
+    compliance=("gdpr:art-22-1", "gdpr:art-22-3", "gdpr:art-13-2-f"),
+    mitigations=(
+        "Route adverse or borderline decisions to a human reviewer (a case queue in the back "
+        "office), tell the person that a decision was automated and how to contest it, and log "
+        "the inputs and reasons of every decision.",
+    ),
+    detection="Service, function, gateway or third party that handles personal data with "
+    "`properties.automated_decision: true` and without `properties.human_review: true`.",
+    false_positives="Automated decisions without significant effects (product "
+    "recommendations): do not mark them `automated_decision: true`.",
+    references=(GDPR, "https://ec.europa.eu/newsroom/article29/items/612053"),
+))
+def privacy_automated_decision(component: Component, model: Model) -> Verdict:
+    """Solely automated decisions without safeguards."""
+    if component.prop("automated_decision") is not True:
+        return PASS
+    data = _personal(model.graph.data_of(component.id))
+    if not data:
+        return Skip("handles no personal data")
+    if component.prop("human_review") is True:
+        return PASS
+    review = component.prop("human_review")
+    return Fire((f"decides on {names(data)}", "properties.automated_decision: true",
+                 f"human_review: {'false' if review is False else 'not stated'}"),
+                data=_ids(data))
+
+
+# --- non-compliance ---------------------------------------------------------------------------
+
+
+def _transfer_mechanism(model: Model, flow: Flow) -> tuple[bool, list[str]]:
+    """Whether a transfer mechanism is stated for the flow, and the words that say why not."""
+    source = model.components[flow.source]
+    target = model.components[flow.target]
+    holders: list[tuple[str, dict[str, PropertyValue]]] = [("the flow", dict(flow.properties))]
+    for end in (target, source):
+        holders.append((f"'{end.id}'", dict(end.properties)))
+        zone = model.graph.zone_of(end.id)
+        if zone is not None:
+            holders.extend((f"zone '{b.id}'", dict(b.properties))
+                           for b in model.graph.zone_chain(zone.id))
+    refused: list[str] = []
+    for where, props in holders:
+        mechanism = props.get("transfer_mechanism")
+        if isinstance(mechanism, str) and mechanism.strip().lower() not in NO_VALUES:
+            return True, []
+        if mechanism is not None:
+            refused.append(f"properties.transfer_mechanism: {mechanism} on {where}")
+        for alias in ("sccs", "sccs_in_place"):
+            value = props.get(alias)
+            if value is True:
+                return True, []
+            if value is False:
+                refused.append(f"properties.{alias}: false on {where}")
+    return False, refused
+
+
+@rule(RuleMeta(
+    id="privacy-cross-border-transfer",
+    title="Personal data on {element} leaves the EEA without a transfer mechanism ({detail})",
+    description="Personal data sent from the EEA to (or accessed from) a country without an EU "
+    "adequacy decision needs a transfer mechanism, such as standard contractual clauses with a "
+    "transfer impact assessment; otherwise the transfer is unlawful and the data loses GDPR "
+    "protection.",
+    target=Target.FLOW, likelihood=3, impact=3, linddun=(NON_COMPLIANCE, DISCLOSURE),
+    stride=(INFO,), cwe=(359,), asvs=("V8.3.4",), domain=DOMAIN, confidence=Confidence.HIGH,
+    compliance=("gdpr:art-44", "gdpr:art-46-2-c", "gdpr:art-45"),
+    mitigations=(
+        "Put a transfer mechanism in place before the transfer (standard contractual clauses "
+        "plus a transfer impact assessment, the EU-US Data Privacy Framework for certified US "
+        "recipients, or binding corporate rules) and record it as "
+        "`properties.transfer_mechanism`.",
+        "Or keep the data in the EEA: choose the vendor's EU region, or send pseudonymised data "
+        "whose key stays in the EEA.",
+    ),
+    detection="Flow carrying personal data between a component in an EEA region and one in a "
+    "third country (neither EEA nor covered by an adequacy decision), in either direction, with "
+    "no `properties.transfer_mechanism` (or `sccs: true` / `sccs_in_place: true`) on the flow, "
+    "either end, or their zones. Flows whose ends have no known region are skipped.",
+    false_positives="Transfers covered by a mechanism recorded elsewhere; state it on the flow.",
+    references=("https://commission.europa.eu/law/law-topic/data-protection/"
+                "international-dimension-data-protection/standard-contractual-clauses-scc_en",
+                "https://commission.europa.eu/law/law-topic/data-protection/"
+                "international-dimension-data-protection/adequacy-decisions_en"),
+))
+def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
+    """Personal data to a third country without SCCs or adequacy."""
+    data = _personal(model.graph.flow_data(flow))
+    if not data:
+        return Skip("carries no personal data")
+    regions = [model.graph.region_of(flow.source), model.graph.region_of(flow.target)]
+    if regions[0] is None or regions[1] is None:
+        return Skip("the region of an end is not known")
+    places = [jurisdiction(r) for r in regions if r is not None]
+    if None in places or EEA not in places or THIRD_COUNTRY not in places:
+        return PASS
+    ok, refused = _transfer_mechanism(model, flow)
+    if ok:
+        return PASS
+    where = f"{flow.source} in {regions[0]} -> {flow.target} in {regions[1]}"
+    return Fire((f"carries {names(data)}", where,
+                 *(refused or ["no properties.transfer_mechanism stated"])),
+                data=_ids(data), detail=f"{regions[0]} -> {regions[1]}")
+
+
+@rule(RuleMeta(
+    id="privacy-store-without-retention",
+    title="{element} keeps personal data without a retention limit",
+    description="Personal data kept longer than needed for its purpose breaks storage "
+    "limitation, grows the damage of every breach and makes erasure requests harder to honour.",
+    target=Target.COMPONENT, likelihood=2, impact=3, linddun=(NON_COMPLIANCE,), stride=(INFO,),
+    cwe=(359,), asvs=("V8.3.8",), domain=DOMAIN,
+    compliance=("gdpr:art-5-1-e", "gdpr:art-30-1-f"),
+    mitigations=(
+        "Set a retention period per data asset (`retention_days`) and enforce it in the store: "
+        "DynamoDB TTL, S3 lifecycle expiration, a scheduled purge job for RDS tables, Kafka "
+        "retention.ms; make backups expire with the same period.",
+    ),
+    detection="Component that `stores` personal data and either states "
+    "`properties.retention: indefinite`, or whose `retention_days` is longer than the "
+    "`retention_days` of a personal data asset it stores. Unknown when neither the component "
+    "nor every personal data asset it stores has `retention_days`.",
+    references=(GDPR,),
+))
+def privacy_store_without_retention(component: Component, model: Model) -> Verdict:
+    """Personal data kept without limit."""
+    if component.kind in OUTSIDE:
+        return Skip("not a system component of ours")
+    data = _personal(_assets(model, component.stores))
+    if not data:
+        return Skip("stores no personal data")
+    stated = component.prop("retention")
+    if isinstance(stated, str) and stated.lower() in ("indefinite", "forever", "unlimited"):
+        return Fire((f"stores {names(data)}", f"properties.retention: {stated}"), data=_ids(data))
+    days = component.retention_days
+    if days is not None:
+        longer = [a for a in data if a.retention_days is not None and days > a.retention_days]
+        if not longer:
+            return PASS
+        limits = ", ".join(f"'{a.id}' {a.retention_days} days" for a in longer)
+        return Fire((f"keeps data for retention_days: {days}",
+                     f"longer than the retention of {limits}"), data=_ids(longer))
+    if any(a.retention_days is None for a in data):
+        return Unknown(("retention_days",))
+    return PASS
+
+
+@rule(RuleMeta(
+    id="privacy-gdpr-scope-not-declared",
+    title="Personal data is processed in the EEA but GDPR is not declared ({detail})",
+    description="A system that processes personal data in the EEA is subject to the GDPR whether "
+    "it says so or not; undeclared, it escapes records of processing, DPIAs and the privacy "
+    "review that the regulation requires.",
+    target=Target.MODEL, likelihood=3, impact=3, linddun=(NON_COMPLIANCE, UNAWARENESS),
+    cwe=(1059,), domain=DOMAIN, confidence=Confidence.HIGH,
+    compliance=("gdpr:art-3-1", "gdpr:art-30-1", "gdpr:art-35-1"),
+    mitigations=(
+        "Add `gdpr` to `system.compliance`, record the processing in the Art. 30 register, and "
+        "run a DPIA if the processing is high risk.",
+    ),
+    detection="A component in a zone whose region is in the EEA handles personal data and no "
+    "entry of `system.compliance` starts with 'gdpr'.",
+    references=(GDPR,),
+))
+def privacy_gdpr_scope_not_declared(model: Model, _: Model) -> Sequence[Verdict]:
+    """Personal data in the EEA without GDPR declared."""
+    if _declared(model, "gdpr", "uk-gdpr", "eu-gdpr"):
+        return ()
+    found: dict[str, DataAsset] = {}
+    for component in model.components.values():
+        if component.kind in OUTSIDE or not _in_eea(model, component.id):
+            continue
+        found.update((a.id, a) for a in _personal(model.graph.data_of(component.id)))
+    if not found:
+        return ()
+    data = [found[k] for k in sorted(found)]
+    return (Fire((f"handles {names(data)} in an EEA region",
+                  f"system.compliance: [{', '.join(model.system.compliance)}]"),
+                 elements=_ids(data), data=_ids(data), detail=", ".join(_ids(data))),)
+
+
+RULES: tuple[Rule, ...] = (
+    privacy_analytics_not_pseudonymised,
+    privacy_identifier_linkable,
+    privacy_personal_data_in_url,
+    privacy_immutable_personal_data,
+    privacy_account_enumeration,
+    privacy_third_party_without_dpa,
+    privacy_special_category_not_app_encrypted,
+    privacy_data_minimisation,
+    privacy_collection_without_notice,
+    privacy_no_data_subject_rights,
+    privacy_automated_decision,
+    privacy_cross_border_transfer,
+    privacy_store_without_retention,
+    privacy_gdpr_scope_not_declared,
+)
+"""The privacy rules, by LINDDUN category, in the order they are documented."""
