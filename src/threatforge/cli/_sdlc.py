@@ -1,11 +1,339 @@
-"""Commands of this group (filled in by the issue that owns them)."""
+"""``threatforge check``, ``diff`` and ``requirements``: the commands CI pipelines run.
+
+``check`` is the gate (exit 1 when open findings reach the threshold), optionally only for
+findings that are new against a baseline file or a git ref; ``diff`` compares two versions of a
+model for a pull-request comment; ``requirements`` turns open threats into tickets.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
 import typer
+
+from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
+from threatforge.cli._output import Exit, output
+
+if TYPE_CHECKING:
+    from threatforge.analysis.diff import Snapshot
+    from threatforge.model import Model
+    from threatforge.rules import Assessment, Evidence, Severity
+    from threatforge.sdlc.gate import GateResult
 
 __all__ = ["register"]
 
 
+class SeverityChoice(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    ELEVATED = "elevated"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class CheckFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class DiffFormat(StrEnum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+class RequirementsFormat(StrEnum):
+    MARKDOWN = "markdown"
+    CSV = "csv"
+
+
+_PACKS = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable).")
+_TODAY = typer.Option(None, "--today", help="Judge expiry dates as of this date (YYYY-MM-DD).")
+_EVIDENCE = typer.Option(
+    [], "--evidence", help="Scanner results (SARIF) to map onto components (repeatable)."
+)
+
+
+def _report_run(assessment: Assessment) -> None:
+    """Warnings and rule errors on stderr (the gate's verdict goes to stdout)."""
+    for warning in assessment.warnings:
+        output.info(f"warning: {warning}")
+    for failure in assessment.rule_errors:
+        where = f" on {failure.element}" if failure.element else ""
+        output.err.print(
+            f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False
+        )
+
+
+def _fail_on_errors(error: Exception) -> NoReturn:
+    """Print a model's diagnostics (a ModelError) or the message, then exit 2."""
+    from threatforge.errors import ModelError
+
+    if isinstance(error, ModelError):
+        output.diagnostics(error.diagnostics)
+        errors = [d for d in error.diagnostics if d.is_error]
+        output.fail(f"the model is not valid ({len(errors)} errors)")
+    output.fail(str(error))
+
+
+# --- check ----------------------------------------------------------------------------------------
+
+
+def check(
+    models: list[Path] = typer.Argument(..., metavar="MODEL...", help="Models to gate."),
+    fail_on: SeverityChoice = typer.Option(
+        SeverityChoice.HIGH,
+        "--fail-on",
+        help="Fail when an open finding is at or above this severity.",
+    ),
+    packs: list[Path] = _PACKS,
+    today: str | None = _TODAY,
+    evidence_files: list[Path] = _EVIDENCE,
+    output_format: CheckFormat = typer.Option(CheckFormat.TEXT, "--format", "-f"),
+    baseline: Path | None = typer.Option(
+        None, "--baseline", help="Count only findings not in this baseline file."
+    ),
+    base: str | None = typer.Option(
+        None,
+        "--base",
+        metavar="GIT_REF",
+        help="Count only findings that are not already open in the model at this git ref.",
+    ),
+    write_baseline: Path | None = typer.Option(
+        None, "--write-baseline", help="Write the open findings to this baseline file and exit 0."
+    ),
+) -> None:
+    """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count)."""
+    from threatforge.rules import Severity
+    from threatforge.sdlc.gate import gate_to_dict, render_gate_text
+
+    if baseline is not None and base is not None:
+        output.fail("use either --baseline FILE or --base GIT_REF, not both")
+    if write_baseline is not None and (baseline is not None or base is not None):
+        output.fail(
+            "--write-baseline records every open finding: do not combine it with "
+            "--baseline or --base"
+        )
+    if len(models) > 1 and (baseline or base or write_baseline):
+        output.fail("--baseline, --base and --write-baseline work on one MODEL at a time")
+    threshold = Severity(fail_on.value)
+    when = parse_today(today) or date.today()
+    if base is not None:
+        _validate_ref(base)
+    results: list[tuple[Path, GateResult]] = []
+    for path in models:
+        model = load_model(path)
+        evidence = load_evidence(evidence_files, model)
+        assessment = analyse_model(model, packs, today=when, evidence=evidence)
+        _report_run(assessment)
+        if write_baseline is not None:
+            from threatforge.sdlc.baseline import render_baseline
+
+            output.write_or_print(render_baseline(assessment), write_baseline, "the baseline")
+            output.info(f"baseline: {len(assessment.open_findings)} open findings recorded")
+            raise typer.Exit(int(Exit.OK))
+        results.append(
+            (path, _gate(path, assessment, threshold, baseline, base, packs, when, evidence_files))
+        )
+    passed = all(result.passed for _, result in results)
+    if output_format is CheckFormat.JSON:
+        document = {
+            "passed": passed,
+            "fail_on": threshold.value,
+            "models": [{"model": str(path)} | gate_to_dict(result) for path, result in results],
+        }
+        output.write_or_print(json.dumps(document, indent=2, ensure_ascii=False), None, "the gate")
+    else:
+        text = "\n".join(render_gate_text(result) for _, result in results)
+        output.write_or_print(text, None, "the gate")
+    if not passed:
+        raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def _validate_ref(ref: str) -> None:
+    from threatforge.sdlc.git_source import GitSourceError, validate_ref
+
+    try:
+        validate_ref(ref)
+    except GitSourceError as exc:
+        output.fail(str(exc))
+
+
+def _gate(
+    path: Path,
+    assessment: Assessment,
+    threshold: Severity,
+    baseline: Path | None,
+    base: str | None,
+    packs: Sequence[Path],
+    when: date,
+    evidence_files: Sequence[Path],
+) -> GateResult:
+    from threatforge.sdlc.gate import GateMode, evaluate_gate
+
+    if baseline is not None:
+        known = _read_baseline(baseline)
+        return evaluate_gate(
+            assessment, threshold, known, mode=GateMode.BASELINE, reference=str(baseline)
+        )
+    if base is not None:
+        known = _known_at_ref(path, base, packs, when, evidence_files)
+        return evaluate_gate(assessment, threshold, known, mode=GateMode.BASE, reference=base)
+    return evaluate_gate(assessment, threshold)
+
+
+def _read_baseline(path: Path) -> Mapping[str, Severity | None]:
+    from threatforge.sdlc.baseline import MAX_BASELINE_BYTES, BaselineError, parse_baseline
+
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BASELINE_BYTES + 1)
+    except OSError as exc:
+        output.fail(f"cannot read baseline {path}: {exc.strerror or exc}")
+    try:
+        return parse_baseline(raw.decode("utf-8-sig"), str(path))
+    except UnicodeDecodeError:
+        output.fail(f"{path}: the baseline is not UTF-8 text")
+    except BaselineError as exc:
+        output.fail(str(exc))
+
+
+def _known_at_ref(
+    path: Path, ref: str, packs: Sequence[Path], when: date, evidence_files: Sequence[Path]
+) -> Mapping[str, Severity | None]:
+    """The open findings of the same model at ``ref`` (none when the model is new there)."""
+    from threatforge.errors import ThreatforgeError
+    from threatforge.sdlc.git_source import GitSource, load_at_ref
+
+    source = GitSource(ref, f"./{path.name}")
+    try:
+        old = load_at_ref(source, path.absolute().parent)
+    except ThreatforgeError as exc:
+        _fail_on_errors(exc)
+    if old is None:
+        output.info(f"{path} does not exist at {ref}: every open finding counts as new")
+        return {}
+    evidence = _quiet_evidence(evidence_files, old)
+    assessment = analyse_model(old, packs, today=when, evidence=evidence)
+    return {f.fingerprint: f.severity for f in assessment.open_findings}
+
+
+def _quiet_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:
+    """Evidence for the other side of a comparison (already summarised once)."""
+    if not paths:
+        return []
+    from threatforge.errors import ImporterError
+    from threatforge.importers.sarif_evidence import load_evidence as read_evidence
+
+    try:
+        mapped, _ = read_evidence(paths, model)
+    except ImporterError as exc:
+        output.fail(str(exc))
+    return mapped
+
+
+# --- diff -----------------------------------------------------------------------------------------
+
+
+def diff(
+    old: str = typer.Argument(..., metavar="OLD", help="A model file, or GIT_REF:PATH."),
+    new: str = typer.Argument(..., metavar="NEW", help="A model file, or GIT_REF:PATH."),
+    output_format: DiffFormat = typer.Option(DiffFormat.MARKDOWN, "--format", "-f"),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write the diff to this file."),
+    packs: list[Path] = _PACKS,
+    today: str | None = _TODAY,
+    evidence_files: list[Path] = _EVIDENCE,
+) -> None:
+    """Compare two versions of a model: new, resolved and re-scored findings, model changes."""
+    from threatforge.analysis.diff import diff_snapshots
+    from threatforge.sdlc.diff_report import render_diff_json, render_diff_markdown
+
+    when = parse_today(today) or date.today()
+    before = _snapshot(old, packs, when, evidence_files, quiet=True)
+    after = _snapshot(new, packs, when, evidence_files, quiet=False)
+    if after is None:
+        output.fail(f"'{new}': the file does not exist at that git ref")
+    if before is None:
+        output.info(f"'{old}' does not exist at that git ref: the model is new")
+    _report_run(after.assessment)
+    changes = diff_snapshots(before, after)
+    if output_format is DiffFormat.JSON:
+        text = render_diff_json(changes)
+    else:
+        text = render_diff_markdown(changes, old_label=old, new_label=new)
+    output.write_or_print(text, out, f"the {output_format.value} diff")
+
+
+def _snapshot(
+    spec: str, packs: Sequence[Path], when: date, evidence_files: Sequence[Path], *, quiet: bool
+) -> Snapshot | None:
+    """The model and its assessment; None when ``spec`` is GIT_REF:PATH and PATH is not there."""
+    from threatforge.analysis.diff import Snapshot
+    from threatforge.errors import ThreatforgeError
+    from threatforge.sdlc.git_source import load_at_ref, parse_source
+
+    try:
+        source = parse_source(spec)
+        model = load_model(Path(spec)) if source is None else load_at_ref(source, Path.cwd())
+    except ThreatforgeError as exc:
+        _fail_on_errors(exc)
+    if model is None:
+        return None
+    evidence = (
+        _quiet_evidence(evidence_files, model) if quiet else load_evidence(evidence_files, model)
+    )
+    return Snapshot(model, analyse_model(model, packs, today=when, evidence=evidence))
+
+
+# --- requirements ---------------------------------------------------------------------------------
+
+
+def requirements(
+    model_path: Path = typer.Argument(..., metavar="MODEL", help="The threatmodel.yaml."),
+    output_format: RequirementsFormat = typer.Option(
+        RequirementsFormat.MARKDOWN, "--format", "-f", help="markdown, or csv to import into Jira."
+    ),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
+    min_severity: SeverityChoice = typer.Option(
+        SeverityChoice.LOW, "--min-severity", help="Only threats at or above this severity."
+    ),
+    packs: list[Path] = _PACKS,
+    today: str | None = _TODAY,
+    evidence_files: list[Path] = _EVIDENCE,
+) -> None:
+    """Per component: the ASVS controls and tasks its open threats imply (a definition of done)."""
+    from dataclasses import replace
+
+    from threatforge.rules import Severity
+    from threatforge.sdlc.requirements import (
+        build_requirements,
+        render_requirements_csv,
+        render_requirements_markdown,
+    )
+
+    model = load_model(model_path)
+    evidence = load_evidence(evidence_files, model)
+    assessment = analyse_model(model, packs, today=parse_today(today), evidence=evidence)
+    _report_run(assessment)
+    threshold = Severity(min_severity.value)
+    assessment = replace(
+        assessment,
+        findings=tuple(f for f in assessment.findings if f.severity.rank >= threshold.rank),
+    )
+    items = build_requirements(assessment, model)
+    if output_format is RequirementsFormat.CSV:
+        text = render_requirements_csv(items)
+    else:
+        text = render_requirements_markdown(items, assessment)
+    output.write_or_print(text, out, f"the {output_format.value} requirements")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the CLI."""
+    app.command()(check)
+    app.command()(diff)
+    app.command()(requirements)

@@ -1,0 +1,334 @@
+"""SARIF 2.1.0 output (``analyze --format sarif``) for GitHub code scanning and other viewers.
+
+One ``reportingDescriptor`` per rule that ran, one result per finding located at the element's
+line in the model file (relative to the repository root), the finding's fingerprint as a partial
+fingerprint, and accepted, mitigated or false-positive decisions as external suppressions.
+Deterministic: no timestamps, no absolute paths of the machine that ran it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from threatforge import __version__
+from threatforge.model import Location, Model, TrackingStatus
+from threatforge.rules.assessment import Assessment
+from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
+from threatforge.rules.metadata import rule_markdown
+from threatforge.rules.scoring import severity_of
+
+__all__ = [
+    "RULE_DOCS_URL",
+    "SARIF_SCHEMA",
+    "SECURITY_SEVERITY",
+    "render_sarif",
+    "sarif_document",
+]
+
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+RULE_DOCS_URL = "https://threatforge.readthedocs.io/en/latest/rules/{rule}.html"
+"""Where a rule's page (``threatforge rules docs``) is published; ``{rule}`` is its id."""
+INFORMATION_URI = "https://threatforge.readthedocs.io/"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "threatforgeFingerprint/v1"
+
+SECURITY_SEVERITY: dict[Severity, str] = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.ELEVATED: "6.5",
+    Severity.MEDIUM: "5.0",
+    Severity.LOW: "2.0",
+}
+"""GitHub reads ``security-severity`` as a CVSS-like score: >=9 critical, >=7 high, >=4 medium."""
+_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.ELEVATED: "warning",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+}
+_SUPPRESSED = (TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE)
+
+
+def render_sarif(
+    assessment: Assessment,
+    model: Model,
+    *,
+    rules: Sequence[Rule] = (),
+    root: Path | None = None,
+    docs_url: str = RULE_DOCS_URL,
+) -> str:
+    """The assessment as SARIF 2.1.0 JSON text.
+
+    ``rules`` supplies metadata for rules that are not built in (packs, plugins); without it
+    such rules are described from their findings. ``root`` is the repository root that result
+    paths are relative to (default: the nearest folder above the model holding ``.git``).
+    """
+    document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif_document(
+    assessment: Assessment,
+    model: Model,
+    *,
+    rules: Sequence[Rule] = (),
+    root: Path | None = None,
+    docs_url: str = RULE_DOCS_URL,
+) -> dict[str, Any]:
+    """The SARIF log as plain JSON data."""
+    metas = _known_rules(rules)
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in assessment.findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    rule_ids = list(dict.fromkeys([*assessment.rules_run, *by_rule]))
+    descriptors = [
+        _descriptor(rule_id, metas.get(rule_id), by_rule.get(rule_id, []), docs_url)
+        for rule_id in rule_ids
+    ]
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    default_file = model.files[0] if model.files else ""
+    results = [
+        _result(finding, index[finding.rule], default_file, root) for finding in assessment.findings
+    ]
+    notifications = [
+        {
+            "level": "error",
+            "message": {
+                "text": f"rule {failure.rule} failed"
+                + (f" on {failure.element}" if failure.element else "")
+                + f": {failure.error}"
+            },
+            "descriptor": {"id": failure.rule},
+        }
+        for failure in assessment.rule_errors
+    ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "threatforge",
+                "fullName": "threatforge threat modeling as code",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }
+        },
+        "automationDetails": {"id": f"threatforge/{_slug(assessment.system)}/"},
+        "columnKind": "unicodeCodePoints",
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+        "results": results,
+        "properties": {
+            "system": assessment.system,
+            "asOf": assessment.as_of,
+            "modelGaps": len(assessment.gaps),
+            "openFindings": len(assessment.open_findings),
+        },
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def _known_rules(rules: Iterable[Rule]) -> dict[str, RuleMeta]:
+    from threatforge.rules.registry import builtin_rules
+
+    known = {r.id: r.meta for r in builtin_rules()}
+    known.update({r.id: r.meta for r in rules})
+    return known
+
+
+def _camel(rule_id: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", rule_id))
+
+
+def _generic_title(title: str) -> str:
+    """A rule's title template without the element: "{element} does X ({detail})" -> "does X"."""
+    text = title.replace("{element}", "…").replace("({detail})", "").replace("{detail}", "")
+    return " ".join(text.split()).replace(" :", ":")
+
+
+def _tags(cwe: Iterable[int], categories: Iterable[str]) -> list[str]:
+    tags = ["security", *(f"external/cwe/cwe-{c}" for c in cwe), *categories]
+    return list(dict.fromkeys(tags))
+
+
+def _rule_severity(meta: RuleMeta | None, findings: Sequence[Finding]) -> Severity:
+    if findings:
+        return max((f.severity for f in findings), key=lambda s: s.rank)
+    if meta is not None:
+        return severity_of(meta.likelihood, meta.impact)
+    return Severity.MEDIUM
+
+
+def _descriptor(
+    rule_id: str, meta: RuleMeta | None, findings: Sequence[Finding], docs_url: str
+) -> dict[str, Any]:
+    severity = _rule_severity(meta, findings)
+    descriptor: dict[str, Any] = {"id": rule_id, "name": _camel(rule_id)}
+    if meta is not None:
+        categories = [f"stride/{s.value}" for s in meta.stride] + [
+            f"linddun/{c.value}" for c in meta.linddun
+        ]
+        descriptor |= {
+            "shortDescription": {"text": _generic_title(meta.title)},
+            "fullDescription": {"text": meta.description},
+            "helpUri": _help_uri(
+                rule_id, () if meta.source == "builtin" else meta.references, docs_url
+            ),
+            "help": {
+                "text": meta.detection
+                + "\n\nMitigations:\n"
+                + "\n".join(f"- {m}" for m in meta.mitigations),
+                "markdown": rule_markdown(Rule(meta, _never)),
+            },
+            "properties": {
+                "tags": _tags(meta.cwe, categories),
+                "precision": meta.confidence.value,
+                "security-severity": SECURITY_SEVERITY[severity],
+                "problem.severity": _problem_severity(severity),
+            },
+        }
+    else:
+        sample = findings[0] if findings else None
+        description = sample.description if sample else f"Rule {rule_id} (from a rule pack)."
+        categories = (
+            [f"stride/{s.value}" for s in sample.stride]
+            + [f"linddun/{c.value}" for c in sample.linddun]
+            if sample
+            else []
+        )
+        descriptor |= {
+            "shortDescription": {"text": _first_sentence(description)},
+            "fullDescription": {"text": description},
+            "helpUri": _help_uri(rule_id, sample.references if sample else (), docs_url),
+            "properties": {
+                "tags": _tags(sample.cwe if sample else (), categories),
+                "security-severity": SECURITY_SEVERITY[severity],
+                "problem.severity": _problem_severity(severity),
+            },
+        }
+    descriptor["defaultConfiguration"] = {"level": _LEVEL[severity]}
+    return descriptor
+
+
+def _help_uri(rule_id: str, references: Sequence[str], docs_url: str) -> str:
+    """A rule from a pack links to its first web reference; a built-in rule to its page."""
+    for reference in references:
+        if reference.startswith(("https://", "http://")):
+            return reference
+    return docs_url.format(rule=rule_id)
+
+
+def _never(element: Any, model: Model) -> Any:  # pragma: no cover - only used to render docs
+    raise NotImplementedError
+
+
+def _problem_severity(severity: Severity) -> str:
+    return {"error": "error", "warning": "warning", "note": "recommendation"}[_LEVEL[severity]]
+
+
+def _first_sentence(text: str) -> str:
+    sentence = text.split(". ", 1)[0].strip()
+    return sentence if sentence.endswith(".") else sentence + "."
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _result(
+    finding: Finding, rule_index: int, default_file: str, root: Path | None
+) -> dict[str, Any]:
+    location = finding.location or Location(default_file)
+    physical: dict[str, Any] = {"artifactLocation": _artifact(location.file, root)}
+    if location.line > 0:
+        physical["region"] = {"startLine": location.line, "startColumn": max(location.column, 1)}
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[finding.severity],
+        "message": {"text": f"{finding.title}. {finding.explanation}"},
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {"name": element, "fullyQualifiedName": element} for element in finding.elements
+                ],
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": {
+            "fingerprint": finding.fingerprint,
+            "severity": finding.severity.value,
+            "security-severity": SECURITY_SEVERITY[finding.severity],
+            "likelihood": finding.likelihood,
+            "impact": finding.impact,
+            "confidence": finding.confidence.value,
+            "status": finding.status.value,
+            "elements": list(finding.elements),
+            "evidence": list(finding.evidence),
+            "mitigations": list(finding.mitigations),
+        },
+    }
+    decision = finding.decision
+    if finding.status in _SUPPRESSED and decision is not None:
+        justification = decision.justification or decision.status.value
+        if decision.status is TrackingStatus.MITIGATED:
+            justification = f"mitigated: {justification}"
+        suppression: dict[str, Any] = {
+            "kind": "external",
+            "status": "accepted",
+            "justification": justification,
+        }
+        extra = {
+            k: v
+            for k, v in (
+                ("decision", decision.status.value),
+                ("owner", decision.owner),
+                ("ticket", decision.ticket),
+                ("expires", decision.expires.isoformat() if decision.expires else None),
+            )
+            if v
+        }
+        suppression["properties"] = extra
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _artifact(file: str, root: Path | None) -> dict[str, Any]:
+    """The model file's URI relative to the repository root (with ``%SRCROOT%``)."""
+    path = Path(file)
+    base = root if root is not None else _repository_root(path)
+    if base is not None:
+        try:
+            relative = path.resolve().relative_to(base.resolve())
+        except (ValueError, OSError):
+            relative = None
+        if relative is not None:
+            return {"uri": quote(relative.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(Path(file).as_posix().removeprefix("./"), safe="/"), "uriBaseId": SRCROOT}
+
+
+def _repository_root(path: Path) -> Path | None:
+    try:
+        start = path.resolve().parent
+    except OSError:
+        return None
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "model"

@@ -1,0 +1,47 @@
+"""threatforge in the software delivery life cycle: the CI gate, baselines, model diffs read
+from git, and security requirements for tickets.
+
+Everything here returns data or text; the CLI (``cli/_sdlc.py``) reads the files, prints and
+chooses the exit code. Only :mod:`threatforge.sdlc.git_source` runs a process (git).
+"""
+
+from __future__ import annotations
+
+from threatforge.sdlc.baseline import BaselineError, parse_baseline, render_baseline
+from threatforge.sdlc.diff_report import diff_to_dict, render_diff_json, render_diff_markdown
+from threatforge.sdlc.gate import (
+    GateMode,
+    GateResult,
+    evaluate_gate,
+    gate_to_dict,
+    render_gate_text,
+)
+from threatforge.sdlc.git_source import GitSource, GitSourceError, load_at_ref, parse_source
+from threatforge.sdlc.requirements import (
+    ComponentRequirements,
+    build_requirements,
+    render_requirements_csv,
+    render_requirements_markdown,
+)
+
+__all__ = [
+    "BaselineError",
+    "ComponentRequirements",
+    "GateMode",
+    "GateResult",
+    "GitSource",
+    "GitSourceError",
+    "build_requirements",
+    "diff_to_dict",
+    "evaluate_gate",
+    "gate_to_dict",
+    "load_at_ref",
+    "parse_baseline",
+    "parse_source",
+    "render_baseline",
+    "render_diff_json",
+    "render_diff_markdown",
+    "render_gate_text",
+    "render_requirements_csv",
+    "render_requirements_markdown",
+]
