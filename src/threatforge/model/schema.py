@@ -345,6 +345,8 @@ class System(_Strict):
     compliance: list[ShortText] = Field(default_factory=list)
     repository: ShortText | None = None
     version: ShortText | None = None
+    properties: dict[ShortText, PropertyValue] = Field(default_factory=dict)
+    """System-wide facts read by rules (e.g. ``dsar: true`` for a data-subject-rights process)."""
 
 
 class _Element(_Strict):
@@ -436,6 +438,9 @@ class Component(_Element):
     input_validation: bool | None = None
     retention_days: Annotated[int, Field(ge=0, le=36500)] | None = None
     paths: list[ShortText] = Field(default_factory=list)
+    """Code or infrastructure path globs that belong to the component (maps scanner evidence)."""
+    routes: list[ShortText] = Field(default_factory=list)
+    """API routes or URL paths the component serves, e.g. ``/v1/orders/{id}``, ``/graphql``."""
     controls: list[ElementId] = Field(default_factory=list)
     tags: list[ShortText] = Field(default_factory=list)
     properties: dict[ShortText, PropertyValue] = Field(default_factory=dict)
