@@ -1,0 +1,142 @@
+"""Supply-chain rules: naming, documentation, and edge cases the fire/pass fixtures miss."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import date
+from pathlib import Path
+
+from threatforge.model import load_text
+from threatforge.rules import analyze
+from threatforge.rules.assessment import Assessment
+from threatforge.rules.builtin import supply_chain
+
+ROOT = Path(__file__).resolve().parents[3]
+RULES = {r.id: r for r in supply_chain.RULES}
+TODAY = date(2026, 1, 1)
+
+
+def _run(rule_id: str, components: str, flows: str = "") -> Assessment:
+    text = (
+        "version: 1\nsystem: {name: t}\n"
+        "boundaries:\n  ci-cd: {kind: ci-cd, trust: semi-trusted}\n"
+        "  prod: {kind: account, trust: trusted}\n"
+        + f"components:\n{components}"
+        + (f"flows:\n{flows}" if flows else "")
+    )
+    assessment = analyze(load_text(text), [RULES[rule_id]], today=TODAY)
+    assert assessment.rule_errors == ()
+    return assessment
+
+
+def _documented_keys(doc: str) -> set[str]:
+    text = (ROOT / "docs" / "rules" / doc).read_text(encoding="utf-8")
+    return set(re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE))
+
+
+_READERS = frozenset({"prop", "get", "_said", "_stated", "_stated_false", "_deploy_fact"})
+
+
+def _property_keys(module_file: str) -> set[str]:
+    """The property keys a rule module reads: snake_case constants, and words passed to readers."""
+    keys: set[str] = set()
+    for node in ast.walk(ast.parse(Path(module_file).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(
+            r"[a-z0-9]+(_[a-z0-9]+)+", node.value
+        ):
+            keys.add(node.value)
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in _READERS:
+                keys.update(a.value for a in node.args if isinstance(a, ast.Constant)
+                            and isinstance(a.value, str) and re.fullmatch(r"[a-z_]+", a.value))
+    return keys
+
+
+def test_rule_ids_domain_and_metadata() -> None:
+    assert sorted(RULES) == [
+        "cicd-branch-protection-disabled",
+        "cicd-overprivileged-deploy-role",
+        "cicd-plaintext-secrets",
+        "cicd-shared-runners",
+        "cicd-static-deploy-credentials",
+        "cicd-unpinned-third-party-actions",
+        "cicd-untrusted-pr-code-with-secrets",
+        "supply-artifact-pulled-without-verification",
+        "supply-dependency-confusion",
+        "supply-mutable-artifact-tags",
+        "supply-no-provenance",
+        "supply-no-sbom",
+        "supply-no-vulnerability-scanning",
+        "supply-registry-public-write",
+        "supply-unsigned-artifacts",
+    ]
+    for item in supply_chain.RULES:
+        meta = item.meta
+        assert meta.domain == "supply-chain", item.id
+        assert meta.cwe and meta.mitigations and meta.references, item.id
+        assert meta.detection and meta.false_positives, item.id
+        assert 1 <= meta.likelihood <= 5 and 1 <= meta.impact <= 5, item.id
+        assert item.check.__doc__, item.id
+
+
+def test_every_property_key_read_is_documented_and_every_documented_key_is_read() -> None:
+    assert _property_keys(supply_chain.__file__) == _documented_keys(
+        "supply-chain-properties.md"
+    )
+
+
+def test_static_deploy_credentials_name_the_deployment_targets() -> None:
+    result = _run(
+        "cicd-static-deploy-credentials",
+        "  ci: {kind: ci-pipeline, zone: ci-cd, properties: {deploy_auth: Static-Key}}\n"
+        "  registry: {kind: artifact-registry, zone: prod}\n"
+        "  api: {kind: service, zone: prod}\n  fn: {kind: function, zone: prod}\n"
+        "  logs: {kind: monitoring, zone: prod}\n",
+        "  - ci -> registry: {protocol: https}\n  - ci -> fn: {protocol: aws-api}\n"
+        "  - ci -> api: {protocol: aws-api}\n  - ci -> logs: {protocol: https}\n",
+    )
+    (finding,) = result.findings
+    assert finding.title == "Pipeline ci deploys with long-lived credentials (Static-Key)"
+    assert finding.evidence == ("properties.deploy_auth: static-key", "deploys to api, fn")
+
+
+def test_facts_owned_by_the_kubernetes_rules_are_skipped_with_the_rule_named() -> None:
+    components = ("  ci: {kind: ci-pipeline, zone: ci-cd,"
+                  " properties: {deploy_auth: static-token, deploy_role: Cluster-Admin}}\n")
+    skipped = {
+        rule_id: _run(rule_id, components).summaries[0].skipped
+        for rule_id in ("cicd-static-deploy-credentials", "cicd-overprivileged-deploy-role")
+    }
+    assert skipped == {
+        "cicd-static-deploy-credentials":
+            (("ci", "deploy_auth: static-token is reported by k8s-long-lived-sa-token"),),
+        "cicd-overprivileged-deploy-role":
+            (("ci", "deploy_role: cluster-admin is reported by k8s-cluster-admin-binding"),),
+    }
+
+
+def test_unstated_signing_on_a_registry_push_is_not_a_finding() -> None:
+    result = _run(
+        "supply-unsigned-artifacts",
+        "  ci: {kind: ci-pipeline, zone: ci-cd}\n"
+        "  registry: {kind: artifact-registry, zone: prod}\n",
+        "  - ci -> registry: {protocol: https}\n",
+    )
+    assert result.findings == ()
+    assert result.gaps == ()
+
+
+def test_a_pull_that_does_not_state_signed_is_a_model_gap() -> None:
+    result = _run(
+        "supply-artifact-pulled-without-verification",
+        "  registry: {kind: artifact-registry, zone: prod}\n"
+        "  task: {kind: service, tech: aws.ecs, zone: prod}\n",
+        "  - registry -> task: {protocol: https, initiated_by: target}\n",
+    )
+    assert result.findings == ()
+    assert [(g.element, g.fact, g.rules) for g in result.gaps] == [
+        ("registry->task", "signed", ("supply-artifact-pulled-without-verification",))
+    ]
