@@ -10,7 +10,7 @@ OUT := out
 $(BIN)/threatforge-installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,pdf]'
 	@touch $@
 
 run: $(BIN)/threatforge-installed
@@ -18,6 +18,7 @@ run: $(BIN)/threatforge-installed
 	@mkdir -p $(OUT)
 	$(BIN)/threatforge analyze $(EXAMPLE) --format json -o $(OUT)/card-checkout.assessment.json
 	$(BIN)/threatforge analyze $(EXAMPLE) --min-severity elevated
+	$(BIN)/threatforge report $(EXAMPLE) -o $(OUT)/card-checkout.report.html
 	@echo "Results: $(OUT)/card-checkout.assessment.json"
 
 test: $(BIN)/threatforge-installed

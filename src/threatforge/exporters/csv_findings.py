@@ -1,0 +1,100 @@
+"""Findings as CSV, one row per finding, safe to open in a spreadsheet.
+
+Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return, after any leading spaces) are prefixed with a single quote, as OWASP
+recommends against CSV injection. Lists are joined with ``; `` inside one cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from threatforge.model import Model
+from threatforge.rules import Assessment, Finding
+
+__all__ = ["COLUMNS", "neutralise", "render_csv"]
+
+COLUMNS = (
+    "fingerprint",
+    "rule",
+    "severity",
+    "likelihood",
+    "impact",
+    "confidence",
+    "status",
+    "title",
+    "elements",
+    "element_names",
+    "data",
+    "stride",
+    "cwe",
+    "capec",
+    "owasp",
+    "attack",
+    "compliance",
+    "explanation",
+    "evidence",
+    "mitigations",
+    "decision_owner",
+    "decision_ticket",
+    "decision_expires",
+    "decision_justification",
+    "location",
+)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a cell a spreadsheet would evaluate with ``'`` so that it stays text."""
+    stripped = cell.lstrip(" ")
+    if stripped.startswith(_FORMULA_START) or cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def _row(finding: Finding, model: Model) -> list[str]:
+    decision = finding.decision
+    names = []
+    for element_id in finding.elements:
+        element = model.element(element_id)
+        names.append(element.label if element is not None else element_id)
+    location = finding.location
+    return [
+        finding.fingerprint,
+        finding.rule,
+        finding.severity.value,
+        str(finding.likelihood),
+        str(finding.impact),
+        finding.confidence.value,
+        finding.status.value,
+        finding.title,
+        "; ".join(finding.elements),
+        "; ".join(names),
+        "; ".join(finding.data),
+        "; ".join(s.value for s in (*finding.stride, *finding.linddun)),
+        "; ".join(f"CWE-{c}" for c in finding.cwe),
+        "; ".join(f"CAPEC-{c}" for c in finding.capec),
+        "; ".join((*finding.asvs, *finding.api_top10)),
+        "; ".join(finding.attack),
+        "; ".join(finding.compliance),
+        finding.explanation,
+        "; ".join(finding.evidence),
+        "; ".join(finding.mitigations),
+        (decision.owner or "") if decision else "",
+        (decision.ticket or "") if decision else "",
+        decision.expires.isoformat() if decision and decision.expires else "",
+        (decision.justification or "") if decision else "",
+        f"{location.file}:{location.line}" if location is not None else "",
+    ]
+
+
+def render_csv(assessment: Assessment, model: Model) -> str:
+    """Every finding as a CSV row (header first), most severe first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    for finding in assessment.findings:
+        writer.writerow([neutralise(cell) for cell in _row(finding, model)])
+    return buffer.getvalue()

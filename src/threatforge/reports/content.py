@@ -1,0 +1,544 @@
+"""What a report says, computed once from the model and its assessment; templates only lay it out.
+
+Everything here is pure: :func:`build_content` takes a model, an assessment and optionally a
+baseline assessment, and returns frozen data that the HTML, PDF and Markdown builders render.
+The executive parts speak about the business (what could happen, where, what to do) without
+security jargon; the engineering parts keep every detail of every finding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from threatforge.errors import ExportError
+from threatforge.model import Model, TrackingStatus
+from threatforge.reports.analysis_view import AttackPath, PciScopeView, attack_paths, pci_scope
+from threatforge.rules import Assessment, Finding, Severity, Stride
+from threatforge.rules.metadata import capec_url, cwe_url
+from threatforge.rules.scoring import severity_of
+
+__all__ = [
+    "AcceptedRisk",
+    "Audience",
+    "Baseline",
+    "HeatCell",
+    "Link",
+    "Posture",
+    "ReportContent",
+    "TopRisk",
+    "Trend",
+    "attack_url",
+    "build_content",
+    "business_impact",
+    "parse_baseline",
+    "reference_links",
+]
+
+TOP_RISKS = 5
+SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(reversed(Severity))
+
+
+class Audience(StrEnum):
+    """Who the report is for: a short plain-language one, or the full engineering one."""
+
+    EXECUTIVE = "executive"
+    ENGINEERING = "engineering"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A reference: its text, and an https URL when it has one."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeatCell:
+    """One cell of the likelihood x impact heat map: how many open findings score there."""
+
+    likelihood: int
+    impact: int
+    count: int
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True)
+class TopRisk:
+    """A top risk in business terms."""
+
+    finding: Finding
+    headline: str
+    business_impact: str
+    where: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedRisk:
+    """A risk the team decided to accept (or whose acceptance has expired)."""
+
+    finding: Finding
+    where: str
+    owner: str
+    justification: str
+    expires: date | None
+    days_left: int | None
+    expired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Posture:
+    """The overall risk posture in one word and two sentences."""
+
+    level: str
+    headline: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A previous assessment (the JSON of ``analyze --format json``) to compare against."""
+
+    label: str
+    system: str
+    open_by_severity: Mapping[Severity, int]
+    open_fingerprints: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """How the open findings changed since the baseline."""
+
+    baseline: str
+    before: Mapping[Severity, int]
+    after: Mapping[Severity, int]
+    new: tuple[Finding, ...]
+    resolved: tuple[str, ...]
+    direction: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report shows, in the order it shows it."""
+
+    system: str
+    description: str
+    owner: str
+    criticality: str
+    compliance: tuple[str, ...]
+    as_of: str
+    audience: Audience
+    posture: Posture
+    open_counts: Mapping[Severity, int]
+    total_findings: int
+    open_findings: int
+    heat_map: tuple[tuple[HeatCell, ...], ...]
+    """Rows from likelihood 5 down to 1; columns impact 1 to 5."""
+    top_risks: tuple[TopRisk, ...]
+    accepted: tuple[AcceptedRisk, ...]
+    trend: Trend | None
+    findings: tuple[Finding, ...]
+    labels: Mapping[str, str]
+    """Element id -> display label (components, flows, data, boundaries)."""
+    sensitive_data: tuple[str, ...]
+    attack_paths: tuple[AttackPath, ...]
+    pci_scope: PciScopeView | None
+    next_steps: tuple[str, ...]
+
+
+# --- plain language ------------------------------------------------------------------------
+
+_STRIDE_IMPACT: Mapping[Stride, str] = {
+    Stride.SPOOFING: "someone could pretend to be a trusted customer, employee or system",
+    Stride.TAMPERING: "data or transactions could be changed without anyone noticing",
+    Stride.REPUDIATION: "we could not prove who did what in a dispute or an investigation",
+    Stride.INFORMATION_DISCLOSURE: "confidential information could leak to outsiders",
+    Stride.DENIAL_OF_SERVICE: "the service could be knocked offline, losing sales and trust",
+    Stride.ELEVATION_OF_PRIVILEGE: "an attacker could take control beyond what they should have",
+}
+_STRIDE_HEADLINE: Mapping[Stride, str] = {
+    Stride.SPOOFING: "Impersonation",
+    Stride.TAMPERING: "Unnoticed changes to data",
+    Stride.REPUDIATION: "Actions that cannot be traced",
+    Stride.INFORMATION_DISCLOSURE: "Data leak",
+    Stride.DENIAL_OF_SERVICE: "Service outage",
+    Stride.ELEVATION_OF_PRIVILEGE: "Attacker takes control",
+}
+_DATA_IMPACT: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (
+        ("pci.pan", "pci.sad", "pci.cardholder"),
+        "card data",
+        "card data is at stake: card-scheme penalties, the cost of re-issuing cards, and the "
+        "risk of losing the ability to take card payments",
+    ),
+    (
+        ("credentials", "secrets", "crypto-keys", "session-tokens"),
+        "keys and passwords",
+        "keys or passwords are at stake, which would open the door to a wider breach",
+    ),
+    (
+        ("pii", "pii.special", "health", "biometric", "location"),
+        "personal data",
+        "personal data is at stake: a breach must be reported to regulators within 72 hours "
+        "(GDPR) and can bring fines and lost customer trust",
+    ),
+    (
+        ("financial",),
+        "financial data",
+        "money is at stake: payments, refunds or balances could be wrong or fraudulent",
+    ),
+)
+
+
+def _data_categories(model: Model, data_ids: Sequence[str]) -> set[str]:
+    return {c for d in data_ids if d in model.data for c in model.data[d].categories}
+
+
+def business_impact(finding: Finding, model: Model) -> str:
+    """What the finding would mean for the business, in one plain sentence."""
+    parts = []
+    if finding.stride:
+        parts.append(_STRIDE_IMPACT[finding.stride[0]])
+    elif finding.linddun:
+        parts.append("personal data could be used in ways people did not agree to")
+    else:
+        parts.append("the system could be attacked through this weakness")
+    categories = _data_categories(model, finding.data)
+    for wanted, _, sentence in _DATA_IMPACT:
+        if categories & set(wanted):
+            parts.append(sentence)
+            break
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _headline(finding: Finding, model: Model) -> str:
+    base = _STRIDE_HEADLINE[finding.stride[0]] if finding.stride else "Privacy risk"
+    if not finding.stride and not finding.linddun:
+        base = "Security weakness"
+    categories = _data_categories(model, finding.data)
+    for wanted, noun, _ in _DATA_IMPACT:
+        if categories & set(wanted):
+            return f"{base} ({noun} at stake)"
+    return base
+
+
+def element_labels(model: Model) -> dict[str, str]:
+    """A display label for every element id (flows as 'Source → Target' unless named)."""
+    labels: dict[str, str] = {}
+    for section in (model.data, model.boundaries, model.components, model.controls):
+        for element_id, element in section.items():
+            labels[element_id] = element.label
+    for flow in model.flows:
+        if flow.name:
+            labels[flow.id] = flow.name
+        else:
+            source = labels.get(flow.source, flow.source)
+            target = labels.get(flow.target, flow.target)
+            labels[flow.id] = f"{source} → {target}"
+    return labels
+
+
+def where(finding: Finding, labels: Mapping[str, str]) -> str:
+    """The finding's elements by their display labels."""
+    return ", ".join(labels.get(e, e) for e in finding.elements)
+
+
+def plain_title(finding: Finding, model: Model, labels: Mapping[str, str]) -> str:
+    """The finding's title with flow ids (``a->b``) replaced by readable labels."""
+    title = finding.title
+    for element in finding.elements:
+        if element in model.flows_by_id and element in title:
+            title = title.replace(element, labels[element])
+    return title
+
+
+# --- references ----------------------------------------------------------------------------
+
+_ATTACK_ID = re.compile(r"^T(\d{4})(?:\.(\d{3}))?$")
+
+
+def attack_url(technique: str) -> str | None:
+    """The MITRE ATT&CK page of a technique id such as ``T1190`` or ``T1078.004``."""
+    match = _ATTACK_ID.match(technique)
+    if match is None:
+        return None
+    sub = f"/{match.group(2)}" if match.group(2) else ""
+    return f"https://attack.mitre.org/techniques/T{match.group(1)}{sub}/"
+
+
+def reference_links(finding: Finding) -> tuple[Link, ...]:
+    """CWE, CAPEC, OWASP, ATT&CK and other references, linked where a stable page exists."""
+    links = [Link(f"CWE-{c}", cwe_url(c)) for c in finding.cwe]
+    links += [Link(f"CAPEC-{c}", capec_url(c)) for c in finding.capec]
+    links += [Link(f"OWASP ASVS {a}") for a in finding.asvs]
+    links += [Link(f"OWASP API Top 10 {a}") for a in finding.api_top10]
+    links += [Link(f"ATT&CK {t}", attack_url(t)) for t in finding.attack]
+    for reference in finding.references:
+        safe = reference.startswith("https://") and not set(reference) & set(" <>\"'`\\")
+        url = reference if safe else None
+        links.append(Link(reference, url))
+    return tuple(links)
+
+
+# --- baseline and trend --------------------------------------------------------------------
+
+
+def parse_baseline(text: str, label: str) -> Baseline:
+    """Read a previous assessment JSON; raise :class:`ExportError` when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ExportError(f"baseline {label} is not JSON: {exc}") from exc
+    if not isinstance(data, dict) or "threatforge_assessment" not in data:
+        raise ExportError(
+            f"baseline {label} is not a threatforge assessment "
+            "(write one with 'threatforge analyze MODEL --format json -o FILE')"
+        )
+    findings = data.get("findings")
+    if not isinstance(findings, list):
+        raise ExportError(f"baseline {label} has no 'findings' list")
+    counts = dict.fromkeys(Severity, 0)
+    fingerprints: set[str] = set()
+    for item in findings:
+        if not isinstance(item, dict):
+            raise ExportError(f"baseline {label}: every finding must be an object")
+        status = item.get("status", "open")
+        if status not in {s.value for s in _OPEN_STATUSES}:
+            continue
+        try:
+            severity = Severity(str(item.get("severity")))
+        except ValueError as exc:
+            raise ExportError(
+                f"baseline {label}: unknown severity {item.get('severity')!r}"
+            ) from exc
+        counts[severity] += 1
+        fingerprints.add(str(item.get("fingerprint", "")))
+    system = data.get("system")
+    return Baseline(label, str(system) if system else "", counts, frozenset(fingerprints))
+
+
+_OPEN_STATUSES = (TrackingStatus.OPEN, TrackingStatus.IN_DISCUSSION, TrackingStatus.IN_PROGRESS)
+
+
+def _weighted(counts: Mapping[Severity, int]) -> int:
+    return sum(counts[s] * (s.rank + 1) ** 2 for s in Severity)
+
+
+def _trend(assessment: Assessment, baseline: Baseline) -> Trend:
+    after = assessment.count_by_severity()
+    current = {f.fingerprint for f in assessment.open_findings}
+    new = tuple(
+        f for f in assessment.open_findings if f.fingerprint not in baseline.open_fingerprints
+    )
+    resolved = tuple(sorted(baseline.open_fingerprints - current))
+    before_score, after_score = _weighted(baseline.open_by_severity), _weighted(after)
+    if after_score < before_score:
+        direction = "improved"
+    elif after_score > before_score:
+        direction = "worse"
+    else:
+        direction = "unchanged"
+    total_before = sum(baseline.open_by_severity.values())
+    total_after = sum(after.values())
+    level = {"improved": "lower", "worse": "higher", "unchanged": "unchanged"}[direction]
+    summary = (
+        f"Open issues went from {total_before} to {total_after} since the baseline: "
+        f"{len(new)} new, {len(resolved)} resolved. Overall the risk is {level}."
+    )
+    return Trend(
+        baseline.label, baseline.open_by_severity, after, new, resolved, direction, summary
+    )
+
+
+# --- posture -------------------------------------------------------------------------------
+
+_POSTURE = (
+    (
+        Severity.CRITICAL,
+        "critical",
+        "Critical risk: act now",
+        "should be fixed before the next release",
+    ),
+    (Severity.HIGH, "high", "High risk: plan fixes now", "should be fixed within weeks"),
+    (Severity.ELEVATED, "elevated", "Moderate risk", "should be planned into the roadmap"),
+)
+
+
+def _posture(
+    model: Model, assessment: Assessment, counts: Mapping[Severity, int], top: Sequence[TopRisk]
+) -> Posture:
+    name = model.system.name
+    serious = ", ".join(
+        f"{counts[s]} {s.value}" for s in SEVERITIES_DESCENDING if counts[s] and s.rank >= 2
+    )
+    for severity, level, headline, when in _POSTURE:
+        if counts[severity]:
+            worst = top[0].business_impact if top else ""
+            summary = (
+                f"{name} has {serious} severity issue{'s' if _plural(counts) else ''} open, "
+                f"which {when}. The most serious: {worst[0].lower() + worst[1:] if worst else ''}"
+            ).strip()
+            return Posture(level, headline, summary)
+    open_total = sum(counts.values())
+    if open_total:
+        summary = (
+            f"{name} has {open_total} minor issue{'s' if open_total != 1 else ''} open and "
+            "nothing serious. Keep fixing them in the normal course of work."
+        )
+    else:
+        summary = f"{name} has no open issues: every rule that could decide found nothing."
+    return Posture("low", "Low risk", summary)
+
+
+def _plural(counts: Mapping[Severity, int]) -> bool:
+    return sum(counts[s] for s in Severity if s.rank >= 2) != 1
+
+
+def _next_steps(
+    counts: Mapping[Severity, int], accepted: Sequence[AcceptedRisk], assessment: Assessment
+) -> tuple[str, ...]:
+    steps = []
+    urgent = counts[Severity.CRITICAL] + counts[Severity.HIGH]
+    if urgent:
+        steps.append(
+            f"Fix the {urgent} critical and high issue{'s' if urgent != 1 else ''} first; each "
+            "has a named owner area and a concrete fix in the engineering report."
+        )
+    if counts[Severity.ELEVATED]:
+        steps.append(
+            f"Plan the {counts[Severity.ELEVATED]} moderate issue"
+            f"{'s' if counts[Severity.ELEVATED] != 1 else ''} into the next two quarters."
+        )
+    expired = [a for a in accepted if a.expired]
+    if expired:
+        steps.append(
+            f"Renew or fix {len(expired)} accepted risk{'s' if len(expired) != 1 else ''} whose "
+            "acceptance has expired."
+        )
+    soon = [a for a in accepted if not a.expired and a.days_left is not None and a.days_left <= 90]
+    if soon:
+        steps.append(
+            f"Review {len(soon)} accepted risk{'s' if len(soon) != 1 else ''} "
+            "expiring within 90 days."
+        )
+    if assessment.gaps:
+        steps.append(
+            f"Complete the system description: {len(assessment.gaps)} missing fact"
+            f"{'s keep' if len(assessment.gaps) != 1 else ' keeps'} some checks from deciding."
+        )
+    if not steps:
+        steps.append("Keep the model current as the system changes and re-run the assessment.")
+    return tuple(steps)
+
+
+# --- assembly ------------------------------------------------------------------------------
+
+
+def _heat_map(assessment: Assessment) -> tuple[tuple[HeatCell, ...], ...]:
+    counts: dict[tuple[int, int], int] = {}
+    for finding in assessment.open_findings:
+        key = (finding.likelihood, finding.impact)
+        counts[key] = counts.get(key, 0) + 1
+    return tuple(
+        tuple(
+            HeatCell(
+                likelihood,
+                impact,
+                counts.get((likelihood, impact), 0),
+                severity_of(likelihood, impact),
+            )
+            for impact in range(1, 6)
+        )
+        for likelihood in range(5, 0, -1)
+    )
+
+
+def _accepted(
+    assessment: Assessment, labels: Mapping[str, str], today: date
+) -> tuple[AcceptedRisk, ...]:
+    found = []
+    for finding in assessment.findings:
+        decision = finding.decision
+        if decision is None or decision.status is not TrackingStatus.ACCEPTED:
+            continue
+        days = (decision.expires - today).days if decision.expires else None
+        found.append(
+            AcceptedRisk(
+                finding=finding,
+                where=where(finding, labels),
+                owner=decision.owner or "no owner named",
+                justification=decision.justification or "",
+                expires=decision.expires,
+                days_left=days,
+                expired=decision.expired,
+            )
+        )
+    found.sort(key=lambda a: (not a.expired, a.expires or date.max, a.finding.fingerprint))
+    return tuple(found)
+
+
+def _sensitive_data(model: Model) -> tuple[str, ...]:
+    categories = {c for asset in model.data.values() for c in asset.categories}
+    return tuple(noun for wanted, noun, _ in _DATA_IMPACT if categories & set(wanted))
+
+
+def _as_of(assessment: Assessment) -> date:
+    try:
+        return date.fromisoformat(assessment.as_of)
+    except ValueError:
+        return date.today()
+
+
+def build_content(
+    model: Model,
+    assessment: Assessment,
+    audience: Audience = Audience.ENGINEERING,
+    baseline: Baseline | None = None,
+) -> ReportContent:
+    """Everything a report shows, for ``audience``, compared with ``baseline`` when given."""
+    labels = element_labels(model)
+    counts = assessment.count_by_severity()
+    top = tuple(
+        TopRisk(
+            finding=f,
+            headline=_headline(f, model),
+            business_impact=business_impact(f, model),
+            where=where(f, labels),
+            action=f.mitigations[0] if f.mitigations else "See the engineering report.",
+        )
+        for f in assessment.open_findings[:TOP_RISKS]
+        if f.severity.rank >= Severity.MEDIUM.rank
+    )
+    accepted = _accepted(assessment, labels, _as_of(assessment))
+    system = model.system
+    return ReportContent(
+        system=system.name,
+        description=system.description or "",
+        owner=system.owner or "not stated",
+        criticality=system.criticality.value if system.criticality else "not stated",
+        compliance=tuple(system.compliance),
+        as_of=assessment.as_of,
+        audience=audience,
+        posture=_posture(model, assessment, counts, top),
+        open_counts=counts,
+        total_findings=len(assessment.findings),
+        open_findings=len(assessment.open_findings),
+        heat_map=_heat_map(assessment),
+        top_risks=top,
+        accepted=accepted,
+        trend=_trend(assessment, baseline) if baseline is not None else None,
+        findings=assessment.findings,
+        labels=labels,
+        sensitive_data=_sensitive_data(model),
+        attack_paths=tuple(attack_paths(model, assessment)),
+        pci_scope=pci_scope(model),
+        next_steps=_next_steps(counts, accepted, assessment),
+    )

@@ -1,0 +1,232 @@
+"""The Markdown report: the same sections as the HTML report, for GitHub, GitLab and Confluence.
+
+The data-flow diagram is a Mermaid block (GitHub renders it); every piece of model text is escaped
+for Markdown (or for Mermaid inside the block).
+"""
+
+from __future__ import annotations
+
+from threatforge.exporters.markdown_findings import finding_section, findings_table, severity_label
+from threatforge.model import Model
+from threatforge.reports.content import (
+    SEVERITIES_DESCENDING,
+    Audience,
+    Baseline,
+    ReportContent,
+    build_content,
+)
+from threatforge.reports.diagram import DiagramView, build_diagram
+from threatforge.reports.escaping import markdown_cell, markdown_code, markdown_text
+from threatforge.reports.mermaid import render_mermaid
+from threatforge.rules import Assessment
+
+__all__ = ["render_markdown_report"]
+
+
+def _summary(c: ReportContent) -> list[str]:
+    lines = [
+        "## Summary",
+        "",
+        f"**{markdown_text(c.posture.headline)}.** {markdown_text(c.posture.summary)}",
+        "",
+    ]
+    if c.sensitive_data:
+        lines += [f"The system handles {markdown_text(', '.join(c.sensitive_data))}.", ""]
+    lines += [
+        "| " + " | ".join(s.value for s in SEVERITIES_DESCENDING) + " |",
+        "|" + "---:|" * len(SEVERITIES_DESCENDING),
+        "| " + " | ".join(str(c.open_counts[s]) for s in SEVERITIES_DESCENDING) + " |",
+        "",
+        "**Where the risk sits** (open issues by likelihood, rows, and impact, columns):",
+        "",
+        "| likelihood \\\\ impact | 1 | 2 | 3 | 4 | 5 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in c.heat_map:
+        cells = " | ".join(str(cell.count) if cell.count else "·" for cell in row)
+        lines.append(f"| {row[0].likelihood} | {cells} |")
+    lines.append("")
+    if c.trend is not None:
+        lines += ["### Since the last assessment", "", markdown_text(c.trend.summary), ""]
+    lines += ["### What we recommend", ""]
+    lines += [f"{i}. {markdown_text(step)}" for i, step in enumerate(c.next_steps, start=1)]
+    return [*lines, ""]
+
+
+def _top_risks(c: ReportContent) -> list[str]:
+    lines = ["## Top risks", ""]
+    if not c.top_risks:
+        return [*lines, "No open issue of medium severity or above.", ""]
+    lines += [
+        "| # | What could happen | Where | Severity | What fixes it |",
+        "|---:|---|---|---|---|",
+    ]
+    for number, risk in enumerate(c.top_risks, start=1):
+        lines.append(
+            f"| {number} | **{markdown_cell(risk.headline)}**: "
+            f"{markdown_cell(risk.business_impact)}"
+            f" | {markdown_cell(risk.where)} | {severity_label(risk.finding.severity)} "
+            f"| {markdown_cell(risk.action)} |"
+        )
+    return [*lines, ""]
+
+
+def _decisions(c: ReportContent) -> list[str]:
+    lines = ["## Accepted risks", ""]
+    if not c.accepted:
+        lines += ["No risks have been formally accepted.", ""]
+    else:
+        lines += ["| Risk | Where | Owner | Why accepted | Review by |", "|---|---|---|---|---|"]
+        for item in c.accepted:
+            if item.expired:
+                review = f"**expired {item.expires}**: open again"
+            elif item.expires is not None:
+                review = f"{item.expires} ({item.days_left} days)"
+            else:
+                review = "no expiry date"
+            lines.append(
+                f"| {severity_label(item.finding.severity)} {markdown_cell(item.finding.title)} "
+                f"| {markdown_cell(item.where)} | {markdown_cell(item.owner)} "
+                f"| {markdown_cell(item.justification)} | {review} |"
+            )
+        lines.append("")
+    if c.trend is not None:
+        trend = c.trend
+        lines += [
+            "## Trend against the baseline",
+            "",
+            f"{markdown_text(trend.summary)} Baseline: {markdown_text(trend.baseline)}.",
+            "",
+            "| open issues | " + " | ".join(s.value for s in SEVERITIES_DESCENDING) + " |",
+            "|---|" + "---:|" * len(SEVERITIES_DESCENDING),
+            "| baseline | "
+            + " | ".join(str(trend.before[s]) for s in SEVERITIES_DESCENDING)
+            + " |",
+            "| now | " + " | ".join(str(trend.after[s]) for s in SEVERITIES_DESCENDING) + " |",
+            "",
+        ]
+    return lines
+
+
+def _system(model: Model, assessment: Assessment, c: ReportContent) -> list[str]:
+    diagram = render_mermaid(build_diagram(model, assessment, DiagramView.DFD))
+    lines = [
+        "## The system",
+        "",
+        "```mermaid",
+        diagram.rstrip("\n"),
+        "```",
+        "",
+        "### Components",
+        "",
+    ]
+    lines += [
+        "| Component | Kind | Zone | Exposure | Authn / authz | Data |",
+        "|---|---|---|---|---|---|",
+    ]
+    for comp in model.components.values():
+        zone = c.labels.get(comp.zone, comp.zone) if comp.zone else "—"
+        lines.append(
+            f"| {markdown_cell(comp.label)} {markdown_code(comp.id)} | {comp.kind.value} "
+            f"| {markdown_cell(zone)} | {comp.exposure.value if comp.exposure else 'not stated'} "
+            f"| {comp.authn.value if comp.authn else '?'} / "
+            f"{comp.authz.value if comp.authz else '?'} "
+            f"| {markdown_cell(', '.join(comp.data_ids)) or '—'} |"
+        )
+    lines += ["", "### Data assets", "", "| Data | Classification | Categories |", "|---|---|---|"]
+    for asset in model.data.values():
+        lines.append(
+            f"| {markdown_cell(asset.label)} {markdown_code(asset.id)} "
+            f"| {asset.classification.value} "
+            f"| {markdown_cell(', '.join(asset.categories)) or '—'} |"
+        )
+    lines += ["", "### Data flows", "", "| Flow | Protocol | Authn | Encrypted | Data |"]
+    lines.append("|---|---|---|---|---|")
+    encrypted = {True: "yes", False: "no", None: "?"}
+    for flow in model.flows:
+        authn = flow.effective_authn
+        lines.append(
+            f"| {markdown_cell(c.labels.get(flow.id, flow.id))} "
+            f"| {markdown_cell(flow.protocol or '?')}{f':{flow.port}' if flow.port else ''} "
+            f"| {authn.value if authn else '?'} | {encrypted[flow.encrypted]} "
+            f"| {markdown_cell(', '.join(flow.data)) or '—'} |"
+        )
+    lines += [
+        "",
+        "### Trust boundaries",
+        "",
+        "| Boundary | Kind | Trust | Inside |",
+        "|---|---|---|---|",
+    ]
+    for boundary in model.boundaries.values():
+        inside = c.labels.get(boundary.inside, boundary.inside) if boundary.inside else "—"
+        lines.append(
+            f"| {markdown_cell(boundary.label)} {markdown_code(boundary.id)} "
+            f"| {boundary.kind.value} | {boundary.trust.value} | {markdown_cell(inside)} |"
+        )
+    return [*lines, ""]
+
+
+def _analyses(c: ReportContent) -> list[str]:
+    lines: list[str] = []
+    if c.attack_paths:
+        lines += ["## Attack paths", ""]
+        for number, path in enumerate(c.attack_paths, start=1):
+            lines.append(f"{number}. **{markdown_text(path.title)}**: {markdown_text(path.detail)}")
+        lines.append("")
+    if c.pci_scope is not None:
+        lines += ["## PCI DSS scope", "", "| Component | Scope | Why |", "|---|---|---|"]
+        for row in c.pci_scope.rows:
+            lines.append(
+                f"| {markdown_cell(c.labels.get(row.component, row.component))} "
+                f"| {row.category} | {markdown_cell(row.reason)} |"
+            )
+        lines.append("")
+        if c.pci_scope.violations:
+            lines += ["Segmentation violations:", ""]
+            lines += [f"- {markdown_text(v)}" for v in c.pci_scope.violations]
+            lines.append("")
+    return lines
+
+
+def render_markdown_report(
+    model: Model,
+    assessment: Assessment,
+    *,
+    audience: Audience = Audience.ENGINEERING,
+    baseline: Baseline | None = None,
+) -> str:
+    """The report as Markdown; the executive one stops after the accepted risks and trend."""
+    c = build_content(model, assessment, audience, baseline)
+    kind = (
+        "Executive threat model summary"
+        if audience is Audience.EXECUTIVE
+        else "Threat model report"
+    )
+    lines = [f"# {kind}: {markdown_text(c.system)}", ""]
+    if c.description:
+        lines += [markdown_text(c.description), ""]
+    compliance = markdown_text(", ".join(c.compliance)) or "none stated"
+    lines += [
+        f"Assessed on {c.as_of} · owner {markdown_text(c.owner)} · business criticality "
+        f"{markdown_text(c.criticality)} · compliance {compliance} · "
+        f"{c.open_findings} of {c.total_findings} issues open",
+        "",
+    ]
+    lines += _summary(c) + _top_risks(c) + _decisions(c)
+    if audience is Audience.ENGINEERING:
+        lines += ["## Findings", ""]
+        if c.findings:
+            lines += [*findings_table(c.findings, c.labels), ""]
+            for number, finding in enumerate(c.findings, start=1):
+                lines += finding_section(number, finding, c.labels)
+        else:
+            lines += ["No findings.", ""]
+        lines += _system(model, assessment, c) + _analyses(c)
+        lines += ["## Facts missing from the model", ""]
+        if assessment.gaps:
+            lines += [f"- {markdown_text(g.message)}" for g in assessment.gaps]
+        else:
+            lines.append("None: every rule had the facts it needed.")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
