@@ -89,7 +89,9 @@ def load_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:
         mapped, unmapped = _load(paths, model)
     except ImporterError as exc:
         output.fail(str(exc))
-    output.info(f"evidence: {len(mapped)} scanner results mapped to components, {len(unmapped)} unmapped")
+    output.info(
+        f"evidence: {len(mapped)} scanner results mapped to components, {len(unmapped)} unmapped"
+    )
     for item in unmapped[:20]:
         output.info(f"  unmapped: {item}")
     return mapped

@@ -63,7 +63,9 @@ def validate(
                 f"{len(result.warnings)} warnings)"
             )
         else:
-            output.info(f"invalid: {path} ({len(result.errors)} errors, {len(result.warnings)} warnings)")
+            output.info(
+                f"invalid: {path} ({len(result.errors)} errors, {len(result.warnings)} warnings)"
+            )
     if output_format is ValidateFormat.JSON:
         output.write_or_print(json.dumps({"files": report}, indent=2), None, "validation")
     if failed:

@@ -109,9 +109,7 @@ _SCALAR_TAGS = {
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _ScalarEvent = yaml.ScalarEvent
-_IMPLICIT_FIRST: frozenset[str | None] = frozenset(
-    {*_resolver.yaml_implicit_resolvers, ""}
-)
+_IMPLICIT_FIRST: frozenset[str | None] = frozenset({*_resolver.yaml_implicit_resolvers, ""})
 """First characters for which a plain scalar may be something other than text."""
 if None in _IMPLICIT_FIRST:  # pragma: no cover - a resolver for any first character
     _IMPLICIT_FIRST = frozenset(chr(c) for c in range(0x110000))
@@ -140,7 +138,8 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise ReadError(
-            Location(display, line, 1), "contains a NUL byte: this looks like a binary file, not YAML"
+            Location(display, line, 1),
+            "contains a NUL byte: this looks like a binary file, not YAML",
         )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -350,7 +349,9 @@ class _Builder:
         elif isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                raise self.fail(event, "holds more than one YAML document ('---'); use one per file")
+                raise self.fail(
+                    event, "holds more than one YAML document ('---'); use one per file"
+                )
 
     def check_tag(self, event: Any) -> None:
         tag = getattr(event, "tag", None)
@@ -379,7 +380,9 @@ class _Builder:
         try:
             return construct(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark))
         except (ValueError, OverflowError):
-            raise self.fail(event, f"'{value[:40]}' is not a valid {tag.rsplit(':', 1)[-1]}") from None
+            raise self.fail(
+                event, f"'{value[:40]}' is not a valid {tag.rsplit(':', 1)[-1]}"
+            ) from None
 
     def child_path(self, event: Any) -> Path_:
         if not self.stack:
@@ -412,7 +415,9 @@ class _Builder:
             if stored is None:  # not recorded on the fast pass: read again, keeping positions
                 raise _Reparse
             line, column = _pos(stored)
-            raise self.fail(event, f"repeats the key '{key}' (first at line {line}, column {column})")
+            raise self.fail(
+                event, f"repeats the key '{key}' (first at line {line}, column {column})"
+            )
         frame.key = key
         frame.key_pos = event.start_mark
 

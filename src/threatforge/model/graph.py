@@ -267,7 +267,9 @@ class ModelGraph:
     def has_category(self, assets: Iterable[DataAsset], prefix: str) -> list[DataAsset]:
         """The assets with a category equal to ``prefix`` or below it (``pci`` -> ``pci.pan``)."""
         return [
-            a for a in assets if any(c == prefix or c.startswith(prefix + ".") for c in a.categories)
+            a
+            for a in assets
+            if any(c == prefix or c.startswith(prefix + ".") for c in a.categories)
         ]
 
     def components_of_kind(self, *kinds: ComponentKind) -> list[Component]:

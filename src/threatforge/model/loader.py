@@ -35,9 +35,13 @@ from threatforge.model.schema import (
     TrackingEntry,
 )
 
-__all__ = ["LoadResult", "Limits", "load", "load_text", "load_with_diagnostics"]
+__all__ = ["Limits", "LoadResult", "load", "load_text", "load_with_diagnostics"]
 
 MAX_INCLUDED_FILES = 256
+_INVALID_ID = (
+    "is not a valid id: use ASCII letters, digits and . _ : / -, starting with a letter or "
+    "digit, at most 128 characters"
+)
 _SECTIONS = ("data", "boundaries", "components", "controls", "assumptions", "tracking")
 _SECTION_CLASS: dict[str, type[BaseModel]] = {
     "data": DataAsset,
@@ -186,7 +190,10 @@ class _Loader:
     ) -> None:
         where = document.location(("include", index))
         if os.path.isabs(include) or re.match(r"^[A-Za-z]:[\\/]", include):
-            self.error(where, f"include '{include}' is an absolute path; use a path relative to {document.file}")
+            self.error(
+                where,
+                f"include '{include}' is an absolute path; use a path relative to {document.file}",
+            )
             return
         target = os.path.realpath(os.path.join(os.path.dirname(including), include))
         if os.path.commonpath([target, self.root_dir]) != self.root_dir:
@@ -201,7 +208,9 @@ class _Loader:
             self.error(where, f"include '{include}' makes a loop: {chain}")
             return
         if target in self.seen_files:
-            self.error(where, f"include '{include}' is already included ({self.seen_files[target]})")
+            self.error(
+                where, f"include '{include}' is already included ({self.seen_files[target]})"
+            )
             return
         display = os.path.join(os.path.dirname(document.file), include)
         self.read(target, os.path.normpath(display), stack)
@@ -233,7 +242,7 @@ class _Loader:
         for section in _SECTIONS:
             valid: dict[str, Any] = {}
             elements = prepared.get(section)
-            for key, body in (elements.items() if isinstance(elements, dict) else ()):
+            for key, body in elements.items() if isinstance(elements, dict) else ():
                 try:
                     valid[key] = _SECTION_CLASS[section].model_validate(body)
                 except ValidationError:
@@ -276,7 +285,9 @@ class _Loader:
                     line, column = document.position((section, key))
                     key_line, key_column = document.key_position((section, key))
                     body["id"] = key
-                    body["location"] = Location(document.file, key_line or line, key_column or column)
+                    body["location"] = Location(
+                        document.file, key_line or line, key_column or column
+                    )
                 injected[key] = body
             prepared[section] = injected
         flow_paths: list[tuple[str | int, ...]] = []
@@ -315,8 +326,7 @@ class _Loader:
         if field_name == "[key]":
             self.error(
                 document.location(path, key=True),
-                f"'{error.get('input')}' is not a valid id: use ASCII letters, digits and . _ : / -, "
-                "starting with a letter or digit, at most 128 characters",
+                f"'{error.get('input')}' {_INVALID_ID}",
                 "schema",
             )
             return
@@ -328,30 +338,34 @@ class _Loader:
             self.error(document.location(path, key=True), message, "schema")
             return
         if kind == "missing":
-            self.error(document.location(path[:-1]), f"{subject}missing required field '{field_name}'", "schema")
+            self.error(
+                document.location(path[:-1]),
+                f"{subject}missing required field '{field_name}'",
+                "schema",
+            )
             return
         if kind == "enum":
             expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
             value = str(error.get("input"))
             close = difflib.get_close_matches(value, expected, n=1)
             hint = f" — did you mean '{close[0]}'?" if close else ""
-            message = f"{subject}'{field_name}' is '{value}'{hint}; expected one of: {', '.join(expected)}"
+            choices = ", ".join(expected)
+            message = f"{subject}'{field_name}' is '{value}'{hint}; expected one of: {choices}"
             self.error(document.location(path), message, "schema")
             return
         message = str(error["msg"])
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         if kind == "string_pattern_mismatch" and _is_id_field(loc):
-            message = (
-                f"'{error.get('input')}' is not a valid id: use ASCII letters, digits and . _ : / -, "
-                "starting with a letter or digit, at most 128 characters"
-            )
+            message = f"'{error.get('input')}' {_INVALID_ID}"
         elif kind == "string_pattern_mismatch":
             message = f"'{str(error.get('input'))[:60]}' is not allowed here ({message})"
         element_level = len(loc) == 2 and loc[0] in _SINGULAR  # loc ends at the element's key
         named = (
             f"'{field_name}': "
-            if isinstance(field_name, str) and not element_level and f"'{field_name}'" not in message
+            if isinstance(field_name, str)
+            and not element_level
+            and f"'{field_name}'" not in message
             else ""
         )
         # an invalid end of 'a -> b:' is shown at the arrow, not at the flow's attributes
@@ -389,7 +403,10 @@ class _Loader:
                     where = parsed.document.location((section, key), key=True)
                     first = origin.get((section, key))
                     if first is not None:
-                        self.error(where, f"duplicate {_SINGULAR[section]} '{key}' (first defined at {first})")
+                        self.error(
+                            where,
+                            f"duplicate {_SINGULAR[section]} '{key}' (first defined at {first})",
+                        )
                         continue
                     origin[(section, key)] = where
                     element_paths[(section, key)] = parsed.document
@@ -423,7 +440,9 @@ class _Loader:
         if any(d.is_error for d in self.diagnostics):
             return None
         self.gaps(model, element_paths, flow_paths)
-        warnings = tuple(sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key))
+        warnings = tuple(
+            sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key)
+        )
         return Model(
             system=model.system,
             data=model.data,
@@ -447,16 +466,22 @@ class _Loader:
         used_data: set[str] = set()
         for component in model.components.values():
             used_data.update(component.data_ids)
-            where = element_paths[("components", component.id)].location(("components", component.id), key=True)
+            where = element_paths[("components", component.id)].location(
+                ("components", component.id), key=True
+            )
             if component.zone is None:
-                self.warn(where, f"component '{component.id}' has no 'zone': boundary rules cannot decide", "gap")
+                self.warn(
+                    where,
+                    f"component '{component.id}' has no 'zone': boundary rules cannot decide",
+                    "gap",
+                )
             if component.kind.value in _STORE_WARN_KINDS and (
                 component.encryption is None or component.encryption.at_rest is None
             ):
                 self.warn(
                     where,
-                    f"{component.kind.value} '{component.id}' does not state 'encryption: {{at_rest: ...}}' "
-                    "(none, provider, kms, kms-cmk, hsm, application)",
+                    f"{component.kind.value} '{component.id}' does not state "
+                    "'encryption: {at_rest: ...}' (none, provider, kms, kms-cmk, hsm, application)",
                     "gap",
                 )
         for flow in model.flows:
@@ -471,7 +496,11 @@ class _Loader:
         for asset in model.data.values():
             if asset.id not in used_data:
                 where = element_paths[("data", asset.id)].location(("data", asset.id), key=True)
-                self.warn(where, f"data asset '{asset.id}' is not stored, processed or carried by anything", "gap")
+                self.warn(
+                    where,
+                    f"data asset '{asset.id}' is not stored, processed or carried by anything",
+                    "gap",
+                )
 
 
 class _References:
@@ -503,7 +532,9 @@ class _References:
         close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
         hint = f" — did you mean '{close[0]}'?" if close else ""
         self.loader.error(
-            document.location(path, key=key), f"{subject}: unknown {what} '{value}'{hint}", "reference"
+            document.location(path, key=key),
+            f"{subject}: unknown {what} '{value}'{hint}",
+            "reference",
         )
 
     def known(self, section: str, ids: Mapping[str, Any]) -> set[str]:
@@ -534,17 +565,27 @@ class _References:
             base = ("boundaries", boundary.id)
             subject = f"boundary '{boundary.id}'"
             if boundary.inside is not None and boundary.inside not in boundaries:
-                self.unknown(document, (*base, "inside"), subject, "boundary", boundary.inside, boundaries)
+                self.unknown(
+                    document, (*base, "inside"), subject, "boundary", boundary.inside, boundaries
+                )
         self.check_nesting()
         for component in m.components.values():
             document = self.element_paths[("components", component.id)]
             base = ("components", component.id)
             subject = f"component '{component.id}'"
             if component.zone is not None and component.zone not in boundaries:
-                self.unknown(document, (*base, "zone"), subject, "boundary", component.zone, boundaries)
-            self.check_list(document, (*base, "stores"), subject, "data asset", component.stores, data)
-            self.check_list(document, (*base, "processes"), subject, "data asset", component.processes, data)
-            self.check_list(document, (*base, "controls"), subject, "control", component.controls, controls)
+                self.unknown(
+                    document, (*base, "zone"), subject, "boundary", component.zone, boundaries
+                )
+            self.check_list(
+                document, (*base, "stores"), subject, "data asset", component.stores, data
+            )
+            self.check_list(
+                document, (*base, "processes"), subject, "data asset", component.processes, data
+            )
+            self.check_list(
+                document, (*base, "controls"), subject, "control", component.controls, controls
+            )
         for flow in m.flows:
             document, path = self.flow_paths[flow.id]
             subject = f"flow {int(path[1]) + 1} ({flow.source} -> {flow.target})"
@@ -552,25 +593,43 @@ class _References:
                 if value not in components:
                     arrow = len(path) == 3
                     where = path if arrow else (*path, end)
-                    self.unknown(document, where, subject, "component", value, components, key=arrow)
+                    self.unknown(
+                        document, where, subject, "component", value, components, key=arrow
+                    )
             if flow.source == flow.target and not flow.description:
                 self.loader.error(
                     document.location(path[:2]),
-                    f"{subject}: flows from '{flow.source}' to itself; add a 'description' saying why "
-                    "(a retry loop, a self-call) or remove it",
+                    f"{subject}: flows from '{flow.source}' to itself; add a 'description' "
+                    "saying why (a retry loop, a self-call) or remove it",
                     "reference",
                 )
             self.check_list(document, (*path, "data"), subject, "data asset", flow.data, data)
-            self.check_list(document, (*path, "controls"), subject, "control", flow.controls, controls)
+            self.check_list(
+                document, (*path, "controls"), subject, "control", flow.controls, controls
+            )
         elements = components | set(m.flows_by_id) | data | boundaries
         for control in m.controls.values():
             document = self.element_paths[("controls", control.id)]
             base = ("controls", control.id)
-            self.check_list(document, (*base, "applies_to"), f"control '{control.id}'", "element", control.applies_to, elements)
+            self.check_list(
+                document,
+                (*base, "applies_to"),
+                f"control '{control.id}'",
+                "element",
+                control.applies_to,
+                elements,
+            )
         for assumption in m.assumptions.values():
             document = self.element_paths[("assumptions", assumption.id)]
             base = ("assumptions", assumption.id)
-            self.check_list(document, (*base, "elements"), f"assumption '{assumption.id}'", "element", assumption.elements, elements)
+            self.check_list(
+                document,
+                (*base, "elements"),
+                f"assumption '{assumption.id}'",
+                "element",
+                assumption.elements,
+                elements,
+            )
 
     def check_nesting(self) -> None:
         boundaries = self.model.boundaries
@@ -668,6 +727,11 @@ def _allowed_fields(loc: tuple[str | int, ...]) -> list[str]:
 def _is_id_field(loc: tuple[str | int, ...]) -> bool:
     if len(loc) == 2 and loc[0] in _SECTIONS:
         return True  # a mapping key
-    return bool(loc) and loc[-1] in ("[key]", "zone", "inside", "id", "from", "to") or (
-        len(loc) >= 2 and loc[-2] in ("stores", "processes", "data", "controls", "applies_to", "elements")
+    return (
+        (bool(loc)
+        and loc[-1] in ("[key]", "zone", "inside", "id", "from", "to"))
+        or (
+            len(loc) >= 2
+            and loc[-2] in ("stores", "processes", "data", "controls", "applies_to", "elements")
+        )
     )

@@ -30,6 +30,9 @@ from pydantic.json_schema import SkipJsonSchema
 from threatforge.model.diagnostics import Location
 
 __all__ = [
+    "DATA_CATEGORIES",
+    "ELEMENT_ID_PATTERN",
+    "FLOW_ARROW",
     "Assumption",
     "Authn",
     "Authz",
@@ -54,9 +57,6 @@ __all__ = [
     "TrackingEntry",
     "TrackingStatus",
     "TrustLevel",
-    "DATA_CATEGORIES",
-    "ELEMENT_ID_PATTERN",
-    "FLOW_ARROW",
 ]
 
 ELEMENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"
@@ -214,7 +214,7 @@ class Authn(StrEnum):
     NONE = "none"
     API_KEY = "api-key"
     BASIC = "basic"
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 - the name of an authentication method, not a secret
     SESSION = "session"
     OAUTH2 = "oauth2"
     OIDC = "oidc"
@@ -475,7 +475,9 @@ class Flow(_Element):
     target: ElementId = Field(alias="to")
     name: ShortText | None = None
     description: Text | None = None
-    protocol: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]{0,39}$")] | None = None
+    protocol: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]{0,39}$")] | None = (
+        None
+    )
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
     authn: Authn | None = None
     authz: Authz | None = None
@@ -493,7 +495,7 @@ class Flow(_Element):
     def _arrow_form(cls, value: Any) -> Any:
         """Turn ``{"a -> b": {...}}`` into ``{"from": "a", "to": "b", ...}``."""
         if isinstance(value, dict) and len(value) == 1:
-            (key, body), = value.items()
+            ((key, body),) = value.items()
             if isinstance(key, str) and key not in _FLOW_RESERVED and "->" in key:
                 match = FLOW_ARROW.match(key)
                 if match is None:
@@ -501,7 +503,9 @@ class Flow(_Element):
                 if body is None:
                     body = {}
                 if not isinstance(body, dict):
-                    raise ValueError(f"flow '{key}' must map to its attributes, e.g. {{protocol: https}}")
+                    raise ValueError(
+                        f"flow '{key}' must map to its attributes, e.g. {{protocol: https}}"
+                    )
                 if "from" in body or "to" in body:
                     raise ValueError(f"flow '{key}' names its ends twice: drop 'from'/'to'")
                 return {"from": match.group(1), "to": match.group(2), **body}
@@ -537,13 +541,47 @@ class Flow(_Element):
 
 
 ENCRYPTED_PROTOCOLS = frozenset(
-    {"https", "grpcs", "wss", "ldaps", "sftp", "ssh", "tls", "smtps", "imaps", "ftps",
-     "aws-api", "aws-invoke", "amqps", "kafka-tls", "mqtts", "rediss", "h2"}
+    {
+        "https",
+        "grpcs",
+        "wss",
+        "ldaps",
+        "sftp",
+        "ssh",
+        "tls",
+        "smtps",
+        "imaps",
+        "ftps",
+        "aws-api",
+        "aws-invoke",
+        "amqps",
+        "kafka-tls",
+        "mqtts",
+        "rediss",
+        "h2",
+    }
 )
 """Protocols that are encrypted by definition (``aws-*`` = AWS SDK calls over TLS)."""
 PLAINTEXT_PROTOCOLS = frozenset(
-    {"http", "ws", "ldap", "ftp", "telnet", "smtp", "amqp", "mqtt", "grpc-plaintext", "tcp",
-     "udp", "dns", "snmp", "syslog", "nfs", "smb", "memcached"}
+    {
+        "http",
+        "ws",
+        "ldap",
+        "ftp",
+        "telnet",
+        "smtp",
+        "amqp",
+        "mqtt",
+        "grpc-plaintext",
+        "tcp",
+        "udp",
+        "dns",
+        "snmp",
+        "syslog",
+        "nfs",
+        "smb",
+        "memcached",
+    }
 )
 """Protocols that carry data in clear unless ``tls: true`` says otherwise."""
 

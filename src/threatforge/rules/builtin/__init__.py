@@ -33,7 +33,9 @@ def _builtin_pack() -> tuple[Rule, ...]:
 def _as_builtin(item: Rule) -> Rule:
     import dataclasses
 
-    return dataclasses.replace(item, meta=dataclasses.replace(item.meta, source="builtin", domain="generic"))
+    return dataclasses.replace(
+        item, meta=dataclasses.replace(item.meta, source="builtin", domain="generic")
+    )
 
 
 BUILTIN_RULES: tuple[Rule, ...] = (
