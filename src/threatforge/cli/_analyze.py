@@ -41,7 +41,9 @@ _STYLE = {
 
 
 def analyze(
-    model_path: Path = typer.Argument(..., metavar="MODEL", help="The threatmodel.yaml to analyse."),
+    model_path: Path = typer.Argument(
+        ..., metavar="MODEL", help="The threatmodel.yaml to analyse."
+    ),
     output_format: AnalyzeFormat = typer.Option(AnalyzeFormat.TABLE, "--format", "-f"),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file."),
     min_severity: SeverityChoice = typer.Option(
@@ -75,7 +77,9 @@ def analyze(
         output.info(f"warning: {warning}")
     for failure in assessment.rule_errors:
         where = f" on {failure.element}" if failure.element else ""
-        output.err.print(f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False)
+        output.err.print(
+            f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False
+        )
     if output_format is not AnalyzeFormat.TABLE:
         from threatforge.exporters.registry import OutputFormat, render
 
@@ -83,7 +87,9 @@ def analyze(
         output.write_or_print(text, out, f"the {output_format.value} assessment")
         return
     if out is not None:
-        output.fail("--output needs a file format: use --format json, sarif, junit, csv or markdown")
+        output.fail(
+            "--output needs a file format: use --format json, sarif, junit, csv or markdown"
+        )
     _print_table(assessment)
 
 
@@ -163,12 +169,15 @@ def rules_list(
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str = typer.Argument(..., metavar="ID")) -> None:
+def rules_show(
+    rule_id: str = typer.Argument(..., metavar="ID"),
+    packs: list[Path] = typer.Option([], "--rules", help="Also look in this pack (repeatable)."),
+) -> None:
     """Explain one rule: what it detects, why, and how to fix it."""
     from threatforge.cli._common import load_rules
     from threatforge.rules.metadata import rule_markdown
 
-    rules, _ = load_rules(())
+    rules, _ = load_rules(packs)
     found = {r.id: r for r in rules}
     if rule_id not in found:
         import difflib
@@ -177,6 +186,31 @@ def rules_show(rule_id: str = typer.Argument(..., metavar="ID")) -> None:
         hint = f" — did you mean '{close[0]}'?" if close else ""
         output.fail(f"unknown rule '{rule_id}'{hint}")
     output.write_or_print(rule_markdown(found[rule_id]), None, "the rule")
+
+
+@rules_app.command("docs")
+def rules_docs(
+    out: Path = typer.Option(..., "--output", "-o", help="The folder to write the pages to."),
+    packs: list[Path] = typer.Option([], "--rules", help="Also document this pack (repeatable)."),
+) -> None:
+    """Write the rule documentation: a page per rule, an index and a coverage matrix."""
+    from threatforge.cli._common import load_rules
+    from threatforge.rules.metadata import docs_pages
+
+    rules, problems = load_rules(packs)
+    for problem in problems:
+        output.info(f"warning: {problem}")
+    if out.exists() and not out.is_dir():
+        output.fail(f"{out} exists and is not a folder")
+    pages = docs_pages(rules)
+    for relative, text in pages.items():
+        destination = out / relative
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            output.fail(f"cannot write {destination}: {exc.strerror or exc}")
+    output.info(f"wrote {len(pages)} pages ({len(rules)} rules, index.md, coverage.md) to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,18 +9,24 @@ __all__ = ["assessment_json_schema"]
 _STR_LIST = {"type": "array", "items": {"type": "string"}}
 _INT_LIST = {"type": "array", "items": {"type": "integer"}}
 _SEVERITY = {"enum": ["low", "medium", "elevated", "high", "critical"]}
-_STATUS = {"enum": ["open", "in-discussion", "accepted", "in-progress", "mitigated", "false-positive"]}
+_STATUS = {
+    "enum": ["open", "in-discussion", "accepted", "in-progress", "mitigated", "false-positive"]
+}
+_COUNT = {"type": "integer", "minimum": 0}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(properties) if required is None else required,
+        "properties": properties,
+    }
 
 
 def assessment_json_schema() -> dict[str, Any]:
     """The schema every ``analyze --format json`` output validates against (tested)."""
-    finding = {
+    finding: dict[str, Any] = {
         "type": "object",
-        "required": [
-            "rule", "title", "fingerprint", "elements", "severity", "likelihood", "impact",
-            "confidence", "explanation", "status", "evidence", "mitigations", "stride", "linddun",
-            "cwe", "capec", "owasp", "attack",
-        ],
         "properties": {
             "rule": {"type": "string", "description": "The rule id."},
             "title": {"type": "string"},
@@ -39,6 +45,7 @@ def assessment_json_schema() -> dict[str, Any]:
             "status": _STATUS,
             "decision": {
                 "type": ["object", "null"],
+                "required": ["status", "justification", "owner", "ticket", "expires", "expired"],
                 "properties": {
                     "status": _STATUS,
                     "justification": {"type": ["string", "null"]},
@@ -55,10 +62,7 @@ def assessment_json_schema() -> dict[str, Any]:
             "linddun": _STR_LIST,
             "cwe": _INT_LIST,
             "capec": _INT_LIST,
-            "owasp": {
-                "type": "object",
-                "properties": {"asvs": _STR_LIST, "api_top10": _STR_LIST},
-            },
+            "owasp": _object({"asvs": _STR_LIST, "api_top10": _STR_LIST}),
             "attack": _STR_LIST,
             "references": _STR_LIST,
             "data": _STR_LIST,
@@ -66,6 +70,7 @@ def assessment_json_schema() -> dict[str, Any]:
             "compliance": _STR_LIST,
             "location": {
                 "type": ["object", "null"],
+                "required": ["file", "line", "column"],
                 "properties": {
                     "file": {"type": "string"},
                     "line": {"type": "integer"},
@@ -74,23 +79,77 @@ def assessment_json_schema() -> dict[str, Any]:
             },
         },
     }
+    summary = _object(
+        {
+            "findings": _COUNT,
+            "open": _COUNT,
+            "open_by_severity": _object(
+                {s: _COUNT for s in ("critical", "high", "elevated", "medium", "low")}
+            ),
+            "rules_run": _COUNT,
+            "model_gaps": _COUNT,
+            "rule_errors": _COUNT,
+            "elements": {"type": ["integer", "null"], "minimum": 0},
+        }
+    )
+    gap = _object(
+        {
+            "element": {"type": "string"},
+            "element_kind": {"type": "string"},
+            "fact": {"type": "string", "description": "The attribute to state, e.g. authn."},
+            "rules": _STR_LIST,
+            "message": {"type": "string"},
+        }
+    )
+    rule_error = _object(
+        {
+            "rule": {"type": "string", "description": "The rule id, or 'plugin'."},
+            "element": {"type": ["string", "null"]},
+            "error": {"type": "string"},
+        }
+    )
+    stale = _object(
+        {
+            "fingerprint": {"type": "string"},
+            "status": _STATUS,
+            "location": {"type": ["string", "null"], "description": "file:line:column"},
+        }
+    )
+    outcome = _object(
+        {
+            "rule": {"type": "string"},
+            "fired": _COUNT,
+            "passed": _COUNT,
+            "unknown": _COUNT,
+            "skipped": _COUNT,
+        }
+    )
+    finding["required"] = list(finding["properties"])
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://threatforge.dev/schema/assessment-1.json",
         "title": "threatforge assessment",
         "type": "object",
-        "required": ["threatforge_assessment", "system", "summary", "findings"],
+        "required": [
+            "threatforge_assessment", "system", "as_of", "files", "summary", "findings",
+            "model_gaps", "rule_errors", "stale_tracking", "warnings", "rules",
+        ],
         "properties": {
             "threatforge_assessment": {"const": 1},
             "system": {"type": "string"},
+            "as_of": {
+                "type": "string",
+                "format": "date",
+                "description": "The date tracking decisions (expiry) were judged against.",
+            },
             "files": _STR_LIST,
-            "summary": {"type": "object"},
+            "summary": summary,
             "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-            "model_gaps": {"type": "array", "items": {"type": "object"}},
-            "rule_errors": {"type": "array", "items": {"type": "object"}},
-            "stale_tracking": {"type": "array", "items": {"type": "object"}},
+            "model_gaps": {"type": "array", "items": gap},
+            "rule_errors": {"type": "array", "items": rule_error},
+            "stale_tracking": {"type": "array", "items": stale},
             "warnings": _STR_LIST,
-            "rules": {"type": "array", "items": {"type": "object"}},
+            "rules": {"type": "array", "items": outcome},
         },
         "$defs": {"finding": finding},
     }

@@ -13,7 +13,7 @@ from threatforge.model import Model
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, Severity
 
-__all__ = ["ASSESSMENT_SCHEMA_VERSION", "assessment_to_dict", "render_json"]
+__all__ = ["ASSESSMENT_SCHEMA_VERSION", "assessment_to_dict", "finding_to_dict", "render_json"]
 
 ASSESSMENT_SCHEMA_VERSION = 1
 
@@ -73,6 +73,7 @@ def assessment_to_dict(assessment: Assessment, model: Model | None = None) -> di
     return {
         "threatforge_assessment": ASSESSMENT_SCHEMA_VERSION,
         "system": assessment.system,
+        "as_of": assessment.as_of,
         "files": list(assessment.files),
         "summary": {
             "findings": len(assessment.findings),

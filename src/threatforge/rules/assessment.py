@@ -35,6 +35,7 @@ class Assessment:
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
+        """Findings that count against a gate (see :attr:`Finding.is_open`)."""
         return tuple(f for f in self.findings if f.is_open)
 
     def count_by_severity(self, *, open_only: bool = True) -> dict[Severity, int]:
@@ -49,7 +50,20 @@ class Assessment:
         return tuple(f for f in pool if f.severity.rank >= threshold.rank)
 
     def finding(self, fingerprint: str) -> Finding | None:
+        """The finding with this fingerprint, or None."""
         for finding in self.findings:
             if finding.fingerprint == fingerprint:
                 return finding
         return None
+
+    def summary_of(self, rule_id: str) -> RuleSummary | None:
+        """How a rule ended on each element it looked at, or None when it did not run."""
+        for summary in self.summaries:
+            if summary.rule == rule_id:
+                return summary
+        return None
+
+    @property
+    def fingerprints(self) -> frozenset[str]:
+        """The fingerprints of every finding (open or not)."""
+        return frozenset(f.fingerprint for f in self.findings)

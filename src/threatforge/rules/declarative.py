@@ -3,18 +3,22 @@
 No expression language, nothing evaluated: a pack is parsed into condition objects whose
 evaluation is three-valued (true, false, or unknown when the model lacks a fact), so a pack rule
 reports model gaps exactly as a Python rule does. See ``docs/rule-packs.md`` for the format.
+
+Every mistake in a pack is a :class:`~threatforge.errors.RuleError` that lists each problem at
+``file:line:column``, with a "did you mean" for misspelt names.
 """
 
 from __future__ import annotations
 
 import difflib
 import fnmatch
-from collections.abc import Sequence
+import string
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from threatforge.errors import RuleError
 from threatforge.model import (
@@ -26,7 +30,7 @@ from threatforge.model import (
     TrustLevel,
 )
 from threatforge.model._yaml import Document, ReadError, read_file
-from threatforge.model.schema import EncryptionSpec, LoggingSpec
+from threatforge.model.schema import DATA_CATEGORIES, EncryptionSpec, LoggingSpec
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -40,19 +44,40 @@ from threatforge.rules.interface import (
     Verdict,
 )
 
-__all__ = ["compile_rule", "load_pack", "parse_pack"]
+__all__ = ["CONDITION_HEADS", "compile_rule", "load_pack", "parse_pack"]
 
 _Tri = bool | tuple[str, ...]  # True, False, or the facts that are missing
 
+CONDITION_HEADS = (
+    "all", "any", "not", "kind", "tech", "attribute", "data", "source", "target", "crosses",
+    "reachable_from_untrusted",
+)
+"""The keys that start a condition; each condition has exactly one."""
+
+_TESTS = ("equals", "not_equals", "in", "exists", "missing")
+
 
 class _Strict(BaseModel):
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True
+    )
 
 
 Scalar = str | int | float | bool
 
 
+def _did_you_mean(value: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(options), n=1)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
 class AttributeTest(_Strict):
+    """``attribute`` with exactly one test; validated on its own for precise messages."""
+
     attribute: str
     equals: Scalar | None = None
     not_equals: Scalar | None = None
@@ -63,37 +88,52 @@ class AttributeTest(_Strict):
     @model_validator(mode="after")
     def _one_test(self) -> AttributeTest:
         tests = [
-            name
+            name.rstrip("_")
             for name in ("equals", "not_equals", "in_", "exists", "missing")
             if getattr(self, name) is not None
         ]
         if len(tests) != 1:
+            found = f" (found: {', '.join(tests)})" if tests else ""
             raise ValueError(
                 f"attribute '{self.attribute}' needs exactly one test of: equals, not_equals, in, "
-                "exists, missing"
+                f"exists, missing{found}"
             )
-        _check_attribute_path(self.attribute)
+        _check_attribute_path(self.attribute, compares=tests[0] in ("equals", "not_equals", "in"))
         return self
 
 
 class DataTest(_Strict):
+    """The data an element handles: at least this classification, and/or of this category."""
+
     classification_at_least: Classification | None = None
     category: str | None = None
 
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        prefixes = set(DATA_CATEGORIES) | {c.split(".")[0] for c in DATA_CATEGORIES}
+        if value not in prefixes:
+            raise ValueError(f"unknown data category '{value}'{_did_you_mean(value, prefixes)}")
+        return value
+
 
 class CrossingTest(_Strict):
+    """A flow crossing a trust boundary, from trust at most ``from`` to trust at least ``to``."""
+
     from_: TrustLevel | None = Field(default=None, alias="from")
     to: TrustLevel | None = None
 
 
 class Condition(_Strict):
-    """One node of a condition tree; exactly one key is set."""
+    """One node of a condition tree; exactly one head key is set."""
 
     all: list[Condition] | None = None
     any: list[Condition] | None = None
     not_: Condition | None = Field(default=None, alias="not")
-    kind: ComponentKind | list[ComponentKind] | None = None
-    tech: str | list[str] | None = None
+    kind: list[ComponentKind] | None = None
+    tech: list[str] | None = None
     attribute: str | None = None
     equals: Scalar | None = None
     not_equals: Scalar | None = None
@@ -106,32 +146,72 @@ class Condition(_Strict):
     crosses: CrossingTest | None = None
     reachable_from_untrusted: bool | None = None
 
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kinds(cls, value: Any) -> Any:
+        value = _as_list(value)
+        if isinstance(value, list):
+            kinds = [k.value for k in ComponentKind]
+            for item in value:
+                if isinstance(item, str) and item not in kinds:
+                    raise ValueError(
+                        f"unknown component kind '{item}'{_did_you_mean(item, kinds)}"
+                    )
+        return value
+
+    @field_validator("tech", mode="before")
+    @classmethod
+    def _globs(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("attribute")
+    @classmethod
+    def _known_attribute(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_attribute_path(value)  # here, so the error points at the attribute's name
+        return value
+
     @model_validator(mode="after")
     def _shape(self) -> Condition:
-        heads = [
-            name
-            for name in ("all", "any", "not_", "kind", "tech", "attribute", "data", "source",
-                         "target", "crosses", "reachable_from_untrusted")
-            if getattr(self, name) is not None
-        ]
+        heads = [name.rstrip("_") for name in _HEAD_FIELDS if getattr(self, name) is not None]
         if len(heads) != 1:
             raise ValueError(
-                "each condition needs exactly one of: all, any, not, kind, tech, attribute, data, "
-                f"source, target, crosses, reachable_from_untrusted (found: {', '.join(heads) or 'none'})"
+                f"each condition needs exactly one of: {', '.join(CONDITION_HEADS)} "
+                f"(found: {', '.join(heads) or 'none'}); combine several with 'all:' or 'any:'"
             )
         if self.attribute is not None:
             AttributeTest.model_validate(
-                {k: v for k, v in self.model_dump(by_alias=True).items() if v is not None}
+                {
+                    name: getattr(self, field)
+                    for name, field in zip(_TESTS, _TEST_FIELDS, strict=True)
+                    if getattr(self, field) is not None
+                }
                 | {"attribute": self.attribute}
             )
-        elif any(
-            getattr(self, n) is not None for n in ("equals", "not_equals", "in_", "exists", "missing")
-        ):
+        elif any(getattr(self, n) is not None for n in _TEST_FIELDS):
             raise ValueError("equals / not_equals / in / exists / missing go with 'attribute'")
+        if self.all == [] or self.any == []:
+            raise ValueError("'all' and 'any' need at least one condition")
         return self
 
 
+_HEAD_FIELDS = (
+    "all", "any", "not_", "kind", "tech", "attribute", "data", "source", "target", "crosses",
+    "reachable_from_untrusted",
+)
+_TEST_FIELDS = ("equals", "not_equals", "in_", "exists", "missing")
+
+
+def _placeholders(template: str) -> list[str]:
+    try:
+        return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise ValueError(f"title '{template}' is not a valid template: {exc}") from None
+
+
 class PackRule(_Strict):
+    """One rule of a pack, as written."""
+
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{2,79}$")]
     title: str
     description: str
@@ -145,13 +225,29 @@ class PackRule(_Strict):
     linddun: list[Linddun] = Field(default_factory=list)
     capec: list[int] = Field(default_factory=list)
     asvs: list[str] = Field(default_factory=list)
-    api_top10: list[str] = Field(default_factory=list)
+    api_top10: list[Annotated[str, Field(pattern=r"^API([1-9]|10):2023$")]] = Field(
+        default_factory=list
+    )
     attack: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)
     confidence: Confidence = Confidence.MEDIUM
     detection: str | None = None
     false_positives: str = ""
     compliance: list[str] = Field(default_factory=list)
+    broad: str = ""
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        fields = _placeholders(value)
+        unknown = [f for f in fields if f not in ("element", "detail")]
+        if unknown:
+            raise ValueError(
+                f"title uses '{{{unknown[0]}}}'; only {{element}} and {{detail}} are filled in"
+            )
+        if "element" not in fields:
+            raise ValueError("title must name the element with {element}, e.g. '{element} is ...'")
+        return value
 
     @model_validator(mode="after")
     def _categories(self) -> PackRule:
@@ -161,6 +257,8 @@ class PackRule(_Strict):
 
 
 class Pack(_Strict):
+    """A rule pack file."""
+
     pack: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
     description: str | None = None
     rules: list[PackRule]
@@ -168,18 +266,22 @@ class Pack(_Strict):
 
 # --- attribute paths ------------------------------------------------------------------------
 
-_COMPUTED = {"encrypted", "effective_authn", "label"}
+_COMPUTED_FLOW = {"encrypted", "effective_authn", "label"}
+_COMPUTED_COMPONENT = {"label"}
+_NOT_ATTRIBUTES = {"location"}
 _NESTED: dict[str, type[BaseModel]] = {"encryption": EncryptionSpec, "logging": LoggingSpec}
+_PARTED = {*_NESTED, "properties"}
+COMPONENT_ATTRIBUTES = frozenset(
+    set(Component.model_fields) - _NOT_ATTRIBUTES | _COMPUTED_COMPONENT
+)
+FLOW_ATTRIBUTES = frozenset(set(Flow.model_fields) - _NOT_ATTRIBUTES | _COMPUTED_FLOW)
 
 
-def _check_attribute_path(path: str) -> None:
+def _check_attribute_path(path: str, *, compares: bool = False) -> None:
     head, _, rest = path.partition(".")
-    fields = set(Component.model_fields) | set(Flow.model_fields) | _COMPUTED
-    fields -= {"location"}
+    fields = COMPONENT_ATTRIBUTES | FLOW_ATTRIBUTES
     if head not in fields:
-        close = difflib.get_close_matches(head, sorted(fields), n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
-        raise ValueError(f"unknown attribute '{head}'{hint}")
+        raise ValueError(f"unknown attribute '{head}'{_did_you_mean(head, fields)}")
     if rest and head in _NESTED:
         nested = set(_NESTED[head].model_fields)
         if rest not in nested:
@@ -188,6 +290,12 @@ def _check_attribute_path(path: str) -> None:
             raise ValueError(f"unknown attribute '{path}'{hint}")
     elif rest and head != "properties":
         raise ValueError(f"'{head}' has no parts; only encryption.*, logging.* and properties.* do")
+    elif not rest and head in _PARTED and compares:
+        parts = sorted(_NESTED[head].model_fields) if head in _NESTED else ["<name>"]
+        raise ValueError(
+            f"name the part of '{head}' to compare, e.g. '{head}.{parts[0]}' "
+            "(on the whole of it only exists / missing work)"
+        )
 
 
 def _lookup(element: Any, path: str) -> Any:
@@ -202,6 +310,55 @@ def _lookup(element: Any, path: str) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
+
+
+# --- checks that need to know what a condition looks at -------------------------------------
+
+Subject = Literal["component", "flow"]
+
+
+def _context_problems(
+    cond: Condition, subject: Subject, path: tuple[str | int, ...]
+) -> list[tuple[tuple[str | int, ...], bool, str]]:
+    """Conditions that can never be true where they stand: (path, at the key?, message)."""
+    problems: list[tuple[tuple[str | int, ...], bool, str]] = []
+    for head in ("all", "any"):
+        items: list[Condition] | None = getattr(cond, head)
+        for index, item in enumerate(items or ()):
+            problems += _context_problems(item, subject, (*path, head, index))
+    if cond.not_ is not None:
+        problems += _context_problems(cond.not_, subject, (*path, "not"))
+    if subject == "flow" and (cond.kind is not None or cond.tech is not None):
+        head = "kind" if cond.kind is not None else "tech"
+        problems.append(
+            (
+                (*path, head),
+                True,
+                f"'{head}' tests a component; in a flow rule write "
+                f"'source: {{{head}: ...}}' or 'target: {{{head}: ...}}'",
+            )
+        )
+    if subject == "component":
+        for head in ("source", "target", "crosses"):
+            if getattr(cond, head) is not None:
+                message = f"'{head}' tests a flow; use it in a rule with target: flow"
+                problems.append(((*path, head), True, message))
+    for head in ("source", "target"):
+        sub: Condition | None = getattr(cond, head)
+        if sub is not None and subject == "flow":
+            problems += _context_problems(sub, "component", (*path, head))
+    if cond.attribute is not None:
+        name = cond.attribute.partition(".")[0]
+        fields = COMPONENT_ATTRIBUTES if subject == "component" else FLOW_ATTRIBUTES
+        if name not in fields:
+            problems.append(
+                (
+                    (*path, "attribute"),
+                    False,
+                    f"a {subject} has no attribute '{name}'{_did_you_mean(name, fields)}",
+                )
+            )
+    return problems
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -230,14 +387,12 @@ def _evaluate(cond: Condition, element: Any, model: Model) -> _Tri:
         inner = _evaluate(cond.not_, element, model)
         return inner if isinstance(inner, tuple) else not inner
     if cond.kind is not None:
-        kinds = cond.kind if isinstance(cond.kind, list) else [cond.kind]
-        return isinstance(element, Component) and element.kind in kinds
+        return isinstance(element, Component) and element.kind in cond.kind
     if cond.tech is not None:
-        globs = cond.tech if isinstance(cond.tech, list) else [cond.tech]
-        tech = getattr(element, "tech", None)
+        tech = element.tech if isinstance(element, Component) else None
         if tech is None:
             return False  # no technology stated: a technology-scoped rule does not apply
-        return any(fnmatch.fnmatchcase(tech, g) for g in globs)
+        return any(fnmatch.fnmatchcase(tech, g) for g in cond.tech)
     if cond.attribute is not None:
         return _attribute(cond, element)
     if cond.data is not None:
@@ -245,10 +400,15 @@ def _evaluate(cond: Condition, element: Any, model: Model) -> _Tri:
     if cond.source is not None or cond.target is not None:
         if not isinstance(element, Flow):
             return False
-        end = element.source if cond.source is not None else element.target
-        sub = cond.source if cond.source is not None else cond.target
+        end, sub, prefix = (
+            (element.source, cond.source, "source.")
+            if cond.source is not None
+            else (element.target, cond.target, "target.")
+        )
         assert sub is not None  # noqa: S101 - one of them is set
-        return _evaluate(sub, model.components[end], model)
+        result = _evaluate(sub, model.components[end], model)
+        # A fact missing on an end is named from the flow: 'source.authn', not 'authn'.
+        return tuple(prefix + f for f in result) if isinstance(result, tuple) else result
     if cond.crosses is not None:
         return _crosses(cond.crosses, element, model)
     if cond.reachable_from_untrusted is not None:
@@ -258,27 +418,46 @@ def _evaluate(cond: Condition, element: Any, model: Model) -> _Tri:
     raise AssertionError("unreachable: a condition has one head")  # pragma: no cover
 
 
+def _is_unset(value: Any) -> bool:
+    return value is None or value == [] or value == {}
+
+
 def _attribute(cond: Condition, element: Any) -> _Tri:
     path = cond.attribute or ""
     value = _lookup(element, path)
     if cond.missing is not None:
-        return (value is None or value == [] or value == {}) == cond.missing
+        return _is_unset(value) == cond.missing
     if cond.exists is not None:
-        return (value is not None and value != [] and value != {}) == cond.exists
+        return (not _is_unset(value)) == cond.exists
     if value is None:
         # An unstated typed fact is a model gap; an unstated free-form property is simply not
         # set (most models never mention most properties, and a gap for each would be noise).
         return False if path.startswith("properties.") else (path,)
+    if isinstance(value, list):
+        # A list attribute (tags, stores, data, a list property) matches when it contains it.
+        items = [_plain(v) for v in value]
+        if cond.equals is not None:
+            return cond.equals in items
+        if cond.not_equals is not None:
+            return cond.not_equals not in items
+        if cond.in_ is not None:
+            return any(v in cond.in_ for v in items)
+        return False  # pragma: no cover - validated to have one test
     value = _plain(value)
     if cond.equals is not None:
-        return bool(value == cond.equals)
+        return _same(value, cond.equals)
     if cond.not_equals is not None:
-        return bool(value != cond.not_equals)
+        return not _same(value, cond.not_equals)
     if cond.in_ is not None:
-        if isinstance(value, list):
-            return any(v in cond.in_ for v in value)
-        return value in cond.in_
+        return any(_same(value, v) for v in cond.in_)
     return False  # pragma: no cover - validated to have one test
+
+
+def _same(value: Any, expected: Scalar) -> bool:
+    # true is not 1 and false is not 0 here: a boolean fact only equals a boolean.
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return isinstance(value, bool) and isinstance(expected, bool) and value is expected
+    return bool(value == expected)
 
 
 def _data(test: DataTest, element: Any, model: Model) -> _Tri:
@@ -286,7 +465,7 @@ def _data(test: DataTest, element: Any, model: Model) -> _Tri:
         assets = model.graph.flow_data(element)
     elif isinstance(element, Component):
         assets = model.graph.data_of(element.id)
-    else:
+    else:  # pragma: no cover - packs target components and flows only
         return False
     if not assets:
         return ("data",)
@@ -295,7 +474,9 @@ def _data(test: DataTest, element: Any, model: Model) -> _Tri:
         if test.classification_at_least is not None:
             ok = asset.classification.rank >= test.classification_at_least.rank
         if ok and test.category is not None:
-            ok = any(c == test.category or c.startswith(test.category + ".") for c in asset.categories)
+            ok = any(
+                c == test.category or c.startswith(test.category + ".") for c in asset.categories
+            )
         if ok:
             return True
     return False
@@ -307,17 +488,18 @@ def _crosses(test: CrossingTest, element: Any, model: Model) -> _Tri:
     crossing = model.graph.crossing(element)
     if crossing is None:
         return False
+    missing: list[str] = []
     if test.from_ is not None:
         if crossing.source_trust is None:
-            return ("zone",)
-        if crossing.source_trust.rank > test.from_.rank:
+            missing.append("source.zone")
+        elif crossing.source_trust.rank > test.from_.rank:
             return False
     if test.to is not None:
         if crossing.target_trust is None:
-            return ("zone",)
-        if crossing.target_trust.rank < test.to.rank:
+            missing.append("target.zone")
+        elif crossing.target_trust.rank < test.to.rank:
             return False
-    return True
+    return tuple(missing) if missing else True
 
 
 def _describe(cond: Condition) -> str:
@@ -329,19 +511,11 @@ def _describe(cond: Condition) -> str:
     if cond.not_ is not None:
         return f"not {_describe(cond.not_)}"
     if cond.kind is not None:
-        kinds = cond.kind if isinstance(cond.kind, list) else [cond.kind]
-        return "kind is " + " or ".join(k.value for k in kinds)
+        return "kind is " + " or ".join(k.value for k in cond.kind)
     if cond.tech is not None:
-        globs = cond.tech if isinstance(cond.tech, list) else [cond.tech]
-        return "tech matches " + " or ".join(globs)
+        return "tech matches " + " or ".join(cond.tech)
     if cond.attribute is not None:
-        for name, words in (("equals", "is"), ("not_equals", "is not"), ("in_", "is one of")):
-            value = getattr(cond, name)
-            if value is not None:
-                return f"{cond.attribute} {words} {value}"
-        if cond.exists is not None:
-            return f"{cond.attribute} is {'set' if cond.exists else 'not set'}"
-        return f"{cond.attribute} is {'not set' if cond.missing else 'set'}"
+        return _describe_attribute(cond)
     if cond.data is not None:
         parts = []
         if cond.data.classification_at_least:
@@ -359,18 +533,47 @@ def _describe(cond: Condition) -> str:
             ends.append(f"from trust at most {cond.crosses.from_.value}")
         if cond.crosses.to:
             ends.append(f"to trust at least {cond.crosses.to.value}")
-        return "crosses a trust boundary " + " ".join(ends)
+        return " ".join(["crosses a trust boundary", *ends])
     if cond.reachable_from_untrusted is not None:
-        return ("" if cond.reachable_from_untrusted else "not ") + "reachable from an untrusted zone"
+        prefix = "" if cond.reachable_from_untrusted else "not "
+        return prefix + "reachable from an untrusted zone"
     return ""  # pragma: no cover
+
+
+def _describe_attribute(cond: Condition) -> str:
+    for name, words in (("equals", "is"), ("not_equals", "is not"), ("in_", "is one of")):
+        value = getattr(cond, name)
+        if value is not None:
+            shown = ", ".join(_word(v) for v in value) if isinstance(value, list) else _word(value)
+            return f"{cond.attribute} {words} {shown}"
+    if cond.exists is not None:
+        return f"{cond.attribute} is {'set' if cond.exists else 'not set'}"
+    return f"{cond.attribute} is {'not set' if cond.missing else 'set'}"
+
+
+def _word(value: Scalar) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 # --- compiling and loading ------------------------------------------------------------------
 
 
+def _scope(condition: Condition) -> tuple[frozenset[ComponentKind], tuple[str, ...]]:
+    """Kinds and technology globs a condition requires at its top level (for rule scope)."""
+    parts = condition.all if condition.all is not None else [condition]
+    kinds: set[ComponentKind] | None = None
+    techs = [p.tech for p in parts if p.tech is not None]
+    for part in parts:
+        if part.kind is not None:
+            kinds = set(part.kind) if kinds is None else kinds & set(part.kind)
+    tech = tuple(techs[0]) if len(techs) == 1 else ()
+    return frozenset(kinds or ()), tech
+
+
 def compile_rule(spec: PackRule, source: str) -> Rule:
     """Turn a validated pack rule into a :class:`Rule`."""
     detection = spec.detection or f"Fires when {_describe(spec.when)}."
+    kinds, tech = _scope(spec.when) if spec.target == "component" else (frozenset(), ())
     meta = RuleMeta(
         id=spec.id,
         title=spec.title,
@@ -390,8 +593,11 @@ def compile_rule(spec: PackRule, source: str) -> Rule:
         references=tuple(spec.references),
         false_positives=spec.false_positives,
         confidence=spec.confidence,
+        kinds=kinds,
+        tech=tech,
         domain="pack",
         compliance=tuple(spec.compliance),
+        broad=spec.broad,
         source=source,
     )
     condition = spec.when
@@ -408,6 +614,39 @@ def compile_rule(spec: PackRule, source: str) -> Rule:
     return Rule(meta, check)
 
 
+def _message(error: Any) -> str:
+    """A pydantic error in words a pack author can act on."""
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    name = next((str(s).rstrip("_") for s in reversed(loc) if isinstance(s, str)), "value")
+    if kind == "missing":
+        return f"missing required field '{name}'"
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(loc)
+        what = "condition key" if "when" in loc else "field"
+        return f"unknown {what} '{name}'{_did_you_mean(name, allowed)}"
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        return message.removeprefix("Value error, ")
+    return f"'{name}': {message[0].lower()}{message[1:]}"
+
+
+def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where an unknown key ``loc[-1]`` was found."""
+    if "when" in loc:
+        parent = loc[-2] if len(loc) >= 2 else None
+        if parent == "data":
+            return list(DataTest.model_fields)
+        if parent == "crosses":
+            return ["from", "to"]
+        return [*CONDITION_HEADS, *_TESTS]
+    if loc[:1] == ("rules",) and len(loc) == 3:
+        return [f.alias or n for n, f in PackRule.model_fields.items()]
+    if len(loc) == 1:
+        return list(Pack.model_fields)
+    return []
+
+
 def parse_pack(document: Document) -> list[Rule]:
     """Validate a parsed pack document; raise :class:`RuleError` with every located error."""
     try:
@@ -416,16 +655,22 @@ def parse_pack(document: Document) -> list[Rule]:
         lines = []
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
-            where = document.location(_pack_path(document, loc), key=error["type"] == "extra_forbidden")
-            message = str(error["msg"]).removeprefix("Value error, ")
-            lines.append(f"{where}: {message}")
+            key = error["type"] == "extra_forbidden"
+            where = document.location(_pack_path(document, loc), key=key)
+            lines.append(f"{where}: {_message(error)}")
         raise RuleError("invalid rule pack:\n" + "\n".join(dict.fromkeys(lines))) from None
+    problems: list[str] = []
     ids: dict[str, int] = {}
     for index, item in enumerate(pack.rules):
         if item.id in ids:
             where = document.location(("rules", index, "id"))
-            raise RuleError(f"{where}: rule id '{item.id}' appears twice in the pack")
-        ids[item.id] = index
+            problems.append(f"{where}: rule id '{item.id}' appears twice in the pack")
+        ids.setdefault(item.id, index)
+        for path, at_key, message in _context_problems(item.when, item.target, ()):
+            where = document.location(("rules", index, "when", *path), key=at_key)
+            problems.append(f"{where}: {message}")
+    if problems:
+        raise RuleError("invalid rule pack:\n" + "\n".join(problems))
     return [compile_rule(item, f"pack {pack.pack} ({document.file})") for item in pack.rules]
 
 
@@ -451,6 +696,8 @@ def load_pack(path: Path | str) -> list[Rule]:
     try:
         document = read_file(str(path), str(path))
     except ReadError as exc:
-        raise RuleError(f"{exc.location}: {exc.message}") from None
+        message = exc.message
+        if message.startswith("is empty"):
+            message = "is empty: a rule pack needs 'pack:' and 'rules:'"
+        raise RuleError(f"{exc.location}: {message}") from None
     return parse_pack(document)
-

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from threatforge.model import Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import (
+    PASS,
     Decision,
     Evidence,
     Finding,
@@ -22,11 +23,11 @@ from threatforge.rules.interface import (
     StaleDecision,
     Target,
     Unknown,
-    iter_verdicts,
+    Verdict,
 )
 from threatforge.rules.scoring import data_at_stake, score
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "render_title"]
 
 
 def analyze(
@@ -61,7 +62,9 @@ def analyze(
     run = _Run(model, evidence_by_element)
     for current in selected:
         run.evaluate(current)
-    findings, stale, warnings = _track(model, run.findings, today)
+    # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
+    not_run = {r.id for r in rules} - {r.id for r in selected}
+    findings, stale, warnings = _track(model, run.findings, today, not_run)
     findings.sort(key=lambda f: (-f.severity.rank, -f.likelihood * f.impact, f.rule, f.fingerprint))
     return Assessment(
         system=model.system.name,
@@ -77,6 +80,29 @@ def analyze(
     )
 
 
+def _verdicts(result: object) -> list[Verdict] | str:
+    """The verdicts a check returned, or why what it returned is not a verdict.
+
+    Exceptions raised while iterating (a generator rule) propagate to the caller's handler.
+    """
+    if isinstance(result, _VERDICT_TYPES):
+        return [result]
+    if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
+        return f"returned {type(result).__name__}, not a verdict (Fire, PASS, Unknown or Skip)"
+    items = list(result)
+    for item in items:
+        if not isinstance(item, _VERDICT_TYPES):
+            return (
+                f"returned {type(item).__name__} among its verdicts, "
+                "not Fire, PASS, Unknown or Skip"
+            )
+    return items
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
 def _elements(model: Model, target: Target) -> Iterable[tuple[str, Any]]:
     if target is Target.COMPONENT:
         return model.components.items()
@@ -88,6 +114,8 @@ def _elements(model: Model, target: Target) -> Iterable[tuple[str, Any]]:
         return model.boundaries.items()
     return (("model", model),)
 
+
+_VERDICT_TYPES = (Fire, Unknown, Skip, type(PASS))
 
 _KIND_NAMES = {
     Target.COMPONENT: "component",
@@ -118,24 +146,35 @@ class _Run:
         for element_id, element in _elements(self.model, target):
             if not current.applies_to(element):
                 continue
+            where = None if target is Target.MODEL else element_id
             try:
-                verdicts = list(iter_verdicts(current.check(element, self.model)))
+                verdicts = _verdicts(current.check(element, self.model))
             except Exception as exc:  # a broken rule is reported; the run goes on
-                self.failures.append(
-                    RuleFailure(current.id, None if target is Target.MODEL else element_id,
-                                f"{type(exc).__name__}: {exc}")
-                )
+                self.failures.append(RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}"))
+                continue
+            if isinstance(verdicts, str):
+                self.failures.append(RuleFailure(current.id, where, verdicts))
                 continue
             if target is Target.MODEL and not verdicts:
                 passed.append(element_id)
             for verdict in verdicts:
                 if isinstance(verdict, Fire):
-                    subjects = verdict.elements if target is Target.MODEL else (element_id, *verdict.elements)
-                    if not subjects:
-                        self.failures.append(RuleFailure(current.id, None, "fired without naming any element"))
+                    subjects = (
+                        verdict.elements if target is Target.MODEL
+                        else (element_id, *verdict.elements)
+                    )
+                    problem = self.check_subjects(subjects)
+                    if problem:
+                        self.failures.append(RuleFailure(current.id, where, problem))
                         continue
-                    finding = self.finding(current, subjects, verdict)
-                    if finding is not None:
+                    try:
+                        made = self.finding(current, subjects, verdict)
+                    except Exception as exc:  # e.g. a title template that does not render
+                        self.failures.append(
+                            RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}")
+                        )
+                        continue
+                    if made is not None:
                         fired.append(",".join(subjects))
                 elif isinstance(verdict, Unknown):
                     unknown.append(element_id)
@@ -148,8 +187,23 @@ class _Run:
                 else:
                     passed.append(element_id)
         self.summaries.append(
-            RuleSummary(current.id, tuple(fired), tuple(passed), tuple(unknown), tuple(skipped))
+            RuleSummary(
+                current.id,
+                _unique(fired),
+                _unique(passed),
+                _unique(unknown),
+                tuple(dict.fromkeys(skipped)),
+            )
         )
+
+    def check_subjects(self, subjects: Sequence[str]) -> str:
+        """Why a Fire cannot become a finding (empty when it can)."""
+        if not subjects:
+            return "fired without naming any element"
+        missing = [s for s in subjects if self.model.element(s) is None]
+        if missing:
+            return f"fired on '{missing[0]}', which is not an element of the model"
+        return ""
 
     @staticmethod
     def kind_name(target: Target, element: Any) -> str:
@@ -170,7 +224,7 @@ class _Run:
         scored = score(meta, model, subjects, data, evidence)
         first = model.element(subjects[0])
         label = first.label if first is not None else subjects[0]
-        title = meta.title.format(element=label, detail=verdict.detail).strip()
+        title = render_title(meta.title, label, verdict.detail)
         extra_evidence = tuple(
             f"{e.tool}: {e.rule_id} at {e.location} — {e.message}"
             for e in evidence
@@ -209,17 +263,44 @@ class _Run:
 
     def gaps(self) -> tuple[ModelGap, ...]:
         gaps = [
-            ModelGap(element, self.unknown_kind.get((element, fact), "element"), fact, tuple(sorted(rules)))
+            ModelGap(
+                element,
+                self.unknown_kind.get((element, fact), "element"),
+                fact,
+                tuple(sorted(rules)),
+            )
             for (element, fact), rules in self.unknown.items()
         ]
         gaps.sort(key=lambda g: (-len(g.rules), g.element, g.fact))
         return tuple(gaps)
 
 
+def render_title(template: str, label: str, detail: str = "") -> str:
+    """A finding title from a rule's template: ``{element}`` and ``{detail}`` filled in.
+
+    A template that does not render (another placeholder, a stray brace) is used as written, so
+    a typo in a rule pack's title never loses the finding.
+    """
+    try:
+        title = template.format_map(_TitleFields(element=label, detail=detail))
+    except (ValueError, IndexError, AttributeError):
+        title = template
+    return " ".join(title.split())
+
+
+class _TitleFields(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 def _track(
-    model: Model, findings: list[Finding], today: date
+    model: Model, findings: list[Finding], today: date, not_run: Collection[str] = ()
 ) -> tuple[list[Finding], list[StaleDecision], list[str]]:
-    """Apply the model's tracking decisions; re-open expired acceptances; list stale entries."""
+    """Apply the model's tracking decisions; re-open expired acceptances; list stale entries.
+
+    An entry is stale when it matches no finding, unless it is about a rule that exists but was
+    not run this time.
+    """
     tracked: list[Finding] = []
     warnings: list[str] = []
     matched: set[str] = set()
@@ -244,7 +325,7 @@ def _track(
     stale = [
         StaleDecision(fingerprint, entry.status, entry.location)
         for fingerprint, entry in sorted(model.tracking.items())
-        if fingerprint not in matched
+        if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
     for item in stale:
         warnings.append(

@@ -21,8 +21,9 @@ __all__ = [
     "PASS",
     "Confidence",
     "Decision",
-    "Fire",
+    "Evidence",
     "Finding",
+    "Fire",
     "Linddun",
     "ModelGap",
     "Outcome",
@@ -37,6 +38,7 @@ __all__ = [
     "Target",
     "Unknown",
     "Verdict",
+    "iter_verdicts",
     "rule",
 ]
 

@@ -1,20 +1,83 @@
-"""Rule metadata as data (``rules list --format json``) and as a Markdown page."""
+"""Rule metadata as data (``rules list --format json``) and as documentation pages.
+
+:func:`docs_pages` builds the whole rule documentation (``threatforge rules docs -o DIR``): one
+page per rule, an index, and a coverage matrix (STRIDE x element kind, OWASP API Security Top 10
+2023, OWASP ASVS chapters, LINDDUN). Everything here is pure: text in, text out.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from threatforge.rules.interface import Rule
+from threatforge.model import ComponentKind
+from threatforge.rules.interface import Linddun, Rule, RuleMeta, Stride, Target
 
-__all__ = ["cwe_url", "rule_markdown", "rule_to_dict"]
+__all__ = [
+    "API_TOP10_2023",
+    "ASVS_CHAPTERS",
+    "asvs_chapter",
+    "capec_url",
+    "coverage_markdown",
+    "cwe_url",
+    "docs_pages",
+    "index_markdown",
+    "rule_markdown",
+    "rule_page_path",
+    "rule_to_dict",
+    "stride_matrix",
+]
+
+API_TOP10_2023: Mapping[str, str] = {
+    "API1:2023": "Broken Object Level Authorization",
+    "API2:2023": "Broken Authentication",
+    "API3:2023": "Broken Object Property Level Authorization",
+    "API4:2023": "Unrestricted Resource Consumption",
+    "API5:2023": "Broken Function Level Authorization",
+    "API6:2023": "Unrestricted Access to Sensitive Business Flows",
+    "API7:2023": "Server Side Request Forgery",
+    "API8:2023": "Security Misconfiguration",
+    "API9:2023": "Improper Inventory Management",
+    "API10:2023": "Unsafe Consumption of APIs",
+}
+"""The OWASP API Security Top 10 2023, id -> name."""
+
+ASVS_CHAPTERS: Mapping[str, str] = {
+    "V1": "Architecture, Design and Threat Modeling",
+    "V2": "Authentication",
+    "V3": "Session Management",
+    "V4": "Access Control",
+    "V5": "Validation, Sanitization and Encoding",
+    "V6": "Stored Cryptography",
+    "V7": "Error Handling and Logging",
+    "V8": "Data Protection",
+    "V9": "Communication",
+    "V10": "Malicious Code",
+    "V11": "Business Logic",
+    "V12": "Files and Resources",
+    "V13": "API and Web Service",
+    "V14": "Configuration",
+}
+"""The chapters of OWASP ASVS 4.0.3, id -> name."""
+
+_ASVS_REF = re.compile(r"^(V(?:[1-9]|1[0-4]))(?:\.\d+){0,2}$")
 
 
 def cwe_url(cwe: int) -> str:
+    """The MITRE page of a CWE."""
     return f"https://cwe.mitre.org/data/definitions/{cwe}.html"
 
 
 def capec_url(capec: int) -> str:
+    """The MITRE page of a CAPEC attack pattern."""
     return f"https://capec.mitre.org/data/definitions/{capec}.html"
+
+
+def asvs_chapter(reference: str) -> str | None:
+    """The ASVS chapter of a requirement reference (``V4.1.1`` -> ``V4``), None if malformed."""
+    match = _ASVS_REF.match(reference)
+    return match.group(1) if match else None
 
 
 def rule_to_dict(item: Rule) -> dict[str, Any]:
@@ -42,30 +105,65 @@ def rule_to_dict(item: Rule) -> dict[str, Any]:
         "false_positives": meta.false_positives,
         "references": list(meta.references),
         "compliance": list(meta.compliance),
+        "broad": meta.broad,
         "source": meta.source,
     }
+
+
+# --- one page per rule ----------------------------------------------------------------------
+
+
+def rule_page_path(rule_id: str) -> str:
+    """Where a rule's page goes inside the documentation folder."""
+    return f"rules/{rule_id}.md"
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'") + "`"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (rule packs are not trusted to be tidy)."""
+    flat = " ".join(text.split())
+    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def _applies_to(meta: RuleMeta) -> str:
+    words = {
+        Target.COMPONENT: "components",
+        Target.FLOW: "flows",
+        Target.DATA: "data assets",
+        Target.BOUNDARY: "boundaries",
+        Target.MODEL: "the whole model",
+    }[meta.target]
+    if meta.kinds:
+        words += " of kind " + ", ".join(sorted(k.value for k in meta.kinds))
+    if meta.tech:
+        words += " with technology " + ", ".join(_code(t) for t in meta.tech)
+    return words
 
 
 def rule_markdown(item: Rule) -> str:
     """A documentation page for one rule."""
     meta = item.meta
+    api = [f"{a} {API_TOP10_2023[a]}" if a in API_TOP10_2023 else a for a in meta.api_top10]
     lines = [
         f"# {meta.id}",
         "",
-        f"**{meta.title.format(element='<element>', detail='').strip()}**",
+        f"Finding title: {_code(meta.title)}",
         "",
         meta.description,
         "",
-        f"- Applies to: {meta.target.value}"
-        + (f" of kind {', '.join(sorted(k.value for k in meta.kinds))}" if meta.kinds else "")
-        + (f", technology {', '.join(meta.tech)}" if meta.tech else ""),
+        f"- Applies to: {_applies_to(meta)}",
+        f"- Domain: {meta.domain}; source: {meta.source}",
         f"- STRIDE: {', '.join(s.value for s in meta.stride) or '—'}",
         f"- LINDDUN: {', '.join(c.value for c in meta.linddun) or '—'}",
-        f"- Base likelihood {meta.likelihood}/5, impact {meta.impact}/5, confidence {meta.confidence.value}",
+        f"- Base likelihood {meta.likelihood}/5, impact {meta.impact}/5, "
+        f"confidence {meta.confidence.value}",
         "- CWE: " + (", ".join(f"[CWE-{c}]({cwe_url(c)})" for c in meta.cwe) or "—"),
         "- CAPEC: " + (", ".join(f"[CAPEC-{c}]({capec_url(c)})" for c in meta.capec) or "—"),
-        f"- OWASP ASVS: {', '.join(meta.asvs) or '—'}",
-        f"- OWASP API Security Top 10 2023: {', '.join(meta.api_top10) or '—'}",
+        f"- OWASP ASVS 4.0: {', '.join(meta.asvs) or '—'}",
+        f"- OWASP API Security Top 10 2023: {', '.join(api) or '—'}",
         f"- MITRE ATT&CK: {', '.join(meta.attack) or '—'}",
     ]
     if meta.compliance:
@@ -74,6 +172,141 @@ def rule_markdown(item: Rule) -> str:
     lines += [f"- {m}" for m in meta.mitigations]
     if meta.false_positives:
         lines += ["", "## Known false positives", "", meta.false_positives]
+    if meta.broad:
+        lines += ["", "## Why it may fire on many elements", "", meta.broad]
     if meta.references:
         lines += ["", "## References", ""] + [f"- <{r}>" for r in meta.references]
     return "\n".join(lines) + "\n"
+
+
+# --- index and coverage ---------------------------------------------------------------------
+
+
+def _categories(meta: RuleMeta) -> str:
+    return ", ".join([s.value for s in meta.stride] + [c.value for c in meta.linddun])
+
+
+def _link(rule_id: str, prefix: str = "") -> str:
+    return f"[{rule_id}]({prefix}{rule_page_path(rule_id)})"
+
+
+def index_markdown(rules: Sequence[Rule]) -> str:
+    """The list of every rule, by domain, linking to each rule's page."""
+    lines = [
+        "# threatforge rules",
+        "",
+        f"{len(rules)} rules. See [coverage.md](coverage.md) for what they cover (STRIDE, OWASP "
+        "API Security Top 10, ASVS, LINDDUN).",
+        "",
+    ]
+    domains = sorted({r.meta.domain for r in rules})
+    for domain in domains:
+        members = sorted((r for r in rules if r.meta.domain == domain), key=lambda r: r.id)
+        lines += [
+            f"## {domain} ({len(members)})",
+            "",
+            "| rule | finding | categories | CWE | L | I |",
+            "|---|---|---|---|---|---|",
+        ]
+        for item in members:
+            meta = item.meta
+            lines.append(
+                f"| {_link(meta.id)} | {_cell(meta.title)} | {_cell(_categories(meta))} | "
+                f"{', '.join(str(c) for c in meta.cwe)} | {meta.likelihood} | {meta.impact} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+_EXTRA_COLUMNS = {
+    Target.FLOW: "flow",
+    Target.DATA: "data",
+    Target.BOUNDARY: "boundary",
+    Target.MODEL: "model",
+}
+
+
+def _columns_of(meta: RuleMeta) -> list[str]:
+    if meta.target is Target.COMPONENT:
+        kinds = meta.kinds or frozenset(ComponentKind)
+        return [k.value for k in ComponentKind if k in kinds]
+    return [_EXTRA_COLUMNS[meta.target]]
+
+
+def stride_matrix(rules: Iterable[Rule]) -> dict[Stride, dict[str, list[str]]]:
+    """STRIDE category -> element kind (component kinds, flow, ...) -> rule ids, in id order."""
+    matrix: dict[Stride, dict[str, list[str]]] = {s: {} for s in Stride}
+    for item in sorted(rules, key=lambda r: r.id):
+        for category in item.meta.stride:
+            for column in _columns_of(item.meta):
+                matrix[category].setdefault(column, []).append(item.id)
+    return matrix
+
+
+def _grouped(
+    rules: Iterable[Rule], keys: Callable[[RuleMeta], Iterable[str | None]]
+) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for item in sorted(rules, key=lambda r: r.id):
+        for key in dict.fromkeys(keys(item.meta)):
+            if key is not None:
+                found.setdefault(key, []).append(item.id)
+    return found
+
+
+def coverage_markdown(rules: Sequence[Rule]) -> str:
+    """What the rules cover: STRIDE x element kind, OWASP API Top 10, ASVS chapters, LINDDUN."""
+    matrix = stride_matrix(rules)
+    columns = [k.value for k in ComponentKind] + [
+        c for t, c in _EXTRA_COLUMNS.items() if any(r.meta.target is t for r in rules)
+    ]
+    lines = [
+        "# Rule coverage",
+        "",
+        f"What the {len(rules)} rules look for, by framework. Each number is the count of rules "
+        "that can raise that STRIDE threat on that kind of element; the lists below name them.",
+        "",
+        "## STRIDE x element kind",
+        "",
+        "| STRIDE | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for category in Stride:
+        cells = [str(len(matrix[category].get(c, []))) for c in columns]
+        lines.append(f"| {category.value} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for category in Stride:
+        ids = sorted({i for v in matrix[category].values() for i in v})
+        lines.append(f"- **{category.value}** ({len(ids)}): " + (_links(ids) or "—"))
+    api = _grouped(rules, lambda m: m.api_top10)
+    lines += [
+        "",
+        "## OWASP API Security Top 10 2023",
+        "",
+        "| id | risk | rules |",
+        "|---|---|---|",
+    ]
+    for api_id, name in API_TOP10_2023.items():
+        lines.append(f"| {api_id} | {name} | {_links(api.get(api_id, [])) or 'not covered'} |")
+    asvs = _grouped(rules, lambda m: [asvs_chapter(a) for a in m.asvs])
+    lines += ["", "## OWASP ASVS 4.0 chapters", "", "| chapter | name | rules |", "|---|---|---|"]
+    for chapter, name in ASVS_CHAPTERS.items():
+        lines.append(f"| {chapter} | {name} | {_links(asvs.get(chapter, [])) or 'not covered'} |")
+    linddun = _grouped(rules, lambda m: [c.value for c in m.linddun])
+    lines += ["", "## LINDDUN", "", "| category | rules |", "|---|---|"]
+    for privacy in Linddun:
+        ids = linddun.get(privacy.value, [])
+        lines.append(f"| {privacy.value} | {_links(ids) or 'not covered'} |")
+    return "\n".join(lines) + "\n"
+
+
+def _links(ids: Sequence[str]) -> str:
+    return ", ".join(_link(i) for i in ids)
+
+
+def docs_pages(rules: Sequence[Rule]) -> dict[str, str]:
+    """The rule documentation: relative path -> Markdown text (the caller writes the files)."""
+    pages = {"index.md": index_markdown(rules), "coverage.md": coverage_markdown(rules)}
+    for item in rules:
+        pages[rule_page_path(item.id)] = rule_markdown(item)
+    return pages

@@ -94,7 +94,11 @@ def score(
             l_factors.append(f"-1 '{subject}' is not reachable from any untrusted zone")
         elif reach.hops <= 1:
             likelihood += 1
-            where = "is an entry point" if reach.hops == 0 else f"is 1 hop from entry point '{reach.entry}'"
+            where = (
+                "is an entry point"
+                if reach.hops == 0
+                else f"is 1 hop from entry point '{reach.entry}'"
+            )
             l_factors.append(f"+1 '{subject}' {where}")
         elif reach.hops >= 4:
             likelihood -= 1
@@ -111,7 +115,8 @@ def score(
     if matching:
         likelihood += 1
         first = matching[0]
-        l_factors.append(f"+1 {first.tool} reported {first.rule_id} (CWE-{min(set(first.cwe) & set(meta.cwe))})")
+        shared = min(set(first.cwe) & set(meta.cwe))
+        l_factors.append(f"+1 {first.tool} reported {first.rule_id} (CWE-{shared})")
     likelihood = _clamp(likelihood)
 
     impact = meta.impact
