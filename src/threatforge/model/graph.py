@@ -7,10 +7,10 @@ that asks "which flows enter this component?" never scans the whole model.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from threatforge.model.schema import (
     Boundary,
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from threatforge.model._model import Model
 
 __all__ = ["Crossing", "ModelGraph", "Reach"]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class ModelGraph:
 
     def __init__(self, model: Model) -> None:
         self.model = model
+        self._memo: dict[Hashable, Any] = {}
         outgoing: dict[str, list[Flow]] = {cid: [] for cid in model.components}
         incoming: dict[str, list[Flow]] = {cid: [] for cid in model.components}
         for flow in model.flows:
@@ -88,6 +91,18 @@ class ModelGraph:
             incoming[flow.target].append(flow)
         self._out: Mapping[str, list[Flow]] = outgoing
         self._in: Mapping[str, list[Flow]] = incoming
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """A fact derived from the whole model, computed once per model and shared by rules.
+
+        Rules that need a model-wide index (e.g. which zones form the CDE) use this instead of
+        scanning the model for every element they look at.
+        """
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     # --- flows ---------------------------------------------------------------------------
 
@@ -283,7 +298,4 @@ def _unauthenticated(flow: Flow) -> bool:
     return authn is None or not authn.authenticates
 
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    _FlowFilter = Callable[[Flow], bool]
+_FlowFilter = Callable[[Flow], bool]

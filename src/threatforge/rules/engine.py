@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -116,6 +117,8 @@ def _elements(model: Model, target: Target) -> Iterable[tuple[str, Any]]:
 
 
 _VERDICT_TYPES = (Fire, Unknown, Skip, type(PASS))
+_PassType = type(PASS)
+_SINGLE_VERDICT_TYPES = frozenset({Fire, Unknown})
 
 _KIND_NAMES = {
     Target.COMPONENT: "component",
@@ -136,6 +139,32 @@ class _Run:
         self.unknown: dict[tuple[str, str], set[str]] = {}
         self.seen: set[str] = set()
         self.unknown_kind: dict[tuple[str, str], str] = {}
+        self.scopes: dict[tuple[object, ...], list[tuple[str, Any]]] = {}
+
+    def scope(self, current: Rule) -> Sequence[tuple[str, Any]]:
+        """The elements a rule looks at, computed once per distinct (target, kinds, tech)."""
+        meta = current.meta
+        if meta.target is not Target.COMPONENT or not (meta.kinds or meta.tech):
+            key: tuple[object, ...] = (meta.target,)
+            if key not in self.scopes:
+                self.scopes[key] = list(_elements(self.model, meta.target))
+            return self.scopes[key]
+        key = (meta.target, meta.kinds, meta.tech)
+        if key not in self.scopes:
+            pool = [
+                (cid, component)
+                for cid, component in self.model.components.items()
+                if not meta.kinds or component.kind in meta.kinds
+            ]
+            if meta.tech:  # decide each distinct technology once, not each component
+                techs = {component.tech for _, component in pool if component.tech}
+                wanted = {
+                    tech for tech in techs
+                    if any(fnmatch.fnmatchcase(tech, pattern) for pattern in meta.tech)
+                }
+                pool = [(cid, component) for cid, component in pool if component.tech in wanted]
+            self.scopes[key] = pool
+        return self.scopes[key]
 
     def evaluate(self, current: Rule) -> None:
         fired: list[str] = []
@@ -143,12 +172,22 @@ class _Run:
         unknown: list[str] = []
         skipped: list[tuple[str, str]] = []
         target = current.meta.target
-        for element_id, element in _elements(self.model, target):
-            if not current.applies_to(element):
-                continue
+        check = current.check
+        model = self.model
+        single = _SINGLE_VERDICT_TYPES
+        for element_id, element in self.scope(current):
             where = None if target is Target.MODEL else element_id
             try:
-                verdicts = _verdicts(current.check(element, self.model))
+                result = check(element, model)
+                # the common case, one PASS or Skip, without building a list
+                kind_of_result = type(result)
+                if kind_of_result is _PassType:
+                    passed.append(element_id)
+                    continue
+                if kind_of_result is Skip:
+                    skipped.append((element_id, result.reason))  # type: ignore[union-attr]
+                    continue
+                verdicts = [result] if kind_of_result in single else _verdicts(result)
             except Exception as exc:  # a broken rule is reported; the run goes on
                 self.failures.append(RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}"))
                 continue
@@ -186,13 +225,14 @@ class _Run:
                     skipped.append((element_id, verdict.reason))
                 else:
                     passed.append(element_id)
+        many = target is Target.MODEL  # only model-level rules can name an element twice
         self.summaries.append(
             RuleSummary(
                 current.id,
                 _unique(fired),
-                _unique(passed),
+                _unique(passed) if many else tuple(passed),
                 _unique(unknown),
-                tuple(dict.fromkeys(skipped)),
+                tuple(dict.fromkeys(skipped)) if many else tuple(skipped),
             )
         )
 
