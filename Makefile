@@ -19,7 +19,7 @@ run: $(BIN)/threatforge-installed
 	$(BIN)/threatforge analyze $(EXAMPLE) --format json -o $(OUT)/card-checkout.assessment.json
 	$(BIN)/threatforge analyze $(EXAMPLE) --min-severity elevated
 	$(BIN)/threatforge report $(EXAMPLE) -o $(OUT)/card-checkout.report.html
-	@echo "Results: $(OUT)/card-checkout.assessment.json"
+	@echo "Results: $(OUT)/card-checkout.assessment.json (JSON assessment), $(OUT)/card-checkout.report.html (report)"
 
 test: $(BIN)/threatforge-installed
 	$(BIN)/python -m pytest -q -p no:cacheprovider; status=$$?; \
