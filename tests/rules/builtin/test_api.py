@@ -63,7 +63,7 @@ def test_the_api_rules_alone_cover_every_owasp_api_top10_risk() -> None:
 def _properties_read(source: str) -> set[str]:
     """The ``properties:`` keys a rule module reads, found in its source."""
     keys: set[str] = set()
-    for pattern in (r'\.prop\("([a-z0-9_]+)"\)', r'_flow_prop\(\w+, "([a-z0-9_]+)"\)',
+    for pattern in (r'\.prop\("([a-z0-9_]+)"\)', r'\bflow_prop\(\w+, "([a-z0-9_]+)"\)',
                     r'properties\.get\("([a-z0-9_]+)"\)'):
         keys.update(re.findall(pattern, source))
     for group in re.findall(r"for key in\s*\(([^)]*)\)", source):

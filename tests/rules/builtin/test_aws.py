@@ -64,8 +64,8 @@ def test_cognito_unquoted_on_and_off_are_read_as_mfa_settings() -> None:
         "aws-cognito-mfa-not-enforced@quoted-off",
     }
     assert {f.title for f in result.findings} == {
-        "Cognito user pool off-pool does not enforce MFA (OFF)",
-        "Cognito user pool quoted-off does not enforce MFA (OFF)",
+        "off-pool does not enforce MFA for its users (OFF)",
+        "quoted-off does not enforce MFA for its users (OFF)",
     }
 
 
@@ -188,6 +188,7 @@ def _keys_read(source: str) -> set[str]:
     keys = set(re.findall(r'prop\("([a-z0-9_]+)"\)', source))
     keys |= set(re.findall(r'properties(?:\.get\(|\[)"([a-z0-9_]+)"', source))
     keys |= set(re.findall(r'\bkey = "([a-z0-9_]+)"', source))
+    keys |= set(re.findall(r'_account_setting_off\(boundary, "([a-z0-9_]+)"\)', source))
     for first, second in re.findall(r'_open_policy\(component, "([a-z_]+)", "([a-z_]+)"\)', source):
         keys |= {first, second}
     for group in re.findall(r"for key in \(([^)]*)\)", source):
@@ -198,7 +199,7 @@ def _keys_read(source: str) -> set[str]:
 def test_every_property_a_rule_reads_is_documented() -> None:
     source = (ROOT / "src/threatforge/rules/builtin/aws.py").read_text(encoding="utf-8")
     read = _keys_read(source)
-    assert {"policy_principals", "root_used", "flow_logs", "account_id"} <= read
+    assert {"policy_principals", "root_used", "flow_logs", "account_id", "guardduty"} <= read
     docs = (ROOT / "docs/rules/aws-properties.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z0-9_]+)`", docs, flags=re.MULTILINE))
     assert sorted(read - documented) == []

@@ -37,7 +37,7 @@ def _documented_keys(doc: str) -> set[str]:
     return set(re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE))
 
 
-_READERS = frozenset({"prop", "get", "_said", "_stated", "_stated_false", "_deploy_fact"})
+_READERS = frozenset({"prop", "get", "said", "_stated", "_stated_false", "_deploy_fact"})
 
 
 def _property_keys(module_file: str) -> set[str]:

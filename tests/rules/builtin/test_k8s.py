@@ -45,7 +45,7 @@ def _gaps(assessment: Assessment) -> set[tuple[str, str]]:
 def _properties_read(source: str) -> set[str]:
     """The ``properties:`` keys a rule module reads, found in its source."""
     keys: set[str] = set()
-    for pattern in (r'\.prop\("([a-z0-9_]+)"\)', r'_flow_prop\(\w+, "([a-z0-9_]+)"\)',
+    for pattern in (r'\.prop\("([a-z0-9_]+)"\)', r'\bflow_prop\(\w+, "([a-z0-9_]+)"\)',
                     r'properties\.get\("([a-z0-9_]+)"\)',
                     r'_cluster_says\(model, \w+, "([a-z0-9_]+)"\)'):
         keys.update(re.findall(pattern, source))

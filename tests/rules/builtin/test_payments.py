@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from threatforge.model import load_text
 from threatforge.rules import analyze
 from threatforge.rules.assessment import Assessment
@@ -60,24 +58,6 @@ def test_library_size_naming_and_references() -> None:
         assert item.check.__doc__, f"{item.id} has no docstring"
         assert all(c.startswith("pci-dss-4.0:") for c in item.meta.compliance), item.id
     assert len(RULES) == len(payments.RULES)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("1.2", (1, 2)),
-        (1.1, (1, 1)),
-        ("TLSv1.2_2021", (1, 2)),
-        ("TLSv1_2016", (1, 0)),
-        ("tls1.3", (1, 3)),
-        ("SSLv3", (0, 3)),
-        ("modern", None),
-        (True, None),
-        (None, None),
-    ],
-)
-def test_tls_version(value: str | float | bool | None, expected: tuple[int, int] | None) -> None:
-    assert payments.tls_version(value) == expected
 
 
 def test_restricted_zones_are_the_cde_when_no_zone_is_marked() -> None:
@@ -231,3 +211,20 @@ def test_scope_rule_names_every_account_data_asset_in_use() -> None:
     assert finding.fingerprint == "pci-scope-not-declared@cvv,pan"
     assert finding.evidence == ("handles 'cvv' (restricted), 'pan' (restricted)",
                                 "system.compliance: [gdpr]")
+
+
+def test_refund_endpoints_are_found_by_route_code_path_or_name() -> None:
+    components = (
+        "  orders-api: {kind: service, zone: app, routes: ['/v1/orders/{id}/refund'],"
+        " properties: {dual_approval: false}}\n"
+        "  payouts: {kind: service, zone: app, paths: ['services/refunds/**'],"
+        " properties: {dual_approval: false}}\n"
+        "  catalog: {kind: service, zone: app, routes: ['/v1/products'],"
+        " paths: ['services/catalog/**'], properties: {dual_approval: false}}\n"
+    )
+    result = _run("pay-refund-without-dual-approval", components)
+    assert _fingerprints(result) == {
+        "pay-refund-without-dual-approval@orders-api",
+        "pay-refund-without-dual-approval@payouts",
+    }
+    assert result.summaries[0].skipped == (("catalog", "not a refund endpoint"),)

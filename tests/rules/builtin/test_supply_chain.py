@@ -35,7 +35,7 @@ def _documented_keys(doc: str) -> set[str]:
     return set(re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE))
 
 
-_READERS = frozenset({"prop", "get", "_said", "_stated", "_stated_false", "_deploy_fact"})
+_READERS = frozenset({"prop", "get", "said", "_stated", "_stated_false", "_deploy_fact"})
 
 
 def _property_keys(module_file: str) -> set[str]:
@@ -99,22 +99,41 @@ def test_static_deploy_credentials_name_the_deployment_targets() -> None:
         "  - ci -> api: {protocol: aws-api}\n  - ci -> logs: {protocol: https}\n",
     )
     (finding,) = result.findings
-    assert finding.title == "Pipeline ci deploys with long-lived credentials (Static-Key)"
+    assert finding.title == "ci deploys with long-lived credentials (Static-Key)"
     assert finding.evidence == ("properties.deploy_auth: static-key", "deploys to api, fn")
 
 
-def test_facts_owned_by_the_kubernetes_rules_are_skipped_with_the_rule_named() -> None:
-    components = ("  ci: {kind: ci-pipeline, zone: ci-cd,"
-                  " properties: {deploy_auth: static-token, deploy_role: Cluster-Admin}}\n")
-    skipped = {
-        rule_id: _run(rule_id, components).summaries[0].skipped
+CLUSTER_AND_VM = (
+    "  cluster-ci: {kind: ci-pipeline, zone: ci-cd,"
+    " properties: {deploy_auth: static-token, deploy_role: Cluster-Admin}}\n"
+    "  vm-ci: {kind: ci-pipeline, zone: ci-cd,"
+    " properties: {deploy_auth: static-token, deploy_role: cluster-admin}}\n"
+    "  eks: {kind: gateway, tech: aws.eks, zone: prod}\n"
+    "  billing: {kind: service, zone: prod}\n"
+)
+CLUSTER_AND_VM_FLOWS = (
+    "  - cluster-ci -> eks: {protocol: https}\n  - vm-ci -> billing: {protocol: ssh}\n"
+)
+
+
+def test_kubernetes_deployments_are_left_to_the_kubernetes_rules_with_the_rule_named() -> None:
+    results = {
+        rule_id: _run(rule_id, CLUSTER_AND_VM, CLUSTER_AND_VM_FLOWS)
         for rule_id in ("cicd-static-deploy-credentials", "cicd-overprivileged-deploy-role")
     }
-    assert skipped == {
-        "cicd-static-deploy-credentials":
-            (("ci", "deploy_auth: static-token is reported by k8s-long-lived-sa-token"),),
-        "cicd-overprivileged-deploy-role":
-            (("ci", "deploy_role: cluster-admin is reported by k8s-cluster-admin-binding"),),
+    assert {rule_id: r.summaries[0].skipped for rule_id, r in results.items()} == {
+        "cicd-static-deploy-credentials": (
+            ("cluster-ci", "deploy_auth: static-token for the Kubernetes API server eks is "
+                           "reported by k8s-long-lived-sa-token"),
+        ),
+        "cicd-overprivileged-deploy-role": (
+            ("cluster-ci", "deploy_role: cluster-admin for the Kubernetes API server eks is "
+                           "reported by k8s-cluster-admin-binding"),
+        ),
+    }
+    assert {rule_id: [f.fingerprint for f in r.findings] for rule_id, r in results.items()} == {
+        "cicd-static-deploy-credentials": ["cicd-static-deploy-credentials@vm-ci"],
+        "cicd-overprivileged-deploy-role": ["cicd-overprivileged-deploy-role@vm-ci"],
     }
 
 

@@ -1,31 +1,131 @@
-"""Small questions built-in rules ask of the model, worded once."""
+"""Small questions built-in rules ask of the model, worded once.
+
+Every rule module reads the model through these helpers rather than its own copy:
+
+- the STRIDE letters and the groups of component kinds rules select on;
+- readers of ``properties:`` values (``word``, ``listed``, ``number``, ``said`` ...);
+- data: classification and category filters, and how assets are named in evidence;
+- where a component sits: its zones, Kubernetes clusters, corporate networks, the PCI DSS
+  cardholder data environment (CDE), and how far it is from an entry point;
+- technologies several domains recognise (Kubernetes API servers, analytics stores, Lambda
+  function URLs, CloudFront in front of an API), and TLS version strings;
+- **owners**: the predicates two rules share so that one weakness gives one finding. When two
+  rules would report the same stated fact on the same element, one of them (usually the more
+  specific) reports it and the other skips, naming it; the table is in
+  ``docs/rules/one-finding-per-weakness.md``.
+"""
 
 from __future__ import annotations
 
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from threatforge.model import (
     Authn,
+    Boundary,
+    BoundaryKind,
     Classification,
     Component,
     ComponentKind,
     DataAsset,
+    EncryptionAtRest,
     Exposure,
     Flow,
     Model,
     TrustLevel,
 )
+from threatforge.model.schema import PropertyValue
+from threatforge.rules.interface import Skip, Stride
 
 __all__ = [
+    "BROKER_KINDS",
+    "CLUSTER_ZONES",
+    "EDGE_KINDS",
+    "INFO",
+    "KUBERNETES_DEPLOY_VALUES",
+    "KUBE_API_SERVER_TECH",
+    "OUTSIDE_KINDS",
+    "OWASP_CHEATSHEETS",
+    "PAN",
+    "PEOPLE_KINDS",
     "PROCESS_KINDS",
+    "SAD",
+    "SECRET_CATEGORIES",
+    "SPECIAL_CATEGORIES",
+    "STATIC_DEPLOY_AUTH",
     "STORE_KINDS",
+    "CdeStaffAccess",
+    "D",
+    "E",
+    "R",
+    "S",
+    "T",
+    "anonymous_card_intake",
+    "assets",
     "at_least",
+    "authn_words",
+    "card_testing_skip",
+    "cde_marked_explicitly",
+    "cde_marking",
+    "cde_staff_access",
+    "cloudfront_waf_fronts",
+    "cluster_chain",
+    "corporate_zone",
+    "declares",
+    "enclosing_zones",
     "exposed",
     "exposure_words",
+    "flow_prop",
     "flow_sensitive",
+    "handled_account_data",
+    "ids",
+    "in_cde",
+    "in_cluster",
+    "in_cluster_call",
+    "in_pci_scope",
     "inbound_crossing",
+    "is_analytics",
+    "is_kube_api_server",
+    "kube_api_targets",
+    "kubernetes_deploy_value",
+    "listed",
     "names",
+    "number",
+    "open_function_url",
+    "rate_limited_edge_in_front",
+    "reach_words",
+    "reachable",
+    "said",
+    "secrets_of",
     "sensitive_data",
+    "show",
+    "static_deploy_auth",
+    "stricter_key_rule",
+    "tech_is",
+    "tls_version",
+    "unencrypted_store_skip",
     "untrusted_party",
+    "whole_number",
+    "with_category",
+    "word",
+    "words",
 ]
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+S, T, R, INFO, D, E = (
+    Stride.SPOOFING,
+    Stride.TAMPERING,
+    Stride.REPUDIATION,
+    Stride.INFORMATION_DISCLOSURE,
+    Stride.DENIAL_OF_SERVICE,
+    Stride.ELEVATION_OF_PRIVILEGE,
+)
+"""The STRIDE categories by their letter (``INFO`` for I, which reads as a digit)."""
+
+OWASP_CHEATSHEETS = "https://cheatsheetseries.owasp.org/cheatsheets/"
 
 PROCESS_KINDS = frozenset(
     {ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY}
@@ -39,14 +139,155 @@ STORE_KINDS = frozenset(
         ComponentKind.SECRETS_STORE,
     }
 )
+BROKER_KINDS = frozenset({ComponentKind.CACHE, ComponentKind.QUEUE, ComponentKind.STREAM})
+"""Shared state that services connect to directly: caches and message brokers."""
 EDGE_KINDS = frozenset(
     {ComponentKind.GATEWAY, ComponentKind.LOAD_BALANCER, ComponentKind.CDN}
 )
+PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+"""People and the devices they use."""
+OUTSIDE_KINDS = PEOPLE_KINDS | {ComponentKind.EXTERNAL_SERVICE}
+"""Kinds that are not system components of ours: people, their devices, third parties."""
+CLUSTER_ZONES = frozenset({BoundaryKind.CLUSTER, BoundaryKind.NAMESPACE})
+
+PAN = "pci.pan"
+SAD = "pci.sad"
+SECRET_CATEGORIES = ("credentials", "secrets", "crypto-keys")
+SPECIAL_CATEGORIES = frozenset({"pii.special", "health", "biometric"})
+"""Special categories of personal data (GDPR Art. 9)."""
+
+KUBE_API_SERVER_TECH = (
+    "aws.eks", "aws.eks.cluster", "aws.eks.control-plane", "k8s.apiserver", "k8s.api-server",
+    "k8s.control-plane", "gcp.gke", "azure.aks", "openshift",
+)
+"""Technologies of a Kubernetes API server (EKS node groups and nodes are not)."""
+KUBE_API_SERVER_NAMES = frozenset({"kube-apiserver"})
+"""Ids or names that make a component a Kubernetes API server whatever its ``tech``."""
+
+STATIC_DEPLOY_AUTH = frozenset(
+    {"static-key", "long-lived-key", "access-key", "static-password", "password", "ssh-key",
+     "deploy-key", "pat", "personal-access-token", "static-token"}
+)
+"""``deploy_auth`` values for credentials that do not expire on their own."""
+KUBERNETES_DEPLOY_VALUES = {"deploy_auth": "static-token", "deploy_role": "cluster-admin"}
+"""``deploy_*`` values that name a Kubernetes credential or role."""
+
+ANALYTICS_TECH = (
+    "aws.redshift*", "aws.athena*", "aws.quicksight*", "aws.emr*", "aws.glue*",
+    "snowflake*", "bigquery*", "gcp.bigquery*", "databricks*", "clickhouse*",
+)
+ANALYTICS_PURPOSES = frozenset({"analytics", "reporting", "data-warehouse", "bi", "data-lake"})
+
+
+# --- reading stated properties ----------------------------------------------------------------
+
+
+def word(value: PropertyValue | None) -> str | None:
+    """A scalar property as a lower-case word (``true``/``false`` for booleans).
+
+    None when the property is not stated or is a list.
+    """
+    if value is None or isinstance(value, list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip().lower()
+
+
+def words(value: PropertyValue | None) -> list[str]:
+    """A property as lower-case words: the strings of a list, or a one-word scalar string."""
+    if isinstance(value, list):
+        return [v.strip().lower() for v in value if isinstance(v, str)]
+    return [value.strip().lower()] if isinstance(value, str) and value.strip() else []
+
+
+def listed(value: PropertyValue | None) -> list[str]:
+    """A property as a list of non-empty strings (a scalar is a one-item list).
+
+    Not stated, or ``false``, is the empty list.
+    """
+    if value is None or value is False:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [text for text in (show(item).strip() for item in items) if text]
+
+
+def number(value: PropertyValue | None) -> float | None:
+    """A property that is a number (booleans are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def whole_number(value: PropertyValue | None) -> int | None:
+    """A property that is a whole number (booleans are not numbers here)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def show(value: PropertyValue) -> str:
+    """A property value as it would be written in YAML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def said(key: str, value: PropertyValue) -> str:
+    """Evidence that names a stated property: ``properties.key: value``."""
+    return f"properties.{key}: {show(value)}"
+
+
+def flow_prop(flow: Flow, key: str) -> PropertyValue | None:
+    """A fact from the flow's ``properties``, or None when not stated."""
+    return flow.properties.get(key)
+
+
+def tech_is(component: Component, patterns: Iterable[str]) -> bool:
+    """Whether the component's technology matches one of the globs."""
+    tech = component.tech
+    return tech is not None and any(fnmatch.fnmatchcase(tech, p) for p in patterns)
+
+
+def authn_words(authn: Authn | None) -> str:
+    """An authentication value for evidence (``not stated`` when absent)."""
+    return "not stated" if authn is None else authn.value
+
+
+# --- data -------------------------------------------------------------------------------------
 
 
 def at_least(assets: list[DataAsset], level: Classification) -> list[DataAsset]:
     """The assets classified ``level`` or above."""
     return [a for a in assets if a.classification.rank >= level.rank]
+
+
+def with_category(assets: Iterable[DataAsset], *categories: str) -> list[DataAsset]:
+    """The assets with one of the categories, or a sub-category of one (``pii`` covers
+    ``pii.special``)."""
+    return [
+        a for a in assets
+        if any(c == p or c.startswith(p + ".") for c in a.categories for p in categories)
+    ]
+
+
+def assets(model: Model, ids: Iterable[str]) -> list[DataAsset]:
+    """The data assets with these ids, in the order given, without repeats or unknown ids."""
+    return [model.data[d] for d in dict.fromkeys(ids) if d in model.data]
+
+
+def ids(found: Iterable[DataAsset]) -> tuple[str, ...]:
+    """The ids of the assets, in order."""
+    return tuple(a.id for a in found)
+
+
+def names(found: list[DataAsset]) -> str:
+    """Assets for evidence: ``'id' (classification), ...``."""
+    return ", ".join(f"'{a.id}' ({a.classification.value})" for a in found)
 
 
 def sensitive_data(model: Model, component: Component) -> list[DataAsset]:
@@ -57,6 +298,36 @@ def sensitive_data(model: Model, component: Component) -> list[DataAsset]:
 def flow_sensitive(model: Model, flow: Flow) -> list[DataAsset]:
     """Confidential or restricted data the flow carries, most sensitive first."""
     return at_least(model.graph.flow_data(flow), Classification.CONFIDENTIAL)
+
+
+def secrets_of(model: Model, component: Component) -> list[DataAsset]:
+    """Credentials, secrets and key material the component touches, most sensitive first."""
+    return with_category(model.graph.data_of(component.id), *SECRET_CATEGORIES)
+
+
+# --- where a component sits -------------------------------------------------------------------
+
+
+def enclosing_zones(model: Model, component_id: str) -> tuple[Boundary, ...]:
+    """The component's zone and every zone it sits inside, innermost first."""
+    zone = model.graph.zone_of(component_id)
+    return model.graph.zone_chain(zone.id) if zone is not None else ()
+
+
+def corporate_zone(model: Model, component_id: str) -> Boundary | None:
+    """The corporate network the component sits in (its staff's offices and devices), if any."""
+    return next((b for b in enclosing_zones(model, component_id)
+                 if b.kind is BoundaryKind.CORPORATE), None)
+
+
+def cluster_chain(model: Model, component: Component) -> tuple[Boundary, ...]:
+    """The cluster and namespace boundaries the component sits in, innermost first."""
+    return tuple(b for b in enclosing_zones(model, component.id) if b.kind in CLUSTER_ZONES)
+
+
+def in_cluster(model: Model, component: Component) -> bool:
+    """Runs in a Kubernetes cluster: its zone is a cluster or namespace, or its tech is k8s.*."""
+    return bool(cluster_chain(model, component)) or tech_is(component, ("k8s.*",))
 
 
 def exposed(model: Model, component: Component) -> bool:
@@ -77,6 +348,21 @@ def exposure_words(model: Model, component: Component) -> str:
     return f"receives flows directly from entry point '{reach.entry}'"
 
 
+def reachable(model: Model, component: Component) -> bool:
+    """Whether data from an untrusted place can reach the component along flows."""
+    return model.graph.reach(component.id).reachable
+
+
+def reach_words(model: Model, component: Component) -> str:
+    """How the component is reached from an entry point, in words."""
+    reach = model.graph.reach(component.id)
+    if not reach.hops:
+        return f"'{component.id}' is an entry point"
+    return f"reachable from entry point '{reach.entry}' in {reach.hops} hop" + (
+        "s" if reach.hops != 1 else ""
+    )
+
+
 def untrusted_party(model: Model, component_id: str) -> bool:
     """Someone outside the system's control: in an untrusted zone, or a public actor/client/vendor.
 
@@ -85,8 +371,13 @@ def untrusted_party(model: Model, component_id: str) -> bool:
     component = model.components[component_id]
     if model.graph.trust_of(component_id) is TrustLevel.UNTRUSTED:
         return True
-    outsiders = (ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE)
-    return component.kind in outsiders and component.exposure is Exposure.PUBLIC
+    return component.kind in OUTSIDE_KINDS and component.exposure is Exposure.PUBLIC
+
+
+def in_cluster_call(model: Model, flow: Flow) -> bool:
+    """A call between two processes (service, function, gateway) that both run in a cluster."""
+    ends = (model.components[flow.source], model.components[flow.target])
+    return all(c.kind in PROCESS_KINDS and in_cluster(model, c) for c in ends)
 
 
 def inbound_crossing(model: Model, flow: Flow) -> bool:
@@ -95,9 +386,254 @@ def inbound_crossing(model: Model, flow: Flow) -> bool:
     return crossing is not None and crossing.inbound
 
 
-def names(assets: list[DataAsset]) -> str:
-    return ", ".join(f"'{a.id}' ({a.classification.value})" for a in assets)
+def rate_limited_edge_in_front(model: Model, component: Component) -> bool:
+    """A gateway, load balancer or CDN that states ``rate_limit: true`` sends flows into it."""
+    return any(model.components[f.source].rate_limit for f in model.graph.flows_in(component.id)
+               if model.components[f.source].kind in EDGE_KINDS)
 
 
-def authn_words(authn: Authn | None) -> str:
-    return "not stated" if authn is None else authn.value
+# --- PCI DSS scope ----------------------------------------------------------------------------
+
+
+def declares(model: Model, *prefixes: str) -> bool:
+    """Whether an entry of ``system.compliance`` starts with one of the prefixes."""
+    return any(c.lower().startswith(prefixes) for c in model.system.compliance)
+
+
+def handled_account_data(model: Model) -> list[DataAsset]:
+    """PAN and SAD assets that some component or flow actually handles, in id order."""
+    used: set[str] = set()
+    for component in model.components.values():
+        used.update(component.data_ids)
+    for flow in model.flows:
+        used.update(flow.data)
+    return sorted(with_category(assets(model, used), PAN, SAD), key=lambda a: a.id)
+
+
+def in_pci_scope(model: Model) -> bool:
+    """The system handles PAN or SAD, or declares PCI DSS compliance."""
+    return declares(model, "pci") or bool(handled_account_data(model))
+
+
+def cde_marking(zone: Boundary) -> bool | None:
+    """True/False when the zone itself says whether it is in the CDE, None when silent."""
+    scope = zone.properties.get("pci_scope")
+    if isinstance(scope, str):
+        return scope.lower() == "cde"
+    flag = zone.properties.get("cde")
+    if isinstance(flag, bool):
+        return flag
+    return None
+
+
+def cde_marked_explicitly(model: Model) -> bool:
+    """Whether some zone states ``pci_scope`` or ``cde``."""
+    return any(cde_marking(b) is not None for b in model.boundaries.values())
+
+
+def in_cde(model: Model, component_id: str) -> bool:
+    """Whether the component's zone is part of the cardholder data environment.
+
+    The nearest zone marked with ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides;
+    when no zone of the model is marked, every ``trust: restricted`` zone is the CDE.
+    """
+    chain = enclosing_zones(model, component_id)
+    if cde_marked_explicitly(model):
+        for boundary in chain:
+            marking = cde_marking(boundary)
+            if marking is not None:
+                return marking
+        return False
+    return any(b.trust is TrustLevel.RESTRICTED for b in chain)
+
+
+# --- technologies -----------------------------------------------------------------------------
+
+
+def is_analytics(component: Component) -> bool:
+    """An analytics or reporting store: by purpose, tag or warehouse technology."""
+    purpose = component.prop("purpose")
+    if isinstance(purpose, str) and purpose.lower() in ANALYTICS_PURPOSES:
+        return True
+    if "analytics" in (t.lower() for t in component.tags):
+        return True
+    return tech_is(component, ANALYTICS_TECH)
+
+
+def is_kube_api_server(component: Component) -> bool:
+    """A Kubernetes API server: by technology, or with the id or name ``kube-apiserver``."""
+    return (tech_is(component, KUBE_API_SERVER_TECH)
+            or component.id.lower() in KUBE_API_SERVER_NAMES
+            or (component.name or "").lower() in KUBE_API_SERVER_NAMES)
+
+
+def kube_api_targets(model: Model, component: Component) -> list[str]:
+    """The Kubernetes API servers the component has flows into, by id."""
+    return sorted({f.target for f in model.graph.flows_out(component.id)
+                   if is_kube_api_server(model.components[f.target])})
+
+
+def open_function_url(component: Component) -> bool:
+    """A Lambda function whose function URL has ``AuthType NONE``."""
+    return tech_is(component, ("aws.lambda*",)) and word(
+        component.prop("function_url_auth")) == "none"
+
+
+def cloudfront_waf_fronts(model: Model, component: Component) -> list[Component]:
+    """CloudFront distributions with ``waf: true`` that send flows into the component."""
+    sources = [model.components[f.source] for f in model.graph.flows_in(component.id)]
+    return [c for c in sources if tech_is(c, ("aws.cloudfront*",)) and c.waf]
+
+
+_TLS_VERSION = re.compile(r"(\d+)(?:[.](\d+))?")
+
+
+def tls_version(value: PropertyValue | None) -> tuple[int, int] | None:
+    """Parse ``1.2``, ``"TLSv1.1"``, ``"TLSv1.2_2021"`` or ``"SSLv3"`` into (major, minor).
+
+    SSL versions come back as ``(0, n)`` so that they sort below every TLS version; anything
+    unreadable is None.
+    """
+    if value is None or isinstance(value, bool | list):
+        return None
+    text = str(value).strip().lower()
+    ssl = text.startswith("ssl")
+    for prefix in ("tlsv", "tls", "sslv", "ssl", "v"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+            break
+    match = _TLS_VERSION.match(text.strip())
+    if match is None:
+        return None
+    major = int(match.group(1))
+    minor = int(match.group(2) or 0)
+    return (0, major) if ssl else (major, minor)
+
+
+# --- owners: one weakness, one finding --------------------------------------------------------
+
+
+def unencrypted_store_skip(model: Model, component: Component) -> Skip | None:
+    """Skip the data-specific encryption rules on a store that is not encrypted at all.
+
+    A store of confidential or restricted data with ``encryption.at_rest: none`` is reported by
+    store-unencrypted-at-rest (which maps PCI DSS 3.5.1 too), whatever the data; the rules for
+    card numbers and special-category data judge the key custody of stores that are encrypted.
+    """
+    at_rest = component.encryption.at_rest if component.encryption else None
+    if (component.kind in STORE_KINDS and at_rest is EncryptionAtRest.NONE
+            and at_least(assets(model, component.stores), Classification.CONFIDENTIAL)):
+        return Skip("encryption.at_rest: none is reported by store-unencrypted-at-rest")
+    return None
+
+
+def stricter_key_rule(model: Model, component: Component) -> Skip | None:
+    """Skip restricted-data-provider-key on stores whose data has a stricter key-custody rule.
+
+    A provider-managed key on a store of card numbers is judged by pci-pan-stored-readable
+    (PCI DSS 3.5.1), on one of special-category personal data by
+    privacy-special-category-not-app-encrypted (GDPR Art. 9, application-level encryption).
+    """
+    if component.kind in OUTSIDE_KINDS:
+        return None
+    stored = assets(model, component.stores)
+    if with_category(stored, PAN):
+        return Skip("stores card numbers: pci-pan-stored-readable reports its key custody")
+    if with_category(stored, *SPECIAL_CATEGORIES):
+        return Skip("stores special-category personal data: "
+                    "privacy-special-category-not-app-encrypted reports its key custody")
+    return None
+
+
+def kubernetes_deploy_value(model: Model, component: Component, key: str) -> str | None:
+    """The ``deploy_auth: static-token`` or ``deploy_role: cluster-admin`` the k8s rules report.
+
+    ``key`` is ``deploy_auth`` or ``deploy_role``. The Kubernetes rules own these values on a
+    deployer that is not a CI pipeline, and on a CI pipeline only when it has a flow into a
+    Kubernetes API server (see :func:`is_kube_api_server`); a pipeline that deploys elsewhere is
+    judged by the cicd-* rules. None when the value is not stated or is not the k8s rules'.
+    """
+    value = word(component.prop(key))
+    if value is None or value != KUBERNETES_DEPLOY_VALUES[key]:
+        return None
+    if component.kind is ComponentKind.CI_PIPELINE and not kube_api_targets(model, component):
+        return None
+    return value
+
+
+def static_deploy_auth(model: Model, component: Component) -> str | None:
+    """The static ``deploy_auth`` of a CI pipeline that cicd-static-deploy-credentials reports."""
+    if component.kind is not ComponentKind.CI_PIPELINE:
+        return None
+    value = word(component.prop("deploy_auth"))
+    if value not in STATIC_DEPLOY_AUTH or kubernetes_deploy_value(model, component, "deploy_auth"):
+        return None
+    return value
+
+
+def anonymous_card_intake(model: Model, component: Component) -> list[DataAsset]:
+    """The card numbers an exposed endpoint takes from callers it does not authenticate.
+
+    Empty unless the component receives ``pci.pan`` on a flow, is exposed, states an ``authn``
+    that does not authenticate, has no ``properties.bot_protection: true`` and no rate-limited
+    gateway, load balancer or CDN in front of it.
+    """
+    pan = {a.id: a for f in model.graph.flows_in(component.id)
+           for a in with_category(model.graph.flow_data(f), PAN)}
+    if not pan or not exposed(model, component):
+        return []
+    if component.authn is None or component.authn.authenticates:
+        return []
+    if component.prop("bot_protection") is True or rate_limited_edge_in_front(model, component):
+        return []
+    return sorted(pan.values(), key=lambda a: a.id)
+
+
+def card_testing_skip(model: Model, component: Component) -> Skip | None:
+    """Skip the generic authentication and rate-limit rules on an anonymous payment endpoint.
+
+    pay-card-testing reports an exposed endpoint that takes card numbers from anyone with
+    ``rate_limit: false``, with both facts (``authn`` and ``rate_limit``) in its evidence.
+    """
+    if component.rate_limit is False and anonymous_card_intake(model, component):
+        return Skip("an anonymous payment endpoint without rate limits: pay-card-testing "
+                    "reports it")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CdeStaffAccess:
+    """Personnel in a corporate zone reach the CDE through a component (PCI DSS 8.4.2)."""
+
+    staff: tuple[str, ...]
+    """The people (actors or clients in a corporate zone) that connect to it, by id."""
+    path: str
+    """How the component leads into the CDE, in words."""
+    mfa_on_every_flow: bool
+    """Every staff flow states ``properties.mfa: true``."""
+
+
+def cde_staff_access(model: Model, component: Component) -> CdeStaffAccess | Skip:
+    """How staff reach the CDE through the component, or why they do not."""
+    if component.kind in OUTSIDE_KINDS:
+        return Skip("not a system component of ours")
+    if not in_pci_scope(model):
+        return Skip("the system is not in PCI scope")
+    staff_flows = [f for f in model.graph.flows_in(component.id)
+                   if model.components[f.source].kind in PEOPLE_KINDS
+                   and corporate_zone(model, f.source) is not None]
+    if not staff_flows:
+        return Skip("no person from a corporate zone connects to it")
+    if in_cde(model, component.id):
+        path = "it is in the CDE"
+    else:
+        into = sorted({f.target for f in model.graph.flows_out(component.id)
+                       if in_cde(model, f.target)})
+        if not into:
+            return Skip("gives no access into the CDE")
+        path = f"it connects into the CDE ({', '.join(into)})"
+    return CdeStaffAccess(
+        staff=tuple(sorted({f.source for f in staff_flows})),
+        path=path,
+        mfa_on_every_flow=all(flow_prop(f, "mfa") is True for f in staff_flows),
+    )

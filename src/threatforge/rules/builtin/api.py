@@ -12,12 +12,31 @@ Technology facts are read from ``properties:``; every key is documented in
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
 from threatforge.model import Authn, Authz, Component, ComponentKind, Exposure, Flow, Model
-from threatforge.model.schema import Initiator, PropertyValue
-from threatforge.rules.builtin._facts import PROCESS_KINDS, names, sensitive_data
+from threatforge.model.schema import Initiator
+from threatforge.rules.builtin._facts import (
+    INFO,
+    PROCESS_KINDS,
+    D,
+    E,
+    S,
+    T,
+    authn_words,
+    flow_prop,
+    ids,
+    listed,
+    names,
+    reach_words,
+    reachable,
+    sensitive_data,
+    tech_is,
+    whole_number,
+    with_category,
+    word,
+)
+from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -25,7 +44,6 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
@@ -34,16 +52,8 @@ from threatforge.rules.interface import (
 
 __all__ = ["RULES"]
 
-S, T, INFO, D, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "api"
 TOP10 = "https://owasp.org/API-Security/editions/2023/en/"
-CHEATSHEETS = "https://cheatsheetseries.owasp.org/cheatsheets/"
 OAUTH_BCP = "https://www.rfc-editor.org/rfc/rfc9700"
 
 API_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY})
@@ -84,59 +94,36 @@ _OBJECT_ID = re.compile(r"\{[^}/]+\}|/:[A-Za-z_]\w*|<[^>/]+>")
 # --- facts ------------------------------------------------------------------------------------
 
 
-def _listed(value: PropertyValue | None) -> list[str]:
-    """A property as a list of strings (a scalar is a one-item list, None or false is empty)."""
-    if value is None or value is False:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def _count(value: PropertyValue | None) -> int | None:
-    """A property that is a whole number (booleans are not numbers here)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return None
-
-
-def _flow_prop(flow: Flow, name: str) -> PropertyValue | None:
-    return flow.properties.get(name)
-
-
 def _untrusted_callers(model: Model, component: Component) -> bool:
     """Public or partner-facing, or reachable along flows from an entry point."""
     if component.exposure in (Exposure.PUBLIC, Exposure.PARTNER):
         return True
-    return model.graph.reach(component.id).reachable
+    return reachable(model, component)
 
 
 def _caller_words(model: Model, component: Component) -> str:
+    """Who can call the component, in words."""
     if component.exposure in (Exposure.PUBLIC, Exposure.PARTNER):
         return f"exposure: {component.exposure.value}"
-    reach = model.graph.reach(component.id)
-    hops = reach.hops or 0
-    if hops == 0:
-        return "is an entry point"
-    return f"reachable from entry point '{reach.entry}' in {hops} hop{'s' if hops != 1 else ''}"
+    return reach_words(model, component)
 
 
 def _is_graphql(component: Component) -> bool:
     """A GraphQL API: by technology, by ``api_style``, or by serving a ``/graphql`` route."""
-    if component.tech and any(
-        fnmatch.fnmatchcase(component.tech, p) for p in ("*graphql*", "aws.appsync*", "apollo*")
-    ):
+    if tech_is(component, ("*graphql*", "aws.appsync*", "apollo*")):
         return True
-    if str(component.prop("api_style") or "").lower() == "graphql":
+    if word(component.prop("api_style")) == "graphql":
         return True
     return any(path.rstrip("/").lower().endswith("/graphql") for path in component.routes)
 
 
 def _object_id_paths(component: Component) -> list[str]:
+    """The routes that take an object id from the caller."""
     return [path for path in component.routes if _OBJECT_ID.search(path)]
 
 
 def _admin_paths(component: Component) -> list[str]:
+    """The routes with an administrative segment (admin, internal, actuator...)."""
     found = []
     for path in component.routes:
         segments = {s.lower() for s in re.split(r"[/.]", path) if s}
@@ -148,7 +135,7 @@ def _admin_paths(component: Component) -> list[str]:
 def _is_webhook_flow(model: Model, flow: Flow) -> bool:
     """An outbound webhook delivery: marked on the flow, or sent by a webhook sender to a third
     party."""
-    if _flow_prop(flow, "webhook") is True:
+    if flow_prop(flow, "webhook") is True:
         return True
     source = model.components[flow.source]
     target = model.components[flow.target]
@@ -160,9 +147,10 @@ def _is_webhook_flow(model: Model, flow: Flow) -> bool:
 
 
 def _sends_webhooks(model: Model, component: Component) -> bool:
+    """Delivers webhooks: says so, or has an outbound flow marked as a webhook."""
     if component.prop("webhook_delivery") is True:
         return True
-    return any(_flow_prop(f, "webhook") is True for f in model.graph.flows_out(component.id))
+    return any(flow_prop(f, "webhook") is True for f in model.graph.flows_out(component.id))
 
 
 def _egress_guard(component: Component) -> list[str]:
@@ -193,7 +181,7 @@ def _egress_guard(component: Component) -> list[str]:
         "data loader), not only on the top-level query.",
         "Prefer random, unguessable ids (UUIDv4) as defence in depth, never as the control.",
     ),
-    detection="Service or function reachable from an entry point whose `paths` contain an "
+    detection="Service or function reachable from an entry point whose `routes` contain an "
     "object id parameter (`{id}`, `:id`, `<id>`) or that serves GraphQL (or states "
     "`properties.object_ids_in_requests: true`), with `authz` rbac, scopes, acl or iam. Unknown "
     "when `authz` is not stated; skipped when `authz: none` (missing-authorization covers it).",
@@ -221,14 +209,14 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
     if component.authz not in COARSE_AUTHZ:
         return PASS
     if id_paths:
-        source = f"object ids in paths {', '.join(id_paths)}"
+        source = f"object ids in routes {', '.join(id_paths)}"
     elif graphql:
         source = "GraphQL API: queries select objects by id"
     else:
         source = "properties.object_ids_in_requests: true"
     data = sensitive_data(model, component)
     return Fire((source, f"authz: {component.authz.value}", _caller_words(model, component)),
-                data=tuple(a.id for a in data))
+                data=ids(data))
 
 
 # --- API2: broken authentication ------------------------------------------------------------
@@ -257,15 +245,13 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
 ))
 def api_key_in_query_string(flow: Flow, model: Model) -> Verdict:
     """API keys or tokens in the URL query string."""
-    if _flow_prop(flow, "key_in_query_string") is not True:
+    if flow_prop(flow, "key_in_query_string") is not True:
         return PASS
-    secrets = [a for a in model.graph.flow_data(flow)
-               if set(a.categories) & {"credentials", "secrets", "session-tokens"}]
-    evidence = ["properties.key_in_query_string: true",
-                f"authn: {flow.authn.value if flow.authn else 'not stated'}"]
+    secrets = with_category(model.graph.flow_data(flow), "credentials", "secrets", "session-tokens")
+    evidence = ["properties.key_in_query_string: true", f"authn: {authn_words(flow.authn)}"]
     if secrets:
         evidence.append(f"carries {names(secrets)}")
-    return Fire(tuple(evidence), data=tuple(a.id for a in secrets))
+    return Fire(tuple(evidence), data=ids(secrets))
 
 
 @rule(RuleMeta(
@@ -322,7 +308,7 @@ def api_token_audience_not_validated(component: Component, model: Model) -> Verd
 ))
 def api_oauth_deprecated_grant(component: Component, model: Model) -> Verdict:
     """The implicit or resource-owner-password grant is enabled."""
-    grants = [g.lower() for g in _listed(component.prop("oauth_grant_types"))]
+    grants = [g.lower() for g in listed(component.prop("oauth_grant_types"))]
     bad = sorted(set(grants) & DEPRECATED_GRANTS)
     if not bad:
         return PASS
@@ -365,7 +351,7 @@ def api_oauth_public_client_without_pkce(component: Component, model: Model) -> 
             return Fire(("properties.pkce_required: false", "properties.public_clients: true"))
         return PASS
     public = (component.kind is ComponentKind.CLIENT
-              or str(component.prop("oauth_client_type") or "").lower() == "public")
+              or word(component.prop("oauth_client_type")) == "public")
     if not public:
         return Skip("not a public OAuth client")
     if component.prop("pkce") is False:
@@ -397,7 +383,7 @@ def api_oauth_public_client_without_pkce(component: Component, model: Model) -> 
 ))
 def api_long_lived_access_token(component: Component, model: Model) -> Verdict:
     """Access token lifetime over an hour."""
-    ttl = _count(component.prop("access_token_ttl_seconds"))
+    ttl = whole_number(component.prop("access_token_ttl_seconds"))
     if ttl is None or ttl <= MAX_ACCESS_TOKEN_TTL:
         return PASS
     return Fire((f"properties.access_token_ttl_seconds: {ttl} (more than "
@@ -405,6 +391,7 @@ def api_long_lived_access_token(component: Component, model: Model) -> Verdict:
 
 
 def _duration(seconds: int) -> str:
+    """A token lifetime in words."""
     if seconds % 86400 == 0:
         return f"{seconds // 86400} day{'s' if seconds != 86400 else ''}"
     if seconds % 3600 == 0:
@@ -510,7 +497,7 @@ def api_excessive_data_exposure(component: Component, model: Model) -> Verdict:
     if not data:
         return PASS
     return Fire(("properties.returns_full_objects: true", f"handles {names(data)}"),
-                data=tuple(a.id for a in data))
+                data=ids(data))
 
 
 # --- API4: unrestricted resource consumption ------------------------------------------------
@@ -542,7 +529,7 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
     evidence = []
     if component.prop("pagination") is False:
         evidence.append("properties.pagination: false")
-    size = _count(component.prop("max_page_size"))
+    size = whole_number(component.prop("max_page_size"))
     if size is not None and size > MAX_PAGE_SIZE:
         evidence.append(f"properties.max_page_size: {size}")
     if not evidence:
@@ -554,7 +541,7 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="api-graphql-no-depth-limit",
-    title="GraphQL API {element} has no query depth or cost limit",
+    title="{element} runs GraphQL queries of any depth or cost",
     description="GraphQL lets the caller choose how deep and wide a query goes; without depth, "
     "breadth or cost limits one nested query fans out to millions of resolver calls and takes "
     "the API and its databases down.",
@@ -591,7 +578,7 @@ def api_graphql_no_depth_limit(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="api-graphql-batching-unlimited",
-    title="GraphQL API {element} accepts batched operations without a limit",
+    title="{element} accepts batched GraphQL operations without a limit",
     description="Array batching and aliases let one HTTP request carry hundreds of operations: "
     "rate limits per request are bypassed, and login or OTP mutations can be brute-forced a "
     "thousand guesses at a time.",
@@ -616,7 +603,7 @@ def api_graphql_batching_unlimited(component: Component, model: Model) -> Verdic
         return Skip("not a GraphQL API")
     if component.prop("query_batching") is not True:
         return PASS
-    limit = _count(component.prop("batch_limit"))
+    limit = whole_number(component.prop("batch_limit"))
     if limit is not None and limit > 0:
         return PASS
     return Fire(("properties.query_batching: true",
@@ -642,7 +629,7 @@ def api_graphql_batching_unlimited(component: Component, model: Model) -> Verdic
         "the handler or gateway route policies, OPA), then declare `authz: rbac` or `policy`.",
     ),
     detection="Service, function or gateway that is not itself `admin: true`, is reachable from "
-    "an entry point, has `paths` with an admin-like segment (admin, internal, management, "
+    "an entry point, has `routes` with an admin-like segment (admin, internal, management, "
     "actuator, debug, console, ops), and whose `authz` is none, acl, iam or object-level.",
     false_positives="Paths that merely contain such a word but are user functions "
     "(`/orders/internal-notes`); rename them or accept the finding.",
@@ -692,7 +679,7 @@ def api_admin_routes_without_function_authz(component: Component, model: Model) 
 ))
 def api_business_flow_without_anti_automation(component: Component, model: Model) -> Verdict:
     """Named business flows exposed to bots."""
-    flows = _listed(component.prop("sensitive_business_flows"))
+    flows = listed(component.prop("sensitive_business_flows"))
     if not flows:
         return Skip("lists no sensitive business flows")
     if component.prop("anti_automation") is not False or component.prop("bot_protection") is True:
@@ -783,7 +770,7 @@ def api_cors_wildcard_credentials(component: Component, model: Model) -> Verdict
     """Any origin may make credentialed requests."""
     if component.prop("cors_allow_credentials") is not True:
         return PASS
-    origins = _listed(component.prop("cors_allowed_origins"))
+    origins = listed(component.prop("cors_allowed_origins"))
     if "*" in origins:
         origin = "properties.cors_allowed_origins: *"
     elif component.prop("cors_reflect_origin") is True:
@@ -820,7 +807,7 @@ def api_graphql_introspection_enabled(component: Component, model: Model) -> Ver
         return Skip("not a GraphQL API")
     if component.prop("introspection") is not True:
         return PASS
-    if str(component.prop("environment") or "").lower() in NON_PRODUCTION:
+    if word(component.prop("environment")) in NON_PRODUCTION:
         return PASS
     if not _untrusted_callers(model, component):
         return PASS
@@ -855,7 +842,7 @@ def api_graphql_introspection_enabled(component: Component, model: Model) -> Ver
 ))
 def api_deprecated_version_live(component: Component, model: Model) -> Verdict:
     """Deprecated versions still reachable."""
-    versions = _listed(component.prop("deprecated_versions"))
+    versions = listed(component.prop("deprecated_versions"))
     if not versions:
         return PASS
     if not _untrusted_callers(model, component):
@@ -923,7 +910,7 @@ def api_shadow_or_unversioned(component: Component, model: Model) -> Verdict:
 ))
 def api_nonprod_with_production_data(component: Component, model: Model) -> Verdict:
     """A staging or test API exposed with real data."""
-    environment = str(component.prop("environment") or "").lower()
+    environment = word(component.prop("environment")) or ""
     if environment not in NON_PRODUCTION:
         return Skip("not a non-production environment")
     production = component.prop("production_data")
@@ -939,7 +926,7 @@ def api_nonprod_with_production_data(component: Component, model: Model) -> Verd
         evidence.append("properties.production_data: true")
     if data:
         evidence.append(f"handles {names(data)}")
-    return Fire(tuple(evidence), data=tuple(a.id for a in data))
+    return Fire(tuple(evidence), data=ids(data))
 
 
 # --- API10: unsafe consumption of APIs ------------------------------------------------------
@@ -974,9 +961,9 @@ def api_unsafe_third_party_consumption(flow: Flow, model: Model) -> Verdict:
     if ComponentKind.EXTERNAL_SERVICE not in kinds or not kinds & PROCESS_KINDS:
         return Skip("not an exchange between a process and a third party")
     evidence = []
-    if _flow_prop(flow, "response_validation") is False:
+    if flow_prop(flow, "response_validation") is False:
         evidence.append("properties.response_validation: false")
-    if _flow_prop(flow, "follows_redirects") is True:
+    if flow_prop(flow, "follows_redirects") is True:
         evidence.append("properties.follows_redirects: true")
     if not evidence:
         return PASS
@@ -1023,7 +1010,7 @@ def api_webhook_unsigned_delivery(flow: Flow, model: Model) -> Verdict:
     if flow.signed is None:
         return PASS
     return Fire(("outbound webhook", "signed: false",
-                 f"authn: {authn.value if authn else 'not stated'}"))
+                 f"authn: {authn_words(authn)}"))
 
 
 @rule(RuleMeta(
@@ -1055,7 +1042,7 @@ def api_webhook_replayable(flow: Flow, model: Model) -> Verdict:
         return Skip("not a webhook or callback")
     if not flow.signed:
         return Skip("not signed (the signature rules cover it)")
-    if _flow_prop(flow, "timestamped") is not False or _flow_prop(flow, "nonce") is True:
+    if flow_prop(flow, "timestamped") is not False or flow_prop(flow, "nonce") is True:
         return PASS
     direction = "inbound callback" if inbound else "outbound webhook"
     return Fire((f"{direction}, signed: true", "properties.timestamped: false"))

@@ -25,7 +25,29 @@ from threatforge.model import (
     Model,
 )
 from threatforge.model.schema import PropertyValue
-from threatforge.rules.builtin._facts import PROCESS_KINDS, at_least, names, sensitive_data
+from threatforge.rules.builtin._facts import (
+    INFO,
+    PROCESS_KINDS,
+    SECRET_CATEGORIES,
+    D,
+    E,
+    R,
+    S,
+    T,
+    at_least,
+    cloudfront_waf_fronts,
+    enclosing_zones,
+    ids,
+    listed,
+    names,
+    secrets_of,
+    sensitive_data,
+    static_deploy_auth,
+    tech_is,
+    whole_number,
+    with_category,
+    word,
+)
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -33,21 +55,12 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
     rule,
 )
 
-S, T, R, I, D, E = (  # noqa: E741 - the STRIDE letters, as in stride.py
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.REPUDIATION,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "aws"
 
 _RDS_TECH = ("aws.rds*", "aws.aurora*")
@@ -58,34 +71,21 @@ _PERSONAL_CATEGORIES = ("pii", "credentials", "financial", "health", "biometric"
 # --- small readers of stated facts ------------------------------------------------------------
 
 
-def _values(value: PropertyValue | None) -> tuple[str, ...]:
-    """A property as a tuple of non-empty strings (a scalar is a one-item list)."""
-    if value is None:
-        return ()
-    items = value if isinstance(value, list) else [value]
-    return tuple(text for text in (str(item).strip() for item in items) if text)
-
-
-def _word(value: PropertyValue | None) -> str:
-    """A scalar property as a lower-case word ('' when not stated)."""
-    return str(value).strip().lower() if value is not None and not isinstance(value, list) else ""
-
-
 def _enabled(value: PropertyValue | None) -> bool | None:
     """A yes/no setting: True/False, or a word such as ``enabled``/``off``; None if not stated."""
     if isinstance(value, bool):
         return value
-    word = _word(value)
-    if word in ("enabled", "on", "true", "yes", "required"):
+    setting = word(value)
+    if setting in ("enabled", "on", "true", "yes", "required"):
         return True
-    if word in ("disabled", "off", "false", "no", "none"):
+    if setting in ("disabled", "off", "false", "no", "none"):
         return False
     return None
 
 
 def _stated_list(value: PropertyValue | None) -> bool:
     """A property given as a non-empty list or ``true``."""
-    return value is True or (isinstance(value, list) and bool(_values(value)))
+    return value is True or (isinstance(value, list) and bool(listed(value)))
 
 
 def _data(model: Model, component: Component) -> list[DataAsset]:
@@ -95,19 +95,8 @@ def _data(model: Model, component: Component) -> list[DataAsset]:
 
 
 def _restricted_stored(model: Model, component: Component) -> list[DataAsset]:
-    return [a for a in _data(model, component) if a.classification is Classification.RESTRICTED]
-
-
-def _ids(assets: Iterable[DataAsset]) -> tuple[str, ...]:
-    return tuple(a.id for a in assets)
-
-
-def _with_category(assets: Iterable[DataAsset], prefixes: Iterable[str]) -> list[DataAsset]:
-    wanted = tuple(prefixes)
-    return [
-        a for a in assets
-        if any(c == p or c.startswith(p + ".") for c in a.categories for p in wanted)
-    ]
+    """Restricted data the component stores, in id order."""
+    return at_least(_data(model, component), Classification.RESTRICTED)
 
 
 # --- policies: principals, conditions and actions ----------------------------------------------
@@ -136,10 +125,10 @@ def _limiting(conditions: Iterable[str]) -> list[str]:
 
 def _open_policy(component: Component, principals: str, conditions: str) -> tuple[str, ...]:
     """Evidence that a resource or trust policy lets anyone in, or () when it does not."""
-    anyone = _anyone(_values(component.prop(principals)))
+    anyone = _anyone(listed(component.prop(principals)))
     if not anyone:
         return ()
-    if _limiting(_values(component.prop(conditions))):
+    if _limiting(listed(component.prop(conditions))):
         return ()
     return (f"properties.{principals} includes {', '.join(repr(p) for p in anyone)}",
             f"no properties.{conditions} confines it to an organisation, account or network")
@@ -152,9 +141,8 @@ def _covers(granted: str, action: str) -> bool:
 
 def _granted(component: Component) -> tuple[str, ...]:
     """Every IAM action the component's role or user is allowed, as stated."""
-    return _values(component.prop("iam_actions")) + _values(
-        component.prop("iam_wildcard_resource_actions")
-    )
+    return (*listed(component.prop("iam_actions")),
+            *listed(component.prop("iam_wildcard_resource_actions")))
 
 
 _ADMIN_ACTIONS = frozenset({"*", "*:*"})
@@ -165,7 +153,7 @@ _ADMIN_POLICIES = frozenset(
 
 def _full_admin(component: Component) -> list[str]:
     actions = [a for a in _granted(component) if a in _ADMIN_ACTIONS]
-    policies = [p for p in _values(component.prop("iam_managed_policies"))
+    policies = [p for p in listed(component.prop("iam_managed_policies"))
                 if p.lower() in _ADMIN_POLICIES]
     return [f"action '{a}'" for a in actions] + [f"managed policy '{p}'" for p in policies]
 
@@ -249,18 +237,18 @@ def _listed_ports(ranges: list[tuple[int, int]], wanted: Mapping[int, str]) -> l
 def _world_ingress(model: Model, component: Component, wanted: Mapping[int, str]) -> list[str]:
     """Evidence of ingress from 0.0.0.0/0 or ::/0 to the wanted ports, on the component or flows."""
     evidence: list[str] = []
-    world = sorted(_WORLD & set(_values(component.prop("ingress_cidrs"))))
+    world = sorted(_WORLD & set(listed(component.prop("ingress_cidrs"))))
     if world:
-        ports = _listed_ports(_port_ranges(_values(component.prop("ingress_ports"))), wanted)
+        ports = _listed_ports(_port_ranges(listed(component.prop("ingress_ports"))), wanted)
         if ports:
             evidence.append(f"ingress from {', '.join(world)} to port(s) {', '.join(ports)}")
     for flow in model.graph.flows_in(component.id):
-        flow_world = sorted(_WORLD & set(_values(flow.properties.get("ingress_cidrs"))))
+        flow_world = sorted(_WORLD & set(listed(flow.properties.get("ingress_cidrs"))))
         if not flow_world:
             continue
-        stated = _values(flow.properties.get("ingress_ports"))
+        stated = listed(flow.properties.get("ingress_ports"))
         if flow.port is not None:
-            stated += (str(flow.port),)
+            stated.append(str(flow.port))
         ports = _listed_ports(_port_ranges(stated), wanted)
         if ports:
             evidence.append(f"flow '{flow.id}' allows {', '.join(flow_world)} "
@@ -269,7 +257,15 @@ def _world_ingress(model: Model, component: Component, wanted: Mapping[int, str]
 
 
 def _account_boundary(boundary: Boundary) -> bool:
+    """An AWS account (a boundary of kind account)."""
     return boundary.kind is BoundaryKind.ACCOUNT
+
+
+def _account_setting_off(boundary: Boundary, key: str) -> Verdict:
+    """Fire when an account boundary states ``properties.<key>: false``."""
+    if not _account_boundary(boundary):
+        return Skip("not an account boundary")
+    return Fire((f"properties.{key}: false",)) if boundary.properties.get(key) is False else PASS
 
 
 # =============================================================================================
@@ -284,7 +280,7 @@ def _account_boundary(boundary: Boundary) -> bool:
     "to the organisation, an account or a VPC endpoint lets anyone on the internet call the "
     "allowed S3 actions; Block Public Access at the account level is the only thing left between "
     "the data and the world.",
-    target=Target.COMPONENT, likelihood=4, impact=4, stride=(I, T), cwe=(732, 284), capec=(180,),
+    target=Target.COMPONENT, likelihood=4, impact=4, stride=(INFO, T), cwe=(732, 284), capec=(180,),
     asvs=("V1.4.1", "V4.1.3"), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.4.1", "pci-dss-4.0:7.2.1", "aws-fsbp:S3.2", "aws-fsbp:S3.3"),
@@ -310,7 +306,7 @@ def s3_bucket_policy_public(component: Component, model: Model) -> Verdict:
     evidence = _open_policy(component, "policy_principals", "policy_conditions")
     if not evidence:
         return PASS
-    return Fire(evidence, data=_ids(_data(model, component)))
+    return Fire(evidence, data=ids(_data(model, component)))
 
 
 _PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
@@ -318,11 +314,11 @@ _PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-rea
 
 @rule(RuleMeta(
     id="aws-s3-public-acl",
-    title="S3 bucket {element} grants a public ACL ({detail})",
+    title="{element} grants a public S3 ACL ({detail})",
     description="A canned ACL such as public-read or authenticated-read makes objects readable "
     "(or writable) by anyone, or by any AWS account in the world; ACL grants are easy to miss in "
     "reviews because they live outside the bucket policy.",
-    target=Target.COMPONENT, likelihood=4, impact=4, stride=(I, T), cwe=(732,), capec=(180,),
+    target=Target.COMPONENT, likelihood=4, impact=4, stride=(INFO, T), cwe=(732,), capec=(180,),
     asvs=("V1.4.1",), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.4.1", "aws-fsbp:S3.2", "aws-fsbp:S3.3"),
     mitigations=(
@@ -342,22 +338,22 @@ _PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-rea
 ))
 def s3_public_acl(component: Component, model: Model) -> Verdict:
     """Fires on a public canned ACL that Block Public Access does not neutralise."""
-    acl = _word(component.prop("acl"))
+    acl = word(component.prop("acl"))
     if acl not in _PUBLIC_ACLS:
         return PASS
     if component.prop("block_public_access") is True:
         return PASS
     return Fire((f"properties.acl: {acl}", "properties.block_public_access is not true"),
-                data=_ids(_data(model, component)), detail=acl)
+                data=ids(_data(model, component)), detail=acl)
 
 
 @rule(RuleMeta(
     id="aws-s3-sse-kms-not-enforced",
-    title="S3 bucket {element} holds restricted data but accepts uploads without its KMS key",
+    title="{element} holds restricted data but accepts S3 uploads without its KMS key",
     description="Default bucket encryption only applies when the uploader asks for nothing: a "
     "client can still send x-amz-server-side-encryption: AES256 (SSE-S3) or another key, and "
     "those objects escape the KMS key policy, its audit trail in CloudTrail and crypto-shredding.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I,), cwe=(311,), capec=(37,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.2.1", "V6.4.1"), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:3.5.1", "pci-dss-4.0:3.6.1"),
     mitigations=(
@@ -387,25 +383,24 @@ def s3_sse_kms_not_enforced(component: Component, model: Model) -> Verdict:
     if component.prop("enforce_sse_kms") is not False:
         return PASS
     return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}",
-                 "properties.enforce_sse_kms: false"), data=_ids(data))
+                 "properties.enforce_sse_kms: false"), data=ids(data))
 
 
 def _audit_store(model: Model, component: Component) -> list[str]:
     """Why the bucket is an audit-log store: telemetry data, a log source, or a stated purpose."""
-    reasons = [f"stores '{a.id}' (telemetry)" for a in _with_category(_data(model, component),
-                                                                       ("telemetry",))]
+    reasons = [f"stores '{a.id}' (telemetry)"
+               for a in with_category(_data(model, component), "telemetry")]
     writers = sorted(f.source for f in model.graph.flows_in(component.id)
-                     if (model.components[f.source].tech or "").startswith(("aws.cloudtrail",
-                                                                            "aws.config")))
+                     if tech_is(model.components[f.source], ("aws.cloudtrail*", "aws.config*")))
     reasons += [f"receives logs from '{w}'" for w in writers]
-    if _word(component.prop("purpose")) in ("audit-logs", "logs", "audit"):
-        reasons.append(f"properties.purpose: {_word(component.prop('purpose'))}")
+    if word(component.prop("purpose")) in ("audit-logs", "logs", "audit"):
+        reasons.append(f"properties.purpose: {word(component.prop('purpose'))}")
     return reasons
 
 
 @rule(RuleMeta(
     id="aws-s3-audit-bucket-mutable",
-    title="Audit log bucket {element} lets logs be overwritten or deleted",
+    title="Audit logs in {element} can be overwritten or deleted",
     description="Without S3 Object Lock (or at least versioning), anyone who gains write access "
     "to the log bucket — including an attacker with stolen admin credentials — can delete or "
     "rewrite the audit trail that would reveal them.",
@@ -435,7 +430,7 @@ def s3_audit_bucket_mutable(component: Component, model: Model) -> Verdict:
     lock = component.prop("object_lock")
     if lock is not None:
         if _enabled(lock) is False:
-            return Fire((*reasons, f"properties.object_lock: {_word(lock)}"))
+            return Fire((*reasons, f"properties.object_lock: {word(lock)}"))
         return PASS
     if component.prop("versioning") is False:
         return Fire((*reasons, "properties.object_lock not stated", "properties.versioning: false"))
@@ -444,11 +439,11 @@ def s3_audit_bucket_mutable(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="aws-s3-insecure-transport-allowed",
-    title="S3 bucket {element} accepts requests over plain HTTP",
+    title="{element} accepts S3 requests over plain HTTP",
     description="Without a bucket policy that denies aws:SecureTransport false, S3 serves objects "
     "over HTTP to any client that asks, so a misconfigured SDK, a script or a proxy can move "
     "sensitive objects in clear text.",
-    target=Target.COMPONENT, likelihood=2, impact=3, stride=(I, T), cwe=(319,), capec=(157,),
+    target=Target.COMPONENT, likelihood=2, impact=3, stride=(INFO, T), cwe=(319,), capec=(157,),
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040", "T1557"), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:S3.5"),
     mitigations=(
@@ -473,12 +468,12 @@ def s3_insecure_transport_allowed(component: Component, model: Model) -> Verdict
     evidence = [f"stores {names(data)}", "properties.deny_insecure_transport: false"]
     evidence += [f"flow '{f.id}' is not encrypted" for f in model.graph.flows_in(component.id)
                  if f.encrypted is False]
-    return Fire(tuple(evidence), data=_ids(data))
+    return Fire(tuple(evidence), data=ids(data))
 
 
 @rule(RuleMeta(
     id="aws-s3-object-access-not-logged",
-    title="Reads of restricted data in S3 bucket {element} are not logged",
+    title="Reads of restricted data in {element} are not logged",
     description="Without S3 server access logs or CloudTrail data events, nobody can tell who "
     "downloaded which object: an exfiltration of restricted data leaves no trace to investigate "
     "or to prove the scope of a breach.",
@@ -509,7 +504,7 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
     if component.prop("cloudtrail_data_events") is True:
         return PASS
     return Fire((f"stores {names(data)}", "properties.server_access_logging: false",
-                 "properties.cloudtrail_data_events is not true"), data=_ids(data))
+                 "properties.cloudtrail_data_events is not true"), data=ids(data))
 
 
 # =============================================================================================
@@ -546,7 +541,7 @@ def iam_full_admin(component: Component, model: Model) -> Verdict:
     grants = _full_admin(component)
     if not grants:
         return PASS
-    return Fire(tuple(f"IAM {g}" for g in grants), data=_ids(sensitive_data(model, component)))
+    return Fire(tuple(f"IAM {g}" for g in grants), data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -577,7 +572,7 @@ def iam_service_wildcard_action(component: Component, model: Model) -> Verdict:
     if not wildcards:
         return PASS
     return Fire((f"properties.iam_actions includes {', '.join(wildcards)}",),
-                data=_ids(sensitive_data(model, component)), detail=", ".join(wildcards))
+                data=ids(sensitive_data(model, component)), detail=", ".join(wildcards))
 
 
 @rule(RuleMeta(
@@ -586,7 +581,7 @@ def iam_service_wildcard_action(component: Component, model: Model) -> Verdict:
     description="Data actions granted on Resource \"*\" (s3:GetObject, kms:Decrypt, "
     "secretsmanager:GetSecretValue...) reach every bucket, key and secret of the account, "
     "including those of other systems: one compromised component reads them all.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, I), cwe=(250, 732), capec=(122,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, INFO), cwe=(250, 732), capec=(122,),
     asvs=("V4.1.3", "V1.4.1"), attack=("T1078.004", "T1530"), domain=DOMAIN,
     compliance=("pci-dss-4.0:7.2.2",),
     mitigations=(
@@ -609,13 +604,13 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     """Fires when data-plane actions are granted on Resource "*"."""
     if _full_admin(component):
         return Skip("full administrator: reported by aws-iam-full-admin")
-    granted = _values(component.prop("iam_wildcard_resource_actions"))
+    granted = listed(component.prop("iam_wildcard_resource_actions"))
     covered = [a for a in _DATA_PLANE_ACTIONS if any(_covers(g, a) for g in granted)]
     if not covered:
         return PASS
     shown = ", ".join(covered[:6]) + (f" and {len(covered) - 6} more" if len(covered) > 6 else "")
     return Fire((f"allowed on Resource \"*\": {', '.join(granted)}", f"covers {shown}"),
-                data=_ids(sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -656,7 +651,7 @@ def iam_privilege_escalation(component: Component, model: Model) -> Verdict:
     if not paths:
         return PASS
     return Fire(tuple(f"escalation: {p}" for p in paths), detail=paths[0],
-                data=_ids(sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -676,7 +671,9 @@ def iam_privilege_escalation(component: Component, model: Model) -> Verdict:
         "role with an external id. Then delete the access keys.",
     ),
     detection="Process, CI pipeline or third party with `properties.aws_access_keys: true`; the "
-    "evidence adds `properties.access_key_age_days` when stated.",
+    "evidence adds `properties.access_key_age_days` when stated. A CI pipeline that states a "
+    "static `deploy_auth` (static-key, access-key...) is left to cicd-static-deploy-credentials, "
+    "which reports the same keys as the pipeline's deployment credentials.",
     false_positives="Systems that cannot assume roles at all (some SaaS products); rotate the key "
     "every 90 days, scope it narrowly and accept.",
     references=(
@@ -689,9 +686,12 @@ def iam_long_lived_access_keys(component: Component, model: Model) -> Verdict:
     """Fires when a workload uses IAM user access keys."""
     if component.prop("aws_access_keys") is not True:
         return PASS
+    deploy_auth = static_deploy_auth(model, component)
+    if deploy_auth is not None:
+        return Skip(f"deploy_auth: {deploy_auth} is reported by cicd-static-deploy-credentials")
     evidence = ["properties.aws_access_keys: true"]
-    age = component.prop("access_key_age_days")
-    if isinstance(age, int) and not isinstance(age, bool):
+    age = whole_number(component.prop("access_key_age_days"))
+    if age is not None:
         evidence.append(f"properties.access_key_age_days: {age}"
                         + (" (older than 90 days)" if age > 90 else ""))
     return Fire(tuple(evidence))
@@ -699,10 +699,7 @@ def iam_long_lived_access_keys(component: Component, model: Model) -> Verdict:
 
 def _account_id(model: Model, component: Component) -> str | None:
     """The ``account_id`` of the account boundary the component sits in, if stated."""
-    zone = model.graph.zone_of(component.id)
-    if zone is None:
-        return None
-    for boundary in model.graph.zone_chain(zone.id):
+    for boundary in enclosing_zones(model, component.id):
         if _account_boundary(boundary) and boundary.properties.get("account_id") is not None:
             return str(boundary.properties["account_id"])
     return None
@@ -745,13 +742,13 @@ def _account_principals(principals: Iterable[str], own: str | None) -> list[str]
 ))
 def iam_cross_account_without_external_id(component: Component, model: Model) -> Verdict:
     """Fires when a role trusted by another account has no external id condition."""
-    others = _account_principals(_values(component.prop("trusted_principals")),
+    others = _account_principals(listed(component.prop("trusted_principals")),
                                  _account_id(model, component))
     if not others:
         return PASS
     if component.prop("external_id") is not False:
         return PASS
-    if _limiting(_values(component.prop("trust_conditions"))):
+    if _limiting(listed(component.prop("trust_conditions"))):
         return PASS
     return Fire((f"properties.trusted_principals: {', '.join(others)}",
                  "properties.external_id: false"))
@@ -782,7 +779,7 @@ def iam_role_trusts_anyone(component: Component, model: Model) -> Verdict:
     evidence = _open_policy(component, "trusted_principals", "trust_conditions")
     if not evidence:
         return PASS
-    return Fire(evidence, data=_ids(sensitive_data(model, component)))
+    return Fire(evidence, data=ids(sensitive_data(model, component)))
 
 
 # =============================================================================================
@@ -842,10 +839,7 @@ def root_user_in_use(boundary: Boundary, model: Model) -> Verdict:
 ))
 def root_user_without_mfa(boundary: Boundary, model: Model) -> Verdict:
     """Fires when an account's root user has no MFA device."""
-    if not _account_boundary(boundary):
-        return Skip("not an account boundary")
-    return Fire(("properties.root_mfa: false",)) if boundary.properties.get("root_mfa") is False \
-        else PASS
+    return _account_setting_off(boundary, "root_mfa")
 
 
 @rule(RuleMeta(
@@ -870,10 +864,7 @@ def root_user_without_mfa(boundary: Boundary, model: Model) -> Verdict:
 ))
 def cloudtrail_disabled(boundary: Boundary, model: Model) -> Verdict:
     """Fires when an account states it has no CloudTrail."""
-    if not _account_boundary(boundary):
-        return Skip("not an account boundary")
-    return Fire(("properties.cloudtrail: false",)) if boundary.properties.get("cloudtrail") is \
-        False else PASS
+    return _account_setting_off(boundary, "cloudtrail")
 
 
 @rule(RuleMeta(
@@ -897,10 +888,7 @@ def cloudtrail_disabled(boundary: Boundary, model: Model) -> Verdict:
 ))
 def guardduty_disabled(boundary: Boundary, model: Model) -> Verdict:
     """Fires when an account states GuardDuty is off."""
-    if not _account_boundary(boundary):
-        return Skip("not an account boundary")
-    return Fire(("properties.guardduty: false",)) if boundary.properties.get("guardduty") is \
-        False else PASS
+    return _account_setting_off(boundary, "guardduty")
 
 
 @rule(RuleMeta(
@@ -935,7 +923,7 @@ def vpc_flow_logs_disabled(boundary: Boundary, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="aws-cloudtrail-trail-weak",
-    title="CloudTrail trail {element} can be tampered with or misses regions",
+    title="CloudTrail logs of {element} can be altered unnoticed or miss regions",
     description="A trail without log file validation lets an attacker who reaches the log bucket "
     "edit or delete records undetected; a single-region trail misses activity in every other "
     "region, where attackers like to start instances.",
@@ -981,7 +969,7 @@ def cloudtrail_trail_weak(component: Component, model: Model) -> Verdict:
     description="A KMS key policy statement with Principal \"*\" and no confining condition "
     "(kms:CallerAccount, kms:ViaService, aws:PrincipalOrgID) lets any AWS identity decrypt or "
     "use the key, which defeats the encryption of every resource that depends on it.",
-    target=Target.COMPONENT, likelihood=3, impact=5, stride=(I, E), cwe=(732,), capec=(180,),
+    target=Target.COMPONENT, likelihood=3, impact=5, stride=(INFO, E), cwe=(732,), capec=(180,),
     asvs=("V6.4.1", "V1.6.2"), attack=("T1552",), tech=("aws.kms*",), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.6.1", "pci-dss-4.0:3.6.1.2"),
     mitigations=(
@@ -1002,7 +990,7 @@ def kms_key_policy_public(component: Component, model: Model) -> Verdict:
     evidence = _open_policy(component, "policy_principals", "policy_conditions")
     if not evidence:
         return PASS
-    return Fire(evidence, data=_ids(sensitive_data(model, component)))
+    return Fire(evidence, data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -1012,7 +1000,7 @@ def kms_key_policy_public(component: Component, model: Model) -> Verdict:
     "to IAM: any role or user whose identity policy allows kms:Decrypt on \"*\" can decrypt "
     "restricted data, and key administrators can grant themselves use of the key. There is no "
     "separation of duties at the key.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(E, I), cwe=(1220,), capec=(122,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(E, INFO), cwe=(1220,), capec=(122,),
     asvs=("V6.4.1", "V1.6.2"), attack=("T1078.004",), tech=("aws.kms*",), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.6.1.2", "pci-dss-4.0:3.6.1.3"),
     mitigations=(
@@ -1032,14 +1020,13 @@ def kms_key_policy_public(component: Component, model: Model) -> Verdict:
 ))
 def kms_key_policy_delegates_to_iam(component: Component, model: Model) -> Verdict:
     """Fires when a key protecting restricted data leaves access control to IAM."""
-    data = [a for a in model.graph.data_of(component.id)
-            if a.classification is Classification.RESTRICTED]
+    data = at_least(model.graph.data_of(component.id), Classification.RESTRICTED)
     if not data:
         return Skip("handles no restricted data")
     if component.prop("key_policy_delegates_to_iam") is not True:
         return PASS
     return Fire(("properties.key_policy_delegates_to_iam: true", f"handles {names(data)}"),
-                data=_ids(data))
+                data=ids(data))
 
 
 # =============================================================================================
@@ -1053,7 +1040,7 @@ def kms_key_policy_delegates_to_iam(component: Component, model: Model) -> Verdi
     description="With PubliclyAccessible the instance gets a public DNS name and IP address; a "
     "single permissive security group rule (or a later change) then exposes the database port "
     "to the internet, where it meets credential stuffing and database exploits.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(I, T), cwe=(668,), capec=(122,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(668,), capec=(122,),
     asvs=("V1.4.1",), attack=("T1190", "T1133"), tech=(*_RDS_TECH, "aws.redshift*"),
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:RDS.2"),
@@ -1076,7 +1063,7 @@ def rds_publicly_accessible(component: Component, model: Model) -> Verdict:
         return Skip("exposure: public is reported by public-datastore")
     exposure = component.exposure.value if component.exposure else "not stated"
     return Fire(("properties.publicly_accessible: true", f"exposure: {exposure}"),
-                data=_ids(_data(model, component)))
+                data=ids(_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -1085,7 +1072,7 @@ def rds_publicly_accessible(component: Component, model: Model) -> Verdict:
     description="With rds.force_ssl (PostgreSQL, SQL Server) or require_secure_transport (MySQL, "
     "MariaDB) off, any client can connect without TLS, and one misconfigured connection string "
     "sends credentials and sensitive rows in clear text across the network.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(I, T), cwe=(319,), capec=(157,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(319,), capec=(157,),
     asvs=("V9.2.2",), attack=("T1040", "T1557"), tech=_RDS_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1",),
     mitigations=(
@@ -1113,7 +1100,7 @@ def rds_tls_not_enforced(component: Component, model: Model) -> Verdict:
         return PASS
     clear = [f"flow '{f.id}' is unencrypted" for f in model.graph.flows_in(component.id)
              if f.encrypted is False]
-    return Fire((*settings, f"stores {names(data)}", *clear), data=_ids(data))
+    return Fire((*settings, f"stores {names(data)}", *clear), data=ids(data))
 
 
 @rule(RuleMeta(
@@ -1121,7 +1108,7 @@ def rds_tls_not_enforced(component: Component, model: Model) -> Verdict:
     title="Snapshots of database {element} are public",
     description="A public DB snapshot can be copied and restored by any AWS account: the whole "
     "database, including credentials tables and personal data, is published.",
-    target=Target.COMPONENT, likelihood=4, impact=5, stride=(I,), cwe=(732, 668), capec=(180,),
+    target=Target.COMPONENT, likelihood=4, impact=5, stride=(INFO,), cwe=(732, 668), capec=(180,),
     asvs=("V1.4.1",), attack=("T1537", "T1530"), tech=(*_RDS_TECH, "aws.redshift*"),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.5.1", "aws-fsbp:RDS.1"),
     mitigations=(
@@ -1136,12 +1123,12 @@ def rds_snapshot_public(component: Component, model: Model) -> Verdict:
     """Fires when a database's snapshots are shared publicly."""
     if component.prop("public_snapshots") is not True:
         return PASS
-    return Fire(("properties.public_snapshots: true",), data=_ids(_data(model, component)))
+    return Fire(("properties.public_snapshots: true",), data=ids(_data(model, component)))
 
 
 @rule(RuleMeta(
     id="aws-dynamodb-no-point-in-time-recovery",
-    title="DynamoDB table {element} of valuable data cannot be restored to a point in time",
+    title="{element} holds valuable data but cannot be restored to a point in time",
     description="Without point-in-time recovery a faulty deployment, a compromised role or "
     "ransomware-style deletion of items cannot be rolled back: balances, orders and ledgers are "
     "lost or silently corrupted.",
@@ -1162,8 +1149,9 @@ def rds_snapshot_public(component: Component, model: Model) -> Verdict:
 def dynamodb_no_pitr(component: Component, model: Model) -> Verdict:
     """Fires when a table of valuable data has point-in-time recovery off."""
     stored = _data(model, component)
-    data = [a for a in stored if a.classification is Classification.RESTRICTED
-            or a in _with_category(stored, ("financial",))]
+    financial = {a.id for a in with_category(stored, "financial")}
+    data = [a for a in stored
+            if a.classification is Classification.RESTRICTED or a.id in financial]
     if not data:
         return Skip("stores no financial or restricted data")
     if component.prop("point_in_time_recovery") is not False:
@@ -1171,7 +1159,7 @@ def dynamodb_no_pitr(component: Component, model: Model) -> Verdict:
     evidence = [f"stores {names(data)}", "properties.point_in_time_recovery: false"]
     if component.prop("deletion_protection") is False:
         evidence.append("properties.deletion_protection: false")
-    return Fire(tuple(evidence), data=_ids(data))
+    return Fire(tuple(evidence), data=ids(data))
 
 
 _OPENSEARCH_TECH = ("aws.opensearch*", "aws.elasticsearch*")
@@ -1179,11 +1167,11 @@ _OPENSEARCH_TECH = ("aws.opensearch*", "aws.elasticsearch*")
 
 @rule(RuleMeta(
     id="aws-opensearch-outside-vpc",
-    title="OpenSearch domain {element} has a public endpoint",
+    title="{element} has a public OpenSearch endpoint",
     description="A domain outside a VPC has an internet-reachable endpoint; only its access "
     "policy stands between the data and the internet, and open or IP-based policies are a "
     "classic source of leaked indices.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(I, T), cwe=(668,), capec=(122,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(668,), capec=(122,),
     asvs=("V1.4.1",), attack=("T1190", "T1530"), tech=_OPENSEARCH_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "aws-fsbp:Opensearch.2"),
     mitigations=(
@@ -1206,7 +1194,7 @@ def opensearch_outside_vpc(component: Component, model: Model) -> Verdict:
     evidence = ("properties.in_vpc: false", *open_policy)
     if component.prop("fine_grained_access_control") is False:
         evidence += ("properties.fine_grained_access_control: false",)
-    return Fire(evidence, data=_ids(_data(model, component)),
+    return Fire(evidence, data=ids(_data(model, component)),
                 confidence=Confidence.HIGH if open_policy else None)
 
 
@@ -1215,11 +1203,11 @@ _OLD_OPENSEARCH_TLS = frozenset({"policy-min-tls-1-0-2019-07"})
 
 @rule(RuleMeta(
     id="aws-opensearch-transport-unencrypted",
-    title="OpenSearch domain {element} moves data without TLS",
+    title="{element} moves OpenSearch data without TLS",
     description="Without enforced HTTPS, clients may query the domain in clear text; without "
     "node-to-node encryption, shard replication and queries between nodes travel unencrypted "
     "inside the VPC.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I, T), cwe=(319, 326), capec=(157,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO, T), cwe=(319, 326), capec=(157,),
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), tech=_OPENSEARCH_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:Opensearch.3"),
     mitigations=(
@@ -1239,11 +1227,11 @@ def opensearch_transport_unencrypted(component: Component, model: Model) -> Verd
         return Skip("stores no confidential or restricted data")
     evidence = [f"properties.{key}: false" for key in ("enforce_https", "node_to_node_encryption")
                 if component.prop(key) is False]
-    if _word(component.prop("tls_security_policy")) in _OLD_OPENSEARCH_TLS:
+    if word(component.prop("tls_security_policy")) in _OLD_OPENSEARCH_TLS:
         evidence.append(f"properties.tls_security_policy: {component.prop('tls_security_policy')}")
     if not evidence:
         return PASS
-    return Fire((*evidence, f"stores {names(data)}"), data=_ids(data))
+    return Fire((*evidence, f"stores {names(data)}"), data=ids(data))
 
 
 # =============================================================================================
@@ -1282,7 +1270,7 @@ def sg_admin_port_open(component: Component, model: Model) -> Verdict:
     evidence = _world_ingress(model, component, _ADMIN_PORTS)
     if not evidence:
         return PASS
-    ports = _listed_ports(_port_ranges(_values(component.prop("ingress_ports"))), _ADMIN_PORTS)
+    ports = _listed_ports(_port_ranges(listed(component.prop("ingress_ports"))), _ADMIN_PORTS)
     return Fire(tuple(evidence), detail=ports[0] if ports else "admin port")
 
 
@@ -1291,7 +1279,7 @@ def sg_admin_port_open(component: Component, model: Model) -> Verdict:
     title="{element} accepts database connections from the whole internet ({detail})",
     description="A database or cache port open to 0.0.0.0/0 is found by internet-wide scanners "
     "within minutes; from then on only the database password protects the data.",
-    target=Target.COMPONENT, likelihood=4, impact=5, stride=(I, T), cwe=(284, 668), capec=(122,),
+    target=Target.COMPONENT, likelihood=4, impact=5, stride=(INFO, T), cwe=(284, 668), capec=(122,),
     asvs=("V1.4.1",), attack=("T1190", "T1110"), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:EC2.19"),
     mitigations=(
@@ -1309,14 +1297,14 @@ def sg_database_port_open(component: Component, model: Model) -> Verdict:
     evidence = _world_ingress(model, component, _DATABASE_PORTS)
     if not evidence:
         return PASS
-    ports = _listed_ports(_port_ranges(_values(component.prop("ingress_ports"))), _DATABASE_PORTS)
+    ports = _listed_ports(_port_ranges(listed(component.prop("ingress_ports"))), _DATABASE_PORTS)
     return Fire(tuple(evidence), detail=ports[0] if ports else "database port",
-                data=_ids(_data(model, component)))
+                data=ids(_data(model, component)))
 
 
 @rule(RuleMeta(
     id="aws-eks-public-endpoint-open",
-    title="EKS API endpoint of {element} is reachable from any address",
+    title="{element} exposes its EKS API endpoint to any address",
     description="A public cluster endpoint open to 0.0.0.0/0 lets anyone try stolen kubeconfigs, "
     "tokens and API server vulnerabilities against the control plane of the cluster.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E, S), cwe=(668, 284), capec=(122,),
@@ -1338,7 +1326,7 @@ def eks_public_endpoint_open(component: Component, model: Model) -> Verdict:
     """Fires when the public EKS endpoint is open to every address."""
     if component.prop("endpoint_public_access") is not True:
         return PASS
-    cidrs = _values(component.prop("public_access_cidrs"))
+    cidrs = listed(component.prop("public_access_cidrs"))
     if not cidrs:
         return Fire(("properties.endpoint_public_access: true",
                      "properties.public_access_cidrs not stated (EKS defaults to 0.0.0.0/0)"),
@@ -1415,11 +1403,11 @@ _LAMBDA_TECH = ("aws.lambda*",)
 
 @rule(RuleMeta(
     id="aws-lambda-secrets-in-environment",
-    title="Lambda function {element} keeps secrets in environment variables",
+    title="{element} keeps secrets in Lambda environment variables",
     description="Environment variables are shown in the console, returned by "
     "lambda:GetFunctionConfiguration to anyone with read access, copied into infrastructure "
     "state files and dumped by debug endpoints; secrets placed there leak far beyond the function.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(I,), cwe=(526, 798), capec=(37,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(526, 798), capec=(37,),
     asvs=("V2.10.4", "V6.4.1"), attack=("T1552.001",), tech=_LAMBDA_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.3.2", "pci-dss-4.0:8.6.2"),
     mitigations=(
@@ -1440,10 +1428,8 @@ def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict
     value = component.prop("secrets_in_env")
     if not _stated_list(value):
         return PASS
-    shown = "true" if value is True else ", ".join(_values(value))
-    secrets = _with_category(model.graph.data_of(component.id),
-                             ("credentials", "secrets", "crypto-keys"))
-    return Fire((f"properties.secrets_in_env: {shown}",), data=_ids(secrets))
+    shown = "true" if value is True else ", ".join(listed(value))
+    return Fire((f"properties.secrets_in_env: {shown}",), data=ids(secrets_of(model, component)))
 
 
 @rule(RuleMeta(
@@ -1469,19 +1455,19 @@ def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict
 ))
 def lambda_function_url_unauthenticated(component: Component, model: Model) -> Verdict:
     """Fires when a function URL has AuthType NONE and the code does not authenticate."""
-    if _word(component.prop("function_url_auth")) != "none":
+    if word(component.prop("function_url_auth")) != "none":
         return PASS
     if component.authn is not None and component.authn.authenticates:
         return PASS
     authn = component.authn.value if component.authn else "not stated"
     return Fire(("properties.function_url_auth: NONE", f"authn: {authn}"),
-                data=_ids(sensitive_data(model, component)),
+                data=ids(sensitive_data(model, component)),
                 confidence=Confidence.HIGH if component.authn is not None else None)
 
 
 @rule(RuleMeta(
     id="aws-lambda-shared-execution-role",
-    title="Lambda function {element} shares its execution role with other functions",
+    title="{element} shares its Lambda execution role with other functions",
     description="Functions that share one execution role each hold the union of every function's "
     "permissions: a flaw in the least critical function reaches the data and actions of the "
     "most critical one.",
@@ -1499,20 +1485,19 @@ def lambda_function_url_unauthenticated(component: Component, model: Model) -> V
 ))
 def lambda_shared_execution_role(component: Component, model: Model) -> Verdict:
     """Fires when another function in the model uses the same execution role."""
-    role = _word(component.prop("execution_role"))
+    role = word(component.prop("execution_role"))
     if not role:
         return PASS
     others = sorted(
         other.id for other in model.components.values()
-        if other.id != component.id and other.tech is not None
-        and fnmatch.fnmatchcase(other.tech, _LAMBDA_TECH[0])
-        and _word(other.prop("execution_role")) == role
+        if other.id != component.id and tech_is(other, _LAMBDA_TECH)
+        and word(other.prop("execution_role")) == role
     )
     if not others:
         return PASS
     return Fire((f"properties.execution_role: {component.prop('execution_role')}",
                  f"also used by {', '.join(others)}"),
-                data=_ids(sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 # =============================================================================================
@@ -1524,7 +1509,7 @@ _APIGW_TECH = ("aws.apigateway*",)
 
 @rule(RuleMeta(
     id="aws-apigw-route-without-authorizer",
-    title="API Gateway {element} has routes without an authorizer ({detail})",
+    title="{element} has API Gateway routes without an authorizer ({detail})",
     description="In API Gateway, authorisation is configured per method or route: an API whose "
     "main routes use a Cognito, JWT, Lambda or IAM authorizer can still have individual routes "
     "with AuthorizationType NONE, which anyone can call.",
@@ -1545,18 +1530,18 @@ _APIGW_TECH = ("aws.apigateway*",)
 ))
 def apigw_route_without_authorizer(component: Component, model: Model) -> Verdict:
     """Fires on API routes with no authorizer that are not declared public."""
-    public = {r.lower() for r in _values(component.prop("public_routes"))}
-    routes = [r for r in _values(component.prop("routes_without_authorizer"))
+    public = {r.lower() for r in listed(component.prop("public_routes"))}
+    routes = [r for r in listed(component.prop("routes_without_authorizer"))
               if r.lower() not in public]
     if not routes:
         return PASS
     return Fire((f"properties.routes_without_authorizer: {', '.join(routes)}",),
-                detail=routes[0], data=_ids(sensitive_data(model, component)))
+                detail=routes[0], data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
     id="aws-apigw-api-key-as-authentication",
-    title="API Gateway {element} relies on usage-plan API keys to authenticate callers",
+    title="{element} relies on API Gateway usage-plan keys to authenticate callers",
     description="API Gateway API keys exist for usage plans and throttling, not for "
     "authentication: they are static, shared across a client's users, sent in a header on every "
     "request and not bound to an identity; AWS documents that they must not be used for "
@@ -1579,19 +1564,19 @@ def apigw_api_key_as_authentication(component: Component, model: Model) -> Verdi
     """Fires when API keys are the only thing between callers and the API."""
     if component.prop("api_key_required") is not True:
         return PASS
-    if _word(component.prop("authorizer")) not in ("none", "false"):
+    if word(component.prop("authorizer")) not in ("none", "false"):
         return PASS
     return Fire(("properties.api_key_required: true", "properties.authorizer: none"),
-                data=_ids(sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
     id="aws-apigw-full-request-logging",
-    title="API Gateway {element} writes full request and response bodies to CloudWatch",
+    title="{element} writes full request and response bodies to CloudWatch",
     description="With data tracing (dataTraceEnabled) on, API Gateway logs complete request and "
     "response bodies and headers — card numbers, personal data, tokens — into CloudWatch Logs, "
     "where everyone with log access can read them for the whole retention period.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(I,), cwe=(532,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(532,),
     asvs=("V7.1.1", "V7.1.2"), api_top10=("API8:2023",), tech=_APIGW_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.3.1", "pci-dss-4.0:3.5.1"),
     mitigations=(
@@ -1611,12 +1596,12 @@ def apigw_full_request_logging(component: Component, model: Model) -> Verdict:
     if component.prop("data_trace_enabled") is not True:
         return PASS
     return Fire(("properties.data_trace_enabled: true", f"handles {names(data)}"),
-                data=_ids(data))
+                data=ids(data))
 
 
 @rule(RuleMeta(
     id="aws-apigw-cloudfront-bypass",
-    title="API Gateway {element} can be called directly, bypassing CloudFront and its WAF",
+    title="{element} can be called directly, bypassing CloudFront and its WAF",
     description="An API fronted by CloudFront keeps its default execute-api endpoint unless it is "
     "disabled; attackers who find it (it is in every client-side error and certificate log) skip "
     "the distribution's WAF rules, geo-blocking and rate limits.",
@@ -1638,14 +1623,12 @@ def apigw_full_request_logging(component: Component, model: Model) -> Verdict:
 ))
 def apigw_cloudfront_bypass(component: Component, model: Model) -> Verdict:
     """Fires when the edge's WAF can be skipped through the API's default endpoint."""
-    fronts = [model.components[f.source] for f in model.graph.flows_in(component.id)
-              if (model.components[f.source].tech or "").startswith("aws.cloudfront")]
-    guarded = [c for c in fronts if c.waf]
+    guarded = cloudfront_waf_fronts(model, component)
     if not guarded:
         return Skip("not fronted by a CloudFront distribution with WAF")
     if component.waf or component.prop("execute_api_endpoint_disabled") is not False:
         return PASS
-    if _word(component.prop("endpoint_type")) == "private":
+    if word(component.prop("endpoint_type")) == "private":
         return PASS
     unverified = [c.id for c in guarded if c.prop("origin_verify_header") is not True]
     if not unverified:
@@ -1654,7 +1637,7 @@ def apigw_cloudfront_bypass(component: Component, model: Model) -> Verdict:
                  "properties.execute_api_endpoint_disabled: false",
                  "waf: false" if component.waf is False else "waf: not stated",
                  f"'{unverified[0]}' adds no verified origin header"),
-                data=_ids(sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 # =============================================================================================
@@ -1668,11 +1651,11 @@ _WEAK_ORIGIN_PROTOCOLS = frozenset({"sslv3", "tlsv1", "tlsv1.1"})
 
 @rule(RuleMeta(
     id="aws-cloudfront-weak-viewer-tls",
-    title="CloudFront distribution {element} accepts outdated or no TLS from viewers ({detail})",
+    title="{element} accepts outdated or no TLS from viewers ({detail})",
     description="A security policy that still allows TLS 1.0/1.1 (or SSLv3), or a viewer "
     "protocol policy of allow-all, lets clients be downgraded to broken protocols or plain HTTP, "
     "exposing sessions and sensitive form data to network attackers.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I, T), cwe=(326, 757, 319),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO, T), cwe=(326, 757, 319),
     capec=(620,), asvs=("V9.1.2", "V9.1.3"), api_top10=("API8:2023",), attack=("T1557",),
     tech=_CLOUDFRONT_TECH, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:CloudFront.3"),
@@ -1695,24 +1678,24 @@ def cloudfront_weak_viewer_tls(component: Component, model: Model) -> Verdict:
     evidence: list[str] = []
     for key in ("minimum_protocol_version", "min_tls_version"):
         value = component.prop(key)
-        if _word(value) in _WEAK_VIEWER_POLICIES:
+        if word(value) in _WEAK_VIEWER_POLICIES:
             evidence.append(f"properties.{key}: {value}")
             break
-    if _word(component.prop("viewer_protocol_policy")) == "allow-all":
+    if word(component.prop("viewer_protocol_policy")) == "allow-all":
         evidence.append("properties.viewer_protocol_policy: allow-all")
     if not evidence:
         return PASS
     return Fire(tuple(evidence), detail=evidence[0].split(": ", 1)[1],
-                data=_ids(sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
     id="aws-cloudfront-origin-unencrypted",
-    title="CloudFront distribution {element} fetches from its origin without strong TLS",
+    title="{element} fetches from its origin without strong TLS",
     description="With origin protocol policy http-only (or match-viewer while viewers may use "
     "HTTP), or with SSLv3/TLS 1.0/1.1 allowed to the origin, responses and forwarded requests "
     "travel between the edge and the origin unencrypted or weakly encrypted across the internet.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(I, T), cwe=(319, 757), capec=(157,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(319, 757), capec=(157,),
     asvs=("V9.2.2", "V9.1.3"), attack=("T1040", "T1557"), tech=_CLOUDFRONT_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:CloudFront.9"),
     mitigations=(
@@ -1731,20 +1714,20 @@ def cloudfront_weak_viewer_tls(component: Component, model: Model) -> Verdict:
 def cloudfront_origin_unencrypted(component: Component, model: Model) -> Verdict:
     """Fires when edge-to-origin traffic can be plain HTTP or use broken TLS versions."""
     evidence: list[str] = []
-    policy = _word(component.prop("origin_protocol_policy"))
+    policy = word(component.prop("origin_protocol_policy"))
     if policy == "http-only":
         evidence.append("properties.origin_protocol_policy: http-only")
-    elif policy == "match-viewer" and _word(component.prop("viewer_protocol_policy")) == \
+    elif policy == "match-viewer" and word(component.prop("viewer_protocol_policy")) == \
             "allow-all":
         evidence.append("properties.origin_protocol_policy: match-viewer with "
                         "viewer_protocol_policy: allow-all")
-    weak = [p for p in _values(component.prop("origin_ssl_protocols"))
+    weak = [p for p in listed(component.prop("origin_ssl_protocols"))
             if p.lower() in _WEAK_ORIGIN_PROTOCOLS]
     if weak:
         evidence.append(f"properties.origin_ssl_protocols include {', '.join(weak)}")
     if not evidence:
         return PASS
-    return Fire(tuple(evidence), data=_ids(sensitive_data(model, component)))
+    return Fire(tuple(evidence), data=ids(sensitive_data(model, component)))
 
 
 # =============================================================================================
@@ -1763,7 +1746,7 @@ _RESOURCE_POLICY_TECH = (
     description="A resource policy (SQS queue, SNS topic, Lambda function, secret, ECR "
     "repository...) with Principal \"*\" and no confining condition lets any AWS account read or "
     "inject messages, invoke the function, read the secret or pull the images.",
-    target=Target.COMPONENT, likelihood=4, impact=4, stride=(I, T, S), cwe=(732,), capec=(180,),
+    target=Target.COMPONENT, likelihood=4, impact=4, stride=(INFO, T, S), cwe=(732,), capec=(180,),
     asvs=("V1.4.1", "V4.1.3"), attack=("T1530", "T1648"), tech=_RESOURCE_POLICY_TECH,
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:7.2.1", "aws-fsbp:Lambda.1"),
@@ -1787,7 +1770,7 @@ def resource_policy_public(component: Component, model: Model) -> Verdict:
     evidence = _open_policy(component, "policy_principals", "policy_conditions")
     if not evidence:
         return PASS
-    return Fire(evidence, data=_ids(sensitive_data(model, component)))
+    return Fire(evidence, data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -1796,7 +1779,7 @@ def resource_policy_public(component: Component, model: Model) -> Verdict:
     description="SQS queues and SNS topics keep messages on AWS storage until delivered (up to 14 "
     "days in SQS); without SSE, sensitive payloads sit unencrypted and outside any KMS key "
     "policy or key-usage audit.",
-    target=Target.COMPONENT, likelihood=2, impact=3, stride=(I,), cwe=(311,), capec=(37,),
+    target=Target.COMPONENT, likelihood=2, impact=3, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.1.1",), attack=("T1530",), tech=("aws.sqs*", "aws.sns*"), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.5.1", "aws-fsbp:SQS.1", "aws-fsbp:SNS.1"),
     mitigations=(
@@ -1829,7 +1812,7 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
         return PASS
     if component.encryption is not None and component.encryption.at_rest is not None:
         evidence.append(f"contradicts encryption.at_rest: {component.encryption.at_rest.value}")
-    return Fire((*evidence, f"carries {names(data)}"), data=_ids(data))
+    return Fire((*evidence, f"carries {names(data)}"), data=ids(data))
 
 
 @rule(RuleMeta(
@@ -1838,7 +1821,7 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
     description="A Secrets Manager secret without a rotation schedule (or with one longer than 90 "
     "days) keeps working for anyone who ever copied it: former staff, a leaked CI log, a "
     "compromised laptop.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, I), cwe=(324, 262), capec=(37,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, INFO), cwe=(324, 262), capec=(37,),
     asvs=("V2.10.1", "V6.4.2"), attack=("T1552", "T1078"), tech=("aws.secretsmanager*",),
     domain=DOMAIN,
     compliance=("pci-dss-4.0:8.6.3", "aws-fsbp:SecretsManager.1",
@@ -1861,13 +1844,13 @@ def secretsmanager_rotation(component: Component, model: Model) -> Verdict:
     evidence: list[str] = []
     if component.prop("automatic_rotation") is False:
         evidence.append("properties.automatic_rotation: false")
-    days = component.prop("rotation_days")
-    if isinstance(days, int) and not isinstance(days, bool) and days > 90:
+    days = whole_number(component.prop("rotation_days"))
+    if days is not None and days > 90:
         evidence.append(f"properties.rotation_days: {days} (more than 90)")
     if not evidence:
         return PASS
-    secrets = _with_category(_data(model, component), ("credentials", "secrets", "crypto-keys"))
-    return Fire(tuple(evidence), data=_ids(secrets))
+    secrets = with_category(_data(model, component), *SECRET_CATEGORIES)
+    return Fire(tuple(evidence), data=ids(secrets))
 
 
 # =============================================================================================
@@ -1878,14 +1861,15 @@ _COGNITO_TECH = ("aws.cognito*",)
 
 
 def _admin_pool(component: Component) -> bool:
-    return component.admin or _word(component.prop("pool_purpose")) in (
+    """A user pool for administrators or staff."""
+    return component.admin or word(component.prop("pool_purpose")) in (
         "admin", "workforce", "staff"
     )
 
 
 @rule(RuleMeta(
     id="aws-cognito-mfa-not-enforced",
-    title="Cognito user pool {element} does not enforce MFA ({detail})",
+    title="{element} does not enforce MFA for its users ({detail})",
     description="A user pool that holds personal or financial data with MFA OFF protects every "
     "account with a password alone, so credential stuffing and phishing take over accounts at "
     "scale; for administrative pools, OPTIONAL MFA is not enough either.",
@@ -1908,13 +1892,13 @@ def _admin_pool(component: Component) -> bool:
 ))
 def cognito_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     """Fires when a pool with personal data has MFA off, or an admin pool has it optional."""
-    data = _with_category(model.graph.data_of(component.id), _PERSONAL_CATEGORIES)
+    data = with_category(model.graph.data_of(component.id), *_PERSONAL_CATEGORIES)
     admin = _admin_pool(component)
     if not data and not admin:
         return Skip("holds no personal, credential or financial data and is not an admin pool")
     stated = component.prop("mfa_configuration")
     # YAML reads an unquoted ON/OFF as a boolean.
-    setting = ("on" if stated else "off") if isinstance(stated, bool) else _word(stated)
+    setting = ("on" if stated else "off") if isinstance(stated, bool) else word(stated)
     if not setting:
         if component.mfa is None:
             return Unknown(("mfa",))
@@ -1924,12 +1908,12 @@ def cognito_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     if setting == "on" or (setting == "optional" and not admin):
         return PASS
     why = "an administrative pool" if admin else f"holds {names(data)}"
-    return Fire((f"MFA {setting.upper()}", why), detail=setting.upper(), data=_ids(data))
+    return Fire((f"MFA {setting.upper()}", why), detail=setting.upper(), data=ids(data))
 
 
 @rule(RuleMeta(
     id="aws-cognito-admin-self-signup",
-    title="Administrative user pool {element} lets anyone sign up",
+    title="{element} is an administrative user pool that lets anyone sign up",
     description="With self-registration enabled, anyone who finds the app client id (it ships in "
     "the front end) can call SignUp and obtain an account in a pool that grants administrative "
     "access.",
@@ -1960,7 +1944,7 @@ def cognito_admin_self_signup(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="aws-cognito-weak-password-policy",
-    title="Cognito user pool {element} accepts short passwords ({detail})",
+    title="{element} accepts short passwords ({detail})",
     description="A minimum length under 12 characters leaves accounts within reach of offline "
     "cracking of leaked hashes elsewhere and of online guessing with common-password lists.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(S,), cwe=(521,), capec=(16, 49),
@@ -1979,19 +1963,19 @@ def cognito_admin_self_signup(component: Component, model: Model) -> Verdict:
 ))
 def cognito_weak_password_policy(component: Component, model: Model) -> Verdict:
     """Fires when the pool's minimum password length is below 12."""
-    length = component.prop("password_min_length")
-    if not isinstance(length, int) or isinstance(length, bool) or length >= 12:
+    length = whole_number(component.prop("password_min_length"))
+    if length is None or length >= 12:
         return PASS
     return Fire((f"properties.password_min_length: {length}",), detail=f"minimum {length}")
 
 
 @rule(RuleMeta(
     id="aws-cognito-unauthenticated-identities",
-    title="Cognito identity pool {element} hands AWS credentials to unauthenticated guests",
+    title="{element} hands AWS credentials to unauthenticated guests",
     description="With unauthenticated identities enabled, anyone who knows the identity pool id "
     "(public in the front end) receives temporary AWS credentials for the guest role; if that "
     "role can read data or call services, those are public.",
-    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, I), cwe=(284, 306), capec=(115,),
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, INFO), cwe=(284, 306), capec=(115,),
     asvs=("V4.1.3",), attack=("T1078.004",), tech=_COGNITO_TECH, domain=DOMAIN,
     mitigations=(
         "Disable unauthenticated identities, or give the guest role only the actions a guest "
@@ -2008,7 +1992,7 @@ def cognito_unauthenticated_identities(component: Component, model: Model) -> Ve
     """Fires when guests receive AWS credentials through a role that is not known to be harmless."""
     if component.prop("allow_unauthenticated_identities") is not True:
         return PASS
-    actions = _values(component.prop("unauthenticated_role_actions"))
+    actions = listed(component.prop("unauthenticated_role_actions"))
     risky = [a for a in actions if "*" in a
              or any(_covers(a, known) for known in _DATA_PLANE_ACTIONS)]
     if actions and not risky:

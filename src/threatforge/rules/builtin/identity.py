@@ -13,7 +13,6 @@ components and account boundaries; every key is documented in
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Sequence
 
 from threatforge.model import (
@@ -22,12 +21,27 @@ from threatforge.model import (
     BoundaryKind,
     Component,
     ComponentKind,
-    DataAsset,
     Flow,
     Model,
 )
-from threatforge.model.schema import PropertyValue
-from threatforge.rules.builtin._facts import PROCESS_KINDS, names, sensitive_data
+from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
+from threatforge.rules.builtin._facts import (
+    PROCESS_KINDS,
+    D,
+    E,
+    R,
+    S,
+    ids,
+    names,
+    number,
+    said,
+    sensitive_data,
+    show,
+    tech_is,
+    with_category,
+    word,
+    words,
+)
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -35,7 +49,6 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Verdict,
     rule,
@@ -43,16 +56,7 @@ from threatforge.rules.interface import (
 
 __all__ = ["RULES"]
 
-S, T, R, INFO, D, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.REPUDIATION,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "identity"
-CHEATSHEETS = "https://cheatsheetseries.owasp.org/cheatsheets/"
 
 IDP = ComponentKind.IDENTITY_PROVIDER
 IDP_KINDS = frozenset({IDP})
@@ -86,54 +90,13 @@ MAX_PRIVILEGED_SESSION_HOURS = 12
 # --- facts ------------------------------------------------------------------------------------
 
 
-def _word(value: PropertyValue | None) -> str | None:
-    """A property that is one word, lowercased; None when it is not a string."""
-    return value.strip().lower() if isinstance(value, str) else None
-
-
-def _words(value: PropertyValue | None) -> list[str]:
-    """A property as lowercased words (a scalar string is a one-item list)."""
-    if isinstance(value, list):
-        return [v.strip().lower() for v in value if isinstance(v, str)]
-    word = _word(value)
-    return [word] if word else []
-
-
-def _number(value: PropertyValue | None) -> float | None:
-    """A property that is a number (booleans are not numbers here)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _show(value: PropertyValue) -> str:
-    """A property value as it would be written in YAML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _said(key: str, value: PropertyValue) -> str:
-    """Evidence that names a stated property."""
-    return f"properties.{key}: {_show(value)}"
-
-
-def _tech_is(component: Component, patterns: tuple[str, ...]) -> bool:
-    return component.tech is not None and any(
-        fnmatch.fnmatchcase(component.tech, p) for p in patterns
-    )
-
-
 def _same_product(one: Component, other: Component) -> bool:
     """Two components of one product (Keycloak and its admin console)."""
     return one.tech is not None and one.tech == other.tech
 
 
 def _idp_techs(model: Model) -> set[str]:
+    """The technologies of the model's identity providers."""
     return {c.tech for c in model.components.values() if c.kind is IDP and c.tech}
 
 
@@ -152,12 +115,6 @@ def _account_holders(model: Model) -> list[Component | Boundary]:
     holders: list[Component | Boundary] = [c for c in model.components.values() if c.kind is IDP]
     holders += [b for b in model.boundaries.values() if b.kind is BoundaryKind.ACCOUNT]
     return holders
-
-
-def _data_of_categories(
-    model: Model, component: Component, wanted: set[str]
-) -> list[DataAsset]:
-    return [a for a in model.graph.data_of(component.id) if set(a.categories) & wanted]
 
 
 # --- identity provider policies ---------------------------------------------------------------
@@ -193,9 +150,9 @@ def _data_of_categories(
 def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     """Fire on identity providers whose policy does not require MFA for administrators."""
     enforced = component.prop("mfa_enforced_for_admins")
-    if enforced is False or _word(enforced) == "optional":
+    if enforced is False or word(enforced) == "optional":
         assert enforced is not None  # noqa: S101 - checked above
-        return Fire((_said("mfa_enforced_for_admins", enforced),))
+        return Fire((said("mfa_enforced_for_admins", enforced),))
     return PASS
 
 
@@ -232,24 +189,24 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
     """Fire on identity providers with short minimum passwords or no breached-password check."""
     if component.prop("passwordless") is True:
         return Skip("passwordless: no passwords to guess")
-    length = _number(component.prop("password_min_length"))
-    if _tech_is(component, COGNITO_TECH):
+    length = number(component.prop("password_min_length"))
+    if tech_is(component, COGNITO_TECH):
         length = None  # aws-cognito-weak-password-policy reports Cognito's minimum length
     evidence: list[str] = []
     details: list[str] = []
     if length is not None and length < MIN_PASSWORD_LENGTH:
-        evidence.append(_said("password_min_length", length))
-        details.append(f"minimum length {_show(length)}")
+        evidence.append(said("password_min_length", length))
+        details.append(f"minimum length {show(length)}")
     if component.prop("breached_password_check") is False:
-        evidence.append(_said("breached_password_check", False))
+        evidence.append(said("breached_password_check", False))
         details.append("no breached-password check")
     if not evidence:
         return PASS
-    data = _data_of_categories(model, component, {"pii", "pii.special", "credentials"})
+    data = with_category(model.graph.data_of(component.id), "pii", "credentials")
     if not data:
         return Skip("holds no personal data or credentials")
     return Fire((*evidence, f"holds {names(data)}"),
-                data=tuple(a.id for a in data), detail=", ".join(details))
+                data=ids(data), detail=", ".join(details))
 
 
 @rule(RuleMeta(
@@ -280,10 +237,10 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
 ))
 def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict:
     """Fire on password-accepting identity providers that state brute-force protection is off."""
-    evidence = [_said(k, False) for k in ("brute_force_detection", "account_lockout")
+    evidence = [said(k, False) for k in ("brute_force_detection", "account_lockout")
                 if component.prop(k) is False]
     advanced = component.prop("advanced_security")
-    if advanced is False or _word(advanced) == "off":  # YAML 1.1 reads a bare OFF as false
+    if advanced is False or word(advanced) == "off":  # YAML 1.1 reads a bare OFF as false
         evidence.append("properties.advanced_security: off")
     if not evidence:
         return PASS
@@ -323,7 +280,7 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
     """Fire on SAML parties that state assertions are not signed."""
     if component.prop("saml_signed_assertions") is not False:
         return PASS
-    return Fire((_said("saml_signed_assertions", False),))
+    return Fire((said("saml_signed_assertions", False),))
 
 
 @rule(RuleMeta(
@@ -358,14 +315,14 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
 def identity_recovery_bypasses_mfa(component: Component, model: Model) -> Verdict:
     """Fire when account recovery needs less than the sign-in it recovers."""
     if component.prop("recovery_bypasses_mfa") is True:
-        return Fire((_said("recovery_bypasses_mfa", True),))
-    weak = [r for r in _words(component.prop("account_recovery")) if r in WEAK_RECOVERY]
+        return Fire((said("recovery_bypasses_mfa", True),))
+    weak = [r for r in words(component.prop("account_recovery")) if r in WEAK_RECOVERY]
     if not weak or component.prop("recovery_requires_mfa") is True:
         return PASS
     if component.mfa is True:
         mfa = "mfa: true"
     elif component.prop("mfa_enforced_for_admins") is True:
-        mfa = _said("mfa_enforced_for_admins", True)
+        mfa = said("mfa_enforced_for_admins", True)
     else:
         return PASS
     return Fire((mfa, f"properties.account_recovery: {', '.join(weak)}"))
@@ -405,7 +362,7 @@ def identity_recovery_bypasses_mfa(component: Component, model: Model) -> Verdic
 ))
 def idp_colocated_with_workloads(component: Component, model: Model) -> Verdict:
     """Fire on self-hosted IdPs whose zone also runs unrelated workloads."""
-    if _tech_is(component, MANAGED_IDP_TECH):
+    if tech_is(component, MANAGED_IDP_TECH):
         return Skip("a managed identity service shares no hosts with workloads")
     zone = model.boundaries.get(component.zone) if component.zone else None
     if zone is None:
@@ -502,7 +459,7 @@ def identity_no_break_glass(model_: Model, model: Model) -> Sequence[Verdict]:
     stated = [(h, h.properties.get("break_glass_account")) for h in holders]
     if any(value is True for _, value in stated):
         return (PASS,)
-    return [Fire((_said("break_glass_account", False),
+    return [Fire((said("break_glass_account", False),
                   "no identity provider or account states a break-glass account"),
                  elements=(h.id,))
             for h, value in stated if value is False]
@@ -532,7 +489,7 @@ def identity_no_break_glass(model_: Model, model: Model) -> Sequence[Verdict]:
 ))
 def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Verdict]:
     """Fire on break-glass accounts whose use raises no alert."""
-    return [Fire((_said("break_glass_account", True), _said("break_glass_alerting", False)),
+    return [Fire((said("break_glass_account", True), said("break_glass_alerting", False)),
                  elements=(h.id,))
             for h in _account_holders(model)
             if h.properties.get("break_glass_account") is True
@@ -580,10 +537,10 @@ def identity_privileged_session_too_long(component: Component, model: Model) -> 
     evidence: list[str] = []
     details: list[str] = []
     for key, kind in keys:
-        value = _number(component.prop(key))
+        value = number(component.prop(key))
         if value is not None and value > limits[kind]:
-            evidence.append(_said(key, value))
-            details.append(f"{_show(value)} {units[kind]}")
+            evidence.append(said(key, value))
+            details.append(f"{show(value)} {units[kind]}")
     if not evidence:
         return PASS
     return Fire(tuple(evidence), detail=", ".join(details))
@@ -617,7 +574,7 @@ def identity_shared_admin_accounts(component: Component, model: Model) -> Verdic
     """Fire on components that state they are administered with shared accounts."""
     if component.prop("shared_accounts") is not True:
         return PASS
-    return Fire((_said("shared_accounts", True),))
+    return Fire((said("shared_accounts", True),))
 
 
 @rule(RuleMeta(
@@ -647,7 +604,7 @@ def identity_standing_privileged_access(component: Component, model: Model) -> V
     """Fire on components that state privileged access is not just-in-time."""
     if component.prop("jit_access") is not False:
         return PASS
-    return Fire((_said("jit_access", False),))
+    return Fire((said("jit_access", False),))
 
 
 @rule(RuleMeta(

@@ -15,11 +15,29 @@ low confidence), because XML parsers of the common runtimes resolve them by defa
 
 from __future__ import annotations
 
-import fnmatch
-
 from threatforge.model import Authn, Component, ComponentKind, Flow, Model
 from threatforge.model.schema import PropertyValue
-from threatforge.rules.builtin._facts import PROCESS_KINDS, names, sensitive_data
+from threatforge.rules.builtin._facts import (
+    INFO,
+    PROCESS_KINDS,
+    D,
+    E,
+    S,
+    T,
+    ids,
+    names,
+    number,
+    reach_words,
+    reachable,
+    said,
+    secrets_of,
+    sensitive_data,
+    show,
+    tech_is,
+    word,
+    words,
+)
+from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -27,7 +45,6 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Verdict,
     rule,
@@ -35,15 +52,7 @@ from threatforge.rules.interface import (
 
 __all__ = ["RULES"]
 
-S, T, INFO, D, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "generic"
-CHEATSHEETS = "https://cheatsheetseries.owasp.org/cheatsheets/"
 PCI_SECURE_CODING = "pci-dss-4.0:6.2.4"
 
 WEB_KINDS = frozenset({ComponentKind.CLIENT, ComponentKind.SERVICE, ComponentKind.FUNCTION})
@@ -94,42 +103,6 @@ MAX_ABSOLUTE_HOURS = 12
 # --- facts ------------------------------------------------------------------------------------
 
 
-def _word(value: PropertyValue | None) -> str | None:
-    """A property that is one word, lowercased; None when it is not a string."""
-    return value.strip().lower() if isinstance(value, str) else None
-
-
-def _words(value: PropertyValue | None) -> list[str]:
-    """A property as lowercased words (a scalar string is a one-item list)."""
-    if isinstance(value, list):
-        return [v.strip().lower() for v in value if isinstance(v, str)]
-    word = _word(value)
-    return [word] if word else []
-
-
-def _number(value: PropertyValue | None) -> float | None:
-    """A property that is a number (booleans are not numbers here)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _show(value: PropertyValue) -> str:
-    """A property value as it would be written in YAML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _said(key: str, value: PropertyValue) -> str:
-    """Evidence that names a stated property."""
-    return f"properties.{key}: {_show(value)}"
-
-
 def _stated(
     flow: Flow, source: Component, key: str
 ) -> tuple[str, PropertyValue] | tuple[None, None]:
@@ -140,26 +113,6 @@ def _stated(
     if value is not None:
         return f"'{source.id}' properties.{key}", value
     return None, None
-
-
-def _tech_is(component: Component, patterns: tuple[str, ...]) -> bool:
-    return component.tech is not None and any(
-        fnmatch.fnmatchcase(component.tech, p) for p in patterns
-    )
-
-
-def _untrusted_input(model: Model, component: Component) -> bool:
-    """Whether data from an untrusted place can reach the component along flows."""
-    return model.graph.reach(component.id).reachable
-
-
-def _reach_words(model: Model, component: Component) -> str:
-    reach = model.graph.reach(component.id)
-    if not reach.hops:
-        return f"'{component.id}' is an entry point"
-    return f"reachable from entry point '{reach.entry}' in {reach.hops} hop" + (
-        "s" if reach.hops != 1 else ""
-    )
 
 
 def _stored_data(model: Model, component: Component, flow: Flow) -> tuple[str, ...]:
@@ -176,7 +129,7 @@ def _query_flow(
     target = model.components[flow.target]
     if source.kind not in PROCESS_KINDS:
         return Skip("the source is not a process of the system")
-    if not (_tech_is(target, tech) or flow.protocol in protocols):
+    if not (tech_is(target, tech) or flow.protocol in protocols):
         return Skip(f"not a flow to {what}")
     return source, target
 
@@ -223,9 +176,9 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
         return ends
     source, target = ends
     where, value = _stated(flow, source, "query_builder")
-    if where is None or value is None or _word(value) not in UNSAFE_QUERY_BUILDERS:
+    if where is None or value is None or word(value) not in UNSAFE_QUERY_BUILDERS:
         return PASS
-    return Fire((f"{where}: {_show(value)}",
+    return Fire((f"{where}: {show(value)}",
                  f"'{target.id}' is an SQL database ({target.tech or flow.protocol})"),
                 data=_stored_data(model, target, flow))
 
@@ -350,10 +303,10 @@ def injection_os_command(component: Component, model: Model) -> Verdict:
         return PASS
     if component.prop("command_arguments_allowlisted") is True:
         return PASS
-    if not _untrusted_input(model, component):
+    if not reachable(model, component):
         return Skip("no flow from an entry point reaches it")
-    return Fire((_said("executes_commands", True), _reach_words(model, component)),
-                data=tuple(a.id for a in sensitive_data(model, component)))
+    return Fire((said("executes_commands", True), reach_words(model, component)),
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -391,12 +344,12 @@ def injection_xxe(component: Component, model: Model) -> Verdict:
     if entities is False:
         return PASS
     if entities is True:
-        return Fire((_said("parses_xml", True), _said("xml_external_entities", True)),
+        return Fire((said("parses_xml", True), said("xml_external_entities", True)),
                     confidence=Confidence.HIGH)
-    if not _untrusted_input(model, component):
+    if not reachable(model, component):
         return PASS  # internal XML with the parser default: too weak a signal on its own
-    return Fire((_said("parses_xml", True), "properties.xml_external_entities not stated as "
-                 "false", _reach_words(model, component)), confidence=Confidence.LOW)
+    return Fire((said("parses_xml", True), "properties.xml_external_entities not stated as "
+                 "false", reach_words(model, component)), confidence=Confidence.LOW)
 
 
 @rule(RuleMeta(
@@ -427,17 +380,17 @@ def injection_xxe(component: Component, model: Model) -> Verdict:
 ))
 def injection_insecure_deserialization(component: Component, model: Model) -> Verdict:
     """Fire on processes that use gadget-prone deserializers."""
-    unsafe = [f for f in _words(component.prop("deserializes")) if f in UNSAFE_DESERIALIZERS]
+    unsafe = [f for f in words(component.prop("deserializes")) if f in UNSAFE_DESERIALIZERS]
     if not unsafe:
         return PASS
     if component.prop("deserialization_allowlist") is True:
         return PASS
     evidence = [f"properties.deserializes: {', '.join(unsafe)}"]
-    reachable = _untrusted_input(model, component)
-    if reachable:
-        evidence.append(_reach_words(model, component))
+    reached = reachable(model, component)
+    if reached:
+        evidence.append(reach_words(model, component))
     return Fire(tuple(evidence), detail=", ".join(unsafe),
-                confidence=Confidence.HIGH if reachable else Confidence.MEDIUM)
+                confidence=Confidence.HIGH if reached else Confidence.MEDIUM)
 
 
 @rule(RuleMeta(
@@ -477,7 +430,7 @@ def ssrf_cloud_metadata_reachable(component: Component, model: Model) -> Verdict
         return PASS
     if component.prop("metadata_endpoint_blocked") is not False:
         return PASS
-    return Fire((_said("fetches_user_urls", True), _said("metadata_endpoint_blocked", False)))
+    return Fire((said("fetches_user_urls", True), said("metadata_endpoint_blocked", False)))
 
 
 @rule(RuleMeta(
@@ -511,9 +464,9 @@ def path_traversal_user_file_paths(component: Component, model: Model) -> Verdic
         return PASS
     if component.prop("path_canonicalization") is True:
         return PASS
-    return Fire((_said("user_file_paths", True),
+    return Fire((said("user_file_paths", True),
                  "properties.path_canonicalization not true"),
-                data=tuple(a.id for a in sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -547,7 +500,7 @@ def injection_server_side_template(component: Component, model: Model) -> Verdic
         return PASS
     if component.prop("template_sandbox") is True:
         return PASS
-    return Fire((_said("user_templates", True), "properties.template_sandbox not true"))
+    return Fire((said("user_templates", True), "properties.template_sandbox not true"))
 
 
 # --- browser-side injection -------------------------------------------------------------------
@@ -593,8 +546,8 @@ def injection_xss(component: Component, model: Model) -> Verdict:
         missing.append("a Content-Security-Policy")
     if not missing:
         return PASS
-    evidence = [_said("renders_user_content", True)]
-    evidence += [_said(k, v) for k, v in (("output_encoding", encoding), ("csp", csp))
+    evidence = [said("renders_user_content", True)]
+    evidence += [said(k, v) for k, v in (("output_encoding", encoding), ("csp", csp))
                  if v is False]
     return Fire(tuple(evidence), detail=" or ".join(missing))
 
@@ -635,10 +588,10 @@ def csrf_missing_protection(component: Component, model: Model) -> Verdict:
         return Skip("does not authenticate with a session cookie")
     if component.prop("read_only") is True:
         return Skip("changes no state (read_only: true)")
-    samesite = _word(component.prop("cookie_samesite"))
+    samesite = word(component.prop("cookie_samesite"))
     if samesite in SAFE_SAMESITE:
         return PASS
-    evidence = ["authn: session", _said("csrf_protection", False)]
+    evidence = ["authn: session", said("csrf_protection", False)]
     if samesite is not None:
         evidence.append(f"properties.cookie_samesite: {samesite}")
     return Fire(tuple(evidence))
@@ -673,7 +626,7 @@ def open_redirect(component: Component, model: Model) -> Verdict:
         return PASS
     if component.prop("redirect_allowlist") is True:
         return PASS
-    return Fire((_said("redirects_to_user_urls", True), "properties.redirect_allowlist not true"))
+    return Fire((said("redirects_to_user_urls", True), "properties.redirect_allowlist not true"))
 
 
 # --- files and secrets ------------------------------------------------------------------------
@@ -714,7 +667,7 @@ def unrestricted_file_upload(component: Component, model: Model) -> Verdict:
     absent = [key for key in missing if component.prop(key) is False]
     if not absent:
         return PASS
-    return Fire((_said("accepts_uploads", True), *(_said(k, False) for k in absent)),
+    return Fire((said("accepts_uploads", True), *(said(k, False) for k in absent)),
                 detail=" or ".join(missing[k] for k in absent))
 
 
@@ -746,12 +699,11 @@ def hardcoded_secrets(component: Component, model: Model) -> Verdict:
     """Fire on components that state secrets are in their code."""
     if component.prop("secrets_in_code") is not True:
         return PASS
-    secrets = [a for a in model.graph.data_of(component.id)
-               if set(a.categories) & {"credentials", "secrets", "crypto-keys"}]
-    evidence = [_said("secrets_in_code", True)]
+    secrets = secrets_of(model, component)
+    evidence = [said("secrets_in_code", True)]
     if secrets:
         evidence.append(f"handles {names(secrets)}")
-    return Fire(tuple(evidence), data=tuple(a.id for a in secrets))
+    return Fire(tuple(evidence), data=ids(secrets))
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -787,19 +739,19 @@ def session_excessive_lifetime(component: Component, model: Model) -> Verdict:
     """Fire on long-lived sessions of non-administrative apps that handle sensitive data."""
     if component.admin:
         return Skip("administrative interface: identity-privileged-session-too-long checks it")
-    idle = _number(component.prop("session_timeout_minutes"))
-    absolute = _number(component.prop("session_absolute_timeout_hours"))
+    idle = number(component.prop("session_timeout_minutes"))
+    absolute = number(component.prop("session_absolute_timeout_hours"))
     evidence: list[str] = []
     details: list[str] = []
     if component.prop("session_idle_timeout") is False:
-        evidence.append(_said("session_idle_timeout", False))
+        evidence.append(said("session_idle_timeout", False))
         details.append("no idle timeout")
     elif idle is not None and idle > MAX_IDLE_MINUTES:
-        evidence.append(_said("session_timeout_minutes", idle))
-        details.append(f"{_show(idle)} minutes idle")
+        evidence.append(said("session_timeout_minutes", idle))
+        details.append(f"{show(idle)} minutes idle")
     if absolute is not None and absolute > MAX_ABSOLUTE_HOURS:
-        evidence.append(_said("session_absolute_timeout_hours", absolute))
-        details.append(f"{_show(absolute)} hours in total")
+        evidence.append(said("session_absolute_timeout_hours", absolute))
+        details.append(f"{show(absolute)} hours in total")
     if not evidence:
         return PASS
     data = sensitive_data(model, component)
@@ -833,7 +785,7 @@ def session_not_rotated_on_login(component: Component, model: Model) -> Verdict:
     """Fire on components that state they keep the session id across authentication."""
     if component.prop("session_rotation") is not False:
         return PASS
-    return Fire((_said("session_rotation", False),))
+    return Fire((said("session_rotation", False),))
 
 
 @rule(RuleMeta(
@@ -865,7 +817,7 @@ def session_cookie_insecure_flags(component: Component, model: Model) -> Verdict
     missing = [key for key in flags if component.prop(key) is False]
     if not missing:
         return PASS
-    return Fire(tuple(_said(k, False) for k in missing),
+    return Fire(tuple(said(k, False) for k in missing),
                 detail=" and ".join(flags[k] for k in missing))
 
 
@@ -903,7 +855,7 @@ def session_cookie_insecure_flags(component: Component, model: Model) -> Verdict
 def http_request_smuggling(component: Component, model: Model) -> Verdict:
     """Fire on proxies that state desync mitigation is off and forward HTTP."""
     mode = component.prop("http_desync_mitigation")
-    if not (mode is False or _word(mode) in WEAK_DESYNC_MODES):
+    if not (mode is False or word(mode) in WEAK_DESYNC_MODES):
         return PASS
     backends = sorted(
         f.target for f in model.graph.flows_out(component.id)
@@ -912,7 +864,7 @@ def http_request_smuggling(component: Component, model: Model) -> Verdict:
     if not backends:
         return Skip("forwards HTTP to no backend")
     assert mode is not None  # noqa: S101 - checked above
-    return Fire((_said("http_desync_mitigation", mode),
+    return Fire((said("http_desync_mitigation", mode),
                  f"forwards HTTP to {', '.join(backends)}"))
 
 

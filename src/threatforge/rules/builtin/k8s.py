@@ -8,16 +8,18 @@ RBAC, secrets, image provenance, the API server and etcd).
 Technology facts are read from ``properties:`` of components, flows and boundaries; every key is
 documented in ``docs/rules/k8s-properties.md``. An unstated property never makes a rule fire; a
 namespace inherits a setting from the cluster (or namespace) it sits in when it does not state it.
+
+A CI pipeline's ``deploy_auth: static-token`` and ``deploy_role: cluster-admin`` are judged here
+only when the pipeline has a flow into a Kubernetes API server (a component whose tech is
+``aws.eks``, ``k8s.apiserver``, ... or whose id or name is ``kube-apiserver``); a pipeline that
+deploys anywhere else is left to the ``cicd-*`` rules, so one weakness gives one finding.
 """
 
 from __future__ import annotations
 
-import fnmatch
-
 from threatforge.model import (
     Authz,
     Boundary,
-    BoundaryKind,
     Component,
     ComponentKind,
     Exposure,
@@ -27,11 +29,30 @@ from threatforge.model import (
 )
 from threatforge.model.schema import Initiator, PropertyValue
 from threatforge.rules.builtin._facts import (
+    CLUSTER_ZONES,
+    INFO,
+    KUBE_API_SERVER_TECH,
+    KUBERNETES_DEPLOY_VALUES,
     PROCESS_KINDS,
+    D,
+    E,
+    R,
+    S,
+    T,
+    cluster_chain,
+    flow_prop,
     flow_sensitive,
+    ids,
+    in_cluster,
     inbound_crossing,
+    kube_api_targets,
+    kubernetes_deploy_value,
+    listed,
     names,
+    secrets_of,
     sensitive_data,
+    whole_number,
+    word,
 )
 from threatforge.rules.interface import (
     PASS,
@@ -40,7 +61,6 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
@@ -49,19 +69,10 @@ from threatforge.rules.interface import (
 
 __all__ = ["RULES"]
 
-S, T, R, INFO, D, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.REPUDIATION,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "k8s"
 K8S_DOCS = "https://kubernetes.io/docs/"
 ISTIO_DOCS = "https://istio.io/latest/docs/"
 
-CLUSTER_ZONES = frozenset({BoundaryKind.CLUSTER, BoundaryKind.NAMESPACE})
 WORKLOAD_KINDS = frozenset(ComponentKind) - {
     ComponentKind.ACTOR,
     ComponentKind.CLIENT,
@@ -69,10 +80,7 @@ WORKLOAD_KINDS = frozenset(ComponentKind) - {
 }
 """Kinds that can run as pods."""
 KAFKA_TECH = ("kafka*", "aws.msk*", "confluent*", "strimzi*", "redpanda*")
-API_SERVER_TECH = (
-    "aws.eks", "aws.eks.cluster", "aws.eks.control-plane", "k8s.apiserver", "k8s.api-server",
-    "k8s.control-plane", "gcp.gke", "azure.aks", "openshift",
-)
+API_SERVER_TECH = KUBE_API_SERVER_TECH
 SELF_MANAGED_API_SERVER_TECH = tuple(t for t in API_SERVER_TECH if not t.startswith("aws.eks"))
 """API servers other than EKS (aws-eks-public-endpoint-open covers the EKS endpoint)."""
 NODE_TECH = ("k8s.node*", "aws.eks.nodegroup*", "aws.eks.node*", "k8s.kubelet*")
@@ -90,49 +98,19 @@ SHARED_STORE_WRITERS = 3
 # --- facts ------------------------------------------------------------------------------------
 
 
-def _listed(value: PropertyValue | None) -> list[str]:
-    """A property as a list of strings (a scalar is a one-item list, None or false is empty)."""
-    if value is None or value is False:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def _flow_prop(flow: Flow, name: str) -> PropertyValue | None:
-    return flow.properties.get(name)
-
-
-def _tech_is(component: Component, patterns: tuple[str, ...]) -> bool:
-    tech = component.tech
-    return tech is not None and any(fnmatch.fnmatchcase(tech, p) for p in patterns)
-
-
-def _cluster_chain(model: Model, component: Component) -> tuple[Boundary, ...]:
-    """The cluster and namespace boundaries the component sits in, innermost first."""
-    zone = model.graph.zone_of(component.id)
-    if zone is None:
-        return ()
-    return tuple(b for b in model.graph.zone_chain(zone.id) if b.kind in CLUSTER_ZONES)
-
-
-def _in_cluster(model: Model, component: Component) -> bool:
-    """Runs in a Kubernetes cluster: its zone is a cluster or namespace, or its tech is k8s.*."""
-    return bool(_cluster_chain(model, component)) or _tech_is(component, ("k8s.*",))
-
-
 def _cluster_says(model: Model, component: Component, key: str) -> PropertyValue | None:
     """A setting stated on the component, else on its nearest namespace or cluster."""
     value = component.prop(key)
     if value is not None:
         return value
-    for zone in _cluster_chain(model, component):
+    for zone in cluster_chain(model, component):
         if zone.properties.get(key) is not None:
             return zone.properties[key]
     return None
 
 
 def _mesh_mode(model: Model, component: Component) -> str | None:
+    """The mesh peer authentication mode in force for the component, upper-case."""
     value = _cluster_says(model, component, "peer_authentication")
     return str(value).upper() if value is not None else None
 
@@ -147,6 +125,7 @@ def _zone_data(model: Model, boundary: Boundary) -> list[str]:
 
 
 def _is_cluster_zone(boundary: Boundary) -> bool:
+    """A cluster or namespace boundary."""
     return boundary.kind in CLUSTER_ZONES
 
 
@@ -185,7 +164,7 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
     target = model.components[flow.target]
     if source.kind not in PROCESS_KINDS or target.kind not in PROCESS_KINDS:
         return Skip("not a call between two services")
-    if not (_in_cluster(model, source) and _in_cluster(model, target)):
+    if not (in_cluster(model, source) and in_cluster(model, target)):
         return Skip("not between two workloads in a cluster")
     if inbound_crossing(model, flow):
         return Skip("enters a more trusted zone (unauthenticated-boundary-crossing covers it)")
@@ -197,7 +176,7 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
     if authn.authenticates:
         return PASS
     return Fire((f"authn: {authn.value}", "no mTLS on the flow and no STRICT peer authentication "
-                 f"for '{target.id}'"), data=tuple(a.id for a in flow_sensitive(model, flow)))
+                 f"for '{target.id}'"), data=ids(flow_sensitive(model, flow)))
 
 
 @rule(RuleMeta(
@@ -224,7 +203,7 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
 ))
 def svc_identity_not_propagated(flow: Flow, model: Model) -> Verdict:
     """The user's identity does not reach the service that acts for them."""
-    if _flow_prop(flow, "propagates_identity") is not False:
+    if flow_prop(flow, "propagates_identity") is not False:
         return PASS
     source = model.components[flow.source]
     target = model.components[flow.target]
@@ -369,17 +348,17 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
 ))
 def k8s_privileged_container(component: Component, model: Model) -> Verdict:
     """Root-equivalent container."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     evidence = [f"properties.{key}: true" for key in ("privileged", "allow_privilege_escalation")
                 if component.prop(key) is True]
     caps = sorted({c.upper().removeprefix("CAP_") for c in
-                   _listed(component.prop("capabilities_add"))} & DANGEROUS_CAPABILITIES)
+                   listed(component.prop("capabilities_add"))} & DANGEROUS_CAPABILITIES)
     if caps:
         evidence.append(f"properties.capabilities_add: {', '.join(caps)}")
     if not evidence:
         return PASS
-    return Fire(tuple(evidence), data=tuple(a.id for a in sensitive_data(model, component)))
+    return Fire(tuple(evidence), data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -406,15 +385,15 @@ def k8s_privileged_container(component: Component, model: Model) -> Verdict:
 ))
 def k8s_host_namespace_or_path(component: Component, model: Model) -> Verdict:
     """The pod reaches into the node."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     evidence = [f"properties.{key}: true" for key in ("host_network", "host_pid", "host_ipc")
                 if component.prop(key) is True]
     paths = component.prop("host_path")
     if paths is True:
         evidence.append("properties.host_path: true")
-    elif _listed(paths):
-        evidence.append(f"properties.host_path: {', '.join(_listed(paths))}")
+    elif listed(paths):
+        evidence.append(f"properties.host_path: {', '.join(listed(paths))}")
     if not evidence:
         return PASS
     return Fire(tuple(evidence))
@@ -441,13 +420,12 @@ def k8s_host_namespace_or_path(component: Component, model: Model) -> Verdict:
 ))
 def k8s_container_runs_as_root(component: Component, model: Model) -> Verdict:
     """UID 0 inside the container."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     evidence = []
     if component.prop("run_as_non_root") is False:
         evidence.append("properties.run_as_non_root: false")
-    user = component.prop("run_as_user")
-    if isinstance(user, int) and not isinstance(user, bool) and user == 0:
+    if whole_number(component.prop("run_as_user")) == 0:
         evidence.append("properties.run_as_user: 0")
     if not evidence:
         return PASS
@@ -503,7 +481,8 @@ def k8s_namespace_privileged_pod_security(boundary: Boundary, model: Model) -> V
         "called.",
     ),
     detection="Workload in a cluster with `properties.automount_service_account_token: true`, "
-    "not `properties.kube_api_access: true`, and no flow to a Kubernetes API server component.",
+    "not `properties.kube_api_access: true`, and no flow to a Kubernetes API server component "
+    "(tech aws.eks, k8s.apiserver..., or id or name kube-apiserver).",
     false_positives="Workloads that call the API server through a client library the model does "
     "not show; state `kube_api_access: true`.",
     references=(K8S_DOCS + "tasks/configure-pod-container/configure-service-account/",
@@ -511,15 +490,13 @@ def k8s_namespace_privileged_pod_security(boundary: Boundary, model: Model) -> V
 ))
 def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     """An API credential in a pod that never uses it."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     if component.prop("automount_service_account_token") is not True:
         return PASS
     if component.prop("kube_api_access") is True:
         return PASS
-    calls_api = any(_tech_is(model.components[f.target], API_SERVER_TECH)
-                    for f in model.graph.flows_out(component.id))
-    if calls_api:
+    if kube_api_targets(model, component):
         return PASS
     return Fire(("properties.automount_service_account_token: true",
                  "no flow to the Kubernetes API server"))
@@ -543,7 +520,9 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
         "alert on new cluster-admin bindings from the audit log.",
     ),
     detection="Component whose `properties.cluster_role` or `properties.deploy_role` is "
-    "cluster-admin, or with `properties.rbac_wildcard: true`.",
+    "cluster-admin, or with `properties.rbac_wildcard: true`. A CI pipeline's `deploy_role` "
+    "counts only when the pipeline has a flow into a Kubernetes API server; otherwise "
+    "cicd-overprivileged-deploy-role reports it.",
     false_positives="Break-glass identities used only in incidents, with MFA and alerting; accept "
     "the finding with that justification.",
     references=(K8S_DOCS + "concepts/security/rbac-good-practices/",
@@ -551,13 +530,36 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
 ))
 def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
     """Cluster-wide full control for one identity."""
-    evidence = [f"properties.{key}: cluster-admin" for key in ("cluster_role", "deploy_role")
-                if str(component.prop(key) or "").lower() == "cluster-admin"]
+    evidence = []
+    if word(component.prop("cluster_role")) == "cluster-admin":
+        evidence.append("properties.cluster_role: cluster-admin")
+    deploy = _kubernetes_deploy(model, component, "deploy_role", "cicd-overprivileged-deploy-role")
+    if isinstance(deploy, tuple):
+        evidence += deploy
     if component.prop("rbac_wildcard") is True:
         evidence.append("properties.rbac_wildcard: true")
-    if not evidence:
-        return PASS
-    return Fire(tuple(evidence))
+    if evidence:
+        return Fire(tuple(evidence))
+    return deploy if isinstance(deploy, Skip) else PASS
+
+
+def _kubernetes_deploy(
+    model: Model, component: Component, key: str, cicd_rule: str
+) -> tuple[str, ...] | Skip | None:
+    """Evidence for a ``deploy_*`` value the k8s rules own, a Skip naming the cicd rule that
+    owns it instead (a pipeline that deploys to no Kubernetes API server), or None."""
+    value = kubernetes_deploy_value(model, component, key)
+    if value is not None:
+        servers = [f"'{t}'" for t in kube_api_targets(model, component)]
+        if component.kind is not ComponentKind.CI_PIPELINE:
+            return (f"properties.{key}: {value}",)
+        return (f"properties.{key}: {value}",
+                f"deploys to the Kubernetes API server {', '.join(servers)}")
+    stated = word(component.prop(key))
+    if stated == KUBERNETES_DEPLOY_VALUES[key]:
+        return Skip(f"{key}: {stated} of a pipeline that deploys to no Kubernetes API server "
+                    f"is reported by {cicd_rule}")
+    return None
 
 
 @rule(RuleMeta(
@@ -575,7 +577,9 @@ def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
         "delete `kubernetes.io/service-account-token` Secrets.",
     ),
     detection="Component with `properties.deploy_auth: static-token` or "
-    "`properties.service_account_token` long-lived, static or secret.",
+    "`properties.service_account_token` long-lived, static or secret. A CI pipeline's "
+    "`deploy_auth` counts only when the pipeline has a flow into a Kubernetes API server; "
+    "otherwise cicd-static-deploy-credentials reports it.",
     false_positives="Tokens kept in a vault with automatic rotation; state the rotation in "
     "`service_account_token` (e.g. `rotated`) instead of `static`.",
     references=(K8S_DOCS + "concepts/security/service-accounts/",
@@ -583,15 +587,14 @@ def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
 ))
 def k8s_long_lived_sa_token(component: Component, model: Model) -> Verdict:
     """A cluster credential that never expires."""
-    evidence = []
-    if str(component.prop("deploy_auth") or "").lower() == "static-token":
-        evidence.append("properties.deploy_auth: static-token")
-    token = str(component.prop("service_account_token") or "").lower()
+    deploy = _kubernetes_deploy(model, component, "deploy_auth", "cicd-static-deploy-credentials")
+    evidence = list(deploy) if isinstance(deploy, tuple) else []
+    token = word(component.prop("service_account_token"))
     if token in ("long-lived", "static", "secret"):
         evidence.append(f"properties.service_account_token: {token}")
-    if not evidence:
-        return PASS
-    return Fire(tuple(evidence))
+    if evidence:
+        return Fire(tuple(evidence))
+    return deploy if isinstance(deploy, Skip) else PASS
 
 
 # --- secrets ----------------------------------------------------------------------------------
@@ -619,13 +622,11 @@ def k8s_long_lived_sa_token(component: Component, model: Model) -> Verdict:
 ))
 def k8s_secrets_in_env(component: Component, model: Model) -> Verdict:
     """Secrets handed to the process through its environment."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     if component.prop("secrets_in_env") is not True:
         return PASS
-    secrets = [a for a in model.graph.data_of(component.id)
-               if set(a.categories) & {"credentials", "secrets", "crypto-keys"}]
-    return Fire(("properties.secrets_in_env: true",), data=tuple(a.id for a in secrets))
+    return Fire(("properties.secrets_in_env: true",), data=ids(secrets_of(model, component)))
 
 
 @rule(RuleMeta(
@@ -652,9 +653,8 @@ def k8s_secrets_in_manifests(component: Component, model: Model) -> Verdict:
     """Secret values committed with the deployment."""
     if component.prop("secrets_in_manifests") is not True:
         return PASS
-    secrets = [a for a in model.graph.data_of(component.id)
-               if set(a.categories) & {"credentials", "secrets", "crypto-keys"}]
-    return Fire(("properties.secrets_in_manifests: true",), data=tuple(a.id for a in secrets))
+    return Fire(("properties.secrets_in_manifests: true",),
+                data=ids(secrets_of(model, component)))
 
 
 @rule(RuleMeta(
@@ -721,7 +721,7 @@ def _image_tag(image: str) -> str | None:
 ))
 def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
     """The image can change under the same name."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     image = component.prop("image")
     if isinstance(image, str) and "@sha256:" not in image:
@@ -759,7 +759,7 @@ def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:
     """Unsigned images admitted into the cluster."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if source.kind is not ComponentKind.ARTIFACT_REGISTRY or not _in_cluster(model, target):
+    if source.kind is not ComponentKind.ARTIFACT_REGISTRY or not in_cluster(model, target):
         return Skip("not an image pull into a cluster")
     if _cluster_says(model, target, "image_signature_verification") is True:
         return PASS
@@ -825,7 +825,7 @@ def k8s_no_admission_policy(boundary: Boundary, model: Model) -> Verdict:
 ))
 def k8s_public_registry_pull(component: Component, model: Model) -> Verdict:
     """Images from registries outside our control."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     evidence = []
     if component.prop("pulls_public_images") is True:
@@ -851,7 +851,7 @@ def k8s_public_registry_pull(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="svc-kafka-topic-no-acl",
-    title="Kafka cluster {element} does not restrict who may use which topic",
+    title="{element} lets every Kafka client use every topic",
     description="Without topic ACLs (or with `allow.everyone.if.no.acl.found`), any "
     "authenticated client can read every topic (PII in events), write forged events that "
     "downstream services act on, or delete and reset consumer groups.",
@@ -885,12 +885,12 @@ def svc_kafka_topic_no_acl(component: Component, model: Model) -> Verdict:
         evidence.insert(0, "authz: none")
     if not evidence:
         return PASS
-    return Fire(tuple(evidence), data=tuple(a.id for a in sensitive_data(model, component)))
+    return Fire(tuple(evidence), data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
     id="svc-kafka-plaintext-listener",
-    title="Kafka cluster {element} still offers a plaintext listener",
+    title="{element} still offers a plaintext Kafka listener",
     description="A PLAINTEXT (or SASL_PLAINTEXT) listener next to the TLS one lets clients, and "
     "anyone on the pod network, produce and consume without encryption, and with PLAINTEXT "
     "without any authentication, whatever the TLS listener enforces.",
@@ -912,12 +912,12 @@ def svc_kafka_topic_no_acl(component: Component, model: Model) -> Verdict:
 ))
 def svc_kafka_plaintext_listener(component: Component, model: Model) -> Verdict:
     """Clear-text access next to TLS."""
-    listeners = [name for name in _listed(component.prop("listeners"))
+    listeners = [name for name in listed(component.prop("listeners"))
                  if "plaintext" in name.lower()]
     if not listeners:
         return PASS
     return Fire((f"properties.listeners includes {', '.join(listeners)}",),
-                data=tuple(a.id for a in sensitive_data(model, component)))
+                data=ids(sensitive_data(model, component)))
 
 
 @rule(RuleMeta(
@@ -955,16 +955,16 @@ def svc_consumer_trusts_messages(flow: Flow, model: Model) -> Verdict:
         return Skip("the consumer is not a process")
     if flow.signed:
         return PASS
-    if _flow_prop(flow, "trusts_message_content") is True:
+    if flow_prop(flow, "trusts_message_content") is True:
         return Fire((f"'{target.id}' consumes from '{source.id}'",
                      "properties.trusts_message_content: true"),
-                    data=tuple(a.id for a in flow_sensitive(model, flow)))
+                    data=ids(flow_sensitive(model, flow)))
     if target.input_validation is None:
         return Unknown(("input_validation",))
     if target.input_validation:
         return PASS
     return Fire((f"'{target.id}' consumes from '{source.id}'", "input_validation: false"),
-                data=tuple(a.id for a in flow_sensitive(model, flow)))
+                data=ids(flow_sensitive(model, flow)))
 
 
 # --- shared state -----------------------------------------------------------------------------
@@ -1001,7 +1001,7 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
         f.source for f in model.graph.flows_in(component.id)
         if f.initiated_by is Initiator.SOURCE
         and model.components[f.source].kind is ComponentKind.SERVICE
-        and str(_flow_prop(f, "access") or "").lower() not in ("read", "read-only")
+        and str(flow_prop(f, "access") or "").lower() not in ("read", "read-only")
     })
     if len(writers) < SHARED_STORE_WRITERS:
         return PASS
@@ -1037,7 +1037,7 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
 ))
 def k8s_no_resource_limits(component: Component, model: Model) -> Verdict:
     """No bound on what one pod may consume."""
-    if not _in_cluster(model, component):
+    if not in_cluster(model, component):
         return Skip("does not run in a cluster")
     if component.prop("resource_limits") is not False:
         return PASS
@@ -1049,7 +1049,7 @@ def k8s_no_resource_limits(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="k8s-api-server-public",
-    title="Kubernetes API server {element} is reachable from the whole internet",
+    title="{element} exposes the Kubernetes API to the whole internet",
     description="A public API server endpoint open to 0.0.0.0/0 is one leaked kubeconfig, "
     "stolen CI token or authentication bug away from full cluster compromise, and is "
     "continuously scanned and brute-forced.",
@@ -1080,7 +1080,7 @@ def k8s_api_server_public(component: Component, model: Model) -> Verdict:
         return PASS
     if flag is not True and component.exposure is not Exposure.PUBLIC:
         return PASS
-    cidrs = _listed(component.prop("public_access_cidrs"))
+    cidrs = listed(component.prop("public_access_cidrs"))
     if cidrs and not set(cidrs) & OPEN_CIDRS:
         return PASS
     where = ("properties.endpoint_public_access: true" if flag is True else "exposure: public")

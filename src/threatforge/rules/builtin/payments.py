@@ -14,13 +14,9 @@ How the rules see PCI scope (documented in ``docs/rules/payments-properties.md``
 
 from __future__ import annotations
 
-import fnmatch
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from threatforge.model import (
-    Boundary,
-    BoundaryKind,
     Component,
     ComponentKind,
     DataAsset,
@@ -29,13 +25,38 @@ from threatforge.model import (
     Model,
     TrustLevel,
 )
-from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     EDGE_KINDS,
+    INFO,
+    OUTSIDE_KINDS,
+    PAN,
     PROCESS_KINDS,
+    SAD,
+    D,
+    E,
+    R,
+    S,
+    T,
+    anonymous_card_intake,
+    assets,
+    authn_words,
+    cde_marked_explicitly,
+    cde_marking,
+    cde_staff_access,
+    declares,
     exposed,
     exposure_words,
+    flow_prop,
+    handled_account_data,
+    ids,
+    in_cde,
+    in_pci_scope,
+    is_analytics,
     names,
+    tls_version,
+    unencrypted_store_skip,
+    with_category,
+    word,
 )
 from threatforge.rules.interface import (
     PASS,
@@ -44,23 +65,14 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
     rule,
 )
 
-__all__ = ["RULES", "in_cde", "in_pci_scope", "is_analytics", "tls_version"]
+__all__ = ["RULES"]
 
-S, T, R, INFO, D, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.REPUDIATION,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "payments"
 PCI_DSS = "https://www.pcisecuritystandards.org/document_library/"
 SCOPING = (
@@ -71,90 +83,21 @@ TOKENIZATION = (
     "https://www.pcisecuritystandards.org/documents/Tokenization_Guidelines_Info_Supplement.pdf"
 )
 
-PAN = "pci.pan"
-SAD = "pci.sad"
 TOKEN = "pci.token"  # noqa: S105 - a data category, not a secret
 PAYMENT_CATEGORIES = frozenset({PAN, TOKEN, "financial"})
-PEOPLE = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
-OUTSIDE = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE})
+OUTSIDE = OUTSIDE_KINDS
 """Kinds that are not system components of ours: cardholders, their devices, third parties."""
 STRONG_KEY_CUSTODY = frozenset(
     {EncryptionAtRest.KMS_CMK, EncryptionAtRest.HSM, EncryptionAtRest.APPLICATION}
 )
-ANALYTICS_TECH = (
-    "aws.redshift*", "aws.athena*", "aws.quicksight*", "aws.emr*", "aws.glue*",
-    "snowflake*", "bigquery*", "gcp.bigquery*", "databricks*", "clickhouse*",
-)
-ANALYTICS_PURPOSES = frozenset({"analytics", "reporting", "data-warehouse", "bi", "data-lake"})
 DEBUG_LOG_LEVELS = frozenset({"debug", "trace", "all"})
 
 
 # --- facts about PCI scope --------------------------------------------------------------------
 
 
-def _with_category(assets: Iterable[DataAsset], *categories: str) -> list[DataAsset]:
-    wanted = set(categories)
-    return [a for a in assets if wanted & set(a.categories)]
-
-
-def _assets(model: Model, ids: Iterable[str]) -> list[DataAsset]:
-    return [model.data[d] for d in dict.fromkeys(ids) if d in model.data]
-
-
-def _ids(assets: Sequence[DataAsset]) -> tuple[str, ...]:
-    return tuple(a.id for a in assets)
-
-
-def _handled_account_data(model: Model) -> list[DataAsset]:
-    """PAN and SAD assets that some component or flow actually handles, in id order."""
-    used: set[str] = set()
-    for component in model.components.values():
-        used.update(component.data_ids)
-    for flow in model.flows:
-        used.update(flow.data)
-    return sorted(_with_category(_assets(model, used), PAN, SAD), key=lambda a: a.id)
-
-
-def _declares_pci(model: Model) -> bool:
-    return any(c.lower().startswith("pci") for c in model.system.compliance)
-
-
-def in_pci_scope(model: Model) -> bool:
-    """The system handles PAN or SAD, or declares PCI DSS compliance."""
-    return _declares_pci(model) or bool(_handled_account_data(model))
-
-
-def _cde_marking(zone: Boundary) -> bool | None:
-    """True/False when the zone itself says whether it is in the CDE, None when silent."""
-    scope = zone.properties.get("pci_scope")
-    if isinstance(scope, str):
-        return scope.lower() == "cde"
-    flag = zone.properties.get("cde")
-    if isinstance(flag, bool):
-        return flag
-    return None
-
-
-def _cde_marked_explicitly(model: Model) -> bool:
-    return any(_cde_marking(b) is not None for b in model.boundaries.values())
-
-
-def in_cde(model: Model, component_id: str) -> bool:
-    """Whether the component's zone is part of the cardholder data environment."""
-    zone = model.graph.zone_of(component_id)
-    if zone is None:
-        return False
-    chain = model.graph.zone_chain(zone.id)
-    if _cde_marked_explicitly(model):
-        for boundary in chain:
-            marking = _cde_marking(boundary)
-            if marking is not None:
-                return marking
-        return False
-    return any(b.trust is TrustLevel.RESTRICTED for b in chain)
-
-
 def _zone_words(model: Model, component: Component) -> str:
+    """Why the component's zone is not the CDE, in words."""
     zone = model.graph.zone_of(component.id)
     if zone is None:
         return f"'{component.id}' has no zone"
@@ -162,69 +105,23 @@ def _zone_words(model: Model, component: Component) -> str:
 
 
 def _stored(model: Model, component: Component, *categories: str) -> list[DataAsset]:
-    return _with_category(_assets(model, component.stores), *categories)
+    """Data of these categories the component stores, in the order it lists them."""
+    return with_category(assets(model, component.stores), *categories)
 
 
 def _handled(model: Model, component: Component, *categories: str) -> list[DataAsset]:
-    return _with_category(model.graph.data_of(component.id), *categories)
+    """Data of these categories the component touches, most sensitive first."""
+    return with_category(model.graph.data_of(component.id), *categories)
 
 
 def _flow_assets(model: Model, flow: Flow, *categories: str) -> list[DataAsset]:
-    return _with_category(model.graph.flow_data(flow), *categories)
-
-
-def is_analytics(component: Component) -> bool:
-    """An analytics or reporting store: by purpose, tag or warehouse technology."""
-    purpose = component.prop("purpose")
-    if isinstance(purpose, str) and purpose.lower() in ANALYTICS_PURPOSES:
-        return True
-    if "analytics" in (t.lower() for t in component.tags):
-        return True
-    tech = component.tech
-    return tech is not None and any(fnmatch.fnmatchcase(tech, p) for p in ANALYTICS_TECH)
+    """Data of these categories the flow carries, most sensitive first."""
+    return with_category(model.graph.flow_data(flow), *categories)
 
 
 def _is_telemetry(component: Component) -> bool:
+    """Monitoring, or an analytics store."""
     return component.kind is ComponentKind.MONITORING or is_analytics(component)
-
-
-def _flow_prop(flow: Flow, key: str) -> PropertyValue | None:
-    return flow.properties.get(key)
-
-
-def _in_corporate_zone(model: Model, component_id: str) -> Boundary | None:
-    zone = model.graph.zone_of(component_id)
-    if zone is None:
-        return None
-    for boundary in model.graph.zone_chain(zone.id):
-        if boundary.kind is BoundaryKind.CORPORATE:
-            return boundary
-    return None
-
-
-_TLS_VERSION = re.compile(r"(\d+)(?:[.](\d+))?")
-
-
-def tls_version(value: PropertyValue | None) -> tuple[int, int] | None:
-    """Parse ``1.2``, ``"TLSv1.1"``, ``"TLSv1.2_2021"`` or ``"SSLv3"`` into (major, minor).
-
-    SSL versions come back as ``(0, n)`` so that they sort below every TLS version; anything
-    unreadable is None.
-    """
-    if value is None or isinstance(value, bool | list):
-        return None
-    text = str(value).strip().lower()
-    ssl = text.startswith("ssl")
-    for prefix in ("tlsv", "tls", "sslv", "ssl", "v"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-            break
-    match = _TLS_VERSION.match(text.strip())
-    if match is None:
-        return None
-    major = int(match.group(1))
-    minor = int(match.group(2) or 0)
-    return (0, major) if ssl else (major, minor)
 
 
 # --- cardholder data storage ------------------------------------------------------------------
@@ -265,7 +162,7 @@ def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
         return Unknown(("zone",))
     if in_cde(model, component.id):
         return PASS
-    return Fire((f"stores {names(pan)}", _zone_words(model, component)), data=_ids(pan))
+    return Fire((f"stores {names(pan)}", _zone_words(model, component)), data=ids(pan))
 
 
 @rule(RuleMeta(
@@ -286,7 +183,9 @@ def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
     ),
     detection="Component that `stores` a `pci.pan` asset with `encryption.at_rest` none, "
     "provider or kms (anything but kms-cmk, hsm or application). Unknown when "
-    "`encryption.at_rest` is not stated.",
+    "`encryption.at_rest` is not stated. A data store, cache, queue or stream with "
+    "`encryption.at_rest: none` is left to store-unencrypted-at-rest (which maps PCI DSS 3.5.1 "
+    "too); restricted-data-provider-key leaves provider and kms keys on card data to this rule.",
     false_positives="PANs that are truncated or hashed before storage are not `pci.pan` data: "
     "model them as a separate asset without that category.",
     references=(PCI_DSS, "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html"),
@@ -303,8 +202,11 @@ def pci_pan_stored_readable(component: Component, model: Model) -> Verdict:
         return Unknown(("encryption.at_rest",))
     if at_rest in STRONG_KEY_CUSTODY:
         return PASS
+    unencrypted = unencrypted_store_skip(model, component)
+    if unencrypted is not None:
+        return unencrypted
     return Fire((f"stores {names(pan)}", f"encryption.at_rest: {at_rest.value}"),
-                data=_ids(pan), detail=at_rest.value)
+                data=ids(pan), detail=at_rest.value)
 
 
 @rule(RuleMeta(
@@ -336,7 +238,7 @@ def pci_sad_stored(component: Component, model: Model) -> Verdict:
         return Skip("not a system component of ours")
     stored = _stored(model, component, SAD)
     if stored:
-        return Fire((f"stores {names(stored)}",), data=_ids(stored),
+        return Fire((f"stores {names(stored)}",), data=ids(stored),
                     detail=", ".join(a.id for a in stored))
     if not (component.kind.stores_data or component.kind is ComponentKind.MONITORING):
         return PASS
@@ -350,7 +252,7 @@ def pci_sad_stored(component: Component, model: Model) -> Verdict:
     senders = sorted({f.source for f in model.graph.flows_in(component.id)
                       if _flow_assets(model, f, SAD)})
     return Fire((f"a {component.kind.value} receives {names(received)} from "
-                 f"{', '.join(senders)}",), data=_ids(received),
+                 f"{', '.join(senders)}",), data=ids(received),
                 detail=", ".join(a.id for a in received), confidence=Confidence.MEDIUM)
 
 
@@ -382,7 +284,7 @@ def pci_key_stored_with_pan(component: Component, model: Model) -> Verdict:
     if not keys:
         return PASS
     return Fire((f"stores {names(pan)}", f"and key material {names(keys)}"),
-                data=_ids(pan) + _ids(keys))
+                data=ids(pan) + ids(keys))
 
 
 @rule(RuleMeta(
@@ -466,7 +368,7 @@ def pci_pan_processed_outside_cde(component: Component, model: Model) -> Verdict
         return Unknown(("zone",))
     if in_cde(model, component.id):
         return PASS
-    return Fire((f"handles {names(pan)}", _zone_words(model, component)), data=_ids(pan))
+    return Fire((f"handles {names(pan)}", _zone_words(model, component)), data=ids(pan))
 
 
 def _tokenises(model: Model, component: Component) -> bool:
@@ -522,14 +424,14 @@ def pay_pan_not_tokenized(flow: Flow, model: Model) -> Verdict:
     if tokens:
         return Fire((f"carries {names(pan)} from '{source.id}' to '{target.id}'",
                      f"a payment token ({', '.join(tokens)}) could stand in for it"),
-                    data=_ids(pan), confidence=Confidence.HIGH)
+                    data=ids(pan), confidence=Confidence.HIGH)
     return Fire((f"carries {names(pan)} from '{source.id}' to '{target.id}'",
-                 "the model has no payment token (pci.token) at all"), data=_ids(pan))
+                 "the model has no payment token (pci.token) at all"), data=ids(pan))
 
 
 @rule(RuleMeta(
     id="pci-pan-in-telemetry",
-    title="Card data ends up in logs, monitoring or analytics store {element}",
+    title="Card data ends up in {element}, a log, monitoring or analytics store",
     description="Logs, traces and analytics copies are read by many people, shipped to other "
     "tools and kept for long: a PAN or SAD in them puts the whole observability or analytics "
     "stack into PCI scope and leaks card data to everyone who can query it.",
@@ -560,7 +462,7 @@ def pci_pan_in_telemetry(component: Component, model: Model) -> Verdict:
     if not card:
         return PASS
     return Fire((f"{'monitoring' if component.kind is ComponentKind.MONITORING else 'analytics'}"
-                 f" component holds {names(card)}",), data=_ids(card))
+                 f" component holds {names(card)}",), data=ids(card))
 
 
 @rule(RuleMeta(
@@ -596,11 +498,11 @@ def pci_pan_debug_logging(component: Component, model: Model) -> Verdict:
     if component.prop("log_request_body") is True:
         evidence.append("properties.log_request_body: true")
     level = component.prop("log_level")
-    if isinstance(level, str) and level.lower() in DEBUG_LOG_LEVELS:
+    if isinstance(level, str) and word(level) in DEBUG_LOG_LEVELS:
         evidence.append(f"properties.log_level: {level}")
     if not evidence:
         return PASS
-    return Fire((f"handles {names(card)}", *evidence), data=_ids(card))
+    return Fire((f"handles {names(card)}", *evidence), data=ids(card))
 
 
 @rule(RuleMeta(
@@ -635,7 +537,7 @@ def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
         evidence.append("properties.pan_masking: false")
     if not evidence:
         return PASS
-    return Fire((f"handles {names(pan)}", *evidence), data=_ids(pan))
+    return Fire((f"handles {names(pan)}", *evidence), data=ids(pan))
 
 
 @rule(RuleMeta(
@@ -665,7 +567,7 @@ def pci_pan_weak_tls(flow: Flow, model: Model) -> Verdict:
         return Skip("carries no card data")
     target = model.components[flow.target]
     stated = [
-        ("properties.min_tls", "the flow", _flow_prop(flow, "min_tls")),
+        ("properties.min_tls", "the flow", flow_prop(flow, "min_tls")),
         ("properties.min_tls", f"'{target.id}'", target.prop("min_tls")),
         ("properties.min_tls_version", f"'{target.id}'", target.prop("min_tls_version")),
     ]
@@ -673,7 +575,7 @@ def pci_pan_weak_tls(flow: Flow, model: Model) -> Verdict:
             if (version := tls_version(value)) is not None and version < (1, 2)]
     if not weak:
         return PASS
-    return Fire((f"carries {names(card)}", *(words for words, _ in weak)), data=_ids(card),
+    return Fire((f"carries {names(card)}", *(words for words, _ in weak)), data=ids(card),
                 detail=weak[0][1])
 
 
@@ -741,35 +643,25 @@ def pci_cde_segmentation_bypass(flow: Flow, model: Model) -> Verdict:
     detection="In a system in PCI scope: component that a person (actor or client) in a "
     "corporate zone connects to, and that is in the CDE or has a flow into it, with "
     "`mfa: false` (unknown when `mfa` is not stated; a staff flow with `properties.mfa: true` "
-    "counts as MFA).",
+    "counts as MFA). It also reports administrative interfaces on such a path, which "
+    "admin-without-mfa then leaves to it.",
     references=(PCI_DSS, "https://docs.aws.amazon.com/verified-access/latest/ug/"
                 "what-is-verified-access.html"),
 ))
 def pci_cde_access_without_mfa(component: Component, model: Model) -> Verdict:
     """Personnel path into the CDE without MFA."""
-    if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
-    if not in_pci_scope(model):
-        return Skip("the system is not in PCI scope")
-    staff_flows = [f for f in model.graph.flows_in(component.id)
-                   if model.components[f.source].kind in PEOPLE
-                   and _in_corporate_zone(model, f.source) is not None]
-    if not staff_flows:
-        return Skip("no person from a corporate zone connects to it")
-    if in_cde(model, component.id):
-        path = "it is in the CDE"
-    else:
-        into = sorted({f.target for f in model.graph.flows_out(component.id)
-                       if in_cde(model, f.target)})
-        if not into:
-            return Skip("gives no access into the CDE")
-        path = f"it connects into the CDE ({', '.join(into)})"
-    if component.mfa is True or all(_flow_prop(f, "mfa") is True for f in staff_flows):
+    access = cde_staff_access(model, component)
+    if isinstance(access, Skip):
+        return access
+    if component.mfa is True or access.mfa_on_every_flow:
         return PASS
     if component.mfa is None:
         return Unknown(("mfa",))
-    staff = sorted({f.source for f in staff_flows})
-    return Fire((f"staff ({', '.join(staff)}) connect from a corporate zone", path, "mfa: false"))
+    evidence = [f"staff ({', '.join(access.staff)}) connect from a corporate zone", access.path,
+                "mfa: false"]
+    if component.admin:
+        evidence.insert(0, "admin: true")
+    return Fire(tuple(evidence))
 
 
 # --- payment abuse ----------------------------------------------------------------------------
@@ -803,7 +695,7 @@ def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
     if component.prop("idempotency_keys") is not False:
         return PASS
     return Fire((f"handles {names(payment)}", "properties.idempotency_keys: false"),
-                data=_ids(payment))
+                data=ids(payment))
 
 
 @rule(RuleMeta(
@@ -825,41 +717,38 @@ def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
     ),
     detection="Exposed service, function or gateway that receives a `pci.pan` asset on a flow, "
     "with `authn: none`, `rate_limit: false` (and no rate-limited edge in front), and no "
-    "`properties.bot_protection: true`. Unknown when `authn` or `rate_limit` is not stated.",
+    "`properties.bot_protection: true`. Unknown when `authn` or `rate_limit` is not stated. "
+    "Such an endpoint's missing authentication and rate limit are reported here only "
+    "(unauthenticated-exposed-service and missing-rate-limit leave it to this rule).",
     references=("https://docs.stripe.com/disputes/prevention/card-testing",
                 "https://docs.aws.amazon.com/waf/latest/developerguide/waf-bot-control.html"),
 ))
 def pay_card_testing(component: Component, model: Model) -> Verdict:
     """Card numbers accepted from anyone, at any rate."""
-    inbound = model.graph.flows_in(component.id)
-    pan = sorted({a.id: a for f in inbound for a in _flow_assets(model, f, PAN)}.values(),
-                 key=lambda a: a.id)
-    if not pan:
+    if not any(_flow_assets(model, f, PAN) for f in model.graph.flows_in(component.id)):
         return Skip("receives no card numbers")
     if not exposed(model, component):
         return PASS
     if component.authn is None:
         return Unknown(("authn",))
-    if component.authn.authenticates:
-        return PASS
-    if component.prop("bot_protection") is True:
-        return PASS
-    upstream = [model.components[f.source] for f in inbound]
-    if any(u.rate_limit for u in upstream if u.kind in EDGE_KINDS):
+    pan = anonymous_card_intake(model, component)
+    if not pan:
         return PASS
     if component.rate_limit is None:
         return Unknown(("rate_limit",))
     if component.rate_limit:
         return PASS
     return Fire((exposure_words(model, component), f"receives {names(pan)}",
-                 f"authn: {component.authn.value}", "rate_limit: false",
-                 "no bot protection stated"), data=_ids(pan))
+                 f"authn: {authn_words(component.authn)}", "rate_limit: false",
+                 "no bot protection stated"), data=ids(pan))
 
 
 def _refunds(component: Component) -> bool:
+    """A refund endpoint: says so, or 'refund' in its id, name, routes, code paths or tags."""
     if component.prop("refunds") is True:
         return True
-    words = [component.id, component.name or "", *component.paths, *component.tags]
+    words = [component.id, component.name or "", *component.routes, *component.paths,
+             *component.tags]
     return any("refund" in w.lower() for w in words)
 
 
@@ -878,7 +767,7 @@ def _refunds(component: Component) -> bool:
         "Only refund to the original payment instrument by token, and alert on unusual refund "
         "volumes per agent.",
     ),
-    detection="Refund endpoint (id, name, path or tag containing 'refund', or "
+    detection="Refund endpoint (id, name, route, code path or tag containing 'refund', or "
     "`properties.refunds: true`) with `properties.dual_approval: false`.",
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa6-unrestricted-access-to-sensitive-business-flows/",),
@@ -893,6 +782,7 @@ def pay_refund_without_dual_approval(component: Component, model: Model) -> Verd
 
 
 def _psp_recipients(model: Model, component: Component) -> list[str]:
+    """Third parties the component sends payment data to."""
     return sorted({
         f.target for f in model.graph.flows_out(component.id)
         if model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
@@ -1090,12 +980,12 @@ def pay_redirect_result_trusted(component: Component, model: Model) -> Verdict:
 ))
 def pci_scope_not_declared(model: Model, _: Model) -> Sequence[Verdict]:
     """Card data in a system that does not declare PCI DSS."""
-    data = _handled_account_data(model)
-    if not data or _declares_pci(model):
+    data = handled_account_data(model)
+    if not data or declares(model, "pci"):
         return ()
     return (Fire((f"handles {names(data)}",
                   f"system.compliance: [{', '.join(model.system.compliance)}]"),
-                 elements=_ids(data), data=_ids(data), detail=", ".join(_ids(data))),)
+                 elements=ids(data), data=ids(data), detail=", ".join(ids(data))),)
 
 
 @rule(RuleMeta(
@@ -1118,16 +1008,16 @@ def pci_scope_not_declared(model: Model, _: Model) -> Sequence[Verdict]:
 ))
 def pci_no_cde_defined(model: Model, _: Model) -> Sequence[Verdict]:
     """Card data without a cardholder data environment."""
-    data = _handled_account_data(model)
+    data = handled_account_data(model)
     if not data:
         return ()
-    marked = any(_cde_marking(b) for b in model.boundaries.values())
+    marked = any(cde_marking(b) for b in model.boundaries.values())
     restricted = any(b.trust is TrustLevel.RESTRICTED for b in model.boundaries.values())
-    if marked or (restricted and not _cde_marked_explicitly(model)):
+    if marked or (restricted and not cde_marked_explicitly(model)):
         return ()
     return (Fire((f"handles {names(data)}",
                   "no zone has properties.pci_scope: cde (or cde: true) or trust: restricted"),
-                 elements=_ids(data), data=_ids(data), detail=", ".join(_ids(data))),)
+                 elements=ids(data), data=ids(data), detail=", ".join(ids(data))),)
 
 
 RULES: tuple[Rule, ...] = (

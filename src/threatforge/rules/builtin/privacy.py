@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from threatforge.model import (
-    BoundaryKind,
     Component,
     ComponentKind,
     ControlStatus,
@@ -23,8 +22,24 @@ from threatforge.model import (
     Model,
 )
 from threatforge.model.schema import PropertyValue
-from threatforge.rules.builtin._facts import PROCESS_KINDS, exposed, exposure_words, names
-from threatforge.rules.builtin.payments import is_analytics
+from threatforge.rules.builtin._facts import (
+    INFO,
+    OUTSIDE_KINDS,
+    PEOPLE_KINDS,
+    PROCESS_KINDS,
+    SPECIAL_CATEGORIES,
+    assets,
+    corporate_zone,
+    declares,
+    enclosing_zones,
+    exposed,
+    exposure_words,
+    flow_prop,
+    ids,
+    is_analytics,
+    names,
+    unencrypted_store_skip,
+)
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -33,7 +48,6 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
@@ -49,7 +63,6 @@ DETECTING = Linddun.DETECTING
 DISCLOSURE = Linddun.DATA_DISCLOSURE
 UNAWARENESS = Linddun.UNAWARENESS
 NON_COMPLIANCE = Linddun.NON_COMPLIANCE
-INFO = Stride.INFORMATION_DISCLOSURE
 
 DOMAIN = "privacy"
 GDPR = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
@@ -57,9 +70,9 @@ LINDDUN_THREATS = "https://linddun.org/threat-types/"
 ASVS = "https://owasp.org/www-project-application-security-verification-standard/"
 
 PERSONAL = frozenset({"pii", "pii.special", "health", "biometric", "location"})
-SPECIAL = frozenset({"pii.special", "health", "biometric"})
-OUTSIDE = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE})
-PEOPLE = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+SPECIAL = SPECIAL_CATEGORIES
+OUTSIDE = OUTSIDE_KINDS
+PEOPLE = PEOPLE_KINDS
 PRIVACY_REGIMES = ("gdpr", "uk-gdpr", "ccpa", "cpra", "lgpd", "pipeda", "popia", "appi")
 NO_VALUES = frozenset({"", "none", "no", "false", "off", "disabled"})
 
@@ -121,20 +134,14 @@ def jurisdiction(region: str) -> str | None:
 # --- small facts ------------------------------------------------------------------------------
 
 
-def _personal(assets: Iterable[DataAsset]) -> list[DataAsset]:
-    return [a for a in assets if PERSONAL & set(a.categories)]
+def _personal(found: Iterable[DataAsset]) -> list[DataAsset]:
+    """The personal data among the assets."""
+    return [a for a in found if PERSONAL & set(a.categories)]
 
 
-def _special(assets: Iterable[DataAsset]) -> list[DataAsset]:
-    return [a for a in assets if SPECIAL & set(a.categories)]
-
-
-def _assets(model: Model, ids: Iterable[str]) -> list[DataAsset]:
-    return [model.data[d] for d in dict.fromkeys(ids) if d in model.data]
-
-
-def _ids(assets: Sequence[DataAsset]) -> tuple[str, ...]:
-    return tuple(a.id for a in assets)
+def _special(found: Iterable[DataAsset]) -> list[DataAsset]:
+    """The special-category personal data among the assets."""
+    return [a for a in found if SPECIAL & set(a.categories)]
 
 
 def _received(model: Model, component: Component) -> list[DataAsset]:
@@ -144,24 +151,19 @@ def _received(model: Model, component: Component) -> list[DataAsset]:
     return [found[k] for k in sorted(found)]
 
 
-def _flow_prop(flow: Flow, key: str) -> PropertyValue | None:
-    return flow.properties.get(key)
-
-
 def _first(*values: PropertyValue | None) -> PropertyValue | None:
+    """The first stated value."""
     return next((v for v in values if v is not None), None)
 
 
-def _declared(model: Model, *regimes: str) -> bool:
-    return any(c.lower().startswith(regimes) for c in model.system.compliance)
-
-
 def _in_eea(model: Model, component_id: str) -> bool:
+    """Whether the component's zone is in an EEA region."""
     region = model.graph.region_of(component_id)
     return region is not None and jurisdiction(region) == EEA
 
 
 def _mitigated_by_control(model: Model, rule_id: str) -> list[str]:
+    """Implemented controls that state they mitigate the rule."""
     return sorted(c.id for c in model.controls.values()
                   if c.status is ControlStatus.IMPLEMENTED and rule_id in c.mitigates)
 
@@ -201,11 +203,11 @@ def privacy_analytics_not_pseudonymised(flow: Flow, model: Model) -> Verdict:
     data = _personal(model.graph.flow_data(flow))
     if not data:
         return PASS
-    if _flow_prop(flow, "pseudonymised") is True or target.prop("pseudonymised") is True:
+    if flow_prop(flow, "pseudonymised") is True or target.prop("pseudonymised") is True:
         return PASS
     kind = "monitoring" if target.kind is ComponentKind.MONITORING else "analytics"
     return Fire((f"carries {names(data)} into {kind} '{target.id}'",
-                 "pseudonymised: not stated"), data=_ids(data))
+                 "pseudonymised: not stated"), data=ids(data))
 
 
 @rule(RuleMeta(
@@ -236,7 +238,7 @@ def privacy_identifier_linkable(asset: DataAsset, model: Model) -> Verdict:
         f.target for f in model.flows
         if asset.id in f.data
         and model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
-        and _flow_prop(f, "pseudonymised") is not True
+        and flow_prop(f, "pseudonymised") is not True
     })
     if len(recipients) < 2:
         return PASS
@@ -265,16 +267,17 @@ def privacy_personal_data_in_url(flow: Flow, model: Model) -> Verdict:
     data = _personal(model.graph.flow_data(flow))
     if not data:
         return Skip("carries no personal data")
-    if _flow_prop(flow, "personal_data_in_url") is not True:
+    if flow_prop(flow, "personal_data_in_url") is not True:
         return PASS
     return Fire((f"carries {names(data)}", "properties.personal_data_in_url: true"),
-                data=_ids(data))
+                data=ids(data))
 
 
 # --- non-repudiation and detecting ------------------------------------------------------------
 
 
 def _immutable(component: Component) -> list[str]:
+    """Evidence that the component's storage cannot be erased (object lock, WORM)."""
     evidence = []
     lock = component.prop("object_lock")
     if lock is True or (isinstance(lock, str) and lock.lower() not in NO_VALUES):
@@ -310,13 +313,13 @@ def _immutable(component: Component) -> list[str]:
 ))
 def privacy_immutable_personal_data(component: Component, model: Model) -> Verdict:
     """Personal data in write-once storage."""
-    data = _personal(_assets(model, component.stores))
+    data = _personal(assets(model, component.stores))
     if not data:
         return Skip("stores no personal data")
     evidence = _immutable(component)
     if not evidence:
         return PASS
-    return Fire((f"stores {names(data)}", *evidence), data=_ids(data))
+    return Fire((f"stores {names(data)}", *evidence), data=ids(data))
 
 
 @rule(RuleMeta(
@@ -353,7 +356,7 @@ def privacy_account_enumeration(component: Component, model: Model) -> Verdict:
     special = _special(data)
     if special:
         evidence.append(f"membership reveals special-category data {names(special)}")
-    return Fire(tuple(evidence), data=_ids(special or data))
+    return Fire(tuple(evidence), data=ids(special or data))
 
 
 # --- data disclosure --------------------------------------------------------------------------
@@ -395,7 +398,7 @@ def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdi
     if dpa is not False:
         return PASS
     key = "dpa" if component.prop("dpa") is not None else "dpa_signed"
-    return Fire((f"receives {names(data)}", f"properties.{key}: false"), data=_ids(data))
+    return Fire((f"receives {names(data)}", f"properties.{key}: false"), data=ids(data))
 
 
 @rule(RuleMeta(
@@ -415,7 +418,9 @@ def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdi
     ),
     detection="Component (not an actor, client or third party) that `stores` a `pii.special`, "
     "`health` or `biometric` asset with `encryption.at_rest` other than `application`. Unknown "
-    "when `encryption.at_rest` is not stated.",
+    "when `encryption.at_rest` is not stated. A data store, cache, queue or stream with "
+    "`encryption.at_rest: none` is left to store-unencrypted-at-rest; restricted-data-provider-key "
+    "leaves provider and kms keys on such data to this rule.",
     references=(GDPR, "https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/"
                 "introduction.html"),
 ))
@@ -423,7 +428,7 @@ def privacy_special_category_not_app_encrypted(component: Component, model: Mode
     """Art. 9 data protected only by storage encryption."""
     if component.kind in OUTSIDE:
         return Skip("not a system component of ours")
-    data = _special(_assets(model, component.stores))
+    data = _special(assets(model, component.stores))
     if not data:
         return Skip("stores no special-category data")
     at_rest = component.encryption.at_rest if component.encryption else None
@@ -431,8 +436,11 @@ def privacy_special_category_not_app_encrypted(component: Component, model: Mode
         return Unknown(("encryption.at_rest",))
     if at_rest is EncryptionAtRest.APPLICATION:
         return PASS
+    unencrypted = unencrypted_store_skip(model, component)
+    if unencrypted is not None:
+        return unencrypted
     return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"),
-                data=_ids(data))
+                data=ids(data))
 
 
 @rule(RuleMeta(
@@ -470,7 +478,7 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
     senders = sorted({f.source for f in model.graph.flows_in(component.id)
                       if {a.id for a in unused} & set(f.data)})
     return Fire((f"receives {names(unused)} from {', '.join(senders)}",
-                 "neither stores, processes nor forwards it"), data=_ids(unused))
+                 "neither stores, processes nor forwards it"), data=ids(unused))
 
 
 # --- unawareness ------------------------------------------------------------------------------
@@ -505,9 +513,9 @@ def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
     if not data:
         return Skip("collects no personal data")
     target = model.components[flow.target]
-    notice = _first(_flow_prop(flow, "privacy_notice"), target.prop("privacy_notice"))
-    consent = _first(_flow_prop(flow, "consent"), target.prop("consent"))
-    basis = _first(_flow_prop(flow, "lawful_basis"), target.prop("lawful_basis"))
+    notice = _first(flow_prop(flow, "privacy_notice"), target.prop("privacy_notice"))
+    consent = _first(flow_prop(flow, "consent"), target.prop("consent"))
+    basis = _first(flow_prop(flow, "lawful_basis"), target.prop("lawful_basis"))
     evidence = []
     if notice is False:
         evidence.append("privacy_notice: false")
@@ -515,14 +523,12 @@ def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
         evidence.append("consent: false, and no other lawful basis stated")
     if not evidence:
         return PASS
-    return Fire((f"collects {names(data)} from '{source.id}'", *evidence), data=_ids(data))
+    return Fire((f"collects {names(data)} from '{source.id}'", *evidence), data=ids(data))
 
 
 def _data_subject(model: Model, component: Component) -> list[DataAsset]:
     """Personal data a person sends into the system (staff on corporate networks excluded)."""
-    zone = model.graph.zone_of(component.id)
-    if zone is not None and any(b.kind is BoundaryKind.CORPORATE
-                                for b in model.graph.zone_chain(zone.id)):
+    if corporate_zone(model, component.id) is not None:
         return []
     found = {a.id: a for f in model.graph.flows_out(component.id)
              for a in _personal(model.graph.flow_data(f))}
@@ -568,7 +574,7 @@ def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdic
                      if c.kind not in OUTSIDE and sent & set(c.stores))
     if not holders:
         return Skip("the system stores none of their personal data")
-    regulated = _declared(model, *PRIVACY_REGIMES) or any(_in_eea(model, h) for h in holders)
+    regulated = declares(model, *PRIVACY_REGIMES) or any(_in_eea(model, h) for h in holders)
     if not regulated:
         return Skip("no privacy regulation applies")
     if any(c.prop("dsar") is True for c in model.components.values()):
@@ -614,7 +620,7 @@ def privacy_automated_decision(component: Component, model: Model) -> Verdict:
     review = component.prop("human_review")
     return Fire((f"decides on {names(data)}", "properties.automated_decision: true",
                  f"human_review: {'false' if review is False else 'not stated'}"),
-                data=_ids(data))
+                data=ids(data))
 
 
 # --- non-compliance ---------------------------------------------------------------------------
@@ -627,10 +633,8 @@ def _transfer_mechanism(model: Model, flow: Flow) -> tuple[bool, list[str]]:
     holders: list[tuple[str, dict[str, PropertyValue]]] = [("the flow", dict(flow.properties))]
     for end in (target, source):
         holders.append((f"'{end.id}'", dict(end.properties)))
-        zone = model.graph.zone_of(end.id)
-        if zone is not None:
-            holders.extend((f"zone '{b.id}'", dict(b.properties))
-                           for b in model.graph.zone_chain(zone.id))
+        holders.extend((f"zone '{b.id}'", dict(b.properties))
+                       for b in enclosing_zones(model, end.id))
     refused: list[str] = []
     for where, props in holders:
         mechanism = props.get("transfer_mechanism")
@@ -692,7 +696,7 @@ def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
     where = f"{flow.source} in {regions[0]} -> {flow.target} in {regions[1]}"
     return Fire((f"carries {names(data)}", where,
                  *(refused or ["no properties.transfer_mechanism stated"])),
-                data=_ids(data), detail=f"{regions[0]} -> {regions[1]}")
+                data=ids(data), detail=f"{regions[0]} -> {regions[1]}")
 
 
 @rule(RuleMeta(
@@ -718,12 +722,12 @@ def privacy_store_without_retention(component: Component, model: Model) -> Verdi
     """Personal data kept without limit."""
     if component.kind in OUTSIDE:
         return Skip("not a system component of ours")
-    data = _personal(_assets(model, component.stores))
+    data = _personal(assets(model, component.stores))
     if not data:
         return Skip("stores no personal data")
     stated = component.prop("retention")
     if isinstance(stated, str) and stated.lower() in ("indefinite", "forever", "unlimited"):
-        return Fire((f"stores {names(data)}", f"properties.retention: {stated}"), data=_ids(data))
+        return Fire((f"stores {names(data)}", f"properties.retention: {stated}"), data=ids(data))
     days = component.retention_days
     if days is not None:
         longer = [a for a in data if a.retention_days is not None and days > a.retention_days]
@@ -731,7 +735,7 @@ def privacy_store_without_retention(component: Component, model: Model) -> Verdi
             return PASS
         limits = ", ".join(f"'{a.id}' {a.retention_days} days" for a in longer)
         return Fire((f"keeps data for retention_days: {days}",
-                     f"longer than the retention of {limits}"), data=_ids(longer))
+                     f"longer than the retention of {limits}"), data=ids(longer))
     if any(a.retention_days is None for a in data):
         return Unknown(("retention_days",))
     return PASS
@@ -756,7 +760,7 @@ def privacy_store_without_retention(component: Component, model: Model) -> Verdi
 ))
 def privacy_gdpr_scope_not_declared(model: Model, _: Model) -> Sequence[Verdict]:
     """Personal data in the EEA without GDPR declared."""
-    if _declared(model, "gdpr", "uk-gdpr", "eu-gdpr"):
+    if declares(model, "gdpr", "uk-gdpr", "eu-gdpr"):
         return ()
     found: dict[str, DataAsset] = {}
     for component in model.components.values():
@@ -768,7 +772,7 @@ def privacy_gdpr_scope_not_declared(model: Model, _: Model) -> Sequence[Verdict]
     data = [found[k] for k in sorted(found)]
     return (Fire((f"handles {names(data)} in an EEA region",
                   f"system.compliance: [{', '.join(model.system.compliance)}]"),
-                 elements=_ids(data), data=_ids(data), detail=", ".join(_ids(data))),)
+                 elements=ids(data), data=ids(data), detail=", ".join(ids(data))),)
 
 
 RULES: tuple[Rule, ...] = (

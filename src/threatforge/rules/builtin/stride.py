@@ -1,4 +1,9 @@
-"""Generic STRIDE rules per element and per interaction (the engine's first rule set)."""
+"""Generic STRIDE rules per element and per interaction (the engine's first rule set).
+
+Where a domain rule reports the same stated fact with more to say (a third party's callback, a
+Kubernetes API server, card data), the generic rule here skips the element and names that rule,
+so one weakness gives one finding (``docs/rules/one-finding-per-weakness.md``).
+"""
 
 from __future__ import annotations
 
@@ -14,41 +19,51 @@ from threatforge.model import (
     Model,
 )
 from threatforge.rules.builtin._facts import (
+    BROKER_KINDS,
     EDGE_KINDS,
+    INFO,
     PROCESS_KINDS,
+    SECRET_CATEGORIES,
     STORE_KINDS,
+    D,
+    E,
+    R,
+    S,
+    T,
+    assets,
     at_least,
+    authn_words,
+    card_testing_skip,
+    cde_staff_access,
+    cloudfront_waf_fronts,
     exposed,
     exposure_words,
     flow_sensitive,
+    ids,
+    in_cluster_call,
     inbound_crossing,
+    is_kube_api_server,
     names,
+    open_function_url,
+    rate_limited_edge_in_front,
     sensitive_data,
+    stricter_key_rule,
+    tech_is,
     untrusted_party,
+    with_category,
 )
 from threatforge.rules.interface import (
     PASS,
     Confidence,
     Fire,
+    Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
     rule,
 )
-
-S, T, R, I, D, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.REPUDIATION,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.DENIAL_OF_SERVICE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
-ASVS = "https://owasp.org/www-project-application-security-verification-standard/"
-
 
 # --- spoofing -------------------------------------------------------------------------------
 
@@ -66,24 +81,57 @@ ASVS = "https://owasp.org/www-project-application-security-verification-standard
         "If the target is meant to be public, say so (exposure: public) and rate-limit it.",
     ),
     detection="Flow crosses from a zone of lower trust into one of higher trust and its `authn` is "
-    "`none` (unknown when `authn` is not stated). Flows into actors are ignored.",
+    "`none` (unknown when `authn` is not stated). Flows into actors are ignored. So that one "
+    "weakness gives one finding, flows owned by a more specific rule are skipped: third-party "
+    "callbacks into a process (unsigned-inbound-callback), flows from an untrusted party straight "
+    "to a store (untrusted-direct-store-access), flows into a cache or broker that states `authn: "
+    "none` itself (unauthenticated-cache-or-broker), and `authn: network` "
+    "(network-location-trust).",
     false_positives="Deliberately anonymous endpoints (a public product catalogue); mark the flow "
     "`authn: none` and accept the finding with a justification.",
     references=("https://cwe.mitre.org/data/definitions/306.html",),
 ))
 def unauthenticated_boundary_crossing(flow: Flow, model: Model) -> Verdict:
-    if model.components[flow.target].kind in (ComponentKind.ACTOR, ComponentKind.CLIENT):
+    """A flow into a more trusted zone that does not authenticate its source."""
+    target = model.components[flow.target]
+    if target.kind in (ComponentKind.ACTOR, ComponentKind.CLIENT):
         return Skip("the target is a person or client, not a service")
     if not inbound_crossing(model, flow):
         return PASS
+    owner = _flow_owner(flow, model)
+    if owner is not None:
+        return owner
+    if target.kind in BROKER_KINDS and target.authn is Authn.NONE:
+        return Skip(f"'{target.id}' accepts unauthenticated connections: "
+                    "unauthenticated-cache-or-broker reports it")
     authn = flow.effective_authn
     if authn is None:
         return Unknown(("authn",))
     if authn.authenticates:
         return PASS
+    if authn is Authn.NETWORK:
+        return Skip("authn: network is reported by network-location-trust")
     crossing = model.graph.crossing(flow)
     assert crossing is not None  # noqa: S101 - inbound implies a crossing
     return Fire((f"crosses {crossing.describe()}", f"authn: {authn.value}"))
+
+
+def _flow_owner(flow: Flow, model: Model) -> Skip | None:
+    """Skip the generic flow-authentication rules on flows a specific rule judges whole."""
+    source = model.components[flow.source]
+    target = model.components[flow.target]
+    if source.kind is ComponentKind.EXTERNAL_SERVICE and target.kind in PROCESS_KINDS:
+        return Skip("a third-party callback: unsigned-inbound-callback reports it")
+    if _untrusted_store_access(flow, model):
+        return Skip("an untrusted party reaches a store directly: "
+                    "untrusted-direct-store-access reports it")
+    return None
+
+
+def _untrusted_store_access(flow: Flow, model: Model) -> bool:
+    """A flow from an untrusted party straight into one of the system's stores."""
+    return (model.components[flow.target].kind in STORE_KINDS
+            and untrusted_party(model, flow.source) and not untrusted_party(model, flow.target))
 
 
 @rule(RuleMeta(
@@ -96,21 +144,29 @@ def unauthenticated_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     kinds=PROCESS_KINDS, confidence=Confidence.HIGH,
     mitigations=(
         "Require authentication at the edge: an API Gateway authorizer (Cognito, Lambda, IAM) or "
-        "an OIDC-validating ingress; reject requests without a valid token before any business logic.",
+        "an OIDC-validating ingress; reject requests without a valid token before any business "
+        "logic.",
         "Keep unauthenticated routes to an explicit allow-list (health checks, public content).",
     ),
     detection="Component of kind service/function/gateway that is public or one flow from an "
-    "entry point, with `authn: none`.",
+    "entry point, with `authn: none`. A Lambda function whose function URL has AuthType NONE is "
+    "left to aws-lambda-function-url-unauthenticated, an anonymous payment endpoint without "
+    "rate limits to pay-card-testing.",
     false_positives="Intentionally anonymous public APIs; accept with justification.",
 ))
 def unauthenticated_exposed_service(component: Component, model: Model) -> Verdict:
+    """An exposed process that lets every caller in without authentication."""
     if not exposed(model, component):
         return PASS
     if component.authn is None:
         return Unknown(("authn",))
     if component.authn.authenticates:
         return PASS
-    return Fire((exposure_words(model, component), f"authn: {component.authn.value}"))
+    if open_function_url(component):
+        return Skip("its Lambda function URL has AuthType NONE: "
+                    "aws-lambda-function-url-unauthenticated reports it")
+    return card_testing_skip(model, component) or Fire(
+        (exposure_words(model, component), f"authn: {component.authn.value}"))
 
 
 @rule(RuleMeta(
@@ -129,6 +185,7 @@ def unauthenticated_exposed_service(component: Component, model: Model) -> Verdi
     detection="Exposed process whose `authn` is basic, password or api-key.",
 ))
 def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
+    """An exposed process that accepts shared secrets (basic, password, API key)."""
     if not exposed(model, component):
         return PASS
     if component.authn is None:
@@ -150,14 +207,24 @@ def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
         "Authenticate the workload, not the network: mTLS with a service mesh identity (SPIFFE), "
         "IAM roles, or signed service tokens (token exchange).",
     ),
-    detection="Flow that crosses a trust boundary with `authn: network`.",
+    detection="Flow that crosses a trust boundary with `authn: network`. Third-party callbacks "
+    "(unsigned-inbound-callback), flows from an untrusted party straight to a store "
+    "(untrusted-direct-store-access) and service calls inside a Kubernetes cluster that do not "
+    "enter a more trusted zone (svc-unauthenticated-service-call) are left to those rules.",
 ))
 def network_location_trust(flow: Flow, model: Model) -> Verdict:
+    """A flow across a trust boundary that trusts the caller's network address."""
     if flow.effective_authn is not Authn.NETWORK:
         return PASS
     crossing = model.graph.crossing(flow)
     if crossing is None:
         return PASS
+    owner = _flow_owner(flow, model)
+    if owner is not None:
+        return owner
+    if in_cluster_call(model, flow) and not crossing.inbound:
+        return Skip("a service call inside the cluster: svc-unauthenticated-service-call "
+                    "reports it")
     return Fire((f"authn: network on a flow crossing {crossing.describe()}",))
 
 
@@ -177,6 +244,7 @@ def network_location_trust(flow: Flow, model: Model) -> Verdict:
     "`authn` does not authenticate (unknown when both are not stated).",
 ))
 def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
+    """A third party's callback into a process that nothing authenticates."""
     source = model.components[flow.source]
     target = model.components[flow.target]
     if source.kind is not ComponentKind.EXTERNAL_SERVICE or target.kind not in PROCESS_KINDS:
@@ -187,7 +255,7 @@ def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     if flow.signed is None and authn is None:
         return Unknown(("signed",))
     return Fire((f"third party '{source.id}' calls '{target.id}'",
-                 f"signed: {flow.signed}", f"authn: {authn.value if authn else 'not stated'}"))
+                 f"signed: {_stated(flow.signed)}", f"authn: {authn_words(authn)}"))
 
 
 @rule(RuleMeta(
@@ -201,14 +269,23 @@ def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
         "Enforce phishing-resistant MFA (WebAuthn/FIDO2) for every administrative login, through "
         "the identity provider (Cognito, Okta, Entra ID) rather than per application.",
     ),
-    detection="Component with `admin: true` and `mfa: false` (unknown when `mfa` is not stated).",
+    detection="Component with `admin: true` and `mfa: false` (unknown when `mfa` is not stated). "
+    "An interface through which staff reach the PCI DSS cardholder data environment is left to "
+    "pci-cde-access-without-mfa.",
 ))
 def admin_without_mfa(component: Component, model: Model) -> Verdict:
+    """An administrative interface that accepts a password alone."""
     if not component.admin:
         return Skip("not an administrative interface")
     if component.mfa is None:
         return Unknown(("mfa",))
-    return PASS if component.mfa else Fire(("admin: true", "mfa: false"))
+    if component.mfa:
+        return PASS
+    access = cde_staff_access(model, component)
+    if not isinstance(access, Skip) and not access.mfa_on_every_flow:
+        return Skip("staff reach the cardholder data environment through it: "
+                    "pci-cde-access-without-mfa reports it")
+    return Fire(("admin: true", "mfa: false"))
 
 
 # --- tampering ------------------------------------------------------------------------------
@@ -219,7 +296,7 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
     title="Flow {element} crosses a trust boundary without integrity protection",
     description="Data crossing a trust boundary in clear can be read and changed by anyone on the "
     "path (a compromised host, a misrouted network, a malicious intermediary).",
-    target=Target.FLOW, likelihood=3, impact=3, stride=(T, I), cwe=(319, 345), capec=(94,),
+    target=Target.FLOW, likelihood=3, impact=3, stride=(T, INFO), cwe=(319, 345), capec=(94,),
     asvs=("V9.1.1", "V9.2.1"), attack=("T1557",), confidence=Confidence.HIGH,
     mitigations=(
         "Use TLS 1.2+ (or mTLS) on this flow; for AWS, enforce `aws:SecureTransport` in resource "
@@ -231,6 +308,7 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
     "cleartext-sensitive-flow, so one weakness gives one finding.",
 ))
 def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
+    """A flow across a trust boundary in clear text and unsigned."""
     crossing = model.graph.crossing(flow)
     if crossing is None:
         return PASS
@@ -241,8 +319,7 @@ def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
         return Unknown(("tls",))
     if encrypted or flow.signed:
         return PASS
-    return Fire((f"crosses {crossing.describe()}",
-                 f"protocol: {flow.protocol or 'not stated'}, tls: {flow.tls}"))
+    return Fire((f"crosses {crossing.describe()}", _transport_words(flow)))
 
 
 @rule(RuleMeta(
@@ -260,6 +337,7 @@ def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     detection="Exposed process with `input_validation: false`.",
 ))
 def exposed_without_input_validation(component: Component, model: Model) -> Verdict:
+    """An exposed process that does not validate what it receives."""
     if not exposed(model, component):
         return PASS
     if component.input_validation is None:
@@ -289,6 +367,7 @@ def exposed_without_input_validation(component: Component, model: Model) -> Verd
     "disabled or has `audit: false`.",
 ))
 def missing_audit_logging(component: Component, model: Model) -> Verdict:
+    """A process or store of sensitive data that keeps no audit trail."""
     data = sensitive_data(model, component)
     if not data:
         return Skip("handles no confidential or restricted data")
@@ -297,8 +376,8 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
         return Unknown(("logging",))
     if logging.enabled and logging.audit is not False:
         return PASS
-    state = "logging disabled" if not logging.enabled else "audit: false"
-    return Fire((state, f"handles {names(data)}"), data=tuple(a.id for a in data))
+    state = "logging.enabled: false" if not logging.enabled else "logging.audit: false"
+    return Fire((state, f"handles {names(data)}"), data=ids(data))
 
 
 # --- information disclosure -----------------------------------------------------------------
@@ -309,7 +388,7 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
     title="Sensitive data travels unencrypted on {element}",
     description="Confidential or restricted data sent without TLS can be captured by anyone who "
     "can observe the network between the two ends.",
-    target=Target.FLOW, likelihood=3, impact=4, stride=(I,), cwe=(319,), capec=(157,),
+    target=Target.FLOW, likelihood=3, impact=4, stride=(INFO,), cwe=(319,), capec=(157,),
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:4.2.1",),
     mitigations=(
@@ -320,6 +399,7 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
     "or a clear-text protocol).",
 ))
 def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
+    """Confidential or restricted data on an unencrypted flow."""
     data = flow_sensitive(model, flow)
     if not data:
         return Skip("carries no confidential or restricted data")
@@ -328,8 +408,7 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
         return Unknown(("tls",))
     if encrypted:
         return PASS
-    return Fire((f"carries {names(data)}", f"protocol: {flow.protocol}, tls: {flow.tls}"),
-                data=tuple(a.id for a in data))
+    return Fire((f"carries {names(data)}", _transport_words(flow)), data=ids(data))
 
 
 @rule(RuleMeta(
@@ -337,7 +416,7 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     title="{element} stores sensitive data without encryption at rest",
     description="Unencrypted storage exposes data through snapshots, backups, lost media and "
     "anyone with read access to the underlying volume.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I,), cwe=(311,), capec=(37,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.1.1", "V6.2.1"), attack=("T1530",), kinds=STORE_KINDS, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.5.1",),
     mitigations=(
@@ -345,20 +424,14 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
         "S3 SSE-KMS, DynamoDB CMK, EBS default encryption); encrypt existing data by restoring "
         "from an encrypted snapshot.",
     ),
-    detection="Store of confidential or restricted data with `encryption.at_rest: none`.",
+    detection="Store of confidential or restricted data with `encryption.at_rest: none`, whatever "
+    "the data (pci-pan-stored-readable, privacy-special-category-not-app-encrypted and "
+    "aws-sqs-sns-unencrypted leave such stores to this rule).",
 ))
 def store_unencrypted_at_rest(component: Component, model: Model) -> Verdict:
-    data = at_least([model.data[d] for d in component.stores if d in model.data],
-                    Classification.CONFIDENTIAL)
-    if not data:
-        return Skip("stores no confidential or restricted data")
-    at_rest = component.encryption.at_rest if component.encryption else None
-    if at_rest is None:
-        return Unknown(("encryption.at_rest",))
-    if at_rest is not EncryptionAtRest.NONE:
-        return PASS
-    return Fire((f"stores {names(data)}", "encryption.at_rest: none"),
-                data=tuple(a.id for a in data))
+    """A store of sensitive data without encryption at rest."""
+    return _weak_at_rest(model, component, Classification.CONFIDENTIAL,
+                         frozenset({EncryptionAtRest.NONE}), stricter=False)
 
 
 @rule(RuleMeta(
@@ -366,45 +439,60 @@ def store_unencrypted_at_rest(component: Component, model: Model) -> Verdict:
     title="{element} protects restricted data only with a provider-managed key",
     description="With a provider-owned key, anyone with read access to the service reads the data: "
     "there is no separate key policy, no separation of duties and no crypto-shredding.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(I,), cwe=(320,), capec=(116,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(320,), capec=(116,),
     asvs=("V6.4.1",), kinds=STORE_KINDS, compliance=("pci-dss-4.0:3.6.1",),
     mitigations=(
         "Use a customer-managed KMS key with a key policy that grants decrypt only to the roles "
         "that need it, rotation enabled, and key administrators separate from key users.",
     ),
     detection="Store of restricted data with `encryption.at_rest` provider or kms (not kms-cmk, "
-    "hsm or application).",
+    "hsm or application). Stores of card numbers or special-category personal data are left to "
+    "pci-pan-stored-readable and privacy-special-category-not-app-encrypted, whose stricter "
+    "requirements cover this one.",
 ))
 def restricted_data_provider_key(component: Component, model: Model) -> Verdict:
-    data = [model.data[d] for d in component.stores
-            if d in model.data and model.data[d].classification is Classification.RESTRICTED]
+    """A store of restricted data encrypted only with a key the provider controls."""
+    weak = frozenset({EncryptionAtRest.PROVIDER, EncryptionAtRest.KMS})
+    return _weak_at_rest(model, component, Classification.RESTRICTED, weak, stricter=True)
+
+
+def _weak_at_rest(model: Model, component: Component, level: Classification,
+                  weak: frozenset[EncryptionAtRest], *, stricter: bool) -> Verdict:
+    """Fire when a store of data at ``level`` or above states an ``encryption.at_rest`` in
+    ``weak``; with ``stricter``, stores whose data has a stricter key rule are skipped."""
+    data = at_least(assets(model, component.stores), level)
     if not data:
-        return Skip("stores no restricted data")
+        above = "confidential or restricted" if level is Classification.CONFIDENTIAL else level
+        return Skip(f"stores no {above} data")
+    owner = stricter_key_rule(model, component) if stricter else None
+    if owner is not None:
+        return owner
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest is None:
         return Unknown(("encryption.at_rest",))
-    if at_rest in (EncryptionAtRest.PROVIDER, EncryptionAtRest.KMS):
-        return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"),
-                    data=tuple(a.id for a in data))
-    return PASS
+    if at_rest not in weak:
+        return PASS
+    return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"), data=ids(data))
 
 
 @rule(RuleMeta(
     id="public-datastore",
-    title="Data store {element} is reachable from the internet",
+    title="{element} is a data store reachable from the internet",
     description="A data store that accepts connections from the internet is one leaked credential "
     "or one misconfiguration away from a breach.",
-    target=Target.COMPONENT, likelihood=4, impact=4, stride=(I, T), cwe=(284,), capec=(122,),
+    target=Target.COMPONENT, likelihood=4, impact=4, stride=(INFO, T), cwe=(284,), capec=(122,),
     asvs=("V1.4.1",), attack=("T1530", "T1190"), kinds=STORE_KINDS, confidence=Confidence.HIGH,
     mitigations=(
         "Place the store in private subnets without a public endpoint (RDS `PubliclyAccessible: "
         "false`, S3 Block Public Access, no 0.0.0.0/0 security group rules) and reach it through "
         "the services that own it.",
     ),
-    detection="Store whose `exposure` is public, or that receives a flow straight from an untrusted "
-    "party (a component in an untrusted zone, or a public actor, client or external service).",
+    detection="Store whose `exposure` is public, or that receives a flow straight from an "
+    "untrusted party (a component in an untrusted zone, or a public actor, client or external "
+    "service).",
 ))
 def public_datastore(component: Component, model: Model) -> Verdict:
+    """A store that accepts connections from the internet."""
     if component.exposure is Exposure.PUBLIC:
         return Fire(("exposure: public",))
     direct = sorted(f.source for f in model.graph.flows_in(component.id)
@@ -417,9 +505,9 @@ def public_datastore(component: Component, model: Model) -> Verdict:
 @rule(RuleMeta(
     id="sensitive-data-to-logs",
     title="Sensitive data is sent to monitoring on {element}",
-    description="Logs and traces are copied widely and kept long; restricted data or credentials in "
-    "them leak to everyone who can read dashboards and log archives.",
-    target=Target.FLOW, likelihood=3, impact=4, stride=(I,), cwe=(532,), capec=(215,),
+    description="Logs and traces are copied widely and kept long; restricted data or credentials "
+    "in them leak to everyone who can read dashboards and log archives.",
+    target=Target.FLOW, likelihood=3, impact=4, stride=(INFO,), cwe=(532,), capec=(215,),
     asvs=("V7.1.1", "V7.1.2"), compliance=("pci-dss-4.0:3.3.1",), confidence=Confidence.HIGH,
     mitigations=(
         "Mask or drop these fields before logging (structured logging with an allow-list of "
@@ -429,22 +517,25 @@ def public_datastore(component: Component, model: Model) -> Verdict:
     "or session tokens.",
 ))
 def sensitive_data_to_logs(flow: Flow, model: Model) -> Verdict:
-    if model.components[flow.target].kind is not ComponentKind.MONITORING:
+    """Restricted data or secrets shipped into logs or traces."""
+    target = model.components[flow.target]
+    if target.kind is not ComponentKind.MONITORING:
         return Skip("not a flow into monitoring")
     data = model.graph.flow_data(flow)
-    bad = [a for a in data if a.classification is Classification.RESTRICTED
-           or set(a.categories) & {"credentials", "secrets", "session-tokens", "crypto-keys"}]
+    secret = {a.id for a in with_category(data, *SECRET_CATEGORIES, "session-tokens")}
+    bad = [a for a in data if a.classification is Classification.RESTRICTED or a.id in secret]
     if not bad:
         return PASS
-    return Fire((f"carries {names(bad)} into monitoring",), data=tuple(a.id for a in bad))
+    return Fire((f"carries {names(bad)} into monitoring component '{target.id}'",),
+                data=ids(bad))
 
 
 @rule(RuleMeta(
     id="verbose-errors",
     title="{element} returns internal error details to callers",
-    description="Stack traces, SQL errors and internal hostnames in responses map the system for an "
-    "attacker and sometimes leak data.",
-    target=Target.COMPONENT, likelihood=3, impact=2, stride=(I,), cwe=(209,), capec=(54,),
+    description="Stack traces, SQL errors and internal hostnames in responses map the system for "
+    "an attacker and sometimes leak data.",
+    target=Target.COMPONENT, likelihood=3, impact=2, stride=(INFO,), cwe=(209,), capec=(54,),
     asvs=("V7.4.1",), api_top10=("API8:2023",), kinds=PROCESS_KINDS,
     mitigations=(
         "Return generic error bodies with a correlation id (RFC 9457 problem details without "
@@ -453,6 +544,7 @@ def sensitive_data_to_logs(flow: Flow, model: Model) -> Verdict:
     detection="Exposed process with `properties.verbose_errors: true`.",
 ))
 def verbose_errors(component: Component, model: Model) -> Verdict:
+    """An exposed process that returns stack traces and internals."""
     flag = component.prop("verbose_errors")
     if flag is None:
         return PASS  # not a gap: most designs never state it
@@ -477,24 +569,26 @@ def verbose_errors(component: Component, model: Model) -> Verdict:
         "rules, ingress rate limits) and concurrency limits on the backends (Lambda reserved "
         "concurrency).",
     ),
-    detection="Exposed process with `rate_limit: false`.",
+    detection="Exposed process with `rate_limit: false`. An exposed endpoint that takes card "
+    "numbers from anyone is left to pay-card-testing.",
 ))
 def missing_rate_limit(component: Component, model: Model) -> Verdict:
+    """An exposed process that any one caller can flood."""
     if not exposed(model, component):
         return PASS
     if component.rate_limit is None:
-        upstream = [model.components[f.source] for f in model.graph.flows_in(component.id)]
-        if any(u.rate_limit for u in upstream if u.kind in EDGE_KINDS):
+        if rate_limited_edge_in_front(model, component):
             return PASS
         return Unknown(("rate_limit",))
     if component.rate_limit:
         return PASS
-    return Fire((exposure_words(model, component), "rate_limit: false"))
+    return card_testing_skip(model, component) or Fire(
+        (exposure_words(model, component), "rate_limit: false"))
 
 
 @rule(RuleMeta(
     id="exposed-edge-without-waf",
-    title="Public HTTP entry {element} has no web application firewall",
+    title="{element} is a public HTTP entry point without a web application firewall",
     description="Internet-facing HTTP entry points without a WAF take every automated attack "
     "(injection probes, credential stuffing, bad bots) straight to the application.",
     target=Target.COMPONENT, likelihood=3, impact=2, stride=(T, D), cwe=(693,), capec=(66,),
@@ -503,11 +597,18 @@ def missing_rate_limit(component: Component, model: Model) -> Verdict:
         "Attach AWS WAF (or the CDN's WAF) with the managed core rule set, known-bad-inputs and a "
         "rate-based rule; log blocked requests.",
     ),
-    detection="Public gateway, load balancer or CDN receiving HTTP(S) with `waf: false`.",
+    detection="Public gateway, load balancer or CDN receiving HTTP(S) with `waf: false`. "
+    "Kubernetes API servers are not web applications (aws-eks-public-endpoint-open and "
+    "k8s-api-server-public judge their exposure), and an API Gateway behind a CloudFront "
+    "distribution with a WAF is left to aws-apigw-cloudfront-bypass.",
 ))
 def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
+    """A public HTTP entry point that takes every request straight to the application."""
     if not exposed(model, component):
         return PASS
+    if is_kube_api_server(component):
+        return Skip("a Kubernetes API server, not a web application: aws-eks-public-endpoint-open "
+                    "or k8s-api-server-public reports its exposure")
     http = any(f.protocol in ("http", "https", "h2", "wss", "ws")
                for f in model.graph.flows_in(component.id))
     if not http:
@@ -515,7 +616,12 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
     if component.waf is None:
         fronted = any(model.components[f.source].waf for f in model.graph.flows_in(component.id))
         return PASS if fronted else Unknown(("waf",))
-    return PASS if component.waf else Fire((exposure_words(model, component), "waf: false"))
+    if component.waf:
+        return PASS
+    if tech_is(component, ("aws.apigateway*",)) and cloudfront_waf_fronts(model, component):
+        return Skip("behind a CloudFront distribution with a WAF: aws-apigw-cloudfront-bypass "
+                    "reports whether that WAF can be bypassed")
+    return Fire((exposure_words(model, component), "waf: false"))
 
 
 # --- elevation of privilege -----------------------------------------------------------------
@@ -537,6 +643,7 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
     "`authz: none`.",
 ))
 def missing_authorization(component: Component, model: Model) -> Verdict:
+    """A process that lets every authenticated caller do everything."""
     if not model.graph.flows_in(component.id):
         return Skip("receives no flows")
     if component.authn is Authn.NONE:
@@ -547,13 +654,13 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
     if component.authz is None:
         return Unknown(("authz",))
     if component.authz is Authz.NONE:
-        return Fire(("authz: none", f"handles {names(data)}"), data=tuple(a.id for a in data))
+        return Fire(("authz: none", f"handles {names(data)}"), data=ids(data))
     return PASS
 
 
 @rule(RuleMeta(
     id="untrusted-direct-store-access",
-    title="Untrusted {element} writes or reads a data store directly",
+    title="An untrusted party reaches a data store directly on {element}",
     description="A data store accessed directly from an untrusted zone bypasses the services that "
     "should enforce validation and authorisation on every read and write.",
     target=Target.FLOW, likelihood=4, impact=4, stride=(E, T), cwe=(284,), capec=(122,),
@@ -563,15 +670,23 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
         "uploads use short-lived pre-signed URLs scoped to one object.",
     ),
     detection="Flow from an untrusted party (a component in an untrusted zone, or a public actor, "
-    "client or external service) to a store.",
+    "client or external service) to a store. The flow's `authn` is added to the evidence: this "
+    "rule, not unauthenticated-boundary-crossing, reports the missing authentication of such "
+    "flows.",
 ))
 def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
+    """An untrusted party reads or writes one of the system's stores without a service between."""
     target = model.components[flow.target]
     if target.kind not in STORE_KINDS:
         return Skip("target is not a store")
-    if not untrusted_party(model, flow.source) or untrusted_party(model, flow.target):
+    if not _untrusted_store_access(flow, model):
         return PASS
-    return Fire((f"'{flow.source}' is an untrusted party", f"'{flow.target}' is a {target.kind.value}"))
+    evidence = [f"'{flow.source}' is an untrusted party",
+                f"'{flow.target}' is a {target.kind.value}"]
+    authn = flow.effective_authn
+    if authn is not None:
+        evidence.append(f"authn: {authn.value}")
+    return Fire(tuple(evidence))
 
 
 @rule(RuleMeta(
@@ -579,9 +694,9 @@ def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
     title="{element} accepts connections without authentication",
     description="Caches and message brokers without authentication let any workload on the network "
     "read, poison or delete shared state and messages.",
-    target=Target.COMPONENT, likelihood=3, impact=3, stride=(S, T, I), cwe=(306,), capec=(115,),
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(S, T, INFO), cwe=(306,), capec=(115,),
     asvs=("V4.1.1",), attack=("T1565",),
-    kinds=frozenset({ComponentKind.CACHE, ComponentKind.QUEUE, ComponentKind.STREAM}),
+    kinds=BROKER_KINDS,
     mitigations=(
         "Enable authentication on the broker or cache (Redis AUTH/ACLs, Kafka SASL/mTLS with "
         "ACLs, IAM policies on SQS/Kinesis) and restrict it with network policies.",
@@ -589,6 +704,7 @@ def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
     detection="Cache, queue or stream with `authn: none`.",
 ))
 def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdict:
+    """A cache or message broker that any workload on the network can use."""
     if component.authn is None:
         return Unknown(("authn",))
     if component.authn.authenticates:
@@ -610,6 +726,7 @@ def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdi
     detection="Component with `admin: true` that is public or one flow from an entry point.",
 ))
 def exposed_admin_interface(component: Component, model: Model) -> Verdict:
+    """An administrative interface reachable from an untrusted zone."""
     if not component.admin:
         return Skip("not an administrative interface")
     if exposed(model, component):
@@ -622,7 +739,7 @@ def exposed_admin_interface(component: Component, model: Model) -> Verdict:
     title="Secrets or keys in {element} are not rotated",
     description="Secrets and keys that never rotate stay valid for as long as anyone who ever saw "
     "them (a former employee, a leaked log) keeps them.",
-    target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, I), cwe=(324,), capec=(37,),
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, INFO), cwe=(324,), capec=(37,),
     asvs=("V6.4.2",), compliance=("pci-dss-4.0:3.7.4",),
     kinds=frozenset({ComponentKind.SECRETS_STORE, ComponentKind.KEY_MANAGEMENT}),
     mitigations=(
@@ -632,6 +749,7 @@ def exposed_admin_interface(component: Component, model: Model) -> Verdict:
     detection="Secrets store or key management with `encryption.key_rotation: false`.",
 ))
 def secrets_without_rotation(component: Component, model: Model) -> Verdict:
+    """Secrets or keys that stay valid forever."""
     rotation = component.encryption.key_rotation if component.encryption else None
     if rotation is None:
         return Unknown(("encryption.key_rotation",))
@@ -643,7 +761,7 @@ def secrets_without_rotation(component: Component, model: Model) -> Verdict:
     title="Restricted data leaves for third party {element} without strong mutual authentication",
     description="Sending restricted data to a third party over a channel that does not "
     "authenticate the receiver strongly risks delivering it to an impostor.",
-    target=Target.FLOW, likelihood=2, impact=4, stride=(S, I), cwe=(295,), capec=(94,),
+    target=Target.FLOW, likelihood=2, impact=4, stride=(S, INFO), cwe=(295,), capec=(94,),
     asvs=("V9.2.1",), compliance=("pci-dss-4.0:4.2.1",),
     mitigations=(
         "Use mTLS or certificate pinning to the provider's endpoint, and authenticate with "
@@ -653,10 +771,11 @@ def secrets_without_rotation(component: Component, model: Model) -> Verdict:
     "strong (not mTLS, OAuth2, signed requests...).",
 ))
 def restricted_data_to_third_party(flow: Flow, model: Model) -> Verdict:
+    """Restricted data sent to a third party whose identity is not strongly checked."""
     target = model.components[flow.target]
     if target.kind is not ComponentKind.EXTERNAL_SERVICE:
         return Skip("target is not a third party")
-    data = [a for a in model.graph.flow_data(flow) if a.classification is Classification.RESTRICTED]
+    data = at_least(model.graph.flow_data(flow), Classification.RESTRICTED)
     if not data:
         return Skip("carries no restricted data")
     authn = flow.effective_authn
@@ -665,10 +784,20 @@ def restricted_data_to_third_party(flow: Flow, model: Model) -> Verdict:
     if authn.is_strong:
         return PASS
     return Fire((f"carries {names(data)} to '{target.id}'", f"authn: {authn.value}"),
-                data=tuple(a.id for a in data))
+                data=ids(data))
 
 
-RULES = (
+def _stated(value: bool | None) -> str:
+    """A yes/no field for evidence, as written in YAML."""
+    return "not stated" if value is None else ("true" if value else "false")
+
+
+def _transport_words(flow: Flow) -> str:
+    """The flow's protocol and TLS setting, for evidence."""
+    return f"protocol: {flow.protocol or 'not stated'}, tls: {_stated(flow.tls)}"
+
+
+RULES: tuple[Rule, ...] = (
     unauthenticated_boundary_crossing,
     unauthenticated_exposed_service,
     weak_authentication_exposed,

@@ -7,8 +7,11 @@ dependencies come from. They follow the OWASP Top 10 CI/CD Security Risks and SL
 
 Some facts are checked by other domains and left to them, so one weakness gives one finding:
 Kubernetes pulls of unsigned images (``k8s-unverified-image-pull``), ``deploy_auth:
-static-token`` (``k8s-long-lived-sa-token``), ``deploy_role: cluster-admin``
-(``k8s-cluster-admin-binding``), and ECR tag mutability and scan on push (``aws-ecr-*``).
+static-token`` and ``deploy_role: cluster-admin`` of a pipeline that deploys to a Kubernetes API
+server (``k8s-long-lived-sa-token``, ``k8s-cluster-admin-binding``; a pipeline that deploys
+elsewhere is judged here), and ECR tag mutability and scan on push (``aws-ecr-*``). IAM user
+access keys of a pipeline that states a static ``deploy_auth`` are reported here, not by
+``aws-iam-long-lived-access-keys``.
 
 Technology facts are read from ``properties:``; every key is documented in
 ``docs/rules/supply-chain-properties.md``. An unstated property never makes a rule fire.
@@ -16,11 +19,23 @@ Technology facts are read from ``properties:``; every key is documented in
 
 from __future__ import annotations
 
-import fnmatch
-
 from threatforge.model import Component, ComponentKind, Flow, Model
-from threatforge.model.schema import PropertyValue
-from threatforge.rules.builtin._facts import PROCESS_KINDS, untrusted_party
+from threatforge.rules.builtin._facts import (
+    INFO,
+    PROCESS_KINDS,
+    STATIC_DEPLOY_AUTH,
+    E,
+    R,
+    S,
+    T,
+    in_cluster,
+    kube_api_targets,
+    kubernetes_deploy_value,
+    said,
+    tech_is,
+    untrusted_party,
+    word,
+)
 from threatforge.rules.interface import (
     PASS,
     Confidence,
@@ -28,7 +43,6 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
-    Stride,
     Target,
     Unknown,
     Verdict,
@@ -37,13 +51,6 @@ from threatforge.rules.interface import (
 
 __all__ = ["RULES"]
 
-S, T, R, INFO, E = (
-    Stride.SPOOFING,
-    Stride.TAMPERING,
-    Stride.REPUDIATION,
-    Stride.INFORMATION_DISCLOSURE,
-    Stride.ELEVATION_OF_PRIVILEGE,
-)
 DOMAIN = "supply-chain"
 CICD_TOP10 = "https://owasp.org/www-project-top-10-ci-cd-security-risks/"
 GITHUB_HARDENING = (
@@ -57,60 +64,24 @@ REGISTRY_KINDS = frozenset({REGISTRY})
 BUILD_KINDS = frozenset({CI, REGISTRY})
 RUNTIME_KINDS = PROCESS_KINDS | CI_KINDS
 """Components that run artefacts they pull."""
-CLUSTER_ZONES = frozenset({"cluster", "namespace"})
 ECR_TECH = ("aws.ecr*",)
 
-STATIC_DEPLOY_AUTH = frozenset(
-    {"static-key", "long-lived-key", "access-key", "static-password", "password", "ssh-key",
-     "deploy-key", "pat", "personal-access-token", "static-token"}
-)
-"""``deploy_auth`` values for credentials that do not expire on their own."""
 BROAD_DEPLOY_ROLES = frozenset(
     {"admin", "administrator", "administratoraccess", "poweruseraccess", "owner", "root", "*",
      "organization-admin", "cluster-admin"}
 )
 """``deploy_role`` values that grant far more than deploying needs."""
-LEFT_TO_K8S = {
-    "deploy_auth": ("static-token", "k8s-long-lived-sa-token"),
-    "deploy_role": ("cluster-admin", "k8s-cluster-admin-binding"),
-}
+LEFT_TO_K8S = {"deploy_auth": "k8s-long-lived-sa-token", "deploy_role": "k8s-cluster-admin-binding"}
+"""The Kubernetes rule that reports a cluster credential or role of a Kubernetes deployment."""
 PLAINTEXT_CI_SECRETS = frozenset({"plaintext", "plain", "unmasked", "clear", "cleartext"})
 
 
 # --- facts ------------------------------------------------------------------------------------
 
 
-def _word(value: PropertyValue | None) -> str | None:
-    """A property that is one word, lowercased; None when it is not a string."""
-    return value.strip().lower() if isinstance(value, str) else None
-
-
-def _said(key: str, value: PropertyValue) -> str:
-    """Evidence that names a stated property."""
-    if isinstance(value, bool):
-        return f"properties.{key}: {'true' if value else 'false'}"
-    return f"properties.{key}: {value}"
-
-
-def _tech_is(component: Component, patterns: tuple[str, ...]) -> bool:
-    return component.tech is not None and any(
-        fnmatch.fnmatchcase(component.tech, p) for p in patterns
-    )
-
-
-def _in_cluster(model: Model, component: Component) -> bool:
-    """Runs in Kubernetes: a cluster or namespace zone, or a k8s.* technology."""
-    if _tech_is(component, ("k8s.*",)):
-        return True
-    zone = model.graph.zone_of(component.id)
-    if zone is None:
-        return False
-    return any(b.kind.value in CLUSTER_ZONES for b in model.graph.zone_chain(zone.id))
-
-
 def _stated_false(component: Component, *keys: str) -> list[str]:
     """Evidence for each of ``keys`` stated as false."""
-    return [_said(k, False) for k in keys if component.prop(k) is False]
+    return [said(k, False) for k in keys if component.prop(k) is False]
 
 
 def _deploy_targets(model: Model, component: Component) -> list[str]:
@@ -120,15 +91,16 @@ def _deploy_targets(model: Model, component: Component) -> list[str]:
                    if model.components[f.target].kind not in skipped})
 
 
-def _deploy_fact(component: Component, key: str, bad: frozenset[str]) -> Verdict:
-    """Fire on a ``deploy_*`` value in ``bad``, leaving the values other domains report."""
-    value = _word(component.prop(key))
+def _deploy_fact(model: Model, component: Component, key: str, bad: frozenset[str]) -> Verdict:
+    """Fire on a ``deploy_*`` value in ``bad``, leaving Kubernetes deployments to the k8s rules."""
+    value = word(component.prop(key))
     if value is None or value not in bad:
         return PASS
-    left_value, other_rule = LEFT_TO_K8S[key]
-    if value == left_value:
-        return Skip(f"{key}: {value} is reported by {other_rule}")
-    return Fire((_said(key, value),))
+    if kubernetes_deploy_value(model, component, key):
+        targets = ", ".join(kube_api_targets(model, component))
+        return Skip(f"{key}: {value} for the Kubernetes API server {targets} is reported by "
+                    f"{LEFT_TO_K8S[key]}")
+    return Fire((said(key, value),))
 
 
 # --- the pipeline -----------------------------------------------------------------------------
@@ -136,7 +108,7 @@ def _deploy_fact(component: Component, key: str, bad: frozenset[str]) -> Verdict
 
 @rule(RuleMeta(
     id="cicd-unpinned-third-party-actions",
-    title="Pipeline {element} runs third-party actions or plugins by mutable reference",
+    title="{element} runs third-party actions or plugins by mutable reference",
     description="Actions, orbs and plugins referenced by a tag or branch run whatever their "
     "maintainer (or whoever compromises them) publishes next, inside the pipeline and with its "
     "secrets, as in the tj-actions/changed-files and Codecov compromises.",
@@ -167,7 +139,7 @@ def cicd_unpinned_third_party_actions(component: Component, model: Model) -> Ver
 
 @rule(RuleMeta(
     id="cicd-untrusted-pr-code-with-secrets",
-    title="Pipeline {element} runs untrusted pull-request code with its secrets",
+    title="{element} runs untrusted pull-request code with its secrets",
     description="A workflow that checks out and builds code from forks or unreviewed pull "
     "requests while holding repository secrets or a write token (GitHub `pull_request_target`, "
     "`workflow_run`) lets any outside contributor exfiltrate those secrets or push to the "
@@ -195,12 +167,12 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
     """Fire on pipelines that expose secrets to untrusted pull-request code."""
     if component.prop("pr_secrets_exposed") is not True:
         return PASS
-    return Fire((_said("pr_secrets_exposed", True),))
+    return Fire((said("pr_secrets_exposed", True),))
 
 
 @rule(RuleMeta(
     id="cicd-static-deploy-credentials",
-    title="Pipeline {element} deploys with long-lived credentials ({detail})",
+    title="{element} deploys with long-lived credentials ({detail})",
     description="A pipeline that pushes to production with static keys or passwords keeps "
     "production credentials in the CI system's secret store for months: any pipeline "
     "compromise, leaked build log or malicious dependency can copy them and use them from "
@@ -216,8 +188,11 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
         "holds no production credentials at all.",
     ),
     detection="CI pipeline with `properties.deploy_auth` static-key, long-lived-key, "
-    "access-key, password, ssh-key, deploy-key or personal-access-token. `deploy_auth: "
-    "static-token` is reported by k8s-long-lived-sa-token.",
+    "access-key, static-password, password, ssh-key, deploy-key, pat, personal-access-token or "
+    "static-token. A `static-token` for a Kubernetes API server (the pipeline has a flow into a "
+    "component with tech aws.eks, k8s.apiserver... or named kube-apiserver) is reported by "
+    "k8s-long-lived-sa-token. The pipeline's IAM user access keys (`aws_access_keys: true`) are "
+    "this finding too: aws-iam-long-lived-access-keys leaves such pipelines to this rule.",
     false_positives="Targets that accept nothing but static credentials; keep them in a secrets "
     "manager with rotation and accept with justification.",
     references=(
@@ -228,7 +203,7 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
 ))
 def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdict:
     """Fire on pipelines that deploy with static credentials."""
-    verdict = _deploy_fact(component, "deploy_auth", STATIC_DEPLOY_AUTH)
+    verdict = _deploy_fact(model, component, "deploy_auth", STATIC_DEPLOY_AUTH)
     if not isinstance(verdict, Fire):
         return verdict
     targets = _deploy_targets(model, component)
@@ -238,7 +213,7 @@ def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdic
 
 @rule(RuleMeta(
     id="cicd-overprivileged-deploy-role",
-    title="Pipeline {element} deploys with an administrator role ({detail})",
+    title="{element} deploys with an administrator role ({detail})",
     description="A deployment identity with administrator rights lets every pipeline run, and "
     "every compromise of the pipeline, do anything in the target account or project: read all "
     "data, create users, disable logging.",
@@ -253,8 +228,9 @@ def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdic
         "pipeline with manual approval.",
     ),
     detection="CI pipeline whose `properties.deploy_role` is admin, administrator, "
-    "AdministratorAccess, PowerUserAccess, owner, root, organization-admin or `*`. "
-    "`deploy_role: cluster-admin` is reported by k8s-cluster-admin-binding.",
+    "AdministratorAccess, PowerUserAccess, owner, root, organization-admin, cluster-admin or `*`. "
+    "A `cluster-admin` role on a Kubernetes API server the pipeline has a flow into is reported "
+    "by k8s-cluster-admin-binding.",
     false_positives="Bootstrap pipelines that create accounts or landing zones need broad rights; "
     "run them with manual approval and accept with justification.",
     references=(
@@ -265,7 +241,7 @@ def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdic
 ))
 def cicd_overprivileged_deploy_role(component: Component, model: Model) -> Verdict:
     """Fire on pipelines whose deployment role is an administrator."""
-    verdict = _deploy_fact(component, "deploy_role", BROAD_DEPLOY_ROLES)
+    verdict = _deploy_fact(model, component, "deploy_role", BROAD_DEPLOY_ROLES)
     if not isinstance(verdict, Fire):
         return verdict
     return Fire(verdict.evidence, detail=str(component.prop("deploy_role")))
@@ -273,7 +249,7 @@ def cicd_overprivileged_deploy_role(component: Component, model: Model) -> Verdi
 
 @rule(RuleMeta(
     id="cicd-plaintext-secrets",
-    title="Pipeline {element} keeps secrets in plain or unmasked CI variables",
+    title="{element} keeps secrets in plain or unmasked CI variables",
     description="Secrets stored as plain CI variables are shown to everyone who can edit the "
     "project settings, and unmasked ones are printed into build logs that many people and "
     "tools can read long after the build.",
@@ -296,11 +272,11 @@ def cicd_overprivileged_deploy_role(component: Component, model: Model) -> Verdi
 ))
 def cicd_plaintext_secrets(component: Component, model: Model) -> Verdict:
     """Fire on pipelines that keep secrets in plain or unmasked variables."""
-    value = _word(component.prop("secrets_in_ci_variables"))
+    value = word(component.prop("secrets_in_ci_variables"))
     if value not in PLAINTEXT_CI_SECRETS:
         return PASS
     assert value is not None  # noqa: S101 - checked above
-    return Fire((_said("secrets_in_ci_variables", value),))
+    return Fire((said("secrets_in_ci_variables", value),))
 
 
 @rule(RuleMeta(
@@ -330,10 +306,10 @@ def cicd_shared_runners(component: Component, model: Model) -> Verdict:
     """Fire on pipelines whose runners mix trust levels or persist between jobs."""
     evidence: list[str] = []
     if component.prop("runners_shared_across_trust_levels") is True:
-        evidence.append(_said("runners_shared_across_trust_levels", True))
+        evidence.append(said("runners_shared_across_trust_levels", True))
     if (component.prop("self_hosted_runners") is True
             and component.prop("ephemeral_runners") is False):
-        evidence += [_said("self_hosted_runners", True), _said("ephemeral_runners", False)]
+        evidence += [said("self_hosted_runners", True), said("ephemeral_runners", False)]
     return Fire(tuple(evidence)) if evidence else PASS
 
 
@@ -367,7 +343,7 @@ def cicd_branch_protection_disabled(component: Component, model: Model) -> Verdi
     """Fire on pipelines whose source branches are unprotected or self-modifiable."""
     evidence = _stated_false(component, "branch_protection")
     if component.prop("pipeline_can_modify_protections") is True:
-        evidence.append(_said("pipeline_can_modify_protections", True))
+        evidence.append(said("pipeline_can_modify_protections", True))
     return Fire(tuple(evidence)) if evidence else PASS
 
 
@@ -376,7 +352,7 @@ def cicd_branch_protection_disabled(component: Component, model: Model) -> Verdi
 
 @rule(RuleMeta(
     id="supply-unsigned-artifacts",
-    title="Pipeline {element} publishes unsigned artifacts",
+    title="{element} publishes unsigned artifacts",
     description="Images and packages published without a signature cannot be told apart from "
     "ones pushed by an attacker with registry write access, a compromised pipeline step or a "
     "typo-squatted name: deployment verification has nothing to check.",
@@ -411,7 +387,7 @@ def supply_unsigned_artifacts(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="supply-artifact-pulled-without-verification",
-    title="{element}: artifact deployed without signature verification",
+    title="Artifacts on {element} are deployed without signature verification",
     description="A runtime that pulls images or code packages without verifying their "
     "signature runs whatever is in the registry, so write access to the registry (or to one "
     "tag) is enough to run code in production.",
@@ -441,7 +417,7 @@ def supply_artifact_pulled_without_verification(flow: Flow, model: Model) -> Ver
     target = model.components[flow.target]
     if source.kind is not REGISTRY or target.kind not in RUNTIME_KINDS:
         return Skip("not a pull from an artifact registry into a runtime")
-    if _in_cluster(model, target):
+    if in_cluster(model, target):
         return Skip("a Kubernetes pull: k8s-unverified-image-pull reports it")
     if flow.signed or target.prop("image_signature_verification") is True:
         return PASS
@@ -453,7 +429,7 @@ def supply_artifact_pulled_without_verification(flow: Flow, model: Model) -> Ver
 
 @rule(RuleMeta(
     id="supply-no-provenance",
-    title="Pipeline {element} produces no build provenance",
+    title="{element} produces no build provenance",
     description="Without signed provenance (which source commit, which builder, which "
     "parameters) nobody can check that a production artifact was built from reviewed code by "
     "the official pipeline, and a build-system compromise like SolarWinds stays invisible.",
@@ -539,7 +515,7 @@ def supply_dependency_confusion(component: Component, model: Model) -> Verdict:
     """Fire on builds that can resolve internal names from public registries."""
     evidence = _stated_false(component, "private_registry_scoping")
     if component.prop("public_registry_fallback") is True:
-        evidence.append(_said("public_registry_fallback", True))
+        evidence.append(said("public_registry_fallback", True))
     return Fire(tuple(evidence)) if evidence else PASS
 
 
@@ -571,7 +547,7 @@ def supply_no_vulnerability_scanning(component: Component, model: Model) -> Verd
     """Fire on pipelines and registries that state they do not scan for vulnerabilities."""
     if component.kind is CI:
         evidence = _stated_false(component, "dependency_scanning")
-    elif _tech_is(component, ECR_TECH):
+    elif tech_is(component, ECR_TECH):
         return Skip("ECR: aws-ecr-scan-on-push-disabled reports it")
     else:
         evidence = _stated_false(component, "scan_on_push")
@@ -583,7 +559,7 @@ def supply_no_vulnerability_scanning(component: Component, model: Model) -> Verd
 
 @rule(RuleMeta(
     id="supply-registry-public-write",
-    title="Artifact registry {element} accepts pushes from untrusted parties",
+    title="{element} accepts artifact pushes from untrusted parties",
     description="A registry that anyone (or any untrusted network) can push to lets an "
     "attacker replace the images and packages that production and the pipeline pull.",
     target=Target.COMPONENT, likelihood=4, impact=5, stride=(T, E), cwe=(732, 284),
@@ -609,7 +585,7 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
     """Fire on registries that untrusted parties can push to."""
     evidence: list[str] = []
     if component.prop("public_write") is True:
-        evidence.append(_said("public_write", True))
+        evidence.append(said("public_write", True))
     for flow in model.graph.flows_in(component.id):
         authn = flow.effective_authn
         if untrusted_party(model, flow.source) and (authn is not None
@@ -620,7 +596,7 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
 
 @rule(RuleMeta(
     id="supply-mutable-artifact-tags",
-    title="Artifact registry {element} lets tags be overwritten",
+    title="{element} lets artifact tags be overwritten",
     description="When tags are mutable, a push with registry write access silently replaces "
     "what `:1.4.2` or `:prod` points to, and the next deployment or autoscaling event runs it.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(494,),
@@ -641,7 +617,7 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
 ))
 def supply_mutable_artifact_tags(component: Component, model: Model) -> Verdict:
     """Fire on non-ECR registries that state tags are mutable."""
-    if _tech_is(component, ECR_TECH):
+    if tech_is(component, ECR_TECH):
         return Skip("ECR: aws-ecr-mutable-tags reports it")
     evidence = _stated_false(component, "tag_immutability")
     return Fire(tuple(evidence)) if evidence else PASS
