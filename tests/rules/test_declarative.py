@@ -323,7 +323,7 @@ def test_compiled_rule_explains_its_condition() -> None:
     assert (finding.fingerprint, finding.title, finding.evidence) == (
         "test-rule@reports",
         "reports matches",
-        (f"matches pack condition: {expected}",),
+        ("authn: none", f"pack condition: {expected}"),  # stated facts first; empty tags omitted
     )
 
 

@@ -551,6 +551,26 @@ def _describe_attribute(cond: Condition) -> str:
     return f"{cond.attribute} is {'not set' if cond.missing else 'set'}"
 
 
+def _facts_named(cond: Condition) -> tuple[str, ...]:
+    """The element's own attributes a condition reads (not those of a flow's ends), in order."""
+    found: list[str] = []
+    if cond.tech is not None:
+        found.append("tech")
+    if cond.attribute is not None:
+        found.append(cond.attribute)
+    for child in (*(cond.all or ()), *(cond.any or ()), *((cond.not_,) if cond.not_ else ())):
+        found.extend(_facts_named(child))
+    return tuple(dict.fromkeys(found))
+
+
+def _stated(value: Any) -> str:
+    """A fact as the model file would state it (``true``, ``none``, ``[a, b]``)."""
+    value = _plain(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_stated(v) for v in value) + "]"
+    return _word(value) if isinstance(value, str | int | float | bool) else str(value)
+
+
 def _word(value: Scalar) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -603,10 +623,17 @@ def compile_rule(spec: PackRule, source: str) -> Rule:
     condition = spec.when
     description = _describe(condition)
 
+    facts = _facts_named(condition)
+
     def check(element: Any, model: Model) -> Verdict:
         result = _evaluate(condition, element, model)
         if result is True:
-            return Fire((f"matches pack condition: {description}",))
+            stated = tuple(
+                f"{path}: {_stated(_lookup(element, path))}"
+                for path in facts
+                if _lookup(element, path) not in (None, [], {})
+            )
+            return Fire((*stated, f"pack condition: {description}"))
         if result is False:
             return PASS
         return Unknown(tuple(dict.fromkeys(result)))
