@@ -66,7 +66,11 @@ class Steps:
 
 
 def build_steps(model: Model) -> Steps:
-    """The steps of ``model``, in flow order."""
+    """The steps of ``model``, in flow order (built once per model and shared)."""
+    return model.graph.memo(("attack-steps",), lambda: _build_steps(model))
+
+
+def _build_steps(model: Model) -> Steps:
     steps: list[Step] = []
     for flow in model.flows:
         steps.append(Step(len(steps), flow, flow.source, flow.target, False))

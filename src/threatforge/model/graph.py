@@ -84,6 +84,8 @@ class ModelGraph:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._memo: dict[Hashable, Any] = {}
+        self._data_of: dict[str, tuple[DataAsset, ...]] = {}
+        self._flow_data: dict[str, tuple[DataAsset, ...]] = {}
         outgoing: dict[str, list[Flow]] = {cid: [] for cid in model.components}
         incoming: dict[str, list[Flow]] = {cid: [] for cid in model.components}
         for flow in model.flows:
@@ -152,10 +154,17 @@ class ModelGraph:
         return {k: tuple(v) for k, v in children.items()}
 
     def zone_of(self, component_id: str) -> Boundary | None:
-        component = self.model.components.get(component_id)
-        if component is None or component.zone is None:
-            return None
-        return self.model.boundaries.get(component.zone)
+        """The boundary the component is placed in (None without a zone)."""
+        return self._zones.get(component_id)
+
+    @cached_property
+    def _zones(self) -> Mapping[str, Boundary]:
+        boundaries = self.model.boundaries
+        return {
+            cid: boundaries[c.zone]
+            for cid, c in self.model.components.items()
+            if c.zone is not None and c.zone in boundaries
+        }
 
     def trust_of(self, component_id: str) -> TrustLevel | None:
         """The trust level of the component's zone; None when it has no zone."""
@@ -263,17 +272,25 @@ class ModelGraph:
 
     def data_of(self, component_id: str) -> list[DataAsset]:
         """Data the component stores, processes, sends or receives, most sensitive first."""
-        component = self.model.components[component_id]
-        ids = dict.fromkeys(component.data_ids)
-        for flow in (*self.flows_out(component_id), *self.flows_in(component_id)):
-            ids.update(dict.fromkeys(flow.data))
-        assets = [self.model.data[d] for d in ids if d in self.model.data]
-        return sorted(assets, key=lambda a: (-a.classification.rank, a.id))
+        cached = self._data_of.get(component_id)
+        if cached is None:
+            component = self.model.components[component_id]
+            ids = dict.fromkeys(component.data_ids)
+            for flow in (*self.flows_out(component_id), *self.flows_in(component_id)):
+                ids.update(dict.fromkeys(flow.data))
+            cached = self._data_of[component_id] = self._ranked(ids)
+        return list(cached)
 
     def flow_data(self, flow: Flow) -> list[DataAsset]:
         """Data the flow carries, most sensitive first."""
-        assets = [self.model.data[d] for d in flow.data if d in self.model.data]
-        return sorted(assets, key=lambda a: (-a.classification.rank, a.id))
+        cached = self._flow_data.get(flow.id)
+        if cached is None:
+            cached = self._flow_data[flow.id] = self._ranked(flow.data)
+        return list(cached)
+
+    def _ranked(self, ids: Iterable[str]) -> tuple[DataAsset, ...]:
+        assets = [self.model.data[d] for d in ids if d in self.model.data]
+        return tuple(sorted(assets, key=lambda a: (-a.classification.rank, a.id)))
 
     def max_classification(self, assets: Iterable[DataAsset]) -> Classification | None:
         ranked = [a.classification for a in assets]

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from threatforge.model import Model, TrackingStatus
+from threatforge.model import ComponentKind, Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import (
     PASS,
@@ -108,7 +108,7 @@ def _elements(model: Model, target: Target) -> Iterable[tuple[str, Any]]:
     if target is Target.COMPONENT:
         return model.components.items()
     if target is Target.FLOW:
-        return ((f.id, f) for f in model.flows)
+        return [(f.id, f) for f in model.flows]
     if target is Target.DATA:
         return model.data.items()
     if target is Target.BOUNDARY:
@@ -140,6 +140,7 @@ class _Run:
         self.seen: set[str] = set()
         self.unknown_kind: dict[tuple[str, str], str] = {}
         self.scopes: dict[tuple[object, ...], list[tuple[str, Any]]] = {}
+        self.by_kind: dict[ComponentKind, list[tuple[int, str, Any]]] | None = None
 
     def scope(self, current: Rule) -> Sequence[tuple[str, Any]]:
         """The elements a rule looks at, computed once per distinct (target, kinds, tech)."""
@@ -151,11 +152,7 @@ class _Run:
             return self.scopes[key]
         key = (meta.target, meta.kinds, meta.tech)
         if key not in self.scopes:
-            pool = [
-                (cid, component)
-                for cid, component in self.model.components.items()
-                if not meta.kinds or component.kind in meta.kinds
-            ]
+            pool = self.of_kinds(meta.kinds)
             if meta.tech:  # decide each distinct technology once, not each component
                 techs = {component.tech for _, component in pool if component.tech}
                 wanted = {
@@ -165,6 +162,17 @@ class _Run:
                 pool = [(cid, component) for cid, component in pool if component.tech in wanted]
             self.scopes[key] = pool
         return self.scopes[key]
+
+    def of_kinds(self, kinds: frozenset[ComponentKind]) -> list[tuple[str, Any]]:
+        """Components of these kinds (all when empty), in model order."""
+        if not kinds:
+            return list(self.model.components.items())
+        if self.by_kind is None:
+            self.by_kind = {}
+            for index, (cid, component) in enumerate(self.model.components.items()):
+                self.by_kind.setdefault(component.kind, []).append((index, cid, component))
+        chosen = sorted(item for kind in kinds for item in self.by_kind.get(kind, ()))
+        return [(cid, component) for _, cid, component in chosen]
 
     def evaluate(self, current: Rule) -> None:
         fired: list[str] = []

@@ -18,6 +18,7 @@ Every rule module reads the model through these helpers rather than its own copy
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -250,7 +251,12 @@ def flow_prop(flow: Flow, key: str) -> PropertyValue | None:
 def tech_is(component: Component, patterns: Iterable[str]) -> bool:
     """Whether the component's technology matches one of the globs."""
     tech = component.tech
-    return tech is not None and any(fnmatch.fnmatchcase(tech, p) for p in patterns)
+    return tech is not None and _tech_matches(tech, tuple(patterns))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tech_matches(tech: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(tech, p) for p in patterns)
 
 
 def authn_words(authn: Authn | None) -> str:
@@ -402,6 +408,10 @@ def declares(model: Model, *prefixes: str) -> bool:
 
 def handled_account_data(model: Model) -> list[DataAsset]:
     """PAN and SAD assets that some component or flow actually handles, in id order."""
+    return model.graph.memo(("handled-account-data",), lambda: _handled_account_data(model))
+
+
+def _handled_account_data(model: Model) -> list[DataAsset]:
     used: set[str] = set()
     for component in model.components.values():
         used.update(component.data_ids)
@@ -428,7 +438,10 @@ def cde_marking(zone: Boundary) -> bool | None:
 
 def cde_marked_explicitly(model: Model) -> bool:
     """Whether some zone states ``pci_scope`` or ``cde``."""
-    return any(cde_marking(b) is not None for b in model.boundaries.values())
+    return model.graph.memo(
+        ("cde-marked",),
+        lambda: any(cde_marking(b) is not None for b in model.boundaries.values()),
+    )
 
 
 def in_cde(model: Model, component_id: str) -> bool:

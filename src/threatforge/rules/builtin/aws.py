@@ -1465,6 +1465,16 @@ def lambda_function_url_unauthenticated(component: Component, model: Model) -> V
                 confidence=Confidence.HIGH if component.authn is not None else None)
 
 
+def _lambdas_by_role(model: Model) -> dict[str, list[str]]:
+    """Execution role -> the Lambda components that use it, in id order."""
+    found: dict[str, list[str]] = {}
+    for other in sorted(model.components.values(), key=lambda c: c.id):
+        role = word(other.prop("execution_role"))
+        if role and tech_is(other, _LAMBDA_TECH):
+            found.setdefault(role, []).append(other.id)
+    return found
+
+
 @rule(RuleMeta(
     id="aws-lambda-shared-execution-role",
     title="{element} shares its Lambda execution role with other functions",
@@ -1488,11 +1498,10 @@ def lambda_shared_execution_role(component: Component, model: Model) -> Verdict:
     role = word(component.prop("execution_role"))
     if not role:
         return PASS
-    others = sorted(
-        other.id for other in model.components.values()
-        if other.id != component.id and tech_is(other, _LAMBDA_TECH)
-        and word(other.prop("execution_role")) == role
-    )
+    others = [
+        other for other in model.graph.memo(("lambda-roles",), lambda: _lambdas_by_role(model))
+        .get(role, []) if other != component.id
+    ]
     if not others:
         return PASS
     return Fire((f"properties.execution_role: {component.prop('execution_role')}",

@@ -97,7 +97,10 @@ def _same_product(one: Component, other: Component) -> bool:
 
 def _idp_techs(model: Model) -> set[str]:
     """The technologies of the model's identity providers."""
-    return {c.tech for c in model.components.values() if c.kind is IDP and c.tech}
+    return model.graph.memo(
+        ("idp-techs",),
+        lambda: {c.tech for c in model.components.values() if c.kind is IDP and c.tech},
+    )
 
 
 def _is_idp_admin(component: Component, model: Model) -> bool:
@@ -108,6 +111,15 @@ def _is_idp_admin(component: Component, model: Model) -> bool:
         return False
     return component.kind is IDP or (component.tech is not None
                                      and component.tech in _idp_techs(model))
+
+
+def _workloads_by_zone(model: Model) -> dict[str, list[Component]]:
+    """Zone id -> the workloads placed directly in it."""
+    found: dict[str, list[Component]] = {}
+    for c in model.components.values():
+        if c.zone is not None and c.kind in WORKLOAD_KINDS:
+            found.setdefault(c.zone, []).append(c)
+    return found
 
 
 def _account_holders(model: Model) -> list[Component | Boundary]:
@@ -372,10 +384,10 @@ def idp_colocated_with_workloads(component: Component, model: Model) -> Verdict:
     if zone.kind not in SHARED_CONTROL_ZONES:
         return Skip(f"a {zone.kind.value} separates workloads by security groups and routes, "
                     "not by who controls them")
+    by_zone = model.graph.memo(("workloads-by-zone",), lambda: _workloads_by_zone(model))
     neighbours = sorted(
-        c.id for c in model.components.values()
-        if c.zone == zone.id and c.id != component.id and c.kind in WORKLOAD_KINDS
-        and not _same_product(c, component)
+        c.id for c in by_zone.get(zone.id, ())
+        if c.id != component.id and not _same_product(c, component)
     )
     if not neighbours:
         return PASS

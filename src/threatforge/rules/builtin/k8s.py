@@ -117,11 +117,20 @@ def _mesh_mode(model: Model, component: Component) -> str | None:
 
 def _zone_data(model: Model, boundary: Boundary) -> list[str]:
     """Confidential or restricted data handled by components in this boundary (or inside it)."""
-    found: dict[str, None] = {}
+    return model.graph.memo(("zone-data",), lambda: _data_by_zone(model)).get(boundary.id, [])
+
+
+def _data_by_zone(model: Model) -> dict[str, list[str]]:
+    """Boundary id -> sensitive data handled by components in it or in zones inside it."""
+    found: dict[str, dict[str, None]] = {}
     for component in model.components.values():
-        if model.graph.in_zone(component.id, boundary.id):
-            found.update(dict.fromkeys(a.id for a in sensitive_data(model, component)))
-    return sorted(found)
+        zone = model.graph.zone_of(component.id)
+        if zone is None:
+            continue
+        handled = dict.fromkeys(a.id for a in sensitive_data(model, component))
+        for boundary in model.graph.zone_chain(zone.id):
+            found.setdefault(boundary.id, {}).update(handled)
+    return {bid: sorted(data) for bid, data in found.items()}
 
 
 def _is_cluster_zone(boundary: Boundary) -> bool:

@@ -535,6 +535,16 @@ def _data_subject(model: Model, component: Component) -> list[DataAsset]:
     return [found[k] for k in sorted(found)]
 
 
+def _stored_by(model: Model) -> dict[str, list[str]]:
+    """Data id -> the system's own components that store it."""
+    found: dict[str, list[str]] = {}
+    for c in model.components.values():
+        if c.kind not in OUTSIDE:
+            for data_id in c.stores:
+                found.setdefault(data_id, []).append(c.id)
+    return found
+
+
 @rule(RuleMeta(
     id="privacy-no-data-subject-rights",
     title="Data subject {element} has no modelled way to access or erase their data",
@@ -570,14 +580,16 @@ def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdic
     sent = {a.id for a in _data_subject(model, component)}
     if not sent:
         return Skip("sends no personal data of their own")
-    holders = sorted(c.id for c in model.components.values()
-                     if c.kind not in OUTSIDE and sent & set(c.stores))
+    stored_by = model.graph.memo(("privacy-stored-by",), lambda: _stored_by(model))
+    holders = sorted({holder for data_id in sent for holder in stored_by.get(data_id, ())})
     if not holders:
         return Skip("the system stores none of their personal data")
     regulated = declares(model, *PRIVACY_REGIMES) or any(_in_eea(model, h) for h in holders)
     if not regulated:
         return Skip("no privacy regulation applies")
-    if any(c.prop("dsar") is True for c in model.components.values()):
+    if model.graph.memo(
+        ("privacy-dsar",), lambda: any(c.prop("dsar") is True for c in model.components.values())
+    ):
         return PASS
     if _mitigated_by_control(model, "privacy-no-data-subject-rights"):
         return PASS
