@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
-import re
 from datetime import date
 from pathlib import Path
+
+from property_docs import documented_keys, property_keys
 
 from threatforge.model import load_text
 from threatforge.rules import analyze
@@ -28,31 +28,6 @@ def _run(rule_id: str, components: str, flows: str = "") -> Assessment:
     assessment = analyze(load_text(text), [RULES[rule_id]], today=TODAY)
     assert assessment.rule_errors == ()
     return assessment
-
-
-def _documented_keys(doc: str) -> set[str]:
-    text = (ROOT / "docs" / "rules" / doc).read_text(encoding="utf-8")
-    return set(re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE))
-
-
-_READERS = frozenset({"prop", "get", "said", "_stated", "_stated_false", "_deploy_fact"})
-
-
-def _property_keys(module_file: str) -> set[str]:
-    """The property keys a rule module reads: snake_case constants, and words passed to readers."""
-    keys: set[str] = set()
-    for node in ast.walk(ast.parse(Path(module_file).read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(
-            r"[a-z0-9]+(_[a-z0-9]+)+", node.value
-        ):
-            keys.add(node.value)
-        if isinstance(node, ast.Call):
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name in _READERS:
-                keys.update(a.value for a in node.args if isinstance(a, ast.Constant)
-                            and isinstance(a.value, str) and re.fullmatch(r"[a-z_]+", a.value))
-    return keys
 
 
 def test_rule_ids_domain_and_metadata() -> None:
@@ -83,7 +58,7 @@ def test_rule_ids_domain_and_metadata() -> None:
 
 
 def test_every_property_key_read_is_documented_and_every_documented_key_is_read() -> None:
-    assert _property_keys(supply_chain.__file__) == _documented_keys(
+    assert property_keys(supply_chain.__file__) == documented_keys(
         "supply-chain-properties.md"
     )
 
