@@ -29,6 +29,12 @@ lint: $(BIN)/threatforge-installed
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+FUZZ_SECONDS ?= 60
+
+fuzz: $(BIN)/threatforge-installed
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS) --out $(OUT)/fuzz
+
 bench: $(BIN)/threatforge-installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,8 @@ from threatforge.rules.interface import Evidence
 
 __all__ = ["BANDIT_CWE", "MAX_SARIF_BYTES", "SEMGREP_CWE", "load_evidence", "map_sarif"]
 
-MAX_SARIF_BYTES = 50 * 1024 * 1024
+MAX_SARIF_BYTES = 32 * 1024 * 1024
+"""Parsed JSON takes about 25x its size in memory: 32 MiB stays well under 1 GiB."""
 MAX_MESSAGE_CHARS = 500
 
 BANDIT_CWE: dict[str, tuple[int, ...]] = {
@@ -114,6 +116,9 @@ def load_evidence(paths: Sequence[Path], model: Model) -> tuple[list[Evidence], 
 
 def _read(path: Path) -> Any:
     try:
+        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # a named pipe or a device would block the read or never end
+            raise ImporterError(f"{path}: not a regular file (a pipe or a device?)")
         with path.open("rb") as handle:
             raw = handle.read(MAX_SARIF_BYTES + 1)
     except FileNotFoundError:
@@ -362,7 +367,10 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
 
 def _candidates(uri: str) -> tuple[list[str], bool]:
     """The relative paths a URI could stand for, and whether it is a URL (DAST)."""
-    split = urlsplit(uri)
+    try:
+        split = urlsplit(uri)
+    except ValueError:  # e.g. an unclosed '[' (IPv6 literal): read it as a plain path
+        split = urlsplit("")
     if split.scheme in ("http", "https"):
         return [unquote(split.path) or "/"], True
     path = unquote(split.path if split.scheme == "file" else uri).replace("\\", "/")

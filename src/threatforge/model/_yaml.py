@@ -13,6 +13,9 @@ of letting PyYAML construct objects, so that:
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +49,10 @@ class Limits:
     max_depth: int = 48
     max_nodes: int = 5_000_000
     max_scalar_chars: int = 1_000_000
+    max_collections: int = 1_000_000
+    """Mappings and lists written out (each costs ~300 bytes; an alias to one costs nothing)."""
+    max_merged_keys: int = 250_000
+    """Keys copied into mappings by ``<<:`` merge keys (a copy, unlike an alias)."""
 
 
 class ReadError(Exception):
@@ -120,7 +127,13 @@ def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
     """Read ``path`` (shown to people as ``display``) within ``limits``."""
     here = Location(display)
     try:
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a named pipe must not wait forever for a writer (it is refused)
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise ReadError(here, "is not a regular file (a pipe, socket or device)")
             raw = handle.read(limits.max_bytes + 1)
     except IsADirectoryError:
         raise ReadError(here, "is a directory, not a model file") from None
@@ -135,6 +148,12 @@ def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
 
 def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document:
     """Decode ``raw`` as UTF-8 text and parse it."""
+    for bom, encoding in _OTHER_BOMS:  # before the NUL check: UTF-16/32 text is full of NULs
+        if raw.startswith(bom):
+            raise ReadError(
+                Location(display, 1, 1),
+                f"is {encoding} text (it starts with a byte-order mark); save the file as UTF-8",
+            )
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise ReadError(
@@ -153,6 +172,14 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
             f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
         ) from None
     return parse_text(text, display, limits)
+
+
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _size(count: int) -> str:
@@ -252,6 +279,8 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.nodes = 0
+        self.collections = 0
+        self.merged_keys = 0
         self.documents = 0
         self.root: Any = None
         self.positions: dict[Path_, _Stored] = {}
@@ -326,6 +355,13 @@ class _Builder:
                 )
             self.check_tag(event)
             self.count(event, 1)
+            self.collections += 1
+            if self.collections > self.limits.max_collections:
+                raise self.fail(
+                    event,
+                    f"has more than {self.limits.max_collections:,} mappings and lists; "
+                    "refusing to read it (split the model with 'include:')",
+                )
             new: dict[Any, Any] | list[Any] = (
                 {} if isinstance(event, yaml.MappingStartEvent) else []
             )
@@ -342,7 +378,7 @@ class _Builder:
         elif isinstance(event, yaml.AliasEvent):
             anchored = self.anchors.get(event.anchor or "")
             if anchored is None:
-                raise self.fail(event, f"unknown alias '*{event.anchor}'")
+                raise self.fail(event, f"unknown alias '*{_clip(event.anchor or '')}'")
             value, nodes = anchored
             self.count(event, nodes)
             self.place(event, value, nodes)
@@ -356,7 +392,9 @@ class _Builder:
     def check_tag(self, event: Any) -> None:
         tag = getattr(event, "tag", None)
         if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
-            raise self.fail(event, f"uses the YAML tag '{tag}', which threatforge does not accept")
+            raise self.fail(
+                event, f"uses the YAML tag '{_clip(tag)}', which threatforge does not accept"
+            )
 
     def scalar(self, event: Any) -> Any:
         value = event.value
@@ -376,10 +414,19 @@ class _Builder:
             return value  # keep dates as text; the schema parses them where a date is wanted
         construct = _SCALAR_TAGS.get(tag)
         if construct is None:
-            raise self.fail(event, f"uses the YAML tag '{tag}', which threatforge does not accept")
+            raise self.fail(
+                event, f"uses the YAML tag '{_clip(tag)}', which threatforge does not accept"
+            )
         try:
             return construct(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark))
         except (ValueError, OverflowError):
+            digits = sum(c.isdigit() for c in value)
+            if tag.endswith(":int") and digits > sys.get_int_max_str_digits():
+                raise self.fail(
+                    event,
+                    f"has a number with {digits:,} digits; at most "
+                    f"{sys.get_int_max_str_digits():,} are accepted",
+                ) from None
             raise self.fail(
                 event, f"'{value[:40]}' is not a valid {tag.rsplit(':', 1)[-1]}"
             ) from None
@@ -416,7 +463,7 @@ class _Builder:
                 raise _Reparse
             line, column = _pos(stored)
             raise self.fail(
-                event, f"repeats the key '{key}' (first at line {line}, column {column})"
+                event, f"repeats the key '{_clip(key)}' (first at line {line}, column {column})"
             )
         frame.key = key
         frame.key_pos = event.start_mark
@@ -452,11 +499,23 @@ class _Builder:
             for source in sources:
                 if not isinstance(source, dict):
                     raise self.fail(event, "merges ('<<:') something that is not a mapping")
+                self.merged_keys += len(source)
+                if self.merged_keys > self.limits.max_merged_keys:
+                    raise self.fail(
+                        event,
+                        f"copies more than {self.limits.max_merged_keys:,} keys with merge keys "
+                        "('<<:'); refusing to read it",
+                    )
                 for key, item in source.items():
                     if key not in frame.container:
                         frame.container[key] = item
                         self.positions[(*frame.path, key)] = position
                         self.key_positions[(*frame.path, key)] = position
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """Quote at most ``limit`` characters of hostile text (a tag, key or alias) in a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _MergeKeyType:
