@@ -47,7 +47,7 @@ class Limits:
 
     max_bytes: int = 16 * 1024 * 1024
     max_depth: int = 48
-    max_nodes: int = 5_000_000
+    max_nodes: int = 2_000_000
     max_scalar_chars: int = 1_000_000
     max_collections: int = 1_000_000
     """Mappings and lists written out (each costs ~300 bytes; an alias to one costs nothing)."""

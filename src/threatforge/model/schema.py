@@ -66,6 +66,9 @@ FLOW_ARROW = re.compile(r"^\s*([^\s]+)\s*->\s*([^\s]+)\s*$")
 """A flow written as ``source -> target``."""
 
 ElementId = Annotated[str, StringConstraints(pattern=ELEMENT_ID_PATTERN)]
+_ID = ELEMENT_ID_PATTERN.strip("^$")
+ElementRef = Annotated[str, StringConstraints(pattern=f"^{_ID}(->{_ID})?$")]
+"""A reference to any element, flows included (a flow's default id is ``source->target``)."""
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 Tech = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]{0,99}$")]
@@ -593,7 +596,7 @@ class Control(_Element):
     description: Text | None = None
     status: ControlStatus = ControlStatus.IMPLEMENTED
     mitigates: list[ShortText] = Field(default_factory=list)
-    applies_to: list[ElementId] = Field(default_factory=list)
+    applies_to: list[ElementRef] = Field(default_factory=list)
     reference: ShortText | None = None
 
 
@@ -601,7 +604,7 @@ class Assumption(_Element):
     """Something the model takes as true without proof, for reviewers to check."""
 
     description: Text
-    elements: list[ElementId] = Field(default_factory=list)
+    elements: list[ElementRef] = Field(default_factory=list)
     owner: ShortText | None = None
     verified: bool = False
 
