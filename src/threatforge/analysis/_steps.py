@@ -122,11 +122,11 @@ def authn_words(authn: Authn | None) -> str:
 def is_inbound(model: Model, step: Step) -> bool:
     """The step enters a zone of higher trust (no zone or unknown trust counts as untrusted)."""
     graph = model.graph
-    if graph.zone_of(step.source) is graph.zone_of(step.target):
+    before = graph.zone_of(step.source)
+    after = graph.zone_of(step.target)
+    if before is after:
         return False
-    before = graph.trust_of(step.source)
-    after = graph.trust_of(step.target)
-    return (after.rank if after else 0) > (before.rank if before else 0)
+    return (after.trust.rank if after else 0) > (before.trust.rank if before else 0)
 
 
 def crossed_boundaries(model: Model, step: Step) -> tuple[str, ...]:

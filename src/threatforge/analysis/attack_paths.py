@@ -19,8 +19,10 @@ and the result says when a cap cut the search short.
 
 from __future__ import annotations
 
+import gc
 import heapq
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from threatforge.analysis._steps import (
@@ -52,6 +54,7 @@ __all__ = [
     "AttackPath",
     "Hop",
     "PathSearch",
+    "cheapest_paths",
     "crown_jewels",
     "find_paths",
     "step_effort",
@@ -238,13 +241,13 @@ def _facts(
     authn = hop_authn(model, step)
     target = model.components[step.target]
     return _Facts(
-        authn=authn,
-        strength=strength_of(authn),
-        inbound=is_inbound(model, step),
-        cleartext=step.flow.encrypted is False,
-        authz=target.authz,
-        waf=bool(target.waf),
-        filtered=bool(filtered(model, step, zone_cache)),
+        authn,
+        strength_of(authn),
+        is_inbound(model, step),
+        step.flow.encrypted is False,
+        target.authz,
+        bool(target.waf),
+        bool(filtered(model, step, zone_cache)),
     )
 
 
@@ -357,20 +360,12 @@ def find_paths(
     may be named as either. Paths of no hops (a source that is itself a target) are not listed.
     Ids must exist in the model (the CLI checks them and suggests close matches).
     """
-    if k < 1 or max_depth < 1:
-        raise ValueError("k and max_depth must be at least 1")
-    entries = tuple(sorted(set(sources))) if sources is not None else model.graph.entry_points
-    jewels = crown_jewels(model)
-    if targets is None:
-        goals = dict(jewels)
-    else:
-        goals = {t: jewels.get(t, ("chosen target",)) for t in sorted(set(targets))}
-    search = _Search(model, k, max_depth, budget, goals)
-    search.run(entries)
-    paths = sorted(
-        (search.path(label) for labels in search.found.values() for label in labels),
-        key=lambda p: (p.effort, p.target, p.entry, p.flows),
-    )
+    with _collector_paused():
+        search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
+        paths = sorted(
+            (search.path(label) for labels in search.found.values() for label in labels),
+            key=lambda p: (p.effort, p.target, p.entry, p.flows),
+        )
     return PathSearch(
         paths=tuple(paths),
         entries=entries,
@@ -382,6 +377,89 @@ def find_paths(
         budget_exhausted=search.budget_exhausted,
         expanded=search.expanded,
     )
+
+
+def cheapest_paths(
+    model: Model,
+    *,
+    weak_only: bool = False,
+    k: int = DEFAULT_K,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    budget: int = DEFAULT_BUDGET,
+) -> tuple[AttackPath, ...]:
+    """The cheapest path for each (entry point, crown jewel) pair, cheapest first.
+
+    The same paths as ``find_paths(model, k=k, ...).best_per_pair()`` (only those that are
+    ``weak`` when ``weak_only``), without building the paths that would be dropped: a search
+    finds about one path per pair it reports, and the rules need only the weak ones.
+    """
+    with _collector_paused():
+        search, _, _ = _searched(model, None, None, k, max_depth, budget)
+        best: dict[tuple[str, str], tuple[_PathKey, int]] = {}
+        for labels in search.found.values():
+            for label in labels:
+                key = search.sort_key(label)
+                pair = (key[2], key[1])
+                if pair not in best or key < best[pair][0]:
+                    best[pair] = (key, label)
+        return tuple(
+            search.path(label)
+            for _, label in sorted(best.values())
+            if not weak_only or search.is_weak(label)
+        )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a search.
+
+    A search creates tens of thousands of partial paths and hops, none of them in a reference
+    cycle; with the collector on, each burst of allocations makes it walk the whole model again
+    (about 40% of a search on a 10,000-component model). What outlives the search is then moved
+    to the oldest generation rather than walked at once, unless the caller has frozen objects of
+    its own. The same as the engine's pause (``rules/engine.py``); within an analysis the engine
+    has paused the collector already, and then this does nothing.
+    """
+    collecting = gc.isenabled()
+    if not collecting:
+        yield
+        return
+    promote = gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        yield
+    finally:
+        if promote:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
+
+
+def _searched(
+    model: Model,
+    sources: Iterable[str] | None,
+    targets: Iterable[str] | None,
+    k: int,
+    max_depth: int,
+    budget: int,
+) -> tuple[_Search, tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """A finished search, its starting points and its goals (with why each is a goal)."""
+    if k < 1 or max_depth < 1:
+        raise ValueError("k and max_depth must be at least 1")
+    entries = tuple(sorted(set(sources))) if sources is not None else model.graph.entry_points
+    jewels = crown_jewels(model)
+    if targets is None:
+        goals = dict(jewels)
+    else:
+        goals = {t: jewels.get(t, ("chosen target",)) for t in sorted(set(targets))}
+    search = _Search(model, k, max_depth, budget, goals)
+    search.run(entries)
+    return search, entries, goals
+
+
+_PathKey = tuple[int, str, str, tuple[str, ...]]
+"""How paths are ordered: effort, target, entry, flows (the order of ``PathSearch.paths``)."""
+_WEAK_STRENGTHS = frozenset({Strength.NONE, Strength.WEAK})
 
 
 class _Search:
@@ -400,6 +478,7 @@ class _Search:
         self.efforts: dict[int, int] = {}
         self.hops: dict[int, Hop] = {}
         self.zone_cache: dict[str, bool | None] = {}
+        self.entries: dict[str, tuple[int, str]] = {}
         # label i: node, parent label (-1 for a start), step index (-1 for a start), depth, effort
         self.node: list[str] = []
         self.parent: list[int] = []
@@ -433,53 +512,94 @@ class _Search:
         self.step.append(step)
         return len(self.node) - 1
 
-    def on_path(self, label: int) -> set[str]:
-        nodes: set[str] = set()
-        while label >= 0:
-            nodes.add(self.node[label])
+    def entry(self, entry: str) -> tuple[int, str]:
+        """What reaching a starting point costs, and why (see :func:`_entry`), once per entry."""
+        found = self.entries.get(entry)
+        if found is None:
+            found = self.entries[entry] = _entry(self.model, entry)
+        return found
+
+    def entry_effort(self, entry: str) -> int:
+        return self.entry(entry)[0]
+
+    def sort_key(self, label: int) -> _PathKey:
+        """The key ``find_paths`` sorts this label's path by, without building the path."""
+        target = self.node[label]
+        flows: list[str] = []
+        effort = 0
+        every_step = self.steps.all
+        while self.parent[label] >= 0:
+            step = every_step[self.step[label]]
+            flows.append(step.flow.id)
+            effort += self.step_cost(step)
             label = self.parent[label]
-        return nodes
+        flows.reverse()
+        entry = self.node[label]
+        return effort + self.entry_effort(entry), target, entry, tuple(flows)
+
+    def is_weak(self, label: int) -> bool:
+        """Whether the label's path is ``weak`` (see :attr:`AttackPath.weak`)."""
+        every_step = self.steps.all
+        while self.parent[label] >= 0:
+            facts = self.step_facts(every_step[self.step[label]])
+            if facts.inbound and facts.strength in _WEAK_STRENGTHS:
+                return True
+            label = self.parent[label]
+        return False
 
     def run(self, entries: Collection[str]) -> None:
         heap: list[tuple[int, int, int]] = []  # (effort, depth, label)
         for entry in entries:
-            start_effort, _ = _entry(self.model, entry)
-            heap.append((start_effort, 0, self.label(entry, -1, -1)))
+            heap.append((self.entry_effort(entry), 0, self.label(entry, -1, -1)))
         heapq.heapify(heap)
         pops: dict[str, int] = {}
         satisfied = 0
-        steps_out = self.steps.steps_out
+        # locals: this loop runs once per partial path (tens of thousands on large models)
+        k, max_depth, budget, goals = self.k, self.max_depth, self.budget, self.goals
+        nodes, parents, step_of, efforts = self.node, self.parent, self.step, self.efforts
+        steps_out = self.steps.out
+        heappop, heappush, arrivals = heapq.heappop, heapq.heappush, pops.get
         while heap:
-            effort, depth, label = heapq.heappop(heap)
-            node = self.node[label]
+            effort, depth, label = heappop(heap)
+            node = nodes[label]
             if depth:
                 # A start does not use up one of the k arrivals at its component.
-                if pops.get(node, 0) >= self.k:
+                arrived = arrivals(node, 0)
+                if arrived >= k:
                     continue
-                pops[node] = pops.get(node, 0) + 1
-                if node in self.goals:
+                pops[node] = arrived + 1
+                if node in goals:
                     found = self.found.setdefault(node, [])
                     found.append(label)
-                    if len(found) == self.k:
+                    if len(found) == k:
                         satisfied += 1
-                        if satisfied == len(self.goals):
+                        if satisfied == len(goals):
                             return
             self.expanded += 1
-            visited = self.on_path(label)
+            visited = {node}
+            walk = parents[label]
+            while walk >= 0:
+                visited.add(nodes[walk])
+                walk = parents[walk]
             onward = [
-                s for s in steps_out(node)
-                if s.target not in visited and pops.get(s.target, 0) < self.k
+                s for s in steps_out.get(node, ())
+                if s.target not in visited and arrivals(s.target, 0) < k
             ]
-            if depth == self.max_depth:
+            if depth == max_depth:
                 if onward:
                     self.depth_capped += 1
                 continue
             for step in onward:
-                if len(self.node) >= self.budget:
+                if len(nodes) >= budget:
                     self.budget_exhausted = True
                     return
-                child = self.label(step.target, label, step.index)
-                heapq.heappush(heap, (effort + self.step_cost(step), depth + 1, child))
+                nodes.append(step.target)
+                parents.append(label)
+                step_of.append(step.index)
+                cost = efforts.get(step.index)
+                if cost is None:
+                    cost = self.step_cost(step)
+                heappush(heap, (effort + cost, depth + 1, len(nodes) - 1))
 
     def path(self, label: int) -> AttackPath:
         steps: list[Step] = []
@@ -488,7 +608,7 @@ class _Search:
             label = self.parent[label]
         steps.reverse()
         entry = self.node[label]
-        entry_effort, entry_why = _entry(self.model, entry)
+        entry_effort, entry_why = self.entry(entry)
         hops = tuple(self.hop(s) for s in steps)
         target = steps[-1].target
         return AttackPath(

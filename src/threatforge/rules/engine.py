@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import functools
+import gc
+import itertools
+import operator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -61,24 +66,56 @@ def analyze(
         evidence_by_element.setdefault(item.element, []).append(item)
 
     run = _Run(model, evidence_by_element)
-    for current in selected:
-        run.evaluate(current)
-    # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
-    not_run = {r.id for r in rules} - {r.id for r in selected}
-    findings, stale, warnings = _track(model, run.findings, today, not_run)
-    findings.sort(key=lambda f: (-f.severity.rank, -f.likelihood * f.impact, f.rule, f.fingerprint))
-    return Assessment(
-        system=model.system.name,
-        files=model.files,
-        findings=tuple(findings),
-        summaries=tuple(run.summaries),
-        gaps=run.gaps(),
-        rule_errors=tuple(run.failures),
-        stale=tuple(stale),
-        warnings=tuple(warnings),
-        rules_run=tuple(r.id for r in selected),
-        as_of=today.isoformat(),
-    )
+    with _no_cycle_collection():
+        for current in selected:
+            run.evaluate(current)
+        # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
+        not_run = {r.id for r in rules} - {r.id for r in selected}
+        findings, stale, warnings = _track(model, run.findings, today, not_run)
+        findings.sort(
+            key=lambda f: (-f.severity.rank, -f.likelihood * f.impact, f.rule, f.fingerprint)
+        )
+        return Assessment(
+            system=model.system.name,
+            files=model.files,
+            findings=tuple(findings),
+            summaries=tuple(run.summaries),
+            gaps=run.gaps(),
+            rule_errors=tuple(run.failures),
+            stale=tuple(stale),
+            warnings=tuple(warnings),
+            rules_run=tuple(r.id for r in selected),
+            as_of=today.isoformat(),
+        )
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the rules run and the results are built.
+
+    A run allocates millions of short-lived objects (verdicts, evidence tuples, lists) that
+    reference counting frees at once; meanwhile the cyclic collector would walk the whole model
+    over and over (about a fifth of the run on a 10,000-component model). The built-in rules
+    create no reference cycles, so nothing waits for the collector; whatever a plugin leaves is
+    collected as usual later. A collector that was already off is left alone.
+
+    The objects that outlive the run (findings, the model's memoised facts) are then moved to the
+    oldest generation (``gc.freeze()`` then ``gc.unfreeze()``) instead of being walked by three
+    collections in a row as soon as the collector is back; skipped when the caller has frozen
+    objects of its own (a pre-fork server), which must stay frozen.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    promote = gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        yield
+    finally:
+        if promote:
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def _verdicts(result: object) -> list[Verdict] | str:
@@ -129,6 +166,30 @@ _KIND_NAMES = {
 }
 
 
+_Item = tuple[int, str, Any]
+"""An element with its position in the model: (position, id, element)."""
+
+
+def _in_model_order(groups: list[list[_Item]]) -> list[_Item]:
+    """The elements of several groups (each in model order), merged back into model order."""
+    if len(groups) == 1:
+        return groups[0]
+    # sorted runs: Timsort merges them in O(n log groups)
+    return sorted(itertools.chain.from_iterable(groups), key=_position)
+
+
+_position = operator.itemgetter(0)
+_ComponentGroup = tuple[ComponentKind, str | None]
+"""Components grouped by (kind, technology)."""
+_FlowGroup = tuple[ComponentKind | None, ComponentKind | None]
+"""Flows grouped by the kinds of their (source, target); None for an end not in the model."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _tech_matches(tech: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(tech, pattern) for pattern in patterns)
+
+
 class _Run:
     def __init__(self, model: Model, evidence: Mapping[str, list[Evidence]]) -> None:
         self.model = model
@@ -139,40 +200,78 @@ class _Run:
         self.unknown: dict[tuple[str, str], set[str]] = {}
         self.seen: set[str] = set()
         self.unknown_kind: dict[tuple[str, str], str] = {}
-        self.scopes: dict[tuple[object, ...], list[tuple[str, Any]]] = {}
-        self.by_kind: dict[ComponentKind, list[tuple[int, str, Any]]] | None = None
+        self.scopes: dict[tuple[object, ...], list[_Item]] = {}
+        self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
+        self.flow_groups: dict[_FlowGroup, list[_Item]] | None = None
 
-    def scope(self, current: Rule) -> Sequence[tuple[str, Any]]:
-        """The elements a rule looks at, computed once per distinct (target, kinds, tech)."""
+    def scope(self, current: Rule) -> Sequence[_Item]:
+        """The elements a rule looks at, in model order, computed once per distinct scope.
+
+        Components are scoped by ``kinds`` and ``tech``, flows by the kinds of their ends
+        (``source_kinds``, ``target_kinds``); everything else is every element of the target.
+        """
         meta = current.meta
-        if meta.target is not Target.COMPONENT or not (meta.kinds or meta.tech):
-            key: tuple[object, ...] = (meta.target,)
+        target = meta.target
+        key: tuple[object, ...]
+        if target is Target.COMPONENT and (meta.kinds or meta.tech):
+            key = (target, meta.kinds, meta.tech)
             if key not in self.scopes:
-                self.scopes[key] = list(_elements(self.model, meta.target))
-            return self.scopes[key]
-        key = (meta.target, meta.kinds, meta.tech)
-        if key not in self.scopes:
-            pool = self.of_kinds(meta.kinds)
-            if meta.tech:  # decide each distinct technology once, not each component
-                techs = {component.tech for _, component in pool if component.tech}
-                wanted = {
-                    tech for tech in techs
-                    if any(fnmatch.fnmatchcase(tech, pattern) for pattern in meta.tech)
-                }
-                pool = [(cid, component) for cid, component in pool if component.tech in wanted]
-            self.scopes[key] = pool
+                self.scopes[key] = self.components_of(meta.kinds, meta.tech)
+        elif target is Target.FLOW and (meta.source_kinds or meta.target_kinds):
+            key = (target, meta.source_kinds, meta.target_kinds)
+            if key not in self.scopes:
+                self.scopes[key] = self.flows_between(meta.source_kinds, meta.target_kinds)
+        else:
+            key = (target,)
+            if key not in self.scopes:
+                self.scopes[key] = [
+                    (index, element_id, element)
+                    for index, (element_id, element) in enumerate(_elements(self.model, target))
+                ]
         return self.scopes[key]
 
-    def of_kinds(self, kinds: frozenset[ComponentKind]) -> list[tuple[str, Any]]:
-        """Components of these kinds (all when empty), in model order."""
-        if not kinds:
-            return list(self.model.components.items())
-        if self.by_kind is None:
-            self.by_kind = {}
+    def components_of(
+        self, kinds: frozenset[ComponentKind], tech: tuple[str, ...]
+    ) -> list[_Item]:
+        """Components of these kinds (any when empty) whose technology matches one of the globs
+        (any, including none, when empty), in model order.
+
+        Components are grouped by (kind, technology) once, so each scope decides per group,
+        not per component.
+        """
+        if self.component_groups is None:
+            self.component_groups = {}
             for index, (cid, component) in enumerate(self.model.components.items()):
-                self.by_kind.setdefault(component.kind, []).append((index, cid, component))
-        chosen = sorted(item for kind in kinds for item in self.by_kind.get(kind, ()))
-        return [(cid, component) for _, cid, component in chosen]
+                self.component_groups.setdefault((component.kind, component.tech), []).append(
+                    (index, cid, component)
+                )
+        return _in_model_order([
+            group
+            for (kind, technology), group in self.component_groups.items()
+            if (not kinds or kind in kinds)
+            and (not tech or (technology is not None and _tech_matches(technology, tech)))
+        ])
+
+    def flows_between(
+        self, sources: frozenset[ComponentKind], targets: frozenset[ComponentKind]
+    ) -> list[_Item]:
+        """Flows whose ends are of these kinds (any kind when empty), in model order.
+
+        A flow whose end is not a component of the model stays in scope, so that the rule, not
+        the scope, reports the problem. Flows are grouped by the kinds of their ends once.
+        """
+        if self.flow_groups is None:
+            kind_of = {cid: component.kind for cid, component in self.model.components.items()}.get
+            self.flow_groups = {}
+            for index, flow in enumerate(self.model.flows):
+                ends = (kind_of(flow.source), kind_of(flow.target))
+                self.flow_groups.setdefault(ends, []).append((index, flow.id, flow))
+        return _in_model_order([
+            group
+            for (source_kind, target_kind), group in self.flow_groups.items()
+            if (not sources or source_kind is None or source_kind in sources)
+            and (not targets or target_kind is None or target_kind in targets)
+        ])
 
     def evaluate(self, current: Rule) -> None:
         fired: list[str] = []
@@ -183,22 +282,27 @@ class _Run:
         check = current.check
         model = self.model
         single = _SINGLE_VERDICT_TYPES
-        for element_id, element in self.scope(current):
-            where = None if target is Target.MODEL else element_id
+        model_level = target is Target.MODEL
+        pass_element = passed.append
+        skip_element = skipped.append
+        for _, element_id, element in self.scope(current):
             try:
                 result = check(element, model)
                 # the common case, one PASS or Skip, without building a list
                 kind_of_result = type(result)
                 if kind_of_result is _PassType:
-                    passed.append(element_id)
+                    pass_element(element_id)
                     continue
                 if kind_of_result is Skip:
-                    skipped.append((element_id, result.reason))  # type: ignore[union-attr]
+                    skip_element((element_id, result.reason))  # type: ignore[union-attr]
                     continue
                 verdicts = [result] if kind_of_result in single else _verdicts(result)
             except Exception as exc:  # a broken rule is reported; the run goes on
-                self.failures.append(RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}"))
+                self.failures.append(RuleFailure(
+                    current.id, None if model_level else element_id, f"{type(exc).__name__}: {exc}"
+                ))
                 continue
+            where = None if model_level else element_id
             if isinstance(verdicts, str):
                 self.failures.append(RuleFailure(current.id, where, verdicts))
                 continue

@@ -15,7 +15,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from threatforge.model import Component, ComponentKind, Location, Model, TrackingStatus
+from threatforge.model import Component, ComponentKind, Flow, Location, Model, TrackingStatus
 
 __all__ = [
     "PASS",
@@ -179,6 +179,14 @@ class RuleMeta:
     """Component kinds the rule looks at (empty: every kind)."""
     tech: tuple[str, ...] = ()
     """Technology globs the rule looks at (empty: any technology, including none)."""
+    source_kinds: frozenset[ComponentKind] = frozenset()
+    """Flow rules: kinds of the flow's source the rule looks at (empty: every kind)."""
+    target_kinds: frozenset[ComponentKind] = frozenset()
+    """Flow rules: kinds of the flow's target the rule looks at (empty: every kind).
+
+    Like ``kinds`` for components, flows outside ``source_kinds``/``target_kinds`` are not
+    evaluated at all: they are neither passed nor skipped in the rule's summary.
+    """
     domain: str = "generic"
     compliance: tuple[str, ...] = ()
     """Compliance requirements it evidences, e.g. ``pci-dss-4.0:3.5.1``."""
@@ -201,8 +209,14 @@ class Rule:
     def id(self) -> str:
         return self.meta.id
 
-    def applies_to(self, element: Any) -> bool:
-        """Whether the element is in scope (kinds and technology globs)."""
+    def applies_to(self, element: Any, model: Model | None = None) -> bool:
+        """Whether the element is in scope (kinds and technology globs).
+
+        A flow is judged by ``source_kinds``/``target_kinds`` when ``model`` is given (the kinds
+        of its ends are in the model); without it every flow is in scope.
+        """
+        if isinstance(element, Flow):
+            return model is None or self.flow_in_scope(element, model)
         if not isinstance(element, Component):
             return True
         meta = self.meta
@@ -213,6 +227,24 @@ class Rule:
                 fnmatch.fnmatchcase(element.tech, pattern) for pattern in meta.tech
             )
         return True
+
+    def flow_in_scope(self, flow: Flow, model: Model) -> bool:
+        """Whether the kinds of the flow's ends are in ``source_kinds``/``target_kinds``.
+
+        A flow whose end is not a component of the model stays in scope, so that the rule, not
+        the scope, reports the problem.
+        """
+        meta = self.meta
+        return _end_in(model, flow.source, meta.source_kinds) and _end_in(
+            model, flow.target, meta.target_kinds
+        )
+
+
+def _end_in(model: Model, component_id: str, kinds: frozenset[ComponentKind]) -> bool:
+    if not kinds:
+        return True
+    component = model.components.get(component_id)
+    return component is None or component.kind in kinds
 
 
 def rule(meta: RuleMeta) -> Callable[[CheckFunction], Rule]:

@@ -47,6 +47,7 @@ __all__ = [
     "INFO",
     "KUBERNETES_DEPLOY_VALUES",
     "KUBE_API_SERVER_TECH",
+    "NOT_PEOPLE_KINDS",
     "OUTSIDE_KINDS",
     "OWASP_CHEATSHEETS",
     "PAN",
@@ -89,6 +90,7 @@ __all__ = [
     "inbound_crossing",
     "is_analytics",
     "is_kube_api_server",
+    "is_telemetry",
     "kube_api_targets",
     "kubernetes_deploy_value",
     "listed",
@@ -149,6 +151,8 @@ PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
 """People and the devices they use."""
 OUTSIDE_KINDS = PEOPLE_KINDS | {ComponentKind.EXTERNAL_SERVICE}
 """Kinds that are not system components of ours: people, their devices, third parties."""
+NOT_PEOPLE_KINDS = frozenset(ComponentKind) - PEOPLE_KINDS
+"""Every kind but people and their devices (a flow scope: flows into a service, not a person)."""
 CLUSTER_ZONES = frozenset({BoundaryKind.CLUSTER, BoundaryKind.NAMESPACE})
 
 PAN = "pci.pan"
@@ -178,6 +182,9 @@ ANALYTICS_TECH = (
     "snowflake*", "bigquery*", "gcp.bigquery*", "databricks*", "clickhouse*",
 )
 ANALYTICS_PURPOSES = frozenset({"analytics", "reporting", "data-warehouse", "bi", "data-lake"})
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_NO_STAFF_CONNECTS = Skip("no person from a corporate zone connects to it")
+_NOT_OURS = Skip("not a system component of ours")
 
 
 # --- reading stated properties ----------------------------------------------------------------
@@ -275,10 +282,13 @@ def at_least(assets: list[DataAsset], level: Classification) -> list[DataAsset]:
 def with_category(assets: Iterable[DataAsset], *categories: str) -> list[DataAsset]:
     """The assets with one of the categories, or a sub-category of one (``pii`` covers
     ``pii.special``)."""
-    return [
-        a for a in assets
-        if any(c == p or c.startswith(p + ".") for c in a.categories for p in categories)
-    ]
+    return [a for a in assets if _in_categories(tuple(a.categories), categories)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_categories(have: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    # decided once per distinct pair: rules ask this of every flow and component
+    return any(c == p or c.startswith(p + ".") for c in have for p in wanted)
 
 
 def assets(model: Model, ids: Iterable[str]) -> list[DataAsset]:
@@ -333,7 +343,17 @@ def cluster_chain(model: Model, component: Component) -> tuple[Boundary, ...]:
 
 def in_cluster(model: Model, component: Component) -> bool:
     """Runs in a Kubernetes cluster: its zone is a cluster or namespace, or its tech is k8s.*."""
-    return bool(cluster_chain(model, component)) or tech_is(component, ("k8s.*",))
+    if component.zone is not None and component.zone in _cluster_zones(model):
+        return True
+    return tech_is(component, ("k8s.*",))
+
+
+def _cluster_zones(model: Model) -> frozenset[str]:
+    """The zones that are, or sit inside, a cluster or namespace (decided once per model)."""
+    return model.graph.memo(("cluster-zones",), lambda: frozenset(
+        zone for zone in model.boundaries
+        if any(b.kind in CLUSTER_ZONES for b in model.graph.zone_chain(zone))
+    ))
 
 
 def exposed(model: Model, component: Component) -> bool:
@@ -422,7 +442,9 @@ def _handled_account_data(model: Model) -> list[DataAsset]:
 
 def in_pci_scope(model: Model) -> bool:
     """The system handles PAN or SAD, or declares PCI DSS compliance."""
-    return declares(model, "pci") or bool(handled_account_data(model))
+    return model.graph.memo(
+        ("in-pci-scope",), lambda: declares(model, "pci") or bool(handled_account_data(model))
+    )
 
 
 def cde_marking(zone: Boundary) -> bool | None:
@@ -450,6 +472,18 @@ def in_cde(model: Model, component_id: str) -> bool:
     The nearest zone marked with ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides;
     when no zone of the model is marked, every ``trust: restricted`` zone is the CDE.
     """
+    return component_id in _cde_components(model)
+
+
+def _cde_components(model: Model) -> frozenset[str]:
+    """The ids of the components in the CDE (see :func:`in_cde`), decided once per model."""
+    return model.graph.memo(
+        ("cde-components",),
+        lambda: frozenset(cid for cid in model.components if _in_cde(model, cid)),
+    )
+
+
+def _in_cde(model: Model, component_id: str) -> bool:
     chain = enclosing_zones(model, component_id)
     if cde_marked_explicitly(model):
         for boundary in chain:
@@ -471,6 +505,14 @@ def is_analytics(component: Component) -> bool:
     if "analytics" in (t.lower() for t in component.tags):
         return True
     return tech_is(component, ANALYTICS_TECH)
+
+
+def is_telemetry(model: Model, component_id: str) -> bool:
+    """Monitoring, or an analytics store (see :func:`is_analytics`)."""
+    return component_id in model.graph.memo(("telemetry",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind is ComponentKind.MONITORING or is_analytics(c)
+    ))
 
 
 def is_kube_api_server(component: Component) -> bool:
@@ -626,17 +668,24 @@ class CdeStaffAccess:
     """Every staff flow states ``properties.mfa: true``."""
 
 
+def _staff(model: Model) -> frozenset[str]:
+    """People (actors or clients) in a corporate zone, by id (found once per model)."""
+    return model.graph.memo(("staff",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PEOPLE_KINDS and corporate_zone(model, cid) is not None
+    ))
+
+
 def cde_staff_access(model: Model, component: Component) -> CdeStaffAccess | Skip:
     """How staff reach the CDE through the component, or why they do not."""
     if component.kind in OUTSIDE_KINDS:
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     if not in_pci_scope(model):
         return Skip("the system is not in PCI scope")
-    staff_flows = [f for f in model.graph.flows_in(component.id)
-                   if model.components[f.source].kind in PEOPLE_KINDS
-                   and corporate_zone(model, f.source) is not None]
+    staff = _staff(model)
+    staff_flows = [f for f in model.graph.flows_in(component.id) if f.source in staff]
     if not staff_flows:
-        return Skip("no person from a corporate zone connects to it")
+        return _NO_STAFF_CONNECTS
     if in_cde(model, component.id):
         path = "it is in the CDE"
     else:

@@ -137,13 +137,35 @@ def _is_webhook_flow(model: Model, flow: Flow) -> bool:
     party."""
     if flow_prop(flow, "webhook") is True:
         return True
-    source = model.components[flow.source]
-    target = model.components[flow.target]
     return (
-        source.prop("webhook_delivery") is True
-        and target.kind is ComponentKind.EXTERNAL_SERVICE
+        flow.source in _webhook_senders(model)
+        and model.components[flow.target].kind is ComponentKind.EXTERNAL_SERVICE
         and flow.initiated_by is Initiator.SOURCE
     )
+
+
+def _webhook_senders(model: Model) -> frozenset[str]:
+    """Components that state ``webhook_delivery: true`` (found once per model)."""
+    return model.graph.memo(("webhook-senders",), lambda: frozenset(
+        cid for cid, c in model.components.items() if c.prop("webhook_delivery") is True
+    ))
+
+
+THIRD_PARTY_EXCHANGE_KINDS = PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE}
+"""The ends of an exchange between a process and a third party (a flow scope)."""
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_NOT_GRAPHQL = Skip("not a GraphQL API")
+_NOT_PUBLIC_OAUTH_CLIENT = Skip("not a public OAuth client")
+_NO_SENSITIVE_BUSINESS_FLOWS = Skip("lists no sensitive business flows")
+_FETCHES_NO_CALLER_URLS = Skip("does not fetch caller-supplied URLs")
+_NOT_NON_PRODUCTION = Skip("not a non-production environment")
+_DELIVERS_NO_WEBHOOKS = Skip("does not deliver webhooks")
+_NO_ADMIN_ROUTES = Skip("serves no administrative routes")
+_TAKES_NO_OBJECT_IDS = Skip("takes no object ids from callers")
+_NO_BEARER_TOKENS = Skip("does not authenticate callers with bearer tokens")
+_NOT_THIRD_PARTY_EXCHANGE = Skip("not an exchange between a process and a third party")
+_NOT_WEBHOOK_DELIVERY = Skip("not an outbound webhook delivery")
+_NOT_WEBHOOK_OR_CALLBACK = Skip("not a webhook or callback")
 
 
 def _sends_webhooks(model: Model, component: Component) -> bool:
@@ -199,7 +221,7 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
     graphql = _is_graphql(component)
     stated = component.prop("object_ids_in_requests") is True
     if not (id_paths or graphql or stated):
-        return Skip("takes no object ids from callers")
+        return _TAKES_NO_OBJECT_IDS
     if not _untrusted_callers(model, component):
         return PASS
     if component.authz is None:
@@ -279,7 +301,7 @@ def api_token_audience_not_validated(component: Component, model: Model) -> Verd
     """Bearer tokens accepted whatever API they were issued for."""
     authn = component.authn
     if authn is None or authn not in TOKEN_AUTHN:
-        return Skip("does not authenticate callers with bearer tokens")
+        return _NO_BEARER_TOKENS
     if component.prop("validates_audience") is not False:
         return PASS
     return Fire((f"authn: {authn.value}", "properties.validates_audience: false"))
@@ -353,7 +375,7 @@ def api_oauth_public_client_without_pkce(component: Component, model: Model) -> 
     public = (component.kind is ComponentKind.CLIENT
               or word(component.prop("oauth_client_type")) == "public")
     if not public:
-        return Skip("not a public OAuth client")
+        return _NOT_PUBLIC_OAUTH_CLIENT
     if component.prop("pkce") is False:
         return Fire(("public OAuth client", "properties.pkce: false"))
     return PASS
@@ -564,7 +586,7 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
 def api_graphql_no_depth_limit(component: Component, model: Model) -> Verdict:
     """Caller-shaped GraphQL queries without a depth or cost bound."""
     if not _is_graphql(component):
-        return Skip("not a GraphQL API")
+        return _NOT_GRAPHQL
     depth = component.prop("query_depth_limit")
     cost = component.prop("query_cost_limit")
     if depth is True or cost is True or component.prop("persisted_queries_only") is True:
@@ -600,7 +622,7 @@ def api_graphql_no_depth_limit(component: Component, model: Model) -> Verdict:
 def api_graphql_batching_unlimited(component: Component, model: Model) -> Verdict:
     """Unbounded operations per GraphQL request."""
     if not _is_graphql(component):
-        return Skip("not a GraphQL API")
+        return _NOT_GRAPHQL
     if component.prop("query_batching") is not True:
         return PASS
     limit = whole_number(component.prop("batch_limit"))
@@ -641,7 +663,7 @@ def api_admin_routes_without_function_authz(component: Component, model: Model) 
         return Skip("an administrative interface itself (the admin rules cover it)")
     routes = _admin_paths(component)
     if not routes:
-        return Skip("serves no administrative routes")
+        return _NO_ADMIN_ROUTES
     if not _untrusted_callers(model, component):
         return PASS
     if component.authz is None:
@@ -681,7 +703,7 @@ def api_business_flow_without_anti_automation(component: Component, model: Model
     """Named business flows exposed to bots."""
     flows = listed(component.prop("sensitive_business_flows"))
     if not flows:
-        return Skip("lists no sensitive business flows")
+        return _NO_SENSITIVE_BUSINESS_FLOWS
     if component.prop("anti_automation") is not False or component.prop("bot_protection") is True:
         return PASS
     if not _untrusted_callers(model, component):
@@ -725,7 +747,7 @@ def api_ssrf_user_supplied_url(component: Component, model: Model) -> Verdict:
     fetches = component.prop("fetches_user_urls") is True
     open_private = component.prop("blocks_private_ips") is False
     if not (fetches or open_private):
-        return Skip("does not fetch caller-supplied URLs")
+        return _FETCHES_NO_CALLER_URLS
     if _sends_webhooks(model, component):
         return Skip("delivers webhooks (api-webhook-internal-targets covers it)")
     if _egress_guard(component):
@@ -804,7 +826,7 @@ def api_cors_wildcard_credentials(component: Component, model: Model) -> Verdict
 def api_graphql_introspection_enabled(component: Component, model: Model) -> Verdict:
     """The whole GraphQL schema handed to untrusted callers."""
     if not _is_graphql(component):
-        return Skip("not a GraphQL API")
+        return _NOT_GRAPHQL
     if component.prop("introspection") is not True:
         return PASS
     if word(component.prop("environment")) in NON_PRODUCTION:
@@ -912,7 +934,7 @@ def api_nonprod_with_production_data(component: Component, model: Model) -> Verd
     """A staging or test API exposed with real data."""
     environment = word(component.prop("environment")) or ""
     if environment not in NON_PRODUCTION:
-        return Skip("not a non-production environment")
+        return _NOT_NON_PRODUCTION
     production = component.prop("production_data")
     if production is False:
         return PASS
@@ -939,6 +961,7 @@ def api_nonprod_with_production_data(component: Component, model: Model) -> Verd
     "or spoofed provider (or one that follows redirects to an attacker) can inject payloads, "
     "oversized responses or forged results straight into the system.",
     target=Target.FLOW, likelihood=3, impact=3, stride=(T, S), cwe=(20, 1357), capec=(153,),
+    source_kinds=THIRD_PARTY_EXCHANGE_KINDS, target_kinds=THIRD_PARTY_EXCHANGE_KINDS,
     asvs=("V5.1.3",), api_top10=("API10:2023",), attack=("T1199",),
     domain=DOMAIN,
     mitigations=(
@@ -959,7 +982,7 @@ def api_unsafe_third_party_consumption(flow: Flow, model: Model) -> Verdict:
     target = model.components[flow.target]
     kinds = {source.kind, target.kind}
     if ComponentKind.EXTERNAL_SERVICE not in kinds or not kinds & PROCESS_KINDS:
-        return Skip("not an exchange between a process and a third party")
+        return _NOT_THIRD_PARTY_EXCHANGE
     evidence = []
     if flow_prop(flow, "response_validation") is False:
         evidence.append("properties.response_validation: false")
@@ -1001,7 +1024,7 @@ def api_unsafe_third_party_consumption(flow: Flow, model: Model) -> Verdict:
 def api_webhook_unsigned_delivery(flow: Flow, model: Model) -> Verdict:
     """Webhooks that receivers cannot authenticate."""
     if not _is_webhook_flow(model, flow):
-        return Skip("not an outbound webhook delivery")
+        return _NOT_WEBHOOK_DELIVERY
     authn = flow.effective_authn
     if flow.signed or authn in (Authn.HMAC, Authn.MTLS, Authn.CERTIFICATE):
         return PASS
@@ -1039,7 +1062,7 @@ def api_webhook_replayable(flow: Flow, model: Model) -> Verdict:
     target = model.components[flow.target]
     inbound = source.kind is ComponentKind.EXTERNAL_SERVICE and target.kind in PROCESS_KINDS
     if not (inbound or _is_webhook_flow(model, flow)):
-        return Skip("not a webhook or callback")
+        return _NOT_WEBHOOK_OR_CALLBACK
     if not flow.signed:
         return Skip("not signed (the signature rules cover it)")
     if flow_prop(flow, "timestamped") is not False or flow_prop(flow, "nonce") is True:
@@ -1075,7 +1098,7 @@ def api_webhook_replayable(flow: Flow, model: Model) -> Verdict:
 def api_webhook_internal_targets(component: Component, model: Model) -> Verdict:
     """Webhook sender without an internal-address guard."""
     if not _sends_webhooks(model, component):
-        return Skip("does not deliver webhooks")
+        return _DELIVERS_NO_WEBHOOKS
     if _egress_guard(component):
         return PASS
     evidence = ["delivers webhooks to caller-registered URLs"]

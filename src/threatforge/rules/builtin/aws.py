@@ -67,6 +67,9 @@ _RDS_TECH = ("aws.rds*", "aws.aurora*")
 _S3_TECH = ("aws.s3*",)
 _WORKLOAD_KINDS = PROCESS_KINDS | {ComponentKind.CI_PIPELINE, ComponentKind.EXTERNAL_SERVICE}
 _PERSONAL_CATEGORIES = ("pii", "credentials", "financial", "health", "biometric")
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_NO_SENSITIVE_DATA = Skip("carries no confidential or restricted data")
+_STORES_NO_RESTRICTED_DATA = Skip("stores no restricted data")
 
 # --- small readers of stated facts ------------------------------------------------------------
 
@@ -152,6 +155,8 @@ _ADMIN_POLICIES = frozenset(
 
 
 def _full_admin(component: Component) -> list[str]:
+    if not component.properties:  # nothing stated: the common case, answered at once
+        return []
     actions = [a for a in _granted(component) if a in _ADMIN_ACTIONS]
     policies = [p for p in listed(component.prop("iam_managed_policies"))
                 if p.lower() in _ADMIN_POLICIES]
@@ -180,6 +185,8 @@ _ESCALATION_WITH_PASSROLE = (
 
 def _escalations(granted: tuple[str, ...]) -> list[str]:
     """The privilege-escalation paths (Rhino Security Labs' catalogue) the actions open."""
+    if not granted:
+        return []
 
     def allowed(action: str) -> bool:
         return any(_covers(g, action) for g in granted)
@@ -237,13 +244,17 @@ def _listed_ports(ranges: list[tuple[int, int]], wanted: Mapping[int, str]) -> l
 def _world_ingress(model: Model, component: Component, wanted: Mapping[int, str]) -> list[str]:
     """Evidence of ingress from 0.0.0.0/0 or ::/0 to the wanted ports, on the component or flows."""
     evidence: list[str] = []
-    world = sorted(_WORLD & set(listed(component.prop("ingress_cidrs"))))
+    cidrs = component.prop("ingress_cidrs")
+    world = sorted(_WORLD & set(listed(cidrs))) if cidrs is not None else []
     if world:
         ports = _listed_ports(_port_ranges(listed(component.prop("ingress_ports"))), wanted)
         if ports:
             evidence.append(f"ingress from {', '.join(world)} to port(s) {', '.join(ports)}")
     for flow in model.graph.flows_in(component.id):
-        flow_world = sorted(_WORLD & set(listed(flow.properties.get("ingress_cidrs"))))
+        cidrs = flow.properties.get("ingress_cidrs")
+        if cidrs is None:
+            continue
+        flow_world = sorted(_WORLD & set(listed(cidrs)))
         if not flow_world:
             continue
         stated = listed(flow.properties.get("ingress_ports"))
@@ -376,7 +387,7 @@ def s3_sse_kms_not_enforced(component: Component, model: Model) -> Verdict:
     """Fires when restricted data sits in a KMS-encrypted bucket that does not enforce the key."""
     data = _restricted_stored(model, component)
     if not data:
-        return Skip("stores no restricted data")
+        return _STORES_NO_RESTRICTED_DATA
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest not in (EncryptionAtRest.KMS, EncryptionAtRest.KMS_CMK):
         return Skip("not encrypted with a KMS key (other encryption rules decide)")
@@ -498,7 +509,7 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
     """Fires when no server access log or CloudTrail data event covers a restricted bucket."""
     data = _restricted_stored(model, component)
     if not data:
-        return Skip("stores no restricted data")
+        return _STORES_NO_RESTRICTED_DATA
     if component.prop("server_access_logging") is not False:
         return PASS
     if component.prop("cloudtrail_data_events") is True:
@@ -605,6 +616,8 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     if _full_admin(component):
         return Skip("full administrator: reported by aws-iam-full-admin")
     granted = listed(component.prop("iam_wildcard_resource_actions"))
+    if not granted:
+        return PASS
     covered = [a for a in _DATA_PLANE_ACTIONS if any(_covers(g, a) for g in granted)]
     if not covered:
         return PASS
@@ -742,8 +755,10 @@ def _account_principals(principals: Iterable[str], own: str | None) -> list[str]
 ))
 def iam_cross_account_without_external_id(component: Component, model: Model) -> Verdict:
     """Fires when a role trusted by another account has no external id condition."""
-    others = _account_principals(listed(component.prop("trusted_principals")),
-                                 _account_id(model, component))
+    principals = listed(component.prop("trusted_principals"))
+    if not principals:
+        return PASS
+    others = _account_principals(principals, _account_id(model, component))
     if not others:
         return PASS
     if component.prop("external_id") is not False:
@@ -1809,7 +1824,7 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
     """Fires when a queue or topic of sensitive messages has SSE off."""
     data = sensitive_data(model, component)
     if not data:
-        return Skip("carries no confidential or restricted data")
+        return _NO_SENSITIVE_DATA
     if component.encryption is not None and component.encryption.at_rest is EncryptionAtRest.NONE:
         return Skip("encryption.at_rest: none is reported by store-unencrypted-at-rest")
     evidence: list[str] = []

@@ -5,7 +5,7 @@ The analyses live in :mod:`threatforge.analysis`; these rules turn their results
 
 from __future__ import annotations
 
-from threatforge.analysis.attack_paths import AttackPath, find_paths
+from threatforge.analysis.attack_paths import AttackPath, cheapest_paths
 from threatforge.analysis.pci_scope import SegmentationViolation, pci_scope
 from threatforge.model import Classification, Model
 from threatforge.rules.interface import (
@@ -60,11 +60,10 @@ __all__ = ["RULES", "attack_path", "pci_segmentation_violation"]
 ))
 def attack_path(model: Model, _: Model) -> list[Verdict]:
     """Fire once per (entry point, crown jewel) whose cheapest path has a weak hop inward."""
-    search = find_paths(model)
     graph = model.graph
     verdicts: list[Verdict] = []
-    for path in search.best_per_pair():
-        if not path.weak or graph.is_entry_point(path.target):
+    for path in cheapest_paths(model, weak_only=True):
+        if graph.is_entry_point(path.target):
             continue
         target = model.components[path.target]
         restricted = tuple(

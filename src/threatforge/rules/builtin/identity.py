@@ -76,6 +76,8 @@ SHARED_CONTROL_ZONES = frozenset(
 )
 """Zones whose members share administrators, secrets or hosts (unlike subnets and VPCs)."""
 PASSWORD_AUTHN = frozenset({Authn.PASSWORD, Authn.BASIC})
+SERVICE_AUTH_TARGET_KINDS = PROCESS_KINDS | IDP_KINDS
+"""What a workload authenticates to as a service (a flow scope)."""
 WEAK_RECOVERY = frozenset({"email", "email-link", "sms", "security-questions", "helpdesk"})
 """Recovery channels weaker than a second factor."""
 
@@ -85,6 +87,10 @@ MAX_PRIVILEGED_IDLE_MINUTES = 15
 """PCI DSS 4.0 8.2.8 and OWASP ASVS 4.0.3 V3.3.2 (level 3)."""
 MAX_PRIVILEGED_SESSION_HOURS = 12
 """OWASP ASVS 4.0.3 V3.3.2: re-authentication at least every 12 hours."""
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_NEITHER_ADMIN_NOR_IDP = Skip("neither an administrative interface nor an identity provider")
+_NOT_IDP_ADMIN = Skip("the target is not an identity provider's admin interface")
+_NOT_ORDINARY_WORKLOAD = Skip("the source is not an ordinary workload")
 
 
 # --- facts ------------------------------------------------------------------------------------
@@ -402,6 +408,7 @@ def idp_colocated_with_workloads(component: Component, model: Model) -> Verdict:
     "holds credentials for it) turns any compromise of that workload into control of all "
     "identities: create admins, reset passwords and MFA, register clients, export keys.",
     target=Target.FLOW, likelihood=3, impact=5, stride=(E,), cwe=(653, 269),
+    source_kinds=WORKLOAD_KINDS,
     asvs=("V1.14.1", "V4.1.3"), attack=("T1098", "T1136"), domain=DOMAIN,
     mitigations=(
         "Do not route the admin API (Keycloak `/admin`, Okta/Entra management APIs) to workload "
@@ -430,9 +437,9 @@ def idp_admin_api_reachable_from_workloads(flow: Flow, model: Model) -> Verdict:
         target.kind is IDP and flow.properties.get("idp_admin_api") is True
     )
     if not admin_api:
-        return Skip("the target is not an identity provider's admin interface")
-    if source.kind not in WORKLOAD_KINDS or source.admin or _same_product(source, target):
-        return Skip("the source is not an ordinary workload")
+        return _NOT_IDP_ADMIN
+    if source.admin or _same_product(source, target):
+        return _NOT_ORDINARY_WORKLOAD
     return Fire((f"workload '{source.id}' ({source.kind.value}) calls '{target.id}'",
                  "the target is an identity provider's admin interface"),
                 data=tuple(a.id for a in sensitive_data(model, target)))
@@ -543,7 +550,7 @@ def identity_privileged_session_too_long(component: Component, model: Model) -> 
     if component.kind is IDP:
         keys += [("admin_session_timeout_minutes", "idle"), ("admin_max_session_hours", "max")]
     if not keys:
-        return Skip("neither an administrative interface nor an identity provider")
+        return _NEITHER_ADMIN_NOR_IDP
     limits = {"idle": MAX_PRIVILEGED_IDLE_MINUTES, "max": MAX_PRIVILEGED_SESSION_HOURS}
     units = {"idle": "minutes idle", "max": "hours in total"}
     evidence: list[str] = []
@@ -626,6 +633,7 @@ def identity_standing_privileged_access(component: Component, model: Model) -> V
     "credential made for people: it is long-lived, shared by every instance, copied into "
     "configuration and rarely rotated, and it proves nothing about which workload uses it.",
     target=Target.FLOW, likelihood=3, impact=3, stride=(S,), cwe=(309, 522),
+    source_kinds=WORKLOAD_KINDS, target_kinds=SERVICE_AUTH_TARGET_KINDS,
     asvs=("V2.10.1", "V2.10.2"), attack=("T1078", "T1552.001"), domain=DOMAIN,
     compliance=("pci-dss-4.0:8.6.3",),
     mitigations=(
@@ -646,13 +654,11 @@ def identity_standing_privileged_access(component: Component, model: Model) -> V
 ))
 def identity_service_password_auth(flow: Flow, model: Model) -> Verdict:
     """Fire on service-to-service flows that use passwords."""
-    source = model.components[flow.source]
-    target = model.components[flow.target]
-    if source.kind not in WORKLOAD_KINDS or target.kind not in PROCESS_KINDS | IDP_KINDS:
-        return Skip("not a flow between services")
     authn = flow.effective_authn
     if authn not in PASSWORD_AUTHN:
         return PASS
+    source = model.components[flow.source]
+    target = model.components[flow.target]
     assert authn is not None  # noqa: S101 - checked above
     secrets = [a for a in model.graph.flow_data(flow) if "credentials" in a.categories]
     evidence = [f"'{source.id}' ({source.kind.value}) -> '{target.id}' ({target.kind.value})",

@@ -122,16 +122,19 @@ def _stored_data(model: Model, component: Component, flow: Flow) -> tuple[str, .
 
 
 def _query_flow(
-    flow: Flow, model: Model, tech: tuple[str, ...], protocols: frozenset[str], what: str
+    flow: Flow, model: Model, tech: tuple[str, ...], protocols: frozenset[str], other: Skip
 ) -> tuple[Component, Component] | Skip:
-    """The (source, target) of a flow from a process to a store of this technology, or Skip."""
-    source = model.components[flow.source]
+    """The (source, target) of a flow (from a process: the rules' scope) to a store of this
+    technology, or ``other`` (the Skip for a flow to something else)."""
     target = model.components[flow.target]
-    if source.kind not in PROCESS_KINDS:
-        return Skip("the source is not a process of the system")
     if not (tech_is(target, tech) or flow.protocol in protocols):
-        return Skip(f"not a flow to {what}")
-    return source, target
+        return other
+    return model.components[flow.source], target
+
+
+_NOT_SQL = Skip("not a flow to an SQL database")
+_NOT_NOSQL = Skip("not a flow to a document store")
+_NOT_LDAP = Skip("not a flow to a directory")
 
 
 # --- injection into queries -------------------------------------------------------------------
@@ -144,6 +147,7 @@ def _query_flow(
     "an attacker change the query: read every table the database user can read (card data, "
     "credentials), modify or delete rows, and on some engines run commands on the host.",
     target=Target.FLOW, likelihood=3, impact=5, stride=(T, INFO, E), cwe=(89,), capec=(66,),
+    source_kinds=PROCESS_KINDS,
     asvs=("V5.3.4", "V5.3.5"), attack=("T1190",), confidence=Confidence.HIGH, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
     mitigations=(
@@ -171,7 +175,7 @@ def _query_flow(
 ))
 def injection_sql(flow: Flow, model: Model) -> Verdict:
     """Fire on flows to SQL databases whose queries are built from strings."""
-    ends = _query_flow(flow, model, SQL_TECH, SQL_PROTOCOLS, "an SQL database")
+    ends = _query_flow(flow, model, SQL_TECH, SQL_PROTOCOLS, _NOT_SQL)
     if isinstance(ends, Skip):
         return ends
     source, target = ends
@@ -190,6 +194,7 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
     "query operators ($ne, $gt, $regex, $where) instead of values: log in without a password, "
     "read other users' documents, or run server-side JavaScript.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(T, INFO, E), cwe=(943,), capec=(676,),
+    source_kinds=PROCESS_KINDS,
     asvs=("V5.3.4",), attack=("T1190",), domain=DOMAIN, compliance=(PCI_SECURE_CODING,),
     mitigations=(
         "Build filters from typed, validated fields (`{\"user\": {\"$eq\": str(user)}}`, "
@@ -213,7 +218,7 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
 ))
 def injection_nosql(flow: Flow, model: Model) -> Verdict:
     """Fire on flows to document stores that take filters from the caller."""
-    ends = _query_flow(flow, model, NOSQL_TECH, NOSQL_PROTOCOLS, "a document store")
+    ends = _query_flow(flow, model, NOSQL_TECH, NOSQL_PROTOCOLS, _NOT_NOSQL)
     if isinstance(ends, Skip):
         return ends
     source, target = ends
@@ -234,6 +239,7 @@ def injection_nosql(flow: Flow, model: Model) -> Verdict:
     "an attacker add `*)(|(uid=*` and authenticate as someone else, enumerate the directory, or "
     "read attributes the query was never meant to return.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(S, T, INFO), cwe=(90,), capec=(136,),
+    source_kinds=PROCESS_KINDS,
     asvs=("V5.3.7",), attack=("T1190", "T1087.002"), domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
     mitigations=(
@@ -256,7 +262,7 @@ def injection_nosql(flow: Flow, model: Model) -> Verdict:
 ))
 def injection_ldap(flow: Flow, model: Model) -> Verdict:
     """Fire on directory queries whose filters are not escaped."""
-    ends = _query_flow(flow, model, LDAP_TECH, LDAP_PROTOCOLS, "a directory")
+    ends = _query_flow(flow, model, LDAP_TECH, LDAP_PROTOCOLS, _NOT_LDAP)
     if isinstance(ends, Skip):
         return ends
     source, target = ends

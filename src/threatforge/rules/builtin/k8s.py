@@ -93,6 +93,15 @@ DANGEROUS_CAPABILITIES = frozenset(
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 SHARED_STORE_WRITERS = 3
 """How many services writing one store make it a shared database."""
+MESSAGE_SOURCE_KINDS = frozenset({ComponentKind.QUEUE, ComponentKind.STREAM})
+"""Where consumers read messages from (a flow scope)."""
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_RUNS_OUTSIDE_CLUSTERS = Skip("does not run in a cluster")
+_NOT_BETWEEN_CLUSTER_WORKLOADS = Skip("not between two workloads in a cluster")
+_ENTERS_MORE_TRUSTED_ZONE = Skip(
+    "enters a more trusted zone (unauthenticated-boundary-crossing covers it)"
+)
+_NOT_CLUSTER_PULL = Skip("not an image pull into a cluster")
 
 
 # --- facts ------------------------------------------------------------------------------------
@@ -148,6 +157,7 @@ def _is_cluster_zone(boundary: Boundary) -> bool:
     "any compromised pod that can reach the target (there is always one, eventually) can call "
     "it as if it were the legitimate caller and use its APIs and data.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(S, E), cwe=(306,), capec=(115,),
+    source_kinds=PROCESS_KINDS, target_kinds=PROCESS_KINDS,
     asvs=("V1.2.2", "V4.1.1"), attack=("T1021", "T1210"), domain=DOMAIN,
     confidence=Confidence.HIGH,
     mitigations=(
@@ -171,12 +181,10 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
     """Service-to-service call without a workload identity."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if source.kind not in PROCESS_KINDS or target.kind not in PROCESS_KINDS:
-        return Skip("not a call between two services")
     if not (in_cluster(model, source) and in_cluster(model, target)):
-        return Skip("not between two workloads in a cluster")
+        return _NOT_BETWEEN_CLUSTER_WORKLOADS
     if inbound_crossing(model, flow):
-        return Skip("enters a more trusted zone (unauthenticated-boundary-crossing covers it)")
+        return _ENTERS_MORE_TRUSTED_ZONE
     if flow.mtls or _mesh_mode(model, target) == MESH_STRICT:
         return PASS
     authn = flow.effective_authn
@@ -358,7 +366,7 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
 def k8s_privileged_container(component: Component, model: Model) -> Verdict:
     """Root-equivalent container."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     evidence = [f"properties.{key}: true" for key in ("privileged", "allow_privilege_escalation")
                 if component.prop(key) is True]
     caps = sorted({c.upper().removeprefix("CAP_") for c in
@@ -395,7 +403,7 @@ def k8s_privileged_container(component: Component, model: Model) -> Verdict:
 def k8s_host_namespace_or_path(component: Component, model: Model) -> Verdict:
     """The pod reaches into the node."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     evidence = [f"properties.{key}: true" for key in ("host_network", "host_pid", "host_ipc")
                 if component.prop(key) is True]
     paths = component.prop("host_path")
@@ -430,7 +438,7 @@ def k8s_host_namespace_or_path(component: Component, model: Model) -> Verdict:
 def k8s_container_runs_as_root(component: Component, model: Model) -> Verdict:
     """UID 0 inside the container."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     evidence = []
     if component.prop("run_as_non_root") is False:
         evidence.append("properties.run_as_non_root: false")
@@ -500,7 +508,7 @@ def k8s_namespace_privileged_pod_security(boundary: Boundary, model: Model) -> V
 def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     """An API credential in a pod that never uses it."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     if component.prop("automount_service_account_token") is not True:
         return PASS
     if component.prop("kube_api_access") is True:
@@ -632,7 +640,7 @@ def k8s_long_lived_sa_token(component: Component, model: Model) -> Verdict:
 def k8s_secrets_in_env(component: Component, model: Model) -> Verdict:
     """Secrets handed to the process through its environment."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     if component.prop("secrets_in_env") is not True:
         return PASS
     return Fire(("properties.secrets_in_env: true",), data=ids(secrets_of(model, component)))
@@ -731,7 +739,7 @@ def _image_tag(image: str) -> str | None:
 def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
     """The image can change under the same name."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     image = component.prop("image")
     if isinstance(image, str) and "@sha256:" not in image:
         tag = _image_tag(image)
@@ -749,6 +757,7 @@ def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
     "stolen registry credential or a compromised build step can push an image that is run as "
     "is.",
     target=Target.FLOW, likelihood=2, impact=5, stride=(T,), cwe=(494, 347), capec=(185,),
+    source_kinds=frozenset({ComponentKind.ARTIFACT_REGISTRY}),
     asvs=("V10.3.2",), attack=("T1525", "T1195.002"), domain=DOMAIN,
     confidence=Confidence.HIGH,
     mitigations=(
@@ -768,8 +777,8 @@ def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:
     """Unsigned images admitted into the cluster."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if source.kind is not ComponentKind.ARTIFACT_REGISTRY or not in_cluster(model, target):
-        return Skip("not an image pull into a cluster")
+    if not in_cluster(model, target):
+        return _NOT_CLUSTER_PULL
     if _cluster_says(model, target, "image_signature_verification") is True:
         return PASS
     if flow.signed is None:
@@ -835,7 +844,7 @@ def k8s_no_admission_policy(boundary: Boundary, model: Model) -> Verdict:
 def k8s_public_registry_pull(component: Component, model: Model) -> Verdict:
     """Images from registries outside our control."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     evidence = []
     if component.prop("pulls_public_images") is True:
         evidence.append("properties.pulls_public_images: true")
@@ -937,6 +946,7 @@ def svc_kafka_plaintext_listener(component: Component, model: Model) -> Verdict:
     "producer, a mis-granted ACL) inject commands, poisoned payloads or deserialisation "
     "exploits.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(T, E), cwe=(20, 345), capec=(153,),
+    source_kinds=MESSAGE_SOURCE_KINDS, target_kinds=PROCESS_KINDS,
     asvs=("V5.1.3",), attack=("T1565",), domain=DOMAIN,
     mitigations=(
         "Validate every message against a registered schema (Avro/Protobuf with a schema "
@@ -958,10 +968,6 @@ def svc_consumer_trusts_messages(flow: Flow, model: Model) -> Verdict:
     """Messages acted on as if they were trusted."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if source.kind not in (ComponentKind.QUEUE, ComponentKind.STREAM):
-        return Skip("not a message consumption")
-    if target.kind not in PROCESS_KINDS:
-        return Skip("the consumer is not a process")
     if flow.signed:
         return PASS
     if flow_prop(flow, "trusts_message_content") is True:
@@ -1047,7 +1053,7 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
 def k8s_no_resource_limits(component: Component, model: Model) -> Verdict:
     """No bound on what one pod may consume."""
     if not in_cluster(model, component):
-        return Skip("does not run in a cluster")
+        return _RUNS_OUTSIDE_CLUSTERS
     if component.prop("resource_limits") is not False:
         return PASS
     return Fire(("properties.resource_limits: false",))

@@ -51,7 +51,7 @@ from threatforge.rules.builtin._facts import (
     ids,
     in_cde,
     in_pci_scope,
-    is_analytics,
+    is_telemetry,
     names,
     tls_version,
     unencrypted_store_skip,
@@ -119,9 +119,33 @@ def _flow_assets(model: Model, flow: Flow, *categories: str) -> list[DataAsset]:
     return with_category(model.graph.flow_data(flow), *categories)
 
 
-def _is_telemetry(component: Component) -> bool:
+def _is_telemetry(model: Model, component: Component) -> bool:
     """Monitoring, or an analytics store."""
-    return component.kind is ComponentKind.MONITORING or is_analytics(component)
+    return is_telemetry(model, component.id)
+
+
+PAN_SENDER_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
+"""Where a PAN could be swapped for a token before it travels on (a flow scope)."""
+PAN_RECEIVER_KINDS = PROCESS_KINDS | {
+    ComponentKind.QUEUE, ComponentKind.STREAM, ComponentKind.CACHE
+}
+"""Internal receivers that could work on a token instead of the PAN (a flow scope)."""
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_STORES_NO_PAN = Skip("stores no PAN")
+_NOT_TELEMETRY = Skip("not monitoring or analytics")
+_NOT_IN_CDE = Skip("not in the CDE")
+_HANDLES_NO_PAN = Skip("handles no PAN")
+_NOT_OURS = Skip("not a system component of ours")
+_NOT_A_REFUND_ENDPOINT = Skip("not a refund endpoint")
+_SENDS_NO_PAYMENT_INSTRUCTIONS = Skip("sends no payment instructions to a third party")
+_RECEIVES_NO_PAYMENT_NOTIFICATIONS = Skip("receives no payment notifications from a third party")
+_RECEIVES_NO_CARD_NUMBERS = Skip("receives no card numbers")
+_HANDLES_NO_CARD_DATA = Skip("handles no card data")
+_NO_PAN = Skip("carries no PAN")
+_NO_CARD_DATA = Skip("carries no card data")
+_TARGET_NOT_INTERNAL = Skip("the target is a store, third party, person or monitoring")
+_NOT_IN_PCI_SCOPE = Skip("the system is not in PCI scope")
+_NOT_INTO_CDE = Skip("does not enter the CDE")
 
 
 # --- cardholder data storage ------------------------------------------------------------------
@@ -152,12 +176,12 @@ def _is_telemetry(component: Component) -> bool:
 def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
     """PAN at rest outside the CDE."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
-    if _is_telemetry(component):
+        return _NOT_OURS
+    if _is_telemetry(model, component):
         return Skip("monitoring or analytics store (see pci-pan-in-telemetry)")
     pan = _stored(model, component, PAN)
     if not pan:
-        return Skip("stores no PAN")
+        return _STORES_NO_PAN
     if component.zone is None:
         return Unknown(("zone",))
     if in_cde(model, component.id):
@@ -193,10 +217,10 @@ def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
 def pci_pan_stored_readable(component: Component, model: Model) -> Verdict:
     """PAN at rest without customer-controlled encryption."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     pan = _stored(model, component, PAN)
     if not pan:
-        return Skip("stores no PAN")
+        return _STORES_NO_PAN
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest is None:
         return Unknown(("encryption.at_rest",))
@@ -235,7 +259,7 @@ def pci_pan_stored_readable(component: Component, model: Model) -> Verdict:
 def pci_sad_stored(component: Component, model: Model) -> Verdict:
     """Sensitive authentication data at rest."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     stored = _stored(model, component, SAD)
     if stored:
         return Fire((f"stores {names(stored)}",), data=ids(stored),
@@ -279,7 +303,7 @@ def pci_key_stored_with_pan(component: Component, model: Model) -> Verdict:
     """Keys at rest beside the PANs they protect."""
     pan = _stored(model, component, PAN)
     if not pan:
-        return Skip("stores no PAN")
+        return _STORES_NO_PAN
     keys = _stored(model, component, "crypto-keys")
     if not keys:
         return PASS
@@ -354,8 +378,8 @@ def pci_key_management_dual_control(component: Component, model: Model) -> Verdi
 def pci_pan_processed_outside_cde(component: Component, model: Model) -> Verdict:
     """PAN in memory or transit outside the CDE."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
-    if _is_telemetry(component):
+        return _NOT_OURS
+    if _is_telemetry(model, component):
         return Skip("monitoring or analytics (see pci-pan-in-telemetry)")
     if _stored(model, component, PAN):
         return Skip("stores PAN (see pci-pan-stored-outside-cde)")
@@ -363,7 +387,7 @@ def pci_pan_processed_outside_cde(component: Component, model: Model) -> Verdict
         return Skip("an edge component that passes card data through (in scope, not in the CDE)")
     pan = _handled(model, component, PAN)
     if not pan:
-        return Skip("handles no PAN")
+        return _HANDLES_NO_PAN
     if component.zone is None:
         return Unknown(("zone",))
     if in_cde(model, component.id):
@@ -388,6 +412,7 @@ def _tokenises(model: Model, component: Component) -> bool:
     "another internal service, queue or cache multiplies the places a card number can leak "
     "from and the systems in PCI scope; a payment token would do the same job.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(INFO,), cwe=(212, 653), capec=(116,),
+    source_kinds=PAN_SENDER_KINDS, target_kinds=PAN_RECEIVER_KINDS,
     asvs=("V8.3.4",), attack=("T1005",), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.2.1", "pci-dss-4.0:12.5.2"),
     mitigations=(
@@ -410,14 +435,11 @@ def pay_pan_not_tokenized(flow: Flow, model: Model) -> Verdict:
     """PAN passed on where a token would do."""
     pan = _flow_assets(model, flow, PAN)
     if not pan:
-        return Skip("carries no PAN")
+        return _NO_PAN
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if source.kind not in (ComponentKind.SERVICE, ComponentKind.FUNCTION):
-        return Skip("the PAN comes from a cardholder, a third party, an edge or a store")
-    internal = PROCESS_KINDS | {ComponentKind.QUEUE, ComponentKind.STREAM, ComponentKind.CACHE}
-    if target.kind not in internal or _is_telemetry(target):
-        return Skip("the target is a store, third party, person or monitoring")
+    if _is_telemetry(model, target):
+        return _TARGET_NOT_INTERNAL
     if _tokenises(model, target):
         return PASS
     tokens = sorted(a.id for a in model.data.values() if TOKEN in a.categories)
@@ -456,8 +478,8 @@ def pay_pan_not_tokenized(flow: Flow, model: Model) -> Verdict:
 ))
 def pci_pan_in_telemetry(component: Component, model: Model) -> Verdict:
     """Card data in observability or analytics."""
-    if not _is_telemetry(component):
-        return Skip("not monitoring or analytics")
+    if not _is_telemetry(model, component):
+        return _NOT_TELEMETRY
     card = _handled(model, component, PAN, SAD)
     if not card:
         return PASS
@@ -491,7 +513,7 @@ def pci_pan_debug_logging(component: Component, model: Model) -> Verdict:
     """Request bodies with card data written to logs."""
     card = _handled(model, component, PAN, SAD)
     if not card:
-        return Skip("handles no card data")
+        return _HANDLES_NO_CARD_DATA
     if component.logging is not None and not component.logging.enabled:
         return PASS
     evidence = []
@@ -525,10 +547,10 @@ def pci_pan_debug_logging(component: Component, model: Model) -> Verdict:
 def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
     """Unmasked PAN on screen."""
     if component.kind in (ComponentKind.ACTOR, ComponentKind.EXTERNAL_SERVICE):
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     pan = _handled(model, component, PAN)
     if not pan:
-        return Skip("handles no PAN")
+        return _HANDLES_NO_PAN
     evidence = []
     display = component.prop("pan_display")
     if isinstance(display, str) and display.lower() in ("full", "unmasked", "clear"):
@@ -564,7 +586,7 @@ def pci_pan_weak_tls(flow: Flow, model: Model) -> Verdict:
     """Card data over outdated TLS."""
     card = _flow_assets(model, flow, PAN, SAD)
     if not card:
-        return Skip("carries no card data")
+        return _NO_CARD_DATA
     target = model.components[flow.target]
     stated = [
         ("properties.min_tls", "the flow", flow_prop(flow, "min_tls")),
@@ -607,9 +629,9 @@ def pci_pan_weak_tls(flow: Flow, model: Model) -> Verdict:
 def pci_cde_segmentation_bypass(flow: Flow, model: Model) -> Verdict:
     """Direct path from a less trusted zone into the CDE."""
     if not in_pci_scope(model):
-        return Skip("the system is not in PCI scope")
+        return _NOT_IN_PCI_SCOPE
     if not in_cde(model, flow.target) or in_cde(model, flow.source):
-        return Skip("does not enter the CDE")
+        return _NOT_INTO_CDE
     source = model.components[flow.source]
     target = model.components[flow.target]
     trust = model.graph.trust_of(source.id)
@@ -726,7 +748,7 @@ def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
 def pay_card_testing(component: Component, model: Model) -> Verdict:
     """Card numbers accepted from anyone, at any rate."""
     if not any(_flow_assets(model, f, PAN) for f in model.graph.flows_in(component.id)):
-        return Skip("receives no card numbers")
+        return _RECEIVES_NO_CARD_NUMBERS
     if not exposed(model, component):
         return PASS
     if component.authn is None:
@@ -775,7 +797,7 @@ def _refunds(component: Component) -> bool:
 def pay_refund_without_dual_approval(component: Component, model: Model) -> Verdict:
     """Refunds on a single approval."""
     if not _refunds(component):
-        return Skip("not a refund endpoint")
+        return _NOT_A_REFUND_ENDPOINT
     if component.prop("dual_approval") is not False:
         return PASS
     return Fire(("issues refunds", "properties.dual_approval: false"))
@@ -815,7 +837,7 @@ def pay_transaction_non_repudiation(component: Component, model: Model) -> Verdi
     """Payment instructions without a trustworthy record."""
     recipients = _psp_recipients(model, component)
     if not recipients and component.prop("payment_service") is not True:
-        return Skip("sends no payment instructions to a third party")
+        return _SENDS_NO_PAYMENT_INSTRUCTIONS
     evidence = [f"properties.{key}: false"
                 for key in ("transaction_log", "transaction_log_signed")
                 if component.prop(key) is False]
@@ -864,7 +886,7 @@ def pci_cde_audit_log_integrity(component: Component, model: Model) -> Verdict:
                  else "sits in the CDE")
         return Fire((where, "logging.tamper_evident: false"))
     if not in_cde(model, component.id):
-        return Skip("not in the CDE")
+        return _NOT_IN_CDE
     if tamper is False:
         return Fire(("in the CDE", "logging.tamper_evident: false"))
     return PASS
@@ -920,7 +942,7 @@ def pay_psp_webhook_not_verified(component: Component, model: Model) -> Verdict:
     """Payment status taken from unverified PSP notifications."""
     notifiers = _payment_notifiers(model, component)
     if not notifiers:
-        return Skip("receives no payment notifications from a third party")
+        return _RECEIVES_NO_PAYMENT_NOTIFICATIONS
     if component.prop("verifies_signature") is not False:
         return PASS
     if component.prop("confirms_with_psp") is True:
@@ -951,7 +973,7 @@ def pay_psp_webhook_not_verified(component: Component, model: Model) -> Verdict:
 def pay_redirect_result_trusted(component: Component, model: Model) -> Verdict:
     """Payment outcome read from a client-controlled redirect."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     if component.prop("trusts_redirect_result") is not True:
         return PASS
     return Fire(("properties.trusts_redirect_result: true",))

@@ -10,7 +10,8 @@ EEA, countries with an EU adequacy decision, and third countries (see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 
 from threatforge.model import (
     Component,
@@ -36,7 +37,7 @@ from threatforge.rules.builtin._facts import (
     exposure_words,
     flow_prop,
     ids,
-    is_analytics,
+    is_telemetry,
     names,
     unencrypted_store_skip,
 )
@@ -75,6 +76,15 @@ OUTSIDE = OUTSIDE_KINDS
 PEOPLE = PEOPLE_KINDS
 PRIVACY_REGIMES = ("gdpr", "uk-gdpr", "ccpa", "cpra", "lgpd", "pipeda", "popia", "appi")
 NO_VALUES = frozenset({"", "none", "no", "false", "off", "disabled"})
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_STORES_NO_PERSONAL_DATA = Skip("stores no personal data")
+_STORES_NO_SPECIAL_CATEGORY_DATA = Skip("stores no special-category data")
+_NOT_OURS = Skip("not a system component of ours")
+_RECEIVES_NO_PERSONAL_DATA = Skip("receives no personal data")
+_COLLECTS_NO_PERSONAL_DATA = Skip("collects no personal data")
+_CARRIES_NO_PERSONAL_DATA = Skip("carries no personal data")
+_NOT_INTO_TELEMETRY = Skip("not a flow into monitoring or analytics")
+_REGION_NOT_KNOWN = Skip("the region of an end is not known")
 
 # --- jurisdictions ----------------------------------------------------------------------------
 
@@ -112,6 +122,7 @@ _THIRD_COUNTRY_REGIONS = frozenset({
 })
 
 
+@functools.lru_cache(maxsize=1024)
 def jurisdiction(region: str) -> str | None:
     """``eea``, ``adequate`` (an EU adequacy decision), ``third-country``, or None if unknown.
 
@@ -136,7 +147,13 @@ def jurisdiction(region: str) -> str | None:
 
 def _personal(found: Iterable[DataAsset]) -> list[DataAsset]:
     """The personal data among the assets."""
-    return [a for a in found if PERSONAL & set(a.categories)]
+    return [a for a in found if _is_personal(tuple(a.categories))]
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_personal(categories: tuple[str, ...]) -> bool:
+    # decided once per distinct list of categories: asked of every flow's data
+    return not PERSONAL.isdisjoint(categories)
 
 
 def _special(found: Iterable[DataAsset]) -> list[DataAsset]:
@@ -149,6 +166,18 @@ def _received(model: Model, component: Component) -> list[DataAsset]:
     found = {a.id: a for f in model.graph.flows_in(component.id)
              for a in _personal(model.graph.flow_data(f))}
     return [found[k] for k in sorted(found)]
+
+
+def _flows_carrying(model: Model) -> dict[str, list[Flow]]:
+    """Data asset id -> the flows that carry it, in model order (indexed once per model)."""
+    def index() -> dict[str, list[Flow]]:
+        found: dict[str, list[Flow]] = {}
+        for flow in model.flows:
+            for data_id in dict.fromkeys(flow.data):
+                found.setdefault(data_id, []).append(flow)
+        return found
+
+    return model.graph.memo(("flows-carrying",), index)
 
 
 def _first(*values: PropertyValue | None) -> PropertyValue | None:
@@ -197,9 +226,9 @@ def _mitigated_by_control(model: Model, rule_id: str) -> list[str]:
 ))
 def privacy_analytics_not_pseudonymised(flow: Flow, model: Model) -> Verdict:
     """Identifiers shipped to telemetry or analytics."""
+    if not is_telemetry(model, flow.target):
+        return _NOT_INTO_TELEMETRY
     target = model.components[flow.target]
-    if target.kind is not ComponentKind.MONITORING and not is_analytics(target):
-        return Skip("not a flow into monitoring or analytics")
     data = _personal(model.graph.flow_data(flow))
     if not data:
         return PASS
@@ -235,9 +264,8 @@ def privacy_identifier_linkable(asset: DataAsset, model: Model) -> Verdict:
     if not _personal([asset]):
         return Skip("not personal data")
     recipients = sorted({
-        f.target for f in model.flows
-        if asset.id in f.data
-        and model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
+        f.target for f in _flows_carrying(model).get(asset.id, ())
+        if model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
         and flow_prop(f, "pseudonymised") is not True
     })
     if len(recipients) < 2:
@@ -266,7 +294,7 @@ def privacy_personal_data_in_url(flow: Flow, model: Model) -> Verdict:
     """Personal data in query strings or paths."""
     data = _personal(model.graph.flow_data(flow))
     if not data:
-        return Skip("carries no personal data")
+        return _CARRIES_NO_PERSONAL_DATA
     if flow_prop(flow, "personal_data_in_url") is not True:
         return PASS
     return Fire((f"carries {names(data)}", "properties.personal_data_in_url: true"),
@@ -315,7 +343,7 @@ def privacy_immutable_personal_data(component: Component, model: Model) -> Verdi
     """Personal data in write-once storage."""
     data = _personal(assets(model, component.stores))
     if not data:
-        return Skip("stores no personal data")
+        return _STORES_NO_PERSONAL_DATA
     evidence = _immutable(component)
     if not evidence:
         return PASS
@@ -390,7 +418,7 @@ def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdi
     """Processor without an Art. 28 contract."""
     data = _received(model, component)
     if not data:
-        return Skip("receives no personal data")
+        return _RECEIVES_NO_PERSONAL_DATA
     role = component.prop("gdpr_role")
     if isinstance(role, str) and "controller" in role.lower():
         return Skip("an independent controller, not a processor")
@@ -427,10 +455,10 @@ def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdi
 def privacy_special_category_not_app_encrypted(component: Component, model: Model) -> Verdict:
     """Art. 9 data protected only by storage encryption."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     data = _special(assets(model, component.stores))
     if not data:
-        return Skip("stores no special-category data")
+        return _STORES_NO_SPECIAL_CATEGORY_DATA
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest is None:
         return Unknown(("encryption.at_rest",))
@@ -468,7 +496,7 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
         return Skip("the model does not list what it stores or processes")
     received = _received(model, component)
     if not received:
-        return Skip("receives no personal data")
+        return _RECEIVES_NO_PERSONAL_DATA
     used = set(component.data_ids)
     for flow in model.graph.flows_out(component.id):
         used.update(flow.data)
@@ -491,6 +519,7 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
     "without a lawful basis (consent that was not given, no other basis) leaves them unaware "
     "of what happens to their data and makes the processing unlawful.",
     target=Target.FLOW, likelihood=3, impact=3, linddun=(UNAWARENESS, NON_COMPLIANCE),
+    source_kinds=PEOPLE,
     cwe=(359,), capec=(569,), asvs=("V8.3.3",), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("gdpr:art-6-1", "gdpr:art-7-1", "gdpr:art-13-1"),
     mitigations=(
@@ -506,12 +535,9 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
 ))
 def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
     """Collection the person is not told about or did not agree to."""
-    source = model.components[flow.source]
-    if source.kind not in PEOPLE:
-        return Skip("not collected from a person or their device")
     data = _personal(model.graph.flow_data(flow))
     if not data:
-        return Skip("collects no personal data")
+        return _COLLECTS_NO_PERSONAL_DATA
     target = model.components[flow.target]
     notice = _first(flow_prop(flow, "privacy_notice"), target.prop("privacy_notice"))
     consent = _first(flow_prop(flow, "consent"), target.prop("consent"))
@@ -523,7 +549,7 @@ def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
         evidence.append("consent: false, and no other lawful basis stated")
     if not evidence:
         return PASS
-    return Fire((f"collects {names(data)} from '{source.id}'", *evidence), data=ids(data))
+    return Fire((f"collects {names(data)} from '{flow.source}'", *evidence), data=ids(data))
 
 
 def _data_subject(model: Model, component: Component) -> list[DataAsset]:
@@ -642,11 +668,10 @@ def _transfer_mechanism(model: Model, flow: Flow) -> tuple[bool, list[str]]:
     """Whether a transfer mechanism is stated for the flow, and the words that say why not."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    holders: list[tuple[str, dict[str, PropertyValue]]] = [("the flow", dict(flow.properties))]
+    holders: list[tuple[str, Mapping[str, PropertyValue]]] = [("the flow", flow.properties)]
     for end in (target, source):
-        holders.append((f"'{end.id}'", dict(end.properties)))
-        holders.extend((f"zone '{b.id}'", dict(b.properties))
-                       for b in enclosing_zones(model, end.id))
+        holders.append((f"'{end.id}'", end.properties))
+        holders.extend((f"zone '{b.id}'", b.properties) for b in enclosing_zones(model, end.id))
     refused: list[str] = []
     for where, props in holders:
         mechanism = props.get("transfer_mechanism")
@@ -695,10 +720,10 @@ def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
     """Personal data to a third country without SCCs or adequacy."""
     data = _personal(model.graph.flow_data(flow))
     if not data:
-        return Skip("carries no personal data")
+        return _CARRIES_NO_PERSONAL_DATA
     regions = [model.graph.region_of(flow.source), model.graph.region_of(flow.target)]
     if regions[0] is None or regions[1] is None:
-        return Skip("the region of an end is not known")
+        return _REGION_NOT_KNOWN
     places = [jurisdiction(r) for r in regions if r is not None]
     if None in places or EEA not in places or THIRD_COUNTRY not in places:
         return PASS
@@ -733,10 +758,10 @@ def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
 def privacy_store_without_retention(component: Component, model: Model) -> Verdict:
     """Personal data kept without limit."""
     if component.kind in OUTSIDE:
-        return Skip("not a system component of ours")
+        return _NOT_OURS
     data = _personal(assets(model, component.stores))
     if not data:
-        return Skip("stores no personal data")
+        return _STORES_NO_PERSONAL_DATA
     stated = component.prop("retention")
     if isinstance(stated, str) and stated.lower() in ("indefinite", "forever", "unlimited"):
         return Fire((f"stores {names(data)}", f"properties.retention: {stated}"), data=ids(data))

@@ -22,6 +22,7 @@ from threatforge.rules.builtin._facts import (
     BROKER_KINDS,
     EDGE_KINDS,
     INFO,
+    NOT_PEOPLE_KINDS,
     PROCESS_KINDS,
     SECRET_CATEGORIES,
     STORE_KINDS,
@@ -65,6 +66,12 @@ from threatforge.rules.interface import (
     rule,
 )
 
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_CLEARTEXT_SENSITIVE_FLOW_OWNS = Skip("carries sensitive data: cleartext-sensitive-flow reports it")
+_NOT_ADMIN_INTERFACE = Skip("not an administrative interface")
+_NO_SENSITIVE_DATA = Skip("carries no confidential or restricted data")
+_NO_RESTRICTED_DATA = Skip("carries no restricted data")
+
 # --- spoofing -------------------------------------------------------------------------------
 
 
@@ -74,6 +81,7 @@ from threatforge.rules.interface import (
     description="A flow enters a more trusted zone without authenticating its source, so anyone "
     "who can reach the target from the less trusted side can act as a legitimate caller.",
     target=Target.FLOW, likelihood=4, impact=3, stride=(S, E), cwe=(306,), capec=(151,),
+    target_kinds=NOT_PEOPLE_KINDS,
     asvs=("V2.1", "V4.1.1"), attack=("T1190",), confidence=Confidence.HIGH,
     mitigations=(
         "Authenticate the caller on this flow (OAuth2/OIDC tokens validated at the gateway, mTLS "
@@ -93,11 +101,9 @@ from threatforge.rules.interface import (
 ))
 def unauthenticated_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     """A flow into a more trusted zone that does not authenticate its source."""
-    target = model.components[flow.target]
-    if target.kind in (ComponentKind.ACTOR, ComponentKind.CLIENT):
-        return Skip("the target is a person or client, not a service")
     if not inbound_crossing(model, flow):
         return PASS
+    target = model.components[flow.target]
     owner = _flow_owner(flow, model)
     if owner is not None:
         return owner
@@ -234,6 +240,7 @@ def network_location_trust(flow: Flow, model: Model) -> Verdict:
     description="A third party pushes data (webhooks, callbacks) into the system; without a "
     "signature or authentication anyone can forge those messages.",
     target=Target.FLOW, likelihood=4, impact=3, stride=(S, T), cwe=(345,), capec=(148,),
+    source_kinds=frozenset({ComponentKind.EXTERNAL_SERVICE}), target_kinds=PROCESS_KINDS,
     asvs=("V13.1.5",), api_top10=("API10:2023",), attack=("T1565",),
     mitigations=(
         "Verify the sender's signature (HMAC over the raw body with a per-partner secret, or the "
@@ -245,16 +252,12 @@ def network_location_trust(flow: Flow, model: Model) -> Verdict:
 ))
 def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     """A third party's callback into a process that nothing authenticates."""
-    source = model.components[flow.source]
-    target = model.components[flow.target]
-    if source.kind is not ComponentKind.EXTERNAL_SERVICE or target.kind not in PROCESS_KINDS:
-        return Skip("not a third party calling into a process")
     authn = flow.effective_authn
     if flow.signed or (authn is not None and authn.authenticates):
         return PASS  # weak-but-present authentication is the weak-authentication rules' concern
     if flow.signed is None and authn is None:
         return Unknown(("signed",))
-    return Fire((f"third party '{source.id}' calls '{target.id}'",
+    return Fire((f"third party '{flow.source}' calls '{flow.target}'",
                  f"signed: {_stated(flow.signed)}", f"authn: {authn_words(authn)}"))
 
 
@@ -276,7 +279,7 @@ def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
 def admin_without_mfa(component: Component, model: Model) -> Verdict:
     """An administrative interface that accepts a password alone."""
     if not component.admin:
-        return Skip("not an administrative interface")
+        return _NOT_ADMIN_INTERFACE
     if component.mfa is None:
         return Unknown(("mfa",))
     if component.mfa:
@@ -313,7 +316,7 @@ def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     if crossing is None:
         return PASS
     if flow_sensitive(model, flow):
-        return Skip("carries sensitive data: cleartext-sensitive-flow reports it")
+        return _CLEARTEXT_SENSITIVE_FLOW_OWNS
     encrypted = flow.encrypted
     if encrypted is None:
         return Unknown(("tls",))
@@ -402,7 +405,7 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     """Confidential or restricted data on an unencrypted flow."""
     data = flow_sensitive(model, flow)
     if not data:
-        return Skip("carries no confidential or restricted data")
+        return _NO_SENSITIVE_DATA
     encrypted = flow.encrypted
     if encrypted is None:
         return Unknown(("tls",))
@@ -508,6 +511,7 @@ def public_datastore(component: Component, model: Model) -> Verdict:
     description="Logs and traces are copied widely and kept long; restricted data or credentials "
     "in them leak to everyone who can read dashboards and log archives.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(INFO,), cwe=(532,), capec=(215,),
+    target_kinds=frozenset({ComponentKind.MONITORING}),
     asvs=("V7.1.1", "V7.1.2"), compliance=("pci-dss-4.0:3.3.1",), confidence=Confidence.HIGH,
     mitigations=(
         "Mask or drop these fields before logging (structured logging with an allow-list of "
@@ -518,15 +522,12 @@ def public_datastore(component: Component, model: Model) -> Verdict:
 ))
 def sensitive_data_to_logs(flow: Flow, model: Model) -> Verdict:
     """Restricted data or secrets shipped into logs or traces."""
-    target = model.components[flow.target]
-    if target.kind is not ComponentKind.MONITORING:
-        return Skip("not a flow into monitoring")
     data = model.graph.flow_data(flow)
     secret = {a.id for a in with_category(data, *SECRET_CATEGORIES, "session-tokens")}
     bad = [a for a in data if a.classification is Classification.RESTRICTED or a.id in secret]
     if not bad:
         return PASS
-    return Fire((f"carries {names(bad)} into monitoring component '{target.id}'",),
+    return Fire((f"carries {names(bad)} into monitoring component '{flow.target}'",),
                 data=ids(bad))
 
 
@@ -664,6 +665,7 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
     description="A data store accessed directly from an untrusted zone bypasses the services that "
     "should enforce validation and authorisation on every read and write.",
     target=Target.FLOW, likelihood=4, impact=4, stride=(E, T), cwe=(284,), capec=(122,),
+    target_kinds=STORE_KINDS,
     asvs=("V1.4.1",), attack=("T1530",), confidence=Confidence.HIGH,
     mitigations=(
         "Put a service with authentication and authorisation in front of the store; for browser "
@@ -676,11 +678,9 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
 ))
 def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
     """An untrusted party reads or writes one of the system's stores without a service between."""
-    target = model.components[flow.target]
-    if target.kind not in STORE_KINDS:
-        return Skip("target is not a store")
     if not _untrusted_store_access(flow, model):
         return PASS
+    target = model.components[flow.target]
     evidence = [f"'{flow.source}' is an untrusted party",
                 f"'{flow.target}' is a {target.kind.value}"]
     authn = flow.effective_authn
@@ -728,7 +728,7 @@ def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdi
 def exposed_admin_interface(component: Component, model: Model) -> Verdict:
     """An administrative interface reachable from an untrusted zone."""
     if not component.admin:
-        return Skip("not an administrative interface")
+        return _NOT_ADMIN_INTERFACE
     if exposed(model, component):
         return Fire(("admin: true", exposure_words(model, component)))
     return PASS
@@ -762,6 +762,7 @@ def secrets_without_rotation(component: Component, model: Model) -> Verdict:
     description="Sending restricted data to a third party over a channel that does not "
     "authenticate the receiver strongly risks delivering it to an impostor.",
     target=Target.FLOW, likelihood=2, impact=4, stride=(S, INFO), cwe=(295,), capec=(94,),
+    target_kinds=frozenset({ComponentKind.EXTERNAL_SERVICE}),
     asvs=("V9.2.1",), compliance=("pci-dss-4.0:4.2.1",),
     mitigations=(
         "Use mTLS or certificate pinning to the provider's endpoint, and authenticate with "
@@ -772,18 +773,15 @@ def secrets_without_rotation(component: Component, model: Model) -> Verdict:
 ))
 def restricted_data_to_third_party(flow: Flow, model: Model) -> Verdict:
     """Restricted data sent to a third party whose identity is not strongly checked."""
-    target = model.components[flow.target]
-    if target.kind is not ComponentKind.EXTERNAL_SERVICE:
-        return Skip("target is not a third party")
     data = at_least(model.graph.flow_data(flow), Classification.RESTRICTED)
     if not data:
-        return Skip("carries no restricted data")
+        return _NO_RESTRICTED_DATA
     authn = flow.effective_authn
     if authn is None:
         return Unknown(("authn",))
     if authn.is_strong:
         return PASS
-    return Fire((f"carries {names(data)} to '{target.id}'", f"authn: {authn.value}"),
+    return Fire((f"carries {names(data)} to '{flow.target}'", f"authn: {authn.value}"),
                 data=ids(data))
 
 

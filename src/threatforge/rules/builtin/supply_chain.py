@@ -64,6 +64,8 @@ REGISTRY_KINDS = frozenset({REGISTRY})
 BUILD_KINDS = frozenset({CI, REGISTRY})
 RUNTIME_KINDS = PROCESS_KINDS | CI_KINDS
 """Components that run artefacts they pull."""
+# Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
+_KUBERNETES_PULL = Skip("a Kubernetes pull: k8s-unverified-image-pull reports it")
 ECR_TECH = ("aws.ecr*",)
 
 BROAD_DEPLOY_ROLES = frozenset(
@@ -392,6 +394,7 @@ def supply_unsigned_artifacts(component: Component, model: Model) -> Verdict:
     "signature runs whatever is in the registry, so write access to the registry (or to one "
     "tag) is enough to run code in production.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(T, E), cwe=(494, 347), capec=(439,),
+    source_kinds=REGISTRY_KINDS, target_kinds=RUNTIME_KINDS,
     asvs=("V10.3.2",), attack=("T1525",), domain=DOMAIN,
     mitigations=(
         "Enforce signature verification where the artifact is deployed: AWS Lambda code "
@@ -415,10 +418,8 @@ def supply_artifact_pulled_without_verification(flow: Flow, model: Model) -> Ver
     """Fire on registry pulls outside Kubernetes that state no signature is verified."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if source.kind is not REGISTRY or target.kind not in RUNTIME_KINDS:
-        return Skip("not a pull from an artifact registry into a runtime")
     if in_cluster(model, target):
-        return Skip("a Kubernetes pull: k8s-unverified-image-pull reports it")
+        return _KUBERNETES_PULL
     if flow.signed or target.prop("image_signature_verification") is True:
         return PASS
     if flow.signed is None:
