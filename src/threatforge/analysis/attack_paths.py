@@ -19,12 +19,11 @@ and the result says when a cap cut the search short.
 
 from __future__ import annotations
 
-import gc
 import heapq
-from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from threatforge._gc import collector_paused
 from threatforge.analysis._steps import (
     Step,
     Strength,
@@ -360,7 +359,7 @@ def find_paths(
     may be named as either. Paths of no hops (a source that is itself a target) are not listed.
     Ids must exist in the model (the CLI checks them and suggests close matches).
     """
-    with _collector_paused():
+    with collector_paused():
         search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
         paths = sorted(
             (search.path(label) for labels in search.found.values() for label in labels),
@@ -393,7 +392,7 @@ def cheapest_paths(
     ``weak`` when ``weak_only``), without building the paths that would be dropped: a search
     finds about one path per pair it reports, and the rules need only the weak ones.
     """
-    with _collector_paused():
+    with collector_paused():
         search, _, _ = _searched(model, None, None, k, max_depth, budget)
         best: dict[tuple[str, str], tuple[_PathKey, int]] = {}
         for labels in search.found.values():
@@ -407,32 +406,6 @@ def cheapest_paths(
             for _, label in sorted(best.values())
             if not weak_only or search.is_weak(label)
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector during a search.
-
-    A search creates tens of thousands of partial paths and hops, none of them in a reference
-    cycle; with the collector on, each burst of allocations makes it walk the whole model again
-    (about 40% of a search on a 10,000-component model). What outlives the search is then moved
-    to the oldest generation rather than walked at once, unless the caller has frozen objects of
-    its own. The same as the engine's pause (``rules/engine.py``); within an analysis the engine
-    has paused the collector already, and then this does nothing.
-    """
-    collecting = gc.isenabled()
-    if not collecting:
-        yield
-        return
-    promote = gc.get_freeze_count() == 0
-    gc.disable()
-    try:
-        yield
-    finally:
-        if promote:
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 def _searched(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,9 @@ def load_model(path: Path) -> Model:
     output.diagnostics(result.diagnostics)
     if result.model is None:
         output.fail(f"{path} is not a valid model ({len(result.errors)} errors)")
+    # A command is one short process: keep the model out of every later garbage collection
+    # (it lives until exit), so rendering large outputs does not walk it again and again.
+    gc.freeze()
     return result.model
 
 

@@ -7,18 +7,17 @@ alias expansion, number of included files) so hostile input fails fast with a cl
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import gc
 import os
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from threatforge._gc import collector_paused
 from threatforge.errors import ModelError
 from threatforge.model._model import Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_text, read_file
@@ -104,25 +103,8 @@ def load_with_diagnostics(
     path: str | os.PathLike[str], *, limits: Limits | None = None
 ) -> LoadResult:
     """Load a model and return it with every error and warning (never raises for bad input)."""
-    with _no_cyclic_gc():
+    with collector_paused():
         return _Loader(limits or Limits()).run(os.fspath(path))
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building a model.
-
-    Loading allocates hundreds of thousands of acyclic objects; every allocation burst would
-    otherwise trigger full collections that scan them all (about a third of the load time of a
-    10,000-component model). Reference counting still frees memory as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def load_text(text: str, name: str = "threatmodel.yaml", *, limits: Limits | None = None) -> Model:

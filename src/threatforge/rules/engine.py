@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
-import gc
 import itertools
 import operator
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from threatforge._gc import collector_paused
 from threatforge.model import ComponentKind, Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import (
@@ -66,7 +65,7 @@ def analyze(
         evidence_by_element.setdefault(item.element, []).append(item)
 
     run = _Run(model, evidence_by_element)
-    with _no_cycle_collection():
+    with collector_paused():
         for current in selected:
             run.evaluate(current)
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
@@ -87,35 +86,6 @@ def analyze(
             rules_run=tuple(r.id for r in selected),
             as_of=today.isoformat(),
         )
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the rules run and the results are built.
-
-    A run allocates millions of short-lived objects (verdicts, evidence tuples, lists) that
-    reference counting frees at once; meanwhile the cyclic collector would walk the whole model
-    over and over (about a fifth of the run on a 10,000-component model). The built-in rules
-    create no reference cycles, so nothing waits for the collector; whatever a plugin leaves is
-    collected as usual later. A collector that was already off is left alone.
-
-    The objects that outlive the run (findings, the model's memoised facts) are then moved to the
-    oldest generation (``gc.freeze()`` then ``gc.unfreeze()``) instead of being walked by three
-    collections in a row as soon as the collector is back; skipped when the caller has frozen
-    objects of its own (a pre-fork server), which must stay frozen.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    promote = gc.get_freeze_count() == 0
-    gc.disable()
-    try:
-        yield
-    finally:
-        if promote:
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 def _verdicts(result: object) -> list[Verdict] | str:
