@@ -53,7 +53,7 @@ BANDIT_CWE: dict[str, tuple[int, ...]] = {
     "B501": (295,),  # requests verify=False
     "B502": (327,),  # weak SSL/TLS protocol
     "B506": (20,),  # yaml.load
-    "B602": (78,),  # subprocess shell=True
+    "B602": (78,),  # subprocess run through a shell
     "B605": (78,),  # os.system with a shell
     "B608": (89,),  # SQL built from strings
     "B610": (89,),  # Django extra()

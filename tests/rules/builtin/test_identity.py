@@ -53,7 +53,7 @@ def test_rule_ids_domain_and_metadata() -> None:
         assert meta.domain == "identity", item.id
         assert meta.cwe and meta.mitigations and meta.references, item.id
         assert meta.detection and meta.false_positives, item.id
-        assert 1 <= meta.likelihood <= 5 and 1 <= meta.impact <= 5, item.id
+        assert meta.likelihood in range(1, 6) and meta.impact in range(1, 6), item.id
         assert item.check.__doc__, item.id
 
 
