@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from threatforge._hints import did_you_mean
 from threatforge.cli._common import load_model
 from threatforge.cli._output import output
 
@@ -40,10 +41,7 @@ _OUT_HELP = "Write the result to this file (json or markdown formats)."
 def _component(model: Model, component_id: str, what: str) -> str:
     """The id if it names a component, else exit 2 with a suggestion."""
     if component_id not in model.components:
-        import difflib
-
-        close = difflib.get_close_matches(component_id, sorted(model.components), n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(component_id, model.components)
         output.fail(f"{what}: unknown component '{component_id}'{hint}")
     return component_id
 

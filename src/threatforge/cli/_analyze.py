@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from threatforge._hints import did_you_mean
 from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
 from threatforge.cli._output import output
 
@@ -180,11 +181,7 @@ def rules_show(
     rules, _ = load_rules(packs)
     found = {r.id: r for r in rules}
     if rule_id not in found:
-        import difflib
-
-        close = difflib.get_close_matches(rule_id, sorted(found), n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
-        output.fail(f"unknown rule '{rule_id}'{hint}")
+        output.fail(f"unknown rule '{rule_id}'{did_you_mean(rule_id, found)}")
     output.write_or_print(rule_markdown(found[rule_id]), None, "the rule")
 
 

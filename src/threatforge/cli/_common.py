@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from threatforge._hints import did_you_mean
 from threatforge.cli._output import output
 
 if TYPE_CHECKING:
@@ -70,10 +71,7 @@ def analyse_model(
     known = {r.id for r in rules}
     for name in (*only, *skip):
         if name not in known:
-            import difflib
-
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f" — did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(name, known)
             output.fail(f"unknown rule '{name}'{hint} (see 'threatforge rules list')")
     assessment = analyze(model, rules, today=today, only=only, skip=skip, evidence=evidence)
     if problems:

@@ -7,7 +7,6 @@ alias expansion, number of included files) so hostile input fails fast with a cl
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from threatforge._gc import collector_paused
+from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
 from threatforge.model._model import Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_text, read_file
@@ -154,8 +154,7 @@ class _Loader:
         if len(known) > self.hint_budget:
             return ""
         self.hint_budget -= len(known)
-        close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=cutoff)
-        return f" — did you mean '{close[0]}'?" if close else ""
+        return did_you_mean(value, known, cutoff=cutoff)
 
     def result(self, model: Model | None) -> LoadResult:
         ordered = sorted(self.diagnostics, key=lambda d: (not d.is_error, d.sort_key()))
@@ -365,8 +364,7 @@ class _Loader:
             return
         if kind == "extra_forbidden":
             allowed = _allowed_fields(loc[:-1])
-            close = difflib.get_close_matches(str(field_name), allowed, n=1)
-            hint = f" — did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(str(field_name), allowed)
             message = f"{subject}unknown field '{_shown(field_name)}'{hint}"
             self.error(document.location(path, key=True), message, "schema")
             return
@@ -380,8 +378,7 @@ class _Loader:
         if kind == "enum":
             expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
             value = _shown(error.get("input"))
-            close = difflib.get_close_matches(value, expected, n=1)
-            hint = f" — did you mean '{close[0]}'?" if close else ""
+            hint = did_you_mean(value, expected)
             choices = ", ".join(expected)
             message = f"{subject}'{field_name}' is '{value}'{hint}; expected one of: {choices}"
             self.error(document.location(path), message, "schema")

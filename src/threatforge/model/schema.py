@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from threatforge._hints import did_you_mean
 from threatforge.model.diagnostics import Location
 
 __all__ = [
@@ -645,9 +646,5 @@ class ModelFile(_Strict):
 
 
 def _unknown_choice(what: str, value: str, choices: Any) -> str:
-    import difflib
-
     options = sorted(choices)
-    close = difflib.get_close_matches(value, options, n=1)
-    hint = f" — did you mean '{close[0]}'?" if close else ""
-    return f"unknown {what} '{value}'{hint} (one of: {', '.join(options)})"
+    return f"unknown {what} '{value}'{did_you_mean(value, options)} (one of: {', '.join(options)})"

@@ -10,16 +10,16 @@ Every mistake in a pack is a :class:`~threatforge.errors.RuleError` that lists e
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from threatforge._hints import did_you_mean
 from threatforge.errors import RuleError
 from threatforge.model import (
     Classification,
@@ -66,11 +66,6 @@ class _Strict(BaseModel):
 Scalar = str | int | float | bool
 
 
-def _did_you_mean(value: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(options), n=1)
-    return f" — did you mean '{close[0]}'?" if close else ""
-
-
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -115,7 +110,7 @@ class DataTest(_Strict):
             return value
         prefixes = set(DATA_CATEGORIES) | {c.split(".")[0] for c in DATA_CATEGORIES}
         if value not in prefixes:
-            raise ValueError(f"unknown data category '{value}'{_did_you_mean(value, prefixes)}")
+            raise ValueError(f"unknown data category '{value}'{did_you_mean(value, prefixes)}")
         return value
 
 
@@ -155,7 +150,7 @@ class Condition(_Strict):
             for item in value:
                 if isinstance(item, str) and item not in kinds:
                     raise ValueError(
-                        f"unknown component kind '{item}'{_did_you_mean(item, kinds)}"
+                        f"unknown component kind '{item}'{did_you_mean(item, kinds)}"
                     )
         return value
 
@@ -281,12 +276,11 @@ def _check_attribute_path(path: str, *, compares: bool = False) -> None:
     head, _, rest = path.partition(".")
     fields = COMPONENT_ATTRIBUTES | FLOW_ATTRIBUTES
     if head not in fields:
-        raise ValueError(f"unknown attribute '{head}'{_did_you_mean(head, fields)}")
+        raise ValueError(f"unknown attribute '{head}'{did_you_mean(head, fields)}")
     if rest and head in _NESTED:
         nested = set(_NESTED[head].model_fields)
         if rest not in nested:
-            close = difflib.get_close_matches(rest, sorted(nested), n=1)
-            hint = f" — did you mean '{head}.{close[0]}'?" if close else ""
+            hint = did_you_mean(rest, nested, prefix=f"{head}.")
             raise ValueError(f"unknown attribute '{path}'{hint}")
     elif rest and head != "properties":
         raise ValueError(f"'{head}' has no parts; only encryption.*, logging.* and properties.* do")
@@ -355,7 +349,7 @@ def _context_problems(
                 (
                     (*path, "attribute"),
                     False,
-                    f"a {subject} has no attribute '{name}'{_did_you_mean(name, fields)}",
+                    f"a {subject} has no attribute '{name}'{did_you_mean(name, fields)}",
                 )
             )
     return problems
@@ -651,7 +645,7 @@ def _message(error: Any) -> str:
     if kind == "extra_forbidden":
         allowed = _allowed_fields(loc)
         what = "condition key" if "when" in loc else "field"
-        return f"unknown {what} '{name}'{_did_you_mean(name, allowed)}"
+        return f"unknown {what} '{name}'{did_you_mean(name, allowed)}"
     message = str(error["msg"])
     if message.startswith("Value error, "):
         return message.removeprefix("Value error, ")
