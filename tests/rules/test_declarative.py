@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import textwrap
 from datetime import date
@@ -16,6 +17,7 @@ from threatforge.model import ComponentKind, Model, load_text
 from threatforge.model._yaml import parse_text
 from threatforge.rules import Rule, analyze, load_rule_set
 from threatforge.rules.declarative import load_pack, parse_pack
+from threatforge.rules.interface import Crosses
 
 TODAY = date(2026, 1, 1)
 
@@ -136,6 +138,59 @@ def test_top_level_kind_and_tech_become_the_rule_scope() -> None:
     assert (summary.fired, summary.passed) == (("orders",), ())
     unscoped = compile_one("any: [{kind: service}, {kind: cache}]")
     assert (unscoped.meta.kinds, unscoped.meta.tech) == (frozenset(), ())
+
+
+def test_a_top_level_property_test_and_crossing_become_the_rule_scope() -> None:
+    # A test of properties.<key> is false (never unknown) when the key is not stated, and
+    # `crosses` is false on a flow that stays in its zone: the engine skips those elements.
+    debug = compile_one("all: [{kind: service}, {attribute: properties.debug, equals: true}]")
+    assert debug.meta.properties == frozenset({"debug"})
+    summary = analyze(model(), [debug], today=TODAY).summaries[0]
+    assert (summary.fired, summary.passed) == (("reports",), ("orders",))  # drifter: no debug
+    assert compile_one("attribute: properties.debug, exists: true").meta.properties == {"debug"}
+    assert compile_one("attribute: properties.debug, missing: false").meta.properties == {
+        "debug"
+    }
+    crossing = compile_one("crosses: {}", target="flow")
+    assert (crossing.meta.crosses, crossing.meta.properties) == (Crosses.BOUNDARY, frozenset())
+    flows = analyze(model(), [crossing], today=TODAY).summaries[0]
+    assert set(flows.fired) == {"shopper->edge", "edge->orders", "orders->card-db",
+                                "drifter->orders"}  # drifter has no zone
+    assert flows.passed == ()  # orders->reports and reports->cache stay in core: not evaluated
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "attribute: properties.debug, missing: true",  # true where the key is absent
+        "attribute: properties.debug, exists: false",
+        "not: {attribute: properties.debug, equals: true}",
+        "any: [{attribute: properties.debug, equals: true}, {kind: cache}]",
+        "attribute: authn, equals: none",  # a typed fact: unknown when not stated
+    ],
+)
+def test_conditions_that_hold_without_the_property_keep_every_element(when: str) -> None:
+    assert compile_one(when).meta.properties == frozenset()
+
+
+def test_pack_scopes_change_no_verdict() -> None:
+    conditions = [
+        ("all: [{kind: service}, {attribute: properties.debug, equals: true}]", "component"),
+        ("attribute: properties.replicas, in: [1, 2]", "component"),
+        ("attribute: properties.debug, not_equals: true", "component"),
+        ("all: [{crosses: {to: trusted}}, {attribute: authn, equals: none}]", "flow"),
+    ]
+    for when, target in conditions:
+        scoped = compile_one(when, target)
+        assert scoped.meta.properties or scoped.meta.crosses
+        every = Rule(
+            dataclasses.replace(scoped.meta, properties=frozenset(), crosses=None), scoped.check
+        )
+        narrow, wide = (analyze(model(), [r], today=TODAY) for r in (scoped, every))
+        assert narrow.findings == wide.findings
+        assert narrow.gaps == wide.gaps
+        assert narrow.summaries[0].fired == wide.summaries[0].fired
+        assert narrow.summaries[0].unknown == wide.summaries[0].unknown
 
 
 # --- attributes -------------------------------------------------------------------------------
@@ -543,3 +598,6 @@ def test_the_builtin_pack_is_valid_and_scoped() -> None:
     assert rules["aws-s3-public-access"].meta.tech == ("aws.s3",)
     assert rules["aws-ec2-imdsv1"].meta.tech == ("aws.ec2*", "aws.eks.nodegroup", "aws.ecs.ec2")
     assert rules["debug-mode-enabled"].meta.source == "builtin"
+    assert rules["debug-mode-enabled"].meta.properties == frozenset({"debug"})
+    assert rules["aws-ec2-imdsv1"].meta.properties == frozenset({"imds_v1"})
+    assert rules["aws-s3-public-access"].meta.properties == frozenset({"block_public_access"})

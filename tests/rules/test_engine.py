@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import yaml
 from threatforge.model import Component, ComponentKind, Model, load, load_text
 from threatforge.rules import (
     PASS,
+    Finding,
     Fire,
     ModelGap,
     Outcome,
@@ -106,7 +108,10 @@ def test_exact_findings_in_severity_order() -> None:
     assert summary.skipped == (
         ("teller->api", "carries sensitive data: cleartext-sensitive-flow reports it"),
     )
-    assert summary.passed == ("api->ledger-db",)
+    # api->ledger-db stays inside one zone: out of the rule's scope (crosses: boundary), so it is
+    # neither passed nor skipped
+    assert summary.passed == ()
+    assert summary.outcome_of("api->ledger-db") is None
     assert assessment.rule_errors == ()
     assert assessment.rules_run == LEDGER_RULES
     assert assessment.as_of == "2026-01-01"
@@ -127,6 +132,39 @@ def test_finding_carries_rule_metadata_evidence_and_location() -> None:
     assert finding.decision is None
     assert finding.location is not None
     assert (finding.location.file, finding.location.line) == ("threatmodel.yaml", 9)
+
+
+def test_every_field_of_a_finding_comes_from_its_own_source() -> None:
+    # The engine builds findings positionally (for speed): pin each field to where it comes from.
+    (item,) = rules("unauthenticated-exposed-service")
+    meta = item.meta
+    finding = analyze(ledger(), [item], today=TODAY).findings[0]
+    assert [f.name for f in dataclasses.fields(Finding)] == [
+        "rule", "title", "description", "elements", "fingerprint", "stride", "linddun", "cwe",
+        "capec", "asvs", "api_top10", "attack", "likelihood", "impact", "severity", "confidence",
+        "explanation", "evidence", "mitigations", "references", "data", "domain", "compliance",
+        "status", "decision", "location", "likelihood_factors", "impact_factors",
+    ]
+    assert (finding.rule, finding.description, finding.fingerprint) == (
+        meta.id, meta.description, "unauthenticated-exposed-service@api",
+    )
+    assert (finding.stride, finding.linddun, finding.cwe, finding.capec, finding.asvs) == (
+        meta.stride, meta.linddun, meta.cwe, meta.capec, meta.asvs,
+    )
+    assert (finding.api_top10, finding.attack, finding.mitigations, finding.references) == (
+        meta.api_top10, meta.attack, meta.mitigations, meta.references,
+    )
+    assert (finding.domain, finding.compliance, finding.confidence) == (
+        meta.domain, meta.compliance, meta.confidence,
+    )
+    assert (finding.likelihood, finding.impact, finding.severity.value) == (5, 4, "critical")
+    assert finding.likelihood_factors == ("base 4", "+1 'api' is an entry point")
+    assert finding.impact_factors == ("base 3", "+1 restricted data 'ledger-entries'")
+    assert finding.explanation == (
+        "Critical: likelihood 5/5 (base 4; +1 'api' is an entry point), impact 4/5 (base 3; +1 "
+        "restricted data 'ledger-entries')."
+    )
+    assert (finding.status.value, finding.decision) == ("open", None)
 
 
 # --- outcomes per rule and element ------------------------------------------------------------

@@ -130,6 +130,51 @@ def test_rule_to_dict_has_the_listed_fields() -> None:
     assert data["kinds"] == ["function", "gateway", "service"]
 
 
+def test_rule_to_dict_shows_the_scope_the_engine_uses() -> None:
+    assert rule_to_dict(BY_ID["missing-rate-limit"])["scope"] == {
+        "properties": [], "data": None, "crosses": None,
+        "among": {"name": "exposed",
+                  "description": "components that are public or one flow from an entry point "
+                  "(see exposed)"},
+    }
+    debug = rule_to_dict(BY_ID["pci-pan-debug-logging"])
+    assert debug["scope"] == {
+        "properties": ["log_level", "log_request_body"],
+        "data": {"categories": ["pci.pan", "pci.sad"], "classification_at_least": None,
+                 "stored": False},
+        "crosses": None,
+        "among": None,
+    }
+    crossing = rule_to_dict(BY_ID["unauthenticated-boundary-crossing"])
+    assert (crossing["scope"]["crosses"], crossing["source_kinds"]) == ("into-more-trusted", [])
+    assert "monitoring" in crossing["target_kinds"]
+    stored = rule_to_dict(BY_ID["store-unencrypted-at-rest"])["scope"]["data"]
+    assert stored == {"categories": [], "classification_at_least": "confidential", "stored": True}
+
+
+def test_rule_pages_say_which_elements_a_rule_looks_at() -> None:
+    def applies(rule_id: str) -> str:
+        page = rule_markdown(BY_ID[rule_id])
+        return next(line for line in page.splitlines() if line.startswith("- Applies to: "))
+
+    assert applies("pci-pan-debug-logging") == (
+        "- Applies to: components of kind function, gateway, service that state "
+        "`properties.log_level` or `properties.log_request_body` and hold data of category "
+        "pci.pan or pci.sad"
+    )
+    assert applies("store-unencrypted-at-rest") == (
+        "- Applies to: components of kind cache, datastore, queue, secrets-store, stream that "
+        "store data classified confidential or above"
+    )
+    assert applies("unsigned-inbound-callback") == (
+        "- Applies to: flows from external-service to function, gateway, service"
+    )
+    assert applies("network-location-trust") == "- Applies to: flows that cross a trust boundary"
+    assert applies("k8s-public-registry-pull").endswith(
+        " among `in-cluster`: components that run in a Kubernetes cluster (see in_cluster)"
+    )
+
+
 def test_docs_pages_have_an_index_a_coverage_page_and_one_page_per_rule() -> None:
     pages = docs_pages(RULES)
     assert sorted(pages) == sorted(

@@ -7,7 +7,7 @@ that asks "which flows enter this component?" never scans the whole model.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -84,8 +84,7 @@ class ModelGraph:
     def __init__(self, model: Model) -> None:
         self.model = model
         self._memo: dict[Hashable, Any] = {}
-        self._data_of: dict[str, tuple[DataAsset, ...]] = {}
-        self._flow_data: dict[str, tuple[DataAsset, ...]] = {}
+        self._ranked_sets: dict[int, tuple[DataAsset, ...]] = {}
         outgoing: dict[str, list[Flow]] = {cid: [] for cid in model.components}
         incoming: dict[str, list[Flow]] = {cid: [] for cid in model.components}
         for flow in model.flows:
@@ -121,6 +120,41 @@ class ModelGraph:
         return {f.target for f in self.flows_out(component_id)} | {
             f.source for f in self.flows_in(component_id)
         }
+
+    def flows_stating(self, key: str) -> Sequence[Flow]:
+        """Flows whose ``properties:`` state this key (any value), in model order."""
+        return self._flow_properties.get(key, ())
+
+    def components_stating(self, key: str) -> Sequence[str]:
+        """Ids of the components whose ``properties:`` state this key (any value)."""
+        return self._component_properties.get(key, ())
+
+    def flows_using(self, protocol: str) -> Sequence[Flow]:
+        """Flows whose ``protocol`` is this one, in model order."""
+        return self._protocols.get(protocol, ())
+
+    @cached_property
+    def _flow_properties(self) -> Mapping[str, list[Flow]]:
+        index: dict[str, list[Flow]] = {}
+        for flow in self.model.flows:
+            for key in flow.properties:
+                index.setdefault(key, []).append(flow)
+        return index
+
+    @cached_property
+    def _component_properties(self) -> Mapping[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for cid, component in self.model.components.items():
+            for key in component.properties:
+                index.setdefault(key, []).append(cid)
+        return index
+
+    @cached_property
+    def _protocols(self) -> Mapping[str | None, list[Flow]]:
+        index: dict[str | None, list[Flow]] = {}
+        for flow in self.model.flows:
+            index.setdefault(flow.protocol, []).append(flow)
+        return index
 
     # --- zones ---------------------------------------------------------------------------
 
@@ -176,10 +210,14 @@ class ModelGraph:
         zone = self.zone_of(component_id)
         if zone is None:
             return None
-        for boundary in self.zone_chain(zone.id):
-            if boundary.region:
-                return boundary.region
-        return None
+        return self._zone_regions[zone.id]
+
+    @cached_property
+    def _zone_regions(self) -> Mapping[str, str | None]:
+        return {
+            bid: next((b.region for b in chain if b.region), None)
+            for bid, chain in self._zone_chains.items()
+        }
 
     def in_zone(self, component_id: str, boundary_id: str) -> bool:
         """Whether the component sits in this boundary or anywhere inside it."""
@@ -188,32 +226,91 @@ class ModelGraph:
 
     def crossing(self, flow: Flow) -> Crossing | None:
         """How the flow crosses trust boundaries, or None when both ends share a zone."""
-        return self._crossings.get(flow.id)
-
-    @cached_property
-    def _crossings(self) -> Mapping[str, Crossing]:
-        found: dict[str, Crossing] = {}
-        for flow in self.model.flows:
-            source_zone = self.zone_of(flow.source)
-            target_zone = self.zone_of(flow.target)
-            if source_zone is target_zone:
-                continue
-            source_chain = [b.id for b in self.zone_chain(source_zone.id)] if source_zone else []
-            target_chain = [b.id for b in self.zone_chain(target_zone.id)] if target_zone else []
-            shared = set(source_chain) & set(target_chain)
-            crossed = tuple(
-                [b for b in source_chain if b not in shared]
-                + [b for b in target_chain if b not in shared]
-            )
-            found[flow.id] = Crossing(
-                flow,
-                source_zone,
-                target_zone,
-                source_zone.trust if source_zone else None,
-                target_zone.trust if target_zone else None,
-                crossed,
+        found = self._crossing_made.get(flow.id)
+        if found is None:
+            positions, pairs = self._crossing_index
+            pair = pairs.get(flow.id)
+            if pair is None:
+                return None
+            found = self._crossing_made[flow.id] = Crossing(
+                self.model.flows[positions[flow.id]], *pair
             )
         return found
+
+    def crosses(self, flow: Flow) -> bool:
+        """Whether the flow leaves one zone for another (``crossing(flow)`` is not None)."""
+        return flow.id in self._crossing_index[1]
+
+    def enters_more_trusted_zone(self, flow: Flow) -> bool:
+        """Whether the flow crosses into a more trusted zone (its crossing is ``inbound``)."""
+        return flow.id in self.inbound_flow_ids
+
+    @property
+    def crossing_flow_ids(self) -> Collection[str]:
+        """The ids of the flows that leave one zone for another."""
+        return self._crossing_index[1].keys()
+
+    @cached_property
+    def inbound_flow_ids(self) -> frozenset[str]:
+        """The ids of the flows that cross into a more trusted zone."""
+        inbound: dict[int, bool] = {}
+        found: list[str] = []
+        for fid, pair in self._crossing_index[1].items():
+            into = inbound.get(id(pair))
+            if into is None:
+                into = inbound[id(pair)] = _inbound(pair)
+            if into:
+                found.append(fid)
+        return frozenset(found)
+
+    @cached_property
+    def _crossing_made(self) -> dict[str, Crossing]:
+        return {}
+
+    @cached_property
+    def _crossing_index(self) -> tuple[Mapping[str, int], Mapping[str, _ZonePair]]:
+        """For the flows whose ends are in different zones: flow id -> position in the model,
+        and flow id -> what lies between the two zones (one shared tuple per pair of zones).
+
+        A :class:`Crossing` is made from them when asked for, so no object is built per flow.
+        """
+        positions: dict[str, int] = {}
+        pairs_of: dict[str, _ZonePair] = {}
+        zones = self._zones
+        pairs: dict[tuple[str | None, str | None], _ZonePair] = {}
+        for position, flow in enumerate(self.model.flows):
+            source_zone = zones.get(flow.source)
+            target_zone = zones.get(flow.target)
+            if source_zone is target_zone:
+                continue
+            key = (
+                source_zone.id if source_zone else None,
+                target_zone.id if target_zone else None,
+            )
+            pair = pairs.get(key)
+            if pair is None:
+                pair = pairs[key] = (
+                    source_zone,
+                    target_zone,
+                    source_zone.trust if source_zone else None,
+                    target_zone.trust if target_zone else None,
+                    self._crossed(source_zone, target_zone),
+                )
+            positions[flow.id] = position
+            pairs_of[flow.id] = pair
+        return positions, pairs_of
+
+    def _crossed(
+        self, source_zone: Boundary | None, target_zone: Boundary | None
+    ) -> tuple[str, ...]:
+        """The boundaries left or entered between two zones (innermost first)."""
+        source_chain = [b.id for b in self.zone_chain(source_zone.id)] if source_zone else []
+        target_chain = [b.id for b in self.zone_chain(target_zone.id)] if target_zone else []
+        shared = set(source_chain) & set(target_chain)
+        return tuple(
+            [b for b in source_chain if b not in shared]
+            + [b for b in target_chain if b not in shared]
+        )
 
     # --- exposure and reachability -----------------------------------------------------
 
@@ -232,10 +329,12 @@ class ModelGraph:
 
     @cached_property
     def _reach(self) -> Mapping[str, Reach]:
-        hops, entries = self._bfs(self.entry_points, lambda flow: True)
+        hops, entries = self._bfs(self.entry_points, None)
         open_hops, _ = self._bfs(self.entry_points, _unauthenticated)
+        unreachable = Reach(None, None, None)
         return {
-            cid: Reach(hops.get(cid), open_hops.get(cid), entries.get(cid))
+            cid: Reach(hops[cid], open_hops.get(cid), entries[cid]) if cid in hops
+            else unreachable
             for cid in self.model.components
         }
 
@@ -244,8 +343,9 @@ class ModelGraph:
         return self._reach.get(component_id, Reach(None, None, None))
 
     def _bfs(
-        self, sources: Iterable[str], usable: _FlowFilter
+        self, sources: Iterable[str], usable: _FlowFilter | None
     ) -> tuple[dict[str, int], dict[str, str]]:
+        """Breadth first along flows (those ``usable`` accepts; every flow when None)."""
         distance: dict[str, int] = {}
         entry: dict[str, str] = {}
         queue: deque[str] = deque()
@@ -253,18 +353,21 @@ class ModelGraph:
             distance[source] = 0
             entry[source] = source
             queue.append(source)
+        outgoing = self._out
         while queue:
             current = queue.popleft()
-            for flow in self._out.get(current, ()):
-                if flow.target not in distance and usable(flow):
-                    distance[flow.target] = distance[current] + 1
-                    entry[flow.target] = entry[current]
-                    queue.append(flow.target)
+            step = distance[current] + 1
+            start = entry[current]
+            for flow in outgoing.get(current, ()):
+                target = flow.target
+                if target not in distance and (usable is None or usable(flow)):
+                    distance[target] = step
+                    entry[target] = start
+                    queue.append(target)
         return distance, entry
-
     def reachable_from(self, component_id: str) -> set[str]:
         """Every component reachable along flows from this one (not including itself)."""
-        distance, _ = self._bfs([component_id], lambda flow: True)
+        distance, _ = self._bfs([component_id], None)
         distance.pop(component_id, None)
         return set(distance)
 
@@ -272,25 +375,123 @@ class ModelGraph:
 
     def data_of(self, component_id: str) -> list[DataAsset]:
         """Data the component stores, processes, sends or receives, most sensitive first."""
-        cached = self._data_of.get(component_id)
-        if cached is None:
-            component = self.model.components[component_id]
-            ids = dict.fromkeys(component.data_ids)
-            for flow in (*self.flows_out(component_id), *self.flows_in(component_id)):
-                ids.update(dict.fromkeys(flow.data))
-            cached = self._data_of[component_id] = self._ranked(ids)
-        return list(cached)
+        return list(self.assets_of(component_id))
 
     def flow_data(self, flow: Flow) -> list[DataAsset]:
         """Data the flow carries, most sensitive first."""
-        cached = self._flow_data.get(flow.id)
-        if cached is None:
-            cached = self._flow_data[flow.id] = self._ranked(flow.data)
-        return list(cached)
+        return list(self.assets_on(flow))
 
-    def _ranked(self, ids: Iterable[str]) -> tuple[DataAsset, ...]:
-        assets = [self.model.data[d] for d in ids if d in self.model.data]
-        return tuple(sorted(assets, key=lambda a: (-a.classification.rank, a.id)))
+    def assets_of(self, component_id: str) -> tuple[DataAsset, ...]:
+        """:meth:`data_of` as a shared tuple (no copy): for rules that ask of every component."""
+        return self._unpacked(self._component_masks[component_id])
+
+    def assets_on(self, flow: Flow) -> tuple[DataAsset, ...]:
+        """:meth:`flow_data` as a shared tuple (no copy): for rules that ask of every flow."""
+        mask = self._flow_masks.get(flow.id)
+        return self._unpacked(self._mask(flow.data) if mask is None else mask)
+
+    def data_into(self, component_id: str) -> tuple[DataAsset, ...]:
+        """Data the flows into the component carry, most sensitive first (a shared tuple)."""
+        carried = self._flow_masks
+        mask = 0
+        for flow in self.flows_in(component_id):
+            mask |= carried[flow.id]
+        return self._unpacked(mask)
+
+    def flows_carrying(self, wanted: Callable[[DataAsset], bool]) -> frozenset[str]:
+        """The ids of the flows that carry a data asset for which ``wanted`` is true."""
+        bits = self._bits_of(wanted)
+        return frozenset(fid for fid, mask in self._flow_masks.items() if mask & bits)
+
+    def components_holding(self, wanted: Callable[[DataAsset], bool]) -> frozenset[str]:
+        """The ids of the components whose :meth:`data_of` has an asset ``wanted`` is true of."""
+        bits = self._bits_of(wanted)
+        return frozenset(cid for cid, mask in self._component_masks.items() if mask & bits)
+
+    def components_storing(self, wanted: Callable[[DataAsset], bool]) -> frozenset[str]:
+        """The ids of the components that ``stores`` a data asset ``wanted`` is true of."""
+        bits = self._bits_of(wanted)
+        return frozenset(cid for cid, mask in self._stored_masks.items() if mask & bits)
+
+    @cached_property
+    def data_in_use(self) -> frozenset[str]:
+        """The ids of the data assets some component stores or processes or some flow carries."""
+        used = 0
+        for mask in self._component_masks.values():
+            used |= mask
+        for mask in self._carried:
+            used |= mask
+        return frozenset(key for key, bit in self._bit.items() if used & bit)
+
+    # A set of data assets is an int: bit i is the i-th asset, most sensitive first (then by
+    # id), so a set is gathered with | and read back already ranked, and "holds one of these"
+    # is a single &. The few distinct sets are unpacked into shared tuples once.
+
+    @cached_property
+    def _bit(self) -> Mapping[str, int]:
+        """Data asset id -> its bit, in ranked order (most sensitive first, then by id)."""
+        ranked = sorted(
+            self.model.data.items(), key=lambda item: (-item[1].classification.rank, item[1].id)
+        )
+        return {key: 1 << index for index, (key, _) in enumerate(ranked)}
+
+    def _mask(self, ids: Iterable[str]) -> int:
+        bit = self._bit
+        mask = 0
+        for key in ids:
+            mask |= bit.get(key, 0)
+        return mask
+
+    def _bits_of(self, wanted: Callable[[DataAsset], bool]) -> int:
+        data = self.model.data
+        return self._mask(key for key in self._bit if wanted(data[key]))
+
+    def _unpacked(self, mask: int) -> tuple[DataAsset, ...]:
+        found = self._ranked_sets.get(mask)
+        if found is None:
+            assets = self._ranked_assets
+            found = self._ranked_sets[mask] = tuple(
+                asset for index, asset in enumerate(assets) if mask >> index & 1
+            )
+        return found
+
+    @cached_property
+    def _ranked_assets(self) -> tuple[DataAsset, ...]:
+        data = self.model.data
+        return tuple(data[key] for key in self._bit)
+
+    @cached_property
+    def _carried(self) -> list[int]:
+        """The data each flow carries, in model order."""
+        mask = self._mask
+        return [mask(flow.data) if flow.data else 0 for flow in self.model.flows]
+
+    @cached_property
+    def _flow_masks(self) -> Mapping[str, int]:
+        """Flow id -> the data it carries."""
+        flows = self.model.flows
+        return {flow.id: carried for flow, carried in zip(flows, self._carried, strict=True)}
+
+    @cached_property
+    def _stored_masks(self) -> Mapping[str, int]:
+        """Component id -> the data it stores."""
+        mask = self._mask
+        return {cid: mask(c.stores) for cid, c in self.model.components.items() if c.stores}
+
+    @cached_property
+    def _component_masks(self) -> Mapping[str, int]:
+        """Component id -> the data it stores, processes, sends or receives."""
+        mask = self._mask
+        held = {
+            cid: mask(c.stores) | mask(c.processes) for cid, c in self.model.components.items()
+        }
+        for flow, carried in zip(self.model.flows, self._carried, strict=True):
+            if carried:
+                if flow.source in held:
+                    held[flow.source] |= carried
+                if flow.target in held:
+                    held[flow.target] |= carried
+        return held
 
     def max_classification(self, assets: Iterable[DataAsset]) -> Classification | None:
         ranked = [a.classification for a in assets]
@@ -308,6 +509,18 @@ class ModelGraph:
         """Components of these kinds, in model order."""
         wanted = set(kinds)
         return [c for c in self.model.components.values() if c.kind in wanted]
+
+
+_ZonePair = tuple[
+    Boundary | None, Boundary | None, TrustLevel | None, TrustLevel | None, tuple[str, ...]
+]
+"""A crossing's fields but the flow: (source zone, target zone, their trusts, boundaries)."""
+
+
+def _inbound(pair: _ZonePair) -> bool:
+    """As :attr:`Crossing.inbound`: from a less trusted zone into a more trusted one."""
+    source_trust, target_trust = pair[2], pair[3]
+    return (target_trust.rank if target_trust else 0) > (source_trust.rank if source_trust else 0)
 
 
 def _unauthenticated(flow: Flow) -> bool:

@@ -34,6 +34,7 @@ from threatforge.model.schema import DATA_CATEGORIES, EncryptionSpec, LoggingSpe
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    Crosses,
     Fire,
     Linddun,
     Rule,
@@ -584,10 +585,37 @@ def _scope(condition: Condition) -> tuple[frozenset[ComponentKind], tuple[str, .
     return frozenset(kinds or ()), tech
 
 
+def _stated_scope(condition: Condition) -> tuple[frozenset[str], Crosses | None]:
+    """The ``properties:`` key and the crossing a condition requires at its top level.
+
+    A test on ``properties.<key>`` other than ``missing``/``exists: false`` is false (never
+    unknown) when the key is not stated, and ``crosses`` is false for a flow that crosses no
+    boundary, so an element without them can only pass: the engine need not evaluate it.
+    """
+    parts = condition.all if condition.all is not None else [condition]
+    keys = [
+        part.attribute.partition(".")[2]
+        for part in parts
+        if part.attribute is not None
+        and part.attribute.startswith("properties.")
+        and part.attribute != "properties."
+        and (
+            part.equals is not None
+            or part.not_equals is not None
+            or part.in_ is not None
+            or part.exists is True
+            or part.missing is False
+        )
+    ]
+    crosses = Crosses.BOUNDARY if any(p.crosses is not None for p in parts) else None
+    return frozenset(keys[:1]), crosses
+
+
 def compile_rule(spec: PackRule, source: str) -> Rule:
     """Turn a validated pack rule into a :class:`Rule`."""
     detection = spec.detection or f"Fires when {_describe(spec.when)}."
     kinds, tech = _scope(spec.when) if spec.target == "component" else (frozenset(), ())
+    properties, crosses = _stated_scope(spec.when)
     meta = RuleMeta(
         id=spec.id,
         title=spec.title,
@@ -609,6 +637,8 @@ def compile_rule(spec: PackRule, source: str) -> Rule:
         confidence=spec.confidence,
         kinds=kinds,
         tech=tech,
+        properties=properties,
+        crosses=crosses if spec.target == "flow" else None,
         domain="pack",
         compliance=tuple(spec.compliance),
         broad=spec.broad,

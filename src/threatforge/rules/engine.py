@@ -12,10 +12,12 @@ from datetime import date
 from typing import Any
 
 from threatforge._gc import collector_paused
-from threatforge.model import ComponentKind, Model, TrackingStatus
+from threatforge.model import ComponentKind, Element, Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import (
     PASS,
+    Crosses,
+    DataScope,
     Decision,
     Evidence,
     Finding,
@@ -23,12 +25,14 @@ from threatforge.rules.interface import (
     ModelGap,
     Rule,
     RuleFailure,
+    RuleMeta,
     RuleSummary,
     Skip,
     StaleDecision,
     Target,
     Unknown,
     Verdict,
+    members,
 )
 from threatforge.rules.scoring import data_at_stake, score
 
@@ -74,7 +78,7 @@ def analyze(
         findings.sort(
             key=lambda f: (-f.severity.rank, -f.likelihood * f.impact, f.rule, f.fingerprint)
         )
-        return Assessment(
+        assessment = Assessment(
             system=model.system.name,
             files=model.files,
             findings=tuple(findings),
@@ -86,6 +90,10 @@ def analyze(
             rules_run=tuple(r.id for r in selected),
             as_of=today.isoformat(),
         )
+        # Free the run's indexes now, by reference counting, so the collector does not walk
+        # them once it is back on.
+        del run, findings
+    return assessment
 
 
 def _verdicts(result: object) -> list[Verdict] | str:
@@ -171,6 +179,7 @@ class _Run:
         self.seen: set[str] = set()
         self.unknown_kind: dict[tuple[str, str], str] = {}
         self.scopes: dict[tuple[object, ...], list[_Item]] = {}
+        self.by_id: dict[Target, tuple[dict[str, _Item], dict[str, list[_Item]]]] = {}
         self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
         self.flow_groups: dict[_FlowGroup, list[_Item]] | None = None
 
@@ -178,27 +187,153 @@ class _Run:
         """The elements a rule looks at, in model order, computed once per distinct scope.
 
         Components are scoped by ``kinds`` and ``tech``, flows by the kinds of their ends
-        (``source_kinds``, ``target_kinds``); everything else is every element of the target.
+        (``source_kinds``, ``target_kinds``) and by ``crosses``; both by ``properties``,
+        ``data`` and ``among`` (see :class:`RuleMeta`). Anything else is every element of its
+        target. Out of scope means not evaluated: neither passed nor skipped.
         """
         meta = current.meta
         target = meta.target
-        key: tuple[object, ...]
-        if target is Target.COMPONENT and (meta.kinds or meta.tech):
-            key = (target, meta.kinds, meta.tech)
-            if key not in self.scopes:
-                self.scopes[key] = self.components_of(meta.kinds, meta.tech)
-        elif target is Target.FLOW and (meta.source_kinds or meta.target_kinds):
-            key = (target, meta.source_kinds, meta.target_kinds)
-            if key not in self.scopes:
-                self.scopes[key] = self.flows_between(meta.source_kinds, meta.target_kinds)
+        if target is Target.COMPONENT:
+            key: tuple[object, ...] = (
+                target, meta.kinds, meta.tech, meta.properties, meta.data, meta.among,
+            )
+        elif target is Target.FLOW:
+            key = (
+                target, meta.source_kinds, meta.target_kinds, meta.properties, meta.data,
+                meta.crosses, meta.among,
+            )
         else:
             key = (target,)
-            if key not in self.scopes:
-                self.scopes[key] = [
+        found = self.scopes.get(key)
+        if found is None:
+            found = self.scopes[key] = self.build_scope(meta)
+        return found
+
+    def build_scope(self, meta: RuleMeta) -> list[_Item]:
+        """The elements in scope of the rule's metadata (see :meth:`scope`), in model order."""
+        target = meta.target
+        if target not in (Target.COMPONENT, Target.FLOW):
+            return self.every(target)
+        try:
+            wanted = self.narrowing(meta)
+        except Exception:  # e.g. a flow to a component that is not in the model breaks the graph
+            return self.base(meta)  # evaluate everything, so that the rule reports what is wrong
+        if not wanted:
+            return self.base(meta)
+        wanted.sort(key=len)
+        ids = set(wanted[0]).intersection(*wanted[1:])
+        if len(ids) * 8 > len(self.every(target)):
+            return [item for item in self.base(meta) if item[1] in ids]
+        # few elements left: look them up rather than walking the whole scope
+        first, more = self.positions(target)
+        chosen = [first[i] for i in ids if i in first]
+        if more:  # elements that share an id (a hand-built model): every one is in scope
+            chosen += [item for i in ids for item in more.get(i, ())]
+        if meta.kinds or meta.tech or meta.source_kinds or meta.target_kinds:
+            chosen = [item for item in chosen if self.in_ends_scope(meta, item[2])]
+        chosen.sort(key=_position)
+        return chosen
+
+    def base(self, meta: RuleMeta) -> list[_Item]:
+        """The elements of the rule's kinds and technologies (components) or end kinds (flows),
+        in model order, computed once per distinct selection."""
+        target = meta.target
+        if target is Target.COMPONENT and (meta.kinds or meta.tech):
+            key: tuple[object, ...] = ("base", target, meta.kinds, meta.tech)
+            found = self.scopes.get(key)
+            if found is None:
+                found = self.scopes[key] = self.components_of(meta.kinds, meta.tech)
+            return found
+        if target is Target.FLOW and (meta.source_kinds or meta.target_kinds):
+            key = ("base", target, meta.source_kinds, meta.target_kinds)
+            found = self.scopes.get(key)
+            if found is None:
+                found = self.scopes[key] = self.flows_between(meta.source_kinds, meta.target_kinds)
+            return found
+        return self.every(target)
+
+    def narrowing(self, meta: RuleMeta) -> list[Collection[str]]:
+        """The sets of element ids the rule's ``properties``, ``data``, ``among`` and ``crosses``
+        limit it to (each computed once per model)."""
+        target = meta.target
+        wanted: list[Collection[str]] = []
+        if meta.properties:
+            wanted.append(self.stating(target, meta.properties))
+        if meta.data is not None:
+            wanted.append(self.holding(target, meta.data))
+        if meta.among is not None:
+            wanted.append(members(meta.among, self.model))
+        if target is Target.FLOW and meta.crosses is not None:
+            graph = self.model.graph
+            wanted.append(
+                graph.inbound_flow_ids if meta.crosses is Crosses.INTO_MORE_TRUSTED
+                else graph.crossing_flow_ids
+            )
+        return wanted
+
+    def positions(self, target: Target) -> tuple[dict[str, _Item], dict[str, list[_Item]]]:
+        """Every element of the target by id: the first with each id, and any others."""
+        found = self.by_id.get(target)
+        if found is None:
+            first: dict[str, _Item] = {}
+            more: dict[str, list[_Item]] = {}
+            for item in self.every(target):
+                if first.setdefault(item[1], item) is not item:
+                    more.setdefault(item[1], []).append(item)
+            found = self.by_id[target] = (first, more)
+        return found
+
+    def in_ends_scope(self, meta: RuleMeta, element: Any) -> bool:
+        """Whether a component is of ``kinds`` and ``tech``, or a flow's ends of
+        ``source_kinds``/``target_kinds`` (as :meth:`components_of` and :meth:`flows_between`
+        decide it)."""
+        if meta.target is Target.COMPONENT:
+            return (not meta.kinds or element.kind in meta.kinds) and (
+                not meta.tech
+                or (element.tech is not None and _tech_matches(element.tech, meta.tech))
+            )
+        components = self.model.components
+        sources, targets = meta.source_kinds, meta.target_kinds
+        source = components.get(element.source)
+        target = components.get(element.target)
+        return (not sources or source is None or source.kind in sources) and (
+            not targets or target is None or target.kind in targets
+        )
+
+    def every(self, target: Target) -> list[_Item]:
+        """Every element of the target, in model order."""
+        key = (target,)
+        found = self.scopes.get(key)
+        if found is None:
+            if target is Target.FLOW:
+                found = [(index, flow.id, flow) for index, flow in enumerate(self.model.flows)]
+            else:
+                found = [
                     (index, element_id, element)
                     for index, (element_id, element) in enumerate(_elements(self.model, target))
                 ]
-        return self.scopes[key]
+            self.scopes[key] = found
+        return found
+
+    def stating(self, target: Target, keys: frozenset[str]) -> set[str]:
+        """The components or flows that state at least one of these ``properties:`` keys."""
+        graph = self.model.graph
+        found: set[str] = set()
+        for name in keys:
+            if target is Target.FLOW:
+                found.update(flow.id for flow in graph.flows_stating(name))
+            else:
+                found.update(graph.components_stating(name))
+        return found
+
+    def holding(self, target: Target, scope: DataScope) -> frozenset[str]:
+        """The components or flows holding data of the scope's kind (see :class:`DataScope`)."""
+        graph = self.model.graph
+        if target is Target.FLOW:
+            return graph.flows_carrying(scope.matches)
+        if scope.stored:
+            return graph.components_storing(scope.matches)
+        return graph.components_holding(scope.matches)
 
     def components_of(
         self, kinds: frozenset[ComponentKind], tech: tuple[str, ...]
@@ -211,10 +346,9 @@ class _Run:
         """
         if self.component_groups is None:
             self.component_groups = {}
-            for index, (cid, component) in enumerate(self.model.components.items()):
-                self.component_groups.setdefault((component.kind, component.tech), []).append(
-                    (index, cid, component)
-                )
+            for item in self.every(Target.COMPONENT):
+                component = item[2]
+                self.component_groups.setdefault((component.kind, component.tech), []).append(item)
         return _in_model_order([
             group
             for (kind, technology), group in self.component_groups.items()
@@ -233,9 +367,10 @@ class _Run:
         if self.flow_groups is None:
             kind_of = {cid: component.kind for cid, component in self.model.components.items()}.get
             self.flow_groups = {}
-            for index, flow in enumerate(self.model.flows):
+            for item in self.every(Target.FLOW):
+                flow = item[2]
                 ends = (kind_of(flow.source), kind_of(flow.target))
-                self.flow_groups.setdefault(ends, []).append((index, flow.id, flow))
+                self.flow_groups.setdefault(ends, []).append(item)
         return _in_model_order([
             group
             for (source_kind, target_kind), group in self.flow_groups.items()
@@ -280,16 +415,21 @@ class _Run:
                 passed.append(element_id)
             for verdict in verdicts:
                 if isinstance(verdict, Fire):
-                    subjects = (
-                        verdict.elements if target is Target.MODEL
-                        else (element_id, *verdict.elements)
-                    )
-                    problem = self.check_subjects(subjects)
+                    if model_level:
+                        subjects = verdict.elements
+                    elif verdict.elements:
+                        subjects = (element_id, *verdict.elements)
+                    else:
+                        subjects = (element_id,)  # an element of the model: nothing to check
+                    problem = self.check_subjects(subjects) if subjects[1:] or model_level else ""
                     if problem:
                         self.failures.append(RuleFailure(current.id, where, problem))
                         continue
+                    # a component rule's subject is the component itself (model.element looks
+                    # in components first)
+                    first = element if target is Target.COMPONENT else None
                     try:
-                        made = self.finding(current, subjects, verdict)
+                        made = self.finding(current, subjects, verdict, first)
                     except Exception as exc:  # e.g. a title template that does not render
                         self.failures.append(
                             RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}")
@@ -334,7 +474,13 @@ class _Run:
             return str(kind.value)
         return _KIND_NAMES[target]
 
-    def finding(self, current: Rule, subjects: Sequence[str], verdict: Fire) -> Finding | None:
+    def finding(
+        self, current: Rule, subjects: Sequence[str], verdict: Fire, first: Element | None = None
+    ) -> Finding | None:
+        """The finding for a Fire on ``subjects`` (None when its fingerprint was already found).
+
+        ``first`` is the element ``subjects[0]`` names, when the caller has it at hand.
+        """
         meta = current.meta
         fingerprint = f"{meta.id}@{','.join(subjects)}"
         if fingerprint in self.seen:
@@ -342,43 +488,50 @@ class _Run:
         self.seen.add(fingerprint)
         model = self.model
         data = data_at_stake(model, subjects, verdict.data)
-        evidence = [e for s in subjects for e in self.evidence.get(s, ())]
+        evidence = (
+            [e for s in subjects for e in self.evidence.get(s, ())] if self.evidence else []
+        )
         scored = score(meta, model, subjects, data, evidence)
-        first = model.element(subjects[0])
+        if first is None:
+            first = model.element(subjects[0])
         label = first.label if first is not None else subjects[0]
         title = render_title(meta.title, label, verdict.detail)
         extra_evidence = tuple(
             f"{e.tool}: {e.rule_id} at {e.location} — {e.message}"
             for e in evidence
             if set(e.cwe) & set(meta.cwe)
-        )
+        ) if evidence else ()
+        # Positional, in the order of Finding's fields (three times faster than keywords for
+        # its 28 fields); tests/rules/test_engine.py pins every field of a finding.
         finding = Finding(
-            rule=meta.id,
-            title=title,
-            description=meta.description,
-            elements=tuple(subjects),
-            fingerprint=fingerprint,
-            stride=meta.stride,
-            linddun=meta.linddun,
-            cwe=meta.cwe,
-            capec=meta.capec,
-            asvs=meta.asvs,
-            api_top10=meta.api_top10,
-            attack=meta.attack,
-            likelihood=scored.likelihood,
-            impact=scored.impact,
-            severity=scored.severity,
-            confidence=verdict.confidence or meta.confidence,
-            explanation=scored.explanation,
-            evidence=verdict.evidence + extra_evidence,
-            mitigations=meta.mitigations,
-            references=meta.references,
-            data=tuple(a.id for a in data),
-            domain=meta.domain,
-            compliance=meta.compliance,
-            location=first.location if first is not None else None,
-            likelihood_factors=scored.likelihood_factors,
-            impact_factors=scored.impact_factors,
+            meta.id,  # rule
+            title,
+            meta.description,
+            tuple(subjects),  # elements
+            fingerprint,
+            meta.stride,
+            meta.linddun,
+            meta.cwe,
+            meta.capec,
+            meta.asvs,
+            meta.api_top10,
+            meta.attack,
+            scored.likelihood,
+            scored.impact,
+            scored.severity,
+            verdict.confidence or meta.confidence,
+            scored.explanation,
+            verdict.evidence + extra_evidence,  # evidence
+            meta.mitigations,
+            meta.references,
+            tuple(a.id for a in data),  # data
+            meta.domain,
+            meta.compliance,
+            TrackingStatus.OPEN,  # status
+            None,  # decision
+            first.location if first is not None else None,  # location
+            scored.likelihood_factors,
+            scored.impact_factors,
         )
         self.findings.append(finding)
         return finding

@@ -9,18 +9,30 @@ the model lacks) or :class:`Skip` (with a reason). "Could not evaluate" is data,
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from threatforge.model import Component, ComponentKind, Flow, Location, Model, TrackingStatus
+from threatforge.model import (
+    Classification,
+    Component,
+    ComponentKind,
+    DataAsset,
+    Flow,
+    Location,
+    Model,
+    TrackingStatus,
+)
 
 __all__ = [
     "PASS",
     "Confidence",
+    "Crosses",
+    "DataScope",
     "Decision",
+    "ElementSet",
     "Evidence",
     "Finding",
     "Fire",
@@ -39,6 +51,7 @@ __all__ = [
     "Unknown",
     "Verdict",
     "iter_verdicts",
+    "members",
     "rule",
 ]
 
@@ -152,6 +165,64 @@ Verdict = Fire | _Pass | Unknown | Skip
 # --- rules ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)
+class ElementSet:
+    """A named part of a model that rules may be limited to (see :attr:`RuleMeta.among`).
+
+    ``find`` returns the ids of the components or flows in the set; the engine calls it once per
+    model. Sets are compared by identity: define each once, as a module constant.
+    """
+
+    name: str
+    """A short, stable name shown in rule metadata, e.g. ``in-cluster``."""
+    description: str
+    """What the set holds, in words, e.g. ``components that run in a Kubernetes cluster``."""
+    find: Callable[[Model], Collection[str]]
+
+
+class Crosses(StrEnum):
+    """Flow rules: the boundary crossings a rule looks at (see :attr:`RuleMeta.crosses`)."""
+
+    BOUNDARY = "boundary"
+    """The flow leaves one zone for another (``model.graph.crossing(flow)`` is not None)."""
+    INTO_MORE_TRUSTED = "into-more-trusted"
+    """The flow crosses into a more trusted zone (its crossing is ``inbound``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataScope:
+    """The data an element must hold for a rule to look at it (see :attr:`RuleMeta.data`).
+
+    An element is in scope when one of its data assets matches everything stated here: one of
+    ``categories`` (or a sub-category: ``pii`` covers ``pii.special``) and a classification of at
+    least ``at_least``. A flow's data is what it carries; a component's is everything it stores,
+    processes, sends or receives (``model.graph.data_of``), or with ``stored`` only what it
+    ``stores``.
+    """
+
+    categories: tuple[str, ...] = ()
+    at_least: Classification | None = None
+    stored: bool = False
+
+    def matches(self, asset: DataAsset) -> bool:
+        """Whether one data asset is of the kind this scope asks for."""
+        if self.at_least is not None and asset.classification.rank < self.at_least.rank:
+            return False
+        return not self.categories or any(
+            c == p or c.startswith(p + ".") for c in asset.categories for p in self.categories
+        )
+
+    def describe(self) -> str:
+        """The scope in words, e.g. ``store data of category pci.pan``."""
+        what = []
+        if self.categories:
+            what.append("of category " + " or ".join(self.categories))
+        if self.at_least is not None:
+            what.append(f"classified {self.at_least.value} or above")
+        verb = "store" if self.stored else "hold"
+        return f"{verb} data " + " and ".join(what or ["of any kind"])
+
+
 @dataclass(frozen=True)
 class RuleMeta:
     """Everything a person needs to know about a rule; checked for completeness by the tests."""
@@ -187,6 +258,19 @@ class RuleMeta:
     Like ``kinds`` for components, flows outside ``source_kinds``/``target_kinds`` are not
     evaluated at all: they are neither passed nor skipped in the rule's summary.
     """
+    properties: frozenset[str] = frozenset()
+    """Components and flows: the rule looks only at elements that state at least one of these
+    ``properties:`` keys (empty: every element). Declare it only when the check passes or skips
+    every element that states none of them."""
+    data: DataScope | None = None
+    """Components and flows: the rule looks only at elements holding data of this kind (None:
+    every element). Declare it only when the check passes or skips every other element."""
+    crosses: Crosses | None = None
+    """Flow rules: the rule looks only at flows that cross a boundary this way (None: every
+    flow). Declare it only when the check passes or skips every other flow."""
+    among: ElementSet | None = None
+    """Components and flows: the rule looks only at the elements of this named set (None: every
+    element). Declare it only when the check passes or skips every element outside it."""
     domain: str = "generic"
     compliance: tuple[str, ...] = ()
     """Compliance requirements it evidences, e.g. ``pci-dss-4.0:3.5.1``."""
@@ -210,34 +294,76 @@ class Rule:
         return self.meta.id
 
     def applies_to(self, element: Any, model: Model | None = None) -> bool:
-        """Whether the element is in scope (kinds and technology globs).
+        """Whether the element is in the rule's scope, as the engine decides it.
 
-        A flow is judged by ``source_kinds``/``target_kinds`` when ``model`` is given (the kinds
-        of its ends are in the model); without it every flow is in scope.
+        Components are judged by ``kinds``, ``tech`` and ``properties``, flows by
+        ``properties``; with ``model`` also by what needs the model (the kinds of a flow's ends,
+        ``data``, ``crosses``, ``among``). Without it those count as in scope.
         """
+        meta = self.meta
+        if (
+            model is not None
+            and meta.among is not None
+            and isinstance(element, Component | Flow)
+            and element.id not in members(meta.among, model)
+        ):
+            return False
         if isinstance(element, Flow):
+            if meta.properties and meta.properties.isdisjoint(element.properties):
+                return False
             return model is None or self.flow_in_scope(element, model)
         if not isinstance(element, Component):
             return True
-        meta = self.meta
         if meta.kinds and element.kind not in meta.kinds:
             return False
-        if meta.tech:
-            return element.tech is not None and any(
-                fnmatch.fnmatchcase(element.tech, pattern) for pattern in meta.tech
-            )
-        return True
+        if meta.tech and not (
+            element.tech is not None
+            and any(fnmatch.fnmatchcase(element.tech, pattern) for pattern in meta.tech)
+        ):
+            return False
+        if meta.properties and meta.properties.isdisjoint(element.properties):
+            return False
+        if model is None or meta.data is None:
+            return True
+        return _holds(meta.data, element, model)
 
     def flow_in_scope(self, flow: Flow, model: Model) -> bool:
-        """Whether the kinds of the flow's ends are in ``source_kinds``/``target_kinds``.
+        """Whether the flow is in scope by what needs the model: the kinds of its ends
+        (``source_kinds``/``target_kinds``), ``data`` and ``crosses``.
 
-        A flow whose end is not a component of the model stays in scope, so that the rule, not
-        the scope, reports the problem.
+        A flow whose end is not a component of the model stays in scope of the end kinds, so
+        that the rule, not the scope, reports the problem.
         """
         meta = self.meta
-        return _end_in(model, flow.source, meta.source_kinds) and _end_in(
-            model, flow.target, meta.target_kinds
-        )
+        if not (
+            _end_in(model, flow.source, meta.source_kinds)
+            and _end_in(model, flow.target, meta.target_kinds)
+        ):
+            return False
+        if meta.data is not None and not any(
+            meta.data.matches(a) for a in model.graph.flow_data(flow)
+        ):
+            return False
+        if meta.crosses is Crosses.BOUNDARY:
+            return model.graph.crossing(flow) is not None
+        if meta.crosses is Crosses.INTO_MORE_TRUSTED:
+            crossing = model.graph.crossing(flow)
+            return crossing is not None and crossing.inbound
+        return True
+
+
+def members(among: ElementSet, model: Model) -> Collection[str]:
+    """The ids in a named element set, found once per model."""
+    return model.graph.memo(("element-set", among), lambda: frozenset(among.find(model)))
+
+
+def _holds(scope: DataScope, component: Component, model: Model) -> bool:
+    """Whether the component holds data of the scope's kind."""
+    if scope.stored:
+        held = [model.data[d] for d in component.stores if d in model.data]
+    else:
+        held = model.graph.data_of(component.id)
+    return any(scope.matches(a) for a in held)
 
 
 def _end_in(model: Model, component_id: str, kinds: frozenset[ComponentKind]) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from threatforge.model import ComponentKind
-from threatforge.rules.interface import Linddun, Rule, RuleMeta, Stride, Target
+from threatforge.rules.interface import Crosses, Linddun, Rule, RuleMeta, Stride, Target
 
 __all__ = [
     "API_TOP10_2023",
@@ -26,6 +26,7 @@ __all__ = [
     "rule_markdown",
     "rule_page_path",
     "rule_to_dict",
+    "scope_to_dict",
     "stride_matrix",
 ]
 
@@ -100,6 +101,9 @@ def rule_to_dict(item: Rule) -> dict[str, Any]:
         "confidence": meta.confidence.value,
         "kinds": sorted(k.value for k in meta.kinds),
         "tech": list(meta.tech),
+        "source_kinds": sorted(k.value for k in meta.source_kinds),
+        "target_kinds": sorted(k.value for k in meta.target_kinds),
+        "scope": scope_to_dict(meta),
         "mitigations": list(meta.mitigations),
         "detection": meta.detection,
         "false_positives": meta.false_positives,
@@ -107,6 +111,30 @@ def rule_to_dict(item: Rule) -> dict[str, Any]:
         "compliance": list(meta.compliance),
         "broad": meta.broad,
         "source": meta.source,
+    }
+
+
+def scope_to_dict(meta: RuleMeta) -> dict[str, Any]:
+    """The elements a rule is evaluated on besides kinds and technologies, as JSON data.
+
+    ``properties``: elements that state one of these keys; ``data``: elements holding such data;
+    ``crosses``: flows that cross a boundary so; ``among``: a named set of elements. Empty or
+    null when the rule does not narrow its scope that way.
+    """
+    data = meta.data
+    return {
+        "properties": sorted(meta.properties),
+        "data": None
+        if data is None
+        else {
+            "categories": list(data.categories),
+            "classification_at_least": data.at_least.value if data.at_least else None,
+            "stored": data.stored,
+        },
+        "crosses": meta.crosses.value if meta.crosses else None,
+        "among": None
+        if meta.among is None
+        else {"name": meta.among.name, "description": meta.among.description},
     }
 
 
@@ -140,6 +168,25 @@ def _applies_to(meta: RuleMeta) -> str:
         words += " of kind " + ", ".join(sorted(k.value for k in meta.kinds))
     if meta.tech:
         words += " with technology " + ", ".join(_code(t) for t in meta.tech)
+    if meta.source_kinds:
+        words += " from " + ", ".join(sorted(k.value for k in meta.source_kinds))
+    if meta.target_kinds:
+        words += " to " + ", ".join(sorted(k.value for k in meta.target_kinds))
+    conditions = []
+    if meta.crosses is Crosses.BOUNDARY:
+        conditions.append("cross a trust boundary")
+    elif meta.crosses is Crosses.INTO_MORE_TRUSTED:
+        conditions.append("cross into a more trusted zone")
+    if meta.properties:
+        conditions.append(
+            "state " + " or ".join(_code(f"properties.{p}") for p in sorted(meta.properties))
+        )
+    if meta.data is not None:
+        conditions.append(meta.data.describe())
+    if conditions:
+        words += " that " + " and ".join(conditions)
+    if meta.among is not None:
+        words += f" among {_code(meta.among.name)}: {meta.among.description}"
     return words
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from threatforge.model import (
     Classification,
     Component,
+    Control,
     ControlStatus,
     Criticality,
     DataAsset,
@@ -60,6 +61,14 @@ _CRITICALITY_IMPACT = {
 }
 
 
+_BASE = {n: f"base {n}" for n in range(1, 6)}
+"""The first factor of most scores, e.g. ``base 3``, built once."""
+
+
+def _classification_rank(asset: DataAsset) -> int:
+    return asset.classification.rank
+
+
 def _clamp(value: int) -> int:
     return max(1, min(5, value))
 
@@ -83,15 +92,55 @@ def score(
     evidence: Sequence[Evidence] = (),
 ) -> Score:
     """Score one finding of ``meta`` on ``elements`` involving ``data``."""
-    graph = model.graph
-    likelihood = meta.likelihood
-    l_factors: list[str] = [f"base {meta.likelihood}"]
-    subject = _exposure_subject(model, elements)
+    likelihood, l_factors = _exposure(model, _exposure_subject(model, elements), meta.likelihood)
+    controls = _mitigating_controls(meta, model, elements)
+    matching = [e for e in evidence if set(e.cwe) & set(meta.cwe)] if evidence else []
+    if controls or matching:
+        factors = list(l_factors)
+        if controls:
+            drop = min(2, len(controls))
+            likelihood -= drop
+            factors.append(
+                f"-{drop} declared control{'s' if drop > 1 else ''} {', '.join(controls)}"
+            )
+        if matching:
+            likelihood += 1
+            first = matching[0]
+            shared = min(set(first.cwe) & set(meta.cwe))
+            factors.append(f"+1 {first.tool} reported {first.rule_id} (CWE-{shared})")
+        l_factors = tuple(factors)
+    likelihood = _clamp(likelihood)
+    top = max(data, key=_classification_rank) if data else None
+    impact, i_factors = _impact(model, meta.impact, top)
+    severity = severity_of(likelihood, impact)
+    explanation = (
+        f"{severity.value.capitalize()}: likelihood {likelihood}/5 ({'; '.join(l_factors)}), "
+        f"impact {impact}/5 ({'; '.join(i_factors)})."
+    )
+    return Score(likelihood, impact, severity, l_factors, i_factors, explanation)
+
+
+_Factors = tuple[int, tuple[str, ...]]
+"""A score before clamping, and the phrases that explain it."""
+
+
+def _exposure(model: Model, subject: str | None, base: int) -> _Factors:
+    """Likelihood from how exposed the subject is (decided once per subject and base)."""
+    known: dict[tuple[str | None, int], _Factors] = model.graph.memo(("score-exposure",), dict)
+    found = known.get((subject, base))
+    if found is None:
+        found = known[(subject, base)] = _exposure_factors(model, subject, base)
+    return found
+
+
+def _exposure_factors(model: Model, subject: str | None, base: int) -> _Factors:
+    likelihood = base
+    factors: list[str] = [_BASE.get(base) or f"base {base}"]
     if subject is not None:
-        reach = graph.reach(subject)
+        reach = model.graph.reach(subject)
         if reach.hops is None:
             likelihood -= 1
-            l_factors.append(f"-1 '{subject}' is not reachable from any untrusted zone")
+            factors.append(f"-1 '{subject}' is not reachable from any untrusted zone")
         elif reach.hops <= 1:
             likelihood += 1
             where = (
@@ -99,68 +148,77 @@ def score(
                 if reach.hops == 0
                 else f"is 1 hop from entry point '{reach.entry}'"
             )
-            l_factors.append(f"+1 '{subject}' {where}")
+            factors.append(f"+1 '{subject}' {where}")
         elif reach.hops >= 4:
             likelihood -= 1
-            l_factors.append(f"-1 '{subject}' is {reach.hops} hops from the nearest entry point")
+            factors.append(f"-1 '{subject}' is {reach.hops} hops from the nearest entry point")
         if reach.hops and reach.unauthenticated_hops is None:
             likelihood -= 1
-            l_factors.append("-1 every path from an untrusted zone passes an authenticated hop")
-    controls = _mitigating_controls(meta, model, elements)
-    if controls:
-        drop = min(2, len(controls))
-        likelihood -= drop
-        l_factors.append(f"-{drop} declared control{'s' if drop > 1 else ''} {', '.join(controls)}")
-    matching = [e for e in evidence if set(e.cwe) & set(meta.cwe)]
-    if matching:
-        likelihood += 1
-        first = matching[0]
-        shared = min(set(first.cwe) & set(meta.cwe))
-        l_factors.append(f"+1 {first.tool} reported {first.rule_id} (CWE-{shared})")
-    likelihood = _clamp(likelihood)
+            factors.append("-1 every path from an untrusted zone passes an authenticated hop")
+    return likelihood, tuple(factors)
 
-    impact = meta.impact
-    i_factors: list[str] = [f"base {meta.impact}"]
-    if data:
-        top = max(data, key=lambda a: a.classification.rank)
+
+def _impact(model: Model, base: int, top: DataAsset | None) -> _Factors:
+    """Impact from the most sensitive data and the system's criticality, clamped (decided once
+    per base and asset)."""
+    known: dict[tuple[int, str | None, Classification | None], _Factors] = model.graph.memo(
+        ("score-impact",), dict
+    )
+    key = (base, top.id, top.classification) if top is not None else (base, None, None)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _impact_factors(model, base, top)
+    return found
+
+
+def _impact_factors(model: Model, base: int, top: DataAsset | None) -> _Factors:
+    impact = base
+    factors: list[str] = [_BASE.get(base) or f"base {base}"]
+    if top is not None:
         delta = _CLASSIFICATION_IMPACT[top.classification]
         if delta:
             sign = "+" if delta > 0 else ""
-            i_factors.append(f"{sign}{delta} {top.classification.value} data '{top.id}'")
+            factors.append(f"{sign}{delta} {top.classification.value} data '{top.id}'")
             impact += delta
     criticality = model.system.criticality
     if criticality is not None and _CRITICALITY_IMPACT[criticality]:
         delta = _CRITICALITY_IMPACT[criticality]
         sign = "+" if delta > 0 else ""
-        i_factors.append(f"{sign}{delta} system criticality {criticality.value}")
+        factors.append(f"{sign}{delta} system criticality {criticality.value}")
         impact += delta
-    impact = _clamp(impact)
-    severity = severity_of(likelihood, impact)
-    explanation = (
-        f"{severity.value.capitalize()}: likelihood {likelihood}/5 ({'; '.join(l_factors)}), "
-        f"impact {impact}/5 ({'; '.join(i_factors)})."
-    )
-    return Score(likelihood, impact, severity, tuple(l_factors), tuple(i_factors), explanation)
+    return _clamp(impact), tuple(factors)
 
 
 def _mitigating_controls(meta: RuleMeta, model: Model, elements: Sequence[str]) -> list[str]:
     """Implemented controls that name this rule (or its finding) and apply to these elements."""
+    index = model.graph.memo(("implemented-controls-by-mitigation",), lambda: _controls_by(model))
+    if not index:  # the common case: no implemented control names any rule
+        return []
     fingerprint = f"{meta.id}@{','.join(elements)}"
+    named = {id(c): c for c in (*index.get(meta.id, ()), *index.get(fingerprint, ()))}
+    if not named:
+        return []
     attached: set[str] = set()
     for element_id in elements:
         element = model.components.get(element_id) or model.flows_by_id.get(element_id)
         if isinstance(element, Component | Flow):
             attached.update(element.controls)
     found = []
-    for control in model.controls.values():
-        if control.status is not ControlStatus.IMPLEMENTED:
-            continue
-        if meta.id not in control.mitigates and fingerprint not in control.mitigates:
-            continue
+    for control in named.values():
         applies = not control.applies_to or bool(set(control.applies_to) & set(elements))
         if applies or control.id in attached:
             found.append(control.id)
     return sorted(found)
+
+
+def _controls_by(model: Model) -> dict[str, list[Control]]:
+    """Implemented controls by each rule id or fingerprint they say they mitigate."""
+    index: dict[str, list[Control]] = {}
+    for control in model.controls.values():
+        if control.status is ControlStatus.IMPLEMENTED:
+            for named in dict.fromkeys(control.mitigates):
+                index.setdefault(named, []).append(control)
+    return index
 
 
 def data_at_stake(model: Model, elements: Sequence[str], named: Sequence[str]) -> list[DataAsset]:
@@ -168,14 +226,15 @@ def data_at_stake(model: Model, elements: Sequence[str], named: Sequence[str]) -
     assets: Mapping[str, DataAsset] = model.data
     if named:
         return [assets[d] for d in named if d in assets]
+    graph = model.graph
     found: dict[str, DataAsset] = {}
     for element_id in elements:
         if element_id in model.components:
-            for asset in model.graph.data_of(element_id):
+            for asset in graph.assets_of(element_id):
                 found[asset.id] = asset
         flow = model.flows_by_id.get(element_id)
         if flow is not None:
-            for asset in model.graph.flow_data(flow):
+            for asset in graph.assets_on(flow):
                 found[asset.id] = asset
         if element_id in assets:
             found[element_id] = assets[element_id]

@@ -12,7 +12,11 @@ Every rule module reads the model through these helpers rather than its own copy
 - **owners**: the predicates two rules share so that one weakness gives one finding. When two
   rules would report the same stated fact on the same element, one of them (usually the more
   specific) reports it and the other skips, naming it; the table is in
-  ``docs/rules/one-finding-per-weakness.md``.
+  ``docs/rules/one-finding-per-weakness.md``;
+- **scopes**: data scopes (``SENSITIVE_DATA``, ``STORED_PAN`` ...) and named element sets
+  (``EXPOSED``, ``IN_CLUSTER``, ``INTO_CDE`` ...) that rules declare in ``RuleMeta.data`` and
+  ``RuleMeta.among`` so that the engine skips the elements they could never fire on
+  (``docs/rules/scopes.md``). Model-wide answers are memoised on ``model.graph``.
 """
 
 from __future__ import annotations
@@ -38,26 +42,46 @@ from threatforge.model import (
     TrustLevel,
 )
 from threatforge.model.schema import PropertyValue
-from threatforge.rules.interface import Skip, Stride
+from threatforge.rules.interface import DataScope, ElementSet, Skip, Stride, members
 
 __all__ = [
+    "ADMINISTRATIVE",
     "BROKER_KINDS",
+    "CARD_DATA",
+    "CDE_OR_MONITORING",
     "CLUSTER_ZONES",
     "EDGE_KINDS",
+    "EXPOSED",
+    "FROM_UNTRUSTED_PARTIES",
+    "HANDLES_PAN",
     "INFO",
+    "INGRESS_STATED",
+    "INTO_CDE",
+    "INTO_CLUSTER",
+    "INTO_TELEMETRY",
+    "IN_CLUSTER",
     "KUBERNETES_DEPLOY_VALUES",
     "KUBE_API_SERVER_TECH",
+    "NOT_ENCRYPTED",
     "NOT_PEOPLE_KINDS",
     "OUTSIDE_KINDS",
     "OWASP_CHEATSHEETS",
     "PAN",
     "PEOPLE_KINDS",
     "PROCESS_KINDS",
+    "RESTRICTED_DATA",
     "SAD",
     "SECRET_CATEGORIES",
+    "SENSITIVE_DATA",
     "SPECIAL_CATEGORIES",
+    "STAFF_CONNECTS",
     "STATIC_DEPLOY_AUTH",
+    "STORED_PAN",
+    "STORED_RESTRICTED",
+    "STORED_SENSITIVE",
     "STORE_KINDS",
+    "TELEMETRY",
+    "WITHIN_CLUSTERS",
     "CdeStaffAccess",
     "D",
     "E",
@@ -69,6 +93,7 @@ __all__ = [
     "at_least",
     "authn_words",
     "card_testing_skip",
+    "cde_components",
     "cde_marked_explicitly",
     "cde_marking",
     "cde_staff_access",
@@ -106,6 +131,7 @@ __all__ = [
     "show",
     "static_deploy_auth",
     "stricter_key_rule",
+    "tech_ids",
     "tech_is",
     "tls_version",
     "unencrypted_store_skip",
@@ -160,6 +186,24 @@ SAD = "pci.sad"
 SECRET_CATEGORIES = ("credentials", "secrets", "crypto-keys")
 SPECIAL_CATEGORIES = frozenset({"pii.special", "health", "biometric"})
 """Special categories of personal data (GDPR Art. 9)."""
+
+# Data scopes (RuleMeta.data): a rule that passes or skips every element without such data
+# declares one, and the engine never calls it on those elements.
+SENSITIVE_DATA = DataScope(at_least=Classification.CONFIDENTIAL)
+"""Elements holding confidential or restricted data (as :func:`sensitive_data` and
+:func:`flow_sensitive` find it)."""
+RESTRICTED_DATA = DataScope(at_least=Classification.RESTRICTED)
+"""Elements holding restricted data."""
+STORED_SENSITIVE = DataScope(at_least=Classification.CONFIDENTIAL, stored=True)
+"""Components that store confidential or restricted data."""
+STORED_RESTRICTED = DataScope(at_least=Classification.RESTRICTED, stored=True)
+"""Components that store restricted data."""
+HANDLES_PAN = DataScope(categories=(PAN,))
+"""Elements holding card numbers."""
+STORED_PAN = DataScope(categories=(PAN,), stored=True)
+"""Components that store card numbers."""
+CARD_DATA = DataScope(categories=(PAN, SAD))
+"""Elements holding card numbers or sensitive authentication data."""
 
 KUBE_API_SERVER_TECH = (
     "aws.eks", "aws.eks.cluster", "aws.eks.control-plane", "k8s.apiserver", "k8s.api-server",
@@ -259,6 +303,16 @@ def tech_is(component: Component, patterns: Iterable[str]) -> bool:
     """Whether the component's technology matches one of the globs."""
     tech = component.tech
     return tech is not None and _tech_matches(tech, tuple(patterns))
+
+
+def tech_ids(model: Model, patterns: tuple[str, ...]) -> frozenset[str]:
+    """The ids of the components whose technology matches one of the globs (once per model)."""
+    def find() -> frozenset[str]:
+        components = model.components.items()
+        matching = {t for t in {c.tech for _, c in components} if t and _tech_matches(t, patterns)}
+        return frozenset(cid for cid, c in components if c.tech in matching)
+
+    return model.graph.memo(("tech-ids", patterns), find)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -362,8 +416,21 @@ def exposed(model: Model, component: Component) -> bool:
         return True
     if component.exposure is Exposure.PRIVATE:
         return False
-    hops = model.graph.reach(component.id).hops
-    return hops is not None and hops <= 1 and not model.graph.is_entry_point(component.id)
+    return component.id in _next_to_entry_points(model)
+
+
+def _next_to_entry_points(model: Model) -> frozenset[str]:
+    """Components one flow from an entry point that are not entry points (found once per model).
+    """
+    def find() -> frozenset[str]:
+        graph = model.graph
+        return frozenset(
+            cid for cid in model.components
+            if (hops := graph.reach(cid).hops) is not None and hops <= 1
+            and not graph.is_entry_point(cid)
+        )
+
+    return model.graph.memo(("next-to-entry-points",), find)
 
 
 def exposure_words(model: Model, component: Component) -> str:
@@ -394,10 +461,22 @@ def untrusted_party(model: Model, component_id: str) -> bool:
 
     A public gateway is an entry point but is the system's own; its calls are not untrusted.
     """
-    component = model.components[component_id]
-    if model.graph.trust_of(component_id) is TrustLevel.UNTRUSTED:
-        return True
-    return component.kind in OUTSIDE_KINDS and component.exposure is Exposure.PUBLIC
+    if component_id not in model.components:
+        raise KeyError(component_id)  # as for any unknown id
+    return component_id in _untrusted_parties(model)
+
+
+def _untrusted_parties(model: Model) -> frozenset[str]:
+    """The components that are untrusted parties (decided once per model)."""
+    def find() -> frozenset[str]:
+        trust_of = model.graph.trust_of
+        return frozenset(
+            cid for cid, c in model.components.items()
+            if trust_of(cid) is TrustLevel.UNTRUSTED
+            or (c.kind in OUTSIDE_KINDS and c.exposure is Exposure.PUBLIC)
+        )
+
+    return model.graph.memo(("untrusted-parties",), find)
 
 
 def in_cluster_call(model: Model, flow: Flow) -> bool:
@@ -408,8 +487,7 @@ def in_cluster_call(model: Model, flow: Flow) -> bool:
 
 def inbound_crossing(model: Model, flow: Flow) -> bool:
     """The flow crosses into a more trusted zone."""
-    crossing = model.graph.crossing(flow)
-    return crossing is not None and crossing.inbound
+    return model.graph.enters_more_trusted_zone(flow)
 
 
 def rate_limited_edge_in_front(model: Model, component: Component) -> bool:
@@ -432,11 +510,7 @@ def handled_account_data(model: Model) -> list[DataAsset]:
 
 
 def _handled_account_data(model: Model) -> list[DataAsset]:
-    used: set[str] = set()
-    for component in model.components.values():
-        used.update(component.data_ids)
-    for flow in model.flows:
-        used.update(flow.data)
+    used = model.graph.data_in_use
     return sorted(with_category(assets(model, used), PAN, SAD), key=lambda a: a.id)
 
 
@@ -472,10 +546,10 @@ def in_cde(model: Model, component_id: str) -> bool:
     The nearest zone marked with ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides;
     when no zone of the model is marked, every ``trust: restricted`` zone is the CDE.
     """
-    return component_id in _cde_components(model)
+    return component_id in cde_components(model)
 
 
-def _cde_components(model: Model) -> frozenset[str]:
+def cde_components(model: Model) -> frozenset[str]:
     """The ids of the components in the CDE (see :func:`in_cde`), decided once per model."""
     return model.graph.memo(
         ("cde-components",),
@@ -509,7 +583,12 @@ def is_analytics(component: Component) -> bool:
 
 def is_telemetry(model: Model, component_id: str) -> bool:
     """Monitoring, or an analytics store (see :func:`is_analytics`)."""
-    return component_id in model.graph.memo(("telemetry",), lambda: frozenset(
+    return component_id in _telemetry_ids(model)
+
+
+def _telemetry_ids(model: Model) -> frozenset[str]:
+    """The components that are monitoring or analytics stores (found once per model)."""
+    return model.graph.memo(("telemetry",), lambda: frozenset(
         cid for cid, c in model.components.items()
         if c.kind is ComponentKind.MONITORING or is_analytics(c)
     ))
@@ -699,3 +778,150 @@ def cde_staff_access(model: Model, component: Component) -> CdeStaffAccess | Ski
         path=path,
         mfa_on_every_flow=all(flow_prop(f, "mfa") is True for f in staff_flows),
     )
+
+
+# --- named element sets (RuleMeta.among): rules that pass or skip everything else ------------
+
+
+# The sets are built from the graph's indexes (flows into or out of a few components, flows by
+# property), not by walking every flow, and only once the graph exists: a model whose flows name
+# missing components has none, and the engine then evaluates the rule everywhere instead.
+
+
+def _flows_into(model: Model, targets: Iterable[str]) -> frozenset[str]:
+    graph = model.graph
+    return frozenset(f.id for target in targets for f in graph.flows_in(target))
+
+
+def _in_cluster_ids(model: Model) -> frozenset[str]:
+    zones = _cluster_zones(model)
+    k8s = tech_ids(model, ("k8s.*",))
+    return frozenset(
+        cid for cid, c in model.components.items()
+        if (c.zone is not None and c.zone in zones) or cid in k8s
+    )
+
+
+def _into_cluster(model: Model) -> frozenset[str]:
+    return _flows_into(model, members(IN_CLUSTER, model))
+
+
+def _within_clusters(model: Model) -> frozenset[str]:
+    cluster = members(IN_CLUSTER, model)
+    graph = model.graph
+    return frozenset(
+        f.id for source in cluster for f in graph.flows_out(source) if f.target in cluster
+    )
+
+
+def _into_telemetry(model: Model) -> frozenset[str]:
+    return _flows_into(model, _telemetry_ids(model))
+
+
+def _into_cde(model: Model) -> frozenset[str]:
+    if not in_pci_scope(model):
+        return frozenset()
+    cde = cde_components(model)
+    graph = model.graph
+    return frozenset(
+        f.id for target in cde for f in graph.flows_in(target) if f.source not in cde
+    )
+
+
+def _staff_connects(model: Model) -> frozenset[str]:
+    if not in_pci_scope(model):
+        return frozenset()
+    graph = model.graph
+    return frozenset(f.target for source in _staff(model) for f in graph.flows_out(source))
+
+
+def _cde_or_monitoring(model: Model) -> frozenset[str]:
+    if not in_pci_scope(model):
+        return frozenset()
+    cde = cde_components(model)
+    return frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind is ComponentKind.MONITORING or cid in cde
+    )
+
+
+def _exposed_ids(model: Model) -> frozenset[str]:
+    near = _next_to_entry_points(model)
+    return frozenset(
+        cid for cid, c in model.components.items()
+        if c.exposure is Exposure.PUBLIC or (c.exposure is not Exposure.PRIVATE and cid in near)
+    )
+
+
+def _from_untrusted_parties(model: Model) -> frozenset[str]:
+    graph = model.graph
+    return frozenset(
+        f.id for source in _untrusted_parties(model) for f in graph.flows_out(source)
+    )
+
+
+def _not_encrypted(model: Model) -> frozenset[str]:
+    return frozenset(f.id for f in model.flows if f.encrypted is not True)
+
+
+def _ingress_stated(model: Model) -> frozenset[str]:
+    graph = model.graph
+    return frozenset(
+        [*graph.components_stating("ingress_cidrs")]
+        + [f.target for f in graph.flows_stating("ingress_cidrs")]
+    )
+
+
+EXPOSED = ElementSet(
+    "exposed", "components that are public or one flow from an entry point (see exposed)",
+    _exposed_ids,
+)
+FROM_UNTRUSTED_PARTIES = ElementSet(
+    "from-untrusted-parties", "flows from an untrusted party (see untrusted_party)",
+    _from_untrusted_parties,
+)
+NOT_ENCRYPTED = ElementSet(
+    "not-encrypted", "flows not known to be encrypted in transit (encrypted is false or not "
+    "stated)",
+    _not_encrypted,
+)
+INGRESS_STATED = ElementSet(
+    "ingress-stated", "components that state ingress_cidrs or receive a flow that states them",
+    _ingress_stated,
+)
+ADMINISTRATIVE = ElementSet(
+    "administrative", "components that state admin: true",
+    lambda model: frozenset(cid for cid, c in model.components.items() if c.admin),
+)
+IN_CLUSTER = ElementSet(
+    "in-cluster", "components that run in a Kubernetes cluster (see in_cluster)", _in_cluster_ids
+)
+INTO_CLUSTER = ElementSet(
+    "into-cluster", "flows into a component that runs in a Kubernetes cluster", _into_cluster
+)
+WITHIN_CLUSTERS = ElementSet(
+    "within-clusters", "flows between two components that run in Kubernetes clusters",
+    _within_clusters,
+)
+TELEMETRY = ElementSet(
+    "telemetry", "monitoring components and analytics stores (see is_telemetry)",
+    lambda model: _telemetry_ids(model),
+)
+INTO_TELEMETRY = ElementSet(
+    "into-telemetry", "flows into monitoring components and analytics stores", _into_telemetry
+)
+INTO_CDE = ElementSet(
+    "into-cde", "flows from outside the PCI DSS cardholder data environment into it, in a "
+    "system in PCI scope",
+    _into_cde,
+)
+STAFF_CONNECTS = ElementSet(
+    "staff-connects", "components that people in a corporate zone have flows into, in a system "
+    "in PCI scope (see cde_staff_access)",
+    _staff_connects,
+)
+CDE_OR_MONITORING = ElementSet(
+    "cde-or-monitoring", "components in the cardholder data environment, and monitoring "
+    "components, in a system in PCI scope",
+    _cde_or_monitoring,
+)

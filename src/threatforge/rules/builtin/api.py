@@ -31,6 +31,7 @@ from threatforge.rules.builtin._facts import (
     reach_words,
     reachable,
     sensitive_data,
+    tech_ids,
     tech_is,
     whole_number,
     with_category,
@@ -40,6 +41,7 @@ from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuleMeta,
@@ -108,9 +110,12 @@ def _caller_words(model: Model, component: Component) -> str:
     return reach_words(model, component)
 
 
+GRAPHQL_TECH = ("*graphql*", "aws.appsync*", "apollo*")
+
+
 def _is_graphql(component: Component) -> bool:
     """A GraphQL API: by technology, by ``api_style``, or by serving a ``/graphql`` route."""
-    if tech_is(component, ("*graphql*", "aws.appsync*", "apollo*")):
+    if tech_is(component, GRAPHQL_TECH):
         return True
     if word(component.prop("api_style")) == "graphql":
         return True
@@ -151,6 +156,63 @@ def _webhook_senders(model: Model) -> frozenset[str]:
     ))
 
 
+def _takes_object_ids(component: Component) -> bool:
+    return bool(_object_id_paths(component) or _is_graphql(component)
+                or component.prop("object_ids_in_requests") is True)
+
+
+def _webhook_deliveries(model: Model) -> frozenset[str]:
+    """The flows :func:`_is_webhook_flow` accepts (and those whose ends are missing)."""
+    graph = model.graph
+    components = model.components
+    return frozenset(
+        [f.id for f in graph.flows_stating("webhook") if f.properties["webhook"] is True]
+        + [f.id for sender in _webhook_senders(model) for f in graph.flows_out(sender)
+           if components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
+           and f.initiated_by is Initiator.SOURCE]
+    )
+
+
+def _webhook_sender_ids(model: Model) -> frozenset[str]:
+    """The components :func:`_sends_webhooks` accepts."""
+    graph = model.graph
+    components = model.components
+    return frozenset(
+        [f.source for f in graph.flows_stating("webhook") if f.properties["webhook"] is True]
+        + [cid for cid in graph.components_stating("webhook_delivery")
+           if components[cid].prop("webhook_delivery") is True]
+    )
+
+
+WEBHOOK_DELIVERIES = ElementSet(
+    "webhook-deliveries", "outbound webhook deliveries (see _is_webhook_flow)",
+    _webhook_deliveries,
+)
+WEBHOOK_SENDERS = ElementSet(
+    "webhook-senders", "components that deliver webhooks (see _sends_webhooks)",
+    _webhook_sender_ids,
+)
+ADMIN_ROUTES = ElementSet(
+    "admin-routes", "components that serve routes with an administrative segment",
+    lambda model: frozenset(cid for cid, c in model.components.items() if _admin_paths(c)),
+)
+TAKES_OBJECT_IDS = ElementSet(
+    "takes-object-ids", "components whose routes take object ids, GraphQL APIs, and those that "
+    "state object_ids_in_requests: true",
+    lambda model: _taking_object_ids(model),
+)
+
+
+def _taking_object_ids(model: Model) -> frozenset[str]:
+    # only components with routes, a GraphQL technology or these properties can take object ids
+    graph = model.graph
+    candidates = {
+        *(cid for cid, c in model.components.items() if c.routes),
+        *tech_ids(model, GRAPHQL_TECH),
+        *graph.components_stating("api_style"),
+        *graph.components_stating("object_ids_in_requests"),
+    }
+    return frozenset(cid for cid in candidates if _takes_object_ids(model.components[cid]))
 THIRD_PARTY_EXCHANGE_KINDS = PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE}
 """The ends of an exchange between a process and a third party (a flow scope)."""
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
@@ -194,6 +256,7 @@ def _egress_guard(component: Component) -> list[str]:
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(E, INFO, T), cwe=(639, 285),
     capec=(122,), asvs=("V4.2.1",), api_top10=("API1:2023",), attack=("T1190",),
     kinds=BACKEND_KINDS, domain=DOMAIN, compliance=("pci-dss-4.0:6.2.4",),
+    among=TAKES_OBJECT_IDS,
     mitigations=(
         "Check ownership of every object id in the handler or data layer: load the object with "
         "the caller's tenant in the query (`WHERE id = :id AND owner_id = :caller`), or ask a "
@@ -253,6 +316,7 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=4, stride=(INFO, S), cwe=(598,),
     asvs=("V8.3.1", "V3.1.1"), api_top10=("API2:2023",), attack=("T1552",),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.3.2",),
+    properties=frozenset({"key_in_query_string"}),
     mitigations=(
         "Accept credentials only in a header (`Authorization`, or `x-api-key` for API Gateway "
         "usage plans) and reject requests that carry them in the query string.",
@@ -285,6 +349,7 @@ def api_key_in_query_string(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(287, 863),
     capec=(633,), asvs=("V3.5.3",), api_top10=("API2:2023",), attack=("T1550.001",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"validates_audience"}),
     mitigations=(
         "Validate `aud` (and `iss`, `exp`, `nbf`, the algorithm allow-list) on every token: "
         "API Gateway JWT authorizers take an `audience` list, Kong's jwt/openid-connect plugins "
@@ -317,6 +382,7 @@ def api_token_audience_not_validated(component: Component, model: Model) -> Verd
     api_top10=("API2:2023",), attack=("T1528",),
     kinds=TOKEN_ISSUER_KINDS | {ComponentKind.CLIENT}, domain=DOMAIN,
     confidence=Confidence.HIGH,
+    properties=frozenset({"oauth_grant_types"}),
     mitigations=(
         "Use the authorization code grant with PKCE for browser and mobile clients, and client "
         "credentials (with private_key_jwt or mTLS) for machines; disable `implicit` and "
@@ -347,6 +413,7 @@ def api_oauth_deprecated_grant(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S,), cwe=(287,), capec=(593,),
     api_top10=("API2:2023",), attack=("T1528",),
     kinds=OAUTH_CLIENT_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"pkce_required", "pkce"}),
     mitigations=(
         "Use PKCE with `S256` on every authorization code request, and make the authorization "
         "server require it for public clients (Keycloak client policy `pkce-enforcer`, Okta "
@@ -390,6 +457,7 @@ def api_oauth_public_client_without_pkce(component: Component, model: Model) -> 
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(S, E), cwe=(613,), capec=(593,),
     api_top10=("API2:2023",), attack=("T1550.001",),
     kinds=TOKEN_ISSUER_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"access_token_ttl_seconds"}),
     mitigations=(
         "Keep access tokens short-lived (5 to 15 minutes, at most an hour; Cognito "
         "`AccessTokenValidity`, Keycloak `Access Token Lifespan`) and use refresh tokens with "
@@ -430,6 +498,7 @@ def _duration(seconds: int) -> str:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S,), cwe=(613, 294), capec=(60,),
     asvs=("V3.5.1",), api_top10=("API2:2023",), attack=("T1528", "T1550.001"),
     kinds=TOKEN_ISSUER_KINDS, domain=DOMAIN,
+    properties=frozenset({"refresh_token_rotation"}),
     mitigations=(
         "Enable refresh token rotation with reuse detection (Okta `Rotate token after every use`, "
         "Keycloak `Revoke Refresh Token` with max reuse 0, Auth0 rotation), or bind refresh "
@@ -464,6 +533,7 @@ def api_refresh_token_no_rotation(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(915,),
     asvs=("V5.1.2",), api_top10=("API3:2023",), kinds=API_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:6.2.4",),
+    properties=frozenset({"auto_binding"}),
     mitigations=(
         "Bind requests to dedicated input DTOs that list the writable fields (pydantic models "
         "with `extra='forbid'`, Jackson `@JsonIgnoreProperties`/`FAIL_ON_UNKNOWN_PROPERTIES`, "
@@ -499,6 +569,7 @@ def api_mass_assignment(component: Component, model: Model) -> Verdict:
     "what the user may see discloses every property to anyone who reads the raw response.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(213,), capec=(116,),
     api_top10=("API3:2023",), kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"returns_full_objects"}),
     mitigations=(
         "Return response DTOs with an explicit list of fields per use case and caller role "
         "(e.g. pydantic response models, Jackson views, GraphQL field-level authorisation).",
@@ -534,6 +605,7 @@ def api_excessive_data_exposure(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D, INFO), cwe=(770,), capec=(130,),
     api_top10=("API4:2023",), attack=("T1499.003",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"pagination", "max_page_size"}),
     mitigations=(
         f"Paginate every collection endpoint and cap the page size server-side (at most "
         f"{MAX_PAGE_SIZE}; `limit` parameters clamped, cursor pagination), whatever the client "
@@ -570,6 +642,7 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770, 400), capec=(130,),
     asvs=("V13.4.1",), api_top10=("API4:2023",), attack=("T1499.003",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"query_depth_limit", "query_cost_limit"}),
     mitigations=(
         "Reject queries above a maximum depth (e.g. 10) and a maximum computed cost before "
         "execution (graphql-depth-limit, graphql-query-complexity, Apollo Router `limits`, "
@@ -607,6 +680,7 @@ def api_graphql_no_depth_limit(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D, S), cwe=(770, 307), capec=(112,),
     asvs=("V13.4.1", "V11.1.4"), api_top10=("API4:2023",), attack=("T1110",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"query_batching"}),
     mitigations=(
         "Disable array batching or cap operations per request (Apollo Server "
         "`allowBatchedHttpRequests: false`, a max-aliases rule), and count every operation, "
@@ -644,6 +718,7 @@ def api_graphql_batching_unlimited(component: Component, model: Model) -> Verdic
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(E,), cwe=(285,), capec=(1,),
     asvs=("V4.1.3", "V4.2.1"), api_top10=("API5:2023",), attack=("T1190",),
     kinds=API_KINDS, domain=DOMAIN, compliance=("pci-dss-4.0:7.2.1",),
+    among=ADMIN_ROUTES,
     mitigations=(
         "Serve administrative functions on a separate, internal API (its own listener, host or "
         "API Gateway stage behind a private endpoint), not on the public one.",
@@ -686,6 +761,7 @@ def api_admin_routes_without_function_authz(component: Component, model: Model) 
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D, T), cwe=(799,), capec=(212,),
     asvs=("V11.1.4",), api_top10=("API6:2023",), attack=("T1499",),
     kinds=API_KINDS, domain=DOMAIN,
+    properties=frozenset({"sensitive_business_flows"}),
     mitigations=(
         "Protect the named flows with bot management (AWS WAF Bot Control and Fraud Control "
         "ATP/ACFP, device fingerprinting, CAPTCHA or proof-of-work on risk), per-account and "
@@ -726,6 +802,7 @@ def api_business_flow_without_anti_automation(component: Component, model: Model
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(INFO, E), cwe=(918,), capec=(664,),
     asvs=("V12.6.1",), api_top10=("API7:2023",), attack=("T1552.005", "T1190"),
     kinds=PROCESS_KINDS, domain=DOMAIN, compliance=("pci-dss-4.0:6.2.4",),
+    properties=frozenset({"fetches_user_urls", "blocks_private_ips"}),
     mitigations=(
         "Send outbound fetches through an egress proxy that allows only the needed destinations "
         "(or an allow-list of hosts), resolves names itself and refuses private, loopback and "
@@ -776,6 +853,7 @@ def api_ssrf_user_supplied_url(component: Component, model: Model) -> Verdict:
     asvs=("V14.5.3",), api_top10=("API8:2023",), attack=("T1185",),
     kinds=API_KINDS | {ComponentKind.LOAD_BALANCER, ComponentKind.CDN}, domain=DOMAIN,
     confidence=Confidence.HIGH,
+    properties=frozenset({"cors_allow_credentials"}),
     mitigations=(
         "Allow an explicit list of trusted origins (API Gateway `AllowOrigins`, Spring "
         "`allowedOrigins`, Kong cors plugin `origins`) and never echo the request's Origin.",
@@ -811,6 +889,7 @@ def api_cors_wildcard_credentials(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=3, impact=2, stride=(INFO,), cwe=(200,), capec=(169,),
     api_top10=("API8:2023",), attack=("T1595",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"introspection"}),
     mitigations=(
         "Disable introspection in production (Apollo `introspection: false`, graphql-java "
         "`NoIntrospectionGraphqlFieldVisibility`, AppSync `IntrospectionConfig: DISABLED`) and "
@@ -849,6 +928,7 @@ def api_graphql_introspection_enabled(component: Component, model: Model) -> Ver
     api_top10=("API9:2023",), attack=("T1190",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.3.2",),
+    properties=frozenset({"deprecated_versions"}),
     mitigations=(
         "Publish a sunset date (RFC 8594 `Sunset` header), migrate the remaining clients, and "
         "remove the routes and their integrations; until then apply the current version's "
@@ -882,6 +962,7 @@ def api_deprecated_version_live(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(INFO, E), cwe=(1059,),
     api_top10=("API9:2023",), attack=("T1190",),
     kinds=API_KINDS, domain=DOMAIN, compliance=("pci-dss-4.0:6.3.2",),
+    properties=frozenset({"in_api_inventory", "versioned"}),
     mitigations=(
         "Register the API in the inventory with its OpenAPI/GraphQL schema, owner, environment, "
         "data classification and exposure (API Gateway exports, Kong decK, Backstage catalogue), "
@@ -916,6 +997,7 @@ def api_shadow_or_unversioned(component: Component, model: Model) -> Verdict:
     api_top10=("API9:2023",), attack=("T1190",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.5.5",),
+    properties=frozenset({"environment"}),
     mitigations=(
         "Use synthetic or irreversibly masked data outside production (PCI DSS forbids live "
         "PANs in pre-production), and keep non-production APIs behind the corporate network or "
@@ -964,6 +1046,7 @@ def api_nonprod_with_production_data(component: Component, model: Model) -> Verd
     source_kinds=THIRD_PARTY_EXCHANGE_KINDS, target_kinds=THIRD_PARTY_EXCHANGE_KINDS,
     asvs=("V5.1.3",), api_top10=("API10:2023",), attack=("T1199",),
     domain=DOMAIN,
+    properties=frozenset({"response_validation", "follows_redirects"}),
     mitigations=(
         "Validate third-party responses against a strict schema and size limit, treat them as "
         "untrusted input (parameterised queries, output encoding), and set timeouts.",
@@ -1006,6 +1089,7 @@ def api_unsafe_third_party_consumption(flow: Flow, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=3, stride=(S, T), cwe=(345,), capec=(148,),
     api_top10=("API10:2023",), attack=("T1565",),
     domain=DOMAIN, confidence=Confidence.HIGH,
+    among=WEBHOOK_DELIVERIES,
     mitigations=(
         "Sign every delivery with a per-receiver secret (HMAC-SHA256 over a timestamp and the raw "
         "body, as in the Standard Webhooks specification) or an asymmetric key, and publish how "
@@ -1045,6 +1129,7 @@ def api_webhook_unsigned_delivery(flow: Flow, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=2, impact=3, stride=(S, T), cwe=(294,), capec=(60,),
     api_top10=("API10:2023",), attack=("T1565",),
     domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"timestamped"}),
     mitigations=(
         "Include a timestamp (and a unique message id) in the signed content; receivers reject "
         "messages older than a few minutes and ids they have already processed.",
@@ -1080,6 +1165,7 @@ def api_webhook_replayable(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, E), cwe=(918,), capec=(664,),
     asvs=("V12.6.1",), api_top10=("API7:2023",), attack=("T1552.005",),
     kinds=PROCESS_KINDS, domain=DOMAIN,
+    among=WEBHOOK_SENDERS,
     mitigations=(
         "Deliver webhooks through an egress proxy (e.g. Smokescreen) in an isolated subnet with "
         "no route to internal networks, which resolves names itself and refuses private, "

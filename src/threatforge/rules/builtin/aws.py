@@ -27,8 +27,13 @@ from threatforge.model import (
 from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     INFO,
+    INGRESS_STATED,
     PROCESS_KINDS,
+    RESTRICTED_DATA,
     SECRET_CATEGORIES,
+    SENSITIVE_DATA,
+    STORED_RESTRICTED,
+    STORED_SENSITIVE,
     D,
     E,
     R,
@@ -241,10 +246,19 @@ def _listed_ports(ranges: list[tuple[int, int]], wanted: Mapping[int, str]) -> l
             if any(low <= port <= high for low, high in ranges)]
 
 
+def _flow_ingress_targets(model: Model) -> frozenset[str]:
+    """Components with a flow into them that states ``ingress_cidrs`` (found once per model)."""
+    return model.graph.memo(("flow-ingress-targets",), lambda: frozenset(
+        f.target for f in model.flows if f.properties.get("ingress_cidrs") is not None
+    ))
+
+
 def _world_ingress(model: Model, component: Component, wanted: Mapping[int, str]) -> list[str]:
     """Evidence of ingress from 0.0.0.0/0 or ::/0 to the wanted ports, on the component or flows."""
     evidence: list[str] = []
     cidrs = component.prop("ingress_cidrs")
+    if cidrs is None and component.id not in _flow_ingress_targets(model):
+        return evidence  # the common case: nothing states an ingress rule
     world = sorted(_WORLD & set(listed(cidrs))) if cidrs is not None else []
     if world:
         ports = _listed_ports(_port_ranges(listed(component.prop("ingress_ports"))), wanted)
@@ -295,6 +309,7 @@ def _account_setting_off(boundary: Boundary, key: str) -> Verdict:
     asvs=("V1.4.1", "V4.1.3"), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.4.1", "pci-dss-4.0:7.2.1", "aws-fsbp:S3.2", "aws-fsbp:S3.3"),
+    properties=frozenset({"policy_principals"}),
     mitigations=(
         "Replace Principal \"*\" with the account or role ARNs that need access, or add a "
         "condition on aws:PrincipalOrgID or aws:SourceVpce.",
@@ -332,6 +347,7 @@ _PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-rea
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(INFO, T), cwe=(732,), capec=(180,),
     asvs=("V1.4.1",), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.4.1", "aws-fsbp:S3.2", "aws-fsbp:S3.3"),
+    properties=frozenset({"acl"}),
     mitigations=(
         "Set Object Ownership to 'Bucket owner enforced' (disables ACLs) and remove the public "
         "ACL; grant access with bucket policies to named principals.",
@@ -367,6 +383,7 @@ def s3_public_acl(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.2.1", "V6.4.1"), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:3.5.1", "pci-dss-4.0:3.6.1"),
+    data=STORED_RESTRICTED, properties=frozenset({"enforce_sse_kms"}),
     mitigations=(
         "Add a bucket policy statement that denies s3:PutObject unless "
         "s3:x-amz-server-side-encryption is aws:kms and s3:x-amz-server-side-encryption-aws-kms-"
@@ -418,6 +435,7 @@ def _audit_store(model: Model, component: Component) -> list[str]:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(R, T), cwe=(693, 778), capec=(268,),
     asvs=("V7.3.3",), attack=("T1070", "T1485"), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:10.3.2", "pci-dss-4.0:10.3.3", "aws-fsbp:S3.14", "aws-fsbp:S3.15"),
+    properties=frozenset({"object_lock", "versioning"}),
     mitigations=(
         "Create the log archive bucket with S3 Object Lock in compliance mode and a default "
         "retention that matches the log retention policy (one year for PCI DSS 10.5.1).",
@@ -457,6 +475,7 @@ def s3_audit_bucket_mutable(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(INFO, T), cwe=(319,), capec=(157,),
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040", "T1557"), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:S3.5"),
+    data=STORED_SENSITIVE, properties=frozenset({"deny_insecure_transport"}),
     mitigations=(
         "Add a bucket policy statement denying s3:* for every principal when "
         "aws:SecureTransport is false, and require TLS 1.2+ with s3:TlsVersion.",
@@ -491,6 +510,7 @@ def s3_insecure_transport_allowed(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(R,), cwe=(778,), capec=(268,),
     asvs=("V7.1.3", "V7.2.1"), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:10.2.1", "pci-dss-4.0:10.2.1.1", "aws-fsbp:S3.9"),
+    data=STORED_RESTRICTED, properties=frozenset({"server_access_logging"}),
     mitigations=(
         "Enable CloudTrail data events (GetObject, PutObject, DeleteObject) for the bucket in the "
         "organisation trail, or S3 server access logging to a separate log bucket.",
@@ -532,6 +552,7 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(250, 269), capec=(122,),
     asvs=("V4.1.3", "V1.2.1"), attack=("T1078.004", "T1098"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2", "aws-fsbp:IAM.1"),
+    properties=frozenset({"iam_actions", "iam_wildcard_resource_actions", "iam_managed_policies"}),
     mitigations=(
         "Replace the admin policy with a least-privilege policy generated from the component's "
         "CloudTrail history (IAM Access Analyzer policy generation).",
@@ -564,6 +585,7 @@ def iam_full_admin(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(E, T), cwe=(250,), capec=(122,),
     asvs=("V4.1.3",), attack=("T1078.004", "T1485"), domain=DOMAIN,
     compliance=("pci-dss-4.0:7.2.2",),
+    properties=frozenset({"iam_actions", "iam_wildcard_resource_actions"}),
     mitigations=(
         "List the exact actions the code calls (e.g. s3:GetObject, s3:PutObject) and scope them "
         "to the resources it uses; IAM Access Analyzer can generate the policy from CloudTrail.",
@@ -595,6 +617,7 @@ def iam_service_wildcard_action(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, INFO), cwe=(250, 732), capec=(122,),
     asvs=("V4.1.3", "V1.4.1"), attack=("T1078.004", "T1530"), domain=DOMAIN,
     compliance=("pci-dss-4.0:7.2.2",),
+    properties=frozenset({"iam_wildcard_resource_actions"}),
     mitigations=(
         "Scope each statement to resource ARNs (the component's bucket, table, key, secret); use "
         "aws:ResourceTag conditions (ABAC) where ARNs are not known in advance.",
@@ -635,6 +658,7 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(269,), capec=(233,),
     asvs=("V4.1.3",), attack=("T1098.003", "T1078.004"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2",),
+    properties=frozenset({"iam_actions", "iam_wildcard_resource_actions"}),
     mitigations=(
         "Remove iam:* write actions from workload roles; restrict iam:PassRole to the one role ARN "
         "the component must pass, with an iam:PassedToService condition.",
@@ -677,6 +701,7 @@ def iam_privilege_escalation(component: Component, model: Model) -> Verdict:
     asvs=("V2.10.1", "V2.10.4"), attack=("T1078.004", "T1552.001"), domain=DOMAIN,
     kinds=_WORKLOAD_KINDS, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:8.6.2", "pci-dss-4.0:8.6.3"),
+    properties=frozenset({"aws_access_keys"}),
     mitigations=(
         "Give AWS workloads an IAM role (Lambda execution role, ECS task role, EKS Pod Identity or "
         "IRSA, EC2 instance profile); give CI an OIDC-federated role (GitHub Actions, GitLab).",
@@ -738,6 +763,7 @@ def _account_principals(principals: Iterable[str], own: str | None) -> list[str]
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, E), cwe=(441,), capec=(1,),
     asvs=("V4.1.3",), attack=("T1199", "T1078.004"), domain=DOMAIN,
     compliance=("pci-dss-4.0:7.2.1",),
+    properties=frozenset({"trusted_principals"}),
     mitigations=(
         "Add a Condition StringEquals sts:ExternalId with the unique value the vendor issued for "
         "this customer to the role's trust policy.",
@@ -778,6 +804,7 @@ def iam_cross_account_without_external_id(component: Component, model: Model) ->
     target=Target.COMPONENT, likelihood=4, impact=5, stride=(S, E), cwe=(284, 732), capec=(1,),
     asvs=("V4.1.3",), attack=("T1078.004",), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:7.2.1",),
+    properties=frozenset({"trusted_principals"}),
     mitigations=(
         "Name the trusted account or role ARNs in the trust policy, or condition on "
         "aws:PrincipalOrgID; for web identity federation, condition on the token's aud and sub.",
@@ -987,6 +1014,7 @@ def cloudtrail_trail_weak(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(INFO, E), cwe=(732,), capec=(180,),
     asvs=("V6.4.1", "V1.6.2"), attack=("T1552",), tech=("aws.kms*",), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.6.1", "pci-dss-4.0:3.6.1.2"),
+    properties=frozenset({"policy_principals"}),
     mitigations=(
         "Name the key administrators and key users by role ARN in the key policy; if a \"*\" "
         "principal is needed for a service integration, confine it with kms:CallerAccount and "
@@ -1018,6 +1046,7 @@ def kms_key_policy_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(E, INFO), cwe=(1220,), capec=(122,),
     asvs=("V6.4.1", "V1.6.2"), attack=("T1078.004",), tech=("aws.kms*",), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.6.1.2", "pci-dss-4.0:3.6.1.3"),
+    data=RESTRICTED_DATA, properties=frozenset({"key_policy_delegates_to_iam"}),
     mitigations=(
         "Write an explicit key policy: key administrators (no kms:Decrypt) and key users (only the "
         "roles that encrypt or decrypt this data) by ARN; keep the root statement only for "
@@ -1059,6 +1088,7 @@ def kms_key_policy_delegates_to_iam(component: Component, model: Model) -> Verdi
     asvs=("V1.4.1",), attack=("T1190", "T1133"), tech=(*_RDS_TECH, "aws.redshift*"),
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:RDS.2"),
+    properties=frozenset({"publicly_accessible"}),
     mitigations=(
         "Set PubliclyAccessible to false, place the DB subnet group in private subnets only, and "
         "reach the database through the services that own it or Session Manager port forwarding.",
@@ -1090,6 +1120,7 @@ def rds_publicly_accessible(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(319,), capec=(157,),
     asvs=("V9.2.2",), attack=("T1040", "T1557"), tech=_RDS_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1",),
+    data=STORED_SENSITIVE, properties=frozenset({"force_ssl", "require_secure_transport"}),
     mitigations=(
         "Set rds.force_ssl = 1 (PostgreSQL/SQL Server) or require_secure_transport = ON "
         "(MySQL/MariaDB) in the DB parameter group, and use sslmode=verify-full with the RDS CA "
@@ -1126,6 +1157,7 @@ def rds_tls_not_enforced(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=4, impact=5, stride=(INFO,), cwe=(732, 668), capec=(180,),
     asvs=("V1.4.1",), attack=("T1537", "T1530"), tech=(*_RDS_TECH, "aws.redshift*"),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.5.1", "aws-fsbp:RDS.1"),
+    properties=frozenset({"public_snapshots"}),
     mitigations=(
         "Make the snapshots private (remove the 'all' restore attribute); share with named "
         "backup accounts only, encrypted with a customer-managed key whose policy names them.",
@@ -1150,6 +1182,7 @@ def rds_snapshot_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T, D), cwe=(693,),
     asvs=("V8.1.5",), attack=("T1485", "T1490"), tech=("aws.dynamodb*",), domain=DOMAIN,
     compliance=("aws-fsbp:DynamoDB.2",),
+    properties=frozenset({"point_in_time_recovery"}),
     mitigations=(
         "Enable point-in-time recovery (35 days) and deletion protection on the table; add AWS "
         "Backup copies to a separate backup account with a vault lock.",
@@ -1189,6 +1222,7 @@ _OPENSEARCH_TECH = ("aws.opensearch*", "aws.elasticsearch*")
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(668,), capec=(122,),
     asvs=("V1.4.1",), attack=("T1190", "T1530"), tech=_OPENSEARCH_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "aws-fsbp:Opensearch.2"),
+    properties=frozenset({"in_vpc"}),
     mitigations=(
         "Create the domain in private VPC subnets with a security group that admits only the "
         "services that query it; enable fine-grained access control and name principals in the "
@@ -1225,6 +1259,8 @@ _OLD_OPENSEARCH_TLS = frozenset({"policy-min-tls-1-0-2019-07"})
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO, T), cwe=(319, 326), capec=(157,),
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), tech=_OPENSEARCH_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:Opensearch.3"),
+    data=STORED_SENSITIVE,
+    properties=frozenset({"enforce_https", "node_to_node_encryption", "tls_security_policy"}),
     mitigations=(
         "Enable EnforceHTTPS with the Policy-Min-TLS-1-2-PFS-2023-10 TLS policy and node-to-node "
         "encryption (requires a blue/green update on older domains).",
@@ -1264,6 +1300,7 @@ def opensearch_transport_unencrypted(component: Component, model: Model) -> Verd
     asvs=("V1.4.1",), attack=("T1133", "T1021.004", "T1110"), domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:EC2.13", "aws-fsbp:EC2.14"),
+    among=INGRESS_STATED,
     mitigations=(
         "Remove the 0.0.0.0/0 rule; administer instances through AWS Systems Manager Session "
         "Manager (no inbound port) or EC2 Instance Connect Endpoint, or allow only the VPN's "
@@ -1297,6 +1334,7 @@ def sg_admin_port_open(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=4, impact=5, stride=(INFO, T), cwe=(284, 668), capec=(122,),
     asvs=("V1.4.1",), attack=("T1190", "T1110"), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:EC2.19"),
+    among=INGRESS_STATED,
     mitigations=(
         "Allow the database port only from the security groups of the services that use it "
         "(security-group references, not CIDRs) and keep the database in private subnets.",
@@ -1325,6 +1363,7 @@ def sg_database_port_open(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E, S), cwe=(668, 284), capec=(122,),
     asvs=("V1.4.1",), attack=("T1133", "T1078.004"), tech=("aws.eks*",), domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:EKS.1"),
+    properties=frozenset({"endpoint_public_access"}),
     mitigations=(
         "Turn on the private endpoint and off the public one (endpointPublicAccess false); if CI "
         "runners must reach it, restrict publicAccessCidrs to their egress addresses or run "
@@ -1368,6 +1407,7 @@ def eks_public_endpoint_open(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(T, E), cwe=(1395, 1104),
     asvs=("V14.2.1",), attack=("T1525", "T1190"), tech=("aws.ecr*",), domain=DOMAIN,
     compliance=("pci-dss-4.0:6.3.1", "pci-dss-4.0:6.3.3", "aws-fsbp:ECR.1"),
+    properties=frozenset({"scan_on_push"}),
     mitigations=(
         "Enable Amazon Inspector enhanced scanning (continuous) for the registry, or basic scan "
         "on push; fail deployments on critical findings with an admission policy.",
@@ -1394,6 +1434,7 @@ def ecr_scan_on_push_disabled(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(494,), capec=(184,),
     asvs=("V10.3.2", "V14.2.4"), attack=("T1525",), tech=("aws.ecr*",), domain=DOMAIN,
     compliance=("aws-fsbp:ECR.2",),
+    properties=frozenset({"tag_immutability"}),
     mitigations=(
         "Set imageTagMutability to IMMUTABLE and deploy by digest; restrict ecr:PutImage to the "
         "CI role.",
@@ -1425,6 +1466,7 @@ _LAMBDA_TECH = ("aws.lambda*",)
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(526, 798), capec=(37,),
     asvs=("V2.10.4", "V6.4.1"), attack=("T1552.001",), tech=_LAMBDA_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.3.2", "pci-dss-4.0:8.6.2"),
+    properties=frozenset({"secrets_in_env"}),
     mitigations=(
         "Store the secret in Secrets Manager (or SSM Parameter Store SecureString) and read it at "
         "cold start with the AWS Parameters and Secrets Lambda Extension; pass only the secret's "
@@ -1456,6 +1498,7 @@ def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=4, impact=3, stride=(S, E, D), cwe=(306,), capec=(115,),
     asvs=("V4.1.1", "V1.4.1"), api_top10=("API2:2023", "API8:2023"), attack=("T1190", "T1648"),
     tech=_LAMBDA_TECH, domain=DOMAIN,
+    properties=frozenset({"function_url_auth"}),
     mitigations=(
         "Use AuthType AWS_IAM and call the URL with SigV4 (CloudFront origin access control for "
         "Lambda URLs signs requests), or put the function behind API Gateway with an authorizer.",
@@ -1499,6 +1542,7 @@ def _lambdas_by_role(model: Model) -> dict[str, list[str]]:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(E,), cwe=(250, 653), capec=(122,),
     asvs=("V4.1.3", "V1.2.1"), attack=("T1078.004",), tech=_LAMBDA_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:7.2.2",),
+    properties=frozenset({"execution_role"}),
     mitigations=(
         "Give every function its own execution role with only the actions and resources it uses "
         "(one role per function in SAM/CDK by default).",
@@ -1540,6 +1584,7 @@ _APIGW_TECH = ("aws.apigateway*",)
     target=Target.COMPONENT, likelihood=4, impact=3, stride=(S, E), cwe=(306, 862), capec=(115,),
     asvs=("V4.1.1",), api_top10=("API2:2023", "API5:2023"), attack=("T1190",),
     tech=_APIGW_TECH, domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"routes_without_authorizer"}),
     mitigations=(
         "Attach the API's authorizer to every route (a default authorizer on HTTP APIs; "
         "AuthorizationType on each REST method), and list intentionally public routes explicitly.",
@@ -1573,6 +1618,7 @@ def apigw_route_without_authorizer(component: Component, model: Model) -> Verdic
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(S,), cwe=(287, 1390), capec=(560,),
     asvs=("V2.10.1", "V4.1.1"), api_top10=("API2:2023",), attack=("T1078",), tech=_APIGW_TECH,
     domain=DOMAIN,
+    properties=frozenset({"api_key_required"}),
     mitigations=(
         "Add an authorizer (Cognito user pool, JWT authorizer with OAuth2 client credentials, "
         "Lambda authorizer, or IAM/SigV4) and keep API keys only for usage plans.",
@@ -1603,6 +1649,7 @@ def apigw_api_key_as_authentication(component: Component, model: Model) -> Verdi
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(532,),
     asvs=("V7.1.1", "V7.1.2"), api_top10=("API8:2023",), tech=_APIGW_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.3.1", "pci-dss-4.0:3.5.1"),
+    data=SENSITIVE_DATA, properties=frozenset({"data_trace_enabled"}),
     mitigations=(
         "Turn off data tracing on production stages; use access logs with a $context-only format "
         "(request id, caller, route, status, latency).",
@@ -1632,6 +1679,7 @@ def apigw_full_request_logging(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(T, D, E), cwe=(288, 693),
     capec=(554,), asvs=("V1.14.1",), api_top10=("API8:2023",), attack=("T1190",),
     tech=_APIGW_TECH, domain=DOMAIN,
+    properties=frozenset({"execute_api_endpoint_disabled"}),
     mitigations=(
         "Disable the default execute-api endpoint (disableExecuteApiEndpoint) and serve the API "
         "only through CloudFront; or have CloudFront add a secret origin header that a WAF rule "
@@ -1683,6 +1731,7 @@ _WEAK_ORIGIN_PROTOCOLS = frozenset({"sslv3", "tlsv1", "tlsv1.1"})
     capec=(620,), asvs=("V9.1.2", "V9.1.3"), api_top10=("API8:2023",), attack=("T1557",),
     tech=_CLOUDFRONT_TECH, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:CloudFront.3"),
+    properties=frozenset({"minimum_protocol_version", "min_tls_version", "viewer_protocol_policy"}),
     mitigations=(
         "Use a custom certificate with the TLSv1.2_2021 security policy (or newer) and set the "
         "viewer protocol policy to redirect-to-https or https-only on every cache behaviour.",
@@ -1722,6 +1771,7 @@ def cloudfront_weak_viewer_tls(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(319, 757), capec=(157,),
     asvs=("V9.2.2", "V9.1.3"), attack=("T1040", "T1557"), tech=_CLOUDFRONT_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:CloudFront.9"),
+    properties=frozenset({"origin_protocol_policy", "origin_ssl_protocols"}),
     mitigations=(
         "Set the origin protocol policy to https-only with origin SSL protocols TLSv1.2 only; "
         "give the origin a certificate valid for its domain name.",
@@ -1774,6 +1824,7 @@ _RESOURCE_POLICY_TECH = (
     asvs=("V1.4.1", "V4.1.3"), attack=("T1530", "T1648"), tech=_RESOURCE_POLICY_TECH,
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:7.2.1", "aws-fsbp:Lambda.1"),
+    properties=frozenset({"policy_principals"}),
     mitigations=(
         "Name the allowed principals (account or role ARNs, or the service principal with "
         "aws:SourceArn/aws:SourceAccount conditions for S3 or EventBridge notifications), or add "
@@ -1806,6 +1857,7 @@ def resource_policy_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.1.1",), attack=("T1530",), tech=("aws.sqs*", "aws.sns*"), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.5.1", "aws-fsbp:SQS.1", "aws-fsbp:SNS.1"),
+    data=SENSITIVE_DATA, properties=frozenset({"sse", "sqs_managed_sse"}),
     mitigations=(
         "Enable SSE with a customer-managed KMS key (KmsMasterKeyId) whose key policy allows the "
         "producers, consumers and publishing services; at least enable SQS-managed SSE.",
@@ -1850,6 +1902,7 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
     domain=DOMAIN,
     compliance=("pci-dss-4.0:8.6.3", "aws-fsbp:SecretsManager.1",
                 "aws-fsbp:SecretsManager.4"),
+    properties=frozenset({"automatic_rotation", "rotation_days"}),
     mitigations=(
         "Turn on automatic rotation with a rotation Lambda (managed rotation for RDS, Redshift "
         "and DocumentDB credentials) on a schedule of 90 days or less; alert on rotation failures.",
@@ -1945,6 +1998,7 @@ def cognito_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     asvs=("V4.1.1", "V4.3.1"), api_top10=("API5:2023",), attack=("T1136.003", "T1078"),
     tech=_COGNITO_TECH, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:8.2.4",),
+    properties=frozenset({"self_signup"}),
     mitigations=(
         "Set AllowAdminCreateUserOnly to true (administrators create users), or federate the pool "
         "to the workforce IdP; check group membership, not just a valid token, in the API.",
@@ -1974,6 +2028,7 @@ def cognito_admin_self_signup(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(S,), cwe=(521,), capec=(16, 49),
     asvs=("V2.1.1",), attack=("T1110",), tech=_COGNITO_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:8.3.6",),
+    properties=frozenset({"password_min_length"}),
     mitigations=(
         "Set the password policy's MinimumLength to 12 or more (15 for administrators), drop "
         "composition rules that push users to predictable patterns, and enable compromised-"
@@ -2001,6 +2056,7 @@ def cognito_weak_password_policy(component: Component, model: Model) -> Verdict:
     "role can read data or call services, those are public.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, INFO), cwe=(284, 306), capec=(115,),
     asvs=("V4.1.3",), attack=("T1078.004",), tech=_COGNITO_TECH, domain=DOMAIN,
+    properties=frozenset({"allow_unauthenticated_identities"}),
     mitigations=(
         "Disable unauthenticated identities, or give the guest role only the actions a guest "
         "needs (e.g. a single Pinpoint or Location action) scoped to named resources.",

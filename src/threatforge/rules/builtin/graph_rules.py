@@ -6,7 +6,7 @@ The analyses live in :mod:`threatforge.analysis`; these rules turn their results
 from __future__ import annotations
 
 from threatforge.analysis.attack_paths import AttackPath, cheapest_paths
-from threatforge.analysis.pci_scope import SegmentationViolation, pci_scope
+from threatforge.analysis.pci_scope import SegmentationViolation, pci_segmentation
 from threatforge.model import Classification, Model
 from threatforge.rules.interface import (
     Confidence,
@@ -134,7 +134,7 @@ def _path_evidence(path: AttackPath) -> tuple[str, ...]:
 ))
 def pci_segmentation_violation(model: Model, _: Model) -> Verdict | list[Verdict]:
     """Fire once per out-of-scope component with an open path into the CDE."""
-    scope = pci_scope(model)
+    scope = pci_segmentation(model)  # the scope's violations, without its table in words
     if not scope.account_data:
         return Skip("the model has no data with category pci.pan or pci.sad")
     return [_segmentation_fire(model, v, scope.account_data) for v in scope.violations]

@@ -45,6 +45,7 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuleMeta,
@@ -119,6 +120,29 @@ def _is_idp_admin(component: Component, model: Model) -> bool:
                                      and component.tech in _idp_techs(model))
 
 
+def _idp_admin_ids(model: Model) -> frozenset[str]:
+    """The components that are an identity provider's admin interface (found once per model)."""
+    return model.graph.memo(("idp-admin-ids",), lambda: frozenset(
+        cid for cid, c in model.components.items() if _is_idp_admin(c, model)
+    ))
+
+
+INTO_IDP_ADMIN = ElementSet(
+    "into-idp-admin", "flows into an identity provider's administrative interface or API",
+    lambda model: _into_idp_admin(model),
+)
+
+
+def _into_idp_admin(model: Model) -> frozenset[str]:
+    graph = model.graph
+    components = model.components
+    return frozenset(
+        [f.id for target in _idp_admin_ids(model) for f in graph.flows_in(target)]
+        + [f.id for f in graph.flows_stating("idp_admin_api")
+           if f.properties["idp_admin_api"] is True and components[f.target].kind is IDP]
+    )
+
+
 def _workloads_by_zone(model: Model) -> dict[str, list[Component]]:
     """Zone id -> the workloads placed directly in it."""
     found: dict[str, list[Component]] = {}
@@ -147,6 +171,7 @@ def _account_holders(model: Model) -> list[Component | Boundary]:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(308,), capec=(560,),
     asvs=("V2.2.4", "V4.3.1"), attack=("T1078.004", "T1110"), kinds=IDP_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.4.1",),
+    properties=frozenset({"mfa_enforced_for_admins"}),
     mitigations=(
         "Require phishing-resistant MFA (FIDO2/WebAuthn security keys or passkeys) for every "
         "administrator in the provider's policy: IAM Identity Center 'require MFA' with "
@@ -183,6 +208,7 @@ def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S,), cwe=(521,), capec=(49, 600),
     asvs=("V2.1.1", "V2.1.7"), attack=("T1110.001", "T1110.004"), kinds=IDP_KINDS,
     domain=DOMAIN, compliance=("pci-dss-4.0:8.3.6",),
+    properties=frozenset({"password_min_length", "breached_password_check"}),
     mitigations=(
         f"Require at least {MIN_PASSWORD_LENGTH} characters (Cognito user pool password "
         "policy `MinimumLength`, Keycloak password policy `length(12)`), allow long "
@@ -236,6 +262,7 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(S,), cwe=(307,), capec=(49, 600),
     asvs=("V2.2.1",), attack=("T1110.001", "T1110.003", "T1110.004"), kinds=IDP_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.3.4",),
+    properties=frozenset({"brute_force_detection", "account_lockout", "advanced_security"}),
     mitigations=(
         "Turn on the provider's protection: Keycloak 'Brute Force Detection' (permanent or "
         "temporary lockout), Cognito threat protection in enforced mode, Okta ThreatInsight, "
@@ -279,6 +306,7 @@ def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(347,), capec=(475,),
     asvs=("V3.5.3",), attack=("T1606.002",), kinds=ACCOUNT_HOLDER_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN,
+    properties=frozenset({"saml_signed_assertions"}),
     mitigations=(
         "Sign every assertion at the IdP (Okta/Entra 'sign assertion', Keycloak client "
         "'Sign assertions: ON') and require signed assertions at every service provider "
@@ -310,6 +338,7 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(640, 308),
     capec=(50,), asvs=("V2.5.6", "V2.5.7"), attack=("T1556.006", "T1098"),
     kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN,
+    properties=frozenset({"recovery_bypasses_mfa", "account_recovery"}),
     mitigations=(
         "Require the enrolled second factor to recover a password, and identity proofing at the "
         "enrolment level to reset the factor itself (Okta/Entra self-service password reset "
@@ -410,6 +439,7 @@ def idp_colocated_with_workloads(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=5, stride=(E,), cwe=(653, 269),
     source_kinds=WORKLOAD_KINDS,
     asvs=("V1.14.1", "V4.1.3"), attack=("T1098", "T1136"), domain=DOMAIN,
+    among=INTO_IDP_ADMIN,
     mitigations=(
         "Do not route the admin API (Keycloak `/admin`, Okta/Entra management APIs) to workload "
         "networks: block the path at the ingress and allow it only from an admin network.",
@@ -433,7 +463,7 @@ def idp_admin_api_reachable_from_workloads(flow: Flow, model: Model) -> Verdict:
     """Fire on flows from workloads into an identity provider's administrative API."""
     target = model.components[flow.target]
     source = model.components[flow.source]
-    admin_api = _is_idp_admin(target, model) or (
+    admin_api = flow.target in _idp_admin_ids(model) or (
         target.kind is IDP and flow.properties.get("idp_admin_api") is True
     )
     if not admin_api:
@@ -524,6 +554,8 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, E), cwe=(613,), capec=(60,),
     asvs=("V3.3.2",), attack=("T1550.004", "T1539"), domain=DOMAIN,
     compliance=("pci-dss-4.0:8.2.8",),
+    properties=frozenset({"session_timeout_minutes", "session_absolute_timeout_hours",
+                          "admin_session_timeout_minutes", "admin_max_session_hours"}),
     mitigations=(
         f"Re-authenticate administrators after {MAX_PRIVILEGED_IDLE_MINUTES} minutes idle and "
         f"at most every {MAX_PRIVILEGED_SESSION_HOURS} hours (IAM Identity Center permission "
@@ -574,6 +606,7 @@ def identity_privileged_session_too_long(component: Component, model: Model) -> 
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(R, S), cwe=(286, 778),
     attack=("T1078",), confidence=Confidence.HIGH, domain=DOMAIN,
     compliance=("pci-dss-4.0:8.2.2",),
+    properties=frozenset({"shared_accounts"}),
     mitigations=(
         "Give every administrator a personal account through SSO (IAM Identity Center "
         "permission sets, Okta/Entra groups) and remove shared logins; where a system supports "
@@ -605,6 +638,7 @@ def identity_shared_admin_accounts(component: Component, model: Model) -> Verdic
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(E,), cwe=(269,),
     asvs=("V1.4.3",), attack=("T1078", "T1098.003"), domain=DOMAIN,
     compliance=("pci-dss-4.0:7.2.2",),
+    properties=frozenset({"jit_access"}),
     mitigations=(
         "Grant privileged roles just in time, for hours, with approval and a ticket "
         "(IAM Identity Center temporary elevated access, Entra ID PIM, Teleport/Okta access "

@@ -33,7 +33,7 @@ from threatforge.rules.builtin._facts import (
     secrets_of,
     sensitive_data,
     show,
-    tech_is,
+    tech_ids,
     word,
     words,
 )
@@ -41,6 +41,7 @@ from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuleMeta,
@@ -127,11 +128,34 @@ def _query_flow(
     """The (source, target) of a flow (from a process: the rules' scope) to a store of this
     technology, or ``other`` (the Skip for a flow to something else)."""
     target = model.components[flow.target]
-    if not (tech_is(target, tech) or flow.protocol in protocols):
+    if not (flow.target in tech_ids(model, tech) or flow.protocol in protocols):
         return other
     return model.components[flow.source], target
 
 
+def _query_flows(
+    model: Model, tech: tuple[str, ...], protocols: frozenset[str]
+) -> frozenset[str]:
+    """The flows :func:`_query_flow` does not skip (and those whose ends are missing)."""
+    graph = model.graph
+    return frozenset(
+        [f.id for store in tech_ids(model, tech) for f in graph.flows_in(store)]
+        + [f.id for protocol in protocols for f in graph.flows_using(protocol)]
+    )
+
+
+FLOWS_TO_SQL = ElementSet(
+    "flows-to-sql-databases", "flows to an SQL database, by its technology or the protocol",
+    lambda model: _query_flows(model, SQL_TECH, SQL_PROTOCOLS),
+)
+FLOWS_TO_DOCUMENT_STORES = ElementSet(
+    "flows-to-document-stores", "flows to a document store, by its technology or the protocol",
+    lambda model: _query_flows(model, NOSQL_TECH, NOSQL_PROTOCOLS),
+)
+FLOWS_TO_DIRECTORIES = ElementSet(
+    "flows-to-directories", "flows to an LDAP directory, by its technology or the protocol",
+    lambda model: _query_flows(model, LDAP_TECH, LDAP_PROTOCOLS),
+)
 _NOT_SQL = Skip("not a flow to an SQL database")
 _NOT_NOSQL = Skip("not a flow to a document store")
 _NOT_LDAP = Skip("not a flow to a directory")
@@ -150,6 +174,7 @@ _NOT_LDAP = Skip("not a flow to a directory")
     source_kinds=PROCESS_KINDS,
     asvs=("V5.3.4", "V5.3.5"), attack=("T1190",), confidence=Confidence.HIGH, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    among=FLOWS_TO_SQL,
     mitigations=(
         "Pass every value as a bind parameter (JDBC PreparedStatement, psycopg "
         "`cursor.execute(sql, params)`, SQLAlchemy Core/ORM expressions, Go "
@@ -196,6 +221,7 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=4, stride=(T, INFO, E), cwe=(943,), capec=(676,),
     source_kinds=PROCESS_KINDS,
     asvs=("V5.3.4",), attack=("T1190",), domain=DOMAIN, compliance=(PCI_SECURE_CODING,),
+    among=FLOWS_TO_DOCUMENT_STORES,
     mitigations=(
         "Build filters from typed, validated fields (`{\"user\": {\"$eq\": str(user)}}`, "
         "DynamoDB `KeyConditionExpression` with expression attribute values); reject request "
@@ -242,6 +268,7 @@ def injection_nosql(flow: Flow, model: Model) -> Verdict:
     source_kinds=PROCESS_KINDS,
     asvs=("V5.3.7",), attack=("T1190", "T1087.002"), domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    among=FLOWS_TO_DIRECTORIES,
     mitigations=(
         "Escape every value put into a filter or DN (RFC 4515 filter escaping: Spring LDAP "
         "`LdapQueryBuilder`, UnboundID `Filter.createEqualityFilter`, ldap3 "
@@ -286,6 +313,7 @@ def injection_ldap(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(T, E), cwe=(78, 88), capec=(88,),
     asvs=("V5.3.8",), attack=("T1059", "T1190"), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"executes_commands"}),
     mitigations=(
         "Call a library instead of a command where one exists (an image library instead of "
         "ImageMagick's CLI); otherwise pass an argument vector without a shell "
@@ -324,6 +352,7 @@ def injection_os_command(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, D), cwe=(611, 776),
     capec=(221,), asvs=("V5.5.2",), attack=("T1190",), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"parses_xml"}),
     mitigations=(
         "Disable DTDs and external entities in the parser (Java "
         "`factory.setFeature(\"http://apache.org/xml/features/disallow-doctype-decl\", true)`, "
@@ -367,6 +396,7 @@ def injection_xxe(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(T, E), cwe=(502,), capec=(586,),
     asvs=("V5.5.1", "V5.5.3"), attack=("T1190", "T1059"), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"deserializes"}),
     mitigations=(
         "Exchange data as JSON or Protobuf bound to explicit types; use `yaml.safe_load`, never "
         "pickle or BinaryFormatter for data that crosses a trust boundary.",
@@ -410,6 +440,7 @@ def injection_insecure_deserialization(component: Component, model: Model) -> Ve
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(INFO, E), cwe=(918,), capec=(664,),
     asvs=("V12.6.1",), api_top10=("API7:2023",), attack=("T1552.005", "T1190"),
     kinds=PROCESS_KINDS, confidence=Confidence.HIGH, domain=DOMAIN,
+    properties=frozenset({"fetches_user_urls"}),
     mitigations=(
         "Block the metadata endpoint from the workload: IMDSv2 with `HttpPutResponseHopLimit: "
         "1` for containers on EC2, a NetworkPolicy or iptables rule denying 169.254.169.254/32 "
@@ -448,6 +479,7 @@ def ssrf_cloud_metadata_reachable(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(22,), capec=(126,),
     asvs=("V12.3.1", "V12.3.2"), attack=("T1083", "T1190"), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"user_file_paths"}),
     mitigations=(
         "Never use request data as a path: map it to a server-generated id (a UUID object key), "
         "or canonicalise the joined path and check it stays under the base directory "
@@ -484,6 +516,7 @@ def path_traversal_user_file_paths(component: Component, model: Model) -> Verdic
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(T, E), cwe=(1336, 94),
     capec=(242,), asvs=("V5.2.5",), attack=("T1190", "T1059"), kinds=PROCESS_KINDS,
     domain=DOMAIN, compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"user_templates"}),
     mitigations=(
         "Let users fill placeholders in templates the system owns, never supply template source; "
         "if they must (e-mail designers), use a logic-less engine (Mustache) or a sandbox "
@@ -521,6 +554,7 @@ def injection_server_side_template(component: Component, model: Model) -> Verdic
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, INFO, S), cwe=(79,), capec=(63,),
     asvs=("V5.3.3", "V14.4.3"), attack=("T1189",), kinds=WEB_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"renders_user_content"}),
     mitigations=(
         "Render through an auto-escaping template or framework (React without "
         "`dangerouslySetInnerHTML`, Angular, Jinja2 autoescape); sanitise rich text with "
@@ -567,6 +601,7 @@ def injection_xss(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, T), cwe=(352,), capec=(62,),
     asvs=("V4.2.2", "V3.4.3"), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"csrf_protection"}),
     mitigations=(
         "Use the framework's synchronizer-token or double-submit protection (Spring Security "
         "CSRF, Django `CsrfViewMiddleware`, ASP.NET antiforgery) on every state-changing route.",
@@ -612,6 +647,7 @@ def csrf_missing_protection(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(S, INFO), cwe=(601,),
     asvs=("V5.1.5",), attack=("T1566.002",), kinds=SESSION_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"redirects_to_user_urls"}),
     mitigations=(
         "Redirect only to relative paths or to an allow-list of exact URLs; map user choices to "
         "server-side ids instead of accepting URLs.",
@@ -648,6 +684,7 @@ def open_redirect(component: Component, model: Model) -> Verdict:
     asvs=("V12.2.1", "V12.4.2"), attack=("T1505.003", "T1204.002"),
     kinds=PROCESS_KINDS | {ComponentKind.DATASTORE}, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
+    properties=frozenset({"accepts_uploads"}),
     mitigations=(
         "Check the type by content (magic bytes) against an allow-list and limit the size; "
         "store uploads under generated names outside the web root, in a separate bucket served "
@@ -687,6 +724,7 @@ def unrestricted_file_upload(component: Component, model: Model) -> Verdict:
     capec=(191,), asvs=("V2.10.4", "V6.4.1"), attack=("T1552.001",),
     kinds=PROCESS_KINDS | {ComponentKind.CLIENT}, confidence=Confidence.HIGH, domain=DOMAIN,
     compliance=("pci-dss-4.0:8.6.2",),
+    properties=frozenset({"secrets_in_code"}),
     mitigations=(
         "Move the secrets to AWS Secrets Manager, SSM Parameter Store (SecureString) or Vault and "
         "read them at start-up with the workload's role; rotate every secret that was in code.",
@@ -723,6 +761,8 @@ def hardcoded_secrets(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(S,), cwe=(613,), capec=(60,),
     asvs=("V3.3.1", "V3.3.2"), attack=("T1550.004", "T1539"), kinds=SESSION_KINDS,
     domain=DOMAIN,
+    properties=frozenset({"session_idle_timeout", "session_timeout_minutes",
+                          "session_absolute_timeout_hours"}),
     mitigations=(
         f"Expire sessions after at most {MAX_IDLE_MINUTES} minutes idle and "
         f"{MAX_ABSOLUTE_HOURS} hours in total for applications handling confidential data "
@@ -774,6 +814,7 @@ def session_excessive_lifetime(component: Component, model: Model) -> Verdict:
     "cookie) is logged in as the victim as soon as the victim signs in.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S,), cwe=(384,), capec=(61,),
     asvs=("V3.2.1",), attack=("T1550.004",), kinds=SESSION_KINDS, domain=DOMAIN,
+    properties=frozenset({"session_rotation"}),
     mitigations=(
         "Issue a new session id on every authentication and privilege change (Spring Security "
         "`sessionFixation().migrateSession()`, `session_regenerate_id(true)`, Express "
@@ -803,6 +844,7 @@ def session_not_rotated_on_login(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(INFO, S), cwe=(614, 1004),
     capec=(31,), asvs=("V3.4.1", "V3.4.2"), attack=("T1539",), kinds=SESSION_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN,
+    properties=frozenset({"cookie_secure", "cookie_httponly"}),
     mitigations=(
         "Set `Secure`, `HttpOnly` and `SameSite=Lax` (or `Strict`) on every session cookie, "
         "ideally with the `__Host-` prefix (Spring `server.servlet.session.cookie.*`, Express "
@@ -840,6 +882,7 @@ def session_cookie_insecure_flags(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T, S, INFO), cwe=(444,),
     capec=(33,), attack=("T1190",), domain=DOMAIN,
     kinds=frozenset({ComponentKind.LOAD_BALANCER, ComponentKind.GATEWAY, ComponentKind.CDN}),
+    properties=frozenset({"http_desync_mitigation"}),
     mitigations=(
         "Set the AWS Application Load Balancer `routing.http.desync_mitigation_mode` to "
         "`defensive` or `strictest` and `routing.http.drop_invalid_header_fields.enabled` to "

@@ -30,10 +30,13 @@ from threatforge.model import (
 from threatforge.model.schema import Initiator, PropertyValue
 from threatforge.rules.builtin._facts import (
     CLUSTER_ZONES,
+    IN_CLUSTER,
     INFO,
+    INTO_CLUSTER,
     KUBE_API_SERVER_TECH,
     KUBERNETES_DEPLOY_VALUES,
     PROCESS_KINDS,
+    WITHIN_CLUSTERS,
     D,
     E,
     R,
@@ -160,6 +163,7 @@ def _is_cluster_zone(boundary: Boundary) -> bool:
     source_kinds=PROCESS_KINDS, target_kinds=PROCESS_KINDS,
     asvs=("V1.2.2", "V4.1.1"), attack=("T1021", "T1210"), domain=DOMAIN,
     confidence=Confidence.HIGH,
+    among=WITHIN_CLUSTERS,
     mitigations=(
         "Enable mesh-wide STRICT mTLS (Istio `PeerAuthentication` mode STRICT, Linkerd default "
         "mTLS) so every call carries a workload identity (SPIFFE ID), and allow callers by "
@@ -204,6 +208,7 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
     "compromise upstream reaches every user's data, and the audit trail loses the user.",
     target=Target.FLOW, likelihood=3, impact=4, stride=(E, R), cwe=(441, 639), capec=(21,),
     asvs=("V4.1.1", "V7.1.3"), attack=("T1078",), domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"propagates_identity"}),
     mitigations=(
         "Forward the user's context to every hop: exchange the user token for a downstream token "
         "with the user as subject and the calling service as actor (OAuth2 token exchange, RFC "
@@ -351,6 +356,7 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(250,), capec=(233,),
     attack=("T1611",), kinds=WORKLOAD_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:2.2.6",),
+    properties=frozenset({"privileged", "allow_privilege_escalation", "capabilities_add"}),
     mitigations=(
         "Remove `privileged: true` and `allowPrivilegeEscalation`, drop all capabilities and add "
         "back only the one needed (`NET_BIND_SERVICE`), and enforce the `restricted` Pod "
@@ -388,6 +394,7 @@ def k8s_privileged_container(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E, INFO), cwe=(250, 668),
     capec=(233,), attack=("T1611",), kinds=WORKLOAD_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:2.2.6",),
+    properties=frozenset({"host_network", "host_pid", "host_ipc", "host_path"}),
     mitigations=(
         "Remove `hostNetwork`, `hostPID` and `hostIPC`; replace hostPath volumes with "
         "emptyDir, ConfigMaps, CSI volumes or projected volumes; enforce the `baseline` (better "
@@ -424,6 +431,7 @@ def k8s_host_namespace_or_path(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(E,), cwe=(250,), capec=(233,),
     attack=("T1611",), kinds=WORKLOAD_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:2.2.6",),
+    properties=frozenset({"run_as_non_root", "run_as_user"}),
     mitigations=(
         "Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser` in the pod spec, "
         "build images with a `USER` directive, and enforce the `restricted` Pod Security "
@@ -492,6 +500,7 @@ def k8s_namespace_privileged_pod_security(boundary: Boundary, model: Model) -> V
     "wherever its RBAC allows.",
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(E, INFO), cwe=(250,),
     capec=(233,), attack=("T1528", "T1552.007"), kinds=WORKLOAD_KINDS, domain=DOMAIN,
+    properties=frozenset({"automount_service_account_token"}),
     mitigations=(
         "Set `automountServiceAccountToken: false` on the pod spec (and on the ServiceAccount); "
         "mount a projected token with a short lifetime and an audience only where the API is "
@@ -528,6 +537,7 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(269, 250), capec=(122,),
     asvs=("V4.1.3",), attack=("T1078.004", "T1609"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2", "pci-dss-4.0:7.2.5"),
+    properties=frozenset({"cluster_role", "deploy_role", "rbac_wildcard"}),
     mitigations=(
         "Bind a namespaced Role with only the verbs and resources needed (for a deployer: "
         "get/list/patch on Deployments, Services and ConfigMaps in its namespaces), never "
@@ -588,6 +598,7 @@ def _kubernetes_deploy(
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(522, 613),
     capec=(560,), asvs=("V2.10.1",), attack=("T1528", "T1550.001"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.6.3",),
+    properties=frozenset({"deploy_auth", "service_account_token"}),
     mitigations=(
         "Authenticate CI to the cluster with OIDC federation (GitHub Actions OIDC to an IAM role "
         "mapped by an EKS access entry) or `kubectl create token` with a short `--duration`; "
@@ -626,6 +637,7 @@ def k8s_long_lived_sa_token(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(526,), capec=(37,),
     asvs=("V6.4.1",), attack=("T1552.007",), kinds=WORKLOAD_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.6.2",),
+    properties=frozenset({"secrets_in_env"}),
     mitigations=(
         "Mount secrets as files from a secrets manager (Secrets Store CSI driver with AWS "
         "Secrets Manager or Vault, Vault Agent injector) with short-lived dynamic credentials, "
@@ -654,6 +666,7 @@ def k8s_secrets_in_env(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(798, 312),
     capec=(37,), asvs=("V2.10.4",), attack=("T1552.001",), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.6.2",),
+    properties=frozenset({"secrets_in_manifests"}),
     mitigations=(
         "Keep only references in manifests: External Secrets Operator or the Secrets Store CSI "
         "driver pulling from AWS Secrets Manager or Vault, or Sealed Secrets/SOPS-encrypted "
@@ -682,6 +695,7 @@ def k8s_secrets_in_manifests(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(311, 312),
     capec=(37,), asvs=("V6.4.1",), attack=("T1552.007",), tech=API_SERVER_TECH,
     domain=DOMAIN, confidence=Confidence.HIGH,
+    properties=frozenset({"secrets_encryption", "etcd_encryption"}),
     mitigations=(
         "Enable envelope encryption of Secrets with a KMS provider (EKS `encryptionConfig` with "
         "a customer-managed KMS key; `EncryptionConfiguration` with the kms v2 provider on "
@@ -723,6 +737,7 @@ def _image_tag(image: str) -> str | None:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(494,), capec=(538,),
     asvs=("V10.3.2",), attack=("T1525",), kinds=WORKLOAD_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH,
+    properties=frozenset({"image", "image_tag"}),
     mitigations=(
         "Deploy images by digest (`image: repo/app@sha256:...`, rendered by the CD pipeline), "
         "turn on tag immutability in the registry (ECR `imageTagMutability: IMMUTABLE`), and "
@@ -760,6 +775,7 @@ def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
     source_kinds=frozenset({ComponentKind.ARTIFACT_REGISTRY}),
     asvs=("V10.3.2",), attack=("T1525", "T1195.002"), domain=DOMAIN,
     confidence=Confidence.HIGH,
+    among=INTO_CLUSTER,
     mitigations=(
         "Sign images in CI (Sigstore cosign keyless, AWS Signer with Notation) with SLSA "
         "provenance attestations, and verify signatures at admission (Sigstore "
@@ -826,6 +842,7 @@ def k8s_no_admission_policy(boundary: Boundary, model: Model) -> Verdict:
     "the public name points to that day.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(829, 494), capec=(538,),
     asvs=("V14.2.4",), attack=("T1195.002",), kinds=WORKLOAD_KINDS, domain=DOMAIN,
+    among=IN_CLUSTER,
     mitigations=(
         "Mirror the needed public images into a private registry (ECR pull-through cache, "
         "Harbor proxy cache) after scanning, pin them by digest, and allow only the private "
@@ -916,6 +933,7 @@ def svc_kafka_topic_no_acl(component: Component, model: Model) -> Verdict:
     capec=(157,), asvs=("V9.2.2",), attack=("T1040",),
     kinds=frozenset({ComponentKind.STREAM, ComponentKind.QUEUE}), tech=KAFKA_TECH,
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1",),
+    properties=frozenset({"listeners"}),
     mitigations=(
         "Remove the plaintext listener (Strimzi `listeners` with `tls: true` only; MSK "
         "`ClientBroker: TLS`), move remaining clients to the TLS listener with mTLS or SASL/SCRAM "
@@ -1039,6 +1057,7 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770, 400), capec=(130,),
     attack=("T1496", "T1499"), kinds=WORKLOAD_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH,
+    properties=frozenset({"resource_limits"}),
     mitigations=(
         "Set CPU and memory requests and a memory limit on every container, a `LimitRange` and "
         "`ResourceQuota` per namespace, and enforce them at admission (Kyverno "
@@ -1114,6 +1133,7 @@ def k8s_api_server_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E, INFO), cwe=(306,),
     capec=(115,), attack=("T1609", "T1613"), tech=NODE_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH,
+    properties=frozenset({"kubelet_anonymous_auth", "kubelet_read_only_port"}),
     mitigations=(
         "Set `authentication.anonymous.enabled: false`, `authorization.mode: Webhook` and "
         "`readOnlyPort: 0` in the kubelet configuration (EKS-optimised and Bottlerocket AMIs do "

@@ -26,12 +26,20 @@ from threatforge.model import (
     TrustLevel,
 )
 from threatforge.rules.builtin._facts import (
+    CARD_DATA,
+    CDE_OR_MONITORING,
     EDGE_KINDS,
+    EXPOSED,
+    HANDLES_PAN,
     INFO,
+    INTO_CDE,
     OUTSIDE_KINDS,
     PAN,
     PROCESS_KINDS,
     SAD,
+    STAFF_CONNECTS,
+    STORED_PAN,
+    TELEMETRY,
     D,
     E,
     R,
@@ -40,6 +48,7 @@ from threatforge.rules.builtin._facts import (
     anonymous_card_intake,
     assets,
     authn_words,
+    cde_components,
     cde_marked_explicitly,
     cde_marking,
     cde_staff_access,
@@ -61,6 +70,7 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    DataScope,
     Fire,
     Rule,
     RuleMeta,
@@ -85,6 +95,8 @@ TOKENIZATION = (
 
 TOKEN = "pci.token"  # noqa: S105 - a data category, not a secret
 PAYMENT_CATEGORIES = frozenset({PAN, TOKEN, "financial"})
+PAYMENT_DATA = DataScope(categories=tuple(sorted(PAYMENT_CATEGORIES)))
+"""Elements holding card numbers, payment tokens or financial data (a rule scope)."""
 OUTSIDE = OUTSIDE_KINDS
 """Kinds that are not system components of ours: cardholders, their devices, third parties."""
 STRONG_KEY_CUSTODY = frozenset(
@@ -160,6 +172,7 @@ _NOT_INTO_CDE = Skip("does not enter the CDE")
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(INFO,), cwe=(653, 312), capec=(37,),
     asvs=("V6.1.3", "V8.3.4"), attack=("T1530", "T1213"), domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:3.2.1", "pci-dss-4.0:12.5.2"),
+    data=STORED_PAN,
     mitigations=(
         "Keep PANs only in the card vault inside the CDE (a dedicated subnet with its own security "
         "groups and NACLs, or a separate AWS account) and store a payment token everywhere else.",
@@ -198,6 +211,7 @@ def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(INFO,), cwe=(311, 312), capec=(37,),
     asvs=("V6.1.3", "V6.4.1"), attack=("T1530",), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.5.1", "pci-dss-4.0:3.5.1.2", "pci-dss-4.0:3.6.1"),
+    data=STORED_PAN,
     mitigations=(
         "Encrypt PANs at the application level (envelope encryption with data keys from a "
         "customer-managed AWS KMS key, or an HSM such as CloudHSM or payShield) so that database "
@@ -243,6 +257,7 @@ def pci_pan_stored_readable(component: Component, model: Model) -> Verdict:
     asvs=("V8.3.4", "V6.1.3"), attack=("T1530", "T1005"), domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.3.1", "pci-dss-4.0:3.3.1.2", "pci-dss-4.0:3.3.2"),
+    data=DataScope(categories=(SAD,)),
     mitigations=(
         "Keep SAD in memory only for the authorisation call and never write it to a database, "
         "queue, cache, log or dead-letter queue; pass the CVV straight to the PSP (or use the "
@@ -289,6 +304,7 @@ def pci_sad_stored(component: Component, model: Model) -> Verdict:
     asvs=("V6.4.1", "V6.4.2"), attack=("T1552", "T1530"), domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.6.1.2", "pci-dss-4.0:3.6.1.4", "pci-dss-4.0:3.5.1.3"),
+    data=STORED_PAN,
     mitigations=(
         "Keep key-encrypting keys in AWS KMS or an HSM and store only wrapped (encrypted) data "
         "keys next to the data; never store clear data keys in the vault database.",
@@ -320,6 +336,7 @@ def pci_key_stored_with_pan(component: Component, model: Model) -> Verdict:
     asvs=("V6.4.1",), attack=("T1552.004",), domain=DOMAIN, confidence=Confidence.HIGH,
     kinds=frozenset({ComponentKind.KEY_MANAGEMENT}),
     compliance=("pci-dss-4.0:3.6.1.3", "pci-dss-4.0:3.7.6"),
+    properties=frozenset({"dual_control", "split_knowledge"}),
     mitigations=(
         "Require two custodians for every manual clear-text key operation (key ceremonies with "
         "split key components for HSM imports, CloudHSM quorum authentication (M of N) for "
@@ -358,6 +375,7 @@ def pci_key_management_dual_control(component: Component, model: Model) -> Verdi
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(653,), capec=(116,),
     asvs=("V1.1.4", "V8.3.4"), attack=("T1557", "T1005"), domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:12.5.2"),
+    data=HANDLES_PAN,
     mitigations=(
         "Move the component into the CDE zone and apply CDE controls, or keep the PAN from "
         "reaching it: PSP-hosted payment fields or client-side encryption so the PAN goes "
@@ -405,6 +423,15 @@ def _tokenises(model: Model, component: Component) -> bool:
                for f in model.graph.flows_out(component.id))
 
 
+def _tokenising(model: Model, component: Component) -> bool:
+    """:func:`_tokenises`, decided once per component."""
+    known: dict[str, bool] = model.graph.memo(("tokenisers",), dict)
+    found = known.get(component.id)
+    if found is None:
+        found = known[component.id] = _tokenises(model, component)
+    return found
+
+
 @rule(RuleMeta(
     id="pay-pan-not-tokenized",
     title="Card numbers travel between internal services on {element} instead of a token",
@@ -415,6 +442,7 @@ def _tokenises(model: Model, component: Component) -> bool:
     source_kinds=PAN_SENDER_KINDS, target_kinds=PAN_RECEIVER_KINDS,
     asvs=("V8.3.4",), attack=("T1005",), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.2.1", "pci-dss-4.0:12.5.2"),
+    data=HANDLES_PAN,
     mitigations=(
         "Tokenise the PAN in the first service that receives it (or let the PSP tokenise it in "
         "hosted fields) and pass only the token (`pci.token`) to order, fulfilment and refund "
@@ -440,9 +468,11 @@ def pay_pan_not_tokenized(flow: Flow, model: Model) -> Verdict:
     target = model.components[flow.target]
     if _is_telemetry(model, target):
         return _TARGET_NOT_INTERNAL
-    if _tokenises(model, target):
+    if _tokenising(model, target):
         return PASS
-    tokens = sorted(a.id for a in model.data.values() if TOKEN in a.categories)
+    tokens = model.graph.memo(("payment-tokens",), lambda: sorted(
+        a.id for a in model.data.values() if TOKEN in a.categories
+    ))
     if tokens:
         return Fire((f"carries {names(pan)} from '{source.id}' to '{target.id}'",
                      f"a payment token ({', '.join(tokens)}) could stand in for it"),
@@ -461,6 +491,8 @@ def pay_pan_not_tokenized(flow: Flow, model: Model) -> Verdict:
     asvs=("V7.1.1", "V8.3.5"), attack=("T1213", "T1530"), domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.3.1", "pci-dss-4.0:3.4.1", "pci-dss-4.0:3.5.1"),
+    data=CARD_DATA,
+    among=TELEMETRY,
     mitigations=(
         "Mask card data before it is written: CloudWatch Logs data protection policies with the "
         "CreditCardNumber identifier, redaction processors in the log shipper (Fluent Bit, "
@@ -497,6 +529,7 @@ def pci_pan_in_telemetry(component: Component, model: Model) -> Verdict:
     asvs=("V7.1.1",), attack=("T1005",), kinds=PROCESS_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.3.1", "pci-dss-4.0:3.5.1"),
+    data=CARD_DATA, properties=frozenset({"log_request_body", "log_level"}),
     mitigations=(
         "Turn off request-body and debug logging in production (API Gateway: disable 'Log full "
         "requests/responses data'; Lambda: set the log level to INFO via the logging config), "
@@ -535,6 +568,7 @@ def pci_pan_debug_logging(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(359,), capec=(508,),
     asvs=("V8.3.4",), api_top10=("API3:2023",), attack=("T1213",), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.4.1", "pci-dss-4.0:3.4.2"),
+    data=HANDLES_PAN, properties=frozenset({"pan_display", "pan_masking"}),
     mitigations=(
         "Mask the PAN in every screen, export and API response (BIN and last four at most); "
         "give the few roles with a documented need a separate, audited reveal action.",
@@ -570,6 +604,7 @@ def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=2, impact=5, stride=(INFO, T), cwe=(326, 327), capec=(620,),
     asvs=("V9.1.3", "V9.1.2"), api_top10=("API8:2023",), attack=("T1557", "T1040"),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1",),
+    data=CARD_DATA,
     mitigations=(
         "Require TLS 1.2 or later with strong suites: CloudFront security policy "
         "TLSv1.2_2021, API Gateway TLS_1_2 security policy, ALB "
@@ -615,6 +650,7 @@ def pci_pan_weak_tls(flow: Flow, model: Model) -> Verdict:
     confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.2", "pci-dss-4.0:1.4.4",
                 "pci-dss-4.0:11.4.5"),
+    among=INTO_CDE,
     mitigations=(
         "Route the traffic through a gateway, load balancer or proxy in a DMZ (API Gateway with "
         "a VPC link, an ALB with AWS WAF, an egress/ingress proxy) and allow only that hop in "
@@ -630,7 +666,8 @@ def pci_cde_segmentation_bypass(flow: Flow, model: Model) -> Verdict:
     """Direct path from a less trusted zone into the CDE."""
     if not in_pci_scope(model):
         return _NOT_IN_PCI_SCOPE
-    if not in_cde(model, flow.target) or in_cde(model, flow.source):
+    cde = cde_components(model)
+    if flow.target not in cde or flow.source in cde:
         return _NOT_INTO_CDE
     source = model.components[flow.source]
     target = model.components[flow.target]
@@ -656,6 +693,7 @@ def pci_cde_segmentation_bypass(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(308,), capec=(560,),
     asvs=("V4.3.1",), attack=("T1078", "T1133"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.4.2", "pci-dss-4.0:8.4.3"),
+    among=STAFF_CONNECTS,
     mitigations=(
         "Put MFA in front of every access path into the CDE: SSO through the workforce identity "
         "provider with phishing-resistant MFA (IAM Identity Center, Okta, Entra ID), or a "
@@ -699,6 +737,7 @@ def pci_cde_access_without_mfa(component: Component, model: Model) -> Verdict:
     asvs=("V11.1.1", "V11.1.6"), api_top10=("API6:2023",), attack=("T1565",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
+    data=PAYMENT_DATA, properties=frozenset({"idempotency_keys"}),
     mitigations=(
         "Require an Idempotency-Key header on every state-changing payment call, store the key "
         "with the request hash and the response (e.g. a DynamoDB table with a conditional write "
@@ -730,6 +769,8 @@ def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
     asvs=("V11.1.4", "V11.1.2"), api_top10=("API6:2023", "API4:2023"), attack=("T1657",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
+    data=HANDLES_PAN,
+    among=EXPOSED,
     mitigations=(
         "Put bot protection in front of the payment step (AWS WAF Bot Control and Fraud Control, "
         "CAPTCHA on risk, device fingerprinting) and rate-limit per IP, per session, per card "
@@ -783,6 +824,7 @@ def _refunds(component: Component) -> bool:
     asvs=("V11.1.3", "V4.1.3"), api_top10=("API6:2023",), attack=("T1657",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
+    properties=frozenset({"dual_approval"}),
     mitigations=(
         "Require maker-checker approval by a second person for refunds above a small threshold "
         "and for any refund to a card other than the original one; cap per-agent daily totals.",
@@ -822,6 +864,7 @@ def _psp_recipients(model: Model, component: Component) -> list[str]:
     asvs=("V7.1.3", "V7.1.4"), attack=("T1070", "T1565.001"), kinds=PROCESS_KINDS,
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:10.2.1", "pci-dss-4.0:10.2.2", "pci-dss-4.0:10.3.2"),
+    properties=frozenset({"transaction_log", "transaction_log_signed"}),
     mitigations=(
         "Write every payment instruction and result (who, what, amount, PSP reference, time) to "
         "an append-only transaction log: S3 with Object Lock in compliance mode, QLDB-style "
@@ -856,6 +899,7 @@ def pay_transaction_non_repudiation(component: Component, model: Model) -> Verdi
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(R, T), cwe=(353,), capec=(268,),
     asvs=("V7.3.3",), attack=("T1070",), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:10.3.2", "pci-dss-4.0:10.3.3", "pci-dss-4.0:10.3.4"),
+    among=CDE_OR_MONITORING,
     mitigations=(
         "Ship CDE logs to a central store that the CDE cannot modify: CloudTrail with log file "
         "validation, an S3 log archive with Object Lock (compliance mode) in a separate log "
@@ -923,6 +967,7 @@ def _payment_notifiers(model: Model, component: Component) -> list[str]:
     api_top10=("API10:2023",), attack=("T1565",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
+    properties=frozenset({"verifies_signature"}),
     mitigations=(
         "Verify the PSP's signature on every notification before acting on it (Adyen HMAC, "
         "Stripe-Signature with the endpoint secret, Checkout.com/Braintree signatures), over "
@@ -960,6 +1005,7 @@ def pay_psp_webhook_not_verified(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(T, S), cwe=(602, 345), capec=(77,),
     asvs=("V11.1.1", "V5.1.5"), api_top10=("API10:2023",), attack=("T1565",),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:6.2.4",),
+    properties=frozenset({"trusts_redirect_result"}),
     mitigations=(
         "Treat the return URL only as a signal to look up the result: fetch the payment status "
         "server-to-server from the PSP (or wait for the verified webhook) and check amount, "

@@ -25,6 +25,7 @@ from threatforge.model import (
 from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     INFO,
+    INTO_TELEMETRY,
     OUTSIDE_KINDS,
     PEOPLE_KINDS,
     PROCESS_KINDS,
@@ -44,6 +45,7 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    DataScope,
     Fire,
     Linddun,
     Rule,
@@ -75,6 +77,12 @@ SPECIAL = SPECIAL_CATEGORIES
 OUTSIDE = OUTSIDE_KINDS
 PEOPLE = PEOPLE_KINDS
 PRIVACY_REGIMES = ("gdpr", "uk-gdpr", "ccpa", "cpra", "lgpd", "pipeda", "popia", "appi")
+PERSONAL_DATA = DataScope(categories=tuple(sorted(PERSONAL)))
+"""Elements holding personal data (a rule scope; ``pii`` also covers its sub-categories)."""
+STORED_PERSONAL = DataScope(categories=tuple(sorted(PERSONAL)), stored=True)
+"""Components that store personal data (a rule scope)."""
+STORED_SPECIAL = DataScope(categories=tuple(sorted(SPECIAL)), stored=True)
+"""Components that store special-category personal data (a rule scope)."""
 NO_VALUES = frozenset({"", "none", "no", "false", "off", "disabled"})
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
 _STORES_NO_PERSONAL_DATA = Skip("stores no personal data")
@@ -163,21 +171,17 @@ def _special(found: Iterable[DataAsset]) -> list[DataAsset]:
 
 def _received(model: Model, component: Component) -> list[DataAsset]:
     """Personal data on flows into the component, in id order."""
-    found = {a.id: a for f in model.graph.flows_in(component.id)
-             for a in _personal(model.graph.flow_data(f))}
-    return [found[k] for k in sorted(found)]
+    return sorted(_personal(model.graph.data_into(component.id)), key=lambda a: a.id)
 
 
-def _flows_carrying(model: Model) -> dict[str, list[Flow]]:
-    """Data asset id -> the flows that carry it, in model order (indexed once per model)."""
-    def index() -> dict[str, list[Flow]]:
-        found: dict[str, list[Flow]] = {}
-        for flow in model.flows:
-            for data_id in dict.fromkeys(flow.data):
-                found.setdefault(data_id, []).append(flow)
-        return found
+def _flows_to_third_parties(model: Model) -> list[Flow]:
+    """The flows into external services (found once per model)."""
+    def find() -> list[Flow]:
+        graph = model.graph
+        return [f for cid, c in model.components.items()
+                if c.kind is ComponentKind.EXTERNAL_SERVICE for f in graph.flows_in(cid)]
 
-    return model.graph.memo(("flows-carrying",), index)
+    return model.graph.memo(("flows-to-third-parties",), find)
 
 
 def _first(*values: PropertyValue | None) -> PropertyValue | None:
@@ -209,6 +213,8 @@ def _mitigated_by_control(model: Model, rule_id: str) -> list[str]:
     target=Target.FLOW, likelihood=3, impact=3, linddun=(LINKING, IDENTIFYING), stride=(INFO,),
     cwe=(359, 532), capec=(118,), asvs=("V7.1.2", "V8.3.5"), attack=("T1213",), domain=DOMAIN,
     compliance=("gdpr:art-5-1-c", "gdpr:art-25-1", "gdpr:art-32-1-a"),
+    data=PERSONAL_DATA,
+    among=INTO_TELEMETRY,
     mitigations=(
         "Replace identifiers with keyed pseudonyms (HMAC-SHA256 with a key kept in AWS KMS or "
         "Secrets Manager, rotated per purpose) before events leave the service, and drop free-text "
@@ -264,9 +270,8 @@ def privacy_identifier_linkable(asset: DataAsset, model: Model) -> Verdict:
     if not _personal([asset]):
         return Skip("not personal data")
     recipients = sorted({
-        f.target for f in _flows_carrying(model).get(asset.id, ())
-        if model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
-        and flow_prop(f, "pseudonymised") is not True
+        f.target for f in _flows_to_third_parties(model)
+        if asset.id in f.data and flow_prop(f, "pseudonymised") is not True
     })
     if len(recipients) < 2:
         return PASS
@@ -282,6 +287,7 @@ def privacy_identifier_linkable(asset: DataAsset, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=3, linddun=(IDENTIFYING, DISCLOSURE),
     stride=(INFO,), cwe=(598,), capec=(37,), asvs=("V8.3.1",), attack=("T1552",),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("gdpr:art-5-1-f", "gdpr:art-32-1"),
+    data=PERSONAL_DATA, properties=frozenset({"personal_data_in_url"}),
     mitigations=(
         "Send personal data in the request body or headers (POST search endpoints instead of "
         "GET ?email=...), use opaque ids in paths, and set Referrer-Policy: no-referrer.",
@@ -325,6 +331,8 @@ def _immutable(component: Component) -> list[str]:
     target=Target.COMPONENT, likelihood=3, impact=3, linddun=(NON_REPUDIATION, NON_COMPLIANCE),
     cwe=(359,), asvs=("V8.3.2", "V8.3.8"), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("gdpr:art-17", "gdpr:art-16", "gdpr:art-5-1-e"),
+    data=STORED_PERSONAL,
+    properties=frozenset({"object_lock", "immutable", "append_only", "worm"}),
     mitigations=(
         "Keep only pseudonymous references in immutable stores and the personal data in a "
         "mutable store, or encrypt each person's records with a per-person key (crypto-shredding: "
@@ -361,6 +369,7 @@ def privacy_immutable_personal_data(component: Component, model: Model) -> Verdi
     cwe=(204, 203), capec=(575,), api_top10=("API2:2023",), attack=("T1589", "T1087"),
     kinds=PROCESS_KINDS | {ComponentKind.IDENTITY_PROVIDER}, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("gdpr:art-5-1-f", "gdpr:art-25-1"),
+    properties=frozenset({"account_enumeration"}),
     mitigations=(
         "Return the same response, status and timing for known and unknown identifiers on "
         "sign-in, sign-up and password reset ('if an account exists, we sent an e-mail'); in "
@@ -400,6 +409,7 @@ def privacy_account_enumeration(component: Component, model: Model) -> Verdict:
     stride=(INFO,), cwe=(359,), asvs=("V8.3.4",), attack=("T1199",),
     kinds=frozenset({ComponentKind.EXTERNAL_SERVICE}), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("gdpr:art-28-3", "gdpr:art-28-1"),
+    data=PERSONAL_DATA, properties=frozenset({"dpa", "dpa_signed"}),
     mitigations=(
         "Sign a DPA with the vendor before sending personal data (most SaaS vendors publish "
         "one), record it in the processor register, and review their sub-processors.",
@@ -439,6 +449,7 @@ def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdi
     cwe=(311, 312), capec=(37,), asvs=("V6.1.1", "V6.1.2", "V8.3.7"), attack=("T1530",),
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("gdpr:art-9-1", "gdpr:art-32-1-a", "gdpr:art-25-1"),
+    data=STORED_SPECIAL,
     mitigations=(
         "Encrypt special-category fields in the application (AWS Encryption SDK or DynamoDB "
         "Encryption Client with a customer-managed KMS key, PostgreSQL pgcrypto with keys held "
@@ -480,6 +491,7 @@ def privacy_special_category_not_app_encrypted(component: Component, model: Mode
     target=Target.COMPONENT, likelihood=3, impact=3, linddun=(DISCLOSURE, NON_COMPLIANCE),
     stride=(INFO,), cwe=(213, 359), asvs=("V8.1.3", "V8.3.4"), api_top10=("API3:2023",),
     kinds=PROCESS_KINDS, domain=DOMAIN, compliance=("gdpr:art-5-1-c", "gdpr:art-25-2"),
+    data=PERSONAL_DATA,
     mitigations=(
         "Send only the fields the component needs: a projection or a dedicated DTO at the "
         "sender, GraphQL field selection, or an API Gateway mapping template that drops the "
@@ -522,6 +534,7 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
     source_kinds=PEOPLE,
     cwe=(359,), capec=(569,), asvs=("V8.3.3",), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("gdpr:art-6-1", "gdpr:art-7-1", "gdpr:art-13-1"),
+    data=PERSONAL_DATA,
     mitigations=(
         "Show a privacy notice at the point of collection, record the lawful basis per purpose, "
         "and where the basis is consent collect it with a consent management platform and store "
@@ -571,6 +584,21 @@ def _stored_by(model: Model) -> dict[str, list[str]]:
     return found
 
 
+def _holders_of(model: Model, sent: frozenset[str]) -> tuple[list[str], bool]:
+    """The components that store any of these data, sorted, and whether a privacy regulation
+    applies to them (declared, or one of them is in the EEA); decided once per set of data."""
+    known: dict[frozenset[str], tuple[list[str], bool]] = model.graph.memo(
+        ("privacy-holders",), dict
+    )
+    found = known.get(sent)
+    if found is None:
+        stored_by = model.graph.memo(("privacy-stored-by",), lambda: _stored_by(model))
+        holders = sorted({holder for data_id in sent for holder in stored_by.get(data_id, ())})
+        regulated = declares(model, *PRIVACY_REGIMES) or any(_in_eea(model, h) for h in holders)
+        found = known[sent] = (holders, regulated)
+    return found
+
+
 @rule(RuleMeta(
     id="privacy-no-data-subject-rights",
     title="Data subject {element} has no modelled way to access or erase their data",
@@ -584,6 +612,7 @@ def _stored_by(model: Model) -> dict[str, list[str]]:
     broad="fires on every data subject of a system that models no access/erasure process; one "
     "component with `properties.dsar: true` (or an implemented control that mitigates this "
     "rule) clears it for all of them",
+    data=PERSONAL_DATA,
     mitigations=(
         "Build (or buy) a data-subject request workflow: verify the requester, find their data "
         "in every store by subject id (a data map kept with this model), export it in a "
@@ -606,11 +635,9 @@ def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdic
     sent = {a.id for a in _data_subject(model, component)}
     if not sent:
         return Skip("sends no personal data of their own")
-    stored_by = model.graph.memo(("privacy-stored-by",), lambda: _stored_by(model))
-    holders = sorted({holder for data_id in sent for holder in stored_by.get(data_id, ())})
+    holders, regulated = _holders_of(model, frozenset(sent))
     if not holders:
         return Skip("the system stores none of their personal data")
-    regulated = declares(model, *PRIVACY_REGIMES) or any(_in_eea(model, h) for h in holders)
     if not regulated:
         return Skip("no privacy regulation applies")
     if model.graph.memo(
@@ -635,6 +662,7 @@ def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdic
     cwe=(359,), domain=DOMAIN,
     kinds=PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE},
     compliance=("gdpr:art-22-1", "gdpr:art-22-3", "gdpr:art-13-2-f"),
+    data=PERSONAL_DATA, properties=frozenset({"automated_decision"}),
     mitigations=(
         "Route adverse or borderline decisions to a human reviewer (a case queue in the back "
         "office), tell the person that a decision was automated and how to contest it, and log "
@@ -665,27 +693,56 @@ def privacy_automated_decision(component: Component, model: Model) -> Verdict:
 
 
 def _transfer_mechanism(model: Model, flow: Flow) -> tuple[bool, list[str]]:
-    """Whether a transfer mechanism is stated for the flow, and the words that say why not."""
-    source = model.components[flow.source]
-    target = model.components[flow.target]
-    holders: list[tuple[str, Mapping[str, PropertyValue]]] = [("the flow", flow.properties)]
-    for end in (target, source):
-        holders.append((f"'{end.id}'", end.properties))
+    """Whether a transfer mechanism is stated for the flow, and the words that say why not.
+
+    The flow, then its target and the target's zones, then its source and the source's zones
+    are read in turn; the first that states a mechanism settles it.
+    """
+    ok, refused = _transfer_stated([("the flow", flow.properties)])
+    if ok:
+        return True, []
+    found = list(refused)
+    for end in (flow.target, flow.source):
+        ok, refused = _end_transfer(model, end)
+        if ok:
+            return True, []
+        found += refused
+    return False, found
+
+
+def _end_transfer(model: Model, component_id: str) -> tuple[bool, tuple[str, ...]]:
+    """:func:`_transfer_stated` for a component and its zones (decided once per component)."""
+    known: dict[str, tuple[bool, tuple[str, ...]]] = model.graph.memo(
+        ("privacy-transfer-by-component",), dict
+    )
+    found = known.get(component_id)
+    if found is None:
+        end = model.components[component_id]
+        holders: list[tuple[str, Mapping[str, PropertyValue]]] = [(f"'{end.id}'", end.properties)]
         holders.extend((f"zone '{b.id}'", b.properties) for b in enclosing_zones(model, end.id))
+        found = known[component_id] = _transfer_stated(holders)
+    return found
+
+
+def _transfer_stated(
+    holders: Iterable[tuple[str, Mapping[str, PropertyValue]]],
+) -> tuple[bool, tuple[str, ...]]:
+    """Whether one of the holders states a transfer mechanism, and the statements refusing one
+    before it."""
     refused: list[str] = []
     for where, props in holders:
         mechanism = props.get("transfer_mechanism")
         if isinstance(mechanism, str) and mechanism.strip().lower() not in NO_VALUES:
-            return True, []
+            return True, ()
         if mechanism is not None:
             refused.append(f"properties.transfer_mechanism: {mechanism} on {where}")
         for alias in ("sccs", "sccs_in_place"):
             value = props.get(alias)
             if value is True:
-                return True, []
+                return True, ()
             if value is False:
                 refused.append(f"properties.{alias}: false on {where}")
-    return False, refused
+    return False, tuple(refused)
 
 
 @rule(RuleMeta(
@@ -698,6 +755,7 @@ def _transfer_mechanism(model: Model, flow: Flow) -> tuple[bool, list[str]]:
     target=Target.FLOW, likelihood=3, impact=3, linddun=(NON_COMPLIANCE, DISCLOSURE),
     stride=(INFO,), cwe=(359,), asvs=("V8.3.4",), domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("gdpr:art-44", "gdpr:art-46-2-c", "gdpr:art-45"),
+    data=PERSONAL_DATA,
     mitigations=(
         "Put a transfer mechanism in place before the transfer (standard contractual clauses "
         "plus a transfer impact assessment, the EU-US Data Privacy Framework for certified US "
@@ -744,6 +802,7 @@ def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, linddun=(NON_COMPLIANCE,), stride=(INFO,),
     cwe=(359,), asvs=("V8.3.8",), domain=DOMAIN,
     compliance=("gdpr:art-5-1-e", "gdpr:art-30-1-f"),
+    data=STORED_PERSONAL,
     mitigations=(
         "Set a retention period per data asset (`retention_days`) and enforce it in the store: "
         "DynamoDB TTL, S3 lifecycle expiration, a scheduled purge job for RDS tables, Kafka "

@@ -19,13 +19,21 @@ from threatforge.model import (
     Model,
 )
 from threatforge.rules.builtin._facts import (
+    ADMINISTRATIVE,
     BROKER_KINDS,
     EDGE_KINDS,
+    EXPOSED,
+    FROM_UNTRUSTED_PARTIES,
     INFO,
+    NOT_ENCRYPTED,
     NOT_PEOPLE_KINDS,
     PROCESS_KINDS,
+    RESTRICTED_DATA,
     SECRET_CATEGORIES,
+    SENSITIVE_DATA,
     STORE_KINDS,
+    STORED_RESTRICTED,
+    STORED_SENSITIVE,
     D,
     E,
     R,
@@ -56,6 +64,7 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    Crosses,
     Fire,
     Rule,
     RuleMeta,
@@ -83,6 +92,7 @@ _NO_RESTRICTED_DATA = Skip("carries no restricted data")
     target=Target.FLOW, likelihood=4, impact=3, stride=(S, E), cwe=(306,), capec=(151,),
     target_kinds=NOT_PEOPLE_KINDS,
     asvs=("V2.1", "V4.1.1"), attack=("T1190",), confidence=Confidence.HIGH,
+    crosses=Crosses.INTO_MORE_TRUSTED,
     mitigations=(
         "Authenticate the caller on this flow (OAuth2/OIDC tokens validated at the gateway, mTLS "
         "between services, SigV4/IAM for AWS APIs).",
@@ -148,6 +158,7 @@ def _untrusted_store_access(flow: Flow, model: Model) -> bool:
     target=Target.COMPONENT, likelihood=4, impact=3, stride=(S, E), cwe=(306,), capec=(115,),
     asvs=("V2.1", "V4.1.1"), api_top10=("API2:2023",), attack=("T1190",),
     kinds=PROCESS_KINDS, confidence=Confidence.HIGH,
+    among=EXPOSED,
     mitigations=(
         "Require authentication at the edge: an API Gateway authorizer (Cognito, Lambda, IAM) or "
         "an OIDC-validating ingress; reject requests without a valid token before any business "
@@ -182,6 +193,7 @@ def unauthenticated_exposed_service(component: Component, model: Model) -> Verdi
     "phish, leak in logs and replay; they identify a key, not a caller.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(S,), cwe=(1390, 287), capec=(560,),
     asvs=("V2.1", "V2.10"), api_top10=("API2:2023",), attack=("T1078",), kinds=PROCESS_KINDS,
+    among=EXPOSED,
     mitigations=(
         "Move callers to OAuth2 client credentials or OIDC with short-lived tokens; for machine "
         "clients prefer mTLS or signed requests.",
@@ -209,6 +221,7 @@ def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
     "as any host in that network is compromised or an SSRF is found.",
     target=Target.FLOW, likelihood=3, impact=3, stride=(S, E), cwe=(290,), capec=(4,),
     asvs=("V4.1.3",), attack=("T1021",), confidence=Confidence.HIGH,
+    crosses=Crosses.BOUNDARY,
     mitigations=(
         "Authenticate the workload, not the network: mTLS with a service mesh identity (SPIFFE), "
         "IAM roles, or signed service tokens (token exchange).",
@@ -268,6 +281,7 @@ def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     "factor one stolen password hands over the system.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(308,), capec=(560,),
     asvs=("V2.2.1", "V2.8"), attack=("T1078", "T1110"), confidence=Confidence.HIGH,
+    among=ADMINISTRATIVE,
     mitigations=(
         "Enforce phishing-resistant MFA (WebAuthn/FIDO2) for every administrative login, through "
         "the identity provider (Cognito, Okta, Entra ID) rather than per application.",
@@ -301,6 +315,8 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
     "path (a compromised host, a misrouted network, a malicious intermediary).",
     target=Target.FLOW, likelihood=3, impact=3, stride=(T, INFO), cwe=(319, 345), capec=(94,),
     asvs=("V9.1.1", "V9.2.1"), attack=("T1557",), confidence=Confidence.HIGH,
+    crosses=Crosses.BOUNDARY,
+    among=NOT_ENCRYPTED,
     mitigations=(
         "Use TLS 1.2+ (or mTLS) on this flow; for AWS, enforce `aws:SecureTransport` in resource "
         "policies; for Kubernetes, enable mesh-wide STRICT mTLS.",
@@ -332,6 +348,7 @@ def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     "schema is the usual root of injection, deserialization and mass-assignment flaws.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(T, E), cwe=(20,), capec=(153,),
     asvs=("V5.1.3", "V5.1.4"), api_top10=("API3:2023", "API8:2023"), kinds=PROCESS_KINDS,
+    among=EXPOSED,
     mitigations=(
         "Validate every request against a strict schema at the edge (API Gateway request "
         "validators, OpenAPI validation middleware) and again in the service (pydantic, Bean "
@@ -361,6 +378,7 @@ def exposed_without_input_validation(component: Component, model: Model) -> Verd
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(R,), cwe=(778,), capec=(268,),
     asvs=("V7.1.3", "V7.2.1"), attack=("T1070",), kinds=PROCESS_KINDS | STORE_KINDS,
     compliance=("pci-dss-4.0:10.2.1",),
+    data=SENSITIVE_DATA,
     mitigations=(
         "Log security events (authentication, authorisation failures, data access, admin actions) "
         "with actor, action, object and time to a central, append-only store (CloudTrail data "
@@ -394,6 +412,8 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=4, stride=(INFO,), cwe=(319,), capec=(157,),
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:4.2.1",),
+    data=SENSITIVE_DATA,
+    among=NOT_ENCRYPTED,
     mitigations=(
         "Enable TLS on this connection (for PostgreSQL `sslmode=verify-full`, for Redis "
         "`rediss://` with in-transit encryption, for Kafka the SSL listener) and refuse plaintext.",
@@ -422,6 +442,7 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.1.1", "V6.2.1"), attack=("T1530",), kinds=STORE_KINDS, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:3.5.1",),
+    data=STORED_SENSITIVE,
     mitigations=(
         "Turn on encryption at rest with a customer-managed KMS key (RDS `StorageEncrypted`, "
         "S3 SSE-KMS, DynamoDB CMK, EBS default encryption); encrypt existing data by restoring "
@@ -444,6 +465,7 @@ def store_unencrypted_at_rest(component: Component, model: Model) -> Verdict:
     "there is no separate key policy, no separation of duties and no crypto-shredding.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,), cwe=(320,), capec=(116,),
     asvs=("V6.4.1",), kinds=STORE_KINDS, compliance=("pci-dss-4.0:3.6.1",),
+    data=STORED_RESTRICTED,
     mitigations=(
         "Use a customer-managed KMS key with a key policy that grants decrypt only to the roles "
         "that need it, rotation enabled, and key administrators separate from key users.",
@@ -538,6 +560,7 @@ def sensitive_data_to_logs(flow: Flow, model: Model) -> Verdict:
     "an attacker and sometimes leak data.",
     target=Target.COMPONENT, likelihood=3, impact=2, stride=(INFO,), cwe=(209,), capec=(54,),
     asvs=("V7.4.1",), api_top10=("API8:2023",), kinds=PROCESS_KINDS,
+    properties=frozenset({"verbose_errors"}),
     mitigations=(
         "Return generic error bodies with a correlation id (RFC 9457 problem details without "
         "internals); log the details server-side; disable framework debug modes in production.",
@@ -565,6 +588,7 @@ def verbose_errors(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770,), capec=(125,),
     asvs=("V11.1.4", "V13.2.6"), api_top10=("API4:2023", "API6:2023"), attack=("T1499",),
     kinds=PROCESS_KINDS,
+    among=EXPOSED,
     mitigations=(
         "Set per-client throttling and quotas at the edge (API Gateway usage plans, WAF rate-based "
         "rules, ingress rate limits) and concurrency limits on the backends (Lambda reserved "
@@ -594,6 +618,7 @@ def missing_rate_limit(component: Component, model: Model) -> Verdict:
     "(injection probes, credential stuffing, bad bots) straight to the application.",
     target=Target.COMPONENT, likelihood=3, impact=2, stride=(T, D), cwe=(693,), capec=(66,),
     asvs=("V1.14.1",), kinds=EDGE_KINDS,
+    among=EXPOSED,
     mitigations=(
         "Attach AWS WAF (or the CDN's WAF) with the managed core rule set, known-bad-inputs and a "
         "rate-based rule; log blocked requests.",
@@ -635,6 +660,7 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
     "authenticated caller can reach every object and function (BOLA/BFLA).",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E,), cwe=(862,), capec=(122,),
     asvs=("V4.1.1", "V4.2.1"), api_top10=("API1:2023", "API5:2023"), kinds=PROCESS_KINDS,
+    data=SENSITIVE_DATA,
     mitigations=(
         "Enforce authorisation on every operation: object-level ownership checks for every id in a "
         "request, function-level checks for admin operations, ideally through one policy engine "
@@ -667,6 +693,7 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=4, impact=4, stride=(E, T), cwe=(284,), capec=(122,),
     target_kinds=STORE_KINDS,
     asvs=("V1.4.1",), attack=("T1530",), confidence=Confidence.HIGH,
+    among=FROM_UNTRUSTED_PARTIES,
     mitigations=(
         "Put a service with authentication and authorisation in front of the store; for browser "
         "uploads use short-lived pre-signed URLs scoped to one object.",
@@ -719,6 +746,7 @@ def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdi
     "bypass into full control of the system.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(284,), capec=(1,),
     asvs=("V4.3.1",), api_top10=("API5:2023",), attack=("T1133",), confidence=Confidence.HIGH,
+    among=ADMINISTRATIVE,
     mitigations=(
         "Serve admin interfaces only on private networks (VPN, zero-trust access proxy such as "
         "AWS Verified Access or IAP), separate from the public API.",
@@ -764,6 +792,7 @@ def secrets_without_rotation(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=2, impact=4, stride=(S, INFO), cwe=(295,), capec=(94,),
     target_kinds=frozenset({ComponentKind.EXTERNAL_SERVICE}),
     asvs=("V9.2.1",), compliance=("pci-dss-4.0:4.2.1",),
+    data=RESTRICTED_DATA,
     mitigations=(
         "Use mTLS or certificate pinning to the provider's endpoint, and authenticate with "
         "short-lived credentials (OAuth2 client credentials with private_key_jwt).",

@@ -117,6 +117,7 @@ def _deploy_fact(model: Model, component: Component, key: str, bad: frozenset[st
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(829, 494),
     capec=(538,), asvs=("V10.3.2", "V14.2.4"), attack=("T1195.001",), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN,
+    properties=frozenset({"pinned_actions", "third_party_plugins_pinned"}),
     mitigations=(
         "Pin every third-party action to a full commit SHA (`uses: org/action@<40-hex>`) and "
         "let Dependabot or Renovate propose updates; enforce it with the repository or "
@@ -149,6 +150,7 @@ def cicd_unpinned_third_party_actions(component: Component, model: Model) -> Ver
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(E, INFO), cwe=(829, 668),
     capec=(511,), attack=("T1195.002", "T1552"), kinds=CI_KINDS, confidence=Confidence.HIGH,
     domain=DOMAIN,
+    properties=frozenset({"pr_secrets_exposed"}),
     mitigations=(
         "Build untrusted pull requests with the `pull_request` trigger only (no secrets, "
         "read-only `GITHUB_TOKEN`); run steps that need secrets in a separate workflow on "
@@ -182,6 +184,7 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(522,),
     asvs=("V2.10.1",), attack=("T1552.001", "T1078.004"), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.6.3",),
+    properties=frozenset({"deploy_auth"}),
     mitigations=(
         "Federate the pipeline's identity instead: GitHub Actions / GitLab OIDC to an IAM role "
         "(`AssumeRoleWithWebIdentity` with `sub` pinned to the repository and environment), "
@@ -222,6 +225,7 @@ def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdic
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(250, 269),
     asvs=("V1.4.3",), attack=("T1078.004", "T1098"), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:7.2.5",),
+    properties=frozenset({"deploy_role"}),
     mitigations=(
         "Give each pipeline a deployment role limited to the services and resources it "
         "deploys (CloudFormation/CDK execution role with a permissions boundary, Terraform plan "
@@ -258,6 +262,7 @@ def cicd_overprivileged_deploy_role(component: Component, model: Model) -> Verdi
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(312, 532),
     asvs=("V2.10.4", "V6.4.1"), attack=("T1552.001",), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.6.2",),
+    properties=frozenset({"secrets_in_ci_variables"}),
     mitigations=(
         "Keep secrets in the CI system's encrypted secret store (GitHub environment secrets, "
         "GitLab masked and protected variables) or fetch them at run time from Secrets Manager "
@@ -289,6 +294,7 @@ def cicd_plaintext_secrets(component: Component, model: Model) -> Verdict:
     "the toolchain of the next one, and read the secrets it receives.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(653, 668),
     capec=(511,), attack=("T1195.002",), kinds=CI_KINDS, domain=DOMAIN,
+    properties=frozenset({"runners_shared_across_trust_levels", "self_hosted_runners"}),
     mitigations=(
         "Use ephemeral, single-job runners (GitHub `--ephemeral` runners, Actions Runner "
         "Controller, GitLab autoscaling with fresh VMs) and separate runner groups per trust "
@@ -324,6 +330,7 @@ def cicd_shared_runners(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, R), cwe=(284,),
     capec=(511,), attack=("T1195.002",), kinds=CI_KINDS, domain=DOMAIN,
     compliance=("pci-dss-4.0:6.2.3",),
+    properties=frozenset({"branch_protection", "pipeline_can_modify_protections"}),
     mitigations=(
         "Protect release branches with rulesets: pull requests with at least one approving "
         "review from a code owner, required status checks, signed commits, no force pushes, "
@@ -436,6 +443,7 @@ def supply_artifact_pulled_without_verification(flow: Flow, model: Model) -> Ver
     "the official pipeline, and a build-system compromise like SolarWinds stays invisible.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T, R), cwe=(345,),
     asvs=("V10.3.2",), attack=("T1195.002",), kinds=CI_KINDS, domain=DOMAIN,
+    properties=frozenset({"slsa_provenance"}),
     mitigations=(
         "Generate SLSA provenance in the pipeline (GitHub artifact attestations "
         "`actions/attest-build-provenance`, slsa-github-generator, Tekton Chains) on an "
@@ -465,6 +473,7 @@ def supply_no_provenance(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(T,), cwe=(1395, 1104),
     asvs=("V14.2.5",), attack=("T1195.001",), kinds=BUILD_KINDS, domain=DOMAIN,
     compliance=("pci-dss-4.0:6.3.2",),
+    properties=frozenset({"sbom"}),
     mitigations=(
         "Generate an SBOM (CycloneDX or SPDX, e.g. with Syft or the build tool's plugin) for "
         "every artifact in the pipeline, attach it as a signed attestation, and feed it to a "
@@ -494,6 +503,7 @@ def supply_no_sbom(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(427, 829),
     capec=(538,), asvs=("V14.2.4",), attack=("T1195.001",), kinds=BUILD_KINDS,
     domain=DOMAIN,
+    properties=frozenset({"private_registry_scoping", "public_registry_fallback"}),
     mitigations=(
         "Scope internal packages (npm `@org/` scopes mapped to the private registry, a single "
         "PyPI `--index-url` without `--extra-index-url`, Maven mirrors) and block public "
@@ -528,6 +538,7 @@ def supply_dependency_confusion(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(T, E), cwe=(1395,),
     asvs=("V14.2.1",), attack=("T1190",), kinds=BUILD_KINDS, domain=DOMAIN,
     compliance=("pci-dss-4.0:6.3.1",),
+    properties=frozenset({"dependency_scanning", "scan_on_push"}),
     mitigations=(
         "Fail the build on known-exploited and critical vulnerabilities (Dependabot alerts and "
         "dependency review, Trivy or Grype in CI) and scan images continuously in the registry "
@@ -602,6 +613,7 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
     "what `:1.4.2` or `:prod` points to, and the next deployment or autoscaling event runs it.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(494,),
     attack=("T1525",), kinds=REGISTRY_KINDS, domain=DOMAIN,
+    properties=frozenset({"tag_immutability"}),
     mitigations=(
         "Turn on tag immutability in the registry (Harbor immutable tag rules, Artifactory "
         "'disable overwrite', GHCR/Docker Hub through release policies) and deploy by digest.",
