@@ -36,7 +36,7 @@ from threatforge.rules.interface import (
 )
 from threatforge.rules.scoring import data_at_stake, score
 
-__all__ = ["analyze", "render_title"]
+__all__ = ["RuleOutcome", "analyze", "render_title"]
 
 
 def analyze(
@@ -47,12 +47,15 @@ def analyze(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     evidence: Sequence[Evidence] = (),
+    jobs: int = 1,
 ) -> Assessment:
     """Evaluate ``rules`` (default: the built-in rules) on ``model``.
 
     ``today`` decides whether accepted risks have expired (default: the current date; pass it
     for reproducible output). ``only``/``skip`` select rules by id. ``evidence`` (scanner results
-    mapped to elements) raises the likelihood of findings with a matching CWE.
+    mapped to elements) raises the likelihood of findings with a matching CWE. ``jobs`` > 1
+    shares the rules among that many processes (forked, where the platform allows it and no
+    other thread runs); the assessment is the same as with one.
     """
     if rules is None:
         from threatforge.rules.registry import builtin_rules
@@ -70,11 +73,16 @@ def analyze(
 
     run = _Run(model, evidence_by_element)
     with collector_paused():
-        for current in selected:
-            run.evaluate(current)
+        if jobs > 1 and len(selected) > 1 and len({r.id for r in selected}) == len(selected):
+            from threatforge.rules._parallel import evaluate_in_parallel
+
+            outcomes = evaluate_in_parallel(run, selected, jobs)
+        else:
+            outcomes = [run.outcome(current) for current in selected]
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
         not_run = {r.id for r in rules} - {r.id for r in selected}
-        findings, stale, warnings = _track(model, run.findings, today, not_run)
+        found = [f for outcome in outcomes for f in outcome.findings]
+        findings, stale, warnings = _track(model, found, today, not_run)
         findings.sort(
             key=lambda f: (-f.severity.rank, -f.likelihood * f.impact, f.rule, f.fingerprint)
         )
@@ -82,9 +90,9 @@ def analyze(
             system=model.system.name,
             files=model.files,
             findings=tuple(findings),
-            summaries=tuple(run.summaries),
-            gaps=run.gaps(),
-            rule_errors=tuple(run.failures),
+            summaries=tuple(outcome.summary for outcome in outcomes),
+            gaps=_gaps(u for outcome in outcomes for u in outcome.unknowns),
+            rule_errors=tuple(f for outcome in outcomes for f in outcome.failures),
             stale=tuple(stale),
             warnings=tuple(warnings),
             rules_run=tuple(r.id for r in selected),
@@ -92,7 +100,7 @@ def analyze(
         )
         # Free the run's indexes now, by reference counting, so the collector does not walk
         # them once it is back on.
-        del run, findings
+        del run, findings, found, outcomes
     return assessment
 
 
@@ -175,9 +183,8 @@ class _Run:
         self.findings: list[Finding] = []
         self.summaries: list[RuleSummary] = []
         self.failures: list[RuleFailure] = []
-        self.unknown: dict[tuple[str, str], set[str]] = {}
+        self.unknowns: list[_UnknownFact] = []
         self.seen: set[str] = set()
-        self.unknown_kind: dict[tuple[str, str], str] = {}
         self.scopes: dict[tuple[object, ...], list[_Item]] = {}
         self.by_id: dict[Target, tuple[dict[str, _Item], dict[str, list[_Item]]]] = {}
         self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
@@ -441,8 +448,7 @@ class _Run:
                     unknown.append(element_id)
                     kind = self.kind_name(target, element)
                     for fact in verdict.facts:
-                        self.unknown.setdefault((element_id, fact), set()).add(current.id)
-                        self.unknown_kind[(element_id, fact)] = kind
+                        self.unknowns.append((element_id, fact, kind, current.id))
                 elif isinstance(verdict, Skip):
                     skipped.append((element_id, verdict.reason))
                 else:
@@ -536,18 +542,45 @@ class _Run:
         self.findings.append(finding)
         return finding
 
-    def gaps(self) -> tuple[ModelGap, ...]:
-        gaps = [
-            ModelGap(
-                element,
-                self.unknown_kind.get((element, fact), "element"),
-                fact,
-                tuple(sorted(rules)),
-            )
-            for (element, fact), rules in self.unknown.items()
-        ]
-        gaps.sort(key=lambda g: (-len(g.rules), g.element, g.fact))
-        return tuple(gaps)
+    def outcome(self, current: Rule) -> RuleOutcome:
+        """Evaluate one rule and return what it added to the run."""
+        findings, failures, unknowns = len(self.findings), len(self.failures), len(self.unknowns)
+        self.evaluate(current)
+        return RuleOutcome(
+            self.summaries[-1],
+            self.findings[findings:],
+            self.failures[failures:],
+            self.unknowns[unknowns:],
+        )
+
+
+_UnknownFact = tuple[str, str, str, str]
+"""A fact a rule could not decide: (element, fact, element kind in words, rule)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """What evaluating one rule added to a run (the unit parallel runs send back)."""
+
+    summary: RuleSummary
+    findings: list[Finding]
+    failures: list[RuleFailure]
+    unknowns: list[_UnknownFact]
+
+
+def _gaps(unknowns: Iterable[_UnknownFact]) -> tuple[ModelGap, ...]:
+    """Model gaps: each undecided (element, fact) with every rule that needed it."""
+    rules: dict[tuple[str, str], set[str]] = {}
+    kinds: dict[tuple[str, str], str] = {}
+    for element, fact, kind, rule in unknowns:
+        rules.setdefault((element, fact), set()).add(rule)
+        kinds[(element, fact)] = kind
+    gaps = [
+        ModelGap(element, kinds[(element, fact)], fact, tuple(sorted(needed)))
+        for (element, fact), needed in rules.items()
+    ]
+    gaps.sort(key=lambda g: (-len(g.rules), g.element, g.fact))
+    return tuple(gaps)
 
 
 def render_title(template: str, label: str, detail: str = "") -> str:
