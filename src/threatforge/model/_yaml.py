@@ -9,11 +9,19 @@ of letting PyYAML construct objects, so that:
 - only the YAML core types exist (no tags that construct objects);
 - duplicate mapping keys are errors instead of being silently overwritten;
 - every value and every mapping key has a ``(line, column)``, for errors a person can act on.
+
+Most model files are written one value per line in a small part of YAML (block mappings and lists,
+one-line ``{...}`` and ``[...]``, plain or quoted text without escapes). A line reader reads that
+part without libyaml, about twice as fast as handling libyaml's events in Python (which costs a
+Python object per event and two per position); at the first thing it does not handle, or that
+would be an error, it gives up and libyaml reads the file instead, so values, positions, bounds
+and messages are those of the event reader in every case.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -85,6 +93,9 @@ class Document:
 
     def position(self, path: Path_) -> Position:
         """The position of the value at ``path``, or of its closest parent that has one."""
+        found = self.positions.get(path)
+        if found is not None:  # the common case, made cheap: elements' own positions
+            return found if type(found) is tuple else (found.line + 1, found.column + 1)
         self._complete(path)
         while path:
             found = self.positions.get(path)
@@ -121,6 +132,7 @@ _IMPLICIT_FIRST: frozenset[str | None] = frozenset({*_resolver.yaml_implicit_res
 if None in _IMPLICIT_FIRST:  # pragma: no cover - a resolver for any first character
     _IMPLICIT_FIRST = frozenset(chr(c) for c in range(0x110000))
 _MERGE = "tag:yaml.org,2002:merge"
+_MISSING: Any = object()
 
 
 def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
@@ -192,29 +204,33 @@ def parse_text(
 ) -> Document:
     """Parse one YAML (or JSON) document whose top level is a mapping.
 
-    By default only the positions of mappings, lists and their keys are kept (what elements
-    need); the position of a plain value is found by parsing again, once, when first asked for
-    (which happens only when something is wrong). ``full=True`` keeps every position at once.
+    By default only the positions of mappings and lists (at least of those that are the value
+    of a line) and of their keys are kept: what elements need. Any other position is found by
+    parsing again, once, when first asked for (which happens only when something is wrong).
+    ``full=True`` keeps every position at once (and always reads with libyaml).
     """
     if len(text) > limits.max_bytes:
         raise ReadError(Location(display), f"is larger than {limits.max_bytes} characters")
     if not text.strip():
         raise ReadError(Location(display, 1, 1), "is empty: a model needs at least 'system:'")
+    if not full:
+        document = _read_lines(text, display, limits)
+        if document is not None:
+            return document
+    return _read_events(text, display, limits, full=full)
+
+
+def _read_events(text: str, display: str, limits: Limits, *, full: bool) -> Document:
+    """Parse with libyaml, handling its events (see :class:`_Builder`)."""
     builder = _Builder(display, limits, full)
     try:
         loader = _Loader(text)
         try:
-            feed = builder.feed
-            get_event = loader.get_event
-            while True:  # one C call per event: faster than yaml.parse's generator
-                event = get_event()
-                if event is None or type(event) is yaml.StreamEndEvent:
-                    break
-                feed(event)
+            builder.run(loader.get_event)
         finally:
             loader.dispose()
     except _Reparse:
-        return parse_text(text, display, limits, full=True)
+        return _read_events(text, display, limits, full=True)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
@@ -247,6 +263,347 @@ def _character_location(text: str, display: str, exc: yaml.reader.ReaderError) -
 def _reader_problem(exc: yaml.reader.ReaderError) -> str:
     character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
     return f"invalid YAML: unacceptable character {character}: {exc.reason}"
+
+
+def _plain_value(text: str) -> Any:
+    """The value of a plain (unquoted) scalar under YAML 1.1's core schema, as PyYAML reads it.
+
+    Dates stay text (the schema parses them where a date is wanted); ``<<`` is the merge key.
+    Raises :class:`_UnknownTag` for a tag threatforge does not accept (``=``), and ``ValueError``
+    or ``OverflowError`` for a number that cannot be built.
+    """
+    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == _TIMESTAMP:
+        return text
+    if tag == _MERGE:
+        return _MergeKey
+    construct = _SCALAR_TAGS.get(tag)
+    if construct is None:
+        raise _UnknownTag(tag)
+    return construct(yaml.ScalarNode(tag, text))
+
+
+class _UnknownTag(Exception):
+    """A plain scalar resolved to a tag that builds nothing threatforge accepts."""
+
+
+# --- the line reader ------------------------------------------------------------------------
+
+_PLAIN_CHAR = r"""[-!$%&()*+./0-9;<=>@A-Z^_a-z|~'"]"""
+_PLAIN = rf"(?:[$(+./0-9A-Z^_a-z~]{_PLAIN_CHAR}*|-{_PLAIN_CHAR}+)(?: +{_PLAIN_CHAR}+)*"
+"""Plain text on one line: ASCII without ``: # , [ ] { } ? ` \\``, starting with a letter, a
+digit or one of ``$ ( + . / ^ _ ~`` (or with ``-`` when text follows it, as in ``-1``)."""
+_SCALAR = rf"""(?:{_PLAIN}|"[^"\\]*"|'[^']*')"""
+"""A plain, double-quoted (without escapes) or single-quoted (without ``''``) scalar."""
+_BLOCK_KEY = re.compile(rf"({_SCALAR}):(?: +|$)")
+_BLOCK_SCALAR = re.compile(rf"({_SCALAR})(?: +#.*| *)$")
+_LINE_END = re.compile(r"(?: +#.*| *)$")
+_FLOW_PAIR = re.compile(rf" *({_SCALAR}): +(?:({_SCALAR}) *([,}}])|[\[{{])")
+"""``key: scalar`` then ``,`` or ``}``; or ``key: `` before a nested ``{`` or ``[`` (its end)."""
+_FLOW_ITEM = re.compile(rf" *(?:({_SCALAR}) *([,\]])|[\[{{])")
+_FLOW_NEXT = re.compile(r" *([,\]}])")
+_MAX_KEY_CHARS = 1024
+"""YAML's limit on a key written without ``?``, quotes included (libyaml refuses longer ones)."""
+_MAX_FLOW_DEPTH = 64
+"""The line reader recurses into ``{...}``/``[...]``; deeper text goes to libyaml (no recursion)."""
+
+
+class _NotLines(Exception):
+    """The text needs more of YAML than the line reader handles, or reading it is an error."""
+
+
+def _read_lines(text: str, display: str, limits: Limits) -> Document | None:
+    """Read ``text`` with :class:`_LineReader`; None when it must go to libyaml instead."""
+    reader = _LineReader(limits)
+    try:
+        value = reader.read(text)
+    except _NotLines:
+        return None
+    return Document(display, value, reader.positions, reader.key_positions, text, limits)
+
+
+class _LineReader:
+    """Reads the part of YAML that most model files use, one line at a time, without libyaml.
+
+    It handles block mappings and lists (``- item``, ``- key: value``, a list under a key at
+    the key's own indentation), and on one line: ``{...}`` and ``[...]`` (nested), plain text,
+    and quoted text without escapes; comments and blank lines. It gives up (:class:`_NotLines`)
+    on anything else (anchors, tags, merge keys, multi-line values, escapes, a ``?`` key,
+    non-ASCII plain text, tabs, control characters, ...) and on anything libyaml reads as an
+    error or that the event reader refuses (a duplicate key, a key that is not text, a bound
+    exceeded): libyaml then reads the whole text and reports it. What it returns is what the
+    event reader returns, with a subset of its positions: those of block collections, of
+    ``{...}`` and ``[...]`` written as the value of a line, and of their keys (the others are
+    found when asked for, by :meth:`Document.position`, as those of plain values are).
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.max_flow_depth = min(limits.max_depth, _MAX_FLOW_DEPTH)
+        self.nodes = 0
+        self.collections = 0
+        self.positions: dict[Path_, _Stored] = {}
+        self.key_positions: dict[Path_, _Stored] = {}
+        self.plain: dict[str, Any] = {}  # plain text -> its value: each is resolved once
+        self.long_keys = True  # whether a key may be longer than YAML allows
+
+    def read(self, text: str) -> dict[str, Any]:
+        lines = text.split("\n")
+        longest = max(map(len, lines))
+        if longest > self.limits.max_scalar_chars:
+            raise _NotLines  # a scalar may be too long: libyaml says where
+        self.long_keys = longest > _MAX_KEY_CHARS
+        positions = self.positions
+        key_positions = self.key_positions
+        root: dict[str, Any] = {}
+        # The open block collections, innermost last: (indentation, container, path).
+        stack: list[tuple[int, Any, Path_]] = []
+        # A 'key:' whose value starts on a later line: (indentation, mapping, key, path, key at)
+        pending: tuple[int, dict[str, Any], str, Path_, Position] | None = None
+        number = 0
+        for line in lines:
+            number += 1
+            # Python's printable characters are printable in YAML too; the others (tabs,
+            # carriage returns, U+0085/U+2028 line breaks, control characters, byte-order
+            # marks, no-break spaces) are left to libyaml.
+            if not line.isprintable():
+                raise _NotLines
+            content = line.lstrip(" ")
+            if not content or content[0] == "#":
+                continue
+            indent = len(line) - len(content)
+            if not indent and content[:3] in ("---", "..."):
+                raise _NotLines  # a document marker
+            item = content[:2] == "- "
+            if pending is not None:
+                above, mapping, key, path, key_at = pending
+                pending = None
+                if indent > above or (indent == above and item):  # a block value
+                    self.opened(len(stack))
+                    block: Any = [] if item else {}
+                    positions[path] = (number, indent + 1)
+                    key_positions[path] = key_at
+                    mapping[key] = block
+                    stack.append((indent, block, path))
+                else:
+                    self.nodes += 1
+                    mapping[key] = None
+            elif not stack:  # the first line opens the top-level mapping
+                if indent or item:
+                    raise _NotLines
+                self.opened(0)
+                positions[()] = (number, 1)
+                stack.append((0, root, ()))
+            at, container, path = stack[-1]
+            while indent < at:
+                stack.pop()
+                at, container, path = stack[-1]
+            if type(container) is list and not item:  # a list at its key's indentation ends
+                stack.pop()
+                at, container, path = stack[-1]
+            if at != indent:
+                raise _NotLines
+            start = indent
+            if item:
+                if type(container) is not list:
+                    raise _NotLines
+                start = len(line) - len(content[2:].lstrip(" "))
+                if start == len(line):
+                    raise _NotLines  # '-' with its value on the next lines
+                child: Path_ = (*path, len(container))
+                match = _BLOCK_KEY.match(line, start)
+                if match is None:  # '- value'
+                    container.append(self.inline(line, start, child, number, len(stack)))
+                    continue
+                # '- key: value' opens a mapping whose keys line up with this first one
+                self.opened(len(stack))
+                positions[child] = (number, start + 1)
+                mapping = {}
+                container.append(mapping)
+                stack.append((start, mapping, child))
+                container, path = mapping, child
+            else:
+                match = _BLOCK_KEY.match(line, start)
+                if match is None:
+                    raise _NotLines
+            key = self.key(match.group(1), container)
+            child = (*path, key)
+            after = match.end()
+            if after == len(line) or line[after] == "#":
+                pending = (start, container, key, child, (number, start + 1))
+                continue
+            if line[after] in "{[":
+                key_positions[child] = (number, start + 1)
+            container[key] = self.inline(line, after, child, number, len(stack))
+        if pending is not None:
+            self.nodes += 1
+            pending[1][pending[2]] = None
+        if not stack or self.nodes > self.limits.max_nodes:
+            raise _NotLines
+        return root
+
+    def opened(self, depth: int) -> None:
+        """Count a mapping or list opened inside ``depth`` others, within the bounds."""
+        if depth >= self.limits.max_depth:
+            raise _NotLines
+        self.nodes += 1
+        self.collections += 1
+        if self.collections > self.limits.max_collections or self.nodes > self.limits.max_nodes:
+            raise _NotLines  # said early: libyaml has the whole text to read again
+
+    def key(self, text: str, mapping: dict[str, Any]) -> str:
+        """A mapping key: text, not yet in ``mapping``, at most as long as YAML allows."""
+        self.nodes += 1
+        key = self.scalar(text)
+        if (
+            type(key) is not str
+            or key in mapping
+            or (self.long_keys and len(text) > _MAX_KEY_CHARS)
+        ):
+            raise _NotLines
+        return key
+
+    def scalar(self, text: str) -> Any:
+        """The value of a scalar matched by ``_SCALAR``."""
+        first = text[0]
+        if first == '"' or first == "'":
+            return text[1:-1]
+        return text if first not in _IMPLICIT_FIRST else self.resolve(text)
+
+    def resolve(self, text: str) -> Any:
+        """The value of plain text that may be something other than text (``true``, ``443``)."""
+        value = self.plain.get(text, _MISSING)
+        if value is _MISSING:
+            try:
+                value = _plain_value(text)
+            except (_UnknownTag, ValueError, OverflowError):
+                raise _NotLines from None
+            if value is _MergeKey:
+                raise _NotLines
+            if type(value) is not float:  # NaN is not equal to itself: keep each one apart
+                self.plain[text] = value
+        return value
+
+    def inline(self, line: str, start: int, path: Path_, number: int, depth: int) -> Any:
+        """The value written from ``line[start]`` to the end of the line (a comment aside)."""
+        opener = line[start]
+        if opener == "{" or opener == "[":
+            self.positions[path] = (number, start + 1)
+            value, end = self.flow(line, start, depth)
+            if end != len(line) and _LINE_END.match(line, end) is None:
+                raise _NotLines
+            return value
+        match = _BLOCK_SCALAR.match(line, start)
+        if match is None:
+            raise _NotLines
+        self.nodes += 1
+        return self.scalar(match.group(1))
+
+    def flow(self, line: str, start: int, depth: int) -> tuple[Any, int]:
+        """The ``{...}`` or ``[...]`` at ``line[start]`` (inside ``depth`` others), and its end."""
+        if depth >= self.max_flow_depth:
+            raise _NotLines
+        self.opened(depth)
+        mapping = line[start] == "{"
+        if line[start + 1 : start + 2] in " ]},":  # perhaps empty (or a stray comma)
+            empty = _FLOW_NEXT.match(line, start + 1)
+            if empty is not None:
+                if empty.group(1) != ("}" if mapping else "]"):
+                    raise _NotLines
+                return ({} if mapping else []), empty.end()
+        if mapping:
+            return self.flow_mapping(line, start + 1, depth)
+        return self.flow_sequence(line, start + 1, depth)
+
+    def flow_mapping(self, line: str, position: int, depth: int) -> tuple[Any, int]:
+        """The pairs of a ``{...}`` from ``position`` (after ``{``) to its ``}``."""
+        mapping: dict[str, Any] = {}
+        pair = _FLOW_PAIR.match
+        implicit = _IMPLICIT_FIRST
+        resolve = self.resolve
+        long_keys = self.long_keys
+        nodes = 0
+        while True:
+            match = pair(line, position)
+            if match is None:
+                raise _NotLines
+            key_text, text, separator = match.groups()
+            first = key_text[0]
+            key = (
+                key_text[1:-1]
+                if first == '"' or first == "'"
+                else key_text
+                if first not in implicit
+                else resolve(key_text)
+            )
+            if (
+                type(key) is not str
+                or key in mapping
+                or (long_keys and len(key_text) > _MAX_KEY_CHARS)
+            ):
+                raise _NotLines
+            if text is None:  # a nested '{' or '['
+                nodes += 1
+                mapping[key], position = self.flow(line, match.end() - 1, depth + 1)
+                found = _FLOW_NEXT.match(line, position)
+                if found is None:
+                    raise _NotLines
+                separator = found.group(1)
+                position = found.end()
+            else:
+                nodes += 2
+                first = text[0]
+                mapping[key] = (
+                    text[1:-1]
+                    if first == '"' or first == "'"
+                    else text
+                    if first not in implicit
+                    else resolve(text)
+                )
+                position = match.end()
+            if separator == "}":
+                self.nodes += nodes
+                return mapping, position
+            if separator != ",":
+                raise _NotLines
+
+    def flow_sequence(self, line: str, position: int, depth: int) -> tuple[Any, int]:
+        """The items of a ``[...]`` from ``position`` (after ``[``) to its ``]``."""
+        sequence: list[Any] = []
+        item = _FLOW_ITEM.match
+        implicit = _IMPLICIT_FIRST
+        resolve = self.resolve
+        while True:
+            match = item(line, position)
+            if match is None:
+                raise _NotLines
+            text, separator = match.groups()
+            if text is None:  # a nested '{' or '['
+                value, position = self.flow(line, match.end() - 1, depth + 1)
+                sequence.append(value)
+                found = _FLOW_NEXT.match(line, position)
+                if found is None:
+                    raise _NotLines
+                separator = found.group(1)
+                position = found.end()
+            else:
+                self.nodes += 1
+                first = text[0]
+                sequence.append(
+                    text[1:-1]
+                    if first == '"' or first == "'"
+                    else text
+                    if first not in implicit
+                    else resolve(text)
+                )
+                position = match.end()
+            if separator == "]":
+                return sequence, position
+            if separator != ",":
+                raise _NotLines
+
+
+# --- the event reader -----------------------------------------------------------------------
 
 
 class _Frame:
@@ -285,6 +642,7 @@ class _Builder:
         self.root: Any = None
         self.positions: dict[Path_, _Stored] = {}
         self.key_positions: dict[Path_, _Stored] = {}
+        self.plain: dict[str, Any] = {}  # plain text -> its value: each is resolved once
 
     def fail(self, event: Any, message: str) -> ReadError:
         mark = event.start_mark
@@ -308,24 +666,39 @@ class _Builder:
                 "refusing to read it",
             )
 
-    def feed(self, event: Any) -> None:
-        if type(event) is _ScalarEvent:
+    def run(self, get_event: Any) -> None:
+        """Handle every event ``get_event`` returns, to the end of the stream."""
+        scalar_event = _ScalarEvent
+        stream_end = yaml.StreamEndEvent
+        implicit = _IMPLICIT_FIRST
+        plain = self.plain
+        max_nodes = self.limits.max_nodes
+        max_chars = self.limits.max_scalar_chars
+        stack = self.stack
+        full = self.full
+        while True:  # one C call per event: faster than yaml.parse's generator
+            event = get_event()
+            kind = type(event)
+            if kind is not scalar_event:
+                if event is None or kind is stream_end:
+                    return
+                self.feed(event)
+                continue
             # The hot path: most values are plain text keys and values in a mapping.
             self.nodes += 1
-            if self.nodes > self.limits.max_nodes:
+            if self.nodes > max_nodes:
                 self.count(event, 0)
             value = event.value
-            if (
-                event.tag is None
-                and len(value) <= self.limits.max_scalar_chars
-                and (not event.implicit[0] or value[:1] not in _IMPLICIT_FIRST)
-            ):
-                pass  # plain text that no implicit resolver claims, or a quoted string
-            else:
+            if event.tag is not None or len(value) > max_chars:
                 value = self.scalar(event)
+            elif event.implicit[0] and value[:1] in implicit:
+                value = plain.get(value, _MISSING)
+                if value is _MISSING:
+                    value = self.scalar(event)
+                    if type(value) is not float:  # NaN is not equal to itself
+                        plain[event.value] = value
             if event.anchor is not None:  # '&name' on a plain value, reused with '*name'
                 self.anchors[event.anchor] = (value, 1)
-            stack = self.stack
             if stack:
                 frame = stack[-1]
                 container = frame.container
@@ -335,20 +708,24 @@ class _Builder:
                         if type(value) is str and value not in container:
                             frame.key = value
                             frame.key_pos = event.start_mark
-                            return
+                            continue
                         self.take_key(event, value)
-                        return
+                        continue
                     if key is not _MergeKey:
                         frame.key = _NO_KEY
                         frame.nodes += 1
-                        if self.full:
+                        if full:
                             path = (*frame.path, key)
                             self.positions[path] = event.start_mark
                             self.key_positions[path] = frame.key_pos
                         container[key] = value
-                        return
+                        continue
             self.place(event, value, 1)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+
+    def feed(self, event: Any) -> None:
+        """Handle one event other than a scalar."""
+        kind = type(event)
+        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             if len(self.stack) >= self.limits.max_depth:
                 raise self.fail(
                     event, f"is nested more than {self.limits.max_depth} levels deep; refusing it"
@@ -362,27 +739,25 @@ class _Builder:
                     f"has more than {self.limits.max_collections:,} mappings and lists; "
                     "refusing to read it (split the model with 'include:')",
                 )
-            new: dict[Any, Any] | list[Any] = (
-                {} if isinstance(event, yaml.MappingStartEvent) else []
-            )
+            new: dict[Any, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
             path = self.child_path(event)
             self.positions[path] = event.start_mark
             self.stack.append(_Frame(new, path, event.anchor))
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             frame = self.stack.pop()
-            if isinstance(frame.container, dict) and frame.merges:
+            if frame.merges and isinstance(frame.container, dict):
                 self.merge(frame, event)
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (frame.container, frame.nodes)
             self.attach(event, frame.container, frame.nodes, start=None)
-        elif isinstance(event, yaml.AliasEvent):
+        elif kind is yaml.AliasEvent:
             anchored = self.anchors.get(event.anchor or "")
             if anchored is None:
                 raise self.fail(event, f"unknown alias '*{_clip(event.anchor or '')}'")
             value, nodes = anchored
             self.count(event, nodes)
             self.place(event, value, nodes)
-        elif isinstance(event, yaml.DocumentStartEvent):
+        elif kind is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self.fail(
@@ -404,10 +779,9 @@ class _Builder:
             )
         tag = event.tag
         if tag in (None, "!"):
-            if event.implicit[0]:
-                tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-            else:
+            if not event.implicit[0]:
                 return value
+            tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         if tag == _MERGE:
             return _MergeKey
         if tag == _TIMESTAMP:

@@ -295,8 +295,13 @@ class _Loader:
     def prepare(
         self, document: Document, raw: dict[str, Any]
     ) -> tuple[dict[str, Any], list[tuple[str | int, ...]]]:
-        """Inject ids and source locations into element mappings (a shallow copy of ``raw``)."""
+        """Inject ids and source locations into element mappings (a shallow copy of ``raw``).
+
+        A flow written ``a -> b: {...}`` is also turned into ``{from: a, to: b, ...}`` here, as
+        :meth:`Flow._arrow_form` would (which still reports the malformed ones).
+        """
         prepared = dict(raw)
+        file = document.file
         for section in _SECTIONS:
             elements = raw.get(section)
             if not isinstance(elements, dict):
@@ -306,20 +311,11 @@ class _Loader:
                 if body is None:
                     body = {}
                 if isinstance(body, dict):
-                    for reserved in ("id", "location"):
-                        if reserved in body:
-                            self.error(
-                                document.location((section, key, reserved), key=True),
-                                f"{_SINGULAR[section]} '{key}': '{reserved}' is not a field here "
-                                f"(the {_SINGULAR[section]}'s id is its key, '{key}')",
-                            )
-                    body = {k: v for k, v in body.items() if k not in ("id", "location")}
-                    line, column = document.position((section, key))
-                    key_line, key_column = document.key_position((section, key))
-                    body["id"] = key
-                    body["location"] = Location(
-                        document.file, key_line or line, key_column or column
-                    )
+                    if "id" in body or "location" in body:
+                        body = self.without_reserved(document, section, key, body)
+                    # an element is located at its key (where its id is written)
+                    line, column = document.key_position((section, key))
+                    body = {**body, "id": key, "location": Location(file, line, column)}
                 injected[key] = body
             prepared[section] = injected
         flow_paths: list[tuple[str | int, ...]] = []
@@ -340,14 +336,33 @@ class _Loader:
                                 document.location((*path, "location"), key=True),
                                 f"flow {index + 1}: unknown field 'location'",
                             )
+                            inner = {k: v for k, v in inner.items() if k != "location"}
                         line, column = document.position(("flows", index))
-                        inner = {k: v for k, v in inner.items() if k != "location"}
-                        inner["location"] = Location(document.file, line, column)
-                        body = {arrow: inner} if arrow is not None else inner
+                        where = Location(file, line, column)
+                        ends = None if arrow is None else FLOW_ARROW.match(arrow)
+                        if ends is not None and "from" not in inner and "to" not in inner:
+                            source, target = ends.groups()
+                            body = {"from": source, "to": target, **inner, "location": where}
+                        else:
+                            inner = {**inner, "location": where}
+                            body = {arrow: inner} if arrow is not None else inner
                 flow_paths.append(path)
                 injected_flows.append(body)
             prepared["flows"] = injected_flows
         return prepared, flow_paths
+
+    def without_reserved(
+        self, document: Document, section: str, key: Any, body: dict[Any, Any]
+    ) -> dict[Any, Any]:
+        """``body`` without the fields the loader sets (``id``, ``location``), each reported."""
+        for reserved in ("id", "location"):
+            if reserved in body:
+                self.error(
+                    document.location((section, key, reserved), key=True),
+                    f"{_SINGULAR[section]} '{key}': '{reserved}' is not a field here "
+                    f"(the {_SINGULAR[section]}'s id is its key, '{key}')",
+                )
+        return {k: v for k, v in body.items() if k not in ("id", "location")}
 
     def report_validation(self, document: Document, raw: dict[str, Any], error: Any) -> None:
         loc: tuple[str | int, ...] = tuple(error["loc"])
@@ -428,9 +443,11 @@ class _Loader:
         element_paths: dict[tuple[str, str], Document] = {}
         for parsed in files:
             assert parsed.file is not None  # noqa: S101
+            document = parsed.document
             for section in _SECTIONS:
                 for key, element in getattr(parsed.file, section).items():
-                    where = parsed.document.location((section, key), key=True)
+                    # the loader located each element at its key (see prepare)
+                    where = element.location or document.location((section, key), key=True)
                     first = origin.get((section, key))
                     if first is not None:
                         self.error(
@@ -439,11 +456,11 @@ class _Loader:
                         )
                         continue
                     origin[(section, key)] = where
-                    element_paths[(section, key)] = parsed.document
+                    element_paths[(section, key)] = document
                     merged[section][key] = element
             for index, flow in enumerate(parsed.file.flows):
                 path = parsed.flow_paths[index]
-                where = parsed.document.location(path[:2])
+                where = flow.location or document.location(path[:2])
                 first = flow_origin.get(flow.id)
                 if first is not None:
                     self.error(
@@ -495,19 +512,24 @@ class _Loader:
         """Warn about facts the rules will need but the model does not state."""
         used_data: set[str] = set()
         for component in model.components.values():
-            used_data.update(component.data_ids)
+            used_data.update(component.stores)
+            used_data.update(component.processes)
+            unstated_zone = component.zone is None
+            unstated_encryption = component.kind.value in _STORE_WARN_KINDS and (
+                component.encryption is None or component.encryption.at_rest is None
+            )
+            if not (unstated_zone or unstated_encryption):
+                continue
             where = element_paths[("components", component.id)].location(
                 ("components", component.id), key=True
             )
-            if component.zone is None:
+            if unstated_zone:
                 self.warn(
                     where,
                     f"component '{component.id}' has no 'zone': boundary rules cannot decide",
                     "gap",
                 )
-            if component.kind.value in _STORE_WARN_KINDS and (
-                component.encryption is None or component.encryption.at_rest is None
-            ):
+            if unstated_encryption:
                 self.warn(
                     where,
                     f"{component.kind.value} '{component.id}' does not state "
@@ -516,8 +538,8 @@ class _Loader:
                 )
         for flow in model.flows:
             used_data.update(flow.data)
-            document, path = flow_paths[flow.id]
             if flow.protocol is None:
+                document, path = flow_paths[flow.id]
                 self.warn(
                     document.location(path[:2]),
                     f"flow '{flow.id}' has no 'protocol': encryption rules cannot decide",
@@ -598,6 +620,14 @@ class _References:
                 )
         self.check_nesting()
         for component in m.components.values():
+            zone = component.zone
+            if (
+                (zone is None or zone in boundaries)
+                and data.issuperset(component.stores)
+                and data.issuperset(component.processes)
+                and controls.issuperset(component.controls)
+            ):
+                continue  # nothing to report (the common case: skip building the messages)
             document = self.element_paths[("components", component.id)]
             base = ("components", component.id)
             subject = f"component '{component.id}'"
@@ -615,6 +645,15 @@ class _References:
                 document, (*base, "controls"), subject, "control", component.controls, controls
             )
         for flow in m.flows:
+            source, target = flow.source, flow.target
+            if (
+                source in components
+                and target in components
+                and (source != target or flow.description)
+                and data.issuperset(flow.data)
+                and controls.issuperset(flow.controls)
+            ):
+                continue
             document, path = self.flow_paths[flow.id]
             subject = f"flow {int(path[1]) + 1} ({flow.source} -> {flow.target})"
             for end, value in (("from", flow.source), ("to", flow.target)):
@@ -635,6 +674,8 @@ class _References:
             self.check_list(
                 document, (*path, "controls"), subject, "control", flow.controls, controls
             )
+        if not (m.controls or m.assumptions):
+            return
         elements = components | set(m.flows_by_id) | data | boundaries
         for control in m.controls.values():
             document = self.element_paths[("controls", control.id)]
@@ -771,11 +812,7 @@ def _allowed_fields(loc: tuple[str | int, ...]) -> list[str]:
 def _is_id_field(loc: tuple[str | int, ...]) -> bool:
     if len(loc) == 2 and loc[0] in _SECTIONS:
         return True  # a mapping key
-    return (
-        (bool(loc)
-        and loc[-1] in ("[key]", "zone", "inside", "id", "from", "to"))
-        or (
-            len(loc) >= 2
-            and loc[-2] in ("stores", "processes", "data", "controls", "applies_to", "elements")
-        )
+    return (bool(loc) and loc[-1] in ("[key]", "zone", "inside", "id", "from", "to")) or (
+        len(loc) >= 2
+        and loc[-2] in ("stores", "processes", "data", "controls", "applies_to", "elements")
     )
