@@ -16,11 +16,13 @@ from threatforge.analysis.attack_paths import (
 from threatforge.analysis.blast_radius import BlastRadius, DataExposure, Reached, blast_radius
 from threatforge.analysis.pci_scope import (
     PciScope,
+    PciSegmentation,
     ScopeCategory,
     ScopedComponent,
     SegmentationHop,
     SegmentationViolation,
     pci_scope,
+    pci_segmentation,
 )
 from threatforge.analysis.privacy_flows import (
     Minimisation,
@@ -39,6 +41,7 @@ __all__ = [
     "Minimisation",
     "PathSearch",
     "PciScope",
+    "PciSegmentation",
     "PrivacyReport",
     "Reached",
     "RetentionGap",
@@ -52,5 +55,6 @@ __all__ = [
     "crown_jewels",
     "find_paths",
     "pci_scope",
+    "pci_segmentation",
     "privacy_flows",
 ]

@@ -15,29 +15,37 @@ The search is a bounded best-first search over simple paths: every component is 
 ``k`` times (its ``k`` cheapest arrivals), paths stop at ``max_depth`` hops, and the number of
 partial paths is capped by ``budget``. That keeps it at O(k·(V+E)·log) for V components and E flows,
 and the result says when a cap cut the search short.
+
+The search runs over integers: every step's effort is computed once per model (see
+:func:`_step_costs`), partial paths are labels in flat lists, and a hop is put into words only
+when a path that contains it is reported.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Collection, Iterable
+from bisect import insort
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from threatforge._gc import collector_paused
 from threatforge.analysis._steps import (
     Step,
+    StepFacts,
+    StepTable,
     Strength,
     authn_words,
-    build_steps,
-    crossed_boundaries,
+    crossed_between,
     filtered,
     hop_authn,
     is_inbound,
+    step_facts,
+    step_table,
     strength_of,
 )
 from threatforge.model import (
     Authn,
     Authz,
+    Boundary,
     Classification,
     Component,
     ComponentKind,
@@ -194,25 +202,60 @@ class PathSearch:
 
 def crown_jewels(model: Model) -> dict[str, tuple[str, ...]]:
     """Components an attacker is after, in id order, with the reasons in words."""
-    jewels: dict[str, tuple[str, ...]] = {}
-    for cid in sorted(model.components):
-        reasons = _jewel_reasons(model, model.components[cid])
-        if reasons:
-            jewels[cid] = reasons
-    return jewels
+    jewels = _crown_jewels(model)
+    return {cid: jewels.why(cid) for cid in jewels.ids}
 
 
-def _jewel_reasons(model: Model, component: Component) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _Jewels:
+    """The crown jewels of a model; their reasons are put into words only when asked for."""
+
+    model: Model
+    ids: tuple[str, ...]
+    """In id order."""
+    members: frozenset[str]
+    restricted: frozenset[str]
+    """The restricted data assets."""
+
+    def why(self, component_id: str) -> tuple[str, ...]:
+        """Why the component is a crown jewel (empty when it is not one)."""
+        if component_id not in self.members:
+            return ()
+        return _jewel_reasons(self.model.components[component_id], self.restricted)
+
+
+def _crown_jewels(model: Model) -> _Jewels:
+    """The crown jewels, found once per model by a cheap test (the reasons come later)."""
+    return model.graph.memo(("crown-jewels",), lambda: _find_jewels(model))
+
+
+def _find_jewels(model: Model) -> _Jewels:
+    restricted = frozenset(
+        d for d, asset in model.data.items() if asset.classification is Classification.RESTRICTED
+    )
+    # exactly the components _jewel_reasons finds a reason for
+    ids = sorted(
+        cid
+        for cid, component in model.components.items()
+        if component.kind not in _NOT_TARGETS
+        and (
+            component.admin
+            or component.kind in _JEWEL_KINDS
+            or not restricted.isdisjoint(component.stores)
+            or not restricted.isdisjoint(component.processes)
+        )
+    )
+    return _Jewels(model, tuple(ids), frozenset(ids), restricted)
+
+
+def _jewel_reasons(component: Component, restricted: frozenset[str]) -> tuple[str, ...]:
     if component.kind in _NOT_TARGETS:
         return ()
     reasons: list[str] = []
     for verb, ids in (("stores", component.stores), ("processes", component.processes)):
-        restricted = [
-            d for d in ids
-            if d in model.data and model.data[d].classification is Classification.RESTRICTED
-        ]
-        if restricted:
-            reasons.append(f"{verb} restricted data {', '.join(repr(d) for d in restricted)}")
+        held = [d for d in ids if d in restricted]
+        if held:
+            reasons.append(f"{verb} restricted data {', '.join(repr(d) for d in held)}")
     if component.kind in _JEWEL_KINDS:
         reasons.append(_JEWEL_KINDS[component.kind])
     if component.admin:
@@ -234,9 +277,8 @@ class _Facts:
     filtered: bool
 
 
-def _facts(
-    model: Model, step: Step, zone_cache: dict[str, bool | None] | None = None
-) -> _Facts:
+def _facts(model: Model, step: Step) -> _Facts:
+    """The facts of one step, asked of the model (the search uses :func:`_step_costs`)."""
     authn = hop_authn(model, step)
     target = model.components[step.target]
     return _Facts(
@@ -246,7 +288,7 @@ def _facts(
         step.flow.encrypted is False,
         target.authz,
         bool(target.waf),
-        bool(filtered(model, step, zone_cache)),
+        bool(filtered(model, step)),
     )
 
 
@@ -272,48 +314,10 @@ def step_effort(model: Model, step: Step) -> int:
     return _effort(_facts(model, step))
 
 
-def _zone_words(model: Model, component_id: str) -> str:
-    zone = model.graph.zone_of(component_id)
+def _zone_words(zone: Boundary | None) -> str:
     if zone is None:
         return "no zone"
     return f"{zone.id} ({zone.trust.value})"
-
-
-def _hop(model: Model, step: Step, facts: _Facts) -> Hop:
-    words: list[str] = []
-    if step.pulled:
-        words.append(f"'{step.source}' pulls from '{step.target}'")
-    auth = authn_words(facts.authn)
-    if facts.strength is Strength.WEAK and facts.cleartext:
-        auth += " sent in clear text"
-    words.append(auth)
-    if facts.inbound:
-        words.append(
-            "enters a more trusted zone: "
-            f"{_zone_words(model, step.source)} -> {_zone_words(model, step.target)}"
-        )
-    if facts.authz is None:
-        words.append(f"'{step.target}' states no authorisation")
-    elif facts.authz is Authz.NONE:
-        words.append(f"'{step.target}' does not authorise callers (authz: none)")
-    else:
-        words.append(f"'{step.target}' authorises (authz: {facts.authz.value})")
-    if facts.waf:
-        words.append(f"'{step.target}' has a WAF")
-    if facts.filtered:
-        words.append("a network policy filters it")
-    return Hop(
-        flow=step.flow.id,
-        source=step.source,
-        target=step.target,
-        pulled=step.pulled,
-        effort=_effort(facts),
-        authn=facts.authn.value if facts.authn else "not stated",
-        strength=facts.strength,
-        inbound=facts.inbound,
-        boundaries=crossed_boundaries(model, step),
-        why="; ".join(words),
-    )
 
 
 def _entry(model: Model, component_id: str) -> tuple[int, str]:
@@ -341,6 +345,80 @@ def _entry(model: Model, component_id: str) -> tuple[int, str]:
     return effort, "; ".join(words)
 
 
+# --- every step's effort, once per model ------------------------------------------------------
+
+
+_Move = tuple[int, int, int, int]
+"""A step out of a component: (target component, step, effort, 1 if weak else 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Costs:
+    """Every step's effort and weakness, and the moves out of each component, by number."""
+
+    effort: tuple[int, ...]
+    weak: tuple[bool, ...]
+    """Unauthenticated or shared-secret authenticated, into a more trusted zone."""
+    moves: tuple[tuple[_Move, ...], ...]
+    """Per component, the steps leaving it in step order."""
+    strength: Mapping[Authn | None, Strength]
+    """The strength of each authentication method the steps use."""
+    most: int
+    """The effort of the dearest step (0 without steps)."""
+
+
+def _step_costs(model: Model) -> _Costs:
+    """The effort of every step (as :func:`step_effort`), computed once per model and shared."""
+    return model.graph.memo(("attack-step-costs",), lambda: _costs(model))
+
+
+def _costs(model: Model) -> _Costs:
+    table = step_table(model)
+    facts = step_facts(model)
+    components = model.components
+    arrival = [_arrival_effort(components[cid]) for cid in table.components]
+    strengths = {authn: strength_of(authn) for authn in set(facts.authn)}
+    base = {authn: HOP_EFFORT + AUTHN_EFFORT[strength] for authn, strength in strengths.items()}
+    shared = {authn for authn, strength in strengths.items() if strength is Strength.WEAK}
+    guarded = {
+        authn for authn, strength in strengths.items()
+        if strength in (Strength.WEAK, Strength.STRONG)
+    }
+    weakly = {authn for authn, strength in strengths.items() if strength in _WEAK_STRENGTHS}
+    efforts = [
+        base[authn]
+        + arrival[target]
+        + (FILTER_EFFORT if policy else 0)
+        + (GUARDED_CROSSING_EFFORT if inbound and authn in guarded else 0)
+        - (CLEARTEXT_SECRET_DISCOUNT if authn in shared and flow.encrypted is False else 0)
+        for flow, target, authn, policy, inbound in zip(
+            table.flow, table.target, facts.authn, facts.filtered, facts.inbound, strict=True
+        )
+    ]
+    weak = [
+        inbound and authn in weakly
+        for authn, inbound in zip(facts.authn, facts.inbound, strict=True)
+    ]
+    targets = table.target
+    moves = tuple([
+        tuple([(targets[s], s, efforts[s], int(weak[s])) for s in leaving]) for leaving in table.out
+    ])
+    if efforts and min(efforts) < 0:  # the search's buckets rely on it (see _Search.run)
+        raise ValueError("the effort constants make a step cost less than nothing")
+    return _Costs(tuple(efforts), tuple(weak), moves, strengths, max(efforts, default=0))
+
+
+def _arrival_effort(component: Component) -> int:
+    """What the component a step arrives at adds: its authorisation, then a WAF."""
+    if component.authz is None:
+        effort = AUTHZ_EFFORT_UNKNOWN
+    elif component.authz is not Authz.NONE:
+        effort = AUTHZ_EFFORT_STATED
+    else:
+        effort = 0
+    return effort + (WAF_EFFORT if component.waf else 0)
+
+
 # --- the search -------------------------------------------------------------------------------
 
 
@@ -361,15 +439,15 @@ def find_paths(
     """
     with collector_paused():
         search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
-        paths = sorted(
-            (search.path(label) for labels in search.found.values() for label in labels),
-            key=lambda p: (p.effort, p.target, p.entry, p.flows),
+        paths = search.paths(
+            search.ordered([label for labels in search.found.values() for label in labels])
         )
+        reached = {search.table.components[node] for node in search.found}
     return PathSearch(
         paths=tuple(paths),
         entries=entries,
         targets=tuple(goals),
-        unreached=tuple(t for t in goals if not search.found.get(t)),
+        unreached=tuple(t for t in goals if t not in reached),
         k=k,
         max_depth=max_depth,
         depth_capped=search.depth_capped,
@@ -394,18 +472,18 @@ def cheapest_paths(
     """
     with collector_paused():
         search, _, _ = _searched(model, None, None, k, max_depth, budget)
-        best: dict[tuple[str, str], tuple[_PathKey, int]] = {}
-        for labels in search.found.values():
+        best: dict[tuple[int, int], int] = {}  # (start label, target) -> cheapest label
+        tag = search.tag
+        for node, labels in search.found.items():
             for label in labels:
-                key = search.sort_key(label)
-                pair = (key[2], key[1])
-                if pair not in best or key < best[pair][0]:
-                    best[pair] = (key, label)
-        return tuple(
-            search.path(label)
-            for _, label in sorted(best.values())
-            if not weak_only or search.is_weak(label)
-        )
+                pair = (tag[label] >> 1, node)
+                held = best.get(pair)
+                if held is None or search.cheaper(label, held):
+                    best[pair] = label
+        chosen = [label for label in best.values() if not weak_only or search.is_weak(label)]
+        # one path per pair: effort, target and entry tell any two apart
+        chosen.sort(key=search.rank)
+        return tuple(search.paths(chosen))
 
 
 def _searched(
@@ -415,181 +493,314 @@ def _searched(
     k: int,
     max_depth: int,
     budget: int,
-) -> tuple[_Search, tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """A finished search, its starting points and its goals (with why each is a goal)."""
+) -> tuple[_Search, tuple[str, ...], tuple[str, ...]]:
+    """A finished search, its starting points and its goals."""
     if k < 1 or max_depth < 1:
         raise ValueError("k and max_depth must be at least 1")
     entries = tuple(sorted(set(sources))) if sources is not None else model.graph.entry_points
-    jewels = crown_jewels(model)
-    if targets is None:
-        goals = dict(jewels)
-    else:
-        goals = {t: jewels.get(t, ("chosen target",)) for t in sorted(set(targets))}
-    search = _Search(model, k, max_depth, budget, goals)
-    search.run(entries)
+    jewels = _crown_jewels(model)
+    goals = jewels.ids if targets is None else tuple(sorted(set(targets)))
+    search = _Search(model, goals, jewels)
+    search.run(entries, k, max_depth, budget)
     return search, entries, goals
 
 
-_PathKey = tuple[int, str, str, tuple[str, ...]]
-"""How paths are ordered: effort, target, entry, flows (the order of ``PathSearch.paths``)."""
+_WEAK = Strength.WEAK
 _WEAK_STRENGTHS = frozenset({Strength.NONE, Strength.WEAK})
 
 
 class _Search:
-    """Best-first search; partial paths are labels linked to their parent (no copying)."""
+    """Best-first search over component numbers; partial paths are labels linked to their
+    parent (no copying): label ``i`` is at component ``node[i]``, came from label ``parent[i]``
+    (-1 for a start) along step ``step[i]`` (-1 for a start); ``tag[i]`` is the label it started
+    from, shifted left by one, with the lowest bit set when its path is weak (a start is not).
+    """
 
-    def __init__(
-        self, model: Model, k: int, max_depth: int, budget: int, goals: dict[str, tuple[str, ...]]
-    ) -> None:
+    def __init__(self, model: Model, goals: tuple[str, ...], jewels: _Jewels) -> None:
         self.model = model
-        self.steps = build_steps(model)
-        self.k = k
-        self.max_depth = max_depth
-        self.budget = budget
+        self.table: StepTable = step_table(model)
+        self.facts: StepFacts = step_facts(model)
+        self.costs = _step_costs(model)
         self.goals = goals
-        self.facts: dict[int, _Facts] = {}
-        self.efforts: dict[int, int] = {}
-        self.hops: dict[int, Hop] = {}
-        self.zone_cache: dict[str, bool | None] = {}
-        self.entries: dict[str, tuple[int, str]] = {}
-        # label i: node, parent label (-1 for a start), step index (-1 for a start), depth, effort
-        self.node: list[str] = []
+        self.jewels = jewels
+        self.node: list[int] = []
         self.parent: list[int] = []
         self.step: list[int] = []
-        self.found: dict[str, list[int]] = {}
+        self.tag: list[int] = []
+        self.found: dict[int, list[int]] = {}
+        """Goal component -> labels that reached it, cheapest first."""
+        self.effort: dict[int, int] = {}
+        """The attacker's effort of each found label (entry effort included)."""
         self.depth_capped = 0
         self.budget_exhausted = False
         self.expanded = 0
-
-    def step_facts(self, step: Step) -> _Facts:
-        facts = self.facts.get(step.index)
-        if facts is None:
-            facts = self.facts[step.index] = _facts(self.model, step, self.zone_cache)
-        return facts
-
-    def step_cost(self, step: Step) -> int:
-        cost = self.efforts.get(step.index)
-        if cost is None:
-            cost = self.efforts[step.index] = _effort(self.step_facts(step))
-        return cost
-
-    def hop(self, step: Step) -> Hop:
-        hop = self.hops.get(step.index)
-        if hop is None:
-            hop = self.hops[step.index] = _hop(self.model, step, self.step_facts(step))
-        return hop
-
-    def label(self, node: str, parent: int, step: int) -> int:
-        self.node.append(node)
-        self.parent.append(parent)
-        self.step.append(step)
-        return len(self.node) - 1
+        self._entries: dict[str, tuple[int, str]] = {}
+        self._hops: dict[int, Hop] = {}
+        """Step -> the step as a hop, explained."""
+        self._prefixes: dict[int, tuple[Hop, ...]] = {}
+        """Label -> the hops of its path (paths share their prefixes)."""
+        # the words of hop explanations, shared between hops
+        self._words: dict[tuple[Authn | None, bool], tuple[str, str]] = {}
+        """(authentication, a shared secret sent in clear) -> its words, its name."""
+        self._crossings: dict[tuple[str | None, str | None], tuple[tuple[str, ...], str]] = {}
+        """Pairs of zone ids -> what a step between them crosses, and the words for it."""
+        self._arrivals: dict[int, str] = {}
 
     def entry(self, entry: str) -> tuple[int, str]:
         """What reaching a starting point costs, and why (see :func:`_entry`), once per entry."""
-        found = self.entries.get(entry)
+        found = self._entries.get(entry)
         if found is None:
-            found = self.entries[entry] = _entry(self.model, entry)
+            found = self._entries[entry] = _entry(self.model, entry)
         return found
 
-    def entry_effort(self, entry: str) -> int:
-        return self.entry(entry)[0]
+    def run(self, entries: Collection[str], k: int, max_depth: int, budget: int) -> None:
+        """Search from ``entries`` until every goal has ``k`` paths or nothing is left.
 
-    def sort_key(self, label: int) -> _PathKey:
-        """The key ``find_paths`` sorts this label's path by, without building the path."""
-        target = self.node[label]
-        flows: list[str] = []
-        effort = 0
-        every_step = self.steps.all
-        while self.parent[label] >= 0:
-            step = every_step[self.step[label]]
-            flows.append(step.flow.id)
-            effort += self.step_cost(step)
-            label = self.parent[label]
-        flows.reverse()
-        entry = self.node[label]
-        return effort + self.entry_effort(entry), target, entry, tuple(flows)
+        Partial paths are taken cheapest first, then shallowest, then oldest (lowest label).
+        Efforts are small integers and no step costs less than nothing, so instead of a heap
+        the search keeps a bucket of partial paths per effort and empties them in order, each
+        sorted by ``depth << label_bits | label``; a step that costs nothing is slotted into
+        the bucket being emptied, in order.
+        """
+        number = self.table.number
+        is_goal = [False] * len(number)
+        for goal in self.goals:
+            if goal in number:  # a chosen target that is not a component stays unreached
+                is_goal[number[goal]] = True
+        label_bits = max(budget, len(entries), 1).bit_length()
+        label_mask = (1 << label_bits) - 1
+        nodes, parents, step_of, tags = self.node, self.parent, self.step, self.tag
+        starts: list[tuple[int, int]] = []
+        for entry in entries:
+            starts.append((self.entry(entry)[0], len(nodes)))  # KeyError for an unknown id
+            nodes.append(number[entry])
+            parents.append(-1)
+            step_of.append(-1)
+            tags.append(len(tags) << 1)
+        costs = self.costs
+        most = max((effort for effort, _ in starts), default=0) + max_depth * costs.most
+        buckets: list[list[int]] = [[] for _ in range(most + 1)]
+        for effort, label in starts:
+            buckets[effort].append(label)
+        # locals: this loop runs once per partial path (tens of thousands on large models)
+        pops = [0] * len(number)
+        routes: dict[int, tuple[int, ...]] = {}
+        found, efforts, moves = self.found, self.effort, costs.moves
+        satisfied, wanted = 0, len(self.goals)
+        expanded = depth_capped = 0
+        labels = len(nodes)
+        exhausted = finished = False
+        for effort, bucket in enumerate(buckets):
+            if not bucket:
+                continue
+            bucket.sort()
+            for key in bucket:  # (a list iterator also visits what is inserted ahead of it)
+                label = key & label_mask
+                depth = key >> label_bits
+                node = nodes[label]
+                if depth:
+                    # A start does not use up one of the k arrivals at its component.
+                    arrived = pops[node]
+                    if arrived >= k:
+                        continue
+                    pops[node] = arrived + 1
+                    if is_goal[node]:
+                        efforts[label] = effort
+                        reached = found.setdefault(node, [])
+                        reached.append(label)
+                        if len(reached) == k:
+                            satisfied += 1
+                            if satisfied == wanted:
+                                finished = True
+                                break
+                    route = routes[parents[label]] + (node,)
+                else:
+                    route = (node,)
+                expanded += 1
+                if depth == max_depth:
+                    for target, *_ in moves[node]:
+                        if target not in route and pops[target] < k:
+                            depth_capped += 1
+                            break
+                    continue
+                routes[label] = route
+                child = (depth + 1) << label_bits
+                tag = tags[label]
+                for target, step, cost, weak in moves[node]:
+                    if target in route or pops[target] >= k:
+                        continue
+                    if labels >= budget:
+                        exhausted = finished = True
+                        break
+                    nodes.append(target)
+                    parents.append(label)
+                    step_of.append(step)
+                    tags.append(tag | weak)
+                    if cost:
+                        buckets[effort + cost].append(child | labels)
+                    else:  # after the current key: deeper, and a newer label
+                        insort(bucket, child | labels)
+                    labels += 1
+                if finished:
+                    break
+            if finished:
+                break
+        self.expanded, self.depth_capped, self.budget_exhausted = (
+            expanded, depth_capped, exhausted
+        )
+
+    def steps_of(self, label: int) -> list[int]:
+        """The steps of a label's path, entry first."""
+        steps: list[int] = []
+        parents, step_of = self.parent, self.step
+        while parents[label] >= 0:
+            steps.append(step_of[label])
+            label = parents[label]
+        steps.reverse()
+        return steps
+
+    def flows_of(self, label: int) -> tuple[str, ...]:
+        """The flow ids of a label's path, entry first."""
+        flow = self.table.flow
+        return tuple(flow[s].id for s in self.steps_of(label))
+
+    def rank(self, label: int) -> tuple[int, str, str]:
+        """Effort, target and entry of a found label: how ``find_paths`` orders paths."""
+        names, node = self.table.components, self.node
+        return self.effort[label], names[node[label]], names[node[self.tag[label] >> 1]]
+
+    def ordered(self, labels: list[int]) -> list[int]:
+        """Found labels in the order of ``PathSearch.paths``: by effort, target, entry, then
+        flows (compared only between paths of the same entry, target and effort)."""
+        names, node, tag, effort = self.table.components, self.node, self.tag, self.effort
+        ranked = sorted([
+            (effort[label], names[node[label]], names[node[tag[label] >> 1]], label)
+            for label in labels
+        ])
+        ordered = [row[3] for row in ranked]
+        start = 0
+        for end in range(1, len(ranked) + 1):
+            if end < len(ranked) and ranked[end][:3] == ranked[start][:3]:
+                continue
+            if end - start > 1:
+                ordered[start:end] = sorted(ordered[start:end], key=self.flows_of)
+            start = end
+        return ordered
+
+    def cheaper(self, label: int, other: int) -> bool:
+        """Whether ``label`` sorts before ``other`` (same entry and target): effort, then flows."""
+        effort, other_effort = self.effort[label], self.effort[other]
+        if effort != other_effort:
+            return effort < other_effort
+        return self.flows_of(label) < self.flows_of(other)
 
     def is_weak(self, label: int) -> bool:
         """Whether the label's path is ``weak`` (see :attr:`AttackPath.weak`)."""
-        every_step = self.steps.all
-        while self.parent[label] >= 0:
-            facts = self.step_facts(every_step[self.step[label]])
-            if facts.inbound and facts.strength in _WEAK_STRENGTHS:
-                return True
-            label = self.parent[label]
-        return False
+        return bool(self.tag[label] & 1)
 
-    def run(self, entries: Collection[str]) -> None:
-        heap: list[tuple[int, int, int]] = []  # (effort, depth, label)
-        for entry in entries:
-            heap.append((self.entry_effort(entry), 0, self.label(entry, -1, -1)))
-        heapq.heapify(heap)
-        pops: dict[str, int] = {}
-        satisfied = 0
-        # locals: this loop runs once per partial path (tens of thousands on large models)
-        k, max_depth, budget, goals = self.k, self.max_depth, self.budget, self.goals
-        nodes, parents, step_of, efforts = self.node, self.parent, self.step, self.efforts
-        steps_out = self.steps.out
-        heappop, heappush, arrivals = heapq.heappop, heapq.heappush, pops.get
-        while heap:
-            effort, depth, label = heappop(heap)
-            node = nodes[label]
-            if depth:
-                # A start does not use up one of the k arrivals at its component.
-                arrived = arrivals(node, 0)
-                if arrived >= k:
-                    continue
-                pops[node] = arrived + 1
-                if node in goals:
-                    found = self.found.setdefault(node, [])
-                    found.append(label)
-                    if len(found) == k:
-                        satisfied += 1
-                        if satisfied == len(goals):
-                            return
-            self.expanded += 1
-            visited = {node}
-            walk = parents[label]
-            while walk >= 0:
-                visited.add(nodes[walk])
-                walk = parents[walk]
-            onward = [
-                s for s in steps_out.get(node, ())
-                if s.target not in visited and arrivals(s.target, 0) < k
-            ]
-            if depth == max_depth:
-                if onward:
-                    self.depth_capped += 1
-                continue
-            for step in onward:
-                if len(nodes) >= budget:
-                    self.budget_exhausted = True
-                    return
-                nodes.append(step.target)
-                parents.append(label)
-                step_of.append(step.index)
-                cost = efforts.get(step.index)
-                if cost is None:
-                    cost = self.step_cost(step)
-                heappush(heap, (effort + cost, depth + 1, len(nodes) - 1))
+    def hops_of(self, label: int) -> tuple[Hop, ...]:
+        """The hops of a label's path, entry first."""
+        known, parents = self._prefixes, self.parent
+        chain: list[int] = []  # the label and its ancestors whose hops are not known yet
+        while label not in known and parents[label] >= 0:
+            chain.append(label)
+            label = parents[label]
+        hops = known.get(label, ())
+        explained, step_of = self._hops, self.step
+        for link in reversed(chain):
+            step = step_of[link]
+            hop = explained.get(step)
+            if hop is None:
+                hop = explained[step] = self._explain(step)
+            hops = known[link] = (*hops, hop)
+        return hops
 
-    def path(self, label: int) -> AttackPath:
-        steps: list[Step] = []
-        while self.parent[label] >= 0:
-            steps.append(self.steps.all[self.step[label]])
-            label = self.parent[label]
-        steps.reverse()
-        entry = self.node[label]
-        entry_effort, entry_why = self.entry(entry)
-        hops = tuple(self.hop(s) for s in steps)
-        target = steps[-1].target
-        return AttackPath(
-            entry=entry,
-            target=target,
-            hops=hops,
-            entry_effort=entry_effort,
-            entry_why=entry_why,
-            target_why="; ".join(self.goals[target]),
-            effort=entry_effort + sum(h.effort for h in hops),
+    def paths(self, labels: Iterable[int]) -> list[AttackPath]:
+        """The reported paths of found labels."""
+        names, node, tag, effort = self.table.components, self.node, self.tag, self.effort
+        hops_of, jewels = self.hops_of, self.jewels
+        whys: dict[int, str] = {}
+        starts: dict[int, tuple[str, int, str]] = {}
+        paths: list[AttackPath] = []
+        for label in labels:
+            target = node[label]
+            why = whys.get(target)
+            if why is None:
+                why = whys[target] = "; ".join(jewels.why(names[target]) or ("chosen target",))
+            start = starts.get(tag[label] >> 1)
+            if start is None:
+                entry = names[node[tag[label] >> 1]]
+                start = starts[tag[label] >> 1] = (entry, *self.entry(entry))
+            paths.append(AttackPath(
+                start[0], names[target], hops_of(label), start[1], start[2], why, effort[label]
+            ))
+        return paths
+
+    def _explain(self, step: int) -> Hop:
+        """Step ``step`` as a hop, with what it cost and why, from the per-model facts."""
+        table, facts = self.table, self.facts
+        flow = table.flow[step]
+        source, target = table.source[step], table.target[step]
+        names = table.components
+        authn = facts.authn[step]
+        strength = self.costs.strength[authn]
+        inbound = facts.inbound[step]
+        pulled = table.pulled[step]
+        cleartext_secret = strength is _WEAK and flow.encrypted is False
+        words = self._words.get((authn, cleartext_secret))
+        if words is None:
+            words = self._words[authn, cleartext_secret] = (
+                authn_words(authn) + (" sent in clear text" if cleartext_secret else ""),
+                authn.value if authn else "not stated",
+            )
+        zone_ids = facts.zone_ids
+        crossing = self._crossings.get((zone_ids[source], zone_ids[target]))
+        if crossing is None:
+            crossing = self._crossing(facts.zones[source], facts.zones[target])
+        arrival = self._arrivals.get(target)
+        if arrival is None:
+            arrival = self._arrivals[target] = self._arrival_words(names[target])
+        why = (
+            (f"'{names[source]}' pulls from '{names[target]}'; " if pulled else "")
+            + words[0]
+            + (f"; {crossing[1]}" if inbound else "")
+            + f"; {arrival}"
+            + ("; a network policy filters it" if facts.filtered[step] else "")
         )
+        return Hop(
+            flow.id,
+            names[source],
+            names[target],
+            pulled,
+            self.costs.effort[step],
+            words[1],
+            strength,
+            inbound,
+            crossing[0],
+            why,
+        )
+
+    def _crossing(
+        self, source_zone: Boundary | None, target_zone: Boundary | None
+    ) -> tuple[tuple[str, ...], str]:
+        """The boundaries a step between these zones crosses, and the words for entering;
+        once per pair of zones."""
+        key = (source_zone.id if source_zone else None, target_zone.id if target_zone else None)
+        crossing = self._crossings[key] = (
+            crossed_between(self.model, source_zone, target_zone),
+            f"enters a more trusted zone: {_zone_words(source_zone)} -> {_zone_words(target_zone)}",
+        )
+        return crossing
+
+    def _arrival_words(self, target_id: str) -> str:
+        """What the component a step arrives at does about callers: authorisation, a WAF."""
+        component = self.model.components[target_id]
+        if component.authz is None:
+            words = f"'{target_id}' states no authorisation"
+        elif component.authz is Authz.NONE:
+            words = f"'{target_id}' does not authorise callers (authz: none)"
+        else:
+            words = f"'{target_id}' authorises (authz: {component.authz.value})"
+        if component.waf:
+            words += f"; '{target_id}' has a WAF"
+        return words

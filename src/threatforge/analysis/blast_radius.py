@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from threatforge.analysis._steps import build_steps
+from threatforge.analysis._steps import step_table
 from threatforge.model import Classification, Model
 
 __all__ = ["BlastRadius", "DataExposure", "Reached", "blast_radius"]
@@ -62,22 +62,27 @@ def blast_radius(model: Model, origin: str) -> BlastRadius:
     """The blast radius of ``origin`` (a component id; KeyError when it does not exist)."""
     if origin not in model.components:
         raise KeyError(origin)
-    steps = build_steps(model)
-    distance: dict[str, int] = {origin: 0}
-    via: dict[str, str] = {}
-    queue: deque[str] = deque([origin])
+    table = step_table(model)
+    start = table.number[origin]
+    distance: dict[int, int] = {start: 0}
+    via: dict[int, int] = {}  # component -> the step it was first reached along
+    queue: deque[int] = deque([start])
     while queue:
         current = queue.popleft()
-        for step in steps.steps_out(current):
-            if step.target not in distance:
-                distance[step.target] = distance[current] + 1
-                via[step.target] = step.flow.id
-                queue.append(step.target)
-    del distance[origin]
+        for step in table.out[current]:
+            target = table.target[step]
+            if target not in distance:
+                distance[target] = distance[current] + 1
+                via[target] = step
+                queue.append(target)
+    del distance[start]
+    names = table.components
+    hops_to = {names[c]: hops for c, hops in distance.items()}
+    flow_to = {names[c]: table.flow[step].id for c, step in via.items()}
     graph = model.graph
     reached = tuple(
-        Reached(cid, hops, via[cid], zone.id if (zone := graph.zone_of(cid)) else None)
-        for cid, hops in sorted(distance.items(), key=lambda item: (item[1], item[0]))
+        Reached(cid, hops, flow_to[cid], zone.id if (zone := graph.zone_of(cid)) else None)
+        for cid, hops in sorted(hops_to.items(), key=lambda item: (item[1], item[0]))
     )
     holders: dict[str, list[str]] = {}
     for cid in (origin, *(r.component for r in reached)):

@@ -20,26 +20,34 @@ A segmentation violation is an out-of-scope system of the entity from which a pa
 CDE along flows that are each *open*: not authenticated, or not filtered by a network policy
 (see :func:`threatforge.analysis._steps.filtered`). One authenticated and filtered hop on every
 such path restores the segmentation.
+
+The scope is computed once per model and shared (by the rule, the ``scope`` command and the
+reports), from a few passes over the components and the flows. The rule needs only the
+violations (:func:`pci_segmentation`): those are found without putting the whole table in words.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
-from threatforge.analysis._steps import Step, build_steps, filtered, hop_authn
-from threatforge.model import Component, ComponentKind, Model, TrustLevel
+from threatforge.analysis._steps import step_facts, step_table
+from threatforge.model import Authn, Component, ComponentKind, Flow, Model, TrustLevel
 
 __all__ = [
     "ACCOUNT_DATA_CATEGORIES",
     "CDE_CATEGORIES",
     "PciScope",
+    "PciSegmentation",
     "ScopeCategory",
     "ScopedComponent",
     "SegmentationHop",
     "SegmentationViolation",
     "pci_scope",
+    "pci_segmentation",
 ]
 
 CDE_CATEGORIES = ("pci.pan", "pci.sad")
@@ -91,7 +99,6 @@ _LABELS = {
     ScopeCategory.THIRD_PARTY: "Third-party service provider",
     ScopeCategory.OUT_OF_SCOPE: "Out of scope",
 }
-_ORDER = {c: i for i, c in enumerate(ScopeCategory)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,33 +170,53 @@ class PciScope:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class PciSegmentation:
+    """Segmentation violations and the account data (see :class:`PciScope`)."""
+
+    violations: tuple[SegmentationViolation, ...]
+    account_data: tuple[str, ...]
+
+
 def pci_scope(model: Model) -> PciScope:
-    """Categorise every component of ``model`` and find segmentation violations."""
-    cde_data = {
-        d for d, asset in model.data.items() if any(c in CDE_CATEGORIES for c in asset.categories)
-    }
-    account = {
-        d for d, asset in model.data.items()
-        if any(c in ACCOUNT_DATA_CATEGORIES for c in asset.categories)
-    }
-    public = {cid for cid, c in model.components.items() if _is_public_party(model, c)}
-    cde_reasons = {
-        cid: reasons
-        for cid, c in model.components.items()
-        if cid not in public
-        and c.kind is not ComponentKind.EXTERNAL_SERVICE
-        and (reasons := _cde_reasons(model, c, cde_data))
-    }
-    rows = [
-        _categorise(model, c, cde_reasons, public, account) for c in model.components.values()
-    ]
-    rows.sort(key=lambda r: (_ORDER[r.category], r.component))
-    out_of_scope = {
-        r.component for r in rows
-        if r.category is ScopeCategory.OUT_OF_SCOPE and r.component not in public
-    }
-    violations = _violations(model, set(cde_reasons), out_of_scope)
-    return PciScope(tuple(rows), violations, tuple(sorted(cde_data)))
+    """Categorise every component of ``model`` and find segmentation violations.
+
+    Computed once per model and shared (the result is immutable).
+    """
+    return model.graph.memo(("pci-scope",), lambda: _pci_scope(model))
+
+
+def pci_segmentation(model: Model) -> PciSegmentation:
+    """The account data and the segmentation violations of ``model``: ``pci_scope(model)``'s,
+    without putting every component's category into words (what the rule needs).
+
+    Computed once per model and shared with :func:`pci_scope`.
+    """
+    return model.graph.memo(("pci-segmentation",), lambda: _segmentation(model))
+
+
+def _pci_scope(model: Model) -> PciScope:
+    basis = _basis(model)
+    near = _Neighbourhood.of(model, basis)
+    ranked: dict[frozenset[str], tuple[str, ...]] = {}  # components share a few sets of data
+    by_category: dict[ScopeCategory, list[ScopedComponent]] = {c: [] for c in ScopeCategory}
+    for number, component in enumerate(model.components.values()):
+        pci_data = _pci_data(model, number, component, basis, near, ranked)
+        row = _categorise(model, number, component, basis, near, pci_data)
+        by_category[row.category].append(row)
+    rows: list[ScopedComponent] = []
+    for category in ScopeCategory:  # CDE first, then by id
+        rows += sorted(by_category[category], key=_COMPONENT)
+    segmentation = pci_segmentation(model)
+    return PciScope(tuple(rows), segmentation.violations, segmentation.account_data)
+
+
+_COMPONENT = attrgetter("component")
+
+
+def _segmentation(model: Model) -> PciSegmentation:
+    basis = _basis(model)
+    return PciSegmentation(_violations(model, basis), tuple(sorted(basis.cde_data)))
 
 
 def _is_public_party(model: Model, component: Component) -> bool:
@@ -206,82 +233,230 @@ def _listed(items: list[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _cde_reasons(model: Model, component: Component, cde_data: set[str]) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _Basis:
+    """The data categories, the public and the CDE: what every category is decided from
+    (computed once per model, in one pass over the components and one over the flows)."""
+
+    cde_data: frozenset[str]
+    """Data with a PAN or SAD category."""
+    account: frozenset[str]
+    """Account data: PAN, SAD and cardholder data."""
+    public: frozenset[str]
+    """Cardholders and the public (see :func:`_is_public_party`)."""
+    cde_zones: Mapping[str, str]
+    """Zone -> the nearest boundary around it declared the CDE (zones inside none are left out)."""
+    cde: frozenset[str]
+    """The CDE: systems of the entity that handle PAN or SAD, or sit in a declared CDE zone."""
+
+
+def _basis(model: Model) -> _Basis:
+    return model.graph.memo(("pci-basis",), lambda: _gather(model))
+
+
+def _gather(model: Model) -> _Basis:
+    data = model.data
+    cde_data = frozenset(
+        d for d, asset in data.items() if any(c in CDE_CATEGORIES for c in asset.categories)
+    )
+    account = frozenset(
+        d for d, asset in data.items()
+        if any(c in ACCOUNT_DATA_CATEGORIES for c in asset.categories)
+    )
+    components = model.components
+    public = frozenset(
+        cid for cid, c in components.items()
+        if c.kind in _PEOPLE_KINDS and _is_public_party(model, c)
+    )
+    carriers: set[str] = set()  # ends of flows that carry PAN or SAD
+    if cde_data:
+        for flow in model.flows:
+            if not cde_data.isdisjoint(flow.data):
+                carriers.add(flow.source)
+                carriers.add(flow.target)
+    cde_zones = {
+        bid: declared
+        for bid in model.boundaries
+        if (declared := _declared_cde(model, bid)) is not None
+    }
+    graph = model.graph
+    external = ComponentKind.EXTERNAL_SERVICE
+    cde = frozenset(
+        cid
+        for cid, c in components.items()
+        if cid not in public
+        and c.kind is not external
+        and (
+            cid in carriers
+            or not cde_data.isdisjoint(c.stores)
+            or not cde_data.isdisjoint(c.processes)
+            or ((zone := graph.zone_of(cid)) is not None and zone.id in cde_zones)
+        )
+    )
+    return _Basis(cde_data, account, public, cde_zones, cde)
+
+
+def _declared_cde(model: Model, zone_id: str) -> str | None:
+    """The nearest boundary around ``zone_id`` (itself included) declared the CDE."""
+    for boundary in model.graph.zone_chain(zone_id):
+        if str(boundary.properties.get(CDE_ZONE_PROPERTY, "")).lower() == "cde":
+            return boundary.id
+    return None
+
+
+@dataclass(frozen=True)
+class _Neighbourhood:
+    """What each component's flows carry and reach, for the scope table (one pass over the
+    flows), by component number (see :class:`~threatforge.analysis._steps.StepTable`)."""
+
+    names: tuple[str, ...]
+    cde_flows: Mapping[int, list[Flow]]
+    """Flows in or out (a flow to itself twice) that carry PAN or SAD."""
+    account_near: Mapping[int, set[str]]
+    """Account data on the flows in or out."""
+    cde_peers: Mapping[int, set[int]]
+    """The CDE components each component has a flow to or from."""
+
+    @classmethod
+    def of(cls, model: Model, basis: _Basis) -> _Neighbourhood:
+        cde_data, account = basis.cde_data, basis.account
+        table = step_table(model)
+        in_cde = [cid in basis.cde for cid in table.components]
+        cde_flows: defaultdict[int, list[Flow]] = defaultdict(list)
+        account_near: defaultdict[int, set[str]] = defaultdict(set)
+        cde_peers: defaultdict[int, set[int]] = defaultdict(set)
+        for source, target, pulled, flow in zip(
+            table.source, table.target, table.pulled, table.flow, strict=True
+        ):
+            if pulled:
+                continue  # the second step of a flow: its ends are those of the first
+            if in_cde[target]:
+                cde_peers[source].add(target)
+            if in_cde[source]:
+                cde_peers[target].add(source)
+            if account.isdisjoint(flow.data):
+                continue  # PAN and SAD are account data
+            carried = [d for d in flow.data if d in account]
+            account_near[source].update(carried)
+            account_near[target].update(carried)
+            if not cde_data.isdisjoint(carried):
+                cde_flows[source].append(flow)
+                cde_flows[target].append(flow)
+        return cls(table.components, cde_flows, account_near, cde_peers)
+
+
+def _category(
+    component: Component, basis: _Basis, has_cde_peer: bool, has_account_data: bool
+) -> ScopeCategory:
+    """The category of a component, given whether it has a flow to or from the CDE and
+    whether it handles account data (stores, processes, sends or receives it)."""
+    cid = component.id
+    if cid in basis.public:
+        return ScopeCategory.OUT_OF_SCOPE
+    if cid in basis.cde:
+        return ScopeCategory.CDE
+    if component.kind is ComponentKind.EXTERNAL_SERVICE and (has_cde_peer or has_account_data):
+        return ScopeCategory.THIRD_PARTY
+    if has_cde_peer:
+        if component.kind in _SECURITY_KINDS:
+            return ScopeCategory.SECURITY_IMPACTING
+        return ScopeCategory.CONNECTED_TO
+    return ScopeCategory.OUT_OF_SCOPE
+
+
+def _cde_reasons(
+    model: Model, number: int, component: Component, basis: _Basis, near: _Neighbourhood
+) -> tuple[str, ...]:
     reasons: list[str] = []
+    cde_data = basis.cde_data
     for verb, ids in (("stores", component.stores), ("processes", component.processes)):
         held = [d for d in ids if d in cde_data]
         if held:
             reasons.append(f"{verb} {', '.join(held)}")
-    graph = model.graph
-    carried = [
-        f for f in (*graph.flows_out(component.id), *graph.flows_in(component.id))
-        if any(d in cde_data for d in f.data)
-    ]
+    carried = near.cde_flows.get(number)
     if carried:
         data = sorted({d for f in carried for d in f.data if d in cde_data})
         reasons.append(
             f"transmits {', '.join(data)} on {_listed(sorted(f.id for f in carried))}"
         )
-    zone = graph.zone_of(component.id)
-    if zone is not None:
-        for boundary in graph.zone_chain(zone.id):
-            if str(boundary.properties.get(CDE_ZONE_PROPERTY, "")).lower() == "cde":
-                reasons.append(f"in zone '{boundary.id}' declared {CDE_ZONE_PROPERTY}: cde")
-                break
+    zone = model.graph.zone_of(component.id)
+    if zone is not None and zone.id in basis.cde_zones:
+        reasons.append(f"in zone '{basis.cde_zones[zone.id]}' declared {CDE_ZONE_PROPERTY}: cde")
     return tuple(reasons)
+
+
+def _pci_data(
+    model: Model,
+    number: int,
+    component: Component,
+    basis: _Basis,
+    near: _Neighbourhood,
+    ranked: dict[frozenset[str], tuple[str, ...]],
+) -> tuple[str, ...]:
+    """Account data the component stores, processes, sends or receives, most sensitive first
+    (the order of ``model.graph.data_of``); ``ranked`` remembers the order of each set."""
+    account = basis.account
+    held = frozenset(near.account_near.get(number, ())).union(
+        d for d in (*component.stores, *component.processes) if d in account
+    )
+    if not held:
+        return ()
+    order = ranked.get(held)
+    if order is None:
+        data = model.data
+        order = ranked[held] = tuple(sorted(held, key=lambda d: (-data[d].classification.rank, d)))
+    return order
 
 
 def _categorise(
     model: Model,
+    number: int,
     component: Component,
-    cde: dict[str, tuple[str, ...]],
-    public: set[str],
-    account: set[str],
+    basis: _Basis,
+    near: _Neighbourhood,
+    pci_data: tuple[str, ...],
 ) -> ScopedComponent:
-    graph = model.graph
     cid = component.id
     zone = component.zone
-    pci_data = tuple(a.id for a in graph.data_of(cid) if a.id in account)
-    if cid in public:
+    peers = near.cde_peers.get(number, ())
+    category = _category(component, basis, bool(peers), bool(pci_data))
+    if cid in basis.public:
         return ScopedComponent(
-            cid, zone, ScopeCategory.OUT_OF_SCOPE,
+            cid, zone, category,
             ("cardholder or member of the public, not a system of the entity",), pci_data,
         )
-    if cid in cde:
-        return ScopedComponent(cid, zone, ScopeCategory.CDE, cde[cid], pci_data)
-    cde_peers = sorted(p for p in graph.peers(cid) if p in cde)
+    if category is ScopeCategory.CDE:
+        reasons = _cde_reasons(model, number, component, basis, near)
+        return ScopedComponent(cid, zone, category, reasons, pci_data)
+    if category is ScopeCategory.OUT_OF_SCOPE:
+        return ScopedComponent(
+            cid, zone, category, ("no account data and no flow to or from the CDE",), pci_data
+        )
+    cde_peers = sorted(near.names[p] for p in peers)
     connected = f"flows to or from CDE component{'s' if len(cde_peers) > 1 else ''} " + _listed(
         cde_peers
     )
-    if component.kind is ComponentKind.EXTERNAL_SERVICE and (cde_peers or pci_data):
-        reasons = ["third party"]
+    if category is ScopeCategory.THIRD_PARTY:
+        third = ["third party"]
         if pci_data:
-            reasons.append(f"handles {', '.join(pci_data)}")
+            third.append(f"handles {', '.join(pci_data)}")
         if cde_peers:
-            reasons.append(connected)
-        return ScopedComponent(cid, zone, ScopeCategory.THIRD_PARTY, tuple(reasons), pci_data)
-    if cde_peers and component.kind in _SECURITY_KINDS:
+            third.append(connected)
+        return ScopedComponent(cid, zone, category, tuple(third), pci_data)
+    if category is ScopeCategory.SECURITY_IMPACTING:
         return ScopedComponent(
-            cid, zone, ScopeCategory.SECURITY_IMPACTING,
-            (f"{component.kind.value} serving the CDE", connected), pci_data,
+            cid, zone, category, (f"{component.kind.value} serving the CDE", connected), pci_data
         )
-    if cde_peers:
-        return ScopedComponent(cid, zone, ScopeCategory.CONNECTED_TO, (connected,), pci_data)
-    return ScopedComponent(
-        cid, zone, ScopeCategory.OUT_OF_SCOPE,
-        ("no account data and no flow to or from the CDE",), pci_data,
-    )
+    return ScopedComponent(cid, zone, category, (connected,), pci_data)
 
 
-def _gaps(model: Model, step: Step) -> tuple[str, ...]:
+def _gaps(authn: Authn | None, policy: bool | None) -> tuple[str, ...]:
     """What leaves a step open (empty when it is authenticated and filtered)."""
     gaps: list[str] = []
-    authn = hop_authn(model, step)
     if authn is None:
         gaps.append("authentication not stated")
     elif not authn.authenticates:
         gaps.append(f"authn: {authn.value}")
-    policy = filtered(model, step)
     if policy is None:
         gaps.append("no network policy stated")
     elif not policy:
@@ -289,32 +464,68 @@ def _gaps(model: Model, step: Step) -> tuple[str, ...]:
     return tuple(gaps)
 
 
-def _violations(
-    model: Model, cde: set[str], out_of_scope: set[str]
-) -> tuple[SegmentationViolation, ...]:
-    """Breadth-first search backwards from the CDE along open steps."""
-    steps = build_steps(model)
-    toward: dict[str, tuple[Step, tuple[str, ...]]] = {}
-    seen: set[str] = set(cde)
-    queue: deque[str] = deque(sorted(cde))
+def _violations(model: Model, basis: _Basis) -> tuple[SegmentationViolation, ...]:
+    """Breadth-first search backwards from the CDE along open steps; the out-of-scope
+    components it reaches are the violations."""
+    table = step_table(model)
+    facts = step_facts(model)
+    names, number, sources, targets = table.components, table.number, table.source, table.target
+    authns, policies = facts.authn, facts.filtered
+    toward: dict[int, int] = {}  # component -> the open step it takes toward the CDE
+    in_cde = [False] * len(names)
+    starts = sorted(basis.cde)
+    for cid in starts:
+        in_cde[number[cid]] = True
+    seen = list(in_cde)
+    queue: deque[int] = deque(number[cid] for cid in starts)
     while queue:
-        current = queue.popleft()
-        for step in steps.steps_in(current):
-            if step.source in seen:
+        for step in table.into[queue.popleft()]:
+            source = sources[step]
+            if seen[source]:
                 continue
-            gaps = _gaps(model, step)
-            if not gaps:
-                continue
-            seen.add(step.source)
-            toward[step.source] = (step, gaps)
-            queue.append(step.source)
+            authn = authns[step]
+            if policies[step] and authn is not None and authn.authenticates:
+                continue  # authenticated and filtered (no _gaps): this hop holds
+            seen[source] = True
+            toward[source] = step
+            queue.append(source)
     found: list[SegmentationViolation] = []
-    for cid in sorted(out_of_scope & set(toward)):
+    for cid in sorted(names[c] for c in toward):
+        current = number[cid]
+        if not _out_of_scope(model, basis, current, in_cde):
+            continue
         hops: list[SegmentationHop] = []
-        current = cid
-        while current not in cde:
-            step, gaps = toward[current]
-            hops.append(SegmentationHop(step.flow.id, step.source, step.target, gaps))
-            current = step.target
-        found.append(SegmentationViolation(cid, current, tuple(hops)))
+        while not in_cde[current]:
+            step = toward[current]
+            hops.append(SegmentationHop(
+                table.flow[step].id, names[sources[step]], names[targets[step]],
+                _gaps(authns[step], policies[step]),
+            ))
+            current = targets[step]
+        found.append(SegmentationViolation(cid, names[current], tuple(hops)))
     return tuple(found)
+
+
+def _out_of_scope(model: Model, basis: _Basis, number: int, in_cde: list[bool]) -> bool:
+    """Whether a component is out of scope and not a cardholder or the public (its category
+    decided from its own flows, as the scope table decides it from all of them)."""
+    table = step_table(model)
+    cid = table.components[number]
+    if cid in basis.public or cid in basis.cde:
+        return False
+    # a pulled flow's step runs the other way: the peers along steps are those along flows
+    has_cde_peer = any(in_cde[table.target[s]] for s in table.out[number]) or any(
+        in_cde[table.source[s]] for s in table.into[number]
+    )
+    component = model.components[cid]
+    # only a third party's category depends on the account data it handles
+    has_account_data = component.kind is ComponentKind.EXTERNAL_SERVICE and (
+        not basis.account.isdisjoint(component.stores)
+        or not basis.account.isdisjoint(component.processes)
+        or any(
+            not basis.account.isdisjoint(table.flow[s].data)
+            for s in (*table.out[number], *table.into[number])
+        )
+    )
+    category = _category(component, basis, has_cde_peer, has_account_data)
+    return category is ScopeCategory.OUT_OF_SCOPE
