@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from threatforge._hints import did_you_mean
-from threatforge.cli._common import load_model
+from threatforge.cli._common import keep_until_exit, load_model
 from threatforge.cli._output import output
+from threatforge.cli._table import Column, print_table
 
 if TYPE_CHECKING:
-    from rich.table import Table
-
     from threatforge.analysis import BlastRadius, PathSearch, PciScope, PrivacyReport
     from threatforge.model import Model
 
@@ -58,7 +57,9 @@ def _emit(
     elif items > _COMPACT_OVER:
         text = json.dumps(document, separators=(",", ":"))
     else:
-        text = json.dumps(document, indent=2)
+        from threatforge.exporters._json_text import dumps_indented
+
+        text = dumps_indented(document, ensure_ascii=True)
     output.write_or_print(text, out, what)
 
 
@@ -67,28 +68,21 @@ def _no_table_file(out: Path | None) -> None:
         output.fail("--output needs a file format: use --format json")
 
 
-def _table(title: str, columns: Iterable[str]) -> Table:
-    from rich.table import Table
-
-    table = Table(title=title, expand=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
+def _columns(*headers: str) -> tuple[Column, ...]:
+    return tuple(Column(header, overflow="fold") for header in headers)
 
 
-def _show(table: Table) -> None:
+def _print(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
+    """Print a table of plain text: model text is never read as Rich markup."""
+    print_table(output.out, title, columns, rows)
+
+
+def _show(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
     """Print a table, or one line saying it is empty."""
-    if table.row_count:
-        output.out.print(table)
+    if rows:
+        _print(title, columns, rows)
     else:
-        output.out.print(f"{table.title}: none", markup=False)
-
-
-def _row(table: Table, *cells: str) -> None:
-    """Add a row of plain text: model text is never read as Rich markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(cell) for cell in cells))
+        output.out.print(f"{title}: none", markup=False)
 
 
 # --- paths ------------------------------------------------------------------------------------
@@ -116,10 +110,12 @@ def paths(
     sources = None if source is None else [_component(model, source, "--from")]
     targets = None if target is None else [_component(model, target, "--to")]
     search = find_paths(model, sources=sources, targets=targets, k=k, max_depth=max_depth)
+    keep_until_exit()
     if output_format is TableOrJson.JSON:
-        from threatforge.analysis.render import paths_to_dict
+        from threatforge.analysis.render import paths_json
 
-        _emit(paths_to_dict(search), out, "the attack paths", items=len(search.paths))
+        compact = len(search.paths) > _COMPACT_OVER
+        output.write_or_print(paths_json(search, compact=compact), out, "the attack paths")
         return
     _no_table_file(out)
     _print_paths(search)
@@ -127,22 +123,24 @@ def paths(
 
 def _print_paths(search: PathSearch) -> None:
     count = f"{len(search.paths)} " if search.paths else ""
-    table = _table(
-        f"{count}attack paths (up to {search.k} per target, at most {search.max_depth} hops)",
-        ("effort", "entry", "target", "path", "weakest hop", "boundaries crossed"),
-    )
+    rows = []
     for path in search.paths:
         weakest = path.weakest
-        _row(
-            table,
-            str(path.effort),
-            path.entry,
-            path.target,
-            path.describe(),
-            f"{weakest.flow}: {weakest.why}",
-            ", ".join(path.boundaries) or "—",
+        rows.append(
+            (
+                str(path.effort),
+                path.entry,
+                path.target,
+                path.describe(),
+                f"{weakest.flow}: {weakest.why}",
+                ", ".join(path.boundaries) or "—",
+            )
         )
-    _show(table)
+    _show(
+        f"{count}attack paths (up to {search.k} per target, at most {search.max_depth} hops)",
+        _columns("effort", "entry", "target", "path", "weakest hop", "boundaries crossed"),
+        rows,
+    )
     write = output.out.print
     if search.paths:
         weak = sum(1 for p in search.paths if p.weak)
@@ -188,18 +186,20 @@ def blast_radius(
 
 
 def _print_blast_radius(radius: BlastRadius) -> None:
-    reached = _table(
+    _show(
         f"compromising '{radius.origin}' reaches {len(radius.reached)} components",
-        ("hops", "component", "zone", "via flow"),
+        _columns("hops", "component", "zone", "via flow"),
+        [(str(r.hops), r.component, r.zone or "—", r.via) for r in radius.reached],
     )
-    for r in radius.reached:
-        _row(reached, str(r.hops), r.component, r.zone or "—", r.via)
-    _show(reached)
-    data = _table("data in reach, by classification", ("classification", "data", "held by"))
-    for level, items in radius.by_classification().items():
-        for item in items:
-            _row(data, level.value, item.data, ", ".join(item.held_by))
-    _show(data)
+    _show(
+        "data in reach, by classification",
+        _columns("classification", "data", "held by"),
+        [
+            (level.value, item.data, ", ".join(item.held_by))
+            for level, items in radius.by_classification().items()
+            for item in items
+        ],
+    )
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -240,15 +240,17 @@ def _print_scope(result: PciScope) -> None:
             "environment",
             markup=False,
         )
-    table = _table(
-        "PCI DSS scope", ("component", "zone", "scope category", "reason", "PCI data")
+    _print(
+        "PCI DSS scope",
+        _columns("component", "zone", "scope category", "reason", "PCI data"),
+        [
+            (
+                row.component, row.zone or "—", row.category.label, row.reason,
+                ", ".join(row.pci_data) or "—",
+            )
+            for row in result.components
+        ],
     )
-    for row in result.components:
-        _row(
-            table, row.component, row.zone or "—", row.category.label, row.reason,
-            ", ".join(row.pci_data) or "—",
-        )
-    output.out.print(table)
     if not result.violations:
         write(
             "segmentation: no out-of-scope component reaches the CDE along unauthenticated or "
@@ -256,14 +258,15 @@ def _print_scope(result: PciScope) -> None:
             markup=False,
         )
         return
-    violations = _table(
-        f"{len(result.violations)} segmentation violations",
-        ("out-of-scope component", "reaches", "path", "open because"),
-    )
+    rows = []
     for v in result.violations:
         gaps = "; ".join(f"{h.flow}: {', '.join(h.gaps)}" for h in v.hops)
-        _row(violations, v.component, v.cde_component, v.describe(), gaps)
-    output.out.print(violations)
+        rows.append((v.component, v.cde_component, v.describe(), gaps))
+    _print(
+        f"{len(result.violations)} segmentation violations",
+        _columns("out-of-scope component", "reaches", "path", "open because"),
+        rows,
+    )
 
 
 # --- privacy ----------------------------------------------------------------------------------
@@ -291,43 +294,52 @@ def privacy(
 def _print_privacy(report: PrivacyReport) -> None:
     write = output.out.print
     write(f"personal data: {', '.join(report.personal_data) or 'none'}", markup=False)
-    transfers = _table(
-        "transfers between regions", ("flow", "data", "from", "to", "jurisdictions")
-    )
+    transfers = []
     for t in report.transfers:
         crossing = {True: "crosses", False: "same", None: "unknown"}[t.cross_jurisdiction]
-        _row(
-            transfers, t.flow, ", ".join(t.data), t.source_region, t.target_region,
-            f"{t.source_jurisdiction or '?'} -> {t.target_jurisdiction or '?'} ({crossing})",
+        transfers.append(
+            (
+                t.flow, ", ".join(t.data), t.source_region, t.target_region,
+                f"{t.source_jurisdiction or '?'} -> {t.target_jurisdiction or '?'} ({crossing})",
+            )
         )
-    _show(transfers)
+    _show(
+        "transfers between regions", _columns("flow", "data", "from", "to", "jurisdictions"),
+        transfers,
+    )
     if report.unplaced:
         write(
             "region unknown at one end (state the zone's region): " + ", ".join(report.unplaced),
             markup=False,
         )
-    third = _table("personal data to third parties", ("flow", "data", "region", "special"))
-    for item in report.third_parties:
-        _row(
-            third, item.flow, ", ".join(item.data), item.region or "unknown",
-            "yes" if item.special else "no",
-        )
-    _show(third)
-    minimisation = _table(
-        "data minimisation: received but neither stored nor forwarded",
-        ("flow", "to", "data", "declared purpose"),
+    _show(
+        "personal data to third parties",
+        _columns("flow", "data", "region", "special"),
+        [
+            (
+                item.flow, ", ".join(item.data), item.region or "unknown",
+                "yes" if item.special else "no",
+            )
+            for item in report.third_parties
+        ],
     )
+    minimisation = []
     for m in report.minimisation:
         declared = (
             f"processes {', '.join(m.declared)}: confirm it is needed" if m.declared
             else "none: likely not needed"
         )
-        _row(minimisation, m.flow, m.target, ", ".join(m.data), declared)
-    _show(minimisation)
-    retention = _table("stores of personal data without retention", ("component", "data"))
-    for gap in report.retention_gaps:
-        _row(retention, gap.component, ", ".join(gap.data))
-    _show(retention)
+        minimisation.append((m.flow, m.target, ", ".join(m.data), declared))
+    _show(
+        "data minimisation: received but neither stored nor forwarded",
+        _columns("flow", "to", "data", "declared purpose"),
+        minimisation,
+    )
+    _show(
+        "stores of personal data without retention",
+        _columns("component", "data"),
+        [(gap.component, ", ".join(gap.data)) for gap in report.retention_gaps],
+    )
 
 
 def register(app: typer.Typer) -> None:

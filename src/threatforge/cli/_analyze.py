@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import typer
 from threatforge._hints import did_you_mean
 from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
 from threatforge.cli._output import output
+from threatforge.cli._table import Column, print_table
 
 __all__ = ["register"]
 
@@ -94,27 +96,36 @@ def analyze(
     _print_table(assessment)
 
 
-def _print_table(assessment: object) -> None:
-    from rich.table import Table
+_FINDING_COLUMNS = (
+    Column("severity", overflow="ellipsis", styles=_STYLE),
+    Column("L×I", justify="right", overflow="ellipsis"),
+    Column("finding", overflow="ellipsis"),
+    Column("fingerprint", overflow="fold"),
+    Column("status", overflow="ellipsis"),
+)
 
+
+def _print_table(assessment: object) -> None:
     from threatforge.rules import Assessment
 
     assert isinstance(assessment, Assessment)  # noqa: S101 - typed for mypy without import cost
-    table = Table(title=f"{assessment.system}: {len(assessment.findings)} findings", expand=False)
-    table.add_column("severity")
-    table.add_column("L×I", justify="right")
-    table.add_column("finding")
-    table.add_column("fingerprint", overflow="fold")
-    table.add_column("status")
-    for finding in assessment.findings:
-        table.add_row(
-            f"[{_STYLE[finding.severity.value]}]{finding.severity.value}[/]",
+    rows = [
+        (
+            finding.severity.value,
             f"{finding.likelihood}×{finding.impact}",
-            _escape(finding.title),
-            _escape(finding.fingerprint),
+            _as_printed(finding.title),
+            _as_printed(finding.fingerprint),
             finding.status.value,
         )
-    output.out.print(table)
+        for finding in assessment.findings
+    ]
+    print_table(
+        output.out,
+        f"{assessment.system}: {len(assessment.findings)} findings",
+        _FINDING_COLUMNS,
+        rows,
+        rich_cells=_styled_cells,
+    )
     counts = assessment.count_by_severity()
     summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(list(counts)) if counts[s])
     output.out.print(f"open: {summary or 'none'}", markup=False)
@@ -122,6 +133,20 @@ def _print_table(assessment: object) -> None:
         output.out.print(f"model gaps ({len(assessment.gaps)}): the first ones:", markup=False)
         for gap in assessment.gaps[:5]:
             output.out.print(f"  - {gap.message}", markup=False)
+
+
+def _styled_cells(row: Sequence[str]) -> list[str]:
+    """A finding's cells as Rich markup: the severity coloured, model text escaped."""
+    severity, score, title, fingerprint, status = row
+    coloured = f"[{_STYLE[severity]}]{severity}[/]"
+    return [coloured, score, _escape(title), _escape(fingerprint), status]
+
+
+def _as_printed(text: str) -> str:
+    """The plain text Rich prints for ``_escape(text)`` read as markup (emoji codes replaced)."""
+    if ":" not in text and "\\" not in text:
+        return text
+    return output.out.render_str(_escape(text)).plain
 
 
 def _escape(text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
     from threatforge.model import Model
     from threatforge.rules import Assessment, Evidence, Rule
 
-__all__ = ["analyse_model", "load_model", "load_rules", "parse_today"]
+__all__ = ["analyse_model", "keep_until_exit", "load_model", "load_rules", "parse_today"]
 
 
 def load_model(path: Path) -> Model:
@@ -26,10 +25,20 @@ def load_model(path: Path) -> Model:
     output.diagnostics(result.diagnostics)
     if result.model is None:
         output.fail(f"{path} is not a valid model ({len(result.errors)} errors)")
-    # A command is one short process: keep the model out of every later garbage collection
-    # (it lives until exit), so rendering large outputs does not walk it again and again.
-    gc.freeze()
+    keep_until_exit()
     return result.model
+
+
+def keep_until_exit() -> None:
+    """Keep everything alive now out of every later garbage collection (``gc.freeze()``).
+
+    A command is one short process: the model, then the analysis results, live until it
+    exits, and walking them again each time rendering a large output triggers a collection
+    costs more than the rendering. Called after loading and after each analysis.
+    """
+    from threatforge._gc import keep_until_exit as freeze
+
+    freeze()
 
 
 def load_rules(packs: Sequence[Path]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
@@ -77,6 +86,7 @@ def analyse_model(
     if problems:
         failures = tuple(RuleFailure("plugin", None, p) for p in problems)
         assessment = replace(assessment, rule_errors=failures + assessment.rule_errors)
+    keep_until_exit()
     return assessment
 
 

@@ -80,7 +80,9 @@ class Output:
             if isinstance(text, bytes):
                 sys.stdout.buffer.write(text)
             else:
-                sys.stdout.write(text if text.endswith("\n") else text + "\n")
+                sys.stdout.write(text)  # not text + "\n": a copy of tens of MB
+                if not text.endswith("\n"):
+                    sys.stdout.write("\n")
             return
         try:
             destination.parent.mkdir(parents=True, exist_ok=True)

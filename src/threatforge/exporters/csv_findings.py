@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
+from threatforge._gc import collector_off
 from threatforge.model import Model
 from threatforge.rules import Assessment, Finding
 
@@ -43,15 +44,12 @@ COLUMNS = (
     "location",
 )
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset(("=", "+", "-", "@", "\t", "\r"))
 
 
 def neutralise(cell: str) -> str:
     """Prefix a cell a spreadsheet would evaluate with ``'`` so that it stays text."""
-    stripped = cell.lstrip(" ")
-    if stripped.startswith(_FORMULA_START) or cell.startswith(_FORMULA_START):
-        return "'" + cell
-    return cell
+    return "'" + cell if cell.lstrip(" ")[:1] in _FORMULA_START else cell
 
 
 def _row(finding: Finding, model: Model) -> list[str]:
@@ -95,6 +93,11 @@ def render_csv(assessment: Assessment, model: Model) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    for finding in assessment.findings:
-        writer.writerow([neutralise(cell) for cell in _row(finding, model)])
+    formula = _FORMULA_START
+    with collector_off():  # a list per finding, no cycles
+        writer.writerows(
+            # neutralise(), inlined: a large model has hundreds of thousands of cells
+            [("'" + cell if cell.lstrip(" ")[:1] in formula else cell) for cell in _row(f, model)]
+            for f in assessment.findings
+        )
     return buffer.getvalue()

@@ -8,9 +8,9 @@ facts to decide), passed where the rule passed, an error where the rule crashed.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from threatforge._gc import collector_off
 from threatforge.model import Model
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, RuleSummary
@@ -21,36 +21,91 @@ __all__ = ["render_junit"]
 # lone surrogates and U+FFFE/U+FFFF.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+# The text is written directly, as ``xml.etree.ElementTree`` would serialise the tree after
+# ``ET.indent`` (tested against it): attributes in the order they are set, escaped as
+# ElementTree escapes them, an element without text or children closed with " />", each child
+# on its own line indented by two spaces per level. A large model has hundreds of thousands of
+# test cases: building and serialising the element tree took seconds.
+_ATTRIBUTE_ESCAPES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\r", "&#13;"),
+    ("\n", "&#10;"),
+    ("\t", "&#09;"),
+)
+_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]')
+
 
 def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def _set(element: ET.Element, **attributes: str | int) -> None:
-    for name, value in attributes.items():
-        element.set(name, _clean(str(value)))
+def _attribute(text: str) -> str:
+    """An attribute value: invalid characters replaced, then escaped like ElementTree."""
+    text = _clean(text)
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
+    for character, entity in _ATTRIBUTE_ESCAPES:
+        if character in text:
+            text = text.replace(character, entity)
+    return text
+
+
+def _text(text: str) -> str:
+    """Element text, escaped like ElementTree (``&``, ``<``, ``>``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attributes(**attributes: str | int) -> str:
+    return "".join(f' {name}="{_attribute(str(value))}"' for name, value in attributes.items())
+
+
+# Indentation of the lines of each level: suites, cases, a case's child element.
+_SUITE = "\n  "
+_CASE = "\n    "
+_CHILD = "\n      "
 
 
 class _Suite:
-    def __init__(self, parent: ET.Element, rule: str) -> None:
-        self.element = ET.SubElement(parent, "testsuite")
+    def __init__(self, rule: str, names: dict[str, str]) -> None:
         self.rule = rule
+        self.names = names
+        """Escaped attribute values, shared by the suites: the same elements recur in each."""
+        self.classname = _attribute(f"threatforge.{rule}")
+        self.cases: list[str] = []
         self.tests = self.failures = self.skipped = self.errors = 0
 
-    def case(self, name: str, finding: Finding | None = None) -> ET.Element:
+    def case(self, name: str, finding: Finding | None = None, child: str = "") -> None:
+        """A test case; ``child`` is the text of its one child element, if any."""
         self.tests += 1
-        case = ET.SubElement(self.element, "testcase")
-        _set(case, classname=f"threatforge.{self.rule}", name=name, time="0")
+        attributes = f' classname="{self.classname}" name="{self.escaped(name)}" time="0"'
         location = finding.location if finding is not None else None
         if location is not None:
-            _set(case, file=location.file)
+            attributes += f' file="{self.escaped(location.file)}"'
             if location.line:
-                _set(case, line=location.line)
-        return case
+                attributes += f' line="{self.escaped(str(location.line))}"'
+        if child:
+            self.cases.append(f"<testcase{attributes}>{_CHILD}{child}{_CASE}</testcase>")
+        else:
+            self.cases.append(f"<testcase{attributes} />")
 
-    def close(self) -> None:
-        _set(
-            self.element,
+    def escaped(self, value: str) -> str:
+        """An attribute value that recurs (element ids, the model file), escaped once."""
+        escaped = self.names.get(value)
+        if escaped is None:
+            escaped = self.names[value] = _attribute(value)
+        return escaped
+
+    def text(self) -> str:
+        attributes = _attributes(
             name=self.rule,
             tests=self.tests,
             failures=self.failures,
@@ -58,6 +113,9 @@ class _Suite:
             skipped=self.skipped,
             time="0",
         )
+        if not self.cases:
+            return f"<testsuite{attributes} />"
+        return f"<testsuite{attributes}>{_CASE}{_CASE.join(self.cases)}{_SUITE}</testsuite>"
 
 
 def _details(finding: Finding) -> str:
@@ -69,33 +127,41 @@ def _details(finding: Finding) -> str:
     return _clean("\n".join(lines))
 
 
+def _skipped(message: str) -> str:
+    return f'<skipped message="{_attribute(message)}" />'
+
+
 def _fired(suite: _Suite, subjects: str, finding: Finding | None) -> None:
-    case = suite.case(subjects, finding)
     if finding is None:
         suite.skipped += 1
-        _set(ET.SubElement(case, "skipped"), message="finding below the severity shown")
+        suite.case(subjects, finding, _skipped("finding below the severity shown"))
         return
     if finding.is_open:
         suite.failures += 1
-        failure = ET.SubElement(case, "failure")
-        _set(
-            failure,
-            message=f"{finding.severity.value}: {finding.title}",
-            type=finding.severity.value,
+        attributes = _attributes(
+            message=f"{finding.severity.value}: {finding.title}", type=finding.severity.value
         )
-        failure.text = _details(finding)
+        details = _text(_details(finding))
+        child = f"<failure{attributes}>{details}</failure>" if details else (
+            f"<failure{attributes} />"
+        )
+        suite.case(subjects, finding, child)
         return
     suite.skipped += 1
     decision = finding.decision
     reason = decision.justification if decision is not None and decision.justification else ""
     message = f"{finding.status.value}: {finding.title}" + (f" — {reason}" if reason else "")
-    _set(ET.SubElement(case, "skipped"), message=message)
+    suite.case(subjects, finding, _skipped(message))
 
 
 def render_junit(assessment: Assessment, model: Model) -> str:
     """The assessment as JUnit XML text."""
+    with collector_off():  # hundreds of thousands of short-lived strings and lists
+        return _render(assessment)
+
+
+def _render(assessment: Assessment) -> str:
     findings = {f.fingerprint: f for f in assessment.findings}
-    root = ET.Element("testsuites")
     errors_by_rule: dict[str, list[tuple[str, str]]] = {}
     for failure in assessment.rule_errors:
         errors_by_rule.setdefault(failure.rule, []).append(
@@ -108,9 +174,10 @@ def render_junit(assessment: Assessment, model: Model) -> str:
     summaries: Sequence[RuleSummary] = assessment.summaries
     seen_rules: set[str] = set()
     suites: list[_Suite] = []
+    names: dict[str, str] = {}
     for summary in summaries:
         seen_rules.add(summary.rule)
-        suite = _Suite(root, summary.rule)
+        suite = _Suite(summary.rule, names)
         suites.append(suite)
         for subjects in summary.fired:
             _fired(suite, subjects, findings.get(f"{summary.rule}@{subjects}"))
@@ -118,24 +185,20 @@ def render_junit(assessment: Assessment, model: Model) -> str:
             suite.case(element)
         for element in summary.unknown:
             suite.skipped += 1
-            case = suite.case(element)
             facts = missing.get((summary.rule, element), [])
             wanted = f" (state {', '.join(facts)})" if facts else ""
-            _set(
-                ET.SubElement(case, "skipped"),
-                message=f"unknown: the model lacks the facts to decide{wanted}",
+            suite.case(
+                element,
+                child=_skipped(f"unknown: the model lacks the facts to decide{wanted}"),
             )
         for entry in errors_by_rule.get(summary.rule, []):
             _error(suite, entry)
     for rule in sorted(set(errors_by_rule) - seen_rules):
-        suite = _Suite(root, rule)
+        suite = _Suite(rule, names)
         suites.append(suite)
         for entry in errors_by_rule[rule]:
             _error(suite, entry)
-    for suite in suites:
-        suite.close()
-    _set(
-        root,
+    attributes = _attributes(
         name=f"threatforge: {assessment.system}",
         tests=sum(s.tests for s in suites),
         failures=sum(s.failures for s in suites),
@@ -143,14 +206,17 @@ def render_junit(assessment: Assessment, model: Model) -> str:
         skipped=sum(s.skipped for s in suites),
         time="0",
     )
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
+    if suites:
+        body = (
+            f"<testsuites{attributes}>{_SUITE}{_SUITE.join(s.text() for s in suites)}\n"
+            "</testsuites>"
+        )
+    else:
+        body = f"<testsuites{attributes} />"
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 def _error(suite: _Suite, entry: tuple[str, str]) -> None:
     element, message = entry
     suite.errors += 1
-    case = suite.case(element)
-    error = ET.SubElement(case, "error")
-    _set(error, message=message, type="rule-error")
+    suite.case(element, child=f"<error{_attributes(message=message, type='rule-error')} />")

@@ -8,7 +8,6 @@ Deterministic: no timestamps, no absolute paths of the machine that ran it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from threatforge import __version__
+from threatforge._gc import collector_off
+from threatforge.exporters._json_text import dumps_indented
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
@@ -71,8 +72,9 @@ def render_sarif(
     such rules are described from their findings. ``root`` is the repository root that result
     paths are relative to (default: the nearest folder above the model holding ``.git``).
     """
-    document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    with collector_off():  # many short-lived dicts and lists, no cycles
+        document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
+        return dumps_indented(document, ensure_ascii=False) + "\n"
 
 
 def sarif_document(
@@ -95,8 +97,12 @@ def sarif_document(
     ]
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     default_file = model.files[0] if model.files else ""
+    # Every finding of a model points into one or a few files: resolve each once (finding the
+    # repository root walks up the folders, one stat() each).
+    artifacts: dict[str, dict[str, Any]] = {}
     results = [
-        _result(finding, index[finding.rule], default_file, root) for finding in assessment.findings
+        _result(finding, index[finding.rule], default_file, root, artifacts)
+        for finding in assessment.findings
     ]
     notifications = [
         {
@@ -245,10 +251,17 @@ def _first_sentence(text: str) -> str:
 
 
 def _result(
-    finding: Finding, rule_index: int, default_file: str, root: Path | None
+    finding: Finding,
+    rule_index: int,
+    default_file: str,
+    root: Path | None,
+    artifacts: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
     location = finding.location or Location(default_file)
-    physical: dict[str, Any] = {"artifactLocation": _artifact(location.file, root)}
+    artifact = artifacts.get(location.file)
+    if artifact is None:
+        artifact = artifacts[location.file] = _artifact(location.file, root)
+    physical: dict[str, Any] = {"artifactLocation": dict(artifact)}
     if location.line > 0:
         physical["region"] = {"startLine": location.line, "startColumn": max(location.column, 1)}
     result: dict[str, Any] = {

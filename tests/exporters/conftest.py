@@ -1,0 +1,14 @@
+"""Shared models for the exporter tests: a generated estate large enough for the fast paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from generated_estate import generate_model
+
+
+@pytest.fixture(scope="session")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 400-component generated model (hundreds of findings, 1,200 flows)."""
+    return generate_model(tmp_path_factory.mktemp("estate") / "threatmodel.yaml", 400)
