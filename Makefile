@@ -11,6 +11,9 @@ $(BIN)/threatforge-installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,pdf]'
+	@# An editable install compiles nothing, and PYTHONDONTWRITEBYTECODE may forbid caching at
+	@# import: compile once here, as installing a wheel does (~0.1 s off every command).
+	$(BIN)/python -m compileall -q src > /dev/null
 	@touch $@
 
 run: $(BIN)/threatforge-installed

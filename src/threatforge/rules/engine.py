@@ -47,15 +47,12 @@ def analyze(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     evidence: Sequence[Evidence] = (),
-    jobs: int = 1,
 ) -> Assessment:
     """Evaluate ``rules`` (default: the built-in rules) on ``model``.
 
     ``today`` decides whether accepted risks have expired (default: the current date; pass it
     for reproducible output). ``only``/``skip`` select rules by id. ``evidence`` (scanner results
-    mapped to elements) raises the likelihood of findings with a matching CWE. ``jobs`` > 1
-    shares the rules among that many processes (forked, where the platform allows it and no
-    other thread runs); the assessment is the same as with one.
+    mapped to elements) raises the likelihood of findings with a matching CWE.
     """
     if rules is None:
         from threatforge.rules.registry import builtin_rules
@@ -73,12 +70,7 @@ def analyze(
 
     run = _Run(model, evidence_by_element)
     with collector_paused():
-        if jobs > 1 and len(selected) > 1 and len({r.id for r in selected}) == len(selected):
-            from threatforge.rules._parallel import evaluate_in_parallel
-
-            outcomes = evaluate_in_parallel(run, selected, jobs)
-        else:
-            outcomes = [run.outcome(current) for current in selected]
+        outcomes = [run.outcome(current) for current in selected]
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
         not_run = {r.id for r in rules} - {r.id for r in selected}
         found = [f for outcome in outcomes for f in outcome.findings]
@@ -560,7 +552,7 @@ _UnknownFact = tuple[str, str, str, str]
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RuleOutcome:
-    """What evaluating one rule added to a run (the unit parallel runs send back)."""
+    """What evaluating one rule added to a run."""
 
     summary: RuleSummary
     findings: list[Finding]
