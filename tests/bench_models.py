@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _NAME = "_threatforge_bench_generate"
 
 
-def _generator() -> ModuleType:
+def generator() -> ModuleType:
     """bench/generate.py, loaded by path (bench/ is not a package), once."""
     loaded = sys.modules.get(_NAME)
     if loaded is not None:
@@ -32,6 +32,14 @@ def generated_model(path: Path, components: int, seed: int = 1) -> Path:
     """Write a generated model of ``components`` components (about three flows each) to
     ``path`` and return ``path``."""
     argv = ["--components", str(components), "--seed", str(seed), "-o", str(path)]
-    if _generator().main(argv) != 0:
+    if generator().main(argv) != 0:
         raise RuntimeError(f"bench/generate.py {' '.join(argv)} failed")
     return path
+
+
+def generated_text(components: int, seed: int = 1, *, flows: float = 3.0, zones: int = 8) -> str:
+    """The YAML text of a generated model, without writing a file."""
+    generate = generator()
+    zone_map, parts, flow_list = generate.build(components, flows, zones, seed)
+    text: str = generate.to_yaml(components, zone_map, parts, flow_list)
+    return text

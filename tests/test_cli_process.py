@@ -74,7 +74,7 @@ def test_version_exits_0() -> None:
 
 def test_large_outputs_are_complete_on_stdout_and_in_files(tmp_path: Path) -> None:
     sys.path.insert(0, str(ROOT / "tests" / "exporters"))
-    from generated_estate import generate_model
+    from bench_models import generated_model as generate_model
 
     model = generate_model(tmp_path / "threatmodel.yaml", 250)
     out = tmp_path / "assessment.json"

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import reference_analyses as reference
 from analysis_models import ROOT, layered_model
 
+from bench_models import generated_text
 from threatforge.analysis import attack_paths, blast_radius, crown_jewels, find_paths, pci_scope
 from threatforge.analysis._steps import build_steps, step_facts, step_table
 from threatforge.analysis.attack_paths import _step_costs, cheapest_paths, step_effort
@@ -37,9 +37,6 @@ from threatforge.model.schema import Initiator
 from threatforge.rules import Fire
 from threatforge.rules.builtin.graph_rules import pci_segmentation_violation
 
-sys.path.insert(0, str(ROOT / "bench"))
-import generate  # bench/ is not a package
-
 EXAMPLES = sorted((ROOT / "examples").glob("*/threatmodel.yaml"))
 FIXTURES = sorted((ROOT / "tests" / "rules" / "fixtures").iterdir())
 CORPUS = ROOT / "tests" / "corpus"
@@ -52,8 +49,7 @@ CORPUS_MODELS = sorted(
 
 def generated(components: int, seed: int) -> Model:
     """A model from the benchmark generator, in memory."""
-    zones, parts, flows = generate.build(components, 3.0, 2, seed)
-    return load_text(generate.to_yaml(components, zones, parts, flows))
+    return load_text(generated_text(components, seed, zones=2))
 
 
 def varied(model: Model) -> Model:

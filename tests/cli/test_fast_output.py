@@ -20,7 +20,7 @@ from threatforge.model import load
 
 # tests/exporters is not a package: its model generator is imported from its folder
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "exporters"))
-from generated_estate import generate_model
+from bench_models import generated_model as generate_model
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/threatmodel.yaml"))

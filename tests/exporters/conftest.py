@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from generated_estate import generate_model
+
+from bench_models import generated_model as generate_model
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,6 @@ the line reader must not accept it. The whole loader is also compared with and w
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench_models import generated_text
 from threatforge.model import Flow, Limits, load, load_with_diagnostics
 from threatforge.model import _yaml as yaml_reader
 from threatforge.model._yaml import (
@@ -62,24 +61,6 @@ MODEL_FILES = [
 ]
 DEFAULT = Limits()
 SMALL = Limits(max_depth=4, max_nodes=150, max_scalar_chars=30, max_collections=20)
-
-
-def _generator() -> Any:
-    name = "_threatforge_bench_generate"  # bench/ is not a package: load the script by path
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "generate.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # its dataclasses look their module up while being defined
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-def generated_model(components: int, seed: int) -> str:
-    generate = _generator()
-    zones, parts, flows = generate.build(components, 3, 8, seed)
-    text: str = generate.to_yaml(components, zones, parts, flows)
-    return text
 
 
 def _paths(value: Any, path: Path_ = ()) -> Iterator[Path_]:
@@ -135,7 +116,7 @@ def test_every_model_file_reads_the_same(path: Path) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_generated_models_take_the_line_reader(seed: int) -> None:
-    text = generated_model(200, seed)
+    text = generated_text(200, seed)
     assert same_reading(text) is True
     assert same_reading(text, SMALL) is False  # bounds exceeded: the event reader reports
 
@@ -472,7 +453,7 @@ def test_a_generated_model_loads_the_same_without_the_line_reader(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "threatmodel.yaml"
-    text = generated_model(300, 5)
+    text = generated_text(300, 5)
     # one broken line among valid ones: errors are located the same way too
     broken = text.replace('authn: "mtls"', 'authn: "mtsl"', 1).replace("zone: ", "zone: x", 1)
     for content in (text, broken):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import importlib.util
-import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bench_models import generated_model
 from threatforge.analysis import find_paths
 from threatforge.analysis.attack_paths import cheapest_paths
 from threatforge.model import Classification, ComponentKind, Flow, Model, load, load_text
@@ -626,16 +625,6 @@ def test_property_and_protocol_indexes_match_a_direct_computation(tmp_path: Path
 
 
 def generated(tmp_path: Path, components: int) -> Path:
-    """A model written by bench/generate.py (loaded by path: bench/ is not a package)."""
-    name = "_threatforge_bench_generate"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up while being defined
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[name]
-    path = tmp_path / f"generated-{components}.yaml"
-    assert module.main(["--components", str(components), "--seed", "3", "-o", str(path)]) == 0
-    return path
+    """A model written by bench/generate.py."""
+    return generated_model(tmp_path / f"generated-{components}.yaml", components, seed=3)
+
