@@ -37,8 +37,8 @@ def collector_paused() -> Iterator[None]:
     The objects that outlive the block are then moved to the oldest generation (``gc.freeze()``
     then ``gc.unfreeze()``) instead of being walked by three collections in a row as soon as the
     collector is back; skipped when the caller has frozen objects of its own (a pre-fork server),
-    which must stay frozen. A collector that was already off is left alone, so nested pauses
-    cost nothing.
+    which must stay frozen; in a process that called :func:`keep_until_exit` they are frozen
+    for good. A collector that was already off is left alone, so nested pauses cost nothing.
     """
     if not gc.isenabled():
         yield
@@ -53,6 +53,11 @@ def collector_paused() -> Iterator[None]:
         if promote:
             gc.freeze()
             gc.unfreeze()
+        elif _kept_until_exit:
+            # A one-shot command keeps what outlives the block until it exits anyway: freeze it
+            # too, or the next allocation makes the collector walk all of it (0.1 s after the
+            # rules on a 10,000-component model).
+            gc.freeze()
         gc.enable()
 
 

@@ -6,6 +6,7 @@ that asks "which flows enter this component?" never scans the whole model.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -401,17 +402,21 @@ class ModelGraph:
     def flows_carrying(self, wanted: Callable[[DataAsset], bool]) -> frozenset[str]:
         """The ids of the flows that carry a data asset for which ``wanted`` is true."""
         bits = self._bits_of(wanted)
-        return frozenset(fid for fid, mask in self._flow_masks.items() if mask & bits)
+        return self.memo(("flows-carrying", bits), lambda: _ids_with(self._flows_by_mask, bits))
 
     def components_holding(self, wanted: Callable[[DataAsset], bool]) -> frozenset[str]:
         """The ids of the components whose :meth:`data_of` has an asset ``wanted`` is true of."""
         bits = self._bits_of(wanted)
-        return frozenset(cid for cid, mask in self._component_masks.items() if mask & bits)
+        return self.memo(
+            ("components-holding", bits), lambda: _ids_with(self._components_by_mask, bits)
+        )
 
     def components_storing(self, wanted: Callable[[DataAsset], bool]) -> frozenset[str]:
         """The ids of the components that ``stores`` a data asset ``wanted`` is true of."""
         bits = self._bits_of(wanted)
-        return frozenset(cid for cid, mask in self._stored_masks.items() if mask & bits)
+        return self.memo(
+            ("components-storing", bits), lambda: _ids_with(self._stores_by_mask, bits)
+        )
 
     @cached_property
     def data_in_use(self) -> frozenset[str]:
@@ -472,6 +477,24 @@ class ModelGraph:
         flows = self.model.flows
         return {flow.id: carried for flow, carried in zip(flows, self._carried, strict=True)}
 
+    # The same few sets of data recur: "which hold one of these" is decided once per distinct
+    # set, not once per element, and once per distinct question (the bits asked about).
+
+    @cached_property
+    def _flows_by_mask(self) -> Mapping[int, list[str]]:
+        """The data a flow carries -> the ids of the flows that carry exactly that."""
+        return _by_mask(self._flow_masks)
+
+    @cached_property
+    def _components_by_mask(self) -> Mapping[int, list[str]]:
+        """:attr:`_component_masks` grouped: the data -> the ids of the components holding it."""
+        return _by_mask(self._component_masks)
+
+    @cached_property
+    def _stores_by_mask(self) -> Mapping[int, list[str]]:
+        """:attr:`_stored_masks` grouped: the data -> the ids of the components storing it."""
+        return _by_mask(self._stored_masks)
+
     @cached_property
     def _stored_masks(self) -> Mapping[str, int]:
         """Component id -> the data it stores."""
@@ -521,6 +544,25 @@ def _inbound(pair: _ZonePair) -> bool:
     """As :attr:`Crossing.inbound`: from a less trusted zone into a more trusted one."""
     source_trust, target_trust = pair[2], pair[3]
     return (target_trust.rank if target_trust else 0) > (source_trust.rank if source_trust else 0)
+
+
+def _by_mask(masks: Mapping[str, int]) -> dict[int, list[str]]:
+    """Ids grouped by their set of data (an int, see :attr:`ModelGraph._bit`)."""
+    groups: dict[int, list[str]] = {}
+    for key, mask in masks.items():
+        group = groups.get(mask)
+        if group is None:
+            groups[mask] = [key]
+        else:
+            group.append(key)
+    return groups
+
+
+def _ids_with(groups: Mapping[int, list[str]], bits: int) -> frozenset[str]:
+    """The ids of the groups whose data shares a bit with ``bits``."""
+    return frozenset(
+        itertools.chain.from_iterable(ids for mask, ids in groups.items() if mask & bits)
+    )
 
 
 def _unauthenticated(flow: Flow) -> bool:

@@ -92,9 +92,41 @@ def score(
     evidence: Sequence[Evidence] = (),
 ) -> Score:
     """Score one finding of ``meta`` on ``elements`` involving ``data``."""
-    likelihood, l_factors = _exposure(model, _exposure_subject(model, elements), meta.likelihood)
+    subject = _exposure_subject(model, elements)
     controls = _mitigating_controls(meta, model, elements)
     matching = [e for e in evidence if set(e.cwe) & set(meta.cwe)] if evidence else []
+    top = max(data, key=_classification_rank) if data else None
+    if controls or matching:
+        return _scored(meta, model, subject, top, controls, matching)
+    # the common case: the score depends on the subject, the bases and the top asset only, so
+    # findings that share them share one Score (and its explanation)
+    known: dict[_ScoreKey, Score] = model.graph.memo(("score",), dict)
+    key: _ScoreKey = (
+        (subject, meta.likelihood, meta.impact, top.id, top.classification)
+        if top is not None
+        else (subject, meta.likelihood, meta.impact, None, None)
+    )
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _scored(meta, model, subject, top, controls, matching)
+    return found
+
+
+_ScoreKey = tuple[str | None, int, int, str | None, Classification | None]
+"""What a score without controls or evidence depends on: (subject, the rule's likelihood and
+impact, the top asset's id and classification)."""
+
+
+def _scored(
+    meta: RuleMeta,
+    model: Model,
+    subject: str | None,
+    top: DataAsset | None,
+    controls: Sequence[str],
+    matching: Sequence[Evidence],
+) -> Score:
+    """The score of a finding on ``subject`` whose most sensitive data is ``top``."""
+    likelihood, l_factors = _exposure(model, subject, meta.likelihood)
     if controls or matching:
         factors = list(l_factors)
         if controls:
@@ -110,7 +142,6 @@ def score(
             factors.append(f"+1 {first.tool} reported {first.rule_id} (CWE-{shared})")
         l_factors = tuple(factors)
     likelihood = _clamp(likelihood)
-    top = max(data, key=_classification_rank) if data else None
     impact, i_factors = _impact(model, meta.impact, top)
     severity = severity_of(likelihood, impact)
     explanation = (

@@ -328,9 +328,17 @@ def authn_words(authn: Authn | None) -> str:
 # --- data -------------------------------------------------------------------------------------
 
 
-def at_least(assets: list[DataAsset], level: Classification) -> list[DataAsset]:
+def at_least(assets: Iterable[DataAsset], level: Classification) -> list[DataAsset]:
     """The assets classified ``level`` or above."""
-    return [a for a in assets if a.classification.rank >= level.rank]
+    # a tuple of members, compared by identity: no rank lookups per asset
+    allowed = _AT_OR_ABOVE[level]
+    return [a for a in assets if a.classification in allowed]
+
+
+_AT_OR_ABOVE = {
+    level: tuple(c for c in Classification if c.rank >= level.rank) for level in Classification
+}
+"""Each classification -> the classifications at or above it."""
 
 
 def with_category(assets: Iterable[DataAsset], *categories: str) -> list[DataAsset]:
@@ -362,17 +370,17 @@ def names(found: list[DataAsset]) -> str:
 
 def sensitive_data(model: Model, component: Component) -> list[DataAsset]:
     """Confidential or restricted data the component touches, most sensitive first."""
-    return at_least(model.graph.data_of(component.id), Classification.CONFIDENTIAL)
+    return at_least(model.graph.assets_of(component.id), Classification.CONFIDENTIAL)
 
 
 def flow_sensitive(model: Model, flow: Flow) -> list[DataAsset]:
     """Confidential or restricted data the flow carries, most sensitive first."""
-    return at_least(model.graph.flow_data(flow), Classification.CONFIDENTIAL)
+    return at_least(model.graph.assets_on(flow), Classification.CONFIDENTIAL)
 
 
 def secrets_of(model: Model, component: Component) -> list[DataAsset]:
     """Credentials, secrets and key material the component touches, most sensitive first."""
-    return with_category(model.graph.data_of(component.id), *SECRET_CATEGORIES)
+    return with_category(model.graph.assets_of(component.id), *SECRET_CATEGORIES)
 
 
 # --- where a component sits -------------------------------------------------------------------
