@@ -273,6 +273,68 @@ def test_bounds_that_are_just_met_are_read() -> None:
     assert same_reading("a: [1, 2]\n", limits) is True
 
 
+# --- the same '{...}' or '[...]' on many lines (read once, then copied) -------------------
+
+
+def _containers(value: Any) -> Iterator[Any]:
+    """Every mapping and list in ``value``, itself included, depth first."""
+    if isinstance(value, dict | list):
+        yield value
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from _containers(item)
+
+
+def test_a_repeated_flow_value_is_read_once_and_each_line_gets_its_own_copy() -> None:
+    value = "{p: https, port: 443, data: [x, y], log: {audit: true}, deep: [[1], {k: [2]}], e: []}"
+    text = f"a: {value}\nb: {value}\nc:\n  - {value}\n  - {value}\n"
+    document = _read_lines(text, "m.yaml", Limits())
+    assert document is not None
+    expected = {
+        "p": "https",
+        "port": 443,
+        "data": ["x", "y"],
+        "log": {"audit": True},
+        "deep": [[1], {"k": [2]}],
+        "e": [],
+    }
+    assert document.value == {"a": expected, "b": expected, "c": [expected, expected]}
+    held = [id(container) for container in _containers(document.value)]
+    assert len(held) == len(set(held)) == 1 + 4 * 8 + 1  # nothing shared: 8 in each value
+    assert {path: _pos(at) for path, at in document.positions.items()} == {
+        (): (1, 1),
+        ("a",): (1, 4),
+        ("b",): (2, 4),
+        ("c",): (4, 3),
+        ("c", 0): (4, 5),
+        ("c", 1): (5, 5),
+    }
+    assert same_reading(text) is True
+
+
+@pytest.mark.parametrize(
+    ("limits", "text"),
+    [
+        # each line alone is within the bounds; the repeats, counted as read, are not
+        (Limits(max_collections=4), "a: {b: [1]}\nc: {b: [1]}\n"),
+        (Limits(max_nodes=10), "a: {b: [1]}\nc: {b: [1]}\n"),
+        (Limits(max_collections=3), "a:\n- [1]\n- [1]\n- [1]\n"),
+        # the same text one level deeper is too deep
+        (Limits(max_depth=2), "a: [1]\nb:\n  c: [1]\n"),
+        (Limits(max_depth=3), "a: {b: [1]}\nc:\n  d: {b: [1]}\n"),
+    ],
+)
+def test_repeated_flow_values_are_bounded_as_when_read(limits: Limits, text: str) -> None:
+    assert _read_lines(text, "m.yaml", limits) is None
+    with pytest.raises(ReadError):
+        _read_events(text, "m.yaml", limits, full=False)
+
+
+def test_repeated_flow_values_that_just_meet_the_bounds_are_read() -> None:
+    # the top mapping, then 'a'/'c', '{', 'b', '[' and '1' twice: eleven values, five collections
+    limits = Limits(max_depth=3, max_nodes=11, max_collections=5)
+    assert same_reading("a: {b: [1]}\nc: {b: [1]}\n", limits) is True
+
+
 # --- generated near-YAML ------------------------------------------------------------------
 
 PLAIN_TOKENS = [
@@ -419,6 +481,27 @@ def clean_yaml(draw: st.DrawFn) -> str:
 @given(text=clean_yaml())
 def test_generated_clean_text_reads_the_same(text: str) -> None:
     same_reading(text)
+
+
+@st.composite
+def repeated_flows(draw: st.DrawFn) -> str:
+    """One generated ``{...}`` or ``[...]`` written under several keys, items and depths."""
+    tree = draw(DIRTY if draw(st.booleans()) else CLEAN)
+    value = _flow(draw, tree if draw(st.booleans()) else [tree[0][1]])
+    keys, items = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+    lines = [f"k{n}: {value}" for n in range(keys)] + ["top:"]
+    lines += [f"  - {value}"] * items + ["  - k:", f"      deep: {value}", f"      k: {value}"]
+    return "\n".join(lines) + "\n"
+
+
+@GENERATED
+@given(text=repeated_flows(), limits=LIMITS)
+def test_generated_repeated_flow_values_read_the_same(text: str, limits: Limits) -> None:
+    if same_reading(text, limits):
+        document = _read_lines(text, "m.yaml", limits)
+        assert document is not None
+        held = [id(container) for container in _containers(document.value)]
+        assert len(held) == len(set(held))  # no mapping or list is shared
 
 
 # --- the whole loader ---------------------------------------------------------------------

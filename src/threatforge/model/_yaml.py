@@ -346,6 +346,8 @@ class _LineReader:
         self.key_positions: dict[Path_, _Stored] = {}
         self.plain: dict[str, Any] = {}  # plain text -> its value: each is resolved once
         self.long_keys = True  # whether a key may be longer than YAML allows
+        # '{...}'/'[...]' to the end of a line, and its depth -> (value, values, collections)
+        self.read_flows: dict[tuple[int, str], tuple[Any, int, int, _Inner]] = {}
 
     def read(self, text: str) -> dict[str, Any]:
         lines = text.split("\n")
@@ -407,7 +409,9 @@ class _LineReader:
             if item:
                 if type(container) is not list:
                     raise _NotLines
-                start = len(line) - len(content[2:].lstrip(" "))
+                start = indent + 2
+                if content[2:3] == " ":  # more spaces after '-'
+                    start = len(line) - len(content[2:].lstrip(" "))
                 if start == len(line):
                     raise _NotLines  # '-' with its value on the next lines
                 child: Path_ = (*path, len(container))
@@ -489,10 +493,32 @@ class _LineReader:
         opener = line[start]
         if opener == "{" or opener == "[":
             self.positions[path] = (number, start + 1)
+            # Generated and hand-written models repeat the same '{...}' on many lines (flows
+            # alike): each text is read once, then copied, counted and bounded as when read.
+            written = (depth, line[start:])
+            seen = self.read_flows.get(written)
+            if seen is not None:
+                value, nodes, collections, inner = seen
+                self.nodes += nodes
+                self.collections += collections
+                if (
+                    self.collections > self.limits.max_collections
+                    or self.nodes > self.limits.max_nodes
+                ):
+                    raise _NotLines
+                return _copy_of(value, inner)
+            nodes, collections = self.nodes, self.collections
             value, end = self.flow(line, start, depth)
             if end != len(line) and _LINE_END.match(line, end) is None:
                 raise _NotLines
-            return value
+            inner = _inner(value)
+            self.read_flows[written] = (
+                value,
+                self.nodes - nodes,
+                self.collections - collections,
+                inner,
+            )
+            return _copy_of(value, inner)
         match = _BLOCK_SCALAR.match(line, start)
         if match is None:
             raise _NotLines
@@ -601,6 +627,50 @@ class _LineReader:
                 return sequence, position
             if separator != ",":
                 raise _NotLines
+
+
+_Inner = tuple[tuple[Any, bool], ...]
+"""The keys (or indexes) of a mapping (or list) that hold mappings or lists, and whether each of
+those holds only scalars."""
+
+
+def _inner(value: dict[str, Any] | list[Any]) -> _Inner:
+    """Where ``value`` holds mappings or lists (see :func:`_copy_of`)."""
+    places = value.items() if type(value) is dict else enumerate(value)
+    return tuple(
+        (place, not any(type(inside) in _CONTAINERS for inside in _items(item)))
+        for place, item in places
+        if type(item) in _CONTAINERS
+    )
+
+
+def _items(value: dict[str, Any] | list[Any]) -> Any:
+    return value.values() if type(value) is dict else value
+
+
+def _copy_of(value: Any, inner: _Inner) -> Any:
+    """A copy of ``value`` (a mapping or list, ``inner`` as :func:`_inner` found) that shares
+    nothing that can be changed with it: each copy is a value of its own."""
+    copy = value.copy()
+    for place, flat in inner:
+        item = value[place]
+        copy[place] = item.copy() if flat else _copied(item)
+    return copy
+
+
+def _copied(value: Any) -> Any:
+    """A copy of a tree of mappings and lists (scalars are shared: none can be changed)."""
+    kind = type(value)
+    if kind is dict:
+        return {
+            key: _copied(item) if type(item) in _CONTAINERS else item for key, item in value.items()
+        }
+    if kind is list:
+        return [_copied(item) if type(item) in _CONTAINERS else item for item in value]
+    return value
+
+
+_CONTAINERS = (dict, list)
 
 
 # --- the event reader -----------------------------------------------------------------------

@@ -80,7 +80,7 @@ PropertyValue = Scalar | list[Scalar]
 
 class _Strict(BaseModel):
     model_config: ClassVar[ConfigDict] = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, use_enum_values=False
+        frozen=True, extra="forbid", populate_by_name=True, use_enum_values=False, defer_build=True
     )
 
 
