@@ -5,6 +5,10 @@ A verbatim copy of the original step model, attack-path search, PCI DSS scope an
 tests compare the optimised analyses with these on the examples, the rule fixtures, the corpus
 and generated models; the result types are the real ones, so the comparison is plain ``==``.
 (Imported by name, like ``analysis_models.py``.)
+
+A frozen oracle for the rewrite, not a second implementation to maintain: when an output is meant
+to change, change the real code and its own tests, and delete the reference and these equivalence
+tests rather than editing both.
 """
 
 from __future__ import annotations

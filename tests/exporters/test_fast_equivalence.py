@@ -3,6 +3,10 @@
 Each reference below is the code the exporter used before it was made fast (the data built as
 dicts or an element tree, then ``json.dumps`` or ElementTree); each comparison runs on the
 bundled examples, a generated 400-component estate, and findings full of awkward text.
+
+A frozen oracle for the rewrite, not a second implementation to maintain: when an output is meant
+to change, change the real code and its own tests, and delete the reference and these equivalence
+tests rather than editing both.
 """
 
 from __future__ import annotations
