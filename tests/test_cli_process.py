@@ -110,3 +110,21 @@ def test_atexit_handlers_still_run() -> None:
     assert result.returncode == 0, result.stderr
     assert "not reached" not in result.stdout
     assert result.stderr == "atexit ran\n"
+
+
+def test_what_an_atexit_handler_prints_on_buffered_stdout_is_not_lost() -> None:
+    code = (
+        "import atexit\n"
+        "atexit.register(lambda: print('atexit ran'))\n"
+        "import sys\n"
+        "sys.argv = ['threatforge', '-q', 'validate', sys.argv[1]]\n"
+        "from threatforge.cli import main\n"
+        "main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a piped stdout
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLE)],
+        capture_output=True, text=True, timeout=TIMEOUT, check=False, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "atexit ran\n"

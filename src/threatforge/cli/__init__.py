@@ -62,7 +62,7 @@ def main() -> None:
     A command on a large model leaves hundreds of thousands of objects (the model, the
     assessment) that the interpreter would free one by one at exit: half a second on 10,000
     components, for nothing. Once the command has returned, its files are written and closed;
-    this flushes stdout and stderr, runs the ``atexit`` handlers, and ends the process with
+    this runs the ``atexit`` handlers, flushes stdout and stderr, and ends the process with
     the command's exit code without that teardown. Only here: ``app`` itself (the library,
     Typer's ``CliRunner`` in tests) returns or raises as usual.
     """
@@ -90,7 +90,8 @@ def _exit_status(code: object) -> int:
 
 
 def _end_process(code: int) -> NoReturn:
-    """Flush what the command printed, run ``atexit`` handlers, and exit without teardown."""
+    """Run ``atexit`` handlers, flush what was printed, and exit without teardown."""
+    atexit._run_exitfuncs()  # first: a handler may still print
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -98,5 +99,4 @@ def _end_process(code: int) -> NoReturn:
             pass
         except (OSError, ValueError):  # pragma: no cover - a closed or failing stream
             code = code or 1
-    atexit._run_exitfuncs()
     os._exit(code)
