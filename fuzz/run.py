@@ -32,8 +32,12 @@ def _prepare(harness: str, out: Path) -> tuple[Path, Path]:
 
 
 def run(harness: str, seconds: int, out: Path) -> list[Path]:
-    """Fuzz one harness for ``seconds``; return the crash files it left."""
+    """Fuzz one harness for ``seconds``; return the crash files this run left (files an
+    earlier run left are kept, and named, but not counted again)."""
     corpus, crashes = _prepare(harness, out)
+    earlier = {p for p in crashes.iterdir() if p.is_file()}
+    if earlier:
+        print(f"== fuzz_{harness}: {len(earlier)} crash file(s) from earlier runs in {crashes}")
     argv = [
         sys.executable,
         str(FUZZ / f"fuzz_{harness}.py"),
@@ -47,7 +51,7 @@ def run(harness: str, seconds: int, out: Path) -> list[Path]:
     ]
     print(f"== fuzz_{harness}: {seconds} s, corpus {corpus}", flush=True)
     subprocess.run(argv, cwd=ROOT, check=False, timeout=seconds + 600)  # noqa: S603 - our harness
-    return sorted(p for p in crashes.iterdir() if p.is_file())
+    return sorted(p for p in crashes.iterdir() if p.is_file() and p not in earlier)
 
 
 def main() -> int:
