@@ -37,7 +37,7 @@ from threatforge.rules.interface import (
 )
 from threatforge.rules.scoring import data_at_stake, score
 
-__all__ = ["RuleOutcome", "analyze", "render_title"]
+__all__ = ["analyze", "render_title"]
 
 
 def analyze(
@@ -71,19 +71,19 @@ def analyze(
 
     run = _Run(model, evidence_by_element)
     with collector_paused():
-        outcomes = [run.outcome(current) for current in selected]
+        for current in selected:
+            run.evaluate(current)
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
         not_run = {r.id for r in rules} - {r.id for r in selected}
-        found = [f for outcome in outcomes for f in outcome.findings]
-        findings, stale, warnings = _track(model, found, today, not_run)
+        findings, stale, warnings = _track(model, run.findings, today, not_run)
         findings.sort(key=_report_order)
         assessment = Assessment(
             system=model.system.name,
             files=model.files,
             findings=tuple(findings),
-            summaries=tuple(outcome.summary for outcome in outcomes),
-            gaps=_gaps(u for outcome in outcomes for u in outcome.unknowns),
-            rule_errors=tuple(f for outcome in outcomes for f in outcome.failures),
+            summaries=tuple(run.summaries),
+            gaps=_gaps(run.unknowns),
+            rule_errors=tuple(run.failures),
             stale=tuple(stale),
             warnings=tuple(warnings),
             rules_run=tuple(r.id for r in selected),
@@ -91,7 +91,7 @@ def analyze(
         )
         # Free the run's indexes now, by reference counting, so the collector does not walk
         # them once it is back on.
-        del run, findings, found, outcomes
+        del run, findings
     return assessment
 
 
@@ -563,17 +563,6 @@ class _Run:
             found = self.stakes[joined] = (assets, tuple(a.id for a in assets))
         return found
 
-    def outcome(self, current: Rule) -> RuleOutcome:
-        """Evaluate one rule and return what it added to the run."""
-        findings, failures, unknowns = len(self.findings), len(self.failures), len(self.unknowns)
-        self.evaluate(current)
-        return RuleOutcome(
-            self.summaries[-1],
-            self.findings[findings:],
-            self.failures[failures:],
-            self.unknowns[unknowns:],
-        )
-
 
 _FINDING_FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
 
@@ -591,16 +580,6 @@ def _new_finding(*values: Any) -> Finding:
 
 _UnknownFact = tuple[str, str, str, str]
 """A fact a rule could not decide: (element, fact, element kind in words, rule)."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RuleOutcome:
-    """What evaluating one rule added to a run."""
-
-    summary: RuleSummary
-    findings: list[Finding]
-    failures: list[RuleFailure]
-    unknowns: list[_UnknownFact]
 
 
 def _gaps(unknowns: Iterable[_UnknownFact]) -> tuple[ModelGap, ...]:
