@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from threatforge._gc import collector_paused
 from threatforge.analysis._steps import NETWORK_POLICY, Strength, authn_words, strength_of
 from threatforge.analysis.attack_paths import (
     AUTHN_EFFORT,
@@ -370,12 +369,11 @@ def find_paths(
     may be named as either. Paths of no hops (a source that is itself a target) are not listed.
     Ids must exist in the model (the CLI checks them and suggests close matches).
     """
-    with collector_paused():
-        search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
-        paths = sorted(
-            (search.path(label) for labels in search.found.values() for label in labels),
-            key=lambda p: (p.effort, p.target, p.entry, p.flows),
-        )
+    search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
+    paths = sorted(
+        (search.path(label) for labels in search.found.values() for label in labels),
+        key=lambda p: (p.effort, p.target, p.entry, p.flows),
+    )
     return PathSearch(
         paths=tuple(paths),
         entries=entries,
@@ -403,20 +401,19 @@ def cheapest_paths(
     ``weak`` when ``weak_only``), without building the paths that would be dropped: a search
     finds about one path per pair it reports, and the rules need only the weak ones.
     """
-    with collector_paused():
-        search, _, _ = _searched(model, None, None, k, max_depth, budget)
-        best: dict[tuple[str, str], tuple[_PathKey, int]] = {}
-        for labels in search.found.values():
-            for label in labels:
-                key = search.sort_key(label)
-                pair = (key[2], key[1])
-                if pair not in best or key < best[pair][0]:
-                    best[pair] = (key, label)
-        return tuple(
-            search.path(label)
-            for _, label in sorted(best.values())
-            if not weak_only or search.is_weak(label)
-        )
+    search, _, _ = _searched(model, None, None, k, max_depth, budget)
+    best: dict[tuple[str, str], tuple[_PathKey, int]] = {}
+    for labels in search.found.values():
+        for label in labels:
+            key = search.sort_key(label)
+            pair = (key[2], key[1])
+            if pair not in best or key < best[pair][0]:
+                best[pair] = (key, label)
+    return tuple(
+        search.path(label)
+        for _, label in sorted(best.values())
+        if not weak_only or search.is_weak(label)
+    )
 
 
 def _searched(

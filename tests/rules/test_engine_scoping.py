@@ -245,7 +245,7 @@ def test_no_builtin_component_or_model_rule_declares_flow_end_kinds() -> None:
     assert misplaced == []
 
 
-# --- the cyclic garbage collector is paused during a run, then restored -------------------------
+# --- the library leaves the garbage collector as the caller set it ------------------------------
 
 
 @pytest.fixture
@@ -259,34 +259,24 @@ def collector_state() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("collector_state")
-def test_the_collector_is_paused_while_rules_run_and_enabled_again_after() -> None:
+@pytest.mark.parametrize("enabled", [True, False])
+def test_rules_and_path_search_run_with_the_collector_as_the_caller_left_it(enabled: bool) -> None:
     seen: list[bool] = []
 
     def record(component: Any, model: Model) -> Verdict:
         seen.append(gc.isenabled())
         raise RuntimeError("broken rule")
 
-    gc.enable()
+    if enabled:
+        gc.enable()
+    else:
+        gc.disable()
     assessment = analyze(shop(), [Rule(meta(Target.COMPONENT, kinds=frozenset({K.QUEUE})),
                                        record)], today=TODAY)
-    assert seen == [False]
+    assert seen == [enabled]
     assert [e.error for e in assessment.rule_errors] == ["RuntimeError: broken rule"]
-    assert gc.isenabled() is True
-
-
-@pytest.mark.usefixtures("collector_state")
-def test_a_collector_that_was_off_stays_off() -> None:
-    gc.disable()
-    analyze(shop(), [Rule(meta(), passes_everything)], today=TODAY)
-    find_paths(load_text(PATHS))
-    assert gc.isenabled() is False
-
-
-@pytest.mark.usefixtures("collector_state")
-def test_a_path_search_gives_the_collector_back() -> None:
-    gc.enable()
     assert [p.effort for p in find_paths(load_text(PATHS)).paths] == [9, 11, 15, 17, 23]
-    assert gc.isenabled() is True
+    assert gc.isenabled() is enabled
 
 
 # --- attack paths: the rule's cheaper search gives the paths find_paths would --------------------

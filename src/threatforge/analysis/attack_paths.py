@@ -27,7 +27,6 @@ from bisect import insort
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from threatforge._gc import collector_paused
 from threatforge.analysis._steps import (
     Step,
     StepFacts,
@@ -437,12 +436,11 @@ def find_paths(
     may be named as either. Paths of no hops (a source that is itself a target) are not listed.
     Ids must exist in the model (the CLI checks them and suggests close matches).
     """
-    with collector_paused():
-        search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
-        paths = search.paths(
-            search.ordered([label for labels in search.found.values() for label in labels])
-        )
-        reached = {search.table.components[node] for node in search.found}
+    search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
+    paths = search.paths(
+        search.ordered([label for labels in search.found.values() for label in labels])
+    )
+    reached = {search.table.components[node] for node in search.found}
     return PathSearch(
         paths=tuple(paths),
         entries=entries,
@@ -470,20 +468,19 @@ def cheapest_paths(
     ``weak`` when ``weak_only``), without building the paths that would be dropped: a search
     finds about one path per pair it reports, and the rules need only the weak ones.
     """
-    with collector_paused():
-        search, _, _ = _searched(model, None, None, k, max_depth, budget)
-        best: dict[tuple[int, int], int] = {}  # (start label, target) -> cheapest label
-        tag = search.tag
-        for node, labels in search.found.items():
-            for label in labels:
-                pair = (tag[label] >> 1, node)
-                held = best.get(pair)
-                if held is None or search.cheaper(label, held):
-                    best[pair] = label
-        chosen = [label for label in best.values() if not weak_only or search.is_weak(label)]
-        # one path per pair: effort, target and entry tell any two apart
-        chosen.sort(key=search.rank)
-        return tuple(search.paths(chosen))
+    search, _, _ = _searched(model, None, None, k, max_depth, budget)
+    best: dict[tuple[int, int], int] = {}  # (start label, target) -> cheapest label
+    tag = search.tag
+    for node, labels in search.found.items():
+        for label in labels:
+            pair = (tag[label] >> 1, node)
+            held = best.get(pair)
+            if held is None or search.cheaper(label, held):
+                best[pair] = label
+    chosen = [label for label in best.values() if not weak_only or search.is_weak(label)]
+    # one path per pair: effort, target and entry tell any two apart
+    chosen.sort(key=search.rank)
+    return tuple(search.paths(chosen))
 
 
 def _searched(

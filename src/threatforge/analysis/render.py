@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from threatforge._gc import collector_off
 from threatforge.analysis.attack_paths import AttackPath, Hop, PathSearch
 from threatforge.analysis.blast_radius import BlastRadius
 from threatforge.analysis.pci_scope import PciScope, ScopeCategory
@@ -83,10 +82,9 @@ def paths_json(search: PathSearch, *, compact: bool) -> str:
     The compact text, for large searches, is written directly (byte-identical, tested): a hop
     shared by many paths is encoded once, and no dict is built per path and hop.
     """
-    with collector_off():
-        if not compact:
-            return dumps_indented(paths_to_dict(search), ensure_ascii=True)
-        return _compact_paths_json(search)
+    if not compact:
+        return dumps_indented(paths_to_dict(search), ensure_ascii=True)
+    return _compact_paths_json(search)
 
 
 def _compact_paths_json(search: PathSearch) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from threatforge._hints import did_you_mean
-from threatforge.cli._common import keep_until_exit, load_model
+from threatforge.cli._common import load_model
 from threatforge.cli._output import output
 from threatforge.cli._table import Column, print_table
 
@@ -110,7 +110,6 @@ def paths(
     sources = None if source is None else [_component(model, source, "--from")]
     targets = None if target is None else [_component(model, target, "--to")]
     search = find_paths(model, sources=sources, targets=targets, k=k, max_depth=max_depth)
-    keep_until_exit()
     if output_format is TableOrJson.JSON:
         from threatforge.analysis.render import paths_json
 

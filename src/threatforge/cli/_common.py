@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from threatforge.model import Model
     from threatforge.rules import Assessment, Evidence, Rule
 
-__all__ = ["analyse_model", "keep_until_exit", "load_model", "load_rules", "parse_today"]
+__all__ = ["analyse_model", "load_model", "load_rules", "parse_today"]
 
 
 def load_model(path: Path) -> Model:
@@ -25,20 +25,7 @@ def load_model(path: Path) -> Model:
     output.diagnostics(result.diagnostics)
     if result.model is None:
         output.fail(f"{path} is not a valid model ({len(result.errors)} errors)")
-    keep_until_exit()
     return result.model
-
-
-def keep_until_exit() -> None:
-    """Keep everything alive now out of every later garbage collection (``gc.freeze()``).
-
-    A command is one short process: the model, then the analysis results, live until it
-    exits, and walking them again each time rendering a large output triggers a collection
-    costs more than the rendering. Called after loading and after each analysis.
-    """
-    from threatforge._gc import keep_until_exit as freeze
-
-    freeze()
 
 
 def load_rules(packs: Sequence[Path]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
@@ -86,7 +73,6 @@ def analyse_model(
     if problems:
         failures = tuple(RuleFailure("plugin", None, p) for p in problems)
         assessment = replace(assessment, rule_errors=failures + assessment.rule_errors)
-    keep_until_exit()
     return assessment
 
 

@@ -29,8 +29,6 @@ from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
-from threatforge._gc import collector_off
-
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
@@ -76,8 +74,7 @@ def print_table(
     ``rows`` hold the plain text of each cell; ``rich_cells`` turns a row into the cells Rich
     prints when the table is not one this module lays out.
     """
-    with collector_off():  # thousands of short-lived lists: no cycles to look for
-        text = render_table_text(console, title, columns, rows)
+    text = render_table_text(console, title, columns, rows)
     if text is None:
         console.print(_rich_table(title, columns, [rich_cells(row) for row in rows]))
         return

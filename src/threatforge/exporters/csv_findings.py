@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 
-from threatforge._gc import collector_off
 from threatforge.model import Model
 from threatforge.rules import Assessment, Finding
 
@@ -94,10 +93,9 @@ def render_csv(assessment: Assessment, model: Model) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
     formula = _FORMULA_START
-    with collector_off():  # a list per finding, no cycles
-        writer.writerows(
-            # neutralise(), inlined: a large model has hundreds of thousands of cells
-            [("'" + cell if cell.lstrip(" ")[:1] in formula else cell) for cell in _row(f, model)]
-            for f in assessment.findings
-        )
+    writer.writerows(
+        # neutralise(), inlined: a large model has hundreds of thousands of cells
+        [("'" + cell if cell.lstrip(" ")[:1] in formula else cell) for cell in _row(f, model)]
+        for f in assessment.findings
+    )
     return buffer.getvalue()

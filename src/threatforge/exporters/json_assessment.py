@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from threatforge._gc import collector_off
 from threatforge.exporters._json_text import JsonText, dumps_indented
 from threatforge.model import Model
 from threatforge.rules.assessment import Assessment
@@ -146,11 +145,10 @@ def render_json(assessment: Assessment, model: Model | None = None) -> str:
     """The assessment as JSON text: indented, or one item per line for large assessments."""
     # Hundreds of thousands of short-lived strings and lists, no cycles: keep the collector
     # from walking the model and the assessment again and again meanwhile.
-    with collector_off():
-        if len(assessment.findings) <= INDENT_LIMIT:
-            data = assessment_to_dict(assessment, model)
-            return dumps_indented(data, ensure_ascii=False) + "\n"
-        return _render_item_per_line(assessment, model)
+    if len(assessment.findings) <= INDENT_LIMIT:
+        data = assessment_to_dict(assessment, model)
+        return dumps_indented(data, ensure_ascii=False) + "\n"
+    return _render_item_per_line(assessment, model)
 
 
 def _render_item_per_line(assessment: Assessment, model: Model | None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from threatforge._gc import collector_off
 from threatforge.model import Model
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, RuleSummary
@@ -156,8 +155,7 @@ def _fired(suite: _Suite, subjects: str, finding: Finding | None) -> None:
 
 def render_junit(assessment: Assessment, model: Model) -> str:
     """The assessment as JUnit XML text."""
-    with collector_off():  # hundreds of thousands of short-lived strings and lists
-        return _render(assessment)
+    return _render(assessment)
 
 
 def _render(assessment: Assessment) -> str:

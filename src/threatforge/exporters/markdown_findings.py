@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from threatforge._gc import collector_off
 from threatforge.model import Model
 from threatforge.reports.content import Link, element_labels, reference_links
 from threatforge.reports.escaping import markdown_cell, markdown_code, markdown_text
@@ -161,8 +160,7 @@ def _finding_section(
 
 def render_markdown(assessment: Assessment, model: Model) -> str:
     """The findings as a Markdown document: a summary table, then every finding in full."""
-    with collector_off():  # hundreds of thousands of short-lived strings and lists
-        return _render(assessment, model)
+    return _render(assessment, model)
 
 
 def _render(assessment: Assessment, model: Model) -> str:

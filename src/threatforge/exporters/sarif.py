@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import quote
 
 from threatforge import __version__
-from threatforge._gc import collector_off
 from threatforge.exporters._json_text import dumps_indented
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
@@ -72,9 +71,8 @@ def render_sarif(
     such rules are described from their findings. ``root`` is the repository root that result
     paths are relative to (default: the nearest folder above the model holding ``.git``).
     """
-    with collector_off():  # many short-lived dicts and lists, no cycles
-        document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
-        return dumps_indented(document, ensure_ascii=False) + "\n"
+    document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
+    return dumps_indented(document, ensure_ascii=False) + "\n"
 
 
 def sarif_document(

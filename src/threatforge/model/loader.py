@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from threatforge._gc import collector_paused
 from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
 from threatforge.model._model import Model
@@ -103,8 +102,7 @@ def load_with_diagnostics(
     path: str | os.PathLike[str], *, limits: Limits | None = None
 ) -> LoadResult:
     """Load a model and return it with every error and warning (never raises for bad input)."""
-    with collector_paused():
-        return _Loader(limits or Limits()).run(os.fspath(path))
+    return _Loader(limits or Limits()).run(os.fspath(path))
 
 
 def load_text(text: str, name: str = "threatmodel.yaml", *, limits: Limits | None = None) -> Model:

@@ -11,7 +11,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from threatforge._gc import collector_paused
 from threatforge.model import ComponentKind, DataAsset, Element, Model, TrackingStatus
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import (
@@ -70,28 +69,27 @@ def analyze(
         evidence_by_element.setdefault(item.element, []).append(item)
 
     run = _Run(model, evidence_by_element)
-    with collector_paused():
-        for current in selected:
-            run.evaluate(current)
-        # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
-        not_run = {r.id for r in rules} - {r.id for r in selected}
-        findings, stale, warnings = _track(model, run.findings, today, not_run)
-        findings.sort(key=_report_order)
-        assessment = Assessment(
-            system=model.system.name,
-            files=model.files,
-            findings=tuple(findings),
-            summaries=tuple(run.summaries),
-            gaps=_gaps(run.unknowns),
-            rule_errors=tuple(run.failures),
-            stale=tuple(stale),
-            warnings=tuple(warnings),
-            rules_run=tuple(r.id for r in selected),
-            as_of=today.isoformat(),
-        )
-        # Free the run's indexes now, by reference counting, so the collector does not walk
-        # them once it is back on.
-        del run, findings
+    for current in selected:
+        run.evaluate(current)
+    # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
+    not_run = {r.id for r in rules} - {r.id for r in selected}
+    findings, stale, warnings = _track(model, run.findings, today, not_run)
+    findings.sort(key=_report_order)
+    assessment = Assessment(
+        system=model.system.name,
+        files=model.files,
+        findings=tuple(findings),
+        summaries=tuple(run.summaries),
+        gaps=_gaps(run.unknowns),
+        rule_errors=tuple(run.failures),
+        stale=tuple(stale),
+        warnings=tuple(warnings),
+        rules_run=tuple(r.id for r in selected),
+        as_of=today.isoformat(),
+    )
+    # Free the run's indexes now, by reference counting, so the collector does not walk
+    # them once it is back on.
+    del run, findings
     return assessment
 
 
