@@ -2,9 +2,12 @@
 
 >>> import threatforge
 >>> model = threatforge.load("threatmodel.yaml")
+>>> assessment = threatforge.analyze(model)
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from threatforge.errors import (
     ExportError,
@@ -15,6 +18,13 @@ from threatforge.errors import (
     ThreatforgeError,
 )
 from threatforge.model import Model, load, load_text
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date
+
+    from threatforge.assessment import Assessment, Evidence
+    from threatforge.rules import Rule
 
 __version__ = "0.1.0"
 
@@ -27,6 +37,23 @@ __all__ = [
     "ServerError",
     "ThreatforgeError",
     "__version__",
+    "analyze",
     "load",
     "load_text",
 ]
+
+
+def analyze(
+    model: Model,
+    rules: Sequence[Rule] | None = None,
+    *,
+    today: date | None = None,
+    only: Iterable[str] = (),
+    skip: Iterable[str] = (),
+    evidence: Sequence[Evidence] = (),
+) -> Assessment:
+    """Run the rules (default: the built-in ones) over a model; pure, see
+    :func:`threatforge.rules.analyze`. The rule engine is imported on first use."""
+    from threatforge.rules import analyze as run
+
+    return run(model, rules, today=today, only=only, skip=skip, evidence=evidence)

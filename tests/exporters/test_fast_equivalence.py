@@ -154,8 +154,10 @@ def test_a_finding_with_unexpected_values_is_written_by_json_dumps(
 ) -> None:
     finding = assessments[0][1].findings[0]
     odd = [
-        replace(finding, cwe=(True, 79)),  # a bool is not the int 1
-        replace(finding, likelihood=_Number.SEVEN, capec=(_Number.SEVEN,)),
+        replace(finding, meta=replace(finding.meta, cwe=(True, 79))),  # a bool is not the int 1
+        replace(
+            finding, likelihood=_Number.SEVEN, meta=replace(finding.meta, capec=(_Number.SEVEN,))
+        ),
         replace(finding, impact=True),
         replace(finding, elements=["a", "b"]),  # type: ignore[arg-type]  # a list, not a tuple
         replace(finding, location=Location("f.yaml", True, 2)),  # type: ignore[arg-type]

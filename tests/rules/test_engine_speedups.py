@@ -1,16 +1,12 @@
-"""The engine's shortcuts give exactly what the plain code gives: findings built without
-``Finding.__init__``, scores shared between findings, data-set indexes asked once."""
+"""The engine's shortcuts give exactly what the plain code gives: report order, scores shared
+between findings, data-set indexes asked once."""
 
 from __future__ import annotations
-
-import dataclasses
-
-import pytest
 
 from threatforge.model import Classification, DataAsset, load_text
 from threatforge.rules import Confidence, Finding, RuleMeta, Severity, Stride, Target
 from threatforge.rules.builtin._facts import at_least
-from threatforge.rules.engine import _new_finding, _report_order
+from threatforge.rules.engine import _report_order
 from threatforge.rules.scoring import score
 
 MODEL = """\
@@ -50,46 +46,16 @@ def meta(rule_id: str, likelihood: int = 3, impact: int = 3) -> RuleMeta:
     )
 
 
-def values() -> tuple[object, ...]:
-    return (
-        "r", "T", "D", ("a",), "r@a", (Stride.SPOOFING,), (), (287,), (), (), (), (),
-        4, 3, Severity.ELEVATED, Confidence.HIGH, "why", ("e",), ("m",), ("ref",), ("pan",),
-        "core", ("pci-dss:1",), Finding.__dataclass_fields__["status"].default, None, None,
-        ("base 3",), ("base 3",),
+def a_finding(rule: str, fingerprint: str, likelihood: int, impact: int, sev: Severity) -> Finding:
+    return Finding(
+        meta=meta(rule), title="T", elements=("x",), fingerprint=fingerprint,
+        likelihood=likelihood, impact=impact, severity=sev, confidence=Confidence.HIGH,
+        explanation="why", evidence=("e",), data=(),
     )
 
 
-def test_a_finding_built_without_init_equals_one_built_with_it() -> None:
-    made = _new_finding(*values())
-    plain = Finding(*values())  # type: ignore[arg-type]
-    assert made == plain
-    assert vars(made) == vars(plain)
-    assert list(vars(made)) == [f.name for f in dataclasses.fields(Finding)]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        made.title = "changed"  # type: ignore[misc]
-    assert dataclasses.replace(made, title="U").title == "U"
-
-
-def test_finding_has_nothing_its_init_would_run_besides_setting_fields() -> None:
-    # _new_finding skips __init__: a __post_init__ added to Finding must be run there too
-    assert not hasattr(Finding, "__post_init__")
-    assert all(f.init for f in dataclasses.fields(Finding))
-
-
-def test_a_finding_missing_a_field_is_refused() -> None:
-    with pytest.raises(ValueError, match="zip"):
-        _new_finding(*values()[:-1])
-
-
 def test_findings_are_reported_most_severe_then_riskiest_then_by_rule_and_fingerprint() -> None:
-    def finding(
-        rule: str, fingerprint: str, likelihood: int, impact: int, sev: Severity
-    ) -> Finding:
-        return dataclasses.replace(
-            _new_finding(*values()), rule=rule, fingerprint=fingerprint,
-            likelihood=likelihood, impact=impact, severity=sev,
-        )
-
+    finding = a_finding
     found = [
         finding("b", "b@x", 2, 2, Severity.MEDIUM),
         finding("a-b", "a-b@x", 3, 3, Severity.ELEVATED),

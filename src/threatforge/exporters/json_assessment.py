@@ -10,9 +10,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from threatforge.assessment import Assessment
 from threatforge.exporters._json_text import JsonText, dumps_indented
 from threatforge.model import Model
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Decision, Finding, Severity
 
 __all__ = [

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from threatforge.assessment import Assessment
 from threatforge.model import Model
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, RuleSummary
 
 __all__ = ["render_junit"]

@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from threatforge import __version__
+from threatforge.assessment import Assessment
 from threatforge.exporters._json_text import dumps_indented
 from threatforge.model import Location, Model, TrackingStatus
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
 from threatforge.rules.metadata import rule_markdown
 from threatforge.rules.scoring import severity_of

@@ -1,8 +1,12 @@
-"""Rules, the engine that runs them, scoring and tracking."""
+"""Rules, the engine that runs them, scoring and tracking.
+
+The result types (:class:`Finding`, :class:`Assessment`, ...) live in :mod:`threatforge.assessment`
+below the rules; they are re-exported here for callers that import them with the rules.
+"""
 
 from __future__ import annotations
 
-from threatforge.rules.assessment import Assessment
+from threatforge.assessment import Assessment, RuleInfo
 from threatforge.rules.engine import analyze
 from threatforge.rules.interface import (
     PASS,
@@ -49,6 +53,7 @@ __all__ = [
     "Outcome",
     "Rule",
     "RuleFailure",
+    "RuleInfo",
     "RuleMeta",
     "RuleSet",
     "RuleSummary",

@@ -11,8 +11,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from threatforge.assessment import Assessment
 from threatforge.model import ComponentKind, DataAsset, Element, Model, TrackingStatus
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import (
     PASS,
     Crosses,
@@ -511,37 +511,21 @@ class _Run:
             for e in evidence
             if set(e.cwe) & set(meta.cwe)
         ) if evidence else ()
-        # In the order of Finding's fields; tests/rules/test_engine.py pins every field of a
-        # finding.
-        finding = _new_finding(
-            meta.id,  # rule
-            title,
-            meta.description,
-            tuple(subjects),  # elements
-            fingerprint,
-            meta.stride,
-            meta.linddun,
-            meta.cwe,
-            meta.capec,
-            meta.asvs,
-            meta.api_top10,
-            meta.attack,
-            scored.likelihood,
-            scored.impact,
-            scored.severity,
-            verdict.confidence or meta.confidence,
-            scored.explanation,
-            verdict.evidence + extra_evidence,  # evidence
-            meta.mitigations,
-            meta.references,
-            data_ids,  # data
-            meta.domain,
-            meta.compliance,
-            TrackingStatus.OPEN,  # status
-            None,  # decision
-            first.location if first is not None else None,  # location
-            scored.likelihood_factors,
-            scored.impact_factors,
+        finding = Finding(
+            meta=meta,
+            title=title,
+            elements=tuple(subjects),
+            fingerprint=fingerprint,
+            likelihood=scored.likelihood,
+            impact=scored.impact,
+            severity=scored.severity,
+            confidence=verdict.confidence or meta.confidence,
+            explanation=scored.explanation,
+            evidence=verdict.evidence + extra_evidence,
+            data=data_ids,
+            location=first.location if first is not None else None,
+            likelihood_factors=scored.likelihood_factors,
+            impact_factors=scored.impact_factors,
         )
         self.findings.append(finding)
         return finding
@@ -560,20 +544,6 @@ class _Run:
             assets = tuple(data_at_stake(self.model, subjects, named))
             found = self.stakes[joined] = (assets, tuple(a.id for a in assets))
         return found
-
-
-_FINDING_FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
-
-
-def _new_finding(*values: Any) -> Finding:
-    """``Finding(*values)``, three times faster: a frozen dataclass's ``__init__`` sets each of
-    its 28 fields with ``object.__setattr__``; this fills the instance dictionary at once.
-
-    Every field must be given, in order (``Finding`` has no ``__post_init__`` to run).
-    """
-    finding: Finding = object.__new__(Finding)
-    finding.__dict__.update(zip(_FINDING_FIELDS, values, strict=True))
-    return finding
 
 
 _UnknownFact = tuple[str, str, str, str]

@@ -10,20 +10,32 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from threatforge.assessment import (
+    Confidence,
+    Decision,
+    Evidence,
+    Finding,
+    Linddun,
+    ModelGap,
+    Outcome,
+    RuleFailure,
+    RuleInfo,
+    RuleSummary,
+    Severity,
+    StaleDecision,
+    Stride,
+)
 from threatforge.model import (
     Classification,
     Component,
     ComponentKind,
     DataAsset,
     Flow,
-    Location,
     Model,
-    TrackingStatus,
 )
 
 __all__ = [
@@ -56,25 +68,6 @@ __all__ = [
 ]
 
 
-class Stride(StrEnum):
-    SPOOFING = "spoofing"
-    TAMPERING = "tampering"
-    REPUDIATION = "repudiation"
-    INFORMATION_DISCLOSURE = "information-disclosure"
-    DENIAL_OF_SERVICE = "denial-of-service"
-    ELEVATION_OF_PRIVILEGE = "elevation-of-privilege"
-
-
-class Linddun(StrEnum):
-    LINKING = "linking"
-    IDENTIFYING = "identifying"
-    NON_REPUDIATION = "non-repudiation"
-    DETECTING = "detecting"
-    DATA_DISCLOSURE = "data-disclosure"
-    UNAWARENESS = "unawareness"
-    NON_COMPLIANCE = "non-compliance"
-
-
 class Target(StrEnum):
     """What one evaluation of a rule looks at."""
 
@@ -83,38 +76,6 @@ class Target(StrEnum):
     DATA = "data"
     BOUNDARY = "boundary"
     MODEL = "model"
-
-
-class Outcome(StrEnum):
-    FIRED = "fired"
-    PASSED = "passed"
-    UNKNOWN = "unknown"
-    SKIPPED = "skipped"
-
-
-class Severity(StrEnum):
-    """Five steps, from likelihood x impact."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    ELEVATED = "elevated"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
-
-
-class Confidence(StrEnum):
-    """How sure the rule is that the threat is real, separate from how bad it would be."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
 
 
 # --- verdicts ---------------------------------------------------------------------------------
@@ -223,27 +184,19 @@ class DataScope:
         return f"{verb} data " + " and ".join(what or ["of any kind"])
 
 
-@dataclass(frozen=True)
-class RuleMeta:
-    """Everything a person needs to know about a rule; checked for completeness by the tests."""
+@dataclass(frozen=True, kw_only=True)
+class RuleMeta(RuleInfo):
+    """Everything a person needs to know about a rule; checked for completeness by the tests.
 
-    id: str
-    title: str
-    """Rendered with ``{element}`` (the subject's label) and ``{detail}``."""
-    description: str
+    The description of the weakness (id, title, description, mitigations, CWE, STRIDE, ...) is
+    :class:`threatforge.assessment.RuleInfo`'s, which every finding of the rule refers to; this
+    adds how the engine runs the rule: its target, scores and scope.
+    """
+
     target: Target
     likelihood: int
     impact: int
-    mitigations: tuple[str, ...]
     detection: str
-    cwe: tuple[int, ...] = ()
-    stride: tuple[Stride, ...] = ()
-    linddun: tuple[Linddun, ...] = ()
-    capec: tuple[int, ...] = ()
-    asvs: tuple[str, ...] = ()
-    api_top10: tuple[str, ...] = ()
-    attack: tuple[str, ...] = ()
-    references: tuple[str, ...] = ()
     false_positives: str = ""
     confidence: Confidence = Confidence.MEDIUM
     kinds: frozenset[ComponentKind] = frozenset()
@@ -271,9 +224,6 @@ class RuleMeta:
     among: ElementSet | None = None
     """Components and flows: the rule looks only at the elements of this named set (None: every
     element). Declare it only when the check passes or skips every element outside it."""
-    domain: str = "generic"
-    compliance: tuple[str, ...] = ()
-    """Compliance requirements it evidences, e.g. ``pci-dss-4.0:3.5.1``."""
     broad: str = ""
     """Why the rule may fire on most elements of its kind (the precision guard reads this)."""
     source: str = "builtin"
@@ -382,122 +332,6 @@ def rule(meta: RuleMeta) -> Callable[[CheckFunction], Rule]:
     return wrap
 
 
-# --- assessment parts -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The tracking decision applied to a finding."""
-
-    status: TrackingStatus
-    justification: str | None
-    owner: str | None
-    ticket: str | None
-    expires: date | None
-    expired: bool = False
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One threat instance on named elements, scored and explained."""
-
-    rule: str
-    title: str
-    description: str
-    elements: tuple[str, ...]
-    fingerprint: str
-    stride: tuple[Stride, ...]
-    linddun: tuple[Linddun, ...]
-    cwe: tuple[int, ...]
-    capec: tuple[int, ...]
-    asvs: tuple[str, ...]
-    api_top10: tuple[str, ...]
-    attack: tuple[str, ...]
-    likelihood: int
-    impact: int
-    severity: Severity
-    confidence: Confidence
-    explanation: str
-    evidence: tuple[str, ...]
-    mitigations: tuple[str, ...]
-    references: tuple[str, ...]
-    data: tuple[str, ...]
-    domain: str
-    compliance: tuple[str, ...]
-    status: TrackingStatus = TrackingStatus.OPEN
-    decision: Decision | None = None
-    location: Location | None = None
-    likelihood_factors: tuple[str, ...] = ()
-    impact_factors: tuple[str, ...] = ()
-
-    @property
-    def is_open(self) -> bool:
-        """Counts against a gate: not accepted, mitigated or a false positive."""
-        return self.status in (
-            TrackingStatus.OPEN,
-            TrackingStatus.IN_DISCUSSION,
-            TrackingStatus.IN_PROGRESS,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ModelGap:
-    """A fact the model does not state that rules need: add it to let them decide."""
-
-    element: str
-    element_kind: str
-    fact: str
-    rules: tuple[str, ...]
-
-    @property
-    def message(self) -> str:
-        count = len(self.rules)
-        return (
-            f"state `{self.fact}` on {self.element_kind} `{self.element}` to let "
-            f"{count} rule{'s' if count != 1 else ''} decide"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class RuleFailure:
-    """A rule that raised: reported, and the run went on."""
-
-    rule: str
-    element: str | None
-    error: str
-
-
-@dataclass(frozen=True, slots=True)
-class StaleDecision:
-    """A tracking entry whose fingerprint matches no finding."""
-
-    fingerprint: str
-    status: TrackingStatus
-    location: Location | None
-
-
-@dataclass(frozen=True)
-class RuleSummary:
-    """How one rule ended on every element it looked at."""
-
-    rule: str
-    fired: tuple[str, ...] = ()
-    passed: tuple[str, ...] = ()
-    unknown: tuple[str, ...] = ()
-    skipped: tuple[tuple[str, str], ...] = ()
-
-    def outcome_of(self, element_id: str) -> Outcome | None:
-        if element_id in self.fired:
-            return Outcome.FIRED
-        if element_id in self.passed:
-            return Outcome.PASSED
-        if element_id in self.unknown:
-            return Outcome.UNKNOWN
-        if any(e == element_id for e, _ in self.skipped):
-            return Outcome.SKIPPED
-        return None
-
-
 def iter_verdicts(result: Verdict | Sequence[Verdict]) -> Iterable[Verdict]:
     """A rule may return one verdict or several (model-level rules)."""
     if isinstance(result, Fire | _Pass | Unknown | Skip):
@@ -505,15 +339,3 @@ def iter_verdicts(result: Verdict | Sequence[Verdict]) -> Iterable[Verdict]:
     return result
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """A scanner result mapped onto an element (see the SARIF evidence importer)."""
-
-    element: str
-    tool: str
-    rule_id: str
-    cwe: tuple[int, ...]
-    message: str
-    location: str = ""
-    level: str = "warning"
-    extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)

@@ -16,8 +16,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from threatforge.assessment import Assessment
 from threatforge.errors import ThreatforgeError
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Severity
 
 __all__ = ["BASELINE_VERSION", "BaselineError", "parse_baseline", "render_baseline"]

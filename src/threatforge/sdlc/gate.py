@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from threatforge.rules.assessment import Assessment
+from threatforge.assessment import Assessment
 from threatforge.rules.interface import Finding, Severity
 
 __all__ = ["GateMode", "GateResult", "evaluate_gate", "gate_to_dict", "render_gate_text"]

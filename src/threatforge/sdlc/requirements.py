@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from threatforge.assessment import Assessment
 from threatforge.model import Model
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, Severity
 from threatforge.sdlc._markdown import code, inert
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from property_docs import documented_keys, property_keys
 
+from threatforge.assessment import Assessment
 from threatforge.model import load_text
 from threatforge.rules import analyze
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.builtin import injection
 from threatforge.rules.interface import Confidence
 

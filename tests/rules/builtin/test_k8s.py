@@ -6,9 +6,9 @@ import re
 from datetime import date
 from pathlib import Path
 
+from threatforge.assessment import Assessment
 from threatforge.model import load_text
 from threatforge.rules import analyze
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.builtin import k8s
 
 ROOT = Path(__file__).resolve().parents[3]

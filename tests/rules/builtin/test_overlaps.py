@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
+from threatforge.assessment import Assessment
 from threatforge.model import load_text
 from threatforge.rules import analyze, builtin_rules
-from threatforge.rules.assessment import Assessment
 
 TODAY = date(2026, 1, 1)
 RULES = builtin_rules()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from threatforge.assessment import Assessment
 from threatforge.model import load_text
 from threatforge.rules import analyze
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.builtin import payments
 from threatforge.rules.interface import Confidence, Outcome
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from threatforge.assessment import Assessment
 from threatforge.model import load_text
 from threatforge.rules import analyze
-from threatforge.rules.assessment import Assessment
 from threatforge.rules.builtin import privacy
 from threatforge.rules.interface import Linddun, Outcome
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from threatforge.rules.interface import (
+from threatforge.assessment._results import (
     Finding,
     ModelGap,
     RuleFailure,
