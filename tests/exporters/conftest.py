@@ -13,3 +13,15 @@ from bench_models import generated_model as generate_model
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 400-component generated model (hundreds of findings, 1,200 flows)."""
     return generate_model(tmp_path_factory.mktemp("estate") / "threatmodel.yaml", 400)
+
+
+@pytest.fixture(scope="session")
+def card_checkout() -> tuple[object, object]:
+    """The card-checkout example, analysed as of a fixed date: (assessment, model)."""
+    from datetime import date
+
+    import threatforge
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "card-checkout"
+    model = threatforge.load(example / "threatmodel.yaml")
+    return threatforge.analyze(model, today=date(2026, 12, 1)), model

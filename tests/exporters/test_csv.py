@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from threatforge.exporters.csv_findings import COLUMNS, neutralise, render_csv
-from threatforge.exporters.registry import OutputFormat, render
+from threatforge.exporters.registry import render
 from threatforge.model import load_text
 from threatforge.rules import analyze
 
@@ -84,4 +84,4 @@ def test_render_csv_rows() -> None:
 def test_registry_dispatches_csv() -> None:
     model = load_text(MODEL)
     assessment = analyze(model, today=date(2026, 1, 1))
-    assert render(OutputFormat.CSV, assessment, model) == render_csv(assessment, model)
+    assert render("csv", assessment, model) == render_csv(assessment, model)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from threatforge.exporters.markdown_findings import render_markdown
-from threatforge.exporters.registry import OutputFormat, render
+from threatforge.exporters.registry import render
 from threatforge.model import load_text
 from threatforge.rules import analyze
 
@@ -59,4 +59,4 @@ def test_markdown_links_references() -> None:
 def test_registry_dispatches_markdown() -> None:
     model = load_text(MODEL)
     assessment = analyze(model, today=date(2026, 1, 1))
-    assert render(OutputFormat.MARKDOWN, assessment, model) == render_markdown(assessment, model)
+    assert render("markdown", assessment, model) == render_markdown(assessment, model)

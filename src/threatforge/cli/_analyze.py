@@ -6,32 +6,28 @@ import json
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from threatforge._hints import did_you_mean
+from threatforge.assessment import Severity
 from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
 from threatforge.cli._output import output
 from threatforge.cli._table import Column, print_table
+from threatforge.exporters.registry import assessment_formats
+
+if TYPE_CHECKING:
+    from threatforge.exporters.interface import AssessmentExporter
 
 __all__ = ["register"]
 
 
-class AnalyzeFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    SARIF = "sarif"
-    JUNIT = "junit"
-    CSV = "csv"
-    MARKDOWN = "markdown"
-
-
-class SeverityChoice(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    ELEVATED = "elevated"
-    HIGH = "high"
-    CRITICAL = "critical"
+_TABLE = "table"
+_FORMAT_HELP = (
+    f"'{_TABLE}' (printed), or an assessment format: {', '.join(assessment_formats())} "
+    "(and any installed exporter plugin's)."
+)
 
 
 _STYLE = {
@@ -47,10 +43,10 @@ def analyze(
     model_path: Path = typer.Argument(
         ..., metavar="MODEL", help="The threatmodel.yaml to analyse."
     ),
-    output_format: AnalyzeFormat = typer.Option(AnalyzeFormat.TABLE, "--format", "-f"),
+    output_format: str = typer.Option(_TABLE, "--format", "-f", help=_FORMAT_HELP),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file."),
-    min_severity: SeverityChoice = typer.Option(
-        SeverityChoice.LOW, "--min-severity", help="Show findings at or above this severity."
+    min_severity: Severity = typer.Option(
+        Severity.LOW, "--min-severity", help="Show findings at or above this severity."
     ),
     packs: list[Path] = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable)."),
     only: list[str] = typer.Option([], "--only", help="Run only this rule (repeatable)."),
@@ -63,14 +59,13 @@ def analyze(
     """Run the rules over a model and list the findings."""
     from dataclasses import replace
 
-    from threatforge.rules import Severity
-
+    exporter = None if output_format == _TABLE else _exporter(output_format)
     model = load_model(model_path)
     evidence = load_evidence(evidence_files, model)
     assessment = analyse_model(
         model, packs, only=only, skip=skip, today=parse_today(today), evidence=evidence
     )
-    threshold = Severity(min_severity.value)
+    threshold = min_severity
     if threshold is not Severity.LOW:
         assessment = replace(
             assessment,
@@ -83,17 +78,34 @@ def analyze(
         output.err.print(
             f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False
         )
-    if output_format is not AnalyzeFormat.TABLE:
-        from threatforge.exporters.registry import OutputFormat, render
-
-        text = render(OutputFormat(output_format.value), assessment, model)
-        output.write_or_print(text, out, f"the {output_format.value} assessment")
+    if exporter is not None:
+        text = exporter.export(assessment, model)
+        output.write_or_print(text, out, f"the {exporter.name} assessment")
         return
     if out is not None:
         output.fail(
-            "--output needs a file format: use --format json, sarif, junit, csv or markdown"
+            f"--output needs a file format: use --format {_either(assessment_formats())}"
         )
     _print_table(assessment)
+
+
+def _either(names: Sequence[str]) -> str:
+    """``a, b or c``."""
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _exporter(name: str) -> AssessmentExporter:
+    """The assessment exporter for ``--format NAME`` (plugins included); exit 2 when unknown."""
+    from threatforge.errors import ExportError
+    from threatforge.exporters.registry import load_exporters
+
+    exporters = load_exporters()
+    for problem in exporters.problems:
+        output.info(f"warning: {problem}")
+    try:
+        return exporters.assessment_exporter(name)
+    except ExportError as exc:
+        output.fail(f"--format: {exc}; or '{_TABLE}'")
 
 
 _FINDING_COLUMNS = (

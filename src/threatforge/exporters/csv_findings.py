@@ -10,10 +10,16 @@ from __future__ import annotations
 import csv
 import io
 
+from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.rules import Assessment, Finding
 
-__all__ = ["COLUMNS", "neutralise", "render_csv"]
+__all__ = [
+    "COLUMNS",
+    "CsvExporter",
+    "neutralise",
+    "render_csv",
+]
 
 COLUMNS = (
     "fingerprint",
@@ -99,3 +105,15 @@ def render_csv(assessment: Assessment, model: Model) -> str:
         for f in assessment.findings
     )
     return buffer.getvalue()
+
+
+class CsvExporter(AssessmentExporter):
+    """CSV: one row per finding, formula-safe, for spreadsheets and ticket imports."""
+
+    name = "csv"
+    description = "CSV: one row per finding, formula-safe, for spreadsheets and ticket imports."
+    suffix = ".csv"
+    media_type = "text/csv"
+
+    def export(self, assessment: Assessment, model: Model) -> str:
+        return render_csv(assessment, model)

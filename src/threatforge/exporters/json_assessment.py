@@ -12,11 +12,13 @@ from typing import Any
 
 from threatforge.assessment import Assessment
 from threatforge.exporters._json_text import JsonText, dumps_indented
+from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.rules.interface import Decision, Finding, Severity
 
 __all__ = [
     "ASSESSMENT_SCHEMA_VERSION",
+    "JsonExporter",
     "assessment_to_dict",
     "finding_lines",
     "finding_to_dict",
@@ -235,3 +237,15 @@ def finding_lines(findings: Iterable[Finding]) -> list[str]:
         except (TypeError, AttributeError, ValueError):
             append(out.dumps(finding_to_dict(f)))
     return lines
+
+
+class JsonExporter(AssessmentExporter):
+    """The JSON assessment: every finding, gap and outcome (docs/assessment.md)."""
+
+    name = "json"
+    description = "The JSON assessment: every finding, gap and outcome (docs/assessment.md)."
+    suffix = ".json"
+    media_type = "application/json"
+
+    def export(self, assessment: Assessment, model: Model) -> str:
+        return render_json(assessment, model)

@@ -11,10 +11,14 @@ import re
 from collections.abc import Sequence
 
 from threatforge.assessment import Assessment
+from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.rules.interface import Finding, RuleSummary
 
-__all__ = ["render_junit"]
+__all__ = [
+    "JunitExporter",
+    "render_junit",
+]
 
 # Characters XML 1.0 cannot carry at all, even escaped: C0 controls other than tab/newline/CR,
 # lone surrogates and U+FFFE/U+FFFF.
@@ -218,3 +222,15 @@ def _error(suite: _Suite, entry: tuple[str, str]) -> None:
     element, message = entry
     suite.errors += 1
     suite.case(element, child=f"<error{_attributes(message=message, type='rule-error')} />")
+
+
+class JunitExporter(AssessmentExporter):
+    """JUnit XML: one test case per rule and element, for CI test reports."""
+
+    name = "junit"
+    description = "JUnit XML: one test case per rule and element, for CI test reports."
+    suffix = ".xml"
+    media_type = "application/xml"
+
+    def export(self, assessment: Assessment, model: Model) -> str:
+        return render_junit(assessment, model)

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.reports.content import Link, element_labels, reference_links
 from threatforge.reports.escaping import markdown_cell, markdown_code, markdown_text
 from threatforge.rules import Assessment, Finding, Severity
 
-__all__ = ["finding_section", "findings_table", "render_markdown", "severity_label"]
+__all__ = [
+    "MarkdownExporter",
+    "finding_section",
+    "findings_table",
+    "render_markdown",
+    "severity_label",
+]
 
 
 def severity_label(severity: Severity) -> str:
@@ -192,3 +199,15 @@ def _render(assessment: Assessment, model: Model) -> str:
             lines.append(f"- {markdown_code(error.rule)}{where}: {markdown_text(error.error)}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+class MarkdownExporter(AssessmentExporter):
+    """Markdown: findings grouped by severity, for wikis and pull requests."""
+
+    name = "markdown"
+    description = "Markdown: findings grouped by severity, for wikis and pull requests."
+    suffix = ".md"
+    media_type = "text/markdown"
+
+    def export(self, assessment: Assessment, model: Model) -> str:
+        return render_markdown(assessment, model)

@@ -1,44 +1,135 @@
-"""Output formats of ``analyze``, resolved lazily so the CLI imports only what it uses.
+"""Which exporters exist: the built-in list and plugins (entry point group
+``threatforge.exporters``), resolved lazily so a command imports only the format it uses.
 
-Each entry names ``module:function`` where ``function(assessment, model) -> str``.
+A plugin's entry point names an :class:`~threatforge.exporters.interface.Exporter` subclass (or
+an instance). A plugin that fails to load, or reuses a built-in name, is reported and left out.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
+
+from threatforge._hints import did_you_mean
+from threatforge._plugins import installed_entry_points
+from threatforge.errors import ExportError
+from threatforge.exporters.interface import AssessmentExporter, Exporter, ModelExporter
 
 if TYPE_CHECKING:
+    from threatforge.assessment import Assessment
     from threatforge.model import Model
-    from threatforge.rules import Assessment
 
-__all__ = ["FORMATS", "OutputFormat", "render"]
+__all__ = [
+    "BUILTIN_ASSESSMENT_FORMATS",
+    "ENTRY_POINT_GROUP",
+    "ExporterSet",
+    "assessment_formats",
+    "load_exporters",
+    "render",
+]
 
+ENTRY_POINT_GROUP = "threatforge.exporters"
 
-class OutputFormat(StrEnum):
-    JSON = "json"
-    SARIF = "sarif"
-    JUNIT = "junit"
-    CSV = "csv"
-    MARKDOWN = "markdown"
-
-
-class Renderer(Protocol):
-    def __call__(self, assessment: Assessment, model: Model) -> str: ...
-
-
-FORMATS: dict[OutputFormat, str] = {
-    OutputFormat.JSON: "threatforge.exporters.json_assessment:render_json",
-    OutputFormat.SARIF: "threatforge.exporters.sarif:render_sarif",
-    OutputFormat.JUNIT: "threatforge.exporters.junit:render_junit",
-    OutputFormat.CSV: "threatforge.exporters.csv_findings:render_csv",
-    OutputFormat.MARKDOWN: "threatforge.exporters.markdown_findings:render_markdown",
+BUILTIN_ASSESSMENT_FORMATS: Mapping[str, str] = {
+    "json": "threatforge.exporters.json_assessment:JsonExporter",
+    "sarif": "threatforge.exporters.sarif:SarifExporter",
+    "junit": "threatforge.exporters.junit:JunitExporter",
+    "csv": "threatforge.exporters.csv_findings:CsvExporter",
+    "markdown": "threatforge.exporters.markdown_findings:MarkdownExporter",
 }
+"""Built-in assessment formats, name -> ``module:class`` (imported on first use)."""
+BUILTIN_MODEL_FORMATS: Mapping[str, str] = {}
+"""Built-in model formats (interchange with other tools), name -> ``module:class``."""
 
 
-def render(fmt: OutputFormat, assessment: Assessment, model: Model) -> str:
-    """Render ``assessment`` in ``fmt``."""
-    module_name, _, function = FORMATS[fmt].partition(":")
-    renderer: Renderer = getattr(import_module(module_name), function)
-    return renderer(assessment, model)
+def assessment_formats() -> tuple[str, ...]:
+    """The names of the built-in assessment formats, in the order they are documented."""
+    return tuple(BUILTIN_ASSESSMENT_FORMATS)
+
+
+def _builtin(target: str) -> Exporter:
+    module_name, _, class_name = target.partition(":")
+    exporter: type[Exporter] = getattr(import_module(module_name), class_name)
+    return exporter()
+
+
+@dataclass(frozen=True)
+class ExporterSet:
+    """The exporters for a run (built-in and plugins), and the plugins that could not load."""
+
+    assessment: Mapping[str, str | Exporter]
+    model: Mapping[str, str | Exporter]
+    problems: tuple[str, ...]
+
+    def assessment_exporter(self, name: str) -> AssessmentExporter:
+        """The assessment exporter called ``name``; :class:`ExportError` naming the known ones
+        (with "did you mean") otherwise."""
+        if name in self.model and name not in self.assessment:
+            raise ExportError(f"'{name}' is a model format, not an assessment format")
+        found = _get(self.assessment, name, "assessment format")
+        if not isinstance(found, AssessmentExporter):  # a table entry naming the wrong class
+            raise ExportError(f"assessment format '{name}' is a {type(found).__name__}")
+        return found
+
+    def model_exporter(self, name: str) -> ModelExporter:
+        """The model exporter called ``name`` (see :meth:`assessment_exporter`)."""
+        if name in self.assessment and name not in self.model:
+            raise ExportError(f"'{name}' is an assessment format, not a model format")
+        found = _get(self.model, name, "model format")
+        if not isinstance(found, ModelExporter):  # a table entry naming the wrong class
+            raise ExportError(f"model format '{name}' is a {type(found).__name__}")
+        return found
+
+
+def _get(table: Mapping[str, str | Exporter], name: str, what: str) -> Exporter:
+    entry = table.get(name)
+    if entry is None:
+        hint = did_you_mean(name, list(table))
+        known = ", ".join(table) or "none"
+        raise ExportError(f"unknown {what} '{name}'{hint} (known: {known})")
+    return _builtin(entry) if isinstance(entry, str) else entry
+
+
+def load_exporters(*, include_plugins: bool = True) -> ExporterSet:
+    """Built-in exporters, then plugins; plugin problems are listed, never fatal."""
+    assessment: dict[str, str | Exporter] = dict(BUILTIN_ASSESSMENT_FORMATS)
+    model: dict[str, str | Exporter] = dict(BUILTIN_MODEL_FORMATS)
+    problems: list[str] = []
+    if include_plugins:
+        for entry in installed_entry_points(ENTRY_POINT_GROUP):
+            try:
+                loaded = entry.load()
+                exporter = loaded() if isinstance(loaded, type) else loaded
+            except Exception as exc:  # a broken plugin is reported, not fatal
+                problems.append(
+                    f"exporter plugin '{entry.name}' ({entry.value}) failed to load: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+                continue
+            if isinstance(exporter, AssessmentExporter):
+                table = assessment
+            elif isinstance(exporter, ModelExporter):
+                table = model
+            else:
+                problems.append(
+                    f"exporter plugin '{entry.name}' provided {type(exporter).__name__}, "
+                    "not an AssessmentExporter or ModelExporter"
+                )
+                continue
+            if exporter.name in table:
+                problems.append(
+                    f"exporter plugin '{entry.name}' provides format '{exporter.name}', which "
+                    "is already taken; the plugin's format was left out"
+                )
+                continue
+            table[exporter.name] = exporter
+    return ExporterSet(assessment, model, tuple(problems))
+
+
+def render(name: str, assessment: Assessment, model: Model) -> str | bytes:
+    """The assessment in the built-in format ``name`` (no plugins)."""
+    return load_exporters(include_plugins=False).assessment_exporter(name).export(
+        assessment, model
+    )

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from threatforge import __version__
 from threatforge.assessment import Assessment
 from threatforge.exporters._json_text import dumps_indented
+from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
 from threatforge.rules.metadata import rule_markdown
@@ -26,6 +27,7 @@ __all__ = [
     "RULE_DOCS_URL",
     "SARIF_SCHEMA",
     "SECURITY_SEVERITY",
+    "SarifExporter",
     "render_sarif",
     "sarif_document",
 ]
@@ -343,3 +345,15 @@ def _repository_root(path: Path) -> Path | None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "model"
+
+
+class SarifExporter(AssessmentExporter):
+    """SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps)."""
+
+    name = "sarif"
+    description = "SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps)."
+    suffix = ".sarif"
+    media_type = "application/sarif+json"
+
+    def export(self, assessment: Assessment, model: Model) -> str:
+        return render_sarif(assessment, model)

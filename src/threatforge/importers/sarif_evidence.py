@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from threatforge.assessment import Evidence
 from threatforge.errors import ImporterError
 from threatforge.model import Model
-from threatforge.rules.interface import Evidence
 
 __all__ = ["BANDIT_CWE", "MAX_SARIF_BYTES", "SEMGREP_CWE", "load_evidence", "map_sarif"]
 
