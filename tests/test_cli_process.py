@@ -64,7 +64,8 @@ def test_bad_input_exits_2_with_the_error_on_stderr(tmp_path: Path) -> None:
 def test_usage_errors_exit_2() -> None:
     result = _run("analyze", "--format", "pdf", str(EXAMPLE))
     assert result.returncode == 2
-    assert "Invalid value for '--format'" in result.stderr
+    assert "--format: unknown assessment format 'pdf'" in result.stderr
+    assert "known: json, sarif" in result.stderr
 
 
 def test_version_exits_0() -> None:
