@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from threatforge.analysis import find_paths
-from threatforge.analysis.render import paths_json, paths_to_dict
+from threatforge.analysis.render import paths_to_dict
 from threatforge.cli import _table, app
 from threatforge.model import load
 
@@ -77,20 +77,10 @@ def test_large_tables_print_as_rich_prints_them(
         assert fast.count("\n") > 2000
 
 
-@pytest.mark.parametrize("compact", [False, True])
-def test_paths_json_is_json_dumps_of_the_paths(estate: Path, compact: bool) -> None:
+def test_paths_json_is_one_layout_whatever_the_number_of_paths(estate: Path) -> None:
     for model_path in [*EXAMPLES, estate]:
-        search = find_paths(load(model_path), k=4)
-        if compact:
-            expected = json.dumps(paths_to_dict(search), separators=(",", ":"))
-        else:
-            expected = json.dumps(paths_to_dict(search), indent=2)
-        assert paths_json(search, compact=compact) == expected, model_path
-
-
-def test_paths_command_writes_compact_json_for_many_paths(estate: Path) -> None:
-    result = CliRunner().invoke(app, ["-q", "paths", str(estate), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    search = find_paths(load(estate))
+        result = CliRunner().invoke(app, ["-q", "paths", str(model_path), "--format", "json"])
+        assert result.exit_code == 0, result.output
+        search = find_paths(load(model_path))
+        assert result.stdout == json.dumps(paths_to_dict(search), indent=2) + "\n"
     assert len(search.paths) > 500
-    assert result.stdout == json.dumps(paths_to_dict(search), separators=(",", ":")) + "\n"

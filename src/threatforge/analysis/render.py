@@ -10,11 +10,9 @@ from threatforge.analysis.attack_paths import AttackPath, Hop, PathSearch
 from threatforge.analysis.blast_radius import BlastRadius
 from threatforge.analysis.pci_scope import PciScope, ScopeCategory
 from threatforge.analysis.privacy_flows import PrivacyReport
-from threatforge.exporters._json_text import JsonText, dumps_indented
 
 __all__ = [
     "blast_radius_to_dict",
-    "paths_json",
     "paths_to_dict",
     "privacy_to_dict",
     "scope_markdown",
@@ -74,85 +72,6 @@ def _search_fields(search: PathSearch) -> dict[str, Any]:
         "unreached": list(search.unreached),
         "score_meaning": "attacker effort: entry effort plus every hop's; lower is more plausible",
     }
-
-
-def paths_json(search: PathSearch, *, compact: bool) -> str:
-    """``json.dumps(paths_to_dict(search))``: indented by 2, or compact (``","`` and ``":"``).
-
-    The compact text, for large searches, is written directly (byte-identical, tested): a hop
-    shared by many paths is encoded once, and no dict is built per path and hop.
-    """
-    if not compact:
-        return dumps_indented(paths_to_dict(search), ensure_ascii=True)
-    return _compact_paths_json(search)
-
-
-def _compact_paths_json(search: PathSearch) -> str:
-    writer = _CompactPaths()
-    pieces = ['{"paths":[']
-    for path in search.paths:
-        pieces += (writer.path(path), ",")
-    if search.paths:
-        pieces.pop()
-    fields = writer.out.dumps(_search_fields(search))
-    pieces += ("],", fields[1:])
-    return "".join(pieces)
-
-
-class _CompactPaths:
-    """Writes :func:`path_to_dict` of paths as compact ASCII JSON, one hop text per hop.
-
-    A hop's text (and those of its flow id and target, from which a path's ``flows`` and
-    ``components`` lists are written) is kept by ``id(hop)``: every hop stays alive, held by its
-    paths, while the search is written.
-    """
-
-    def __init__(self) -> None:
-        self.out = JsonText(ensure_ascii=True, compact=True)
-        self._hops: dict[int, tuple[str, str, str]] = {}
-
-    def name(self, value: str) -> str:
-        """An id or a short recurring text."""
-        return self.out.known_texts(value) or self.out.text(value)
-
-    def hop(self, hop: Hop) -> tuple[str, str, str]:
-        """The hop's JSON, and its flow id and target as JSON strings."""
-        out, name = self.out, self.name
-        try:
-            flow, target = name(hop.flow), name(hop.target)
-            text = (
-                f'{{"flow":{flow},"from":{name(hop.source)},"to":{target},'
-                f'"pulled":{out.boolean(hop.pulled)},"effort":{out.integer(hop.effort)},'
-                f'"authn":{name(hop.authn)},"strength":{out.value(hop.strength)},'
-                f'"into_more_trusted_zone":{out.boolean(hop.inbound)},'
-                f'"boundaries":{out.strings(hop.boundaries)},"why":{out.string(hop.why)}}}'
-            )
-        except (TypeError, AttributeError, ValueError):
-            text, flow, target = out.dumps(_hop(hop)), out.dumps(hop.flow), out.dumps(hop.target)
-        parts = self._hops[id(hop)] = (text, flow, target)
-        return parts
-
-    def path(self, path: AttackPath) -> str:
-        """One path's JSON, as ``json.dumps(path_to_dict(path), separators=(",", ":"))``."""
-        out, name, known, hop = self.out, self.name, self._hops.get, self.hop
-        try:
-            hops = [known(id(h)) or hop(h) for h in path.hops]
-            weakest = path.weakest
-            entry = name(path.entry)
-            return (
-                f'{{"entry":{entry},"target":{name(path.target)},'
-                f'"score":{out.integer(path.effort)},"weak":{out.boolean(path.weak)},'
-                f'"components":[{entry}{"".join(["," + h[2] for h in hops])}],'
-                f'"flows":[{",".join([h[1] for h in hops])}],'
-                f'"hops":[{",".join([h[0] for h in hops])}],'
-                f'"boundaries":{out.strings(path.boundaries)},'
-                f'"weakest_hop":{{"flow":{name(weakest.flow)},'
-                f'"effort":{out.integer(weakest.effort)},"why":{out.string(weakest.why)}}},'
-                f'"entry_effort":{out.integer(path.entry_effort)},'
-                f'"entry_why":{name(path.entry_why)},"target_why":{name(path.target_why)}}}'
-            )
-        except (TypeError, AttributeError, ValueError):
-            return out.dumps(path_to_dict(path))
 
 
 def blast_radius_to_dict(radius: BlastRadius) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +13,7 @@ from threatforge._hints import did_you_mean
 from threatforge.cli._common import load_model
 from threatforge.cli._output import output
 from threatforge.cli._table import Column, print_table
+from threatforge.text.json import json_text
 
 if TYPE_CHECKING:
     from threatforge.analysis import BlastRadius, PathSearch, PciScope, PrivacyReport
@@ -45,21 +45,12 @@ def _component(model: Model, component_id: str, what: str) -> str:
     return component_id
 
 
-_COMPACT_OVER = 500
-"""Lists longer than this are written as compact JSON: indenting them costs seconds and MBs."""
 
 
 def _emit(
-    document: dict[str, Any] | str, out: Path | None, what: str, *, items: int = 0
+    document: dict[str, Any] | str, out: Path | None, what: str
 ) -> None:
-    if isinstance(document, str):
-        text = document
-    elif items > _COMPACT_OVER:
-        text = json.dumps(document, separators=(",", ":"))
-    else:
-        from threatforge.exporters._json_text import dumps_indented
-
-        text = dumps_indented(document, ensure_ascii=True)
+    text = document if isinstance(document, str) else json_text(document, ascii=True)
     output.write_or_print(text, out, what)
 
 
@@ -111,10 +102,10 @@ def paths(
     targets = None if target is None else [_component(model, target, "--to")]
     search = find_paths(model, sources=sources, targets=targets, k=k, max_depth=max_depth)
     if output_format is TableOrJson.JSON:
-        from threatforge.analysis.render import paths_json
+        from threatforge.analysis.render import paths_to_dict
 
-        compact = len(search.paths) > _COMPACT_OVER
-        output.write_or_print(paths_json(search, compact=compact), out, "the attack paths")
+        text = json_text(paths_to_dict(search), ascii=True)
+        output.write_or_print(text, out, "the attack paths")
         return
     _no_table_file(out)
     _print_paths(search)
@@ -178,7 +169,7 @@ def blast_radius(
     if output_format is TableOrJson.JSON:
         from threatforge.analysis.render import blast_radius_to_dict
 
-        _emit(blast_radius_to_dict(radius), out, "the blast radius", items=len(radius.reached))
+        _emit(blast_radius_to_dict(radius), out, "the blast radius")
         return
     _no_table_file(out)
     _print_blast_radius(radius)
@@ -220,7 +211,7 @@ def scope(
     if output_format is ScopeFormat.JSON:
         from threatforge.analysis.render import scope_to_dict
 
-        _emit(scope_to_dict(result), out, "the PCI DSS scope", items=len(result.components))
+        _emit(scope_to_dict(result), out, "the PCI DSS scope")
         return
     if output_format is ScopeFormat.MARKDOWN:
         from threatforge.analysis.render import scope_markdown

@@ -1,7 +1,7 @@
 """Exporters: an Assessment (and its Model) in, text or bytes out. The caller writes files.
 
-The names below load their module on first use, so that importing a small helper of this
-package (``threatforge.analysis.render`` uses its JSON writer) does not import the rules.
+The names below load their module on first use, so that importing one exporter does not
+import the others.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ facts to decide), passed where the rule passed, an error where the rule crashed.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from threatforge.assessment import Assessment
@@ -21,104 +22,47 @@ __all__ = [
 ]
 
 # Characters XML 1.0 cannot carry at all, even escaped: C0 controls other than tab/newline/CR,
-# lone surrogates and U+FFFE/U+FFFF.
+# lone surrogates and U+FFFE/U+FFFF. ElementTree escapes markup but writes these as they are.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-# The text is written directly, as ``xml.etree.ElementTree`` would serialise the tree after
-# ``ET.indent`` (tested against it): attributes in the order they are set, escaped as
-# ElementTree escapes them, an element without text or children closed with " />", each child
-# on its own line indented by two spaces per level. A large model has hundreds of thousands of
-# test cases: building and serialising the element tree took seconds.
-_ATTRIBUTE_ESCAPES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("\r", "&#13;"),
-    ("\n", "&#10;"),
-    ("\t", "&#09;"),
-)
-_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]')
 
 
 def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def _attribute(text: str) -> str:
-    """An attribute value: invalid characters replaced, then escaped like ElementTree."""
-    text = _clean(text)
-    if _NEEDS_ESCAPE.search(text) is None:
-        return text
-    for character, entity in _ATTRIBUTE_ESCAPES:
-        if character in text:
-            text = text.replace(character, entity)
-    return text
-
-
-def _text(text: str) -> str:
-    """Element text, escaped like ElementTree (``&``, ``<``, ``>``)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
-def _attributes(**attributes: str | int) -> str:
-    return "".join(f' {name}="{_attribute(str(value))}"' for name, value in attributes.items())
-
-
-# Indentation of the lines of each level: suites, cases, a case's child element.
-_SUITE = "\n  "
-_CASE = "\n    "
-_CHILD = "\n      "
-
-
 class _Suite:
-    def __init__(self, rule: str, names: dict[str, str]) -> None:
+    """One test suite (a rule) and its counts, built as an ElementTree element."""
+
+    def __init__(self, rule: str) -> None:
         self.rule = rule
-        self.names = names
-        """Escaped attribute values, shared by the suites: the same elements recur in each."""
-        self.classname = _attribute(f"threatforge.{rule}")
-        self.cases: list[str] = []
+        self.classname = _clean(f"threatforge.{rule}")
+        self.cases: list[ET.Element] = []
         self.tests = self.failures = self.skipped = self.errors = 0
 
-    def case(self, name: str, finding: Finding | None = None, child: str = "") -> None:
-        """A test case; ``child`` is the text of its one child element, if any."""
+    def case(self, name: str, finding: Finding | None = None) -> ET.Element:
+        """A new test case; the caller adds its one child element, if any."""
         self.tests += 1
-        attributes = f' classname="{self.classname}" name="{self.escaped(name)}" time="0"'
+        case = ET.Element("testcase", classname=self.classname, name=_clean(name), time="0")
         location = finding.location if finding is not None else None
         if location is not None:
-            attributes += f' file="{self.escaped(location.file)}"'
+            case.set("file", _clean(location.file))
             if location.line:
-                attributes += f' line="{self.escaped(str(location.line))}"'
-        if child:
-            self.cases.append(f"<testcase{attributes}>{_CHILD}{child}{_CASE}</testcase>")
-        else:
-            self.cases.append(f"<testcase{attributes} />")
+                case.set("line", str(location.line))
+        self.cases.append(case)
+        return case
 
-    def escaped(self, value: str) -> str:
-        """An attribute value that recurs (element ids, the model file), escaped once."""
-        escaped = self.names.get(value)
-        if escaped is None:
-            escaped = self.names[value] = _attribute(value)
-        return escaped
-
-    def text(self) -> str:
-        attributes = _attributes(
-            name=self.rule,
-            tests=self.tests,
-            failures=self.failures,
-            errors=self.errors,
-            skipped=self.skipped,
+    def element(self) -> ET.Element:
+        suite = ET.Element(
+            "testsuite",
+            name=_clean(self.rule),
+            tests=str(self.tests),
+            failures=str(self.failures),
+            errors=str(self.errors),
+            skipped=str(self.skipped),
             time="0",
         )
-        if not self.cases:
-            return f"<testsuite{attributes} />"
-        return f"<testsuite{attributes}>{_CASE}{_CASE.join(self.cases)}{_SUITE}</testsuite>"
+        suite.extend(self.cases)
+        return suite
 
 
 def _details(finding: Finding) -> str:
@@ -130,39 +74,35 @@ def _details(finding: Finding) -> str:
     return _clean("\n".join(lines))
 
 
-def _skipped(message: str) -> str:
-    return f'<skipped message="{_attribute(message)}" />'
+def _skipped(case: ET.Element, message: str) -> None:
+    ET.SubElement(case, "skipped", message=_clean(message))
 
 
 def _fired(suite: _Suite, subjects: str, finding: Finding | None) -> None:
+    case = suite.case(subjects, finding)
     if finding is None:
         suite.skipped += 1
-        suite.case(subjects, finding, _skipped("finding below the severity shown"))
+        _skipped(case, "finding below the severity shown")
         return
     if finding.is_open:
         suite.failures += 1
-        attributes = _attributes(
-            message=f"{finding.severity.value}: {finding.title}", type=finding.severity.value
+        failure = ET.SubElement(
+            case,
+            "failure",
+            message=_clean(f"{finding.severity.value}: {finding.title}"),
+            type=finding.severity.value,
         )
-        details = _text(_details(finding))
-        child = f"<failure{attributes}>{details}</failure>" if details else (
-            f"<failure{attributes} />"
-        )
-        suite.case(subjects, finding, child)
+        failure.text = _details(finding) or None
         return
     suite.skipped += 1
     decision = finding.decision
     reason = decision.justification if decision is not None and decision.justification else ""
     message = f"{finding.status.value}: {finding.title}" + (f" — {reason}" if reason else "")
-    suite.case(subjects, finding, _skipped(message))
+    _skipped(case, message)
 
 
 def render_junit(assessment: Assessment, model: Model) -> str:
     """The assessment as JUnit XML text."""
-    return _render(assessment)
-
-
-def _render(assessment: Assessment) -> str:
     findings = {f.fingerprint: f for f in assessment.findings}
     errors_by_rule: dict[str, list[tuple[str, str]]] = {}
     for failure in assessment.rule_errors:
@@ -176,10 +116,9 @@ def _render(assessment: Assessment) -> str:
     summaries: Sequence[RuleSummary] = assessment.summaries
     seen_rules: set[str] = set()
     suites: list[_Suite] = []
-    names: dict[str, str] = {}
     for summary in summaries:
         seen_rules.add(summary.rule)
-        suite = _Suite(summary.rule, names)
+        suite = _Suite(summary.rule)
         suites.append(suite)
         for subjects in summary.fired:
             _fired(suite, subjects, findings.get(f"{summary.rule}@{subjects}"))
@@ -189,39 +128,34 @@ def _render(assessment: Assessment) -> str:
             suite.skipped += 1
             facts = missing.get((summary.rule, element), [])
             wanted = f" (state {', '.join(facts)})" if facts else ""
-            suite.case(
-                element,
-                child=_skipped(f"unknown: the model lacks the facts to decide{wanted}"),
+            _skipped(
+                suite.case(element), f"unknown: the model lacks the facts to decide{wanted}"
             )
         for entry in errors_by_rule.get(summary.rule, []):
             _error(suite, entry)
     for rule in sorted(set(errors_by_rule) - seen_rules):
-        suite = _Suite(rule, names)
+        suite = _Suite(rule)
         suites.append(suite)
         for entry in errors_by_rule[rule]:
             _error(suite, entry)
-    attributes = _attributes(
-        name=f"threatforge: {assessment.system}",
-        tests=sum(s.tests for s in suites),
-        failures=sum(s.failures for s in suites),
-        errors=sum(s.errors for s in suites),
-        skipped=sum(s.skipped for s in suites),
+    root = ET.Element(
+        "testsuites",
+        name=_clean(f"threatforge: {assessment.system}"),
+        tests=str(sum(s.tests for s in suites)),
+        failures=str(sum(s.failures for s in suites)),
+        errors=str(sum(s.errors for s in suites)),
+        skipped=str(sum(s.skipped for s in suites)),
         time="0",
     )
-    if suites:
-        body = (
-            f"<testsuites{attributes}>{_SUITE}{_SUITE.join(s.text() for s in suites)}\n"
-            "</testsuites>"
-        )
-    else:
-        body = f"<testsuites{attributes} />"
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    root.extend(s.element() for s in suites)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _error(suite: _Suite, entry: tuple[str, str]) -> None:
     element, message = entry
     suite.errors += 1
-    suite.case(element, child=f"<error{_attributes(message=message, type='rule-error')} />")
+    ET.SubElement(suite.case(element), "error", message=_clean(message), type="rule-error")
 
 
 class JunitExporter(AssessmentExporter):

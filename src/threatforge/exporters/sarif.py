@@ -16,12 +16,12 @@ from urllib.parse import quote
 
 from threatforge import __version__
 from threatforge.assessment import Assessment
-from threatforge.exporters._json_text import dumps_indented
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
 from threatforge.rules.metadata import rule_markdown
 from threatforge.rules.scoring import severity_of
+from threatforge.text.json import json_text
 
 __all__ = [
     "RULE_DOCS_URL",
@@ -74,7 +74,7 @@ def render_sarif(
     paths are relative to (default: the nearest folder above the model holding ``.git``).
     """
     document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
-    return dumps_indented(document, ensure_ascii=False) + "\n"
+    return json_text(document) + "\n"
 
 
 def sarif_document(
