@@ -14,7 +14,7 @@ from threatforge.errors import (
     ServerError,
     ThreatforgeError,
 )
-from threatforge.model import Model, load, load_text
+from threatforge.model import Model, load, load_source, load_text
 
 __version__ = "0.1.0"
 
@@ -28,5 +28,6 @@ __all__ = [
     "ThreatforgeError",
     "__version__",
     "load",
+    "load_source",
     "load_text",
 ]
