@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,24 @@ if TYPE_CHECKING:
     from threatforge.model import Model
     from threatforge.rules import Assessment, Evidence, Rule
 
-__all__ = ["analyse_model", "keep_until_exit", "load_model", "load_rules", "parse_today"]
+__all__ = [
+    "NO_PLUGINS_ENV",
+    "analyse_model",
+    "keep_until_exit",
+    "load_model",
+    "load_rules",
+    "parse_today",
+    "plugins_wanted",
+]
+
+NO_PLUGINS_ENV = "THREATFORGE_NO_PLUGINS"
+"""Set to 1 (or true, yes, on) to load no rule plugins, as ``--no-plugins`` does."""
+
+
+def plugins_wanted(no_plugins: bool) -> bool:
+    """False under ``--no-plugins`` or ``THREATFORGE_NO_PLUGINS=1``."""
+    switched_off = os.environ.get(NO_PLUGINS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return not (no_plugins or switched_off)
 
 
 def load_model(path: Path) -> Model:
@@ -41,15 +59,32 @@ def keep_until_exit() -> None:
     freeze()
 
 
-def load_rules(packs: Sequence[Path]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
-    """Built-in, plugin and pack rules; exit 2 when a pack is invalid."""
+def load_rules(
+    packs: Sequence[Path],
+    *,
+    plugins: bool = True,
+    untrusted: Sequence[Path] = (),
+    show_plugins: bool = False,
+) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
+    """Built-in, plugin and pack rules; exit 2 when a pack is invalid.
+
+    ``untrusted``: the models' folders, never a source of plugins. ``show_plugins`` says on
+    stderr which plugins were loaded (name, distribution, version), as the gate does.
+    """
     from threatforge.errors import RuleError
     from threatforge.rules import load_rule_set
 
     try:
-        rule_set = load_rule_set(packs)
+        rule_set = load_rule_set(packs, include_plugins=plugins, untrusted=untrusted)
     except RuleError as exc:
         output.fail(str(exc))
+    if show_plugins:
+        if not plugins:
+            output.info(f"plugins: none loaded (--no-plugins or {NO_PLUGINS_ENV}=1)")
+        elif not rule_set.plugins:
+            output.info("plugins: none installed")
+        for plugin in rule_set.plugins:
+            output.info(f"plugin: {plugin}")
     return rule_set.rules, rule_set.problems
 
 
@@ -70,13 +105,18 @@ def analyse_model(
     skip: Sequence[str] = (),
     today: date | None = None,
     evidence: Sequence[Evidence] = (),
+    plugins: bool = True,
+    untrusted: Sequence[Path] = (),
+    show_plugins: bool = False,
 ) -> Assessment:
     """Run the rules on a loaded model; plugin load problems become rule errors."""
     from dataclasses import replace
 
     from threatforge.rules import RuleFailure, analyze
 
-    rules, problems = load_rules(packs)
+    rules, problems = load_rules(
+        packs, plugins=plugins, untrusted=untrusted, show_plugins=show_plugins
+    )
     known = {r.id for r in rules}
     for name in (*only, *skip):
         if name not in known:

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
+from threatforge.cli._common import (
+    analyse_model,
+    load_evidence,
+    load_model,
+    parse_today,
+    plugins_wanted,
+)
 from threatforge.cli._output import Exit, output
 
 if TYPE_CHECKING:
@@ -115,8 +121,14 @@ def check(
         None, "--write-baseline", help="Write the open findings to this baseline file and exit 0."
     ),
     repo: Path | None = _REPO,
+    no_plugins: bool = typer.Option(
+        False,
+        "--no-plugins",
+        help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1): for CI on untrusted changes.",
+    ),
 ) -> None:
     """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count)."""
+    from threatforge.errors import ThreatforgeError
     from threatforge.rules import Severity
     from threatforge.sdlc.gate import gate_to_dict, render_gate_text
 
@@ -135,11 +147,25 @@ def check(
     if base is not None:
         _validate_ref(base)
         repository = _open_repository(repo)
+        try:  # before anything runs: the model must be in this repository, not a nested one
+            repository.path_of(models[0])
+        except ThreatforgeError as exc:
+            output.fail(str(exc))
     results: list[tuple[Path, GateResult]] = []
-    for path in models:
+    plugins = plugins_wanted(no_plugins)
+    untrusted = [path.absolute().parent for path in models]
+    for index, path in enumerate(models):
         model = load_model(path)
         evidence = load_evidence(evidence_files, model)
-        assessment = analyse_model(model, packs, today=when, evidence=evidence)
+        assessment = analyse_model(
+            model,
+            packs,
+            today=when,
+            evidence=evidence,
+            plugins=plugins,
+            untrusted=untrusted,
+            show_plugins=index == 0,
+        )
         _report_run(assessment)
         if write_baseline is not None:
             from threatforge.sdlc.baseline import render_baseline
@@ -159,6 +185,7 @@ def check(
                     packs,
                     when,
                     evidence_files,
+                    (plugins, untrusted),
                 ),
             )
         )
@@ -206,6 +233,7 @@ def _gate(
     packs: Sequence[Path],
     when: date,
     evidence_files: Sequence[Path],
+    plugins: tuple[bool, Sequence[Path]],
 ) -> GateResult:
     from threatforge.sdlc.gate import GateMode, evaluate_gate
 
@@ -216,7 +244,7 @@ def _gate(
         )
     if base is not None:
         ref, repository = base
-        known = _known_at_ref(path, ref, repository, packs, when, evidence_files)
+        known = _known_at_ref(path, ref, repository, packs, when, evidence_files, plugins)
         return evaluate_gate(assessment, threshold, known, mode=GateMode.BASE, reference=ref)
     return evaluate_gate(assessment, threshold)
 
@@ -244,6 +272,7 @@ def _known_at_ref(
     packs: Sequence[Path],
     when: date,
     evidence_files: Sequence[Path],
+    plugins: tuple[bool, Sequence[Path]],
 ) -> Mapping[str, Severity | None]:
     """The open findings of the same model at ``ref`` (none when the model is new there)."""
     from threatforge.errors import ThreatforgeError
@@ -257,7 +286,10 @@ def _known_at_ref(
         output.info(f"{path} does not exist at {ref}: every open finding counts as new")
         return {}
     evidence = _quiet_evidence(evidence_files, old)
-    assessment = analyse_model(old, packs, today=when, evidence=evidence)
+    wanted, untrusted = plugins
+    assessment = analyse_model(
+        old, packs, today=when, evidence=evidence, plugins=wanted, untrusted=untrusted
+    )
     return {f.fingerprint: f.severity for f in assessment.open_findings}
 
 
