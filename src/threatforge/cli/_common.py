@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_PLUGINS_ENV",
+    "affected_models",
     "analyse_model",
     "keep_until_exit",
     "load_model",
@@ -147,3 +148,64 @@ def load_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:
     for item in unmapped[:20]:
         output.info(f"  unmapped: {item}")
     return mapped
+
+
+ROOT_MODEL_NAMES = ("threatmodel.yaml", "threatmodel.yml")
+
+
+def affected_models(changed: Sequence[Path]) -> list[Path]:
+    """The root models (files named threatmodel.yaml/.yml) that a change to ``changed`` can
+    affect, for pre-commit hooks: a root model that is one of them, or reads one of them
+    through ``include:``.
+
+    Included files must sit in the root model's folder or below it, so the only candidates for
+    a changed file are the root models in its (real) folder and the folders above it, up to the
+    current folder. A candidate counts when the changed file is among the files it reads, or
+    when it does not load cleanly (fail closed: a file it could not read, one grown too large
+    or turned into a link out of the folder, leaves no trace in what it read).
+    """
+    from threatforge.model import load_with_diagnostics
+
+    here = os.path.realpath(".")
+    wanted: set[str] = set()
+    candidates: set[str] = set()
+    for path in changed:
+        real = os.path.realpath(path)
+        wanted.add(real)
+        if os.path.basename(path) in ROOT_MODEL_NAMES and os.path.isfile(real):
+            candidates.add(real)
+        # the folder the name sits in, and the one a link at the name leads to
+        for folder in (
+            os.path.realpath(os.path.dirname(os.path.abspath(path))),
+            os.path.dirname(real),
+        ):
+            for above in _folders_up(folder, here):
+                for name in ROOT_MODEL_NAMES:
+                    model = os.path.join(above, name)
+                    if os.path.isfile(model):
+                        candidates.add(model)
+    affected: list[Path] = []
+    for real in sorted(candidates):
+        shown = Path(os.path.relpath(real, here)) if _inside(real, here) else Path(real)
+        result = load_with_diagnostics(shown)
+        read = {os.path.realpath(f) for f in result.files}
+        if result.errors or not wanted.isdisjoint(read):
+            affected.append(shown)
+    return affected
+
+
+def _folders_up(folder: str, top: str) -> list[str]:
+    """``folder`` and the folders above it up to ``top`` (real, absolute); none when
+    ``folder`` is not ``top`` or below it."""
+    found: list[str] = []
+    while _inside(folder, top):
+        found.append(folder)
+        if folder == top:
+            break
+        folder = os.path.dirname(folder)
+    return found
+
+
+def _inside(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or below it (both real, absolute)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -126,6 +126,13 @@ def check(
         "--no-plugins",
         help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1): for CI on untrusted changes.",
     ),
+    changed: bool = typer.Option(
+        False,
+        "--changed",
+        help="The arguments are changed files (pre-commit): gate every threatmodel.yaml that "
+        "is one of them or includes one (searched in their folders and above, up to the "
+        "current folder).",
+    ),
 ) -> None:
     """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count)."""
     from threatforge.errors import ThreatforgeError
@@ -139,6 +146,13 @@ def check(
             "--write-baseline records every open finding: do not combine it with "
             "--baseline or --base"
         )
+    if changed:
+        from threatforge.cli._common import affected_models
+
+        models = affected_models(models)
+        if not models:
+            output.info("no threat model is or includes the changed files")
+            return
     if len(models) > 1 and (baseline or base or write_baseline):
         output.fail("--baseline, --base and --write-baseline work on one MODEL at a time")
     threshold = Severity(fail_on.value)
