@@ -17,7 +17,7 @@ from threatforge.errors import (
     ServerError,
     ThreatforgeError,
 )
-from threatforge.model import Model, load, load_text
+from threatforge.model import Model, load, load_source, load_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -39,6 +39,7 @@ __all__ = [
     "__version__",
     "analyze",
     "load",
+    "load_source",
     "load_text",
 ]
 

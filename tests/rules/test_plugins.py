@@ -83,7 +83,7 @@ CRASHING = FakeEntryPoint("crashing", "acme_rules:crashing", lambda: (acme_crash
 
 
 def install(monkeypatch: pytest.MonkeyPatch, *entries: FakeEntryPoint) -> None:
-    def fake_entry_points(*, group: str) -> list[FakeEntryPoint]:
+    def fake_entry_points(*, group: str, untrusted: object = ()) -> list[FakeEntryPoint]:
         assert group == ENTRY_POINT_GROUP
         return list(entries)
 

@@ -6,7 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from sdlc_models import BACKDOOR, BACKDOOR_TITLE, ORDERS, ORDERS_WITH_BACKDOOR, TODAY, Invoke, git
+from sdlc_models import (
+    BACKDOOR,
+    BACKDOOR_FLOW,
+    BACKDOOR_TITLE,
+    ORDERS,
+    ORDERS_WITH_BACKDOOR,
+    TODAY,
+    Invoke,
+    git,
+)
 
 from threatforge.analysis.diff import (
     AssessmentDiff,
@@ -241,17 +250,32 @@ def test_a_model_missing_at_the_new_ref_is_bad_input(invoke: Invoke, repo: Path)
     assert "nothing.yaml: error: no such file" in missing_file.stderr
 
 
-def test_includes_are_not_supported_at_a_ref(invoke: Invoke, repo: Path) -> None:
-    (repo / "more.yaml").write_text("components: {}\n", encoding="utf-8")
-    (repo / "threatmodel.yaml").write_text("include: [more.yaml]\n" + ORDERS, encoding="utf-8")
+def _split_the_model(repo: Path) -> None:
+    """Commit the model split in two: the backdoor flow now lives in an included file."""
+    (repo / "parts").mkdir()
+    (repo / "parts" / "flows.yaml").write_text("flows:\n" + BACKDOOR_FLOW, encoding="utf-8")
+    (repo / "threatmodel.yaml").write_text("include: [parts/flows.yaml]\n" + ORDERS, "utf-8")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "split the model")
-    result = invoke("diff", "HEAD:threatmodel.yaml", "threatmodel.yaml")
-    assert result.exit_code == 2
-    assert (
-        "'HEAD:threatmodel.yaml' uses 'include:'; models read from a git ref cannot include "
-        "other files (not supported yet)"
-    ) in result.stderr
+
+
+def test_includes_are_read_from_the_same_commit(invoke: Invoke, repo: Path) -> None:
+    _split_the_model(repo)
+    (repo / "parts" / "flows.yaml").write_text("flows: []\n", encoding="utf-8")
+    result = invoke("diff", "HEAD:threatmodel.yaml", "threatmodel.yaml", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [(f["fingerprint"], f["location"]) for f in document["resolved"]] == [
+        (BACKDOOR, "HEAD:parts/flows.yaml:2:5")
+    ]
+
+
+def test_check_base_reads_includes_at_the_ref(invoke: Invoke, repo: Path) -> None:
+    _split_the_model(repo)
+    result = invoke("check", "threatmodel.yaml", "--base", "HEAD", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    verdict = json.loads(result.stdout)["models"][0]
+    assert (verdict["mode"], verdict["tolerated"]) == ("base", [BACKDOOR])
 
 
 def test_an_invalid_model_at_a_ref_shows_its_errors(invoke: Invoke, repo: Path) -> None:

@@ -86,11 +86,16 @@ def test_pre_commit_hooks() -> None:
                 "threatmodel.yaml",
                 "services/pay/threatmodel.yml",
                 "threatmodel.yaml.bak",
-                "my-threatmodel.yaml",
                 "parts/components.yaml",
+                "parts/flows.json",
+                "README.md",
             )
-        ] == [True, True, False, False, False]
-    assert hooks[0]["entry"] == "threatforge check"
+        ] == [True, True, False, True, True, False]
+        assert hook["pass_filenames"] is True
+    assert [h["entry"] for h in hooks] == [
+        "threatforge check --changed",
+        "threatforge validate --changed",
+    ]
 
 
 # --- GitHub action ----------------------------------------------------------------------------

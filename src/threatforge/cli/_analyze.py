@@ -12,7 +12,13 @@ import typer
 
 from threatforge._hints import did_you_mean
 from threatforge.assessment import Severity
-from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
+from threatforge.cli._common import (
+    analyse_model,
+    load_evidence,
+    load_model,
+    parse_today,
+    plugins_wanted,
+)
 from threatforge.cli._output import output
 from threatforge.cli._table import Column, print_table
 from threatforge.exporters.registry import assessment_formats
@@ -55,6 +61,11 @@ def analyze(
     evidence_files: list[Path] = typer.Option(
         [], "--evidence", help="Scanner results (SARIF) to map onto components (repeatable)."
     ),
+    no_plugins: bool = typer.Option(
+        False,
+        "--no-plugins",
+        help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1), e.g. for untrusted changes.",
+    ),
 ) -> None:
     """Run the rules over a model and list the findings."""
     from dataclasses import replace
@@ -63,7 +74,14 @@ def analyze(
     model = load_model(model_path)
     evidence = load_evidence(evidence_files, model)
     assessment = analyse_model(
-        model, packs, only=only, skip=skip, today=parse_today(today), evidence=evidence
+        model,
+        packs,
+        only=only,
+        skip=skip,
+        today=parse_today(today),
+        evidence=evidence,
+        plugins=plugins_wanted(no_plugins),
+        untrusted=[model_path.absolute().parent],
     )
     threshold = min_severity
     if threshold is not Severity.LOW:

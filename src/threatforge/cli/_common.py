@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,24 @@ if TYPE_CHECKING:
     from threatforge.model import Model
     from threatforge.rules import Assessment, Evidence, Rule
 
-__all__ = ["analyse_model", "load_model", "load_rules", "parse_today"]
+__all__ = [
+    "NO_PLUGINS_ENV",
+    "affected_models",
+    "analyse_model",
+    "load_model",
+    "load_rules",
+    "parse_today",
+    "plugins_wanted",
+]
+
+NO_PLUGINS_ENV = "THREATFORGE_NO_PLUGINS"
+"""Set to 1 (or true, yes, on) to load no rule plugins, as ``--no-plugins`` does."""
+
+
+def plugins_wanted(no_plugins: bool) -> bool:
+    """False under ``--no-plugins`` or ``THREATFORGE_NO_PLUGINS=1``."""
+    switched_off = os.environ.get(NO_PLUGINS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return not (no_plugins or switched_off)
 
 
 def load_model(path: Path) -> Model:
@@ -28,15 +46,32 @@ def load_model(path: Path) -> Model:
     return result.model
 
 
-def load_rules(packs: Sequence[Path]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
-    """Built-in, plugin and pack rules; exit 2 when a pack is invalid."""
+def load_rules(
+    packs: Sequence[Path],
+    *,
+    plugins: bool = True,
+    untrusted: Sequence[Path] = (),
+    show_plugins: bool = False,
+) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
+    """Built-in, plugin and pack rules; exit 2 when a pack is invalid.
+
+    ``untrusted``: the models' folders, never a source of plugins. ``show_plugins`` says on
+    stderr which plugins were loaded (name, distribution, version), as the gate does.
+    """
     from threatforge.errors import RuleError
     from threatforge.rules import load_rule_set
 
     try:
-        rule_set = load_rule_set(packs)
+        rule_set = load_rule_set(packs, include_plugins=plugins, untrusted=untrusted)
     except RuleError as exc:
         output.fail(str(exc))
+    if show_plugins:
+        if not plugins:
+            output.info(f"plugins: none loaded (--no-plugins or {NO_PLUGINS_ENV}=1)")
+        elif not rule_set.plugins:
+            output.info("plugins: none installed")
+        for plugin in rule_set.plugins:
+            output.info(f"plugin: {plugin}")
     return rule_set.rules, rule_set.problems
 
 
@@ -57,13 +92,18 @@ def analyse_model(
     skip: Sequence[str] = (),
     today: date | None = None,
     evidence: Sequence[Evidence] = (),
+    plugins: bool = True,
+    untrusted: Sequence[Path] = (),
+    show_plugins: bool = False,
 ) -> Assessment:
     """Run the rules on a loaded model; plugin load problems become rule errors."""
     from dataclasses import replace
 
     from threatforge.rules import RuleFailure, analyze
 
-    rules, problems = load_rules(packs)
+    rules, problems = load_rules(
+        packs, plugins=plugins, untrusted=untrusted, show_plugins=show_plugins
+    )
     known = {r.id for r in rules}
     for name in (*only, *skip):
         if name not in known:
@@ -93,3 +133,64 @@ def load_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:
     for item in unmapped[:20]:
         output.info(f"  unmapped: {item}")
     return mapped
+
+
+ROOT_MODEL_NAMES = ("threatmodel.yaml", "threatmodel.yml")
+
+
+def affected_models(changed: Sequence[Path]) -> list[Path]:
+    """The root models (files named threatmodel.yaml/.yml) that a change to ``changed`` can
+    affect, for pre-commit hooks: a root model that is one of them, or reads one of them
+    through ``include:``.
+
+    Included files must sit in the root model's folder or below it, so the only candidates for
+    a changed file are the root models in its (real) folder and the folders above it, up to the
+    current folder. A candidate counts when the changed file is among the files it reads, or
+    when it does not load cleanly (fail closed: a file it could not read, one grown too large
+    or turned into a link out of the folder, leaves no trace in what it read).
+    """
+    from threatforge.model import load_with_diagnostics
+
+    here = os.path.realpath(".")
+    wanted: set[str] = set()
+    candidates: set[str] = set()
+    for path in changed:
+        real = os.path.realpath(path)
+        wanted.add(real)
+        if os.path.basename(path) in ROOT_MODEL_NAMES and os.path.isfile(real):
+            candidates.add(real)
+        # the folder the name sits in, and the one a link at the name leads to
+        for folder in (
+            os.path.realpath(os.path.dirname(os.path.abspath(path))),
+            os.path.dirname(real),
+        ):
+            for above in _folders_up(folder, here):
+                for name in ROOT_MODEL_NAMES:
+                    model = os.path.join(above, name)
+                    if os.path.isfile(model):
+                        candidates.add(model)
+    affected: list[Path] = []
+    for real in sorted(candidates):
+        shown = Path(os.path.relpath(real, here)) if _inside(real, here) else Path(real)
+        result = load_with_diagnostics(shown)
+        read = {os.path.realpath(f) for f in result.files}
+        if result.errors or not wanted.isdisjoint(read):
+            affected.append(shown)
+    return affected
+
+
+def _folders_up(folder: str, top: str) -> list[str]:
+    """``folder`` and the folders above it up to ``top`` (real, absolute); none when
+    ``folder`` is not ``top`` or below it."""
+    found: list[str] = []
+    while _inside(folder, top):
+        found.append(folder)
+        if folder == top:
+            break
+        folder = os.path.dirname(folder)
+    return found
+
+
+def _inside(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or below it (both real, absolute)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

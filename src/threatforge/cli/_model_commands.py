@@ -25,10 +25,24 @@ def validate(
         ValidateFormat.TEXT, "--format", "-f", help="text, or json for editors and scripts."
     ),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings (model gaps) as errors."),
+    changed: bool = typer.Option(
+        False,
+        "--changed",
+        help="The arguments are changed files (pre-commit): validate every threatmodel.yaml "
+        "that is one of them or includes one (searched in their folders and above, up to the "
+        "current folder).",
+    ),
 ) -> None:
     """Check model files: schema, references, includes. Exit 2 on any error."""
     from threatforge.model import load_with_diagnostics
 
+    if changed:
+        from threatforge.cli._common import affected_models
+
+        models = affected_models(models)
+        if not models:
+            output.info("no threat model is or includes the changed files")
+            return
     failed = False
     report: list[dict[str, object]] = []
     for path in models:

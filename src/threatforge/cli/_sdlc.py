@@ -16,12 +16,19 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
+from threatforge.cli._common import (
+    analyse_model,
+    load_evidence,
+    load_model,
+    parse_today,
+    plugins_wanted,
+)
 from threatforge.cli._output import Exit, output
 
 if TYPE_CHECKING:
     from threatforge.analysis.diff import Snapshot
     from threatforge.model import Model
+    from threatforge.model.sources import GitRepository
     from threatforge.rules import Assessment, Evidence, Severity
     from threatforge.sdlc.gate import GateResult
 
@@ -55,6 +62,13 @@ _PACKS = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable).
 _TODAY = typer.Option(None, "--today", help="Judge expiry dates as of this date (YYYY-MM-DD).")
 _EVIDENCE = typer.Option(
     [], "--evidence", help="Scanner results (SARIF) to map onto components (repeatable)."
+)
+_REPO = typer.Option(
+    None,
+    "--repo",
+    metavar="DIR",
+    help="The git repository to read GIT_REF from (default: the one the current directory is "
+    "in; never one inside the checkout).",
 )
 
 
@@ -106,8 +120,22 @@ def check(
     write_baseline: Path | None = typer.Option(
         None, "--write-baseline", help="Write the open findings to this baseline file and exit 0."
     ),
+    repo: Path | None = _REPO,
+    no_plugins: bool = typer.Option(
+        False,
+        "--no-plugins",
+        help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1): for CI on untrusted changes.",
+    ),
+    changed: bool = typer.Option(
+        False,
+        "--changed",
+        help="The arguments are changed files (pre-commit): gate every threatmodel.yaml that "
+        "is one of them or includes one (searched in their folders and above, up to the "
+        "current folder).",
+    ),
 ) -> None:
     """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count)."""
+    from threatforge.errors import ThreatforgeError
     from threatforge.rules import Severity
     from threatforge.sdlc.gate import gate_to_dict, render_gate_text
 
@@ -118,17 +146,40 @@ def check(
             "--write-baseline records every open finding: do not combine it with "
             "--baseline or --base"
         )
+    if changed:
+        from threatforge.cli._common import affected_models
+
+        models = affected_models(models)
+        if not models:
+            output.info("no threat model is or includes the changed files")
+            return
     if len(models) > 1 and (baseline or base or write_baseline):
         output.fail("--baseline, --base and --write-baseline work on one MODEL at a time")
     threshold = Severity(fail_on.value)
     when = parse_today(today) or date.today()
+    repository = None
     if base is not None:
         _validate_ref(base)
+        repository = _open_repository(repo)
+        try:  # before anything runs: the model must be in this repository, not a nested one
+            repository.path_of(models[0])
+        except ThreatforgeError as exc:
+            output.fail(str(exc))
     results: list[tuple[Path, GateResult]] = []
-    for path in models:
+    plugins = plugins_wanted(no_plugins)
+    untrusted = [path.absolute().parent for path in models]
+    for index, path in enumerate(models):
         model = load_model(path)
         evidence = load_evidence(evidence_files, model)
-        assessment = analyse_model(model, packs, today=when, evidence=evidence)
+        assessment = analyse_model(
+            model,
+            packs,
+            today=when,
+            evidence=evidence,
+            plugins=plugins,
+            untrusted=untrusted,
+            show_plugins=index == 0,
+        )
         _report_run(assessment)
         if write_baseline is not None:
             from threatforge.sdlc.baseline import render_baseline
@@ -137,7 +188,20 @@ def check(
             output.info(f"baseline: {len(assessment.open_findings)} open findings recorded")
             raise typer.Exit(int(Exit.OK))
         results.append(
-            (path, _gate(path, assessment, threshold, baseline, base, packs, when, evidence_files))
+            (
+                path,
+                _gate(
+                    path,
+                    assessment,
+                    threshold,
+                    baseline,
+                    (base, repository) if base is not None and repository is not None else None,
+                    packs,
+                    when,
+                    evidence_files,
+                    (plugins, untrusted),
+                ),
+            )
         )
     passed = all(result.passed for _, result in results)
     if output_format is CheckFormat.JSON:
@@ -163,15 +227,27 @@ def _validate_ref(ref: str) -> None:
         output.fail(str(exc))
 
 
+def _open_repository(repo: Path | None) -> GitRepository:
+    """The repository GIT_REF is read from (``--repo``, or the current directory's); exit 2."""
+    from threatforge.errors import ThreatforgeError
+    from threatforge.sdlc.git_source import open_repository
+
+    try:
+        return open_repository(repo)
+    except ThreatforgeError as exc:
+        output.fail(str(exc))
+
+
 def _gate(
     path: Path,
     assessment: Assessment,
     threshold: Severity,
     baseline: Path | None,
-    base: str | None,
+    base: tuple[str, GitRepository] | None,
     packs: Sequence[Path],
     when: date,
     evidence_files: Sequence[Path],
+    plugins: tuple[bool, Sequence[Path]],
 ) -> GateResult:
     from threatforge.sdlc.gate import GateMode, evaluate_gate
 
@@ -181,8 +257,9 @@ def _gate(
             assessment, threshold, known, mode=GateMode.BASELINE, reference=str(baseline)
         )
     if base is not None:
-        known = _known_at_ref(path, base, packs, when, evidence_files)
-        return evaluate_gate(assessment, threshold, known, mode=GateMode.BASE, reference=base)
+        ref, repository = base
+        known = _known_at_ref(path, ref, repository, packs, when, evidence_files, plugins)
+        return evaluate_gate(assessment, threshold, known, mode=GateMode.BASE, reference=ref)
     return evaluate_gate(assessment, threshold)
 
 
@@ -203,22 +280,30 @@ def _read_baseline(path: Path) -> Mapping[str, Severity | None]:
 
 
 def _known_at_ref(
-    path: Path, ref: str, packs: Sequence[Path], when: date, evidence_files: Sequence[Path]
+    path: Path,
+    ref: str,
+    repository: GitRepository,
+    packs: Sequence[Path],
+    when: date,
+    evidence_files: Sequence[Path],
+    plugins: tuple[bool, Sequence[Path]],
 ) -> Mapping[str, Severity | None]:
     """The open findings of the same model at ``ref`` (none when the model is new there)."""
     from threatforge.errors import ThreatforgeError
-    from threatforge.sdlc.git_source import GitSource, load_at_ref
+    from threatforge.sdlc.git_source import load_base
 
-    source = GitSource(ref, f"./{path.name}")
     try:
-        old = load_at_ref(source, path.absolute().parent)
+        old, _ = load_base(path, ref, repository)
     except ThreatforgeError as exc:
         _fail_on_errors(exc)
     if old is None:
         output.info(f"{path} does not exist at {ref}: every open finding counts as new")
         return {}
     evidence = _quiet_evidence(evidence_files, old)
-    assessment = analyse_model(old, packs, today=when, evidence=evidence)
+    wanted, untrusted = plugins
+    assessment = analyse_model(
+        old, packs, today=when, evidence=evidence, plugins=wanted, untrusted=untrusted
+    )
     return {f.fingerprint: f.severity for f in assessment.open_findings}
 
 
@@ -247,14 +332,16 @@ def diff(
     packs: list[Path] = _PACKS,
     today: str | None = _TODAY,
     evidence_files: list[Path] = _EVIDENCE,
+    repo: Path | None = _REPO,
 ) -> None:
     """Compare two versions of a model: new, resolved and re-scored findings, model changes."""
     from threatforge.analysis.diff import diff_snapshots
     from threatforge.sdlc.diff_report import render_diff_json, render_diff_markdown
 
     when = parse_today(today) or date.today()
-    before = _snapshot(old, packs, when, evidence_files, quiet=True)
-    after = _snapshot(new, packs, when, evidence_files, quiet=False)
+    repository = _open_repository(repo) if repo is not None else None
+    before = _snapshot(old, packs, when, evidence_files, repository, quiet=True)
+    after = _snapshot(new, packs, when, evidence_files, repository, quiet=False)
     if after is None:
         output.fail(f"'{new}': the file does not exist at that git ref")
     if before is None:
@@ -269,16 +356,26 @@ def diff(
 
 
 def _snapshot(
-    spec: str, packs: Sequence[Path], when: date, evidence_files: Sequence[Path], *, quiet: bool
+    spec: str,
+    packs: Sequence[Path],
+    when: date,
+    evidence_files: Sequence[Path],
+    repository: GitRepository | None,
+    *,
+    quiet: bool,
 ) -> Snapshot | None:
     """The model and its assessment; None when ``spec`` is GIT_REF:PATH and PATH is not there."""
     from threatforge.analysis.diff import Snapshot
     from threatforge.errors import ThreatforgeError
-    from threatforge.sdlc.git_source import load_at_ref, parse_source
+    from threatforge.sdlc.git_source import load_at_ref, resolve_spec
 
     try:
-        source = parse_source(spec)
-        model = load_model(Path(spec)) if source is None else load_at_ref(source, Path.cwd())
+        source = resolve_spec(spec, repository)
+        model: Model | None = None
+        if source is None:
+            model = load_model(Path(spec))
+        else:
+            model = load_at_ref(source, Path.cwd(), repository=repository)
     except ThreatforgeError as exc:
         _fail_on_errors(exc)
     if model is None:

@@ -6,7 +6,14 @@ from threatforge.model._model import Element, Model
 from threatforge.model._yaml import Limits
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.graph import Crossing, ModelGraph, Reach
-from threatforge.model.loader import LoadResult, load, load_text, load_with_diagnostics
+from threatforge.model.loader import (
+    LoadResult,
+    load,
+    load_source,
+    load_source_with_diagnostics,
+    load_text,
+    load_with_diagnostics,
+)
 from threatforge.model.schema import (
     Assumption,
     Authn,
@@ -29,6 +36,17 @@ from threatforge.model.schema import (
     TrackingStatus,
     TrustLevel,
 )
+from threatforge.model.sources import (
+    GitError,
+    GitRepository,
+    GitTree,
+    MemorySource,
+    Problem,
+    Source,
+    SourceError,
+    SourceFile,
+    WorkingTree,
+)
 
 __all__ = [
     "Assumption",
@@ -49,19 +67,30 @@ __all__ = [
     "EncryptionAtRest",
     "Exposure",
     "Flow",
+    "GitError",
+    "GitRepository",
+    "GitTree",
     "Level",
     "Limits",
     "LoadResult",
     "Location",
+    "MemorySource",
     "Model",
     "ModelFile",
     "ModelGraph",
+    "Problem",
     "Reach",
+    "Source",
+    "SourceError",
+    "SourceFile",
     "System",
     "TrackingEntry",
     "TrackingStatus",
     "TrustLevel",
+    "WorkingTree",
     "load",
+    "load_source",
+    "load_source_with_diagnostics",
     "load_text",
     "load_with_diagnostics",
 ]

@@ -8,6 +8,7 @@ alias expansion, number of included files) so hostile input fails fast with a cl
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
 from threatforge.model._model import Model
-from threatforge.model._yaml import Document, Limits, ReadError, parse_text, read_file
+from threatforge.model._yaml import Document, Limits, ReadError, parse_bytes, parse_text
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.schema import (
     FLOW_ARROW,
@@ -35,8 +36,17 @@ from threatforge.model.schema import (
     System,
     TrackingEntry,
 )
+from threatforge.model.sources import Problem, Source, SourceError, WorkingTree, inside
 
-__all__ = ["Limits", "LoadResult", "load", "load_text", "load_with_diagnostics"]
+__all__ = [
+    "Limits",
+    "LoadResult",
+    "load",
+    "load_source",
+    "load_source_with_diagnostics",
+    "load_text",
+    "load_with_diagnostics",
+]
 
 MAX_INCLUDED_FILES = 256
 MAX_ERRORS = 1_000
@@ -80,6 +90,8 @@ class LoadResult:
 
     model: Model | None
     diagnostics: tuple[Diagnostic, ...]
+    files: tuple[str, ...] = ()
+    """Every model file read (as named in messages), also when the model is invalid."""
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -103,6 +115,39 @@ def load_with_diagnostics(
 ) -> LoadResult:
     """Load a model and return it with every error and warning (never raises for bad input)."""
     return _Loader(limits or Limits()).run(os.fspath(path))
+
+
+def load_source(
+    source: Source,
+    root_path: str,
+    *,
+    display: str | None = None,
+    limits: Limits | None = None,
+) -> Model:
+    """Load the model at ``root_path`` in ``source`` (a git commit, memory, a folder), with its
+    includes read from the same source; raise :class:`ModelError` listing every error."""
+    result = load_source_with_diagnostics(source, root_path, display=display, limits=limits)
+    if result.model is None:
+        raise ModelError(result.diagnostics)
+    return result.model
+
+
+def load_source_with_diagnostics(
+    source: Source,
+    root_path: str,
+    *,
+    display: str | None = None,
+    limits: Limits | None = None,
+) -> LoadResult:
+    """As :func:`load_source`, returning every error and warning (never raises for bad input).
+
+    ``root_path`` is ``/``-separated and relative to the source's root; includes must stay in
+    its folder. ``display`` names the root file in messages (default: the source's own name).
+    """
+    loader = _Loader(limits or Limits())
+    folder = posixpath.dirname(root_path)
+    shown = display if display is not None else source.display(root_path)
+    return loader.run_source(source, folder, posixpath.basename(root_path), shown)
 
 
 def load_text(text: str, name: str = "threatmodel.yaml", *, limits: Limits | None = None) -> Model:
@@ -131,6 +176,10 @@ class _Loader:
         self.parsed: list[_Parsed] = []
         self.seen_files: dict[str, str] = {}
         self.root_dir = ""
+        self.source: Source = WorkingTree()
+        self.folder = ""
+        self.prefix: str | None = None
+        """The root file's folder as the user wrote it (working tree), for included files' names."""
         self.partial = False
         self.invalid_ids: dict[str, set[str]] = {}
         self.hint_budget = HINT_BUDGET
@@ -166,15 +215,22 @@ class _Loader:
             )
             summary = Diagnostic(Level.ERROR, Location(self.display), message, "limit")
             ordered.insert(MAX_ERRORS, summary)  # after the errors listed, before any warning
-        return LoadResult(model, tuple(ordered))
+        return LoadResult(model, tuple(ordered), tuple(self.seen_files.values()))
 
     # --- reading ------------------------------------------------------------------------
 
     def run(self, path: str) -> LoadResult:
-        display = self.display = path
+        source = WorkingTree()
+        self.prefix = os.path.dirname(path)
         real = os.path.realpath(path)
-        self.root_dir = os.path.dirname(real)
-        self.read(real, display, stack=())
+        return self.run_source(source, source.folder_of(real), os.path.basename(real), path)
+
+    def run_source(self, source: Source, folder: str, name: str, display: str) -> LoadResult:
+        self.display = display
+        self.source = source
+        self.folder = folder
+        self.root_dir = source.describe(folder)
+        self.read([name], display, stack=(), including=None)
         return self.result(self.build())
 
     def run_text(self, text: str, name: str) -> LoadResult:
@@ -190,13 +246,48 @@ class _Loader:
         self.parsed.append(parsed)
         return self.result(self.build())
 
-    def read(self, real: str, display: str, stack: tuple[str, ...]) -> None:
+    def read(
+        self,
+        names: list[str],
+        display: str,
+        stack: tuple[str, ...],
+        including: tuple[Location, str] | None,
+    ) -> None:
+        """Read the file at ``names`` (below the model's folder).
+
+        ``including`` is where it is included and the include as written (None for the root).
+        """
         if len(self.seen_files) >= MAX_INCLUDED_FILES:
             self.error(Location(display), f"more than {MAX_INCLUDED_FILES} model files included")
             return
-        self.seen_files[real] = display
         try:
-            document = read_file(real, display, self.limits)
+            found = self.source.read(self.folder, "/".join(names), self.limits.max_bytes)
+        except SourceError as exc:
+            if exc.problem is Problem.OUTSIDE and including is not None:
+                self.outside(*including)
+            elif exc.problem is Problem.TOO_LARGE:
+                self.error(
+                    Location(display),
+                    f"is larger than {_size(self.limits.max_bytes)}; split it with 'include:'",
+                    "read",
+                )
+            else:
+                self.error(Location(display), exc.message, "read")
+            return
+        if including is not None:
+            where, include = including
+            if found.key in stack:
+                chain = " -> ".join(self.seen_files.get(s, s) for s in (*stack, found.key))
+                self.error(where, f"include '{include}' makes a loop: {chain}")
+                return
+            if found.key in self.seen_files:
+                self.error(
+                    where, f"include '{include}' is already included ({self.seen_files[found.key]})"
+                )
+                return
+        self.seen_files[found.key] = display
+        try:
+            document = parse_bytes(found.data, display, self.limits)
         except ReadError as exc:
             self.error(exc.location, exc.message, "read")
             return
@@ -210,10 +301,22 @@ class _Loader:
                 "'system:' may only be set in the root model file, not in an included file",
             )
         for index, include in enumerate(parsed.file.include):
-            self.include(document, index, include, real, (*stack, real))
+            self.include(document, index, include, names, (*stack, found.key))
+
+    def outside(self, where: Location, include: str) -> None:
+        self.error(
+            where,
+            f"include '{include}' resolves outside the model's folder "
+            f"({self.root_dir}); included files must sit in the root model's folder or below it",
+        )
 
     def include(
-        self, document: Document, index: int, include: str, including: str, stack: tuple[str, ...]
+        self,
+        document: Document,
+        index: int,
+        include: str,
+        including: list[str],
+        stack: tuple[str, ...],
     ) -> None:
         where = document.location(("include", index))
         if os.path.isabs(include) or re.match(r"^[A-Za-z]:[\\/]", include):
@@ -222,25 +325,16 @@ class _Loader:
                 f"include '{include}' is an absolute path; use a path relative to {document.file}",
             )
             return
-        target = os.path.realpath(os.path.join(os.path.dirname(including), include))
-        if os.path.commonpath([target, self.root_dir]) != self.root_dir:
-            self.error(
-                where,
-                f"include '{include}' resolves outside the model's folder ({self.root_dir}); "
-                "included files must sit in the root model's folder or below it",
-            )
+        try:
+            names = inside(self.folder, posixpath.join(*including[:-1], include))
+        except SourceError:
+            self.outside(where, include)
             return
-        if target in stack:
-            chain = " -> ".join(self.seen_files.get(s, s) for s in (*stack, target))
-            self.error(where, f"include '{include}' makes a loop: {chain}")
-            return
-        if target in self.seen_files:
-            self.error(
-                where, f"include '{include}' is already included ({self.seen_files[target]})"
-            )
-            return
-        display = os.path.join(os.path.dirname(document.file), include)
-        self.read(target, os.path.normpath(display), stack)
+        if self.prefix is not None:  # as the user wrote the root file's path
+            display = os.path.normpath(os.path.join(self.prefix, *names))
+        else:
+            display = self.source.display(posixpath.join(self.folder, *names))
+        self.read(names, display, stack, (where, include))
 
     # --- validation ---------------------------------------------------------------------
 
@@ -724,6 +818,11 @@ class _References:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _size(count: int) -> str:
+    mib = 1024 * 1024
+    return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
 
 
 def _shown(value: Any, limit: int = 60) -> str:

@@ -2,7 +2,8 @@
 from git, and security requirements for tickets.
 
 Everything here returns data or text; the CLI (``cli/_sdlc.py``) reads the files, prints and
-chooses the exit code. Only :mod:`threatforge.sdlc.git_source` runs a process (git).
+chooses the exit code. git runs only in :mod:`threatforge.model.sources`, which
+:mod:`threatforge.sdlc.git_source` uses to read a model at a commit.
 """
 
 from __future__ import annotations

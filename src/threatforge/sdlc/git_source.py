@@ -1,41 +1,42 @@
 """Read a model as it was at a git ref (``GIT_REF:PATH``), for diffs and ``check --base``.
 
-git runs with an argument list (never a shell), after the ref has been checked against a strict
-pattern, and its output is bounded: the blob's size is asked first. Models read this way cannot
-use ``include:`` (the included files would have to be read from the same ref).
+The repository is resolved once, from the invocation directory or an explicit ``--repo``, never
+from the model's folder, and a model that lies in a repository nested in the checkout (a
+``.git`` entry, or a planted bare repository, between it and the root) is refused. Files are
+read by object id from the resolved commit (``git ls-tree``/``git cat-file`` through
+:class:`~threatforge.model.sources.GitTree`), with replace refs ignored, the environment's
+repository overrides dropped and the ref checked against a strict pattern; ``include:`` is read
+from the same commit. git runs with an argument list, never a shell.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from threatforge.errors import ModelError, ThreatforgeError
-from threatforge.model import Model, load_text
-from threatforge.model._yaml import Limits
+from threatforge.model import Model, load_source
+from threatforge.model.sources import GitError, GitRepository, GitTree
 
 __all__ = [
     "REF_PATTERN",
     "GitSource",
     "GitSourceError",
     "load_at_ref",
+    "load_base",
+    "open_repository",
     "parse_source",
-    "read_at_ref",
+    "resolve_spec",
 ]
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9._/~^@{}-]+$")
 """Branch, tag, sha, ``HEAD~1``, ``origin/main``, ``main@{1}``: nothing a shell or git could
 read as an option or a range."""
 MAX_REF_CHARS = 200
-GIT_TIMEOUT_SECONDS = 60
 
-
-class GitSourceError(ThreatforgeError):
-    """A git ref or the path at it could not be read."""
+GitSourceError = GitError
+"""A git repository, ref or the path at it could not be used (one error type for both)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,92 +86,91 @@ def _validate_path(path: str, spec: str) -> None:
         )
 
 
-def _git() -> str:
-    found = shutil.which("git")
-    if found is None:
+def open_repository(repo: Path | None = None) -> GitRepository:
+    """The repository of ``repo`` (``--repo``) or else of the current directory."""
+    return GitRepository.discover(repo if repo is not None else Path.cwd())
+
+
+def resolve_spec(spec: str, repository: GitRepository | None = None) -> GitSource | None:
+    """``OLD``/``NEW`` of ``diff``: a git object first, a file otherwise (#14.6).
+
+    ``REF:PATH`` is a git source when REF names a commit in the repository; a file of that very
+    name is then refused, since a change could commit a file called ``<sha>:threatmodel.yaml``
+    to stand in for the real base. ``./NAME`` always names a file.
+    """
+    if spec.startswith(("./", "../", "/")) or ":" not in spec:
+        return None
+    ref, _, path = spec.partition(":")
+    if not REF_PATTERN.match(ref) or ref.startswith("-") or ".." in ref:
+        if os.path.lexists(spec):
+            return None
+        return parse_source(spec)  # raises the message for a malformed ref
+    repo = repository
+    if repo is None:
+        try:
+            repo = open_repository()
+        except GitError:
+            if os.path.lexists(spec):
+                return None
+            raise
+    if repo.commit(ref) is None:
+        if os.path.lexists(spec):
+            return None
+        return parse_source(spec)
+    if os.path.lexists(spec):
         raise GitSourceError(
-            "git is not installed or not on PATH; it is needed to read GIT_REF:PATH"
+            f"'{spec}' names both a file in this folder and '{path}' at the git commit '{ref}'; "
+            f"refusing to guess: rename the file, or write './{spec}' for the file"
         )
-    return found
+    _validate_path(path, spec)
+    return GitSource(ref, path)
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "LC_ALL": "C"}
-    try:
-        return subprocess.run(  # noqa: S603 - fixed program, argument list, validated ref
-            [_git(), "--no-pager", *args],
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=GIT_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise GitSourceError(f"git {args[0]} took longer than {GIT_TIMEOUT_SECONDS}s") from None
-    except OSError as exc:
-        raise GitSourceError(f"cannot run git: {exc.strerror or exc}") from None
+def _repository_path(source: GitSource, repository: GitRepository, cwd: Path) -> str:
+    """The source's path relative to the repository root (``./`` and ``../``: to ``cwd``)."""
+    path = source.path
+    if path.startswith(("./", "../")) or path in (".", ".."):
+        return repository.path_of(cwd / path)
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise GitSourceError(f"'{source}': the path may not contain '..' after the ref")
+    return "/".join(parts)
 
 
-def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
-    text = result.stderr.decode("utf-8", "replace").strip()
-    return text.splitlines()[-1] if text else f"git exited with {result.returncode}"
-
-
-def read_at_ref(source: GitSource, cwd: Path, *, max_bytes: int | None = None) -> str | None:
-    """The file's text at the ref; None when the ref exists but the file does not."""
-    limit = max_bytes if max_bytes is not None else Limits().max_bytes
+def load_at_ref(
+    source: GitSource,
+    cwd: Path | None = None,
+    *,
+    repository: GitRepository | None = None,
+    display: str | None = None,
+) -> Model | None:
+    """The model at the ref, its includes read from the same commit (None when the file did
+    not exist there). Raises :class:`~threatforge.errors.ModelError` for an invalid model and
+    :class:`GitSourceError` when the repository, ref or path cannot be used."""
     ref = validate_ref(source.ref)
     _validate_path(source.path, str(source))
-    verified = _run(
-        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], cwd
-    )
-    if verified.returncode != 0:
-        repository = _run(["rev-parse", "--git-dir"], cwd)
-        if repository.returncode != 0:
-            raise GitSourceError(f"cannot read '{source}' in {cwd}: {_stderr(repository)}")
+    here = cwd if cwd is not None else Path.cwd()
+    repo = repository if repository is not None else open_repository(here)
+    path = _repository_path(source, repo, here)
+    commit = repo.commit(ref)
+    if commit is None:
         raise GitSourceError(
             f"unknown git ref '{ref}' (in a shallow CI checkout, fetch the history first, "
             "e.g. actions/checkout with fetch-depth: 0)"
         )
-    kind = _run(["cat-file", "-t", "--end-of-options", str(source)], cwd)
-    if kind.returncode != 0:
+    tree = GitTree(repo, commit, ref)
+    if not tree.exists(path):
         return None
-    if kind.stdout.strip() != b"blob":
-        raise GitSourceError(f"'{source}' is not a file at that ref")
-    size = _run(["cat-file", "-s", "--end-of-options", str(source)], cwd)
-    try:
-        blob_bytes = int(size.stdout.decode("ascii").strip())
-    except ValueError:
-        raise GitSourceError(f"'{source}' is not a file at that ref") from None
-    if blob_bytes > limit:
-        raise GitSourceError(f"'{source}' is larger than {limit // (1024 * 1024)} MB")
-    shown = _run(["show", "--no-textconv", "--end-of-options", str(source)], cwd)
-    if shown.returncode != 0:
-        raise GitSourceError(f"cannot read '{source}': {_stderr(shown)}")
-    try:
-        return shown.stdout[: limit + 1].decode("utf-8")
-    except UnicodeDecodeError:
-        raise GitSourceError(f"'{source}' is not UTF-8 text") from None
+    return load_source(tree, path, display=display or str(source))
 
 
-def load_at_ref(source: GitSource, cwd: Path) -> Model | None:
-    """The model at the ref (None when the file did not exist there).
+def load_base(model: Path, ref: str, repository: GitRepository) -> tuple[Model | None, str]:
+    """``check --base``: the same model file at ``ref``, and how it is named (``REF:PATH``).
 
-    Raises :class:`ModelError` for an invalid model and :class:`GitSourceError` when the model
-    uses ``include:``, which is not supported for models read from git.
+    The file's place in the repository comes from its real path, checked by
+    :meth:`GitRepository.path_of` (inside the working tree, no nested repository on the way).
     """
-    text = read_at_ref(source, cwd)
-    if text is None:
-        return None
-    try:
-        return load_text(text, str(source))
-    except ModelError as exc:
-        if any(d.is_error and d.message.startswith("'include:'") for d in exc.diagnostics):
-            raise GitSourceError(
-                f"'{source}' uses 'include:'; models read from a git ref cannot include other "
-                "files (not supported yet). Compare two checked-out files instead, e.g. "
-                "'git worktree add ../base REF' then 'threatforge diff "
-                "../base/threatmodel.yaml threatmodel.yaml'"
-            ) from None
-        raise
+    validate_ref(ref)
+    path = repository.path_of(model)
+    source = GitSource(ref, path)
+    return load_at_ref(source, repository=repository), str(source)
