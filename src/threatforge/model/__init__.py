@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from threatforge.model._json_reader import JsonLimits, parse_json_text, read_json_file
 from threatforge.model._model import Element, Model
-from threatforge.model._yaml import Limits
+from threatforge.model._yaml import Limits, ReadError
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.graph import Crossing, ModelGraph, Reach
 from threatforge.model.loader import LoadResult, load, load_text, load_with_diagnostics
@@ -49,6 +50,7 @@ __all__ = [
     "EncryptionAtRest",
     "Exposure",
     "Flow",
+    "JsonLimits",
     "Level",
     "Limits",
     "LoadResult",
@@ -57,6 +59,7 @@ __all__ = [
     "ModelFile",
     "ModelGraph",
     "Reach",
+    "ReadError",
     "System",
     "TrackingEntry",
     "TrackingStatus",
@@ -64,4 +67,6 @@ __all__ = [
     "load",
     "load_text",
     "load_with_diagnostics",
+    "parse_json_text",
+    "read_json_file",
 ]

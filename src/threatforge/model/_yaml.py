@@ -119,6 +119,21 @@ class Document:
 
 def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
     """Read ``path`` (shown to people as ``display``) within ``limits``."""
+    raw = read_regular_file(
+        path, display, limits.max_bytes, kind="a model file", split="; split it with 'include:'"
+    )
+    return parse_bytes(raw, display, limits)
+
+
+def read_regular_file(
+    path: str, display: str, max_bytes: int, *, kind: str = "a file", split: str = ""
+) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``.
+
+    Named pipes, sockets and devices are refused without waiting for a writer, and no more than
+    ``max_bytes + 1`` bytes are read. ``kind`` names what was expected ("a model file"),
+    ``split`` is advice appended to the message about size.
+    """
     here = Location(display)
     try:
         # O_NONBLOCK: opening a named pipe must not wait forever for a writer (it is refused)
@@ -128,21 +143,21 @@ def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
                 raise IsADirectoryError
             if not stat.S_ISREG(mode):
                 raise ReadError(here, "is not a regular file (a pipe, socket or device)")
-            raw = handle.read(limits.max_bytes + 1)
+            raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
-        raise ReadError(here, "is a directory, not a model file") from None
+        raise ReadError(here, f"is a directory, not {kind}") from None
     except FileNotFoundError:
         raise ReadError(here, "no such file") from None
     except OSError as exc:
         raise ReadError(here, f"cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > limits.max_bytes:
-        raise ReadError(here, f"is larger than {_size(limits.max_bytes)}; split it with 'include:'")
-    return parse_bytes(raw, display, limits)
+    if len(raw) > max_bytes:
+        raise ReadError(here, f"is larger than {size_text(max_bytes)}{split}")
+    return raw
 
 
 def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document:
     """Decode ``raw`` as UTF-8 text and parse it."""
-    for bom, encoding in _OTHER_BOMS:  # before the NUL check: UTF-16/32 text is full of NULs
+    for bom, encoding in OTHER_BOMS:  # before the NUL check: UTF-16/32 text is full of NULs
         if raw.startswith(bom):
             raise ReadError(
                 Location(display, 1, 1),
@@ -168,7 +183,7 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
     return parse_text(text, display, limits)
 
 
-_OTHER_BOMS = (
+OTHER_BOMS = (  # byte-order marks of the encodings that are not UTF-8
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"),
@@ -176,7 +191,8 @@ _OTHER_BOMS = (
 )
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """A byte count as people read it: whole MiB as such, else bytes."""
     mib = 1024 * 1024
     return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
 
