@@ -1,4 +1,4 @@
-"""Write the bad-input corpus (``model/``, ``packs/``, ``sarif/``) and its ``manifest.json``.
+"""Write the bad-input corpus (``model/``, ``packs/``, ``sarif/``, ``baseline/``) and its manifest.
 
 Run ``python tests/corpus/generate.py`` after adding a case; commit the files it writes. Every
 case says what it exercises and what threatforge must answer: ``refused`` (exit 2, a message that
@@ -76,6 +76,11 @@ CLI_SUBSET = frozenset(
         "packs/python-tag.yaml",
         "packs/alias-bomb.yaml",
         "sarif/nesting-10000.sarif",
+        "model/hidden-nel-ends-a-comment.yaml",
+        "model/escaped-noncharacter-in-a-name.yaml",
+        "model/nesting-boundaries-65.yaml",
+        "baseline/nesting-100000.json",
+        "baseline/nan.json",
         "sarif/tolerated-wrong-types.sarif",
     }
 )
@@ -113,6 +118,21 @@ def _merge_chain() -> bytes:
     rows = [f"m0: &m0 {{{keys}}}"]
     rows += [f"m{i}: &m{i} {{<<: *m{i - 1}, n{i}: {i}}}" for i in range(1, 400)]
     return ("\n".join(rows) + "\nsystem: {name: Shop}\n").encode()
+
+
+_HIDDEN_DECISION = (
+    b"# TODO: ask the PCI team<BREAK>tracking: {'rule@web': {status: accepted, owner: mallory, "
+    b"justification: reviewed, expires: 2027-01-31}}\n"
+)
+"""Line 7: a comment that a hidden line break turns into a live decision."""
+
+
+def _nested_boundaries(levels: int) -> bytes:
+    """A valid model whose boundaries sit each inside the previous one, ``levels`` deep."""
+    lines = ["system: {name: Deep}", "boundaries:", "  z0: {trust: untrusted}"]
+    lines += [f"  z{n}: {{trust: trusted, inside: z{n - 1}}}" for n in range(1, levels)]
+    lines += ["components:", f"  web: {{kind: service, zone: z{levels - 1}}}"]
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _png() -> bytes:
@@ -797,6 +817,83 @@ def _model_cases() -> list[Case]:
             line=None,
             names="model/no-such-part.yaml",
         ),
+        # --- line breaks and characters a reviewer does not see (issue 14, 3 and 20) -----
+        Case(
+            m + "hidden-nel-ends-a-comment.yaml",
+            HEAD + _HIDDEN_DECISION.replace(b"<BREAK>", "\x85".encode()),
+            "a NEL (U+0085) ends a comment, so the 'tracking:' after it would be live",
+            message="unacceptable character #x0085 (NEL, next line)",
+            line=7,
+        ),
+        Case(
+            m + "hidden-ls-ends-a-comment.yaml",
+            HEAD + _HIDDEN_DECISION.replace(b"<BREAK>", "\u2028".encode()),
+            "a LINE SEPARATOR (U+2028) ends a comment",
+            message="unacceptable character #x2028 (LINE SEPARATOR)",
+            line=7,
+        ),
+        Case(
+            m + "hidden-ps-ends-a-comment.yaml",
+            HEAD + _HIDDEN_DECISION.replace(b"<BREAK>", "\u2029".encode()),
+            "a PARAGRAPH SEPARATOR (U+2029) ends a comment",
+            message="unacceptable character #x2029 (PARAGRAPH SEPARATOR)",
+            line=7,
+        ),
+        Case(
+            m + "hidden-lone-cr-ends-a-comment.yaml",
+            HEAD + _HIDDEN_DECISION.replace(b"<BREAK>", b"\r"),
+            "a carriage return without a line feed ends a comment",
+            message="a carriage return (#x000d) without a line feed after it",
+            line=7,
+        ),
+        Case(
+            m + "loads-crlf-line-endings.yaml",
+            HEAD.replace(b"\n", b"\r\n") + b"# a comment\r\n",
+            "CRLF line endings (Windows): a carriage return before a line feed is fine",
+            outcome="loads",
+        ),
+        Case(
+            m + "escaped-noncharacter-in-a-name.yaml",
+            b'system: {name: "Shop \\uFFFE"}\n',
+            "U+FFFE written as an escape: every SVG would be ill-formed XML",
+            message="has an escape that gives an unacceptable character #xfffe",
+            line=1,
+        ),
+        Case(
+            m + "escaped-escape-character-in-a-name.yaml",
+            HEAD + b'  api: {kind: service, name: "\\e]0;owned\\a"}\n',
+            "an ESC written as an escape: a terminal sequence in every output",
+            message="has an escape that gives an unacceptable character #x001b",
+            line=7,
+        ),
+        Case(
+            m + "escaped-line-separator-in-a-key.yaml",
+            HEAD + b'  "api\\L": {kind: service}\n',
+            "a LINE SEPARATOR written as an escape in an id",
+            message="has an escape that gives an unacceptable character #x2028",
+            line=7,
+        ),
+        Case(
+            m + "raw-noncharacter-fdd0.yaml",
+            b"system: {name: Shop}\n# \xef\xb7\x90\n",
+            "a raw noncharacter U+FDD0 (libyaml itself accepts it)",
+            message="unacceptable character #xfdd0: Unicode noncharacters are not allowed",
+            line=2,
+        ),
+        # --- deep nesting of boundaries (issue 14, item 11) -----------------------------
+        Case(
+            m + "nesting-boundaries-65.yaml",
+            _nested_boundaries(65),
+            "65 boundaries each inside the last: one level past the bound of 64",
+            message="boundary 'z64' is nested more than 64 levels deep: z64 -> z63",
+            line=67,
+        ),
+        Case(
+            m + "loads-nesting-boundaries-64.yaml",
+            _nested_boundaries(64),
+            "64 boundaries each inside the last: at the bound",
+            outcome="loads",
+        ),
         # --- valid models with hostile text ---------------------------------------------
         Case(
             m + "loads-html-in-every-text-field.yaml",
@@ -900,14 +997,21 @@ def _sarif_cases() -> list[Case]:
             s + "not-json.sarif",
             b"<?xml version='1.0'?><sarif/>",
             "XML, not JSON",
-            message="not valid JSON",
+            message="is not valid JSON: Expecting value",
+            line=1,
         ),
-        Case(s + "empty.sarif", b"", "an empty file", message="not valid JSON"),
+        Case(s + "empty.sarif", b"", "an empty file", message="is empty: not valid JSON", line=1),
         Case(
             s + "nesting-10000.sarif",
             b"[" * 10_000 + b"]" * 10_000,
             "10,000 nested arrays",
-            message="not valid JSON",
+            message="is nested more than 64 levels deep",
+        ),
+        Case(
+            s + "nesting-65.sarif",
+            b'{"runs": [], "properties": ' + b"[" * 64 + b"]" * 64 + b"}",
+            "65 levels of nesting: past the bound, far below the interpreter's recursion limit",
+            message="is nested more than 64 levels deep",
         ),
         Case(
             s + "no-runs.sarif",
@@ -926,33 +1030,42 @@ def _sarif_cases() -> list[Case]:
             s + "nan.sarif",
             b'{"runs": [], "score": NaN}',
             "a NaN constant (not JSON)",
-            message="NaN is not JSON",
+            message="is not valid JSON: 'NaN' is not a JSON value",
         ),
         Case(
             s + "huge-int.sarif",
             b'{"runs": [], "n": ' + b"1" * 100_000 + b"}",
             "an integer with 100,000 digits",
-            message="not valid JSON",
+            message="has a number with more than 4,300 digits",
         ),
         Case(
             s + "nul-byte.sarif",
             b'{"runs": []}\x00',
             "a trailing NUL byte",
-            message="not valid JSON",
+            message="is not valid JSON: Extra data",
+            line=1,
         ),
         Case(
             s + "invalid-utf8.sarif",
             b'{"runs": [], "x": "caf\xe9"}',
             "Latin-1 text",
-            message="not UTF-8 text",
+            message="is not valid UTF-8 (byte 0xe9)",
+            line=1,
         ),
         Case(
             s + "utf16-bom.sarif",
             '{"runs": []}'.encode("utf-16"),
             "UTF-16 with a BOM",
-            message="not UTF-8 text",
+            message="is UTF-16 text",
+            line=1,
         ),
-        Case(s + "binary-png.png", _png(), "a PNG image", message="not UTF-8 text"),
+        Case(
+            s + "binary-png.png",
+            _png(),
+            "a PNG image",
+            message="is not valid UTF-8 (byte 0x89)",
+            line=1,
+        ),
         Case(
             s + "tolerated-wrong-types.sarif",
             json.dumps(
@@ -1008,8 +1121,6 @@ def _sarif_cases() -> list[Case]:
     ]
 
 
-
-
 def _fuzz_cases() -> list[Case]:
     """Crashes found by ``make fuzz``, minimised; each stays here as a regression case."""
     s = "sarif/"
@@ -1030,15 +1141,68 @@ def _fuzz_cases() -> list[Case]:
     ]
 
 
+def _baseline_cases() -> list[Case]:
+    """Baseline files (``check --baseline``), read by the bounded JSON reader."""
+    b = "baseline/"
+    return [
+        Case(
+            b + "not-json.json",
+            b"{fingerprints: all}",
+            "not JSON",
+            message="is not valid JSON",
+            line=1,
+        ),
+        Case(b + "empty.json", b"", "an empty file", message="is empty: not valid JSON", line=1),
+        Case(
+            b + "nesting-100000.json",
+            b"[" * 100_000 + b"]" * 100_000,
+            "100,000 nested arrays (a RecursionError in json.loads)",
+            message="is nested more than 8 levels deep",
+        ),
+        Case(
+            b + "nesting-9.json",
+            b'{"threatforge_baseline": 1, "findings": [{"x": [[[[[[[]]]]]]]}]}',
+            "9 levels: past the bound of 8, which a baseline (3 levels) never needs",
+            message="is nested more than 8 levels deep",
+        ),
+        Case(
+            b + "nan.json",
+            b'{"threatforge_baseline": 1, "findings": [], "x": NaN}',
+            "a NaN constant (not JSON)",
+            message="is not valid JSON: 'NaN' is not a JSON value",
+        ),
+        Case(
+            b + "utf16-bom.json",
+            '{"threatforge_baseline": 1, "findings": []}'.encode("utf-16"),
+            "UTF-16 with a BOM",
+            message="is UTF-16 text",
+            line=1,
+        ),
+        Case(
+            b + "not-a-baseline.json",
+            b'{"findings": []}',
+            "JSON that is not a baseline",
+            message="not a threatforge baseline",
+        ),
+    ]
+
+
 def all_cases() -> list[Case]:
     """Every committed corpus case, in manifest order."""
-    return [*_model_cases(), *_pack_cases(), *_sarif_cases(), *_fuzz_cases()]
+    return [
+        *_model_cases(),
+        *_pack_cases(),
+        *_sarif_cases(),
+        *_fuzz_cases(),
+        *_baseline_cases(),
+    ]
 
 
 README_HEAD = """# The bad-input corpus
 
 Hostile and broken inputs for threatforge's readers: the model loader (`model/`), the YAML
-rule-pack loader (`packs/`) and the SARIF evidence importer (`sarif/`). Each one is refused with
+rule-pack loader (`packs/`), the SARIF evidence importer (`sarif/`) and the baseline reader
+(`baseline/`, `check --baseline`). Each one is refused with
 a clear message that names the file (and the line, where there is one), in bounded time and
 memory, without a traceback; the few valid-but-hostile ones must load and keep their text
 verbatim. `tests/hardening/test_corpus.py` checks every file against `manifest.json`.
@@ -1076,7 +1240,7 @@ through the command line in a child process (10 s, 512 MiB).
 
 def _readme(cases: list[Case]) -> str:
     rows = [README_HEAD]
-    for section in ("model", "packs", "sarif"):
+    for section in ("model", "packs", "sarif", "baseline"):
         rows.append(f"\n### `{section}/`\n")
         rows.append("| file | exercises | outcome | message (line) | CLI |")
         rows.append("|---|---|---|---|---|")

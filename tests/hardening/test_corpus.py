@@ -36,6 +36,7 @@ from threatforge.importers.sarif_evidence import load_evidence
 from threatforge.model import Model, load, load_text, load_with_diagnostics
 from threatforge.rules import analyze, builtin_rules
 from threatforge.rules.declarative import load_pack
+from threatforge.sdlc.baseline import BaselineError, read_baseline
 
 MANIFEST: dict[str, dict[str, Any]] = json.loads(
     (CORPUS / "manifest.json").read_text(encoding="utf-8")
@@ -53,7 +54,7 @@ def _cases(paths: list[str]) -> list[Any]:
     ]
 
 
-SECTIONS = ("model", "packs", "sarif")
+SECTIONS = ("model", "packs", "sarif", "baseline")
 EVIDENCE_MODEL = "system: {name: Shop}\ncomponents:\n  web: {kind: service, paths: [src/**]}\n"
 TODAY = date(2026, 1, 1)
 MAX_MESSAGE_CHARS = 400
@@ -128,10 +129,19 @@ def _sarif_error(path: str) -> str | None:
     return None
 
 
+def _baseline_error(path: str) -> str | None:
+    try:
+        read_baseline(path)
+    except BaselineError as exc:
+        return str(exc)
+    return None
+
+
 READERS: dict[str, Callable[[str], str | None]] = {
     "model": _first_model_error,
     "packs": _pack_error,
     "sarif": _sarif_error,
+    "baseline": _baseline_error,
 }
 
 
@@ -173,6 +183,8 @@ def _cli_args(path: str, tmp_path: Path) -> list[str]:
         return ["rules", "list", "--rules", path]
     model = tmp_path / "threatmodel.yaml"
     model.write_text(EVIDENCE_MODEL, encoding="utf-8")
+    if section == "baseline":
+        return ["check", str(model), "--baseline", path]
     out = tmp_path / "assessment.json"
     return ["analyze", str(model), "--evidence", path, "--format", "json", "-o", str(out)]
 

@@ -191,10 +191,14 @@ def test_a_broken_baseline_is_bad_input(invoke: Invoke, folder: Path) -> None:
     (folder / "baseline.json").write_text("{not json", encoding="utf-8")
     result = invoke("check", name, "--baseline", "baseline.json")
     assert result.exit_code == 2
-    assert "baseline.json: not valid JSON" in result.stderr
+    assert result.stderr == (
+        "plugins: none installed\n"
+        "error: baseline baseline.json:1:2: is not valid JSON:"
+        " Expecting property name enclosed in double quotes\n"
+    )
     missing = invoke("check", name, "--baseline", "absent.json")
     assert missing.exit_code == 2
-    assert "cannot read baseline absent.json" in missing.stderr
+    assert missing.stderr == "plugins: none installed\nerror: baseline absent.json: no such file\n"
 
 
 def test_baseline_and_base_are_exclusive(invoke: Invoke, folder: Path) -> None:

@@ -13,7 +13,7 @@ from sdlc_models import ORDERS, Invoke
 from threatforge.errors import ImporterError
 from threatforge.importers import sarif_evidence
 from threatforge.importers.sarif_evidence import _glob_regex, load_evidence, map_sarif
-from threatforge.model import load_text
+from threatforge.model import JsonLimits, load_text
 from threatforge.rules.interface import Evidence
 
 PACK = """\
@@ -277,11 +277,16 @@ def test_unreadable_inputs_are_importer_errors(
     }
     expected = {
         "missing.sarif": "missing.sarif: no such file (--evidence expects a SARIF file)",
-        "bad.sarif": "bad.sarif: not valid JSON",
-        "nan.sarif": "nan.sarif: not valid JSON (NaN is not JSON)",
-        "deep.sarif": "deep.sarif: not valid JSON",
+        "bad.sarif": (
+            "bad.sarif:1:2: is not valid JSON: Expecting property name enclosed in double quotes"
+        ),
+        "nan.sarif": "nan.sarif: is not valid JSON: 'NaN' is not a JSON value",
+        "deep.sarif": "deep.sarif: is nested more than 64 levels deep; refusing it",
         "plain.sarif": "plain.sarif: not a SARIF log (no 'runs' list)",
-        "binary.sarif": "binary.sarif: not UTF-8 text",
+        "binary.sarif": (
+            "binary.sarif:1:1: is UTF-16 text (it starts with a byte-order mark);"
+            " save the file as UTF-8"
+        ),
     }
     for name, content in cases.items():
         if isinstance(content, str):
@@ -290,11 +295,12 @@ def test_unreadable_inputs_are_importer_errors(
             (folder / name).write_bytes(content)
         with pytest.raises(ImporterError) as raised:
             load_evidence([Path(name)], model)
-        assert str(raised.value).startswith(expected[name]), name
-    monkeypatch.setattr(sarif_evidence, "MAX_SARIF_BYTES", 10)
+        assert str(raised.value) == expected[name], name
+    monkeypatch.setattr(sarif_evidence, "SARIF_LIMITS", JsonLimits(max_bytes=10))
     write_json(folder, "big.sarif", BANDIT)
-    with pytest.raises(ImporterError, match=r"^big.sarif: larger than 0 MB$"):
+    with pytest.raises(ImporterError) as raised:
         load_evidence([Path("big.sarif")], model)
+    assert str(raised.value) == "big.sarif: is larger than 10 bytes"
 
 
 # --- end to end: evidence raises the likelihood of the matching threat ---------------------------

@@ -78,7 +78,7 @@ def report(
         Audience,
         LayoutEngine,
         ReportFormat,
-        parse_baseline,
+        read_baseline,
         render_report,
     )
 
@@ -86,11 +86,7 @@ def report(
     baseline = None
     if baseline_path is not None:
         try:
-            text = baseline_path.read_text(encoding="utf-8")
-        except OSError as exc:
-            output.fail(f"cannot read baseline {baseline_path}: {exc.strerror or exc}")
-        try:
-            baseline = parse_baseline(text, baseline_path.name)
+            baseline = read_baseline(str(baseline_path), baseline_path.name)
         except ExportError as exc:
             output.fail(str(exc))
     model = load_model(model_path)

@@ -264,17 +264,10 @@ def _gate(
 
 
 def _read_baseline(path: Path) -> Mapping[str, Severity | None]:
-    from threatforge.sdlc.baseline import MAX_BASELINE_BYTES, BaselineError, parse_baseline
+    from threatforge.sdlc.baseline import BaselineError, read_baseline
 
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BASELINE_BYTES + 1)
-    except OSError as exc:
-        output.fail(f"cannot read baseline {path}: {exc.strerror or exc}")
-    try:
-        return parse_baseline(raw.decode("utf-8-sig"), str(path))
-    except UnicodeDecodeError:
-        output.fail(f"{path}: the baseline is not UTF-8 text")
+        return read_baseline(str(path))
     except BaselineError as exc:
         output.fail(str(exc))
 

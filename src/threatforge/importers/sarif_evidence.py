@@ -9,14 +9,12 @@ from a small table of well-known bandit and semgrep rules. The engine raises the
 finding on that component whose rule cites the same CWE. Results that match no component are
 returned as descriptions, never silently dropped.
 
-Files are bounded in size and read with :func:`json.loads` only.
+Files are read through the bounded JSON reader (:func:`threatforge.model.read_json_file`).
 """
 
 from __future__ import annotations
 
-import json
 import re
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from threatforge.assessment import Evidence
 from threatforge.errors import ImporterError
-from threatforge.model import Model
+from threatforge.model import JsonLimits, Model, ReadError, read_json_file
 
 __all__ = ["BANDIT_CWE", "MAX_SARIF_BYTES", "SEMGREP_CWE", "load_evidence", "map_sarif"]
 
@@ -114,32 +112,17 @@ def load_evidence(paths: Sequence[Path], model: Model) -> tuple[list[Evidence], 
     return mapped, unmapped
 
 
+SARIF_LIMITS = JsonLimits(max_bytes=MAX_SARIF_BYTES, max_depth=64)
+
+
 def _read(path: Path) -> Any:
+    """The JSON of one SARIF file, through the bounded JSON reader."""
     try:
-        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
-            # a named pipe or a device would block the read or never end
-            raise ImporterError(f"{path}: not a regular file (a pipe or a device?)")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_SARIF_BYTES + 1)
-    except FileNotFoundError:
-        raise ImporterError(f"{path}: no such file (--evidence expects a SARIF file)") from None
-    except IsADirectoryError:
-        raise ImporterError(f"{path}: is a directory, not a SARIF file") from None
-    except OSError as exc:
-        raise ImporterError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_SARIF_BYTES:
-        raise ImporterError(f"{path}: larger than {MAX_SARIF_BYTES // (1024 * 1024)} MB")
-    try:
-        text = raw.decode("utf-8-sig")
-        return json.loads(text, parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise ImporterError(f"{path}: not UTF-8 text") from None
-    except (ValueError, RecursionError) as exc:
-        raise ImporterError(f"{path}: not valid JSON ({str(exc)[:200]})") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+        return read_json_file(str(path), str(path), SARIF_LIMITS, kind="a SARIF file")
+    except ReadError as exc:
+        if exc.message == "no such file":
+            raise ImporterError(f"{path}: no such file (--evidence expects a SARIF file)") from None
+        raise ImporterError(str(exc)) from None
 
 
 # --- mapping ------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from threatforge.model._json_reader import JsonLimits, parse_json_text, read_json_file
 from threatforge.model._model import Element, Model
-from threatforge.model._yaml import Limits
+from threatforge.model._yaml import Limits, ReadError
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.graph import Crossing, ModelGraph, Reach
 from threatforge.model.loader import (
@@ -70,6 +71,7 @@ __all__ = [
     "GitError",
     "GitRepository",
     "GitTree",
+    "JsonLimits",
     "Level",
     "Limits",
     "LoadResult",
@@ -80,6 +82,7 @@ __all__ = [
     "ModelGraph",
     "Problem",
     "Reach",
+    "ReadError",
     "Source",
     "SourceError",
     "SourceFile",
@@ -93,4 +96,6 @@ __all__ = [
     "load_source_with_diagnostics",
     "load_text",
     "load_with_diagnostics",
+    "parse_json_text",
+    "read_json_file",
 ]

@@ -1,21 +1,21 @@
-"""A bounded YAML/JSON reader that keeps the line and column of every value.
+"""The bounded YAML/JSON reader that keeps the line and column of every value.
 
-It builds plain Python values from PyYAML's *event* stream (the C parser when available) instead
-of letting PyYAML construct objects, so that:
+This is the one YAML parser inside threatforge's trust boundary (model files, included files,
+rule packs). It builds plain Python values from libyaml's *event* stream (PyYAML's C parser when
+available) instead of letting PyYAML construct objects, so that:
 
 - alias expansion is counted: a "billion laughs" document is refused after ``max_nodes`` values,
-  before anything downstream walks it;
-- nesting is bounded without recursion (``max_depth``);
+  before anything downstream walks it; merge keys (``<<:``), which copy, are bounded apart;
+- nesting is bounded without recursion (``max_depth``), and so are the size of the file, of
+  each value and the number of mappings and lists;
 - only the YAML core types exist (no tags that construct objects);
 - duplicate mapping keys are errors instead of being silently overwritten;
+- characters a reviewer cannot see are refused with their position: control characters, the
+  line breaks NEL, LS, PS and a lone carriage return (which end a comment, so that text after
+  them is live), surrogates and noncharacters, in the text and in values once escapes are read;
 - every value and every mapping key has a ``(line, column)``, for errors a person can act on.
-
-Most model files are written one value per line in a small part of YAML (block mappings and lists,
-one-line ``{...}`` and ``[...]``, plain or quoted text without escapes). A line reader reads that
-part without libyaml, about twice as fast as handling libyaml's events in Python (which costs a
-Python object per event and two per position); at the first thing it does not handle, or that
-would be an error, it gives up and libyaml reads the file instead, so values, positions, bounds
-and messages are those of the event reader in every case.
+  Positions are kept lazily: the first pass records those of mappings and lists (what elements
+  need); the first question about any other position reads the text again keeping all of them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,27 +117,23 @@ class Document:
         return Location(self.file, line, column)
 
 
-_resolver = yaml.resolver.Resolver()
-_constructor = yaml.constructor.SafeConstructor()
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
-    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
-    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
-    "tag:yaml.org,2002:str": _constructor.construct_yaml_str,
-}
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_ScalarEvent = yaml.ScalarEvent
-_IMPLICIT_FIRST: frozenset[str | None] = frozenset({*_resolver.yaml_implicit_resolvers, ""})
-"""First characters for which a plain scalar may be something other than text."""
-if None in _IMPLICIT_FIRST:  # pragma: no cover - a resolver for any first character
-    _IMPLICIT_FIRST = frozenset(chr(c) for c in range(0x110000))
-_MERGE = "tag:yaml.org,2002:merge"
-_MISSING: Any = object()
-
-
 def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
     """Read ``path`` (shown to people as ``display``) within ``limits``."""
+    raw = read_regular_file(
+        path, display, limits.max_bytes, kind="a model file", split="; split it with 'include:'"
+    )
+    return parse_bytes(raw, display, limits)
+
+
+def read_regular_file(
+    path: str, display: str, max_bytes: int, *, kind: str = "a file", split: str = ""
+) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``.
+
+    Named pipes, sockets and devices are refused without waiting for a writer, and no more than
+    ``max_bytes + 1`` bytes are read. ``kind`` names what was expected ("a model file"),
+    ``split`` is advice appended to the message about size.
+    """
     here = Location(display)
     try:
         # O_NONBLOCK: opening a named pipe must not wait forever for a writer (it is refused)
@@ -146,21 +143,21 @@ def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
                 raise IsADirectoryError
             if not stat.S_ISREG(mode):
                 raise ReadError(here, "is not a regular file (a pipe, socket or device)")
-            raw = handle.read(limits.max_bytes + 1)
+            raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
-        raise ReadError(here, "is a directory, not a model file") from None
+        raise ReadError(here, f"is a directory, not {kind}") from None
     except FileNotFoundError:
         raise ReadError(here, "no such file") from None
     except OSError as exc:
         raise ReadError(here, f"cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > limits.max_bytes:
-        raise ReadError(here, f"is larger than {_size(limits.max_bytes)}; split it with 'include:'")
-    return parse_bytes(raw, display, limits)
+    if len(raw) > max_bytes:
+        raise ReadError(here, f"is larger than {size_text(max_bytes)}{split}")
+    return raw
 
 
 def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document:
     """Decode ``raw`` as UTF-8 text and parse it."""
-    for bom, encoding in _OTHER_BOMS:  # before the NUL check: UTF-16/32 text is full of NULs
+    for bom, encoding in OTHER_BOMS:  # before the NUL check: UTF-16/32 text is full of NULs
         if raw.startswith(bom):
             raise ReadError(
                 Location(display, 1, 1),
@@ -186,7 +183,7 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
     return parse_text(text, display, limits)
 
 
-_OTHER_BOMS = (
+OTHER_BOMS = (  # byte-order marks of the encodings that are not UTF-8
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"),
@@ -194,7 +191,8 @@ _OTHER_BOMS = (
 )
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """A byte count as people read it: whole MiB as such, else bytes."""
     mib = 1024 * 1024
     return f"{count // mib} MiB" if count % mib == 0 else f"{count:,} bytes"
 
@@ -204,29 +202,107 @@ def parse_text(
 ) -> Document:
     """Parse one YAML (or JSON) document whose top level is a mapping.
 
-    By default only the positions of mappings and lists (at least of those that are the value
-    of a line) and of their keys are kept: what elements need. Any other position is found by
-    parsing again, once, when first asked for (which happens only when something is wrong).
-    ``full=True`` keeps every position at once (and always reads with libyaml).
+    By default only the positions of mappings and lists and of the keys that hold them are kept:
+    what elements need. Any other position is found by parsing again, once, when first asked for
+    (which happens only when something is wrong). ``full=True`` keeps every position at once.
     """
     if len(text) > limits.max_bytes:
         raise ReadError(Location(display), f"is larger than {limits.max_bytes} characters")
     if not text.strip():
         raise ReadError(Location(display, 1, 1), "is empty: a model needs at least 'system:'")
-    if not full:
-        document = _read_lines(text, display, limits)
-        if document is not None:
-            return document
+    refused = _first_refused(text)
+    if refused >= 0:
+        raise ReadError(_offset_location(text, display, refused), _refusal(text[refused]))
     return _read_events(text, display, limits, full=full)
 
 
+# --- characters -----------------------------------------------------------------------------
+
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
+_HIDDEN_BREAKS = "\x85\u2028\u2029"
+_BMP_REFUSED = f"{_CONTROLS}{_HIDDEN_BREAKS}\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+_ASTRAL_NONCHARACTERS = tuple(
+    chr(plane * 0x10000 + last) for plane in range(1, 17) for last in (0xFFFE, 0xFFFF)
+)
+_REFUSED_IN_TEXT = re.compile(f"[{_BMP_REFUSED}]")
+"""What a model file may not contain anywhere (see :func:`_first_refused`). One class of
+characters of the Basic Multilingual Plane only: the regex engine scans that fast."""
+_LONE_CR = re.compile("\r(?!\n)")
+_REFUSED_IN_VALUES = re.compile(f"[{_BMP_REFUSED}\r{''.join(_ASTRAL_NONCHARACTERS)}]")
+"""The same for a value once its escapes (``"\\u2028"``) are read: a carriage return too."""
+
+
+def _first_refused(text: str) -> int:
+    """Where ``text`` first has a character no model file may hold; -1 when it has none.
+
+    Refused: control characters (tab and line ends aside), the line breaks people do not see
+    (NEL, LS, PS, a carriage return not followed by a line feed), surrogates and Unicode
+    noncharacters.
+    """
+    found = _REFUSED_IN_TEXT.search(text)
+    end = found.start() if found is not None else len(text)
+    if "\r" in text:
+        lone = _LONE_CR.search(text, 0, end)
+        end = lone.start() if lone is not None else end
+    if not text.isascii():  # (a text without astral characters answers each find at once)
+        for character in _ASTRAL_NONCHARACTERS:
+            at = text.find(character, 0, end)
+            end = at if at >= 0 else end
+    return end if end < len(text) else -1
+
+
+_BREAK_NAMES = {
+    "\x85": "NEL, next line",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+}
+
+
+def _offset_location(text: str, display: str, index: int) -> Location:
+    line_start = text.rfind("\n", 0, index) + 1
+    return Location(display, text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def _refusal(character: str) -> str:
+    """Why ``character`` is refused in the text, and what to do about it."""
+    if character == "\r":
+        return (
+            "invalid YAML: a carriage return (#x000d) without a line feed after it: YAML reads "
+            "it as a line break that editors and diffs may not show, so it can end a comment "
+            "and make the text after it live; save the file with LF or CRLF line endings"
+        )
+    return f"invalid YAML: unacceptable character {_character_problem(character)}"
+
+
+def _character_problem(character: str, *, in_value: bool = False) -> str:
+    code = f"#x{ord(character):04x}"
+    if character in _BREAK_NAMES:
+        if in_value:
+            return f"{code} ({_BREAK_NAMES[character]}): a line break people do not see"
+        return (
+            f"{code} ({_BREAK_NAMES[character]}): YAML reads it as a line break that editors "
+            "and diffs do not show, so it can end a comment and make the text after it live; "
+            "use an ordinary line break (or a space)"
+        )
+    if "\ud800" <= character <= "\udfff":
+        return f"{code}: surrogates are not allowed"
+    if character == "\r":
+        return f"{code}: a carriage return is not allowed in a value"
+    if unicodedata.category(character) == "Cn":
+        return f"{code}: Unicode noncharacters are not allowed"
+    return f"{code}: control characters are not allowed"
+
+
+# --- the event reader -----------------------------------------------------------------------
+
+
 def _read_events(text: str, display: str, limits: Limits, *, full: bool) -> Document:
-    """Parse with libyaml, handling its events (see :class:`_Builder`)."""
-    builder = _Builder(display, limits, full)
+    """Parse with libyaml, handling its events (see :class:`_Reader`)."""
+    reader = _Reader(display, limits, full, text)
     try:
         loader = _Loader(text)
         try:
-            builder.run(loader.get_event)
+            root = reader.run(loader.get_event)
         finally:
             loader.dispose()
     except _Reparse:
@@ -236,617 +312,256 @@ def _read_events(text: str, display: str, limits: Limits, *, full: bool) -> Docu
         where = Location(display, mark.line + 1, mark.column + 1) if mark else Location(display)
         problem = exc.problem or exc.context or "invalid YAML"
         raise ReadError(where, f"invalid YAML: {problem}") from None
-    except yaml.reader.ReaderError as exc:  # control characters: no mark, only an offset
-        raise ReadError(_character_location(text, display, exc), _reader_problem(exc)) from None
-    except yaml.YAMLError as exc:
+    except yaml.reader.ReaderError as exc:  # pragma: no cover - the characters are checked first
+        raise ReadError(Location(display), f"invalid YAML: {exc.reason}") from None
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml's errors are marked
         raise ReadError(Location(display), f"invalid YAML: {exc}") from None
-    except RecursionError:  # pragma: no cover - the depth bound fires first
-        raise ReadError(Location(display), "is nested too deeply") from None
-    document = builder.document()
-    document.text = None if full else text
-    document.limits = limits
-    return document
-
-
-def _character_location(text: str, display: str, exc: yaml.reader.ReaderError) -> Location:
-    # libyaml reports a byte offset, PyYAML a character offset: find the character instead
-    # (the reader stops at its first occurrence, since any earlier one would have failed too).
-    if not isinstance(exc.character, int):
-        return Location(display)
-    index = text.find(chr(exc.character))
-    if index < 0:
-        return Location(display)
-    line_start = text.rfind("\n", 0, index) + 1
-    return Location(display, text.count("\n", 0, index) + 1, index - line_start + 1)
-
-
-def _reader_problem(exc: yaml.reader.ReaderError) -> str:
-    character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
-    return f"invalid YAML: unacceptable character {character}: {exc.reason}"
-
-
-def _plain_value(text: str) -> Any:
-    """The value of a plain (unquoted) scalar under YAML 1.1's core schema, as PyYAML reads it.
-
-    Dates stay text (the schema parses them where a date is wanted); ``<<`` is the merge key.
-    Raises :class:`_UnknownTag` for a tag threatforge does not accept (``=``), and ``ValueError``
-    or ``OverflowError`` for a number that cannot be built.
-    """
-    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    if tag == _TIMESTAMP:
-        return text
-    if tag == _MERGE:
-        return _MergeKey
-    construct = _SCALAR_TAGS.get(tag)
-    if construct is None:
-        raise _UnknownTag(tag)
-    return construct(yaml.ScalarNode(tag, text))
-
-
-class _UnknownTag(Exception):
-    """A plain scalar resolved to a tag that builds nothing threatforge accepts."""
-
-
-# --- the line reader ------------------------------------------------------------------------
-
-_PLAIN_CHAR = r"""[-!$%&()*+./0-9;<=>@A-Z^_a-z|~'"]"""
-_PLAIN = rf"(?:[$(+./0-9A-Z^_a-z~]{_PLAIN_CHAR}*|-{_PLAIN_CHAR}+)(?: +{_PLAIN_CHAR}+)*"
-"""Plain text on one line: ASCII without ``: # , [ ] { } ? ` \\``, starting with a letter, a
-digit or one of ``$ ( + . / ^ _ ~`` (or with ``-`` when text follows it, as in ``-1``)."""
-_SCALAR = rf"""(?:{_PLAIN}|"[^"\\]*"|'[^']*')"""
-"""A plain, double-quoted (without escapes) or single-quoted (without ``''``) scalar."""
-_BLOCK_KEY = re.compile(rf"({_SCALAR}):(?: +|$)")
-_BLOCK_SCALAR = re.compile(rf"({_SCALAR})(?: +#.*| *)$")
-_LINE_END = re.compile(r"(?: +#.*| *)$")
-_FLOW_PAIR = re.compile(rf" *({_SCALAR}): +(?:({_SCALAR}) *([,}}])|[\[{{])")
-"""``key: scalar`` then ``,`` or ``}``; or ``key: `` before a nested ``{`` or ``[`` (its end)."""
-_FLOW_ITEM = re.compile(rf" *(?:({_SCALAR}) *([,\]])|[\[{{])")
-_FLOW_NEXT = re.compile(r" *([,\]}])")
-_MAX_KEY_CHARS = 1024
-"""YAML's limit on a key written without ``?``, quotes included (libyaml refuses longer ones)."""
-_MAX_FLOW_DEPTH = 64
-"""The line reader recurses into ``{...}``/``[...]``; deeper text goes to libyaml (no recursion)."""
-
-
-class _NotLines(Exception):
-    """The text needs more of YAML than the line reader handles, or reading it is an error."""
-
-
-def _read_lines(text: str, display: str, limits: Limits) -> Document | None:
-    """Read ``text`` with :class:`_LineReader`; None when it must go to libyaml instead."""
-    reader = _LineReader(limits)
-    try:
-        value = reader.read(text)
-    except _NotLines:
-        return None
-    return Document(display, value, reader.positions, reader.key_positions, text, limits)
-
-
-class _LineReader:
-    """Reads the part of YAML that most model files use, one line at a time, without libyaml.
-
-    It handles block mappings and lists (``- item``, ``- key: value``, a list under a key at
-    the key's own indentation), and on one line: ``{...}`` and ``[...]`` (nested), plain text,
-    and quoted text without escapes; comments and blank lines. It gives up (:class:`_NotLines`)
-    on anything else (anchors, tags, merge keys, multi-line values, escapes, a ``?`` key,
-    non-ASCII plain text, tabs, control characters, ...) and on anything libyaml reads as an
-    error or that the event reader refuses (a duplicate key, a key that is not text, a bound
-    exceeded): libyaml then reads the whole text and reports it. What it returns is what the
-    event reader returns, with a subset of its positions: those of block collections, of
-    ``{...}`` and ``[...]`` written as the value of a line, and of their keys (the others are
-    found when asked for, by :meth:`Document.position`, as those of plain values are).
-    """
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-        self.max_flow_depth = min(limits.max_depth, _MAX_FLOW_DEPTH)
-        self.nodes = 0
-        self.collections = 0
-        self.positions: dict[Path_, _Stored] = {}
-        self.key_positions: dict[Path_, _Stored] = {}
-        self.plain: dict[str, Any] = {}  # plain text -> its value: each is resolved once
-        self.long_keys = True  # whether a key may be longer than YAML allows
-        # '{...}'/'[...]' to the end of a line, and its depth -> (value, values, collections)
-        self.read_flows: dict[tuple[int, str], tuple[Any, int, int, _Inner]] = {}
-
-    def read(self, text: str) -> dict[str, Any]:
-        lines = text.split("\n")
-        longest = max(map(len, lines))
-        if longest > self.limits.max_scalar_chars:
-            raise _NotLines  # a scalar may be too long: libyaml says where
-        self.long_keys = longest > _MAX_KEY_CHARS
-        positions = self.positions
-        key_positions = self.key_positions
-        root: dict[str, Any] = {}
-        # The open block collections, innermost last: (indentation, container, path).
-        stack: list[tuple[int, Any, Path_]] = []
-        # A 'key:' whose value starts on a later line: (indentation, mapping, key, path, key at)
-        pending: tuple[int, dict[str, Any], str, Path_, Position] | None = None
-        number = 0
-        for line in lines:
-            number += 1
-            # Python's printable characters are printable in YAML too; the others (tabs,
-            # carriage returns, U+0085/U+2028 line breaks, control characters, byte-order
-            # marks, no-break spaces) are left to libyaml.
-            if not line.isprintable():
-                raise _NotLines
-            content = line.lstrip(" ")
-            if not content or content[0] == "#":
-                continue
-            indent = len(line) - len(content)
-            if not indent and content[:3] in ("---", "..."):
-                raise _NotLines  # a document marker
-            item = content[:2] == "- "
-            if pending is not None:
-                above, mapping, key, path, key_at = pending
-                pending = None
-                if indent > above or (indent == above and item):  # a block value
-                    self.opened(len(stack))
-                    block: Any = [] if item else {}
-                    positions[path] = (number, indent + 1)
-                    key_positions[path] = key_at
-                    mapping[key] = block
-                    stack.append((indent, block, path))
-                else:
-                    self.nodes += 1
-                    mapping[key] = None
-            elif not stack:  # the first line opens the top-level mapping
-                if indent or item:
-                    raise _NotLines
-                self.opened(0)
-                positions[()] = (number, 1)
-                stack.append((0, root, ()))
-            at, container, path = stack[-1]
-            while indent < at:
-                stack.pop()
-                at, container, path = stack[-1]
-            if type(container) is list and not item:  # a list at its key's indentation ends
-                stack.pop()
-                at, container, path = stack[-1]
-            if at != indent:
-                raise _NotLines
-            start = indent
-            if item:
-                if type(container) is not list:
-                    raise _NotLines
-                start = indent + 2
-                if content[2:3] == " ":  # more spaces after '-'
-                    start = len(line) - len(content[2:].lstrip(" "))
-                if start == len(line):
-                    raise _NotLines  # '-' with its value on the next lines
-                child: Path_ = (*path, len(container))
-                match = _BLOCK_KEY.match(line, start)
-                if match is None:  # '- value'
-                    container.append(self.inline(line, start, child, number, len(stack)))
-                    continue
-                # '- key: value' opens a mapping whose keys line up with this first one
-                self.opened(len(stack))
-                positions[child] = (number, start + 1)
-                mapping = {}
-                container.append(mapping)
-                stack.append((start, mapping, child))
-                container, path = mapping, child
-            else:
-                match = _BLOCK_KEY.match(line, start)
-                if match is None:
-                    raise _NotLines
-            key = self.key(match.group(1), container)
-            child = (*path, key)
-            after = match.end()
-            if after == len(line) or line[after] == "#":
-                pending = (start, container, key, child, (number, start + 1))
-                continue
-            if line[after] in "{[":
-                key_positions[child] = (number, start + 1)
-            container[key] = self.inline(line, after, child, number, len(stack))
-        if pending is not None:
-            self.nodes += 1
-            pending[1][pending[2]] = None
-        if not stack or self.nodes > self.limits.max_nodes:
-            raise _NotLines
-        return root
-
-    def opened(self, depth: int) -> None:
-        """Count a mapping or list opened inside ``depth`` others, within the bounds."""
-        if depth >= self.limits.max_depth:
-            raise _NotLines
-        self.nodes += 1
-        self.collections += 1
-        if self.collections > self.limits.max_collections or self.nodes > self.limits.max_nodes:
-            raise _NotLines  # said early: libyaml has the whole text to read again
-
-    def key(self, text: str, mapping: dict[str, Any]) -> str:
-        """A mapping key: text, not yet in ``mapping``, at most as long as YAML allows."""
-        self.nodes += 1
-        key = self.scalar(text)
-        if (
-            type(key) is not str
-            or key in mapping
-            or (self.long_keys and len(text) > _MAX_KEY_CHARS)
-        ):
-            raise _NotLines
-        return key
-
-    def scalar(self, text: str) -> Any:
-        """The value of a scalar matched by ``_SCALAR``."""
-        first = text[0]
-        if first == '"' or first == "'":
-            return text[1:-1]
-        return text if first not in _IMPLICIT_FIRST else self.resolve(text)
-
-    def resolve(self, text: str) -> Any:
-        """The value of plain text that may be something other than text (``true``, ``443``)."""
-        value = self.plain.get(text, _MISSING)
-        if value is _MISSING:
-            try:
-                value = _plain_value(text)
-            except (_UnknownTag, ValueError, OverflowError):
-                raise _NotLines from None
-            if value is _MergeKey:
-                raise _NotLines
-            if type(value) is not float:  # NaN is not equal to itself: keep each one apart
-                self.plain[text] = value
-        return value
-
-    def inline(self, line: str, start: int, path: Path_, number: int, depth: int) -> Any:
-        """The value written from ``line[start]`` to the end of the line (a comment aside)."""
-        opener = line[start]
-        if opener == "{" or opener == "[":
-            self.positions[path] = (number, start + 1)
-            # Generated and hand-written models repeat the same '{...}' on many lines (flows
-            # alike): each text is read once, then copied, counted and bounded as when read.
-            written = (depth, line[start:])
-            seen = self.read_flows.get(written)
-            if seen is not None:
-                value, nodes, collections, inner = seen
-                self.nodes += nodes
-                self.collections += collections
-                if (
-                    self.collections > self.limits.max_collections
-                    or self.nodes > self.limits.max_nodes
-                ):
-                    raise _NotLines
-                return _copy_of(value, inner)
-            nodes, collections = self.nodes, self.collections
-            value, end = self.flow(line, start, depth)
-            if end != len(line) and _LINE_END.match(line, end) is None:
-                raise _NotLines
-            inner = _inner(value)
-            self.read_flows[written] = (
-                value,
-                self.nodes - nodes,
-                self.collections - collections,
-                inner,
-            )
-            return _copy_of(value, inner)
-        match = _BLOCK_SCALAR.match(line, start)
-        if match is None:
-            raise _NotLines
-        self.nodes += 1
-        return self.scalar(match.group(1))
-
-    def flow(self, line: str, start: int, depth: int) -> tuple[Any, int]:
-        """The ``{...}`` or ``[...]`` at ``line[start]`` (inside ``depth`` others), and its end."""
-        if depth >= self.max_flow_depth:
-            raise _NotLines
-        self.opened(depth)
-        mapping = line[start] == "{"
-        if line[start + 1 : start + 2] in " ]},":  # perhaps empty (or a stray comma)
-            empty = _FLOW_NEXT.match(line, start + 1)
-            if empty is not None:
-                if empty.group(1) != ("}" if mapping else "]"):
-                    raise _NotLines
-                return ({} if mapping else []), empty.end()
-        if mapping:
-            return self.flow_mapping(line, start + 1, depth)
-        return self.flow_sequence(line, start + 1, depth)
-
-    def flow_mapping(self, line: str, position: int, depth: int) -> tuple[Any, int]:
-        """The pairs of a ``{...}`` from ``position`` (after ``{``) to its ``}``."""
-        mapping: dict[str, Any] = {}
-        pair = _FLOW_PAIR.match
-        implicit = _IMPLICIT_FIRST
-        resolve = self.resolve
-        long_keys = self.long_keys
-        nodes = 0
-        while True:
-            match = pair(line, position)
-            if match is None:
-                raise _NotLines
-            key_text, text, separator = match.groups()
-            first = key_text[0]
-            key = (
-                key_text[1:-1]
-                if first == '"' or first == "'"
-                else key_text
-                if first not in implicit
-                else resolve(key_text)
-            )
-            if (
-                type(key) is not str
-                or key in mapping
-                or (long_keys and len(key_text) > _MAX_KEY_CHARS)
-            ):
-                raise _NotLines
-            if text is None:  # a nested '{' or '['
-                nodes += 1
-                mapping[key], position = self.flow(line, match.end() - 1, depth + 1)
-                found = _FLOW_NEXT.match(line, position)
-                if found is None:
-                    raise _NotLines
-                separator = found.group(1)
-                position = found.end()
-            else:
-                nodes += 2
-                first = text[0]
-                mapping[key] = (
-                    text[1:-1]
-                    if first == '"' or first == "'"
-                    else text
-                    if first not in implicit
-                    else resolve(text)
-                )
-                position = match.end()
-            if separator == "}":
-                self.nodes += nodes
-                return mapping, position
-            if separator != ",":
-                raise _NotLines
-
-    def flow_sequence(self, line: str, position: int, depth: int) -> tuple[Any, int]:
-        """The items of a ``[...]`` from ``position`` (after ``[``) to its ``]``."""
-        sequence: list[Any] = []
-        item = _FLOW_ITEM.match
-        implicit = _IMPLICIT_FIRST
-        resolve = self.resolve
-        while True:
-            match = item(line, position)
-            if match is None:
-                raise _NotLines
-            text, separator = match.groups()
-            if text is None:  # a nested '{' or '['
-                value, position = self.flow(line, match.end() - 1, depth + 1)
-                sequence.append(value)
-                found = _FLOW_NEXT.match(line, position)
-                if found is None:
-                    raise _NotLines
-                separator = found.group(1)
-                position = found.end()
-            else:
-                self.nodes += 1
-                first = text[0]
-                sequence.append(
-                    text[1:-1]
-                    if first == '"' or first == "'"
-                    else text
-                    if first not in implicit
-                    else resolve(text)
-                )
-                position = match.end()
-            if separator == "]":
-                return sequence, position
-            if separator != ",":
-                raise _NotLines
-
-
-_Inner = tuple[tuple[Any, bool], ...]
-"""The keys (or indexes) of a mapping (or list) that hold mappings or lists, and whether each of
-those holds only scalars."""
-
-
-def _inner(value: dict[str, Any] | list[Any]) -> _Inner:
-    """Where ``value`` holds mappings or lists (see :func:`_copy_of`)."""
-    places = value.items() if type(value) is dict else enumerate(value)
-    return tuple(
-        (place, not any(type(inside) in _CONTAINERS for inside in _items(item)))
-        for place, item in places
-        if type(item) in _CONTAINERS
+    if not isinstance(root, dict):
+        kind = "empty" if root is None else type(root).__name__
+        raise ReadError(
+            Location(display, 1, 1),
+            f"must be a mapping of sections (system:, components:, ...), not {kind}",
+        )
+    return Document(
+        display, root, reader.positions, reader.key_positions, None if full else text, limits
     )
 
 
-def _items(value: dict[str, Any] | list[Any]) -> Any:
-    return value.values() if type(value) is dict else value
-
-
-def _copy_of(value: Any, inner: _Inner) -> Any:
-    """A copy of ``value`` (a mapping or list, ``inner`` as :func:`_inner` found) that shares
-    nothing that can be changed with it: each copy is a value of its own."""
-    copy = value.copy()
-    for place, flat in inner:
-        item = value[place]
-        copy[place] = item.copy() if flat else _copied(item)
-    return copy
-
-
-def _copied(value: Any) -> Any:
-    """A copy of a tree of mappings and lists (scalars are shared: none can be changed)."""
-    kind = type(value)
-    if kind is dict:
-        return {
-            key: _copied(item) if type(item) in _CONTAINERS else item for key, item in value.items()
-        }
-    if kind is list:
-        return [_copied(item) if type(item) in _CONTAINERS else item for item in value]
-    return value
-
-
-_CONTAINERS = (dict, list)
-
-
-# --- the event reader -----------------------------------------------------------------------
-
-
-class _Frame:
-    __slots__ = ("anchor", "container", "key", "key_pos", "merges", "nodes", "path")
-
-    def __init__(self, container: dict[Any, Any] | list[Any], path: Path_, anchor: str | None):
-        self.container = container
-        self.path = path
-        self.anchor = anchor
-        self.key: Any = _NO_KEY
-        self.key_pos: _Stored = (0, 0)
-        self.merges: list[tuple[Any, _Stored]] = []
-        self.nodes = 1
-
-
-_NO_KEY = object()
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:str": _constructor.construct_yaml_str,
+}
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"})
+_IMPLICIT_FIRST: frozenset[str | None] = frozenset({*_resolver.yaml_implicit_resolvers, ""})
+"""First characters for which a plain scalar may be something other than text."""
+if None in _IMPLICIT_FIRST:  # pragma: no cover - a resolver for any first character
+    _IMPLICIT_FIRST = frozenset(chr(c) for c in range(0x110000))
+_MISSING: Any = object()
+_NO_KEY: Any = object()
 
 
 class _Reparse(Exception):
     """An error message needs a position the fast pass did not keep."""
 
 
-class _Builder:
-    """Turns a stream of YAML events into values, counting every value produced."""
+class _Reader:
+    """Turns libyaml's events into plain values, within the bounds, keeping positions.
 
-    def __init__(self, display: str, limits: Limits, full: bool = True) -> None:
+    :meth:`run` is one loop over the events with the open collection's state in local
+    variables (a Python object per event is already libyaml's cost; the loop adds little to
+    it). The rare cases (tags, keys that are not plain text, merge keys, errors) are methods.
+    """
+
+    def __init__(self, display: str, limits: Limits, full: bool, text: str) -> None:
         self.display = display
+        self.escapes = "\\" in text  # whether any double-quoted value may hold an escape
+        self.longest = len(text)
         self.limits = limits
         self.full = full
-        self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
-        self.nodes = 0
-        self.collections = 0
-        self.merged_keys = 0
-        self.documents = 0
-        self.root: Any = None
+        self.merged_keys = 0  # keys copied by '<<:' so far
         self.positions: dict[Path_, _Stored] = {}
         self.key_positions: dict[Path_, _Stored] = {}
-        self.plain: dict[str, Any] = {}  # plain text -> its value: each is resolved once
 
     def fail(self, event: Any, message: str) -> ReadError:
         mark = event.start_mark
         return ReadError(Location(self.display, mark.line + 1, mark.column + 1), message)
 
-    def document(self) -> Document:
-        if not isinstance(self.root, dict):
-            kind = "empty" if self.root is None else type(self.root).__name__
-            raise ReadError(
-                Location(self.display, 1, 1),
-                f"must be a mapping of sections (system:, components:, ...), not {kind}",
-            )
-        return Document(self.display, self.root, self.positions, self.key_positions)
-
-    def count(self, event: Any, amount: int) -> None:
-        self.nodes += amount
-        if self.nodes > self.limits.max_nodes:
-            raise self.fail(
-                event,
-                f"expands to more than {self.limits.max_nodes:,} values (a YAML alias bomb?); "
-                "refusing to read it",
-            )
-
-    def run(self, get_event: Any) -> None:
-        """Handle every event ``get_event`` returns, to the end of the stream."""
-        scalar_event = _ScalarEvent
-        stream_end = yaml.StreamEndEvent
+    def run(self, get_event: Any) -> Any:
+        """Read every event ``get_event`` returns; the document's value."""
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        stream_end, document_start = yaml.StreamEndEvent, yaml.DocumentStartEvent
+        limits = self.limits
+        max_nodes, max_chars = limits.max_nodes, limits.max_scalar_chars
+        max_depth, max_collections = limits.max_depth, limits.max_collections
         implicit = _IMPLICIT_FIRST
-        plain = self.plain
-        max_nodes = self.limits.max_nodes
-        max_chars = self.limits.max_scalar_chars
-        stack = self.stack
-        full = self.full
+        plain: dict[str, Any] = {}  # plain text -> its value: each is resolved once
+        anchors = self.anchors
+        positions, key_positions = self.positions, self.key_positions
+        full, escapes = self.full, self.escapes
+        long = self.longest > max_chars  # whether any value can be too long
+        no_key, merge_key = _NO_KEY, _MergeKey
+        stack: list[tuple[Any, ...]] = []  # the state of each enclosing collection
+        # The open collection: None before the top-level value (then ``root`` takes it).
+        container: Any = None
+        is_map = False
+        key: Any = no_key  # the key whose value comes next (mappings)
+        key_mark: _Stored = None
+        path: Path_ = ()
+        first = 0  # the value count when this collection opened (for its size as an anchor)
+        anchor: str | None = None
+        merges: list[tuple[Any, _Stored]] | None = None  # '<<:' values, applied at its end
+        root: Any = None
+        nodes = collections = documents = 0
         while True:  # one C call per event: faster than yaml.parse's generator
             event = get_event()
             kind = type(event)
-            if kind is not scalar_event:
-                if event is None or kind is stream_end:
-                    return
-                self.feed(event)
-                continue
-            # The hot path: most values are plain text keys and values in a mapping.
-            self.nodes += 1
-            if self.nodes > max_nodes:
-                self.count(event, 0)
-            value = event.value
-            if event.tag is not None or len(value) > max_chars:
-                value = self.scalar(event)
-            elif event.implicit[0] and value[:1] in implicit:
-                value = plain.get(value, _MISSING)
-                if value is _MISSING:
+            if kind is scalar_event:
+                nodes += 1
+                if nodes > max_nodes:
+                    raise self.too_many(event)
+                value = event.value
+                if event.tag is not None or (long and len(value) > max_chars):
                     value = self.scalar(event)
-                    if type(value) is not float:  # NaN is not equal to itself
-                        plain[event.value] = value
-            if event.anchor is not None:  # '&name' on a plain value, reused with '*name'
-                self.anchors[event.anchor] = (value, 1)
-            if stack:
-                frame = stack[-1]
-                container = frame.container
-                if type(container) is dict:
-                    key = frame.key
-                    if key is _NO_KEY:
+                elif event.implicit[0]:  # plain text: perhaps a number, a boolean, null
+                    text = value
+                    value = plain.get(text, _MISSING)
+                    if value is _MISSING:
+                        value = self.scalar(event) if text[:1] in implicit else text
+                        if type(value) is not float:  # NaN is not equal to itself
+                            plain[text] = value
+                elif escapes and event.style == '"':
+                    self.check_unescaped(event)
+                if event.anchor is not None:  # '&name' on a scalar, reused with '*name'
+                    anchors[event.anchor] = (value, 1)
+                if is_map:
+                    if key is no_key:
                         if type(value) is str and value not in container:
-                            frame.key = value
-                            frame.key_pos = event.start_mark
-                            continue
-                        self.take_key(event, value)
+                            key = value
+                        else:
+                            key = self.key(event, value, container, path)
+                        key_mark = event.start_mark
                         continue
-                    if key is not _MergeKey:
-                        frame.key = _NO_KEY
-                        frame.nodes += 1
+                    if key is merge_key:
+                        merges = self.merge_value(merges, value, key_mark)
+                    else:
                         if full:
-                            path = (*frame.path, key)
-                            self.positions[path] = event.start_mark
-                            self.key_positions[path] = frame.key_pos
+                            at = (*path, key)
+                            positions[at] = event.start_mark
+                            key_positions[at] = key_mark
                         container[key] = value
+                    key = no_key
+                elif container is not None:
+                    if full:
+                        positions[(*path, len(container))] = event.start_mark
+                    container.append(value)
+                else:
+                    root = value
+            elif kind is mapping_start or kind is sequence_start:
+                if len(stack) >= max_depth:
+                    raise self.fail(
+                        event, f"is nested more than {max_depth} levels deep; refusing it"
+                    )
+                if event.tag is not None and event.tag not in _COLLECTION_TAGS:
+                    raise self.refused_tag(event, event.tag)
+                nodes += 1
+                if nodes > max_nodes:
+                    raise self.too_many(event)
+                collections += 1
+                if collections > max_collections:
+                    raise self.fail(
+                        event,
+                        f"has more than {max_collections:,} mappings and lists; "
+                        "refusing to read it (split the model with 'include:')",
+                    )
+                if is_map:
+                    if key is no_key:
+                        raise self.fail(event, _NOT_A_KEY)
+                    child: Path_ = (*path, key)
+                elif container is not None:
+                    child = (*path, len(container))
+                else:
+                    child = ()
+                positions[child] = event.start_mark
+                stack.append((container, is_map, key, key_mark, path, first, anchor, merges))
+                is_map = kind is mapping_start
+                container = {} if is_map else []
+                key, path, first, anchor, merges = no_key, child, nodes, event.anchor, None
+            elif kind is mapping_end or kind is sequence_end:
+                done, done_path = container, path
+                if merges is not None:
+                    self.merge(event, done, done_path, merges)
+                if anchor is not None:
+                    anchors[anchor] = (done, nodes - first + 1)
+                container, is_map, key, key_mark, path, first, anchor, merges = stack.pop()
+                if is_map:
+                    if key is merge_key:
+                        merges = self.merge_value(merges, done, key_mark)
+                    else:
+                        key_positions[done_path] = key_mark
+                        container[key] = done
+                    key = no_key
+                elif container is not None:
+                    container.append(done)
+                else:
+                    root = done
+            elif kind is alias_event:
+                anchored = anchors.get(event.anchor)
+                if anchored is None:
+                    raise self.fail(event, f"unknown alias '*{_clip(event.anchor or '')}'")
+                value, size = anchored
+                nodes += size
+                if nodes > max_nodes:
+                    raise self.too_many(event)
+                if is_map:
+                    if key is no_key:
+                        key = self.key(event, value, container, path)
+                        key_mark = event.start_mark
                         continue
-            self.place(event, value, 1)
+                    if key is merge_key:
+                        merges = self.merge_value(merges, value, key_mark)
+                    else:
+                        at = (*path, key)
+                        positions[at] = event.start_mark
+                        key_positions[at] = key_mark
+                        container[key] = value
+                    key = no_key
+                elif container is not None:
+                    if full:
+                        positions[(*path, len(container))] = event.start_mark
+                    container.append(value)
+                else:
+                    root = value
+            elif event is None or kind is stream_end:
+                return root
+            elif kind is document_start:
+                documents += 1
+                if documents > 1:
+                    raise self.fail(
+                        event, "holds more than one YAML document ('---'); use one per file"
+                    )
 
-    def feed(self, event: Any) -> None:
-        """Handle one event other than a scalar."""
-        kind = type(event)
-        if kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if len(self.stack) >= self.limits.max_depth:
-                raise self.fail(
-                    event, f"is nested more than {self.limits.max_depth} levels deep; refusing it"
-                )
-            self.check_tag(event)
-            self.count(event, 1)
-            self.collections += 1
-            if self.collections > self.limits.max_collections:
-                raise self.fail(
-                    event,
-                    f"has more than {self.limits.max_collections:,} mappings and lists; "
-                    "refusing to read it (split the model with 'include:')",
-                )
-            new: dict[Any, Any] | list[Any] = {} if kind is yaml.MappingStartEvent else []
-            path = self.child_path(event)
-            self.positions[path] = event.start_mark
-            self.stack.append(_Frame(new, path, event.anchor))
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            frame = self.stack.pop()
-            if frame.merges and isinstance(frame.container, dict):
-                self.merge(frame, event)
-            if frame.anchor is not None:
-                self.anchors[frame.anchor] = (frame.container, frame.nodes)
-            self.attach(event, frame.container, frame.nodes, start=None)
-        elif kind is yaml.AliasEvent:
-            anchored = self.anchors.get(event.anchor or "")
-            if anchored is None:
-                raise self.fail(event, f"unknown alias '*{_clip(event.anchor or '')}'")
-            value, nodes = anchored
-            self.count(event, nodes)
-            self.place(event, value, nodes)
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                raise self.fail(
-                    event, "holds more than one YAML document ('---'); use one per file"
-                )
+    def too_many(self, event: Any) -> ReadError:
+        return self.fail(
+            event,
+            f"expands to more than {self.limits.max_nodes:,} values (a YAML alias bomb?); "
+            "refusing to read it",
+        )
 
-    def check_tag(self, event: Any) -> None:
-        tag = getattr(event, "tag", None)
-        if tag and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"):
+    def refused_tag(self, event: Any, tag: str) -> ReadError:
+        return self.fail(
+            event, f"uses the YAML tag '{_clip(tag)}', which threatforge does not accept"
+        )
+
+    def check_unescaped(self, event: Any) -> None:
+        """Refuse in a double-quoted value what is refused in the text, once escapes are read."""
+        found = _REFUSED_IN_VALUES.search(event.value)
+        if found is not None:
             raise self.fail(
-                event, f"uses the YAML tag '{_clip(tag)}', which threatforge does not accept"
+                event,
+                "has an escape that gives an unacceptable character "
+                f"{_character_problem(found.group(), in_value=True)}; escapes are checked as "
+                "the characters they stand for",
             )
 
     def scalar(self, event: Any) -> Any:
+        """The value of a scalar that is tagged, long, or plain text that may not be text."""
         value = event.value
         if len(value) > self.limits.max_scalar_chars:
             raise self.fail(
                 event, f"has a value longer than {self.limits.max_scalar_chars:,} characters"
             )
+        if self.escapes and event.style == '"':
+            self.check_unescaped(event)
         tag = event.tag
         if tag in (None, "!"):
             if not event.implicit[0]:
@@ -858,9 +573,7 @@ class _Builder:
             return value  # keep dates as text; the schema parses them where a date is wanted
         construct = _SCALAR_TAGS.get(tag)
         if construct is None:
-            raise self.fail(
-                event, f"uses the YAML tag '{_clip(tag)}', which threatforge does not accept"
-            )
+            raise self.refused_tag(event, tag)
         try:
             return construct(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark))
         except (ValueError, OverflowError):
@@ -875,86 +588,66 @@ class _Builder:
                 event, f"'{value[:40]}' is not a valid {tag.rsplit(':', 1)[-1]}"
             ) from None
 
-    def child_path(self, event: Any) -> Path_:
-        if not self.stack:
-            return ()
-        frame = self.stack[-1]
-        if isinstance(frame.container, list):
-            return (*frame.path, len(frame.container))
-        if frame.key is _NO_KEY:
-            raise self.fail(event, "uses a mapping or list as a key; keys must be plain text")
-        return (*frame.path, frame.key)
-
-    def place(self, event: Any, value: Any, nodes: int) -> None:
-        """Put a scalar or an alias into the current container (or as a mapping key)."""
-        if self.stack:
-            frame = self.stack[-1]
-            if isinstance(frame.container, dict) and frame.key is _NO_KEY:
-                self.take_key(event, value)
-                return
-        self.attach(event, value, nodes, start=event.start_mark)
-
-    def take_key(self, event: Any, value: Any) -> None:
-        frame = self.stack[-1]
-        if value is not _MergeKey and not isinstance(value, str | int | float | bool):
-            raise self.fail(event, "uses a mapping or list as a key; keys must be plain text")
-        key = value if value is _MergeKey else str(value) if not isinstance(value, str) else value
+    def key(self, event: Any, value: Any, mapping: dict[Any, Any], path: Path_) -> Any:
+        """A mapping key that is not new plain text: a merge key, a number, a repeat."""
+        if value is _MergeKey:
+            return value
         if isinstance(value, bool):  # 'on:'/'yes:' as keys are almost always meant as text
-            key = event.value
-        if key is not _MergeKey and key in frame.container:
-            stored = self.key_positions.get((*frame.path, key))
+            key = event.value if type(event) is yaml.ScalarEvent else str(value).lower()
+        elif isinstance(value, int | float) or type(value) is str:
+            key = value if type(value) is str else str(value)
+        else:
+            raise self.fail(event, _NOT_A_KEY)
+        if key in mapping:
+            stored = self.key_positions.get((*path, key))
             if stored is None:  # not recorded on the fast pass: read again, keeping positions
                 raise _Reparse
             line, column = _pos(stored)
             raise self.fail(
                 event, f"repeats the key '{_clip(key)}' (first at line {line}, column {column})"
             )
-        frame.key = key
-        frame.key_pos = event.start_mark
+        return key
 
-    def attach(self, event: Any, value: Any, nodes: int, start: Any) -> None:
-        if not self.stack:
-            self.root = value
-            return
-        frame = self.stack[-1]
-        frame.nodes += nodes
-        container = frame.container
-        if isinstance(container, list):
-            if start is not None and self.full:
-                self.positions[(*frame.path, len(container))] = start
-            container.append(value)
-            return
-        key = frame.key
-        frame.key = _NO_KEY
-        if key is _MergeKey:
-            frame.merges.append((value, frame.key_pos))
-            return
-        path = (*frame.path, key)
-        if start is not None:
-            self.positions[path] = start
-        self.key_positions[path] = frame.key_pos
-        container[key] = value
+    @staticmethod
+    def merge_value(
+        merges: list[tuple[Any, _Stored]] | None, value: Any, mark: _Stored
+    ) -> list[tuple[Any, _Stored]]:
+        """Keep the value of a ``<<:`` key until the mapping ends (explicit keys win)."""
+        if merges is None:
+            merges = []
+        merges.append((value, mark))
+        return merges
 
-    def merge(self, frame: _Frame, event: Any) -> None:
+    def merge(
+        self,
+        event: Any,
+        mapping: dict[Any, Any],
+        path: Path_,
+        merges: list[tuple[Any, _Stored]],
+    ) -> None:
         """Apply ``<<: *anchor`` merge keys: explicit keys win over merged ones."""
-        assert isinstance(frame.container, dict)  # noqa: S101 - guarded by the caller
-        for value, position in frame.merges:
+        merged = self.merged_keys
+        for value, position in merges:
             sources = value if isinstance(value, list) else [value]
             for source in sources:
                 if not isinstance(source, dict):
                     raise self.fail(event, "merges ('<<:') something that is not a mapping")
-                self.merged_keys += len(source)
-                if self.merged_keys > self.limits.max_merged_keys:
+                merged += len(source)
+                if merged > self.limits.max_merged_keys:
                     raise self.fail(
                         event,
                         f"copies more than {self.limits.max_merged_keys:,} keys with merge keys "
                         "('<<:'); refusing to read it",
                     )
                 for key, item in source.items():
-                    if key not in frame.container:
-                        frame.container[key] = item
-                        self.positions[(*frame.path, key)] = position
-                        self.key_positions[(*frame.path, key)] = position
+                    if key not in mapping:
+                        mapping[key] = item
+                        self.positions[(*path, key)] = position
+                        self.key_positions[(*path, key)] = position
+        self.merged_keys = merged
+
+
+_NOT_A_KEY = "uses a mapping or list as a key; keys must be plain text"
 
 
 def _clip(text: str, limit: int = 80) -> str:

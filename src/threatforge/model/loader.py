@@ -793,19 +793,23 @@ class _References:
             )
 
     def check_nesting(self) -> None:
+        """Refuse loops of ``inside:`` and chains more than :data:`MAX_NESTING` levels deep.
+
+        Each boundary is walked once (linear even for a 20,000-level chain); a boundary's
+        level is one more than that of the boundary it sits inside.
+        """
         boundaries = self.model.boundaries
-        walked: set[str] = set()  # boundaries whose 'inside' chain was already followed
+        levels: dict[str, int] = {}  # boundaries whose 'inside' chain was already followed
         for start in boundaries:
             seen: dict[str, int] = {}  # this walk, in order: linear even for long chains
             current: str | None = start
-            while current is not None and current in boundaries and current not in walked:
+            looped = False
+            while current is not None and current in boundaries and current not in levels:
                 if current in seen:
+                    looped = True
                     loop = list(seen)[seen[current] :]
                     document = self.element_paths[("boundaries", current)]
-                    shown = loop
-                    if len(loop) > 12:  # keep the message readable for a hostile 10,000-long loop
-                        shown = [*loop[:10], f"... ({len(loop) - 11} more)", loop[-1]]
-                    chain = " -> ".join([*shown, current])
+                    chain = " -> ".join([*_shortened(loop), current])
                     self.loader.error(
                         document.location(("boundaries", current, "inside")),
                         f"boundary '{current}' is nested inside itself: {chain}",
@@ -814,7 +818,39 @@ class _References:
                     break
                 seen[current] = len(seen)
                 current = boundaries[current].inside
-            walked.update(seen)
+            level = 0 if looped or current is None else levels.get(current, 0)
+            for bid in reversed(seen):
+                level = 0 if looped else level + 1
+                levels[bid] = level
+                if level == MAX_NESTING + 1:
+                    self.too_deep(bid)
+
+    def too_deep(self, bid: str) -> None:
+        """Report the boundary one level past the limit (those inside it are not repeated)."""
+        boundaries = self.model.boundaries
+        chain: list[str] = []
+        current: str | None = bid
+        while current is not None and current in boundaries and len(chain) <= MAX_NESTING:
+            chain.append(current)
+            current = boundaries[current].inside
+        document = self.element_paths[("boundaries", bid)]
+        self.loader.error(
+            document.location(("boundaries", bid, "inside")),
+            f"boundary '{bid}' is nested more than {MAX_NESTING} levels deep: "
+            f"{' -> '.join(_shortened(chain))}; nest zones at most {MAX_NESTING} levels deep",
+            "reference",
+        )
+
+
+MAX_NESTING = 64
+"""How deep boundaries may sit inside each other (``inside:`` chains), top level included."""
+
+
+def _shortened(chain: list[str]) -> list[str]:
+    """A chain of ids as shown in a message: readable even for a hostile 10,000-long one."""
+    if len(chain) > 12:
+        return [*chain[:10], f"... ({len(chain) - 11} more)", chain[-1]]
+    return chain
 
 
 # --- helpers ------------------------------------------------------------------------------

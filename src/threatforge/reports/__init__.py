@@ -15,6 +15,7 @@ from threatforge.reports.content import (
     ReportContent,
     build_content,
     parse_baseline,
+    read_baseline,
 )
 from threatforge.reports.diagram import Diagram, DiagramView, build_diagram
 from threatforge.reports.diagrams import DiagramFormat, LayoutEngine, diagram_svg, render_diagram
@@ -33,6 +34,7 @@ __all__ = [
     "build_diagram",
     "diagram_svg",
     "parse_baseline",
+    "read_baseline",
     "render_diagram",
     "render_report",
 ]

@@ -8,15 +8,22 @@ security jargon; the engineering parts keep every detail of every finding.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from threatforge.errors import ExportError
-from threatforge.model import Model, TrackingStatus
+from threatforge.model import (
+    JsonLimits,
+    Model,
+    ReadError,
+    TrackingStatus,
+    parse_json_text,
+    read_json_file,
+)
 from threatforge.reports.analysis_view import AttackPath, PciScopeView, attack_paths, pci_scope
 from threatforge.rules import Assessment, Finding, Severity, Stride
 from threatforge.rules.metadata import capec_url, cwe_url
@@ -291,12 +298,30 @@ def reference_links(finding: Finding) -> tuple[Link, ...]:
 # --- baseline and trend --------------------------------------------------------------------
 
 
+ASSESSMENT_LIMITS = JsonLimits(max_bytes=64 * 1024 * 1024, max_depth=32)
+"""A previous assessment as a report baseline: 64 MiB (about 40,000 findings), 32 levels."""
+
+
+def read_baseline(path: str, label: str) -> Baseline:
+    """Read a previous assessment JSON file through the bounded JSON reader."""
+    try:
+        data = read_json_file(path, label, ASSESSMENT_LIMITS, kind="an assessment file")
+    except ReadError as exc:
+        raise ExportError(f"baseline {exc}") from None
+    return baseline_from_json(data, label)
+
+
 def parse_baseline(text: str, label: str) -> Baseline:
     """Read a previous assessment JSON; raise :class:`ExportError` when it is not one."""
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ExportError(f"baseline {label} is not JSON: {exc}") from exc
+        data = parse_json_text(text, label, ASSESSMENT_LIMITS)
+    except ReadError as exc:
+        raise ExportError(f"baseline {exc}") from None
+    return baseline_from_json(data, label)
+
+
+def baseline_from_json(data: Any, label: str) -> Baseline:
+    """The report baseline in an already parsed assessment JSON value."""
     if not isinstance(data, dict) or "threatforge_assessment" not in data:
         raise ExportError(
             f"baseline {label} is not a threatforge assessment "

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from threatforge.model import Classification, ComponentKind, Flow, Model, TrustLevel
 from threatforge.reports.analysis_view import AttackPath, attack_paths
@@ -136,11 +137,26 @@ class Diagram:
 
     def children(self, cluster: str | None) -> tuple[Cluster, ...]:
         """Clusters directly inside ``cluster`` (None: at the top level)."""
-        return tuple(c for c in self.clusters if c.parent == cluster)
+        return self._children.get(cluster, ())
 
     def members(self, cluster: str | None) -> tuple[Node, ...]:
         """Nodes directly inside ``cluster`` (None: in no cluster)."""
-        return tuple(n for n in self.nodes if n.cluster == cluster)
+        return self._members.get(cluster, ())
+
+    # One pass each, so that drawing n nested clusters is linear, not quadratic.
+    @cached_property
+    def _children(self) -> dict[str | None, tuple[Cluster, ...]]:
+        found: dict[str | None, list[Cluster]] = {}
+        for cluster in self.clusters:
+            found.setdefault(cluster.parent, []).append(cluster)
+        return {key: tuple(value) for key, value in found.items()}
+
+    @cached_property
+    def _members(self) -> dict[str | None, tuple[Node, ...]]:
+        found: dict[str | None, list[Node]] = {}
+        for node in self.nodes:
+            found.setdefault(node.cluster, []).append(node)
+        return {key: tuple(value) for key, value in found.items()}
 
 
 def severity_badge(severity: Severity) -> str:
@@ -279,30 +295,34 @@ def _clusters(
     key = {bid: f"z{i}" for i, bid in enumerate(model.boundaries)}
     ordered: list[Cluster] = []
     placed: set[str] = set()
-
-    def place(bid: str, trail: frozenset[str]) -> None:
-        if bid in placed:
-            return
-        boundary = model.boundaries[bid]
-        parent = boundary.inside if boundary.inside in model.boundaries else None
-        if parent is not None and parent in trail:
-            parent = None  # a nesting cycle: draw this one at the top level
-        if parent is not None:
-            place(parent, trail | {bid})
-        placed.add(bid)
-        ordered.append(
-            Cluster(
-                key=key[bid],
-                element=bid,
-                title=f"{boundary.label} ({boundary.trust.value})",
-                trust=boundary.trust,
-                parent=key[parent] if parent is not None else None,
-                severity=severities.get(bid),
+    boundaries = model.boundaries
+    for start in boundaries:
+        # Walk up to the outermost boundary not placed yet, then place that chain top down
+        # (iterative: a chain thousands of levels deep must not exhaust the stack).
+        chain: list[tuple[str, str | None]] = []
+        on_chain: set[str] = set()
+        current: str | None = start
+        while current is not None and current not in placed and current not in on_chain:
+            on_chain.add(current)
+            parent = boundaries[current].inside
+            parent = parent if parent in boundaries else None
+            if parent is not None and parent in on_chain:
+                parent = None  # a nesting cycle: draw this one at the top level
+            chain.append((current, parent))
+            current = parent
+        for bid, parent in reversed(chain):
+            boundary = boundaries[bid]
+            placed.add(bid)
+            ordered.append(
+                Cluster(
+                    key=key[bid],
+                    element=bid,
+                    title=f"{boundary.label} ({boundary.trust.value})",
+                    trust=boundary.trust,
+                    parent=key[parent] if parent is not None else None,
+                    severity=severities.get(bid),
+                )
             )
-        )
-
-    for bid in model.boundaries:
-        place(bid, frozenset({bid}))
     return tuple(ordered), key
 
 

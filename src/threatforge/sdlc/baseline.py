@@ -18,12 +18,21 @@ from typing import Any
 
 from threatforge.assessment import Assessment
 from threatforge.errors import ThreatforgeError
+from threatforge.model import JsonLimits, ReadError, parse_json_text, read_json_file
 from threatforge.rules.interface import Severity
 
-__all__ = ["BASELINE_VERSION", "BaselineError", "parse_baseline", "render_baseline"]
+__all__ = [
+    "BASELINE_VERSION",
+    "BaselineError",
+    "parse_baseline",
+    "read_baseline",
+    "render_baseline",
+]
 
 BASELINE_VERSION = 1
 MAX_BASELINE_BYTES = 20 * 1024 * 1024
+BASELINE_LIMITS = JsonLimits(max_bytes=MAX_BASELINE_BYTES, max_depth=8)
+"""A baseline is an object of a list of flat objects: three levels; eight leave room."""
 
 
 class BaselineError(ThreatforgeError):
@@ -44,14 +53,26 @@ def render_baseline(assessment: Assessment) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def read_baseline(path: str, name: str | None = None) -> Mapping[str, Severity | None]:
+    """Read the baseline file ``path`` with the bounded JSON reader (see :func:`parse_baseline`)."""
+    try:
+        document = read_json_file(path, name or path, BASELINE_LIMITS, kind="a baseline file")
+    except ReadError as exc:
+        raise BaselineError(f"baseline {exc}") from None
+    return baseline_from_json(document, name or path)
+
+
 def parse_baseline(text: str, name: str = "baseline") -> Mapping[str, Severity | None]:
     """Fingerprint -> severity when recorded (None: tolerate at any severity)."""
-    if len(text) > MAX_BASELINE_BYTES:
-        raise BaselineError(f"{name}: larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MB")
     try:
-        document: Any = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise BaselineError(f"{name}: not valid JSON ({exc})") from None
+        document = parse_json_text(text, name, BASELINE_LIMITS)
+    except ReadError as exc:
+        raise BaselineError(f"baseline {exc}") from None
+    return baseline_from_json(document, name)
+
+
+def baseline_from_json(document: Any, name: str) -> Mapping[str, Severity | None]:
+    """The baseline in an already parsed JSON value."""
     if isinstance(document, list):
         return {_fingerprint(item, name, index): None for index, item in enumerate(document)}
     if not isinstance(document, dict) or "threatforge_baseline" not in document:
