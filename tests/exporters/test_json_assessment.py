@@ -196,7 +196,22 @@ EXPECTED = {
         "tracking entry 'gone@api' matches no finding: the threat is gone or the element was "
         "renamed; remove or update the entry"
     ],
-    "rules": [{"rule": "test-no-throttle", "fired": 2, "passed": 1, "unknown": 1, "skipped": 0}],
+    "rules_run": ["test-no-throttle"],
+    "rules": [
+        {
+            "rule": "test-no-throttle",
+            "fired": 2,
+            "passed": 1,
+            "unknown": 1,
+            "skipped": 0,
+            "outcomes": {
+                "fired": ["api", "worker"],
+                "passed": ["user"],
+                "unknown": ["vault"],
+                "skipped": [],
+            },
+        }
+    ],
 }
 
 

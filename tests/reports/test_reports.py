@@ -192,7 +192,13 @@ def test_trend_against_a_baseline() -> None:
     kept = tuple(f for f in assessment.findings if f is not dropped)
     previous = json.loads(render_json(replace(assessment, findings=kept), model))
     previous["findings"].append(
-        {"fingerprint": "gone@user", "severity": "high", "status": "open", "title": "fixed"}
+        {
+            **previous["findings"][0],
+            "fingerprint": "gone@user",
+            "severity": "high",
+            "status": "open",
+            "decision": None,
+        }
     )
     baseline = parse_baseline(json.dumps(previous), "before.json")
     content = build_content(model, assessment, baseline=baseline)
@@ -208,8 +214,12 @@ def test_trend_against_a_baseline() -> None:
 
 
 def test_a_baseline_that_is_not_an_assessment_is_refused() -> None:
-    with pytest.raises(ExportError, match=r"baseline b\.json is not a threatforge assessment"):
+    with pytest.raises(ExportError) as refused:
         parse_baseline('{"findings": []}', "b.json")
+    assert str(refused.value) == (
+        "baseline b.json: threatforge_assessment: expected 1, found null: not a JSON assessment "
+        "this version of threatforge reads (write one with 'threatforge analyze --format json')"
+    )
     with pytest.raises(ExportError) as caught:
         parse_baseline("{", "b.json")
     assert str(caught.value) == (
@@ -302,4 +312,6 @@ def test_cli_report_refuses_bad_input(tmp_path: Path) -> None:
         app, ["report", str(HOSTILE), "-o", str(tmp_path / "r.html"), "--baseline", str(bad)]
     )
     assert result.exit_code == 2
-    assert "is not a threatforge assessment" in result.output
+    assert result.output == (
+        "error: baseline bad.json: the assessment: expected an object, found a list\n"
+    )

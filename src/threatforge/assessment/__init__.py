@@ -7,6 +7,15 @@ exporters, reports, the gate and the server read one without importing the engin
 from __future__ import annotations
 
 from threatforge.assessment._assessment import Assessment
+from threatforge.assessment._json import (
+    ASSESSMENT_SCHEMA_VERSION,
+    assessment_from_dict,
+    assessment_json,
+    assessment_to_dict,
+    finding_to_dict,
+    parse_assessment,
+    read_assessment,
+)
 from threatforge.assessment._results import (
     Confidence,
     Decision,
@@ -24,6 +33,7 @@ from threatforge.assessment._results import (
 )
 
 __all__ = [
+    "ASSESSMENT_SCHEMA_VERSION",
     "Assessment",
     "Confidence",
     "Decision",
@@ -38,4 +48,10 @@ __all__ = [
     "Severity",
     "StaleDecision",
     "Stride",
+    "assessment_from_dict",
+    "assessment_json",
+    "assessment_to_dict",
+    "finding_to_dict",
+    "parse_assessment",
+    "read_assessment",
 ]

@@ -122,7 +122,25 @@ def assessment_json_schema() -> dict[str, Any]:
             "passed": _COUNT,
             "unknown": _COUNT,
             "skipped": _COUNT,
-        }
+            "outcomes": _object(
+                {
+                    "fired": _STR_LIST,
+                    "passed": _STR_LIST,
+                    "unknown": _STR_LIST,
+                    "skipped": {
+                        "type": "array",
+                        "description": "[element, reason] pairs",
+                        "items": {
+                            "type": "array",
+                            "prefixItems": [{"type": "string"}, {"type": "string"}],
+                            "minItems": 2,
+                            "maxItems": 2,
+                        },
+                    },
+                }
+            ),
+        },
+        required=["rule", "fired", "passed", "unknown", "skipped"],
     )
     finding["required"] = list(finding["properties"])
     return {
@@ -134,6 +152,10 @@ def assessment_json_schema() -> dict[str, Any]:
             "threatforge_assessment", "system", "as_of", "files", "summary", "findings",
             "model_gaps", "rule_errors", "stale_tracking", "warnings", "rules",
         ],
+        "description": (
+            "rules_run and each rule's outcomes are written since the assessment could be "
+            "read back; older files lack them and are still read (counts only)."
+        ),
         "properties": {
             "threatforge_assessment": {"const": 1},
             "system": {"type": "string"},
@@ -149,6 +171,7 @@ def assessment_json_schema() -> dict[str, Any]:
             "rule_errors": {"type": "array", "items": rule_error},
             "stale_tracking": {"type": "array", "items": stale},
             "warnings": _STR_LIST,
+            "rules_run": {**_STR_LIST, "description": "The ids of every rule that ran."},
             "rules": {"type": "array", "items": outcome},
         },
         "$defs": {"finding": finding},

@@ -13,17 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
+from threatforge.assessment import parse_assessment, read_assessment
 from threatforge.errors import ExportError
-from threatforge.model import (
-    JsonLimits,
-    Model,
-    ReadError,
-    TrackingStatus,
-    parse_json_text,
-    read_json_file,
-)
+from threatforge.model import Model, ReadError, TrackingStatus
 from threatforge.reports.analysis_view import AttackPath, PciScopeView, attack_paths, pci_scope
 from threatforge.rules import Assessment, Finding, Severity, Stride
 from threatforge.rules.metadata import capec_url, cwe_url
@@ -298,59 +291,32 @@ def reference_links(finding: Finding) -> tuple[Link, ...]:
 # --- baseline and trend --------------------------------------------------------------------
 
 
-ASSESSMENT_LIMITS = JsonLimits(max_bytes=64 * 1024 * 1024, max_depth=32)
-"""A previous assessment as a report baseline: 64 MiB (about 40,000 findings), 32 levels."""
-
-
 def read_baseline(path: str, label: str) -> Baseline:
-    """Read a previous assessment JSON file through the bounded JSON reader."""
+    """Read a previous JSON assessment (the one bounded, checked reader) as a report baseline."""
     try:
-        data = read_json_file(path, label, ASSESSMENT_LIMITS, kind="an assessment file")
+        previous = read_assessment(path, label)
     except ReadError as exc:
         raise ExportError(f"baseline {exc}") from None
-    return baseline_from_json(data, label)
+    return baseline_of(previous, label)
 
 
 def parse_baseline(text: str, label: str) -> Baseline:
-    """Read a previous assessment JSON; raise :class:`ExportError` when it is not one."""
+    """A previous JSON assessment from text as a report baseline (see :func:`read_baseline`)."""
     try:
-        data = parse_json_text(text, label, ASSESSMENT_LIMITS)
+        previous = parse_assessment(text, label)
     except ReadError as exc:
         raise ExportError(f"baseline {exc}") from None
-    return baseline_from_json(data, label)
+    return baseline_of(previous, label)
 
 
-def baseline_from_json(data: Any, label: str) -> Baseline:
-    """The report baseline in an already parsed assessment JSON value."""
-    if not isinstance(data, dict) or "threatforge_assessment" not in data:
-        raise ExportError(
-            f"baseline {label} is not a threatforge assessment "
-            "(write one with 'threatforge analyze MODEL --format json -o FILE')"
-        )
-    findings = data.get("findings")
-    if not isinstance(findings, list):
-        raise ExportError(f"baseline {label} has no 'findings' list")
-    counts = dict.fromkeys(Severity, 0)
-    fingerprints: set[str] = set()
-    for item in findings:
-        if not isinstance(item, dict):
-            raise ExportError(f"baseline {label}: every finding must be an object")
-        status = item.get("status", "open")
-        if status not in {s.value for s in _OPEN_STATUSES}:
-            continue
-        try:
-            severity = Severity(str(item.get("severity")))
-        except ValueError as exc:
-            raise ExportError(
-                f"baseline {label}: unknown severity {item.get('severity')!r}"
-            ) from exc
-        counts[severity] += 1
-        fingerprints.add(str(item.get("fingerprint", "")))
-    system = data.get("system")
-    return Baseline(label, str(system) if system else "", counts, frozenset(fingerprints))
-
-
-_OPEN_STATUSES = (TrackingStatus.OPEN, TrackingStatus.IN_DISCUSSION, TrackingStatus.IN_PROGRESS)
+def baseline_of(previous: Assessment, label: str) -> Baseline:
+    """What a report compares with: the previous assessment's open findings."""
+    return Baseline(
+        label,
+        previous.system,
+        previous.count_by_severity(),
+        frozenset(f.fingerprint for f in previous.open_findings),
+    )
 
 
 def _weighted(counts: Mapping[Severity, int]) -> int:

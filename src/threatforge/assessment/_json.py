@@ -1,0 +1,479 @@
+"""The JSON assessment, both ways: the one writer and the one reader (docs/assessment.md).
+
+The writer is what ``analyze --format json`` prints; the reader reads it back to an equal
+:class:`Assessment` (tested on every example and on generated models), bounded and checked
+against the documented shape, for baselines, reports, diff and the server. A JSON assessment may
+come from the change under review (a committed baseline): the reader trusts nothing in it, and
+every error names the file and the JSON path of the value at fault.
+
+Deterministic: the same model and rules give byte-identical text (no timestamps, no run ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from threatforge.assessment._assessment import Assessment
+from threatforge.assessment._results import (
+    Confidence,
+    Decision,
+    Finding,
+    Linddun,
+    ModelGap,
+    RuleFailure,
+    RuleInfo,
+    RuleSummary,
+    Severity,
+    StaleDecision,
+    Stride,
+)
+from threatforge.model import JsonLimits, Location, Model, ReadError, TrackingStatus
+from threatforge.model import parse_json_text as _parse_json_text
+from threatforge.model import read_json_file as _read_json_file
+from threatforge.text.json import json_text
+
+__all__ = [
+    "ASSESSMENT_SCHEMA_VERSION",
+    "assessment_from_dict",
+    "assessment_json",
+    "assessment_to_dict",
+    "finding_to_dict",
+    "parse_assessment",
+    "read_assessment",
+]
+
+ASSESSMENT_SCHEMA_VERSION = 1
+"""The version this writer writes and the reader reads (``threatforge_assessment``)."""
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _decision_to_dict(decision: Decision) -> dict[str, Any]:
+    return {
+        "status": decision.status.value,
+        "justification": decision.justification,
+        "owner": decision.owner,
+        "ticket": decision.ticket,
+        "expires": decision.expires.isoformat() if decision.expires else None,
+        "expired": decision.expired,
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """One finding as plain JSON data."""
+    decision = finding.decision
+    return {
+        "rule": finding.rule,
+        "title": finding.title,
+        "fingerprint": finding.fingerprint,
+        "elements": list(finding.elements),
+        "severity": finding.severity.value,
+        "likelihood": finding.likelihood,
+        "impact": finding.impact,
+        "confidence": finding.confidence.value,
+        "explanation": finding.explanation,
+        "likelihood_factors": list(finding.likelihood_factors),
+        "impact_factors": list(finding.impact_factors),
+        "status": finding.status.value,
+        "decision": None if decision is None else _decision_to_dict(decision),
+        "description": finding.description,
+        "evidence": list(finding.evidence),
+        "mitigations": list(finding.mitigations),
+        "stride": [s.value for s in finding.stride],
+        "linddun": [c.value for c in finding.linddun],
+        "cwe": list(finding.cwe),
+        "capec": list(finding.capec),
+        "owasp": {"asvs": list(finding.asvs), "api_top10": list(finding.api_top10)},
+        "attack": list(finding.attack),
+        "references": list(finding.references),
+        "data": list(finding.data),
+        "domain": finding.domain,
+        "compliance": list(finding.compliance),
+        "location": None
+        if finding.location is None
+        else {
+            "file": finding.location.file,
+            "line": finding.location.line,
+            "column": finding.location.column,
+        },
+    }
+
+
+def assessment_to_dict(assessment: Assessment, model: Model | None = None) -> dict[str, Any]:
+    """The whole assessment as plain JSON data (``model`` adds its element count)."""
+    counts = assessment.count_by_severity()
+    return {
+        "threatforge_assessment": ASSESSMENT_SCHEMA_VERSION,
+        "system": assessment.system,
+        "as_of": assessment.as_of,
+        "files": list(assessment.files),
+        "summary": {
+            "findings": len(assessment.findings),
+            "open": len(assessment.open_findings),
+            "open_by_severity": {s.value: counts[s] for s in reversed(Severity)},
+            "rules_run": len(assessment.rules_run),
+            "model_gaps": len(assessment.gaps),
+            "rule_errors": len(assessment.rule_errors),
+            "elements": model.element_count if model is not None else None,
+        },
+        "findings": [finding_to_dict(f) for f in assessment.findings],
+        "model_gaps": [
+            {
+                "element": g.element,
+                "element_kind": g.element_kind,
+                "fact": g.fact,
+                "rules": list(g.rules),
+                "message": g.message,
+            }
+            for g in assessment.gaps
+        ],
+        "rule_errors": [
+            {"rule": e.rule, "element": e.element, "error": e.error} for e in assessment.rule_errors
+        ],
+        "stale_tracking": [
+            {
+                "fingerprint": s.fingerprint,
+                "status": s.status.value,
+                "location": str(s.location) if s.location else None,
+            }
+            for s in assessment.stale
+        ],
+        "warnings": list(assessment.warnings),
+        "rules_run": list(assessment.rules_run),
+        "rules": [
+            {
+                "rule": s.rule,
+                "fired": len(s.fired),
+                "passed": len(s.passed),
+                "unknown": len(s.unknown),
+                "skipped": len(s.skipped),
+                "outcomes": {
+                    "fired": list(s.fired),
+                    "passed": list(s.passed),
+                    "unknown": list(s.unknown),
+                    "skipped": [[element, reason] for element, reason in s.skipped],
+                },
+            }
+            for s in assessment.summaries
+        ],
+    }
+
+
+def assessment_json(assessment: Assessment, model: Model | None = None) -> str:
+    """The assessment as JSON text, indented by two spaces, ending in a newline."""
+    return json_text(assessment_to_dict(assessment, model)) + "\n"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+ASSESSMENT_LIMITS = JsonLimits(max_bytes=128 * 1024 * 1024, max_depth=16)
+"""An assessment nests six levels; a 10,000-component estate's is about 45 MB."""
+
+
+def read_assessment(
+    path: str, display: str | None = None, limits: JsonLimits = ASSESSMENT_LIMITS
+) -> Assessment:
+    """Read a JSON assessment file (a regular file, within ``limits``); :class:`ReadError`
+    names the file, and the JSON path of any value that is not what the format says."""
+    shown = path if display is None else display
+    data = _read_json_file(path, shown, limits, kind="a JSON assessment")
+    return assessment_from_dict(data, shown)
+
+
+def parse_assessment(
+    text: str, display: str = "assessment.json", limits: JsonLimits = ASSESSMENT_LIMITS
+) -> Assessment:
+    """A JSON assessment from text (see :func:`read_assessment`)."""
+    return assessment_from_dict(_parse_json_text(text, display, limits), display)
+
+
+_E = TypeVar("_E", bound=StrEnum)
+_T = TypeVar("_T")
+
+
+class _Shape:
+    """Reads one JSON document, naming the path of the first value that is not as documented."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+
+    def fail(self, where: str, message: str) -> ReadError:
+        return ReadError(Location(self.display), f"{where}: {message}")
+
+    def mapping(self, value: Any, where: str) -> Mapping[str, Any]:
+        if type(value) is not dict:
+            raise self.fail(where, f"expected an object, found {_kind(value)}")
+        return value
+
+    def field(self, data: Mapping[str, Any], key: str, where: str) -> Any:
+        if key not in data:
+            raise self.fail(where, f"the required key '{key}' is missing")
+        return data[key]
+
+    def string(self, data: Mapping[str, Any], key: str, where: str) -> str:
+        value = self.field(data, key, where)
+        if type(value) is not str:
+            raise self.fail(f"{where}.{key}", f"expected a string, found {_kind(value)}")
+        return value
+
+    def optional_str(self, data: Mapping[str, Any], key: str, where: str) -> str | None:
+        return None if self.field(data, key, where) is None else self.string(data, key, where)
+
+    def number(self, data: Mapping[str, Any], key: str, where: str, low: int = 0) -> int:
+        value = self.field(data, key, where)
+        if type(value) is not int or value < low:
+            raise self.fail(f"{where}.{key}", f"expected an integer >= {low}, found {_kind(value)}")
+        return value
+
+    def flag(self, data: Mapping[str, Any], key: str, where: str) -> bool:
+        value = self.field(data, key, where)
+        if type(value) is not bool:
+            raise self.fail(f"{where}.{key}", f"expected true or false, found {_kind(value)}")
+        return value
+
+    def enum(self, kind: type[_E], value: Any, where: str) -> _E:
+        try:
+            return kind(value)
+        except (ValueError, TypeError):
+            known = ", ".join(member.value for member in kind)
+            raise self.fail(where, f"{_kind(value)} is not one of {known}") from None
+
+    def member(self, kind: type[_E], data: Mapping[str, Any], key: str, where: str) -> _E:
+        return self.enum(kind, self.field(data, key, where), f"{where}.{key}")
+
+    def items(self, value: Any, where: str, item: Callable[[Any, str], _T]) -> tuple[_T, ...]:
+        if type(value) is not list:
+            raise self.fail(where, f"expected a list, found {_kind(value)}")
+        return tuple(item(entry, f"{where}[{index}]") for index, entry in enumerate(value))
+
+    def strs(self, data: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        return self.items(self.field(data, key, where), f"{where}.{key}", self.text)
+
+    def ints(self, data: Mapping[str, Any], key: str, where: str) -> tuple[int, ...]:
+        return self.items(self.field(data, key, where), f"{where}.{key}", self.integer)
+
+    def text(self, value: Any, where: str) -> str:
+        if type(value) is not str:
+            raise self.fail(where, f"expected a string, found {_kind(value)}")
+        return value
+
+    def integer(self, value: Any, where: str) -> int:
+        if type(value) is not int:
+            raise self.fail(where, f"expected an integer, found {_kind(value)}")
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        return repr(shown)
+    if isinstance(value, int):
+        return str(value) if abs(value) < 10**12 else "a very large integer"
+    return {dict: "an object", list: "a list", float: "a fraction"}.get(type(value), "a value")
+
+
+def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessment:
+    """An :class:`Assessment` from JSON data as :func:`assessment_to_dict` writes it.
+
+    Each rule's metadata is shared by its findings, as the engine shares it: read once per
+    distinct metadata. The JSON does not carry a rule's title template, so ``meta.title`` of a
+    read-back finding is its rendered title.
+    """
+    shape = _Shape(display)
+    root = shape.mapping(data, "the assessment")
+    version = root.get("threatforge_assessment")
+    if version != ASSESSMENT_SCHEMA_VERSION:
+        raise shape.fail(
+            "threatforge_assessment",
+            f"expected {ASSESSMENT_SCHEMA_VERSION}, found {_kind(version)}: not a JSON "
+            "assessment this version of threatforge reads (write one with "
+            "'threatforge analyze --format json')",
+        )
+    metas: dict[tuple[Any, ...], RuleInfo] = {}
+
+    def finding(value: Any, where: str) -> Finding:
+        item = shape.mapping(value, where)
+        owasp = shape.mapping(shape.field(item, "owasp", where), f"{where}.owasp")
+        info = RuleInfo(
+            id=shape.string(item, "rule", where),
+            title=shape.string(item, "title", where),
+            description=shape.string(item, "description", where),
+            mitigations=shape.strs(item, "mitigations", where),
+            cwe=shape.ints(item, "cwe", where),
+            stride=shape.items(
+                shape.field(item, "stride", where),
+                f"{where}.stride",
+                lambda v, w: shape.enum(Stride, v, w),
+            ),
+            linddun=shape.items(
+                shape.field(item, "linddun", where),
+                f"{where}.linddun",
+                lambda v, w: shape.enum(Linddun, v, w),
+            ),
+            capec=shape.ints(item, "capec", where),
+            asvs=shape.strs(owasp, "asvs", f"{where}.owasp"),
+            api_top10=shape.strs(owasp, "api_top10", f"{where}.owasp"),
+            attack=shape.strs(item, "attack", where),
+            references=shape.strs(item, "references", where),
+            domain=shape.string(item, "domain", where),
+            compliance=shape.strs(item, "compliance", where),
+        )
+        key = (
+            info.id,
+            info.description,
+            info.mitigations,
+            info.cwe,
+            info.stride,
+            info.linddun,
+            info.capec,
+            info.asvs,
+            info.api_top10,
+            info.attack,
+            info.references,
+            info.domain,
+            info.compliance,
+        )
+        meta = metas.setdefault(key, info)
+        return Finding(
+            meta=meta,
+            title=info.title,
+            elements=shape.strs(item, "elements", where),
+            fingerprint=shape.string(item, "fingerprint", where),
+            likelihood=shape.number(item, "likelihood", where, low=1),
+            impact=shape.number(item, "impact", where, low=1),
+            severity=shape.member(Severity, item, "severity", where),
+            confidence=shape.member(Confidence, item, "confidence", where),
+            explanation=shape.string(item, "explanation", where),
+            evidence=shape.strs(item, "evidence", where),
+            data=shape.strs(item, "data", where),
+            status=shape.member(TrackingStatus, item, "status", where),
+            decision=decision(shape.field(item, "decision", where), f"{where}.decision"),
+            location=location(shape.field(item, "location", where), f"{where}.location"),
+            likelihood_factors=shape.strs(item, "likelihood_factors", where),
+            impact_factors=shape.strs(item, "impact_factors", where),
+        )
+
+    def decision(value: Any, where: str) -> Decision | None:
+        if value is None:
+            return None
+        item = shape.mapping(value, where)
+        expires = shape.optional_str(item, "expires", where)
+        try:
+            day = None if expires is None else date.fromisoformat(expires)
+        except ValueError:
+            raise shape.fail(f"{where}.expires", f"{_kind(expires)} is not a date") from None
+        return Decision(
+            shape.member(TrackingStatus, item, "status", where),
+            shape.optional_str(item, "justification", where),
+            shape.optional_str(item, "owner", where),
+            shape.optional_str(item, "ticket", where),
+            day,
+            shape.flag(item, "expired", where),
+        )
+
+    def location(value: Any, where: str) -> Location | None:
+        if value is None:
+            return None
+        item = shape.mapping(value, where)
+        return Location(
+            shape.string(item, "file", where),
+            shape.number(item, "line", where),
+            shape.number(item, "column", where),
+        )
+
+    def gap(value: Any, where: str) -> ModelGap:
+        item = shape.mapping(value, where)
+        return ModelGap(
+            shape.string(item, "element", where),
+            shape.string(item, "element_kind", where),
+            shape.string(item, "fact", where),
+            shape.strs(item, "rules", where),
+        )
+
+    def failure(value: Any, where: str) -> RuleFailure:
+        item = shape.mapping(value, where)
+        return RuleFailure(
+            shape.string(item, "rule", where),
+            shape.optional_str(item, "element", where),
+            shape.string(item, "error", where),
+        )
+
+    def stale(value: Any, where: str) -> StaleDecision:
+        item = shape.mapping(value, where)
+        shown = shape.optional_str(item, "location", where)
+        return StaleDecision(
+            shape.string(item, "fingerprint", where),
+            shape.member(TrackingStatus, item, "status", where),
+            None if shown is None else _parse_location(shown),
+        )
+
+    def skipped(value: Any, where: str) -> tuple[str, str]:
+        pair = shape.items(value, where, shape.text)
+        if len(pair) != 2:
+            raise shape.fail(where, "expected [element, reason]")
+        return pair[0], pair[1]
+
+    earlier: list[str] = []
+
+    def summary(value: Any, where: str) -> RuleSummary:
+        item = shape.mapping(value, where)
+        if "outcomes" not in item:  # written before the outcomes were: counts only
+            earlier.append(where)
+            return RuleSummary(shape.string(item, "rule", where))
+        outcomes = shape.mapping(item["outcomes"], f"{where}.outcomes")
+        at = f"{where}.outcomes"
+        result = RuleSummary(
+            shape.string(item, "rule", where),
+            fired=shape.strs(outcomes, "fired", at),
+            passed=shape.strs(outcomes, "passed", at),
+            unknown=shape.strs(outcomes, "unknown", at),
+            skipped=shape.items(shape.field(outcomes, "skipped", at), f"{at}.skipped", skipped),
+        )
+        for name in ("fired", "passed", "unknown", "skipped"):
+            if shape.number(item, name, where) != len(getattr(result, name)):
+                raise shape.fail(f"{where}.{name}", f"does not count {at}.{name}")
+        return result
+
+    summaries = shape.items(shape.field(root, "rules", "the assessment"), "rules", summary)
+    warnings = shape.strs(root, "warnings", "the assessment")
+    if "rules_run" in root:
+        rules_run = shape.strs(root, "rules_run", "the assessment")
+    else:  # written before the list was: the rules that reported outcomes
+        rules_run = tuple(s.rule for s in summaries)
+    if earlier:
+        warnings += (
+            f"{display} was written by an earlier threatforge: which elements each rule "
+            "passed, fired on or could not decide is not in it (counts only)",
+        )
+    return Assessment(
+        system=shape.string(root, "system", "the assessment"),
+        files=shape.strs(root, "files", "the assessment"),
+        findings=shape.items(shape.field(root, "findings", "the assessment"), "findings", finding),
+        summaries=summaries,
+        gaps=shape.items(shape.field(root, "model_gaps", "the assessment"), "model_gaps", gap),
+        rule_errors=shape.items(
+            shape.field(root, "rule_errors", "the assessment"), "rule_errors", failure
+        ),
+        stale=shape.items(
+            shape.field(root, "stale_tracking", "the assessment"), "stale_tracking", stale
+        ),
+        warnings=warnings,
+        rules_run=rules_run,
+        as_of=shape.string(root, "as_of", "the assessment"),
+    )
+
+
+def _parse_location(shown: str) -> Location:
+    """``file:line:column`` (as :class:`Location` prints itself), or a file alone."""
+    parts = shown.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit() and int(parts[1]) > 0:
+        return Location(parts[0], int(parts[1]), int(parts[2]))
+    return Location(shown)
