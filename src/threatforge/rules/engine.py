@@ -7,6 +7,7 @@ import fnmatch
 import functools
 import itertools
 import operator
+import string
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -600,19 +601,35 @@ def _gaps(unknowns: Iterable[_UnknownFact]) -> tuple[ModelGap, ...]:
 def render_title(template: str, label: str, detail: str = "") -> str:
     """A finding title from a rule's template: ``{element}`` and ``{detail}`` filled in.
 
-    A template that does not render (another placeholder, a stray brace) is used as written, so
-    a typo in a rule pack's title never loses the finding.
+    Named fields only: a format spec, a conversion, attribute or index access is never applied
+    (``{element:>1500000000}`` would build a 1.5 GB string), and such a field, or another
+    placeholder, is kept as written. A template that does not parse (a stray brace) is used as
+    written, so a typo in a rule pack's title never loses the finding.
     """
     try:
-        title = template.format_map(_TitleFields(element=label, detail=detail))
-    except (ValueError, IndexError, AttributeError):
-        title = template
-    return " ".join(title.split())
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError:
+        return " ".join(template.split())
+    values = {"element": label, "detail": detail}
+    parts: list[str] = []
+    for literal, field, spec, conversion in parsed:
+        parts.append(literal)
+        if field is None:
+            continue
+        if field == "":  # a positional field: str.format refused the whole template
+            return " ".join(template.split())
+        value = values.get(field)
+        if value is not None and not spec and conversion is None:
+            parts.append(value)
+        else:
+            parts.append(
+                "{" + field + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "") + "}"
+            )
+    return " ".join("".join(parts).split())
 
 
-class _TitleFields(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+_FORMATTER = string.Formatter()
 
 
 def _track(
