@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import hashlib
 import itertools
 import operator
 import string
@@ -36,9 +37,18 @@ from threatforge.rules.interface import (
     Verdict,
     members,
 )
-from threatforge.rules.scoring import data_at_stake, score
+from threatforge.rules.scoring import Score, data_at_stake, score
 
-__all__ = ["analyze", "render_title"]
+__all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
+
+MAX_FINDINGS_PER_RULE = 1_000
+"""Findings listed per rule; the rest become one summary finding with their count.
+
+Findings are rules x elements: a 120 KB pack and model made 500,000 findings (13 s, 1.25 GB,
+a 410 MB JSON file). No reviewer reads past a thousand instances of one threat: at that point
+the rule or the model needs fixing, not listing. The summary keeps the gate closed: it is open,
+scored as the most severe finding it stands for, and its fingerprint changes whenever the set
+of findings it stands for changes (so a baseline never hides a new one among them)."""
 
 
 def analyze(
@@ -77,6 +87,7 @@ def analyze(
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
         not_run = {r.id for r in rules} - {r.id for r in selected}
         findings, stale, warnings = _track(model, run.findings, today, not_run)
+        warnings = run.warnings + warnings
         findings.sort(key=_report_order)
         assessment = Assessment(
             system=model.system.name,
@@ -195,6 +206,7 @@ class _Run:
         self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
         self.flow_groups: dict[_FlowGroup, list[_Item]] | None = None
         self.stakes: dict[str, tuple[tuple[DataAsset, ...], tuple[str, ...]]] = {}
+        self.warnings: list[str] = []
 
     def scope(self, current: Rule) -> Sequence[_Item]:
         """The elements a rule looks at, in model order, computed once per distinct scope.
@@ -403,6 +415,8 @@ class _Run:
         model_level = target is Target.MODEL
         pass_element = passed.append
         skip_element = skipped.append
+        made_count = 0
+        omitted = _Omitted()
         for _, element_id, element in self.scope(current):
             try:
                 result = check(element, model)
@@ -442,13 +456,17 @@ class _Run:
                     # in components first)
                     first = element if target is Target.COMPONENT else None
                     try:
-                        made = self.finding(current, subjects, verdict, first)
+                        if made_count < MAX_FINDINGS_PER_RULE:
+                            made = self.finding(current, subjects, verdict, first) is not None
+                            made_count += made
+                        else:
+                            made = self.omit(current, subjects, verdict, omitted)
                     except Exception as exc:  # e.g. a title template that does not render
                         self.failures.append(
                             RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}")
                         )
                         continue
-                    if made is not None:
+                    if made:
                         fired.append(",".join(subjects))
                 elif isinstance(verdict, Unknown):
                     unknown.append(element_id)
@@ -459,6 +477,9 @@ class _Run:
                     skipped.append((element_id, verdict.reason))
                 else:
                     passed.append(element_id)
+        if omitted.fingerprints:
+            self.findings.append(omitted.summary(current.meta))
+            self.warnings.append(omitted.warning(current.meta))
         many = target is Target.MODEL  # only model-level rules can name an element twice
         self.summaries.append(
             RuleSummary(
@@ -549,6 +570,23 @@ class _Run:
         self.findings.append(finding)
         return finding
 
+    def omit(
+        self, current: Rule, subjects: Sequence[str], verdict: Fire, omitted: _Omitted
+    ) -> bool:
+        """Count a Fire past :data:`MAX_FINDINGS_PER_RULE`: scored, not built into a finding
+        (False when its fingerprint was already found)."""
+        meta = current.meta
+        fingerprint = f"{meta.id}@{','.join(subjects)}"
+        if fingerprint in self.seen:
+            return False
+        self.seen.add(fingerprint)
+        data = data_at_stake(self.model, subjects, verdict.data)
+        evidence = (
+            [e for s in subjects for e in self.evidence.get(s, ())] if self.evidence else []
+        )
+        omitted.add(fingerprint, subjects, score(meta, self.model, subjects, data, evidence))
+        return True
+
     def at_stake(
         self, joined: str, subjects: Sequence[str], named: Sequence[str]
     ) -> tuple[Sequence[DataAsset], tuple[str, ...]]:
@@ -563,6 +601,84 @@ class _Run:
             assets = tuple(data_at_stake(self.model, subjects, named))
             found = self.stakes[joined] = (assets, tuple(a.id for a in assets))
         return found
+
+
+class _Omitted:
+    """The findings of one rule past :data:`MAX_FINDINGS_PER_RULE`, summarised as one."""
+
+    SHOWN = 10
+    """Elements named in the summary's evidence."""
+
+    def __init__(self) -> None:
+        self.fingerprints: list[str] = []
+        self.elements: list[str] = []
+        self.worst: Score | None = None
+        self.by_severity: dict[Severity, int] = {}
+
+    def add(self, fingerprint: str, subjects: Sequence[str], scored: Score) -> None:
+        self.fingerprints.append(fingerprint)
+        if len(self.elements) < self.SHOWN:
+            self.elements.append(",".join(subjects))
+        severity = scored.severity
+        self.by_severity[severity] = self.by_severity.get(severity, 0) + 1
+        worst = self.worst
+        if worst is None or (severity.rank, scored.likelihood * scored.impact) > (
+            worst.severity.rank, worst.likelihood * worst.impact
+        ):
+            self.worst = scored
+
+    def counts(self) -> str:
+        counts = self.by_severity
+        return ", ".join(f"{counts[s]:,} {s.value}" for s in reversed(Severity) if s in counts)
+
+    def warning(self, meta: RuleMeta) -> str:
+        return (
+            f"rule {meta.id}: {len(self.fingerprints):,} more findings not listed (at most "
+            f"{MAX_FINDINGS_PER_RULE:,} per rule): {self.counts()}; one open finding stands "
+            "for them all; narrow the rule or fix the model"
+        )
+
+    def summary(self, meta: RuleMeta) -> Finding:
+        """One open finding standing for every omitted one, scored as the most severe."""
+        worst = self.worst
+        assert worst is not None  # noqa: S101 - only called when something was omitted
+        count = len(self.fingerprints)
+        # the fingerprint names the exact set, in no particular order: a decision or a baseline
+        # entry on it never covers a finding added later
+        digest = hashlib.sha256("\n".join(sorted(self.fingerprints)).encode()).hexdigest()[:16]
+        more = f"; {count - len(self.elements):,} more" if count > len(self.elements) else ""
+        return _new_finding(
+            meta.id,
+            f"{count:,} more findings of rule {meta.id} not listed "
+            f"(at most {MAX_FINDINGS_PER_RULE:,} per rule)",
+            meta.description,
+            (),  # elements: too many to name (the evidence names the first few)
+            f"{meta.id}@+{count}-more:{digest}",
+            meta.stride,
+            meta.linddun,
+            meta.cwe,
+            meta.capec,
+            meta.asvs,
+            meta.api_top10,
+            meta.attack,
+            worst.likelihood,
+            worst.impact,
+            worst.severity,
+            meta.confidence,
+            f"scored as the most severe of the {count:,} findings not listed ({self.counts()}): "
+            f"{worst.explanation}",
+            (f"not listed: {', '.join(self.elements)}{more}",),
+            meta.mitigations,
+            meta.references,
+            (),  # data
+            meta.domain,
+            meta.compliance,
+            TrackingStatus.OPEN,
+            None,  # decision
+            None,  # location
+            worst.likelihood_factors,
+            worst.impact_factors,
+        )
 
 
 _FINDING_FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
