@@ -22,6 +22,7 @@ from threatforge.errors import ModelError
 from threatforge.model._model import Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_text, read_file
 from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.id_clashes import IdRename, plan_id_renames
 from threatforge.model.schema import (
     FLOW_ARROW,
     Assumption,
@@ -81,6 +82,9 @@ class LoadResult:
 
     model: Model | None
     diagnostics: tuple[Diagnostic, ...]
+    id_renames: tuple[IdRename, ...] = ()
+    """Renames that make ids unique across sections (each also a warning): what
+    ``threatforge fmt --fix`` applies (see :mod:`threatforge.model.id_clashes`)."""
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -138,6 +142,7 @@ class _Loader:
         self.hint_budget = HINT_BUDGET
         self.error_count = 0
         self.display = ""
+        self.id_renames: tuple[IdRename, ...] = ()
 
     # --- diagnostics --------------------------------------------------------------------
 
@@ -168,7 +173,7 @@ class _Loader:
             )
             summary = Diagnostic(Level.ERROR, Location(self.display), message, "limit")
             ordered.insert(MAX_ERRORS, summary)  # after the errors listed, before any warning
-        return LoadResult(model, tuple(ordered))
+        return LoadResult(model, tuple(ordered), self.id_renames)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -486,6 +491,7 @@ class _Loader:
         _References(self, model, element_paths, flow_paths).check()
         if any(d.is_error for d in self.diagnostics):
             return None
+        self.id_clashes(model, flow_paths)
         self.gaps(model, element_paths, flow_paths)
         warnings = tuple(
             sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key)
@@ -502,6 +508,19 @@ class _Loader:
             files=model.files,
             warnings=warnings,
         )
+
+    def id_clashes(
+        self, model: Model, flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]]
+    ) -> None:
+        """Warn about each id two sections share, with the rename (an error next release)."""
+        paths = {i: (document.file, path) for i, (document, path) in flow_paths.items()}
+        self.id_renames = plan_id_renames(model, paths)
+        for rename in self.id_renames:
+            if rename.section == "flows":
+                where = model.flows_by_id[rename.old].location
+            else:
+                where = getattr(model, rename.section)[rename.old].location
+            self.warn(where or Location(self.display), rename.message, "id-clash")
 
     def gaps(
         self,

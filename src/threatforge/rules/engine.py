@@ -205,7 +205,9 @@ class _Run:
         self.by_id: dict[Target, tuple[dict[str, _Item], dict[str, list[_Item]]]] = {}
         self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
         self.flow_groups: dict[_FlowGroup, list[_Item]] | None = None
-        self.stakes: dict[str, tuple[tuple[DataAsset, ...], tuple[str, ...]]] = {}
+        self.stakes: dict[
+            tuple[type | None, str], tuple[tuple[DataAsset, ...], tuple[str, ...]]
+        ] = {}
         self.warnings: list[str] = []
 
     def scope(self, current: Rule) -> Sequence[_Item]:
@@ -452,15 +454,15 @@ class _Run:
                     if problem:
                         self.failures.append(RuleFailure(current.id, where, problem))
                         continue
-                    # a component rule's subject is the component itself (model.element looks
-                    # in components first)
-                    first = element if target is Target.COMPONENT else None
+                    # the subject is the element checked, never looked up by id: an id that
+                    # two sections share (a flow and a component) must not swap them
+                    first = None if model_level else element
                     try:
                         if made_count < MAX_FINDINGS_PER_RULE:
                             made = self.finding(current, subjects, verdict, first) is not None
                             made_count += made
                         else:
-                            made = self.omit(current, subjects, verdict, omitted)
+                            made = self.omit(current, subjects, verdict, omitted, first)
                     except Exception as exc:  # e.g. a title template that does not render
                         self.failures.append(
                             RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}")
@@ -521,11 +523,11 @@ class _Run:
             return None
         self.seen.add(fingerprint)
         model = self.model
-        data, data_ids = self.at_stake(joined, subjects, verdict.data)
+        data, data_ids = self.at_stake(joined, subjects, verdict.data, first)
         evidence = (
             [e for s in subjects for e in self.evidence.get(s, ())] if self.evidence else []
         )
-        scored = score(meta, model, subjects, data, evidence)
+        scored = score(meta, model, subjects, data, evidence, first)
         if first is None:
             first = model.element(subjects[0])
         label = first.label if first is not None else subjects[0]
@@ -571,7 +573,12 @@ class _Run:
         return finding
 
     def omit(
-        self, current: Rule, subjects: Sequence[str], verdict: Fire, omitted: _Omitted
+        self,
+        current: Rule,
+        subjects: Sequence[str],
+        verdict: Fire,
+        omitted: _Omitted,
+        first: Element | None = None,
     ) -> bool:
         """Count a Fire past :data:`MAX_FINDINGS_PER_RULE`: scored, not built into a finding
         (False when its fingerprint was already found)."""
@@ -580,26 +587,32 @@ class _Run:
         if fingerprint in self.seen:
             return False
         self.seen.add(fingerprint)
-        data = data_at_stake(self.model, subjects, verdict.data)
+        data = data_at_stake(self.model, subjects, verdict.data, first)
         evidence = (
             [e for s in subjects for e in self.evidence.get(s, ())] if self.evidence else []
         )
-        omitted.add(fingerprint, subjects, score(meta, self.model, subjects, data, evidence))
+        scored = score(meta, self.model, subjects, data, evidence, first)
+        omitted.add(fingerprint, subjects, scored)
         return True
 
     def at_stake(
-        self, joined: str, subjects: Sequence[str], named: Sequence[str]
+        self,
+        joined: str,
+        subjects: Sequence[str],
+        named: Sequence[str],
+        first: Element | None = None,
     ) -> tuple[Sequence[DataAsset], tuple[str, ...]]:
         """The data a finding on ``subjects`` (``joined`` by commas) puts at risk, with their
         ids (see :func:`data_at_stake`); found once per set of subjects when the rule named none.
         """
         if named:
-            data = data_at_stake(self.model, subjects, named)
+            data = data_at_stake(self.model, subjects, named, first)
             return data, tuple(a.id for a in data)
-        found = self.stakes.get(joined)
+        key = (type(first), joined)  # one id may name elements of several sections
+        found = self.stakes.get(key)
         if found is None:
-            assets = tuple(data_at_stake(self.model, subjects, named))
-            found = self.stakes[joined] = (assets, tuple(a.id for a in assets))
+            assets = tuple(data_at_stake(self.model, subjects, named, first))
+            found = self.stakes[key] = (assets, tuple(a.id for a in assets))
         return found
 
 
