@@ -74,6 +74,6 @@ def test_the_model_covers_what_threatforge_touches() -> None:
     planned = sorted(c.id for c in model.components.values() if "planned" in c.tags)
     assert planned == ["server", "server-db"]
     # plugins run in their own zone inside the process: code execution by design, a boundary
-    assert model.components["plugins"].zone == "plugins"
-    assert model.boundaries["plugins"].inside == "threatforge-process"
+    assert model.components["plugins"].zone == "plugins-zone"
+    assert model.boundaries["plugins-zone"].inside == "threatforge-process"
     assert model.boundaries["contributors"].trust.value == "untrusted"

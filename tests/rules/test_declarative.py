@@ -601,3 +601,43 @@ def test_the_builtin_pack_is_valid_and_scoped() -> None:
     assert rules["debug-mode-enabled"].meta.properties == frozenset({"debug"})
     assert rules["aws-ec2-imdsv1"].meta.properties == frozenset({"imds_v1"})
     assert rules["aws-s3-public-access"].meta.properties == frozenset({"block_public_access"})
+
+
+# --- titles substitute named fields only (issue #14 item 12) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("{element:>1500000000} is weak", "{element:>1500000000}"),
+        ("{element!r} is weak", "{element!r}"),
+        ("{element} {detail:{element}}", "{detail:{element}}"),
+        ("{element!s:^" + "9" * 59 + "} x", "{element!s:^" + "9" * 45 + "..."),
+    ],
+)
+def test_a_title_with_a_format_spec_or_conversion_is_a_load_error(
+    tmp_path: Path, title: str, shown: str
+) -> None:
+    lines = rule_text("kind: service").splitlines(keepends=True)
+    text = HEADER + "".join(
+        f"    title: '{title}'\n" if line.startswith("    title:") else line for line in lines
+    )
+    path = write_pack(tmp_path, text)
+    with pytest.raises(RuleError) as raised:
+        load_pack(path)
+    assert str(raised.value) == (
+        f"invalid rule pack:\n{path}:5:12: title uses '{shown}': only plain {{element}} and "
+        "{detail} are filled in (no format specs or conversions)"
+    )
+
+
+@pytest.mark.parametrize("title", ["{element.__class__} is weak", "{element[0]} is weak"])
+def test_a_title_with_attribute_or_index_access_is_a_load_error(title: str) -> None:
+    lines = rule_text("kind: service").splitlines(keepends=True)
+    text = HEADER + "".join(
+        f"    title: '{title}'\n" if line.startswith("    title:") else line for line in lines
+    )
+    field = title.split("}")[0] + "}"
+    assert pack_error(text) == [
+        f"pack.yaml:5:12: title uses '{field}'; only {{element}} and {{detail}} are filled in"
+    ]

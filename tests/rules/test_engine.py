@@ -335,6 +335,19 @@ def test_a_title_that_does_not_render_keeps_the_finding() -> None:
     assert render_title("{element}  on\n {detail}", "Alpha", "port 80") == "Alpha on port 80"
 
 
+def test_render_title_never_applies_a_format_spec_conversion_or_attribute() -> None:
+    # a rule built in code (a plugin) is not validated like a pack: the spec is kept as text
+    assert render_title("{element:>1500000000} x", "Alpha") == "{element:>1500000000} x"
+    assert render_title("{element!r} {detail:{element}}", "Alpha", "d") == (
+        "{element!r} {detail:{element}}"
+    )
+    assert render_title("{element.__class__} {element[0]}", "Alpha") == (
+        "{element.__class__} {element[0]}"
+    )
+    assert render_title("{{element}} is {element}", "Alpha") == "{element} is Alpha"
+    assert render_title("{} {element}", "Alpha") == "{} {element}"
+
+
 # --- model-level rules ------------------------------------------------------------------------
 
 

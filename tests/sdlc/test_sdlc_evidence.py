@@ -12,7 +12,8 @@ from sdlc_models import ORDERS, Invoke
 
 from threatforge.errors import ImporterError
 from threatforge.importers import sarif_evidence
-from threatforge.importers.sarif_evidence import _glob_regex, load_evidence, map_sarif
+from threatforge.importers._path_glob import compile_glob
+from threatforge.importers.sarif_evidence import load_evidence, map_sarif
 from threatforge.model import JsonLimits, load_text
 from threatforge.rules.interface import Evidence
 
@@ -257,7 +258,7 @@ def test_rules_found_by_index_and_results_without_location() -> None:
     ],
 )
 def test_glob_semantics(glob: str, path: str, matches: bool) -> None:
-    assert bool(_glob_regex(glob).match(path)) is matches
+    assert compile_glob(glob).match(path) is matches
 
 
 # --- reading safely ----------------------------------------------------------------------------

@@ -32,7 +32,11 @@ def assessment_json_schema() -> dict[str, Any]:
             "title": {"type": "string"},
             "fingerprint": {
                 "type": "string",
-                "description": "rule-id@element-id[,element-id]: stable across runs and edits.",
+                "description": (
+                    "rule-id@element-id[,element-id]: stable across runs and edits; "
+                    "rule-id@+N-more:DIGEST for the findings of one rule past the per-rule "
+                    "cap, which change with the set they stand for."
+                ),
             },
             "elements": _STR_LIST,
             "severity": _SEVERITY,

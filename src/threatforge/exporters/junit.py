@@ -104,6 +104,8 @@ def _fired(suite: _Suite, subjects: str, finding: Finding | None) -> None:
 def render_junit(assessment: Assessment, model: Model) -> str:
     """The assessment as JUnit XML text."""
     findings = {f.fingerprint: f for f in assessment.findings}
+    # the findings of a rule past the engine's per-rule cap, summarised (rule@+N-more:digest)
+    omitted_by_rule = {f.rule: f for f in assessment.findings if not f.elements}
     errors_by_rule: dict[str, list[tuple[str, str]]] = {}
     for failure in assessment.rule_errors:
         errors_by_rule.setdefault(failure.rule, []).append(
@@ -120,8 +122,14 @@ def render_junit(assessment: Assessment, model: Model) -> str:
         seen_rules.add(summary.rule)
         suite = _Suite(summary.rule)
         suites.append(suite)
+        omitted = omitted_by_rule.get(summary.rule)
         for subjects in summary.fired:
-            _fired(suite, subjects, findings.get(f"{summary.rule}@{subjects}"))
+            finding = findings.get(f"{summary.rule}@{subjects}")
+            if finding is None and omitted is not None:
+                continue  # past the per-rule cap: one case below stands for them all
+            _fired(suite, subjects, finding)
+        if omitted is not None:
+            _fired(suite, omitted.fingerprint.partition("@")[2], omitted)
         for element in summary.passed:
             suite.case(element)
         for element in summary.unknown:

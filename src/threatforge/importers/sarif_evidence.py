@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from threatforge.assessment import Evidence
 from threatforge.errors import ImporterError
+from threatforge.importers._path_glob import GlobTooLong, PathGlob, compile_glob
 from threatforge.model import JsonLimits, Model, ReadError, read_json_file
 
 __all__ = ["BANDIT_CWE", "MAX_SARIF_BYTES", "SEMGREP_CWE", "load_evidence", "map_sarif"]
@@ -92,7 +92,7 @@ class _Claim:
     """A component's ``paths:`` glob, compiled."""
 
     component: str
-    pattern: re.Pattern[str]
+    pattern: PathGlob
     specificity: int
     url: bool
 
@@ -133,6 +133,7 @@ def map_sarif(document: Any, model: Model, name: str = "sarif") -> tuple[list[Ev
     if not isinstance(document, dict) or not isinstance(document.get("runs"), list):
         raise ImporterError(f"{name}: not a SARIF log (no 'runs' list)")
     claims = _claims(model)
+    owners_of: dict[str, list[str]] = {}  # scanners report many results per file
     mapped: list[Evidence] = []
     unmapped: list[str] = []
     for run in document["runs"]:
@@ -148,7 +149,9 @@ def map_sarif(document: Any, model: Model, name: str = "sarif") -> tuple[list[Ev
             cwe = _cwe_of(result, rule, rule_id)
             message = _message(result, rule)
             where = f"{uri}:{line}" if uri and line else uri
-            owners = _owners(uri, claims) if uri else []
+            owners = owners_of.get(uri)
+            if owners is None:
+                owners = owners_of[uri] = _owners(uri, claims) if uri else []
             if not owners:
                 reason = "has no file location" if not uri else "matches no component's paths"
                 unmapped.append(f"{tool} {rule_id or '(no rule)'} at {where or '?'}: {reason}")
@@ -229,6 +232,7 @@ def _location(result: Mapping[str, Any]) -> tuple[str, int]:
         uri = _text(_dict(physical.get("artifactLocation")).get("uri"))
         if uri:
             line = _dict(physical.get("region")).get("startLine")
+            # bounded: matching is linear in the path, times every glob of the model
             return uri[:2000], line if isinstance(line, int) and not isinstance(line, bool) else 0
     web = _dict(result.get("webRequest"))
     target = _text(web.get("target"))
@@ -321,59 +325,40 @@ def _compile(component: str, glob: str) -> _Claim:
     text = glob.strip().removeprefix("./")
     if text.endswith("/"):
         text += "**"
-    return _Claim(component, _glob_regex(text), len(re.split(r"[*?\[]", text, maxsplit=1)[0]), url)
+    try:
+        pattern = compile_glob(text)
+    except GlobTooLong as exc:  # a model built in code: files are bounded at load
+        raise ImporterError(f"component '{component}': paths: {exc}") from None
+    return _Claim(component, pattern, len(re.split(r"[*?\[]", text, maxsplit=1)[0]), url)
 
 
-@lru_cache(maxsize=1024)
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    """``**`` any run of characters (across folders), ``*`` and ``?`` within one folder.
-
-    A glob without wildcards also claims everything below it (``services/payments``).
-    """
-    parts: list[str] = []
-    i = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            parts.append(".*")
-            i += 2
-            continue
-        parts.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
-        i += 1
-    suffix = "" if any(c in glob for c in "*?") else "(?:/.*)?"
-    return re.compile("^" + "".join(parts) + suffix + "$")
-
-
-def _candidates(uri: str) -> tuple[list[str], bool]:
-    """The relative paths a URI could stand for, and whether it is a URL (DAST)."""
+def _candidate(uri: str) -> tuple[str, bool, bool]:
+    """The relative path a URI stands for, whether it is a URL (DAST), and whether it is
+    absolute (then any of its suffixes that start after a ``/`` may be the relative path: the
+    repository root is somewhere above)."""
     try:
         split = urlsplit(uri)
     except ValueError:  # e.g. an unclosed '[' (IPv6 literal): read it as a plain path
         split = urlsplit("")
     if split.scheme in ("http", "https"):
-        return [unquote(split.path) or "/"], True
+        return unquote(split.path) or "/", True, False
     path = unquote(split.path if split.scheme == "file" else uri).replace("\\", "/")
     path = re.sub(r"^[A-Za-z]:/", "/", path)
     path = path.removeprefix("./")
     if not path.startswith("/"):
-        return [path], False
-    # an absolute path: try every suffix (the repository root is somewhere above)
-    segments = path.strip("/").split("/")
-    return ["/".join(segments[i:]) for i in range(len(segments))], False
+        return path, False, False
+    return path.strip("/"), False, True
 
 
 def _owners(uri: str, claims: Sequence[_Claim]) -> list[str]:
-    candidates, is_url = _candidates(uri)
+    path, is_url, absolute = _candidate(uri)
     best = -1
     owners: list[str] = []
     for claim in claims:
         if claim.url != is_url:
             continue
-        if not any(claim.pattern.match(c) for c in candidates):
+        pattern = claim.pattern
+        if not (pattern.match_from_any_folder(path) if absolute else pattern.match(path)):
             continue
         if claim.specificity > best:
             best, owners = claim.specificity, [claim.component]

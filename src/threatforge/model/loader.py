@@ -22,6 +22,7 @@ from threatforge.errors import ModelError
 from threatforge.model._model import Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_bytes, parse_text
 from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.id_clashes import IdRename, plan_id_renames
 from threatforge.model.schema import (
     FLOW_ARROW,
     Assumption,
@@ -92,6 +93,9 @@ class LoadResult:
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...] = ()
     """Every model file read (as named in messages), also when the model is invalid."""
+    id_renames: tuple[IdRename, ...] = ()
+    """Renames that make ids unique across sections (each also a warning): what
+    ``threatforge fmt --fix`` applies (see :mod:`threatforge.model.id_clashes`)."""
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -185,6 +189,7 @@ class _Loader:
         self.hint_budget = HINT_BUDGET
         self.error_count = 0
         self.display = ""
+        self.id_renames: tuple[IdRename, ...] = ()
 
     # --- diagnostics --------------------------------------------------------------------
 
@@ -215,7 +220,7 @@ class _Loader:
             )
             summary = Diagnostic(Level.ERROR, Location(self.display), message, "limit")
             ordered.insert(MAX_ERRORS, summary)  # after the errors listed, before any warning
-        return LoadResult(model, tuple(ordered), tuple(self.seen_files.values()))
+        return LoadResult(model, tuple(ordered), tuple(self.seen_files.values()), self.id_renames)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -578,6 +583,7 @@ class _Loader:
         _References(self, model, element_paths, flow_paths).check()
         if any(d.is_error for d in self.diagnostics):
             return None
+        self.id_clashes(model, flow_paths)
         self.gaps(model, element_paths, flow_paths)
         warnings = tuple(
             sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key)
@@ -594,6 +600,19 @@ class _Loader:
             files=model.files,
             warnings=warnings,
         )
+
+    def id_clashes(
+        self, model: Model, flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]]
+    ) -> None:
+        """Warn about each id two sections share, with the rename (an error next release)."""
+        paths = {i: (document.file, path) for i, (document, path) in flow_paths.items()}
+        self.id_renames = plan_id_renames(model, paths)
+        for rename in self.id_renames:
+            if rename.section == "flows":
+                where = model.flows_by_id[rename.old].location
+            else:
+                where = getattr(model, rename.section)[rename.old].location
+            self.warn(where or Location(self.display), rename.message, "id-clash")
 
     def gaps(
         self,

@@ -23,6 +23,7 @@ from threatforge.rules.metadata import capec_url, cwe_url
 from threatforge.rules.scoring import severity_of
 
 __all__ = [
+    "MAX_REPORT_FINDINGS",
     "AcceptedRisk",
     "Audience",
     "Baseline",
@@ -151,6 +152,25 @@ class ReportContent:
     attack_paths: tuple[AttackPath, ...]
     pci_scope: PciScopeView | None
     next_steps: tuple[str, ...]
+    findings_not_shown: int = 0
+    """Findings past :data:`MAX_REPORT_FINDINGS` (the least severe), left to the JSON output."""
+
+    @property
+    def not_shown_note(self) -> str:
+        """The note a report prints under its findings when some were left out (else "")."""
+        if not self.findings_not_shown:
+            return ""
+        return (
+            f"{self.findings_not_shown:,} more findings: use --format json "
+            f"(threatforge analyze MODEL --format json) for every finding; a report shows the "
+            f"{MAX_REPORT_FINDINGS:,} most severe"
+        )
+
+
+MAX_REPORT_FINDINGS = 1_000
+"""Findings a report shows in full (most severe first). A finding is about 3 KB of HTML: an
+unbounded list made a 352 MB page from a 5.7 MB model, which no browser or PDF renderer opens
+and no reader reads. The JSON, SARIF and CSV outputs keep every finding."""
 
 
 # --- plain language ------------------------------------------------------------------------
@@ -526,10 +546,11 @@ def build_content(
         top_risks=top,
         accepted=accepted,
         trend=_trend(assessment, baseline) if baseline is not None else None,
-        findings=assessment.findings,
+        findings=assessment.findings[:MAX_REPORT_FINDINGS],
         labels=labels,
         sensitive_data=_sensitive_data(model),
         attack_paths=tuple(attack_paths(model, assessment)),
         pci_scope=pci_scope(model),
         next_steps=_next_steps(counts, accepted, assessment),
+        findings_not_shown=max(len(assessment.findings) - MAX_REPORT_FINDINGS, 0),
     )

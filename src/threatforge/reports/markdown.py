@@ -220,6 +220,8 @@ def render_markdown_report(
             lines += [*findings_table(c.findings, c.labels), ""]
             for number, finding in enumerate(c.findings, start=1):
                 lines += finding_section(number, finding, c.labels)
+            if c.not_shown_note:
+                lines += [f"_{c.not_shown_note}_", ""]
         else:
             lines += ["No findings.", ""]
         lines += _system(model, assessment, c) + _analyses(c)

@@ -199,10 +199,29 @@ _TEST_FIELDS = ("equals", "not_equals", "in_", "exists", "missing")
 
 
 def _placeholders(template: str) -> list[str]:
+    """The fields a title names; a format spec or a conversion is an error.
+
+    ``{element:>1500000000}`` would build a 1.5 GB string per finding: titles substitute named
+    fields only, as :func:`threatforge.rules.engine.render_title` does.
+    """
     try:
-        return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+        parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise ValueError(f"title '{template}' is not a valid template: {exc}") from None
+    fields = []
+    for _, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if spec or conversion is not None:
+            converted = f"!{conversion}" if conversion else ""
+            written = "{" + field + converted + (f":{spec}" if spec else "") + "}"
+            shown = written if len(written) <= 60 else written[:57] + "..."
+            raise ValueError(
+                f"title uses '{shown}': only plain {{element}} and {{detail}} are filled in "
+                "(no format specs or conversions)"
+            )
+        fields.append(field)
+    return fields
 
 
 class PackRule(_Strict):

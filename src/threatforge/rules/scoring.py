@@ -15,6 +15,7 @@ from threatforge.model import (
     ControlStatus,
     Criticality,
     DataAsset,
+    Element,
     Flow,
     Model,
 )
@@ -73,9 +74,22 @@ def _clamp(value: int) -> int:
     return max(1, min(5, value))
 
 
-def _exposure_subject(model: Model, elements: Sequence[str]) -> str | None:
-    """The component whose exposure drives likelihood: the first component, or a flow's source."""
-    for element_id in elements:
+def _exposure_subject(
+    model: Model, elements: Sequence[str], first: Element | None = None
+) -> str | None:
+    """The component whose exposure drives likelihood: the first component, or a flow's source.
+
+    ``first`` is the element ``elements[0]`` names, when the caller knows it: an id that two
+    sections share (a flow and a component both called ``payments``) is then not resolved by
+    lookup order.
+    """
+    for index, element_id in enumerate(elements):
+        if index == 0 and first is not None:
+            if isinstance(first, Component):
+                return first.id
+            if isinstance(first, Flow):
+                return first.source
+            continue
         if element_id in model.components:
             return element_id
         flow = model.flows_by_id.get(element_id)
@@ -90,10 +104,12 @@ def score(
     elements: Sequence[str],
     data: Sequence[DataAsset],
     evidence: Sequence[Evidence] = (),
+    first: Element | None = None,
 ) -> Score:
-    """Score one finding of ``meta`` on ``elements`` involving ``data``."""
-    subject = _exposure_subject(model, elements)
-    controls = _mitigating_controls(meta, model, elements)
+    """Score one finding of ``meta`` on ``elements`` involving ``data`` (``first``: the element
+    ``elements[0]`` names, when known; see :func:`_exposure_subject`)."""
+    subject = _exposure_subject(model, elements, first)
+    controls = _mitigating_controls(meta, model, elements, first)
     matching = [e for e in evidence if set(e.cwe) & set(meta.cwe)] if evidence else []
     top = max(data, key=_classification_rank) if data else None
     if controls or matching:
@@ -220,7 +236,9 @@ def _impact_factors(model: Model, base: int, top: DataAsset | None) -> _Factors:
     return _clamp(impact), tuple(factors)
 
 
-def _mitigating_controls(meta: RuleMeta, model: Model, elements: Sequence[str]) -> list[str]:
+def _mitigating_controls(
+    meta: RuleMeta, model: Model, elements: Sequence[str], first: Element | None = None
+) -> list[str]:
     """Implemented controls that name this rule (or its finding) and apply to these elements."""
     index = model.graph.memo(("implemented-controls-by-mitigation",), lambda: _controls_by(model))
     if not index:  # the common case: no implemented control names any rule
@@ -230,8 +248,12 @@ def _mitigating_controls(meta: RuleMeta, model: Model, elements: Sequence[str]) 
     if not named:
         return []
     attached: set[str] = set()
-    for element_id in elements:
-        element = model.components.get(element_id) or model.flows_by_id.get(element_id)
+    for position, element_id in enumerate(elements):
+        element: Element | None = (
+            first
+            if position == 0 and first is not None
+            else model.components.get(element_id) or model.flows_by_id.get(element_id)
+        )
         if isinstance(element, Component | Flow):
             attached.update(element.controls)
     found = []
@@ -252,14 +274,27 @@ def _controls_by(model: Model) -> dict[str, list[Control]]:
     return index
 
 
-def data_at_stake(model: Model, elements: Sequence[str], named: Sequence[str]) -> list[DataAsset]:
-    """The data assets a finding puts at risk: those the rule named, else the elements' data."""
+def data_at_stake(
+    model: Model, elements: Sequence[str], named: Sequence[str], first: Element | None = None
+) -> list[DataAsset]:
+    """The data assets a finding puts at risk: those the rule named, else the elements' data
+    (``first``: the element ``elements[0]`` names, when known)."""
     assets: Mapping[str, DataAsset] = model.data
     if named:
         return [assets[d] for d in named if d in assets]
     graph = model.graph
     found: dict[str, DataAsset] = {}
-    for element_id in elements:
+    for index, element_id in enumerate(elements):
+        if index == 0 and first is not None:
+            if isinstance(first, Component):
+                for asset in graph.assets_of(first.id):
+                    found[asset.id] = asset
+            elif isinstance(first, Flow):
+                for asset in graph.assets_on(first):
+                    found[asset.id] = asset
+            elif isinstance(first, DataAsset):
+                found[first.id] = first
+            continue
         if element_id in model.components:
             for asset in graph.assets_of(element_id):
                 found[asset.id] = asset
