@@ -157,7 +157,7 @@ def test_counts_that_disagree_with_the_outcomes_are_refused() -> None:
 
 def test_a_deep_or_huge_document_is_refused_before_it_is_walked() -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    with pytest.raises(ReadError, match="nested more than 16 levels deep"):
+    with pytest.raises(ReadError, match="nested more than 32 levels deep"):
         parse_assessment(deep, "baseline.json")
 
 
@@ -175,3 +175,14 @@ def test_an_assessment_from_an_earlier_version_is_read_with_a_warning() -> None:
         "fired on or could not decide is not in it (counts only)"
     )
     assert len(back.findings) == len(document["findings"])
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
+def test_the_text_is_the_json_of_the_whole_document(path: Path) -> None:
+    model = load(path)
+    assessment = analyze(model, builtin_rules(), today=TODAY)
+    expected = json.dumps(assessment_to_dict(assessment, model), indent=2, ensure_ascii=False)
+    assert assessment_json(assessment, model) == expected + "\n"
+    empty = replace(assessment, findings=())
+    expected = json.dumps(assessment_to_dict(empty, model), indent=2, ensure_ascii=False)
+    assert assessment_json(empty, model) == expected + "\n"
