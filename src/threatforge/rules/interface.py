@@ -395,6 +395,8 @@ class Decision:
     ticket: str | None
     expires: date | None
     expired: bool = False
+    control: str | None = None
+    evidence: str | None = None
 
 
 @dataclass(frozen=True)
