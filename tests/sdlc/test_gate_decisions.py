@@ -199,6 +199,22 @@ def test_a_plugin_rule_that_raises_makes_check_exit_2_naming_it(
     ]
 
 
+def test_a_rule_that_raises_on_the_base_model_is_a_failure_too(
+    invoke: Invoke, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = "system: {name: Plugins}\ncomponents:\n  old-app: {kind: service, authn: jwt}\n"
+    repository(folder, base, base.replace("old-app", "new-app"))
+    install(monkeypatch, acme_crashes)
+    result = invoke("check", "threatmodel.yaml", "--base", "HEAD~1", "--today", "2026-01-01")
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[-3:] == [
+        "2 rule failures: the rules could not all run, so the gate cannot pass (exit 2); fix "
+        "the model or the rule:",
+        "  acme-crashes on new-app: ValueError: cannot parse new-app",
+        "  acme-crashes on old-app: at HEAD~1: ValueError: cannot parse old-app",
+    ]
+
+
 def test_a_plugin_that_fails_to_load_makes_check_exit_2(
     invoke: Invoke, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -262,6 +278,20 @@ def test_an_old_false_positive_without_owner_or_expiry_counts_and_says_what_to_a
     entry = "    status: false-positive\n    justification: only partners call it\n"
     result = invoke("check", write(folder, tracked(entry)), "--today", "2026-03-01")
     assert result.exit_code == 1
+    verdict = json.loads(
+        invoke("check", "threatmodel.yaml", "-f", "json", "--today", "2026-03-01").stdout
+    )
+    assert verdict["models"][0]["decisions"]["invalid"] == [
+        {
+            "fingerprint": BACKDOOR,
+            "status": "false-positive",
+            "severity": "high",
+            "location": "threatmodel.yaml:21:3",
+            "problems": ["no owner (who decided)", "no expiry (expires: at the latest 2027-03-01)"],
+            "rewrite": f'"{BACKDOOR}": {{status: false-positive, justification: "only partners '
+            'call it", owner: "<who decided>", expires: 2027-03-01}',
+        }
+    ]
     assert head_of(result.stdout, 7)[4:] == [
         "1 decision does not hide its finding (counted as open):",
         f"  threatmodel.yaml:21:3: {BACKDOOR} (false-positive, high): no owner (who decided); "
