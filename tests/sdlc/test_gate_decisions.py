@@ -491,14 +491,25 @@ def test_deleting_the_unencrypted_fact_is_listed_as_a_change_that_hides_a_findin
     ]
 
 
-def test_a_real_fix_is_not_a_change_that_hides_a_finding(invoke: Invoke, folder: Path) -> None:
-    repository(folder, CARDS, CARDS.replace("at_rest: none", "at_rest: kms-cmk"))
+@pytest.mark.parametrize(
+    ("before", "after", "resolved"),
+    [
+        ("at_rest: none", "at_rest: kms-cmk", 1),  # a component rule now passes
+        ("kind: vpc}", "kind: vpc, properties: {cde: true}}", 3),  # a model-level one too
+    ],
+)
+def test_a_real_fix_is_not_a_change_that_hides_a_finding(
+    invoke: Invoke, folder: Path, before: str, after: str, resolved: int
+) -> None:
+    repository(folder, CARDS, CARDS.replace(before, after))
     result = invoke(
         "check", "threatmodel.yaml", "--base", "HEAD~1", "--fail-on-new-decisions",
-        "--fail-on", "medium", "--today", "2026-01-01",
+        "--fail-on", "low", "--today", "2026-01-01", "-f", "json",
     )  # fmt: skip
     assert result.exit_code == 0
-    assert "hide a finding" not in result.stdout
+    verdict = json.loads(result.stdout)["models"][0]
+    assert sum(verdict["open_by_severity"].values()) == 5 - resolved
+    assert (verdict["decisions"]["hiding_changes"], verdict["passed"]) == ([], True)
 
 
 def test_a_decision_added_by_the_change_is_listed_and_can_fail_the_gate(

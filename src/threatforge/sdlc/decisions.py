@@ -269,9 +269,16 @@ def _hidden(
             )
             continue
         outcome = summary.outcome_of(subject)
+        if outcome is None and model.element(MODEL_SCOPE) is None:
+            # a model-level rule looks at the whole model: its pass is recorded under "model"
+            outcome = summary.outcome_of(MODEL_SCOPE)
         reason = _disappearance(outcome, scored, summary.skipped, subject)
         if reason is not None:
             yield HidingChange(old.fingerprint, old.severity, old.title, reason)
+
+
+MODEL_SCOPE = "model"
+"""The id the engine records a model-level rule's pass, unknown or skip under."""
 
 
 def _disappearance(
