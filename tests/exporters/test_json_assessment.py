@@ -129,6 +129,8 @@ EXPECTED = {
                 "ticket": None,
                 "expires": "2026-03-31",
                 "expired": False,
+                "control": None,
+                "evidence": None,
             },
             "description": "Callers can send unlimited requests.",
             "evidence": ["rate_limit: false"],

@@ -24,10 +24,14 @@ tracking:
 """
 )
 
+DEFAULT_POLICY = "policy: built-in defaults (decisions expire within 365 days)\n"
+NO_DECISIONS = "0 findings not counted because of decisions\n" + DEFAULT_POLICY
+
 FAILED_TEXT = (
     "Orders: gate FAILED (fail on high or above)\n"
     "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
-    "1 finding at or above high:\n"
+    + NO_DECISIONS
+    + "1 finding at or above high:\n"
     f"  high      {BACKDOOR}  {BACKDOOR_TITLE}\n"
 )
 
@@ -45,7 +49,7 @@ def test_a_secure_model_passes(invoke: Invoke, folder: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == (
         "Orders: gate passed (fail on high or above)\n"
-        "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
+        "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n" + NO_DECISIONS
     )
 
 
@@ -69,6 +73,7 @@ def test_an_accepted_risk_does_not_count_until_it_expires(invoke: Invoke, folder
     assert before_expiry.stdout == (
         "Orders: gate passed (fail on high or above)\n"
         "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
+        "1 finding not counted because of decisions (1 accepted)\n" + DEFAULT_POLICY
     )
     expired = invoke("check", name, "--today", "2025-07-01")
     assert expired.exit_code == 1
@@ -153,6 +158,14 @@ def test_json_verdict(invoke: Invoke, folder: Path) -> None:
                     }
                 ],
                 "tolerated": [],
+                "errored": False,
+                "rule_failures": [],
+                "decisions": {
+                    "not_counted": [],
+                    "invalid": [],
+                    "policy": {"source": None, "digest": None, "horizon_days": 365},
+                    "fail_on_new_decisions": False,
+                },
             }
         ],
     }
@@ -175,7 +188,7 @@ def test_write_baseline_then_gate_only_on_new_findings(invoke: Invoke, folder: P
     assert gated.stdout == (
         "Orders: gate passed (fail on high or above)\n"
         "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
-        "baseline baseline.json: 1 known finding(s) at or above high not counted\n"
+        "baseline baseline.json: 1 known finding(s) at or above high not counted\n" + NO_DECISIONS
     )
 
 
@@ -218,6 +231,8 @@ def test_a_raised_severity_fails_even_when_known() -> None:
     assert (still_high.passed, [f.fingerprint for f in still_high.tolerated]) == (True, [BACKDOOR])
     assert render_gate_text(result).splitlines()[2:] == [
         "baseline b.json: 0 known finding(s) at or above high not counted",
+        "0 findings not counted because of decisions",
+        DEFAULT_POLICY.rstrip("\n"),
         "1 new or raised finding at or above high:",
         f"  high      {BACKDOOR}  {BACKDOOR_TITLE}",
     ]
@@ -244,7 +259,8 @@ def test_check_against_the_previous_commit_names_exactly_the_new_finding(
         "Orders: gate FAILED (fail on high or above)\n"
         "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
         "compared with HEAD~1: 0 finding(s) at or above high already open there, not counted\n"
-        "1 new or raised finding at or above high:\n"
+        + NO_DECISIONS
+        + "1 new or raised finding at or above high:\n"
         f"  high      {BACKDOOR}  {BACKDOOR_TITLE}\n"
     )
 

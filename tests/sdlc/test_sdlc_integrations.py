@@ -110,6 +110,8 @@ def test_github_action_is_a_composite_action() -> None:
         "base-ref",
         "rules",
         "evidence",
+        "policy",
+        "fail-on-new-decisions",
         "upload-sarif",
         "comment",
         "python-version",
@@ -137,11 +139,24 @@ def test_options_built_in_shell_arrays_exist() -> None:
     for command, options in {
         "analyze": ("--rules", "--evidence"),
         "diff": ("--rules", "--evidence"),
-        "check": ("--rules", "--evidence", "--base", "--fail-on"),
+        "check": (
+            "--rules",
+            "--evidence",
+            "--base",
+            "--fail-on",
+            "--policy",
+            "--fail-on-new-decisions",
+        ),
     }.items():
         assert set(options) <= _options(commands[command]), command
     text = ACTION.read_text(encoding="utf-8")
-    assert set(re.findall(r"args\+=\((--[a-z-]+)", text)) == {"--rules", "--evidence", "--base"}
+    assert set(re.findall(r"args\+=\((--[a-z-]+)", text)) == {
+        "--rules",
+        "--evidence",
+        "--base",
+        "--policy",
+        "--fail-on-new-decisions",
+    }
 
 
 # --- GitLab -----------------------------------------------------------------------------------

@@ -60,6 +60,8 @@ def _decision_to_dict(decision: Decision) -> dict[str, Any]:
         "ticket": decision.ticket,
         "expires": decision.expires.isoformat() if decision.expires else None,
         "expired": decision.expired,
+        "control": decision.control,
+        "evidence": decision.evidence,
     }
 
 
@@ -399,6 +401,9 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             shape.optional_str(item, "ticket", where),
             day,
             shape.flag(item, "expired", where),
+            # written since decisions name their control and evidence; absent in older files
+            shape.optional_str(item, "control", where) if "control" in item else None,
+            shape.optional_str(item, "evidence", where) if "evidence" in item else None,
         )
 
     def location(value: Any, where: str) -> Location | None:

@@ -93,6 +93,10 @@ class Decision:
     ticket: str | None
     expires: date | None
     expired: bool = False
+    control: str | None = None
+    """For ``mitigated``: the declared control that mitigates it."""
+    evidence: str | None = None
+    """For ``mitigated``: where the evidence of the mitigation is."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,8 +1,9 @@
 """``threatforge check``, ``diff`` and ``requirements``: the commands CI pipelines run.
 
-``check`` is the gate (exit 1 when open findings reach the threshold), optionally only for
-findings that are new against a baseline file or a git ref; ``diff`` compares two versions of a
-model for a pull-request comment; ``requirements`` turns open threats into tickets.
+``check`` is the gate (exit 1 when open findings reach the threshold, exit 2 when a rule could
+not run), optionally only for findings that are new against a baseline file or a git ref;
+``diff`` compares two versions of a model for a pull-request comment; ``requirements`` turns
+open threats into tickets.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from threatforge.model.sources import GitRepository
     from threatforge.rules import Assessment, Evidence, Severity
     from threatforge.sdlc.gate import GateResult
+    from threatforge.sdlc.policy import LoadedPolicy
 
 __all__ = ["register"]
 
@@ -133,8 +135,20 @@ def check(
         "is one of them or includes one (searched in their folders and above, up to the "
         "current folder).",
     ),
+    policy_file: Path | None = typer.Option(
+        None,
+        "--policy",
+        envvar="THREATFORGE_POLICY",
+        help="The organisation's policy bounding decisions (from CI, never from the checkout).",
+    ),
+    fail_on_new_decisions: bool = typer.Option(
+        False,
+        "--fail-on-new-decisions",
+        help="With --base: fail when the change adds a decision or a change that hides a finding.",
+    ),
 ) -> None:
-    """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count)."""
+    """Gate a build: exit 1 when open findings reach --fail-on (valid decisions do not count),
+    exit 2 when a rule failed."""
     from threatforge.errors import ThreatforgeError
     from threatforge.rules import Severity
     from threatforge.sdlc.gate import gate_to_dict, render_gate_text
@@ -155,6 +169,9 @@ def check(
             return
     if len(models) > 1 and (baseline or base or write_baseline):
         output.fail("--baseline, --base and --write-baseline work on one MODEL at a time")
+    if fail_on_new_decisions and base is None:
+        output.fail("--fail-on-new-decisions needs --base GIT_REF (the change to judge)")
+    policy = _load_policy(policy_file)
     threshold = Severity(fail_on.value)
     when = parse_today(today) or date.today()
     repository = None
@@ -187,22 +204,17 @@ def check(
             output.write_or_print(render_baseline(assessment), write_baseline, "the baseline")
             output.info(f"baseline: {len(assessment.open_findings)} open findings recorded")
             raise typer.Exit(int(Exit.OK))
-        results.append(
-            (
-                path,
-                _gate(
-                    path,
-                    assessment,
-                    threshold,
-                    baseline,
-                    (base, repository) if base is not None and repository is not None else None,
-                    packs,
-                    when,
-                    evidence_files,
-                    (plugins, untrusted),
-                ),
-            )
+        gate = _Gate(
+            threshold,
+            policy,
+            packs,
+            when,
+            evidence_files,
+            fail_on_new_decisions,
+            repository,
+            (plugins, untrusted),
         )
+        results.append((path, gate.run(path, model, assessment, baseline, base)))
     passed = all(result.passed for _, result in results)
     if output_format is CheckFormat.JSON:
         document = {
@@ -214,8 +226,22 @@ def check(
     else:
         text = "\n".join(render_gate_text(result) for _, result in results)
         output.write_or_print(text, None, "the gate")
+    if any(result.errored for _, result in results):
+        raise typer.Exit(int(Exit.BAD_INPUT))
     if not passed:
         raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def _load_policy(path: Path | None) -> LoadedPolicy:
+    """The policy named by --policy (or THREATFORGE_POLICY), else the built-in defaults."""
+    from threatforge.sdlc.policy import PolicyError, default_policy, load_policy
+
+    if path is None:
+        return default_policy()
+    try:
+        return load_policy(str(path))
+    except PolicyError as exc:
+        output.fail(str(exc))
 
 
 def _validate_ref(ref: str) -> None:
@@ -238,29 +264,82 @@ def _open_repository(repo: Path | None) -> GitRepository:
         output.fail(str(exc))
 
 
-def _gate(
-    path: Path,
-    assessment: Assessment,
-    threshold: Severity,
-    baseline: Path | None,
-    base: tuple[str, GitRepository] | None,
-    packs: Sequence[Path],
-    when: date,
-    evidence_files: Sequence[Path],
-    plugins: tuple[bool, Sequence[Path]],
-) -> GateResult:
-    from threatforge.sdlc.gate import GateMode, evaluate_gate
+class _Gate:
+    """One gate run's settings, applied to each model in turn."""
 
-    if baseline is not None:
-        known = _read_baseline(baseline)
-        return evaluate_gate(
-            assessment, threshold, known, mode=GateMode.BASELINE, reference=str(baseline)
+    def __init__(
+        self,
+        threshold: Severity,
+        policy: LoadedPolicy,
+        packs: Sequence[Path],
+        when: date,
+        evidence_files: Sequence[Path],
+        fail_on_new_decisions: bool,
+        repository: GitRepository | None,
+        plugins: tuple[bool, Sequence[Path]],
+    ) -> None:
+        self.repository = repository
+        self.plugins = plugins
+        self.threshold = threshold
+        self.policy = policy
+        self.packs = packs
+        self.when = when
+        self.evidence_files = evidence_files
+        self.fail_on_new_decisions = fail_on_new_decisions
+
+    def run(
+        self,
+        path: Path,
+        model: Model,
+        assessment: Assessment,
+        baseline: Path | None,
+        base: str | None,
+    ) -> GateResult:
+        from threatforge.rules import RuleFailure
+        from threatforge.sdlc.decisions import compare_with_base
+        from threatforge.sdlc.gate import GateMode, evaluate_gate
+
+        if baseline is not None:
+            return evaluate_gate(
+                assessment,
+                self.threshold,
+                _read_baseline(baseline),
+                mode=GateMode.BASELINE,
+                reference=str(baseline),
+                model=model,
+                policy=self.policy,
+            )
+        if base is None:
+            return evaluate_gate(assessment, self.threshold, model=model, policy=self.policy)
+        assert self.repository is not None  # noqa: S101 - opened whenever --base is given
+        old = _at_ref(
+            path, base, self.repository, self.packs, self.when, self.evidence_files, self.plugins
         )
-    if base is not None:
-        ref, repository = base
-        known = _known_at_ref(path, ref, repository, packs, when, evidence_files, plugins)
-        return evaluate_gate(assessment, threshold, known, mode=GateMode.BASE, reference=ref)
-    return evaluate_gate(assessment, threshold)
+        failures: tuple[RuleFailure, ...] = ()
+        comparison = None
+        known: Mapping[str, Severity | None] = {}
+        if old is not None:
+            old_model, old_assessment = old
+            known = {f.fingerprint: f.severity for f in old_assessment.open_findings}
+            failures = tuple(
+                RuleFailure(f.rule, f.element, f"at {base}: {f.error}")
+                for f in old_assessment.rule_errors
+            )
+            comparison = compare_with_base(
+                old_model, old_assessment, model, assessment, self.threshold
+            )
+        return evaluate_gate(
+            assessment,
+            self.threshold,
+            known,
+            mode=GateMode.BASE,
+            reference=base,
+            model=model,
+            policy=self.policy,
+            comparison=comparison,
+            fail_on_new_decisions=self.fail_on_new_decisions,
+            failures=failures,
+        )
 
 
 def _read_baseline(path: Path) -> Mapping[str, Severity | None]:
@@ -272,7 +351,7 @@ def _read_baseline(path: Path) -> Mapping[str, Severity | None]:
         output.fail(str(exc))
 
 
-def _known_at_ref(
+def _at_ref(
     path: Path,
     ref: str,
     repository: GitRepository,
@@ -280,8 +359,8 @@ def _known_at_ref(
     when: date,
     evidence_files: Sequence[Path],
     plugins: tuple[bool, Sequence[Path]],
-) -> Mapping[str, Severity | None]:
-    """The open findings of the same model at ``ref`` (none when the model is new there)."""
+) -> tuple[Model, Assessment] | None:
+    """The same model at ``ref`` and its assessment (None when the model is new there)."""
     from threatforge.errors import ThreatforgeError
     from threatforge.sdlc.git_source import load_base
 
@@ -291,13 +370,12 @@ def _known_at_ref(
         _fail_on_errors(exc)
     if old is None:
         output.info(f"{path} does not exist at {ref}: every open finding counts as new")
-        return {}
+        return None
     evidence = _quiet_evidence(evidence_files, old)
     wanted, untrusted = plugins
-    assessment = analyse_model(
+    return old, analyse_model(
         old, packs, today=when, evidence=evidence, plugins=wanted, untrusted=untrusted
     )
-    return {f.fingerprint: f.severity for f in assessment.open_findings}
 
 
 def _quiet_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:

@@ -57,6 +57,8 @@ def assessment_json_schema() -> dict[str, Any]:
                     "ticket": {"type": ["string", "null"]},
                     "expires": {"type": ["string", "null"], "format": "date"},
                     "expired": {"type": "boolean"},
+                    "control": {"type": ["string", "null"]},
+                    "evidence": {"type": ["string", "null"]},
                 },
             },
             "description": {"type": "string"},

@@ -618,6 +618,10 @@ class TrackingEntry(_Element):
     owner: ShortText | None = None
     ticket: ShortText | None = None
     expires: date | None = None
+    control: ElementId | None = None
+    """For ``mitigated``: the declared control (an id under ``controls:``) that mitigates it."""
+    evidence: ShortText | None = None
+    """For ``mitigated``: where the mitigation is shown (a test, a scan, a document)."""
 
     @model_validator(mode="after")
     def _acceptance_needs_reason(self) -> TrackingEntry:

@@ -740,7 +740,14 @@ def _track(
                 "again; renew the decision or fix it"
             )
         decision = Decision(
-            entry.status, entry.justification, entry.owner, entry.ticket, entry.expires, expired
+            entry.status,
+            entry.justification,
+            entry.owner,
+            entry.ticket,
+            entry.expires,
+            expired,
+            entry.control,
+            entry.evidence,
         )
         tracked.append(dataclasses.replace(finding, status=status, decision=decision))
     stale = [

@@ -9,6 +9,14 @@ chooses the exit code. git runs only in :mod:`threatforge.model.sources`, which
 from __future__ import annotations
 
 from threatforge.sdlc.baseline import BaselineError, parse_baseline, render_baseline
+from threatforge.sdlc.decisions import (
+    BaseComparison,
+    DecisionChange,
+    HidingChange,
+    InvalidDecision,
+    check_decision,
+    compare_with_base,
+)
 from threatforge.sdlc.diff_report import diff_to_dict, render_diff_json, render_diff_markdown
 from threatforge.sdlc.gate import (
     GateMode,
@@ -18,6 +26,7 @@ from threatforge.sdlc.gate import (
     render_gate_text,
 )
 from threatforge.sdlc.git_source import GitSource, GitSourceError, load_at_ref, parse_source
+from threatforge.sdlc.policy import GatePolicy, LoadedPolicy, PolicyError, load_policy
 from threatforge.sdlc.requirements import (
     ComponentRequirements,
     build_requirements,
@@ -26,17 +35,27 @@ from threatforge.sdlc.requirements import (
 )
 
 __all__ = [
+    "BaseComparison",
     "BaselineError",
     "ComponentRequirements",
+    "DecisionChange",
     "GateMode",
+    "GatePolicy",
     "GateResult",
     "GitSource",
     "GitSourceError",
+    "HidingChange",
+    "InvalidDecision",
+    "LoadedPolicy",
+    "PolicyError",
     "build_requirements",
+    "check_decision",
+    "compare_with_base",
     "diff_to_dict",
     "evaluate_gate",
     "gate_to_dict",
     "load_at_ref",
+    "load_policy",
     "parse_baseline",
     "parse_source",
     "render_baseline",

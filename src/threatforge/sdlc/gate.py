@@ -1,17 +1,29 @@
 """The CI gate: which open findings fail a build, and the summary a person reads in the log.
 
+The gate fails closed: a rule that raised (or a plugin that did not load) leaves the verdict
+undecided (:attr:`GateResult.errored`, exit 2), never passed. A tracking decision hides its
+finding only when it is complete and within the policy (:mod:`threatforge.sdlc.decisions`);
+the verdict says how many findings decisions hid, and under ``--base`` what the change did
+that hides a finding.
+
 Pure: the caller loads the model, runs the engine, reads the baseline, prints and exits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from threatforge.assessment import Assessment
-from threatforge.rules.interface import Finding, Severity
+from threatforge.assessment import Assessment, Decision, Finding, RuleFailure, Severity
+from threatforge.sdlc.decisions import BaseComparison, InvalidDecision, check_decision
+from threatforge.sdlc.policy import LoadedPolicy, default_policy
+
+if TYPE_CHECKING:
+    from threatforge.model import Model
 
 __all__ = ["GateMode", "GateResult", "evaluate_gate", "gate_to_dict", "render_gate_text"]
 
@@ -41,10 +53,34 @@ class GateResult:
     """Open findings at or above the threshold that already existed (baseline or base modes)."""
     reference: str = ""
     """The baseline file or the git ref compared against."""
+    failures: tuple[RuleFailure, ...] = ()
+    """Rules that raised (and plugins that failed to load): the verdict cannot be trusted."""
+    hidden: tuple[Finding, ...] = ()
+    """Findings (any severity) that valid decisions took out of the count."""
+    invalid: tuple[InvalidDecision, ...] = ()
+    """Decisions that do not hide their finding (it counts), with why."""
+    policy: LoadedPolicy | None = None
+    comparison: BaseComparison | None = None
+    """Under ``--base``: decisions, hiding changes and scoring changes made by this change."""
+    fail_on_new_decisions: bool = False
+
+    @property
+    def errored(self) -> bool:
+        """The rules could not all run: no verdict (exit 2)."""
+        return bool(self.failures)
+
+    @property
+    def blocked_by_decisions(self) -> bool:
+        """``--fail-on-new-decisions`` and this change adds something that hides a finding."""
+        return (
+            self.fail_on_new_decisions
+            and self.comparison is not None
+            and self.comparison.hides_something
+        )
 
     @property
     def passed(self) -> bool:
-        return not self.failing
+        return not (self.failing or self.errored or self.blocked_by_decisions)
 
 
 def evaluate_gate(
@@ -54,16 +90,31 @@ def evaluate_gate(
     *,
     mode: GateMode | None = None,
     reference: str = "",
+    model: Model | None = None,
+    policy: LoadedPolicy | None = None,
+    comparison: BaseComparison | None = None,
+    fail_on_new_decisions: bool = False,
+    failures: Sequence[RuleFailure] = (),
 ) -> GateResult:
     """Open findings at or above ``threshold`` fail the gate.
 
     ``known`` maps the fingerprints that already existed to their severity then (None: ignore
     whatever the severity). A known finding fails only when its severity rose from below the
     threshold to at or above it.
+
+    A finding a decision hides counts all the same when the decision is incomplete or outside
+    ``policy`` (the built-in defaults when None); ``model`` gives the tracking entries' places
+    and the declared controls a ``mitigated`` decision names. The assessment's rule errors and
+    ``failures`` (say, of the base's analysis) make the result :attr:`~GateResult.errored`.
     """
+    chosen_policy = policy or default_policy()
+    today = date.fromisoformat(assessment.as_of)
+    counted, hidden, invalid = _apply_decisions(assessment, chosen_policy, today, model)
     failing: list[Finding] = []
     tolerated: list[Finding] = []
-    for finding in assessment.at_or_above(threshold):
+    for finding in counted:
+        if finding.severity.rank < threshold.rank:
+            continue
         if known is not None and finding.fingerprint in known:
             before = known[finding.fingerprint]
             if before is None or before.rank >= threshold.rank:
@@ -71,24 +122,66 @@ def evaluate_gate(
                 continue
         failing.append(finding)
     chosen = mode or (GateMode.ALL if known is None else GateMode.BASELINE)
+    by_severity = Counter(f.severity for f in counted)
     return GateResult(
         system=assessment.system,
         threshold=threshold,
         mode=chosen,
-        open_by_severity=assessment.count_by_severity(),
+        open_by_severity={s: by_severity.get(s, 0) for s in Severity},
         failing=tuple(failing),
         tolerated=tuple(tolerated),
         reference=reference,
+        failures=tuple(assessment.rule_errors) + tuple(failures),
+        hidden=tuple(hidden),
+        invalid=tuple(invalid),
+        policy=chosen_policy,
+        comparison=comparison,
+        fail_on_new_decisions=fail_on_new_decisions,
     )
+
+
+def _apply_decisions(
+    assessment: Assessment, policy: LoadedPolicy, today: date, model: Model | None
+) -> tuple[list[Finding], list[Finding], list[InvalidDecision]]:
+    """The findings that count, those valid decisions hide, and the decisions that may not."""
+    counted: list[Finding] = []
+    hidden: list[Finding] = []
+    invalid: list[InvalidDecision] = []
+    controls = None if model is None else model.controls
+    for finding in assessment.findings:
+        if finding.is_open:
+            counted.append(finding)
+            continue
+        decision = finding.decision or Decision(finding.status, None, None, None, None)
+        entry = None if model is None else model.tracking.get(finding.fingerprint)
+        location = None if entry is None else entry.location
+        problem = check_decision(finding, decision, policy.decisions, today, controls, location)
+        if problem is None:
+            hidden.append(finding)
+        else:
+            invalid.append(problem)
+            counted.append(finding)
+    return counted, hidden, invalid
 
 
 def _counts(result: GateResult) -> str:
     return ", ".join(f"{result.open_by_severity[s]} {s.value}" for s in reversed(Severity))
 
 
+MAX_FAILURES_SHOWN = 20
+"""Rule failures listed in the verdict (every one is also reported on stderr)."""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def render_gate_text(result: GateResult) -> str:
     """A short, plain-text summary for a CI log (one line per failing finding)."""
-    verdict = "passed" if result.passed else "FAILED"
+    if result.errored:
+        verdict = f"ERROR: {_plural(len(result.failures), 'rule failure')}, no verdict"
+    else:
+        verdict = "passed" if result.passed else "FAILED"
     lines = [f"{result.system}: gate {verdict} (fail on {result.threshold.value} or above)"]
     lines.append(f"open findings: {_counts(result)}")
     if result.mode is GateMode.BASELINE:
@@ -101,6 +194,15 @@ def render_gate_text(result: GateResult) -> str:
             f"compared with {result.reference}: {len(result.tolerated)} finding(s) at or above "
             f"{result.threshold.value} already open there, not counted"
         )
+    lines.extend(_decision_lines(result))
+    if result.comparison is not None:
+        lines.extend(_comparison_lines(result.comparison, result.reference))
+    if result.blocked_by_decisions and result.comparison is not None:
+        found = result.comparison
+        lines.append(
+            f"--fail-on-new-decisions: this change adds {_plural(len(found.decisions), 'decision')}"
+            f" and {_plural(len(found.hiding), 'change')} that hide a finding"
+        )
     if result.failing:
         what = "finding" if len(result.failing) == 1 else "findings"
         qualifier = "" if result.mode is GateMode.ALL else "new or raised "
@@ -112,7 +214,62 @@ def render_gate_text(result: GateResult) -> str:
             lines.append(
                 f"  {finding.severity.value:<8}  {finding.fingerprint:<{width}}  {finding.title}"
             )
+    if result.failures:
+        lines.append(
+            f"{_plural(len(result.failures), 'rule failure')}: the rules could not all run, so "
+            "the gate cannot pass (exit 2); fix the model or the rule:"
+        )
+        for failure in result.failures[:MAX_FAILURES_SHOWN]:
+            where = f" on {failure.element}" if failure.element else ""
+            lines.append(f"  {failure.rule}{where}: {failure.error}")
+        if len(result.failures) > MAX_FAILURES_SHOWN:
+            lines.append(f"  ... and {len(result.failures) - MAX_FAILURES_SHOWN} more")
     return "\n".join(lines) + "\n"
+
+
+def _decision_lines(result: GateResult) -> list[str]:
+    statuses = Counter(f.status.value for f in result.hidden)
+    detail = ", ".join(f"{statuses[k]} {k}" for k in sorted(statuses))
+    hidden = len(result.hidden)
+    line = f"{hidden} {'finding' if hidden == 1 else 'findings'} not counted because of decisions"
+    lines = [line + (f" ({detail})" if detail else "")]
+    if result.policy is not None:
+        lines.append(result.policy.describe())
+    if result.invalid:
+        count = len(result.invalid)
+        lines.append(
+            f"{_plural(count, 'decision')} {'does' if count == 1 else 'do'} not hide "
+            f"{'its finding' if count == 1 else 'their findings'} (counted as open):"
+        )
+        for item in result.invalid:
+            where = f"{item.location}: " if item.location is not None else ""
+            lines.append(
+                f"  {where}{item.fingerprint} ({item.status.value}, {item.severity.value}): "
+                + "; ".join(item.problems)
+            )
+            lines.append(f"    write: {item.rewrite}")
+    return lines
+
+
+def _comparison_lines(comparison: BaseComparison, reference: str) -> list[str]:
+    lines: list[str] = []
+    if comparison.scoring:
+        lines.append(f"scoring inputs changed since {reference}:")
+        lines.extend(f"  {change}" for change in comparison.scoring)
+    if comparison.decisions:
+        lines.append(f"decisions added or changed since {reference}:")
+        for item in comparison.decisions:
+            where = f"{item.location}: " if item.location is not None else ""
+            what = "added" if item.added else "; ".join(item.changes)
+            lines.append(f"  {where}{item.fingerprint}: {item.status.value} ({what})")
+    if comparison.hiding:
+        lines.append(f"changes that hide a finding open at {reference}:")
+        width = max(len(h.fingerprint) for h in comparison.hiding)
+        for hiding in comparison.hiding:
+            lines.append(
+                f"  {hiding.severity.value:<8}  {hiding.fingerprint:<{width}}  {hiding.reason}"
+            )
+    return lines
 
 
 def gate_to_dict(result: GateResult) -> dict[str, Any]:
@@ -126,7 +283,61 @@ def gate_to_dict(result: GateResult) -> dict[str, Any]:
         "open_by_severity": {s.value: result.open_by_severity[s] for s in reversed(Severity)},
         "failing": [_finding(f) for f in result.failing],
         "tolerated": [f.fingerprint for f in result.tolerated],
+        "errored": result.errored,
+        "rule_failures": [
+            {"rule": f.rule, "element": f.element, "error": f.error} for f in result.failures
+        ],
+        "decisions": _decisions_to_dict(result),
     }
+
+
+def _decisions_to_dict(result: GateResult) -> dict[str, Any]:
+    policy = result.policy
+    document: dict[str, Any] = {
+        "not_counted": [f.fingerprint for f in result.hidden],
+        "invalid": [
+            {
+                "fingerprint": item.fingerprint,
+                "status": item.status.value,
+                "severity": item.severity.value,
+                "location": None if item.location is None else str(item.location),
+                "problems": list(item.problems),
+                "rewrite": item.rewrite,
+            }
+            for item in result.invalid
+        ],
+        "policy": None
+        if policy is None
+        else {
+            "source": policy.source,
+            "digest": policy.digest,
+            "horizon_days": policy.decisions.horizon_days,
+        },
+        "fail_on_new_decisions": result.fail_on_new_decisions,
+    }
+    comparison = result.comparison
+    if comparison is not None:
+        document["changed_in_this_change"] = [
+            {
+                "fingerprint": item.fingerprint,
+                "status": item.status.value,
+                "added": item.added,
+                "changes": list(item.changes),
+                "location": None if item.location is None else str(item.location),
+            }
+            for item in comparison.decisions
+        ]
+        document["hiding_changes"] = [
+            {
+                "fingerprint": h.fingerprint,
+                "severity": h.severity.value,
+                "title": h.title,
+                "reason": h.reason,
+            }
+            for h in comparison.hiding
+        ]
+        document["scoring_changes"] = list(comparison.scoring)
+    return document
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

@@ -1,0 +1,356 @@
+"""What hides a finding from the gate, and whether it may.
+
+Two things can make a weakness stop counting: a **decision** in ``tracking:`` (accepted,
+mitigated, false-positive) and a **change to the model** (a fact deleted or made unknown, a
+control added, the criticality or a classification lowered). A pull request can write both, so
+the gate does not take either on trust:
+
+* a decision hides its finding only when it is complete and within the policy: an owner, a
+  reason (``justification``), an expiry no further than the policy's horizon, for ``mitigated``
+  the control or evidence that mitigates it, and an owner the policy allows for the finding's
+  severity (:func:`check_decision`); otherwise the finding counts and the gate says why, with
+  the entry to write;
+* under ``--base``, the decisions added or changed by the change, the findings that disappeared
+  because of what the change did to facts or scoring inputs, and the scoring inputs it changed
+  are listed beside the verdict (:func:`compare_with_base`).
+
+Pure: models and assessments in, data out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from threatforge.assessment import Assessment
+from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
+from threatforge.rules.interface import Decision, Finding, Outcome, Severity
+from threatforge.sdlc.policy import DecisionRules
+
+__all__ = [
+    "HIDING_STATUSES",
+    "BaseComparison",
+    "DecisionChange",
+    "HidingChange",
+    "InvalidDecision",
+    "check_decision",
+    "compare_with_base",
+]
+
+HIDING_STATUSES = frozenset(
+    {TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE}
+)
+"""Decisions that take a finding out of the gate's count."""
+
+
+@dataclass(frozen=True)
+class InvalidDecision:
+    """A decision that does not hide its finding, why, and the entry that would."""
+
+    fingerprint: str
+    status: TrackingStatus
+    severity: Severity
+    location: Location | None
+    problems: tuple[str, ...]
+    rewrite: str
+    """The tracking entry to write (one YAML line), with placeholders where only a person knows."""
+
+
+def check_decision(
+    finding: Finding,
+    decision: Decision,
+    rules: DecisionRules,
+    today: date,
+    controls: Mapping[str, Control] | None = None,
+    location: Location | None = None,
+) -> InvalidDecision | None:
+    """None when ``decision`` may hide ``finding``; else what is wrong with it.
+
+    ``controls`` are the model's declared controls (None: a named control is not looked up).
+    """
+    latest = today + timedelta(days=rules.horizon_days)
+    problems: list[str] = []
+    if not decision.owner:
+        problems.append("no owner (who decided)")
+    if not decision.justification:
+        problems.append("no reason (justification)")
+    if decision.expires is None:
+        problems.append(f"no expiry (expires: at the latest {latest})")
+    elif decision.expires > latest:
+        problems.append(
+            f"expires {decision.expires}, beyond the {rules.horizon_days}-day horizon "
+            f"(at the latest {latest})"
+        )
+    elif decision.expires < today:
+        problems.append(f"expired on {decision.expires}")
+    if decision.status is TrackingStatus.MITIGATED:
+        problems.extend(_mitigation_problems(decision, controls))
+    allowed = rules.accept.get(finding.severity)
+    if allowed is not None and decision.owner and decision.owner not in allowed:
+        who = ", ".join(allowed) if allowed else "nobody"
+        problems.append(
+            f"owner '{decision.owner}' may not decide a {finding.severity.value} finding "
+            f"(policy: {who})"
+        )
+    if not problems:
+        return None
+    return InvalidDecision(
+        finding.fingerprint,
+        decision.status,
+        finding.severity,
+        location,
+        tuple(problems),
+        _rewrite(finding.fingerprint, decision, latest),
+    )
+
+
+def _mitigation_problems(decision: Decision, controls: Mapping[str, Control] | None) -> list[str]:
+    if decision.control is None:
+        if decision.evidence:
+            return []
+        return ["names no control or evidence (control: a declared control id, or evidence:)"]
+    if controls is None:
+        return []
+    control = controls.get(decision.control)
+    if control is None:
+        return [f"control '{decision.control}' is not declared under 'controls:'"]
+    if control.status is not ControlStatus.IMPLEMENTED:
+        return [f"control '{decision.control}' is {control.status.value}, not implemented"]
+    return []
+
+
+def _quote(text: str) -> str:
+    return json.dumps(text, ensure_ascii=True)
+
+
+def _rewrite(fingerprint: str, decision: Decision, latest: date) -> str:
+    """The entry as it should be written: what is there kept, what is missing filled in."""
+    expires = decision.expires
+    if expires is None or expires > latest:
+        expires = latest
+    parts = [
+        f"status: {decision.status.value}",
+        f"justification: {_quote(decision.justification or '<why>')}",
+        f"owner: {_quote(decision.owner or '<who decided>')}",
+        f"expires: {expires}",
+    ]
+    if decision.ticket:
+        parts.append(f"ticket: {_quote(decision.ticket)}")
+    if decision.status is TrackingStatus.MITIGATED:
+        if decision.control is not None or not decision.evidence:
+            parts.append(f"control: {_quote(decision.control or '<control id>')}")
+        if decision.evidence:
+            parts.append(f"evidence: {_quote(decision.evidence)}")
+    return f"{_quote(fingerprint)}: {{{', '.join(parts)}}}"
+
+
+# --- what a change did, compared with its base -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionChange:
+    """A decision that hides a finding, added or changed by this change."""
+
+    fingerprint: str
+    status: TrackingStatus
+    added: bool
+    changes: tuple[str, ...]
+    """What changed (``status open -> accepted``); empty when the entry is new."""
+    location: Location | None
+
+
+@dataclass(frozen=True)
+class HidingChange:
+    """A finding open at the base that this change made disappear without fixing it."""
+
+    fingerprint: str
+    severity: Severity
+    """Its severity at the base."""
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BaseComparison:
+    """What a change did that can hide a finding, next to the verdict under ``--base``."""
+
+    decisions: tuple[DecisionChange, ...] = ()
+    hiding: tuple[HidingChange, ...] = ()
+    scoring: tuple[str, ...] = ()
+    """Changes to scoring inputs: system criticality, data classification, controls."""
+
+    @property
+    def hides_something(self) -> bool:
+        """Whether ``--fail-on-new-decisions`` fails on this change."""
+        return bool(self.decisions or self.hiding)
+
+
+_DECISION_FIELDS = ("status", "justification", "owner", "ticket", "expires", "control", "evidence")
+
+
+def compare_with_base(
+    base_model: Model,
+    base_assessment: Assessment,
+    model: Model,
+    assessment: Assessment,
+    threshold: Severity,
+) -> BaseComparison:
+    """New decisions, findings hidden by changed facts or scoring inputs, and those inputs."""
+    scoring = tuple(_scoring_changes(base_model, model))
+    return BaseComparison(
+        decisions=tuple(_decision_changes(base_model, model)),
+        hiding=tuple(_hidden(base_assessment, model, assessment, threshold, bool(scoring))),
+        scoring=scoring,
+    )
+
+
+def _decision_changes(base: Model, model: Model) -> Iterable[DecisionChange]:
+    for fingerprint, entry in sorted(model.tracking.items()):
+        if entry.status not in HIDING_STATUSES:
+            continue
+        old = base.tracking.get(fingerprint)
+        if old is None:
+            yield DecisionChange(fingerprint, entry.status, True, (), entry.location)
+            continue
+        changes = []
+        for name in _DECISION_FIELDS:
+            before, after = getattr(old, name, None), getattr(entry, name, None)
+            if before != after:
+                changes.append(f"{name} {_shown(before)} -> {_shown(after)}")
+        if changes:
+            yield DecisionChange(fingerprint, entry.status, False, tuple(changes), entry.location)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, TrackingStatus):
+        return value.value
+    if isinstance(value, str):
+        return _quote(value) if len(value) <= 60 else _quote(value[:57] + "...")
+    return str(value)
+
+
+def _hidden(
+    base: Assessment, model: Model, assessment: Assessment, threshold: Severity, scored: bool
+) -> Iterable[HidingChange]:
+    """Findings open at the base that are gone, or fell below the threshold, without a fix.
+
+    A finding whose rule now *passes* on the same element was fixed by a changed fact (unless a
+    scoring input changed too) and one whose element is gone went with it: neither is listed.
+    One that a decision now hides is listed with the decisions instead.
+    """
+    now = {f.fingerprint: f for f in assessment.findings}
+    for old in base.open_findings:
+        new = now.get(old.fingerprint)
+        if new is not None:
+            if not new.is_open:
+                continue  # a decision: listed with the decisions
+            if old.severity.rank >= threshold.rank > new.severity.rank:
+                cause = "scoring inputs changed (see above)" if scored else "a fact changed"
+                yield HidingChange(
+                    old.fingerprint,
+                    old.severity,
+                    old.title,
+                    f"severity {old.severity.value} -> {new.severity.value}, below the "
+                    f"threshold (likelihood {old.likelihood} -> {new.likelihood}, impact "
+                    f"{old.impact} -> {new.impact}): {cause}",
+                )
+            continue
+        subject = old.elements[0] if old.elements else ""
+        if model.element(subject) is None:
+            continue  # the element was removed (or renamed: its findings are new ones)
+        summary = assessment.summary_of(old.rule)
+        if summary is None:
+            yield HidingChange(
+                old.fingerprint, old.severity, old.title, f"rule {old.rule} did not run"
+            )
+            continue
+        outcome = summary.outcome_of(subject)
+        if outcome is None and model.element(MODEL_SCOPE) is None:
+            # a model-level rule looks at the whole model: its pass is recorded under "model"
+            outcome = summary.outcome_of(MODEL_SCOPE)
+        reason = _disappearance(outcome, scored, summary.skipped, subject)
+        if reason is not None:
+            yield HidingChange(old.fingerprint, old.severity, old.title, reason)
+
+
+MODEL_SCOPE = "model"
+"""The id the engine records a model-level rule's pass, unknown or skip under."""
+
+
+def _disappearance(
+    outcome: Outcome | None, scored: bool, skipped: Sequence[tuple[str, str]], subject: str
+) -> str | None:
+    if outcome is Outcome.UNKNOWN:
+        return "fired -> unknown: a fact it needs was deleted or is no longer stated"
+    if outcome is Outcome.SKIPPED:
+        why = next((r for e, r in skipped if e == subject), "")
+        return f"fired -> skipped ({why})" if why else "fired -> skipped"
+    if outcome is None:
+        return "the rule no longer looks at it: a fact that put it in scope was deleted"
+    if outcome is Outcome.PASSED and scored:
+        return "fired -> passed while scoring inputs changed (see above)"
+    return None
+
+
+def _scoring_changes(base: Model, model: Model) -> Iterable[str]:
+    """System criticality, data classification and categories, controls and where they apply."""
+    before, after = base.system.criticality, model.system.criticality
+    if before != after:
+        yield f"system criticality: {_level(before)} -> {_level(after)}"
+    for data_id, old in base.data.items():
+        new = model.data.get(data_id)
+        if new is None:
+            yield f"data '{data_id}' removed (was {old.classification.value})"
+            continue
+        if old.classification != new.classification:
+            yield (
+                f"data '{data_id}' classification: {old.classification.value} -> "
+                f"{new.classification.value}"
+            )
+        if sorted(old.categories) != sorted(new.categories):
+            yield f"data '{data_id}' categories: {_list(old.categories)} -> {_list(new.categories)}"
+    for control_id, control in model.controls.items():
+        was = base.controls.get(control_id)
+        if was is None:
+            yield f"control '{control_id}' added ({_control(control)})"
+        elif _control(was) != _control(control):
+            yield f"control '{control_id}' changed: {_control(was)} -> {_control(control)}"
+    for control_id in base.controls:
+        if control_id not in model.controls:
+            yield f"control '{control_id}' removed"
+    yield from _attachments(base, model)
+
+
+def _attachments(base: Model, model: Model) -> Iterable[str]:
+    """Controls attached to a component or flow (``controls: [...]`` on the element)."""
+    pairs: list[tuple[str, str, Sequence[str], Sequence[str]]] = []
+    for component_id, component in model.components.items():
+        old = base.components.get(component_id)
+        if old is not None:
+            pairs.append(("component", component_id, old.controls, component.controls))
+    old_flows = base.flows_by_id
+    for flow in model.flows:
+        old_flow = old_flows.get(flow.id)
+        if old_flow is not None:
+            pairs.append(("flow", flow.id, old_flow.controls, flow.controls))
+    for kind, element_id, old_controls, new_controls in pairs:
+        if sorted(old_controls) != sorted(new_controls):
+            yield f"{kind} '{element_id}' controls: {_list(old_controls)} -> {_list(new_controls)}"
+
+
+def _level(value: object) -> str:
+    return "not stated" if value is None else str(getattr(value, "value", value))
+
+
+def _list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(sorted(items)) + "]"
+
+
+def _control(control: Control) -> str:
+    where = "every element" if not control.applies_to else ", ".join(sorted(control.applies_to))
+    mitigates = ", ".join(sorted(control.mitigates)) or "nothing named"
+    return f"{control.status.value}; mitigates {mitigates}; applies to {where}"

@@ -1,0 +1,145 @@
+"""The organisation's policy for the gate: the bounds on decisions a change may make.
+
+A policy file is named by the CI configuration (``check --policy PATH`` or the environment
+variable ``THREATFORGE_POLICY``), never found in the checkout the gate is judging: a pull
+request must not be able to loosen the rules it is judged by. It is a small, versioned YAML
+mapping, read with the model's bounded reader and checked against a schema::
+
+    version: 1
+    decisions:
+      horizon_days: 180          # a decision that hides a finding expires within 180 days
+      accept:                    # who may hide a finding of this severity (any decision)
+        critical: []             # nobody: a critical finding is fixed, not decided away
+        high: [alice, bob]
+
+The gate prints the file's SHA-256 digest beside its verdict, so a reader of the CI log knows
+which policy judged the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from threatforge.errors import ThreatforgeError
+from threatforge.rules.interface import Severity
+
+__all__ = [
+    "DEFAULT_HORIZON_DAYS",
+    "POLICY_ENV",
+    "DecisionRules",
+    "GatePolicy",
+    "LoadedPolicy",
+    "PolicyError",
+    "default_policy",
+    "load_policy",
+]
+
+POLICY_ENV = "THREATFORGE_POLICY"
+"""The environment variable that names the policy file when ``--policy`` is not given."""
+DEFAULT_HORIZON_DAYS = 365
+MAX_POLICY_BYTES = 256 * 1024
+
+_Owner = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class _Strict(BaseModel):
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
+
+
+class DecisionRules(_Strict):
+    """Bounds on the decisions that hide a finding (accepted, mitigated, false-positive)."""
+
+    horizon_days: int = Field(default=DEFAULT_HORIZON_DAYS, ge=1, le=3650)
+    """A decision must expire at most this many days after the day it is judged."""
+    accept: dict[Severity, list[_Owner]] = Field(default_factory=dict)
+    """Per severity, the owners who may decide a finding of that severity away. A severity not
+    listed: any owner; an empty list: nobody."""
+
+
+class GatePolicy(_Strict):
+    """Version 1 of the policy file. New sections (guardrails) will be added beside
+    ``decisions``; an unknown key is an error, so a typo never loosens the policy silently."""
+
+    version: Literal[1]
+    decisions: DecisionRules = Field(default_factory=DecisionRules)
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    """A policy and where it came from."""
+
+    policy: GatePolicy
+    source: str | None
+    """The file it was read from; None for the built-in defaults."""
+    digest: str | None
+    """``sha256:<hex>`` of the file's bytes; None for the built-in defaults."""
+
+    @property
+    def decisions(self) -> DecisionRules:
+        return self.policy.decisions
+
+    def describe(self) -> str:
+        """One line for the verdict: which policy judged the decisions."""
+        rules = self.decisions
+        bounds = f"decisions expire within {rules.horizon_days} days"
+        if rules.accept:
+            limited = ", ".join(
+                f"{s.value}: {', '.join(rules.accept[s]) or 'nobody'}"
+                for s in reversed(Severity)
+                if s in rules.accept
+            )
+            bounds += f"; who may decide: {limited}"
+        if self.source is None:
+            return f"policy: built-in defaults ({bounds})"
+        return f"policy: {self.source} {self.digest} ({bounds})"
+
+
+class PolicyError(ThreatforgeError):
+    """The policy file is missing, unreadable or invalid."""
+
+
+def default_policy() -> LoadedPolicy:
+    """The bounds that apply when CI names no policy file."""
+    return LoadedPolicy(GatePolicy(version=1), None, None)
+
+
+def load_policy(path: str, display: str | None = None) -> LoadedPolicy:
+    """Read and check the policy file at ``path`` (shown as ``display``)."""
+    from threatforge.model._yaml import Limits, ReadError, read_file
+
+    shown = display or path
+    limits = Limits(max_bytes=MAX_POLICY_BYTES, max_depth=8, max_nodes=10_000)
+    try:
+        document = read_file(path, shown, limits)
+    except ReadError as exc:
+        raise PolicyError(f"policy {exc}") from None
+    digest = _digest(path, shown)
+    try:
+        policy = GatePolicy.model_validate(document.value)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            problems.append(f"{where}: {error['msg']}")
+        raise PolicyError(f"policy {shown} is not valid: " + "; ".join(problems)) from None
+    return LoadedPolicy(policy, shown, digest)
+
+
+def _digest(path: str, shown: str) -> str:
+    """The SHA-256 of the file's bytes (read again, within the same bound, regular files only)."""
+    try:
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PolicyError(f"policy {shown}: is not a regular file")
+            raw = handle.read(MAX_POLICY_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError(f"policy {shown}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicyError(f"policy {shown}: is larger than {MAX_POLICY_BYTES} bytes")
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
