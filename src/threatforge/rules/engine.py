@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import graphlib
 import itertools
 import operator
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -30,6 +31,8 @@ from threatforge.rules.interface import (
     Severity,
     Skip,
     StaleDecision,
+    Supersedes,
+    SupersedesWhere,
     Target,
     Unknown,
     Verdict,
@@ -73,17 +76,20 @@ def analyze(
     with collector_paused():
         for current in selected:
             run.evaluate(current)
+        kept, summaries, unknowns, cycles = _supersede(
+            model, selected, run.findings, run.summaries, run.unknowns
+        )
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
         not_run = {r.id for r in rules} - {r.id for r in selected}
-        findings, stale, warnings = _track(model, run.findings, today, not_run)
+        findings, stale, warnings = _track(model, kept, today, not_run)
         findings.sort(key=_report_order)
         assessment = Assessment(
             system=model.system.name,
             files=model.files,
             findings=tuple(findings),
-            summaries=tuple(run.summaries),
-            gaps=_gaps(run.unknowns),
-            rule_errors=tuple(run.failures),
+            summaries=tuple(summaries),
+            gaps=_gaps(unknowns),
+            rule_errors=(*run.failures, *cycles),
             stale=tuple(stale),
             warnings=tuple(warnings),
             rules_run=tuple(r.id for r in selected),
@@ -91,8 +97,140 @@ def analyze(
         )
         # Free the run's indexes now, by reference counting, so the collector does not walk
         # them once it is back on.
-        del run, findings
+        del run, findings, kept
     return assessment
+
+
+def _supersede(
+    model: Model,
+    rules: Sequence[Rule],
+    findings: list[Finding],
+    summaries: list[RuleSummary],
+    unknowns: list[_UnknownFact],
+) -> tuple[list[Finding], list[RuleSummary], list[_UnknownFact], list[RuleFailure]]:
+    """Apply the rules' ``supersedes`` declarations: one weakness, one finding.
+
+    Where a rule fired and a rule it supersedes fired on the same element (or, for
+    :attr:`SupersedesWhere.FLOWS_INTO`, on a flow into it), the superseded finding is dropped
+    and its element is listed as skipped, "superseded by <rule>". So is an unknown of the
+    superseded rule there, with the facts it asked for: the weakness is reported already, so
+    the answer would change nothing. Only a finding
+    that is kept supersedes: in a chain (a supersedes b supersedes c) a finding of a drops b's,
+    and c's stays unless a supersedes c too; so rules are resolved superseding ones first.
+    Declarations that form a cycle among the rules run are not applied: each is a rule failure
+    (so the gate fails closed) rather than two
+    findings dropping each other.
+    """
+    declared, failures = _acyclic_declarations(rules)
+    if not declared:
+        return findings, summaries, unknowns, failures
+    alive: dict[str, set[str]] = {}  # rule -> the elements its findings are on
+    for finding in findings:
+        alive.setdefault(finding.rule, set()).add(finding.elements[0])
+    undecided = {s.rule: set(s.unknown) for s in summaries if s.unknown}
+    flows = {flow.id: flow for flow in model.flows} if any(
+        d.where is SupersedesWhere.FLOWS_INTO for _, d in declared
+    ) else {}
+    by: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the superseding rule
+    for victim, owners in _superseded_in_order(declared):
+        found = alive.get(victim, set())
+        asked = undecided.get(victim, set())
+        for owner, where in owners:
+            owned = alive.get(owner)  # final: its own superseders came first
+            if not owned:
+                continue
+            for element in sorted(found | asked):
+                if where is SupersedesWhere.FLOWS_INTO:
+                    flow = flows.get(element)
+                    hit = flow is not None and flow.target in owned
+                else:
+                    hit = element in owned
+                if hit:
+                    by.setdefault((victim, element), owner)
+        if victim in alive:
+            alive[victim] = {e for e in alive[victim] if (victim, e) not in by}
+    if not by:
+        return findings, summaries, unknowns, failures
+    kept = [f for f in findings if (f.rule, f.elements[0]) not in by]
+    dropped: dict[str, dict[str, str]] = {}  # rule -> fired entry ("a" or "a,b") -> its element
+    for f in findings:
+        if (f.rule, f.elements[0]) in by:
+            dropped.setdefault(f.rule, {})[",".join(f.elements)] = f.elements[0]
+    changed = []
+    for summary in summaries:
+        gone = dropped.get(summary.rule, {})
+        moot = [e for e in summary.unknown if (summary.rule, e) in by]
+        if not gone and not moot:
+            changed.append(summary)
+            continue
+        skipped = dict.fromkeys(summary.skipped)
+        for element in [*gone.values(), *moot]:
+            skipped[(element, f"superseded by {by[(summary.rule, element)]}")] = None
+        changed.append(dataclasses.replace(
+            summary,
+            fired=tuple(e for e in summary.fired if e not in gone),
+            unknown=tuple(e for e in summary.unknown if (summary.rule, e) not in by),
+            skipped=tuple(skipped),
+        ))
+    left = [u for u in unknowns if (u[3], u[0]) not in by]
+    return kept, changed, left, failures
+
+
+def _superseded_in_order(
+    declared: Sequence[tuple[str, Supersedes]],
+) -> list[tuple[str, list[tuple[str, SupersedesWhere]]]]:
+    """Each superseded rule with the rules that supersede it (in the order they were run),
+    superseding rules first: a rule comes after every rule that supersedes it."""
+    owners: dict[str, list[tuple[str, SupersedesWhere]]] = {}
+    for owner, declaration in declared:
+        owners.setdefault(declaration.rule, []).append((owner, declaration.where))
+    # a rule depends on the rules that supersede it; the graph is acyclic (_acyclic_declarations)
+    graph = {victim: [owner for owner, _ in found] for victim, found in owners.items()}
+    order = graphlib.TopologicalSorter(graph).static_order()
+    return [(rule_id, owners[rule_id]) for rule_id in order if rule_id in owners]
+
+
+def _acyclic_declarations(
+    rules: Sequence[Rule],
+) -> tuple[list[tuple[str, Supersedes]], list[RuleFailure]]:
+    """The (rule, declaration) pairs among the rules run, without those on a cycle.
+
+    A declaration naming a rule that is not run has nothing to supersede and is left out.
+    """
+    run = {r.id for r in rules}
+    edges = [
+        (r.id, d) for r in rules for d in r.meta.supersedes if d.rule in run and d.rule != r.id
+    ]
+    if not edges:
+        return [], []
+    graph: dict[str, set[str]] = {}
+    for owner, declaration in edges:
+        graph.setdefault(owner, set()).add(declaration.rule)
+
+    def reaches(start: str, goal: str) -> bool:
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            if current == goal:
+                return True
+            if current not in seen:
+                seen.add(current)
+                stack.extend(graph.get(current, ()))
+        return False
+
+    declared: list[tuple[str, Supersedes]] = []
+    failures: list[RuleFailure] = []
+    for owner, declaration in edges:
+        if reaches(declaration.rule, owner):
+            failures.append(RuleFailure(
+                owner, None,
+                f"supersedes {declaration.rule}, which supersedes it back (directly or through "
+                "other rules): neither is applied; remove one of the declarations",
+            ))
+        else:
+            declared.append((owner, declaration))
+    return declared, failures
 
 
 _SEVERITY_RANK = {severity: severity.rank for severity in Severity}
