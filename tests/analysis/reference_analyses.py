@@ -46,6 +46,7 @@ from threatforge.analysis.pci_scope import (
     ScopedComponent,
     SegmentationHop,
     SegmentationViolation,
+    cde_zone_of,
 )
 from threatforge.model import (
     Authn,
@@ -683,12 +684,16 @@ def _cde_reasons(model: Model, component: Component, cde_data: set[str]) -> tupl
         reasons.append(
             f"transmits {', '.join(data)} on {_listed(sorted(f.id for f in carried))}"
         )
-    zone = graph.zone_of(component.id)
-    if zone is not None:
-        for boundary in graph.zone_chain(zone.id):
-            if str(boundary.properties.get(CDE_ZONE_PROPERTY, "")).lower() == "cde":
-                reasons.append(f"in zone '{boundary.id}' declared {CDE_ZONE_PROPERTY}: cde")
-                break
+    # the declared CDE is one shared definition (cde_zone_of), not part of what this guards
+    boundary = cde_zone_of(model, component.id)
+    if boundary is not None:
+        if isinstance(boundary.properties.get(CDE_ZONE_PROPERTY), str):
+            reasons.append(f"in zone '{boundary.id}' declared {CDE_ZONE_PROPERTY}: cde")
+        elif boundary.properties.get("cde") is True:
+            reasons.append(f"in zone '{boundary.id}' declared cde: true")
+        else:
+            reasons.append(f"in zone '{boundary.id}' (trust: restricted; no zone of the model "
+                           "is marked as the CDE)")
     return tuple(reasons)
 
 

@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from threatforge.analysis.pci_scope import cde_marked_explicitly, cde_marking, declared_cde
 from threatforge.model import (
     Authn,
     Boundary,
@@ -553,51 +554,20 @@ def in_pci_scope(model: Model) -> bool:
     )
 
 
-def cde_marking(zone: Boundary) -> bool | None:
-    """True/False when the zone itself says whether it is in the CDE, None when silent."""
-    scope = zone.properties.get("pci_scope")
-    if isinstance(scope, str):
-        return scope.lower() == "cde"
-    flag = zone.properties.get("cde")
-    if isinstance(flag, bool):
-        return flag
-    return None
-
-
-def cde_marked_explicitly(model: Model) -> bool:
-    """Whether some zone states ``pci_scope`` or ``cde``."""
-    return model.graph.memo(
-        ("cde-marked",),
-        lambda: any(cde_marking(b) is not None for b in model.boundaries.values()),
-    )
-
-
 def in_cde(model: Model, component_id: str) -> bool:
     """Whether the component's zone is part of the cardholder data environment.
 
-    The nearest zone marked with ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides;
-    when no zone of the model is marked, every ``trust: restricted`` zone is the CDE.
+    One definition, shared with ``scope --pci``
+    (:func:`threatforge.analysis.pci_scope.cde_zone_of`): the nearest zone marked with
+    ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides; when no zone of the model
+    is marked, every ``trust: restricted`` zone is the CDE.
     """
-    return component_id in cde_components(model)
+    return component_id in declared_cde(model)
 
 
 def cde_components(model: Model) -> frozenset[str]:
     """The ids of the components in the CDE (see :func:`in_cde`), decided once per model."""
-    return model.graph.memo(
-        ("cde-components",),
-        lambda: frozenset(cid for cid in model.components if _in_cde(model, cid)),
-    )
-
-
-def _in_cde(model: Model, component_id: str) -> bool:
-    chain = enclosing_zones(model, component_id)
-    if cde_marked_explicitly(model):
-        for boundary in chain:
-            marking = cde_marking(boundary)
-            if marking is not None:
-                return marking
-        return False
-    return any(b.trust is TrustLevel.RESTRICTED for b in chain)
+    return declared_cde(model)
 
 
 # --- technologies -----------------------------------------------------------------------------
