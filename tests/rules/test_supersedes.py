@@ -655,6 +655,64 @@ def test_a_pack_rule_supersedes_a_built_in_rule(tmp_path: Path) -> None:
     ) == ["store-unencrypted-at-rest@card-db"]
 
 
+def test_a_decision_left_on_a_superseded_finding_names_the_finding_that_replaced_it(
+    tmp_path: Path,
+) -> None:
+    # The upgrade case: a team accepted the built-in finding, then adopts a pack rule that
+    # supersedes it. The decision is not applied to the new finding silently; the entry is stale
+    # (a warning, not a gate failure) and the warning names the exact key to move it to.
+    (org,) = _pack(tmp_path, PACK)
+    model = load_text(
+        CARD_STORE
+        + "tracking:\n"
+        + "  store-unencrypted-at-rest@card-db:\n"
+        + "    {status: accepted, justification: legacy store, expires: 2026-06-30}\n"
+    )
+    chosen = [BUILTIN["store-unencrypted-at-rest"], org]
+    result = analyze(model, chosen, today=TODAY)
+    assert [(f.fingerprint, f.status.value) for f in result.findings] == [
+        ("org-card-store-unencrypted@card-db", "open")
+    ]
+    assert [s.fingerprint for s in result.stale] == ["store-unencrypted-at-rest@card-db"]
+    assert result.warnings == (
+        "tracking entry 'store-unencrypted-at-rest@card-db' matches no finding: "
+        "org-card-store-unencrypted@card-db supersedes it (one weakness, one finding); move the "
+        "decision to 'org-card-store-unencrypted@card-db' or remove the entry",
+    )
+    # without the pack rule the decision applies as before, and nothing is stale
+    before = analyze(model, chosen, today=TODAY, skip=["org-card-store-unencrypted"])
+    assert [(f.fingerprint, f.status.value) for f in before.findings] == [
+        ("store-unencrypted-at-rest@card-db", "accepted")
+    ]
+    assert (before.stale, before.warnings) == ((), ())
+
+
+def test_a_decision_left_on_a_flow_names_the_component_finding_that_replaced_it() -> None:
+    broker = _rule("broker-open", ("cache",), Supersedes("flow-open", SupersedesWhere.FLOWS_INTO))
+    flow = _rule("flow-open", ("api->cache",), target=Target.FLOW)
+    model = load_text(
+        "version: 1\n"
+        "system: {name: Shop}\n"
+        "components:\n"
+        "  api: {kind: service}\n"
+        "  cache: {kind: cache}\n"
+        "flows:\n"
+        "  - api -> cache: {protocol: redis}\n"
+        "tracking:\n"
+        "  flow-open@api->cache: {status: mitigated, justification: network policy}\n"
+        "  gone-rule@api: {status: mitigated, justification: removed}\n"
+    )
+    result = analyze(model, [flow, broker], today=TODAY)
+    assert _fingerprints(result) == ["broker-open@cache"]
+    assert result.warnings == (
+        "tracking entry 'flow-open@api->cache' matches no finding: broker-open@cache supersedes "
+        "it (one weakness, one finding); move the decision to 'broker-open@cache' or remove the "
+        "entry",
+        "tracking entry 'gone-rule@api' matches no finding: the threat is gone or the element "
+        "was renamed; remove or update the entry",
+    )
+
+
 def test_a_pack_rule_cannot_supersede_itself(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as raised:
         _pack(
@@ -723,3 +781,4 @@ def test_skipping_store_unencrypted_at_rest_no_longer_silences_a_card_number_sto
     ]
     assert "pci-pan-stored-readable@card-db" in card_db
     assert "store-unencrypted-at-rest@card-db" not in card_db
+

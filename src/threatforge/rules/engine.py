@@ -76,12 +76,12 @@ def analyze(
     with collector_paused():
         for current in selected:
             run.evaluate(current)
-        kept, summaries, unknowns, cycles = _supersede(
+        kept, summaries, unknowns, cycles, replaced = _supersede(
             model, selected, run.findings, run.summaries, run.unknowns
         )
         # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
         not_run = {r.id for r in rules} - {r.id for r in selected}
-        findings, stale, warnings = _track(model, kept, today, not_run)
+        findings, stale, warnings = _track(model, kept, today, not_run, replaced)
         findings.sort(key=_report_order)
         assessment = Assessment(
             system=model.system.name,
@@ -107,7 +107,9 @@ def _supersede(
     findings: list[Finding],
     summaries: list[RuleSummary],
     unknowns: list[_UnknownFact],
-) -> tuple[list[Finding], list[RuleSummary], list[_UnknownFact], list[RuleFailure]]:
+) -> tuple[
+    list[Finding], list[RuleSummary], list[_UnknownFact], list[RuleFailure], dict[str, str]
+]:
     """Apply the rules' ``supersedes`` declarations: one weakness, one finding.
 
     Where a rule fired and a rule it supersedes fired on the same element (or, for
@@ -120,10 +122,13 @@ def _supersede(
     Declarations that form a cycle among the rules run are not applied: each is a rule failure
     (so the gate fails closed) rather than two
     findings dropping each other.
+
+    Also returns, for each dropped finding, the fingerprint of the finding that replaced it, so
+    a tracking entry left on the dropped one can say where its decision belongs now.
     """
     declared, failures = _acyclic_declarations(rules)
     if not declared:
-        return findings, summaries, unknowns, failures
+        return findings, summaries, unknowns, failures, {}
     alive: dict[str, set[str]] = {}  # rule -> the elements its findings are on
     for finding in findings:
         alive.setdefault(finding.rule, set()).add(finding.elements[0])
@@ -132,6 +137,7 @@ def _supersede(
         d.where is SupersedesWhere.FLOWS_INTO for _, d in declared
     ) else {}
     by: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the superseding rule
+    at: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the owner's element
     for victim, owners in _superseded_in_order(declared):
         found = alive.get(victim, set())
         asked = undecided.get(victim, set())
@@ -142,16 +148,25 @@ def _supersede(
             for element in sorted(found | asked):
                 if where is SupersedesWhere.FLOWS_INTO:
                     flow = flows.get(element)
-                    hit = flow is not None and flow.target in owned
+                    on = flow.target if flow is not None else None
                 else:
-                    hit = element in owned
-                if hit:
-                    by.setdefault((victim, element), owner)
+                    on = element
+                if on is not None and on in owned and (victim, element) not in by:
+                    by[(victim, element)] = owner
+                    at[(victim, element)] = on
         if victim in alive:
             alive[victim] = {e for e in alive[victim] if (victim, e) not in by}
     if not by:
-        return findings, summaries, unknowns, failures
+        return findings, summaries, unknowns, failures, {}
     kept = [f for f in findings if (f.rule, f.elements[0]) not in by]
+    owner_finding: dict[tuple[str, str], str] = {}  # (rule, element) -> its first fingerprint
+    for f in kept:
+        owner_finding.setdefault((f.rule, f.elements[0]), f.fingerprint)
+    replaced = {
+        f.fingerprint: owner_finding[(by[key], at[key])]
+        for f in findings
+        if (key := (f.rule, f.elements[0])) in by
+    }
     dropped: dict[str, dict[str, str]] = {}  # rule -> fired entry ("a" or "a,b") -> its element
     for f in findings:
         if (f.rule, f.elements[0]) in by:
@@ -173,7 +188,7 @@ def _supersede(
             skipped=tuple(skipped),
         ))
     left = [u for u in unknowns if (u[3], u[0]) not in by]
-    return kept, changed, left, failures
+    return kept, changed, left, failures, replaced
 
 
 def _superseded_in_order(
@@ -754,13 +769,19 @@ class _TitleFields(dict[str, str]):
 
 
 def _track(
-    model: Model, findings: list[Finding], today: date, not_run: Collection[str] = ()
+    model: Model,
+    findings: list[Finding],
+    today: date,
+    not_run: Collection[str] = (),
+    replaced: Mapping[str, str] | None = None,
 ) -> tuple[list[Finding], list[StaleDecision], list[str]]:
     """Apply the model's tracking decisions; re-open expired acceptances; list stale entries.
 
     An entry is stale when it matches no finding, unless it is about a rule that exists but was
-    not run this time.
+    not run this time. The warning about an entry whose finding another rule superseded
+    (``replaced``: dropped fingerprint -> the finding that replaced it) names that finding.
     """
+    replaced = replaced or {}
     tracked: list[Finding] = []
     warnings: list[str] = []
     matched: set[str] = set()
@@ -788,6 +809,13 @@ def _track(
         if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
     for item in stale:
+        owner = replaced.get(item.fingerprint)
+        if owner is not None:
+            warnings.append(
+                f"tracking entry '{item.fingerprint}' matches no finding: {owner} supersedes it "
+                f"(one weakness, one finding); move the decision to '{owner}' or remove the entry"
+            )
+            continue
         warnings.append(
             f"tracking entry '{item.fingerprint}' matches no finding: the threat is gone or the "
             "element was renamed; remove or update the entry"
