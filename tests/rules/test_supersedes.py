@@ -114,6 +114,21 @@ components:
       iam_wildcard_resource_actions: ["s3:GetObject"]
 """
 
+PUBLIC_BUCKET = """\
+system: {name: Exports}
+data:
+  exports: {classification: confidential}
+boundaries:
+  aws: {kind: account, trust: trusted}
+components:
+  exports-bucket:
+    kind: datastore
+    tech: aws.s3
+    zone: aws
+    stores: [exports]
+    encryption: {at_rest: kms}
+    properties: {acl: public-read, block_public_access: false}
+"""
 ORDERS_NO_AUTHZ = """\
 system: {name: Orders}
 data:
@@ -432,6 +447,14 @@ TABLE = [
         "orders-api",
         ["missing-authorization@orders-api"],
         ["api-bola-coarse-authz@orders-api"],
+    ),
+    (
+        "aws-s3-public-acl",
+        "aws-s3-public-access",
+        PUBLIC_BUCKET,
+        "exports-bucket",
+        ["aws-s3-public-acl@exports-bucket"],
+        ["aws-s3-public-access@exports-bucket"],
     ),
     (
         "api-webhook-internal-targets",
@@ -782,3 +805,21 @@ def test_skipping_store_unencrypted_at_rest_no_longer_silences_a_card_number_sto
     assert "pci-pan-stored-readable@card-db" in card_db
     assert "store-unencrypted-at-rest@card-db" not in card_db
 
+
+# --- upgrade: what a full run reports differently (docs/rules/one-finding-per-weakness.md) ----
+
+
+def test_a_public_acl_in_capitals_is_one_finding_not_two() -> None:
+    # The pack's own `not: {attribute: properties.acl, in: [public-read, ...]}` compared case
+    # by case, so `Public-Read` gave both findings; the declaration keys on aws-s3-public-acl's
+    # finding, which reads the ACL as a lower-case word. aws-s3-public-access@upper disappears:
+    # a listed upgrade change.
+    model = load_text(
+        "version: 1\n"
+        + PUBLIC_BUCKET.replace("exports-bucket:", "upper:").replace("public-read", "Public-Read")
+    )
+    rules = [BUILTIN["aws-s3-public-acl"], BUILTIN["aws-s3-public-access"]]
+    assert _fingerprints(analyze(model, rules, today=TODAY)) == ["aws-s3-public-acl@upper"]
+    assert _fingerprints(analyze(model, rules, today=TODAY, skip=["aws-s3-public-acl"])) == [
+        "aws-s3-public-access@upper"
+    ]

@@ -360,7 +360,8 @@ _PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-rea
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html",
-    ),
+    ),    # a public ACL without Block Public Access: the ACL finding names both settings
+    supersedes=(Supersedes("aws-s3-public-access"),),
 ))
 def s3_public_acl(component: Component, model: Model) -> Verdict:
     """Fires on a public canned ACL that Block Public Access does not neutralise."""
@@ -1088,8 +1089,8 @@ def kms_key_policy_delegates_to_iam(component: Component, model: Model) -> Verdi
         "Set PubliclyAccessible to false, place the DB subnet group in private subnets only, and "
         "reach the database through the services that own it or Session Manager port forwarding.",
     ),
-    detection="RDS/Aurora/Redshift component with `properties.publicly_accessible: true` whose "
-    "`exposure` is not public (a public exposure is reported by public-datastore).",
+    detection="RDS/Aurora/Redshift component with `properties.publicly_accessible: true`; where "
+    "it also states `exposure: public`, public-datastore supersedes it.",
     false_positives="None: a database that must be public should say `exposure: public`.",
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
