@@ -54,7 +54,9 @@ def test_categories_and_reasons() -> None:
     assert scope.account_data == ("pan",)
     assert [(r.component, r.category, r.reasons, r.pci_data) for r in scope.components] == [
         ("card-db", ScopeCategory.CDE,
-         ("stores pan", "transmits pan on checkout->card-db"), ("holder", "pan")),
+         ("stores pan", "transmits pan on checkout->card-db",
+          "in zone 'cde' (trust: restricted; no zone of the model is marked as the CDE)"),
+         ("holder", "pan")),
         ("checkout", ScopeCategory.CDE,
          ("processes pan", "transmits pan on checkout->card-db, checkout->psp, shopper->checkout"),
          ("holder", "pan")),
@@ -193,7 +195,8 @@ def test_markdown_table() -> None:
     assert lines[0] == "# PCI DSS scope: Shop \\| EU"
     assert lines[4] == "| Component | Zone | Scope category | Reason | PCI data |"
     assert lines[6] == (
-        "| card-db | cde | CDE | stores pan; transmits pan on checkout->card-db | holder, pan |"
+        "| card-db | cde | CDE | stores pan; transmits pan on checkout->card-db; in zone 'cde' "
+        "(trust: restricted; no zone of the model is marked as the CDE) | holder, pan |"
     )
     assert lines[-4:] == [
         "| Component | Reaches | Path | Open because |",
@@ -206,3 +209,44 @@ def test_markdown_table() -> None:
         "ops-admin->card-db: authn: none, no network policy stated |",
     ]
     assert text.endswith("policy stated |\n")
+
+
+MARKED_ZONES = """\
+version: 1
+system: {name: Cards, compliance: [pci-dss]}
+data:
+  pan: {classification: restricted, categories: [pci.pan]}
+boundaries:
+  app: {kind: vpc, trust: trusted}
+  vault-net: {kind: subnet, trust: restricted, inside: app, properties: {cde: true}}
+  tokens-net: {kind: subnet, trust: trusted, inside: app, properties: {pci_scope: cde}}
+components:
+  vault: {kind: datastore, zone: vault-net, encryption: {at_rest: kms-cmk}}
+  tokenizer: {kind: service, zone: tokens-net}
+  reports-db: {kind: datastore, zone: app, stores: [pan], encryption: {at_rest: kms-cmk}}
+"""
+
+
+def test_payment_rules_and_scope_agree_on_the_cde_of_marked_zones() -> None:
+    """One definition of the CDE: a zone marked ``cde: true`` or ``pci_scope: cde``."""
+    from datetime import date
+
+    from threatforge.model import load_text
+    from threatforge.rules import analyze, builtin_rules
+    from threatforge.rules.builtin._facts import cde_components
+
+    model = load_text(MARKED_ZONES)
+    scope = pci_scope(model)
+    # the payment rules: in the CDE by zone; PAN stored anywhere else is stored outside it
+    assert sorted(cde_components(model)) == ["tokenizer", "vault"]
+    rules = [r for r in builtin_rules() if r.id == "pci-pan-stored-outside-cde"]
+    findings = analyze(model, rules, today=date(2026, 1, 1)).findings
+    assert [f.fingerprint for f in findings] == ["pci-pan-stored-outside-cde@reports-db"]
+    # scope --pci: the same zones, and the system that stores PAN outside them
+    assert scope.of(ScopeCategory.CDE) == ("reports-db", "tokenizer", "vault")
+    reasons = {row.component: row.reasons for row in scope.components}
+    assert reasons["vault"] == ("in zone 'vault-net' declared cde: true",)
+    assert reasons["tokenizer"] == ("in zone 'tokens-net' declared pci_scope: cde",)
+    assert reasons["reports-db"] == ("stores pan",)
+    by_zone = {c for c, why in reasons.items() if any(r.startswith("in zone") for r in why)}
+    assert by_zone == set(cde_components(model))

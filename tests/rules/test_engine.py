@@ -105,9 +105,7 @@ def test_exact_findings_in_severity_order() -> None:
     # The clear-text flow carries sensitive data, so cleartext-sensitive-flow reports it alone.
     summary = assessment.summary_of("unprotected-boundary-crossing")
     assert summary is not None
-    assert summary.skipped == (
-        ("teller->api", "carries sensitive data: cleartext-sensitive-flow reports it"),
-    )
+    assert summary.skipped == (("teller->api", "superseded by cleartext-sensitive-flow"),)
     # api->ledger-db stays inside one zone: out of the rule's scope (crosses: boundary), so it is
     # neither passed nor skipped
     assert summary.passed == ()
@@ -422,9 +420,11 @@ def test_only_and_skip_select_rules_by_id() -> None:
         ledger(), chosen, today=TODAY, skip=["cleartext-sensitive-flow", "missing-audit-logging"]
     )
     assert "cleartext-sensitive-flow" not in skipped.rules_run
+    # the rule cleartext-sensitive-flow supersedes is no longer silenced with it
     assert skipped.fingerprints == {
         "unauthenticated-boundary-crossing@teller->api",
         "unauthenticated-exposed-service@api",
+        "unprotected-boundary-crossing@teller->api",
     }
 
 

@@ -5,6 +5,9 @@ Each rule has a folder ``fixtures/<rule-id>/`` with two models:
 - ``fires.yaml`` whose first comment line is ``# expect: <fingerprint>, <fingerprint>`` — the
   rule must produce exactly those findings;
 - ``passes.yaml`` — a near-identical model with the weakness fixed: the rule must not fire.
+
+A rule runs beside the rules that declare they supersede it (``RuleMeta.supersedes``), as it
+does in a full run, so a fixture shows where it gives way to them.
 """
 
 from __future__ import annotations
@@ -33,10 +36,17 @@ def _expected(path: Path) -> set[str]:
     raise AssertionError(f"{path} has no '# expect: ...' line")
 
 
+def _superseders(rule_id: str) -> list[str]:
+    """The rules that declare they supersede ``rule_id`` (they run beside it, as in a full run)."""
+    return sorted(r.id for r in RULES.values() if any(d.rule == rule_id for d in r.meta.supersedes))
+
+
 def _fired(rule_id: str, path: Path) -> set[str]:
-    assessment = analyze(load(path), [RULES[rule_id]], today=TODAY)
+    """The rule's findings on the fixture, run with the rules that supersede it."""
+    rules = [RULES[rule_id], *(RULES[i] for i in _superseders(rule_id))]
+    assessment = analyze(load(path), rules, today=TODAY)
     assert assessment.rule_errors == (), assessment.rule_errors
-    return {f.fingerprint for f in assessment.findings}
+    return {f.fingerprint for f in assessment.findings if f.rule == rule_id}
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

@@ -35,7 +35,7 @@ from enum import StrEnum
 from operator import attrgetter
 
 from threatforge.analysis._steps import step_facts, step_table
-from threatforge.model import Authn, Component, ComponentKind, Flow, Model, TrustLevel
+from threatforge.model import Authn, Boundary, Component, ComponentKind, Flow, Model, TrustLevel
 
 __all__ = [
     "ACCOUNT_DATA_CATEGORIES",
@@ -46,6 +46,10 @@ __all__ = [
     "ScopedComponent",
     "SegmentationHop",
     "SegmentationViolation",
+    "cde_marked_explicitly",
+    "cde_marking",
+    "cde_zone_of",
+    "declared_cde",
     "pci_scope",
     "pci_segmentation",
 ]
@@ -55,6 +59,78 @@ CDE_CATEGORIES = ("pci.pan", "pci.sad")
 ACCOUNT_DATA_CATEGORIES = ("pci.pan", "pci.sad", "pci.cardholder")
 """Data categories shown in the scope table's "PCI data" column."""
 CDE_ZONE_PROPERTY = "pci_scope"
+
+
+# --- the declared CDE: one definition, shared with the payment rules --------------------------
+
+
+def cde_marking(zone: Boundary) -> bool | None:
+    """True/False when the zone itself says whether it is in the CDE, None when silent.
+
+    ``properties.pci_scope`` (``cde`` is in, any other word out) wins over ``properties.cde``
+    (a boolean).
+    """
+    scope = zone.properties.get(CDE_ZONE_PROPERTY)
+    if isinstance(scope, str):
+        return scope.lower() == "cde"
+    flag = zone.properties.get("cde")
+    if isinstance(flag, bool):
+        return flag
+    return None
+
+
+def cde_marked_explicitly(model: Model) -> bool:
+    """Whether some zone states ``pci_scope`` or ``cde``."""
+    return model.graph.memo(
+        ("cde-marked",),
+        lambda: any(cde_marking(b) is not None for b in model.boundaries.values()),
+    )
+
+
+def cde_zone_of(model: Model, component_id: str) -> Boundary | None:
+    """The zone that puts the component in the declared CDE, or None.
+
+    The nearest zone around the component (its own first) that states ``pci_scope`` or ``cde``
+    decides; when no zone of the model states either and the system handles PAN or SAD
+    (without account data there is no CDE), the nearest ``trust: restricted`` zone is the CDE.
+    """
+    zone = model.graph.zone_of(component_id)
+    if zone is None:
+        return None
+    chain = model.graph.zone_chain(zone.id)
+    if cde_marked_explicitly(model):
+        for boundary in chain:
+            marking = cde_marking(boundary)
+            if marking is not None:
+                return boundary if marking else None
+        return None
+    if not _pci_applies(model):
+        return None
+    return next((b for b in chain if b.trust is TrustLevel.RESTRICTED), None)
+
+
+def _pci_applies(model: Model) -> bool:
+    """Some component or flow handles PAN or SAD: without account data there is no CDE."""
+    def decide() -> bool:
+        return any(
+            c == p or c.startswith(p + ".")
+            for d in model.graph.data_in_use if d in model.data
+            for c in model.data[d].categories for p in CDE_CATEGORIES
+        )
+    return model.graph.memo(("pci-applies",), decide)
+
+
+def declared_cde(model: Model) -> frozenset[str]:
+    """The components in the CDE by their zone (see :func:`cde_zone_of`), once per model.
+
+    The payment rules read it as "in the CDE" (PAN stored elsewhere is stored outside it);
+    :func:`pci_scope` puts these components in its CDE, beside every system of the entity that
+    stores, processes or transmits PAN or SAD.
+    """
+    return model.graph.memo(
+        ("declared-cde",),
+        lambda: frozenset(cid for cid in model.components if cde_zone_of(model, cid) is not None),
+    )
 
 _SECURITY_KINDS = frozenset(
     {
@@ -244,8 +320,8 @@ class _Basis:
     """Account data: PAN, SAD and cardholder data."""
     public: frozenset[str]
     """Cardholders and the public (see :func:`_is_public_party`)."""
-    cde_zones: Mapping[str, str]
-    """Zone -> the nearest boundary around it declared the CDE (zones inside none are left out)."""
+    cde_zones: Mapping[str, Boundary]
+    """Component -> the zone that puts it in the declared CDE (see :func:`cde_zone_of`)."""
     cde: frozenset[str]
     """The CDE: systems of the entity that handle PAN or SAD, or sit in a declared CDE zone."""
 
@@ -275,11 +351,8 @@ def _gather(model: Model) -> _Basis:
                 carriers.add(flow.source)
                 carriers.add(flow.target)
     cde_zones = {
-        bid: declared
-        for bid in model.boundaries
-        if (declared := _declared_cde(model, bid)) is not None
+        cid: zone for cid in declared_cde(model) if (zone := cde_zone_of(model, cid)) is not None
     }
-    graph = model.graph
     external = ComponentKind.EXTERNAL_SERVICE
     cde = frozenset(
         cid
@@ -290,18 +363,10 @@ def _gather(model: Model) -> _Basis:
             cid in carriers
             or not cde_data.isdisjoint(c.stores)
             or not cde_data.isdisjoint(c.processes)
-            or ((zone := graph.zone_of(cid)) is not None and zone.id in cde_zones)
+            or cid in cde_zones
         )
     )
     return _Basis(cde_data, account, public, cde_zones, cde)
-
-
-def _declared_cde(model: Model, zone_id: str) -> str | None:
-    """The nearest boundary around ``zone_id`` (itself included) declared the CDE."""
-    for boundary in model.graph.zone_chain(zone_id):
-        if str(boundary.properties.get(CDE_ZONE_PROPERTY, "")).lower() == "cde":
-            return boundary.id
-    return None
 
 
 @dataclass(frozen=True)
@@ -379,10 +444,20 @@ def _cde_reasons(
         reasons.append(
             f"transmits {', '.join(data)} on {_listed(sorted(f.id for f in carried))}"
         )
-    zone = model.graph.zone_of(component.id)
-    if zone is not None and zone.id in basis.cde_zones:
-        reasons.append(f"in zone '{basis.cde_zones[zone.id]}' declared {CDE_ZONE_PROPERTY}: cde")
+    zone = basis.cde_zones.get(component.id)
+    if zone is not None:
+        reasons.append(_zone_reason(zone))
     return tuple(reasons)
+
+
+def _zone_reason(zone: Boundary) -> str:
+    """Why a zone is the CDE, as the model says it."""
+    scope = zone.properties.get(CDE_ZONE_PROPERTY)
+    if isinstance(scope, str):
+        return f"in zone '{zone.id}' declared {CDE_ZONE_PROPERTY}: cde"
+    if zone.properties.get("cde") is True:
+        return f"in zone '{zone.id}' declared cde: true"
+    return f"in zone '{zone.id}' (trust: restricted; no zone of the model is marked as the CDE)"
 
 
 def _pci_data(

@@ -40,6 +40,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Stride,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -250,6 +251,10 @@ class PackRule(_Strict):
     false_positives: str = ""
     compliance: list[str] = Field(default_factory=list)
     broad: str = ""
+    supersedes: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{2,79}$")]] = Field(
+        default_factory=list
+    )
+    """Ids of rules whose finding on the same element this rule's finding replaces."""
 
     @field_validator("title")
     @classmethod
@@ -268,6 +273,8 @@ class PackRule(_Strict):
     def _categories(self) -> PackRule:
         if not self.stride and not self.linddun:
             raise ValueError(f"rule '{self.id}' needs 'stride' or 'linddun' categories")
+        if self.id in self.supersedes:
+            raise ValueError(f"rule '{self.id}' cannot supersede itself")
         return self
 
 
@@ -662,6 +669,7 @@ def compile_rule(spec: PackRule, source: str) -> Rule:
         compliance=tuple(spec.compliance),
         broad=spec.broad,
         source=source,
+        supersedes=tuple(Supersedes(rule_id) for rule_id in dict.fromkeys(spec.supersedes)),
     )
     condition = spec.when
     description = _describe(condition)

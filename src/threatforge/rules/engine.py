@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import graphlib
 import hashlib
 import itertools
 import operator
@@ -31,6 +32,8 @@ from threatforge.rules.interface import (
     Severity,
     Skip,
     StaleDecision,
+    Supersedes,
+    SupersedesWhere,
     Target,
     Unknown,
     Verdict,
@@ -82,18 +85,21 @@ def analyze(
     run = _Run(model, evidence_by_element)
     for current in selected:
         run.evaluate(current)
+    kept, summaries, unknowns, cycles, replaced = _supersede(
+        model, selected, run.findings, run.summaries, run.unknowns
+    )
     # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
     not_run = {r.id for r in rules} - {r.id for r in selected}
-    findings, stale, warnings = _track(model, run.findings, today, not_run)
+    findings, stale, warnings = _track(model, kept, today, not_run, replaced)
     warnings = run.warnings + warnings
     findings.sort(key=_report_order)
     assessment = Assessment(
         system=model.system.name,
         files=model.files,
         findings=tuple(findings),
-        summaries=tuple(run.summaries),
-        gaps=_gaps(run.unknowns),
-        rule_errors=tuple(run.failures),
+        summaries=tuple(summaries),
+        gaps=_gaps(unknowns),
+        rule_errors=(*run.failures, *cycles),
         stale=tuple(stale),
         warnings=tuple(warnings),
         rules_run=tuple(r.id for r in selected),
@@ -101,8 +107,155 @@ def analyze(
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.
-    del run, findings
+    del run, findings, kept
     return assessment
+
+
+def _supersede(
+    model: Model,
+    rules: Sequence[Rule],
+    findings: list[Finding],
+    summaries: list[RuleSummary],
+    unknowns: list[_UnknownFact],
+) -> tuple[
+    list[Finding], list[RuleSummary], list[_UnknownFact], list[RuleFailure], dict[str, str]
+]:
+    """Apply the rules' ``supersedes`` declarations: one weakness, one finding.
+
+    Where a rule fired and a rule it supersedes fired on the same element (or, for
+    :attr:`SupersedesWhere.FLOWS_INTO`, on a flow into it), the superseded finding is dropped
+    and its element is listed as skipped, "superseded by <rule>". So is an unknown of the
+    superseded rule there, with the facts it asked for: the weakness is reported already, so
+    the answer would change nothing. Only a finding
+    that is kept supersedes: in a chain (a supersedes b supersedes c) a finding of a drops b's,
+    and c's stays unless a supersedes c too; so rules are resolved superseding ones first.
+    Declarations that form a cycle among the rules run are not applied: each is a rule failure
+    (so the gate fails closed) rather than two
+    findings dropping each other.
+
+    Also returns, for each dropped finding, the fingerprint of the finding that replaced it, so
+    a tracking entry left on the dropped one can say where its decision belongs now.
+    """
+    declared, failures = _acyclic_declarations(rules)
+    if not declared:
+        return findings, summaries, unknowns, failures, {}
+    alive: dict[str, set[str]] = {}  # rule -> the elements its findings are on
+    for finding in findings:
+        alive.setdefault(finding.rule, set()).add(finding.elements[0])
+    undecided = {s.rule: set(s.unknown) for s in summaries if s.unknown}
+    flows = {flow.id: flow for flow in model.flows} if any(
+        d.where is SupersedesWhere.FLOWS_INTO for _, d in declared
+    ) else {}
+    by: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the superseding rule
+    at: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the owner's element
+    for victim, owners in _superseded_in_order(declared):
+        found = alive.get(victim, set())
+        asked = undecided.get(victim, set())
+        for owner, where in owners:
+            owned = alive.get(owner)  # final: its own superseders came first
+            if not owned:
+                continue
+            for element in sorted(found | asked):
+                if where is SupersedesWhere.FLOWS_INTO:
+                    flow = flows.get(element)
+                    on = flow.target if flow is not None else None
+                else:
+                    on = element
+                if on is not None and on in owned and (victim, element) not in by:
+                    by[(victim, element)] = owner
+                    at[(victim, element)] = on
+        if victim in alive:
+            alive[victim] = {e for e in alive[victim] if (victim, e) not in by}
+    if not by:
+        return findings, summaries, unknowns, failures, {}
+    kept = [f for f in findings if (f.rule, f.elements[0]) not in by]
+    owner_finding: dict[tuple[str, str], str] = {}  # (rule, element) -> its first fingerprint
+    for f in kept:
+        owner_finding.setdefault((f.rule, f.elements[0]), f.fingerprint)
+    replaced = {
+        f.fingerprint: owner_finding[(by[key], at[key])]
+        for f in findings
+        if (key := (f.rule, f.elements[0])) in by
+    }
+    dropped: dict[str, dict[str, str]] = {}  # rule -> fired entry ("a" or "a,b") -> its element
+    for f in findings:
+        if (f.rule, f.elements[0]) in by:
+            dropped.setdefault(f.rule, {})[",".join(f.elements)] = f.elements[0]
+    changed = []
+    for summary in summaries:
+        gone = dropped.get(summary.rule, {})
+        moot = [e for e in summary.unknown if (summary.rule, e) in by]
+        if not gone and not moot:
+            changed.append(summary)
+            continue
+        skipped = dict.fromkeys(summary.skipped)
+        for element in [*gone.values(), *moot]:
+            skipped[(element, f"superseded by {by[(summary.rule, element)]}")] = None
+        changed.append(dataclasses.replace(
+            summary,
+            fired=tuple(e for e in summary.fired if e not in gone),
+            unknown=tuple(e for e in summary.unknown if (summary.rule, e) not in by),
+            skipped=tuple(skipped),
+        ))
+    left = [u for u in unknowns if (u[3], u[0]) not in by]
+    return kept, changed, left, failures, replaced
+
+
+def _superseded_in_order(
+    declared: Sequence[tuple[str, Supersedes]],
+) -> list[tuple[str, list[tuple[str, SupersedesWhere]]]]:
+    """Each superseded rule with the rules that supersede it (in the order they were run),
+    superseding rules first: a rule comes after every rule that supersedes it."""
+    owners: dict[str, list[tuple[str, SupersedesWhere]]] = {}
+    for owner, declaration in declared:
+        owners.setdefault(declaration.rule, []).append((owner, declaration.where))
+    # a rule depends on the rules that supersede it; the graph is acyclic (_acyclic_declarations)
+    graph = {victim: [owner for owner, _ in found] for victim, found in owners.items()}
+    order = graphlib.TopologicalSorter(graph).static_order()
+    return [(rule_id, owners[rule_id]) for rule_id in order if rule_id in owners]
+
+
+def _acyclic_declarations(
+    rules: Sequence[Rule],
+) -> tuple[list[tuple[str, Supersedes]], list[RuleFailure]]:
+    """The (rule, declaration) pairs among the rules run, without those on a cycle.
+
+    A declaration naming a rule that is not run has nothing to supersede and is left out.
+    """
+    run = {r.id for r in rules}
+    edges = [
+        (r.id, d) for r in rules for d in r.meta.supersedes if d.rule in run and d.rule != r.id
+    ]
+    if not edges:
+        return [], []
+    graph: dict[str, set[str]] = {}
+    for owner, declaration in edges:
+        graph.setdefault(owner, set()).add(declaration.rule)
+
+    def reaches(start: str, goal: str) -> bool:
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            if current == goal:
+                return True
+            if current not in seen:
+                seen.add(current)
+                stack.extend(graph.get(current, ()))
+        return False
+
+    declared: list[tuple[str, Supersedes]] = []
+    failures: list[RuleFailure] = []
+    for owner, declaration in edges:
+        if reaches(declaration.rule, owner):
+            failures.append(RuleFailure(
+                owner, None,
+                f"supersedes {declaration.rule}, which supersedes it back (directly or through "
+                "other rules): neither is applied; remove one of the declarations",
+            ))
+        else:
+            declared.append((owner, declaration))
+    return declared, failures
 
 
 _SEVERITY_RANK = {severity: severity.rank for severity in Severity}
@@ -715,13 +868,19 @@ _FORMATTER = string.Formatter()
 
 
 def _track(
-    model: Model, findings: list[Finding], today: date, not_run: Collection[str] = ()
+    model: Model,
+    findings: list[Finding],
+    today: date,
+    not_run: Collection[str] = (),
+    replaced: Mapping[str, str] | None = None,
 ) -> tuple[list[Finding], list[StaleDecision], list[str]]:
     """Apply the model's tracking decisions; re-open expired acceptances; list stale entries.
 
     An entry is stale when it matches no finding, unless it is about a rule that exists but was
-    not run this time.
+    not run this time. The warning about an entry whose finding another rule superseded
+    (``replaced``: dropped fingerprint -> the finding that replaced it) names that finding.
     """
+    replaced = replaced or {}
     tracked: list[Finding] = []
     warnings: list[str] = []
     matched: set[str] = set()
@@ -756,6 +915,13 @@ def _track(
         if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
     for item in stale:
+        owner = replaced.get(item.fingerprint)
+        if owner is not None:
+            warnings.append(
+                f"tracking entry '{item.fingerprint}' matches no finding: {owner} supersedes it "
+                f"(one weakness, one finding); move the decision to '{owner}' or remove the entry"
+            )
+            continue
         warnings.append(
             f"tracking entry '{item.fingerprint}' matches no finding: the threat is gone or the "
             "element was renamed; remove or update the entry"

@@ -59,6 +59,8 @@ __all__ = [
     "Skip",
     "StaleDecision",
     "Stride",
+    "Supersedes",
+    "SupersedesWhere",
     "Target",
     "Unknown",
     "Verdict",
@@ -184,6 +186,37 @@ class DataScope:
         return f"{verb} data " + " and ".join(what or ["of any kind"])
 
 
+class SupersedesWhere(StrEnum):
+    """Which findings of the superseded rule a finding of the superseding rule replaces."""
+
+    SAME_ELEMENT = "same-element"
+    """Findings on the same element (the first element of both findings)."""
+    FLOWS_INTO = "flows-into"
+    """Findings on the flows into the component the superseding rule fired on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Supersedes:
+    """A rule this rule replaces where both fire: one weakness, one finding.
+
+    Declared on the rule whose finding says more (the technology-specific mitigation, the
+    compliance requirement, the composite threat), so that a pack or plugin can supersede a
+    built-in rule without editing it. The engine applies it after every rule ran: the superseded
+    rule's finding is dropped and its summary lists the element as skipped, "superseded by
+    <rule>". When the superseding rule is not run (``--skip``, ``--only``) the other one fires.
+    """
+
+    rule: str
+    """The id of the superseded rule."""
+    where: SupersedesWhere = SupersedesWhere.SAME_ELEMENT
+
+    def describe(self) -> str:
+        """The declaration in words, e.g. ``restricted-data-provider-key (on the same element)``."""
+        if self.where is SupersedesWhere.FLOWS_INTO:
+            return f"{self.rule} (on the flows into the element)"
+        return f"{self.rule} (on the same element)"
+
+
 @dataclass(frozen=True, kw_only=True)
 class RuleMeta(RuleInfo):
     """Everything a person needs to know about a rule; checked for completeness by the tests.
@@ -227,6 +260,8 @@ class RuleMeta(RuleInfo):
     broad: str = ""
     """Why the rule may fire on most elements of its kind (the precision guard reads this)."""
     source: str = "builtin"
+    supersedes: tuple[Supersedes, ...] = ()
+    """The rules whose findings this rule's finding replaces (see :class:`Supersedes`)."""
 
 
 CheckFunction = Callable[[Any, Model], Verdict | Sequence[Verdict]]

@@ -12,7 +12,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from threatforge.model import ComponentKind
-from threatforge.rules.interface import Crosses, Linddun, Rule, RuleMeta, Stride, Target
+from threatforge.rules.interface import (
+    Crosses,
+    Linddun,
+    Rule,
+    RuleMeta,
+    Stride,
+    Supersedes,
+    SupersedesWhere,
+    Target,
+)
 
 __all__ = [
     "API_TOP10_2023",
@@ -111,6 +120,7 @@ def rule_to_dict(item: Rule) -> dict[str, Any]:
         "compliance": list(meta.compliance),
         "broad": meta.broad,
         "source": meta.source,
+        "supersedes": [{"rule": d.rule, "where": d.where.value} for d in meta.supersedes],
     }
 
 
@@ -219,11 +229,22 @@ def rule_markdown(item: Rule) -> str:
     lines += [f"- {m}" for m in meta.mitigations]
     if meta.false_positives:
         lines += ["", "## Known false positives", "", meta.false_positives]
+    if meta.supersedes:
+        lines += ["", "## Supersedes", "",
+                  "Where this rule fires, it replaces the finding of (one weakness, one finding):",
+                  ""]
+        lines += [f"- {_link(d.rule, '../')}{_where(d)}" for d in meta.supersedes]
     if meta.broad:
         lines += ["", "## Why it may fire on many elements", "", meta.broad]
     if meta.references:
         lines += ["", "## References", ""] + [f"- <{r}>" for r in meta.references]
     return "\n".join(lines) + "\n"
+
+
+def _where(declaration: Supersedes) -> str:
+    if declaration.where is SupersedesWhere.FLOWS_INTO:
+        return " on the flows into the element"
+    return " on the same element"
 
 
 # --- index and coverage ---------------------------------------------------------------------

@@ -18,7 +18,8 @@ TODAY = date(2026, 1, 1)
 
 
 def _run(rule_id: str, components: str, boundaries: str = "", flows: str = "",
-         data: str = "") -> Assessment:
+         data: str = "", also: tuple[str, ...] = ()) -> Assessment:
+    """Run one rule (with the rules in ``also`` beside it) on the components."""
     text = (
         "version: 1\nsystem: {name: t}\n"
         + (f"data:\n{data}" if data else "")
@@ -27,7 +28,8 @@ def _run(rule_id: str, components: str, boundaries: str = "", flows: str = "",
         + f"components:\n{components}"
         + (f"flows:\n{flows}" if flows else "")
     )
-    assessment = analyze(load_text(text), [RULES[rule_id]], today=TODAY)
+    chosen = [RULES[rule_id], *(RULES[i] for i in also)]
+    assessment = analyze(load_text(text), chosen, today=TODAY)
     assert assessment.rule_errors == ()
     return assessment
 
@@ -112,7 +114,15 @@ def test_iam_wildcards_cover_escalation_actions() -> None:
         "  admin: {kind: function, tech: aws.lambda, properties: {iam_actions: ['*']}}\n"
     )
     result = _run("aws-iam-privilege-escalation", roles)
+    # alone, the rule reports the administrator too ('*' contains iam:*)
     assert _fingerprints(result) == {
+        "aws-iam-privilege-escalation@admin",
+        "aws-iam-privilege-escalation@iam-star",
+        "aws-iam-privilege-escalation@put-star",
+    }
+    result = _run("aws-iam-privilege-escalation", roles, also=("aws-iam-full-admin",))
+    assert _fingerprints(result) == {
+        "aws-iam-full-admin@admin",
         "aws-iam-privilege-escalation@iam-star",
         "aws-iam-privilege-escalation@put-star",
     }
@@ -123,7 +133,7 @@ def test_iam_wildcards_cover_escalation_actions() -> None:
         "escalation: iam:PutRolePolicy",
     )
     summary = next(s for s in result.summaries if s.rule == "aws-iam-privilege-escalation")
-    assert summary.skipped == (("admin", "full administrator: reported by aws-iam-full-admin"),)
+    assert summary.skipped == (("admin", "superseded by aws-iam-full-admin"),)
     assert summary.passed == ("half-combo",)
 
 

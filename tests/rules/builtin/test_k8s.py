@@ -47,7 +47,7 @@ def _properties_read(source: str) -> set[str]:
     keys: set[str] = set()
     for pattern in (r'\.prop\("([a-z0-9_]+)"\)', r'\bflow_prop\(\w+, "([a-z0-9_]+)"\)',
                     r'properties\.get\("([a-z0-9_]+)"\)',
-                    r'_cluster_says\(model, \w+, "([a-z0-9_]+)"\)'):
+                    r'\bcluster_says\(model, \w+, "([a-z0-9_]+)"\)'):
         keys.update(re.findall(pattern, source))
     for group in re.findall(r"for key in\s*\(([^)]*)\)", source):
         keys.update(re.findall(r'"([a-z0-9_]+)"', group))
@@ -109,7 +109,8 @@ def test_service_calls_into_a_more_trusted_zone_are_left_to_the_generic_rule() -
              "  - outside -> a: {protocol: http, authn: none}\n")
     summary = _run("svc-unauthenticated-service-call", components, flows, boundaries).summaries[0]
     assert (summary.fired, dict(summary.skipped)) == ((), {
-        "a->b": "enters a more trusted zone (unauthenticated-boundary-crossing covers it)",
+        "a->b": "enters a more trusted zone: a boundary crossing, not a call within one trust "
+        "level",
     })
     # outside runs in no cluster: the flow is outside the rule's scope (among: within-clusters)
     assert summary.outcome_of("outside->a") is None

@@ -9,11 +9,12 @@ from property_docs import documented_keys, property_keys
 
 from threatforge.assessment import Assessment
 from threatforge.model import load_text
-from threatforge.rules import analyze
+from threatforge.rules import analyze, builtin_rules
 from threatforge.rules.builtin import supply_chain
 
 ROOT = Path(__file__).resolve().parents[3]
 RULES = {r.id: r for r in supply_chain.RULES}
+ALL_RULES = {r.id: r for r in builtin_rules()}
 TODAY = date(2026, 1, 1)
 
 
@@ -91,25 +92,29 @@ CLUSTER_AND_VM_FLOWS = (
 )
 
 
-def test_kubernetes_deployments_are_left_to_the_kubernetes_rules_with_the_rule_named() -> None:
-    results = {
-        rule_id: _run(rule_id, CLUSTER_AND_VM, CLUSTER_AND_VM_FLOWS)
-        for rule_id in ("cicd-static-deploy-credentials", "cicd-overprivileged-deploy-role")
-    }
-    assert {rule_id: r.summaries[0].skipped for rule_id, r in results.items()} == {
-        "cicd-static-deploy-credentials": (
-            ("cluster-ci", "deploy_auth: static-token for the Kubernetes API server eks is "
-                           "reported by k8s-long-lived-sa-token"),
-        ),
-        "cicd-overprivileged-deploy-role": (
-            ("cluster-ci", "deploy_role: cluster-admin for the Kubernetes API server eks is "
-                           "reported by k8s-cluster-admin-binding"),
-        ),
-    }
-    assert {rule_id: [f.fingerprint for f in r.findings] for rule_id, r in results.items()} == {
-        "cicd-static-deploy-credentials": ["cicd-static-deploy-credentials@vm-ci"],
-        "cicd-overprivileged-deploy-role": ["cicd-overprivileged-deploy-role@vm-ci"],
-    }
+def test_kubernetes_deployments_are_superseded_by_the_kubernetes_rules() -> None:
+    model = load_text(
+        "version: 1\nsystem: {name: t}\n"
+        "boundaries:\n  ci-cd: {kind: ci-cd, trust: semi-trusted}\n"
+        "  prod: {kind: account, trust: trusted}\n"
+        f"components:\n{CLUSTER_AND_VM}flows:\n{CLUSTER_AND_VM_FLOWS}"
+    )
+    pairs = {"cicd-static-deploy-credentials": "k8s-long-lived-sa-token",
+             "cicd-overprivileged-deploy-role": "k8s-cluster-admin-binding"}
+    for cicd, k8s in pairs.items():
+        both = analyze(model, [RULES[cicd], ALL_RULES[k8s]], today=TODAY)
+        assert both.rule_errors == ()
+        assert sorted(f.fingerprint for f in both.findings) == [
+            f"{cicd}@vm-ci", f"{k8s}@cluster-ci",
+        ]
+        summary = both.summary_of(cicd)
+        assert summary is not None
+        assert summary.skipped == (("cluster-ci", f"superseded by {k8s}"),)
+        # without the Kubernetes rule (--skip), the pipeline's finding is reported here
+        alone = analyze(model, [RULES[cicd]], today=TODAY)
+        assert sorted(f.fingerprint for f in alone.findings) == [
+            f"{cicd}@cluster-ci", f"{cicd}@vm-ci",
+        ]
 
 
 def test_unstated_signing_on_a_registry_push_is_not_a_finding() -> None:

@@ -9,10 +9,9 @@ Every rule module reads the model through these helpers rather than its own copy
   cardholder data environment (CDE), and how far it is from an entry point;
 - technologies several domains recognise (Kubernetes API servers, analytics stores, Lambda
   function URLs, CloudFront in front of an API), and TLS version strings;
-- **owners**: the predicates two rules share so that one weakness gives one finding. When two
-  rules would report the same stated fact on the same element, one of them (usually the more
-  specific) reports it and the other skips, naming it; the table is in
-  ``docs/rules/one-finding-per-weakness.md``;
+- **shared predicates** of rules that report the same stated fact (one weakness, one finding:
+  the more specific rule declares ``RuleMeta.supersedes`` and the engine drops the other's
+  finding; the table is in ``docs/rules/one-finding-per-weakness.md``);
 - **scopes**: data scopes (``SENSITIVE_DATA``, ``STORED_PAN`` ...) and named element sets
   (``EXPOSED``, ``IN_CLUSTER``, ``INTO_CDE`` ...) that rules declare in ``RuleMeta.data`` and
   ``RuleMeta.among`` so that the engine skips the elements they could never fire on
@@ -27,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from threatforge.analysis.pci_scope import cde_marked_explicitly, cde_marking, declared_cde
 from threatforge.model import (
     Authn,
     Boundary,
@@ -35,7 +35,6 @@ from threatforge.model import (
     Component,
     ComponentKind,
     DataAsset,
-    EncryptionAtRest,
     Exposure,
     Flow,
     Model,
@@ -62,6 +61,7 @@ __all__ = [
     "IN_CLUSTER",
     "KUBERNETES_DEPLOY_VALUES",
     "KUBE_API_SERVER_TECH",
+    "MESH_STRICT",
     "NOT_ENCRYPTED",
     "NOT_PEOPLE_KINDS",
     "OUTSIDE_KINDS",
@@ -92,13 +92,13 @@ __all__ = [
     "assets",
     "at_least",
     "authn_words",
-    "card_testing_skip",
     "cde_components",
     "cde_marked_explicitly",
     "cde_marking",
     "cde_staff_access",
     "cloudfront_waf_fronts",
     "cluster_chain",
+    "cluster_says",
     "corporate_zone",
     "declares",
     "enclosing_zones",
@@ -119,6 +119,8 @@ __all__ = [
     "kube_api_targets",
     "kubernetes_deploy_value",
     "listed",
+    "mesh_mode",
+    "mutual_tls",
     "names",
     "number",
     "open_function_url",
@@ -129,12 +131,9 @@ __all__ = [
     "secrets_of",
     "sensitive_data",
     "show",
-    "static_deploy_auth",
-    "stricter_key_rule",
     "tech_ids",
     "tech_is",
     "tls_version",
-    "unencrypted_store_skip",
     "untrusted_party",
     "whole_number",
     "with_category",
@@ -493,6 +492,32 @@ def in_cluster_call(model: Model, flow: Flow) -> bool:
     return all(c.kind in PROCESS_KINDS and in_cluster(model, c) for c in ends)
 
 
+def cluster_says(model: Model, component: Component, key: str) -> PropertyValue | None:
+    """A setting stated on the component, else on its nearest namespace or cluster."""
+    value = component.prop(key)
+    if value is not None:
+        return value
+    for zone in cluster_chain(model, component):
+        if zone.properties.get(key) is not None:
+            return zone.properties[key]
+    return None
+
+
+MESH_STRICT = "STRICT"
+
+
+def mesh_mode(model: Model, component: Component) -> str | None:
+    """The mesh peer authentication mode in force for the component, upper-case."""
+    value = cluster_says(model, component, "peer_authentication")
+    return str(value).upper() if value is not None else None
+
+
+def mutual_tls(model: Model, flow: Flow) -> bool:
+    """The flow authenticates its workloads: ``mtls: true``, or its target is in a namespace or
+    cluster whose mesh enforces STRICT mTLS (``peer_authentication: STRICT``)."""
+    return bool(flow.mtls) or mesh_mode(model, model.components[flow.target]) == MESH_STRICT
+
+
 def inbound_crossing(model: Model, flow: Flow) -> bool:
     """The flow crosses into a more trusted zone."""
     return model.graph.enters_more_trusted_zone(flow)
@@ -529,51 +554,20 @@ def in_pci_scope(model: Model) -> bool:
     )
 
 
-def cde_marking(zone: Boundary) -> bool | None:
-    """True/False when the zone itself says whether it is in the CDE, None when silent."""
-    scope = zone.properties.get("pci_scope")
-    if isinstance(scope, str):
-        return scope.lower() == "cde"
-    flag = zone.properties.get("cde")
-    if isinstance(flag, bool):
-        return flag
-    return None
-
-
-def cde_marked_explicitly(model: Model) -> bool:
-    """Whether some zone states ``pci_scope`` or ``cde``."""
-    return model.graph.memo(
-        ("cde-marked",),
-        lambda: any(cde_marking(b) is not None for b in model.boundaries.values()),
-    )
-
-
 def in_cde(model: Model, component_id: str) -> bool:
     """Whether the component's zone is part of the cardholder data environment.
 
-    The nearest zone marked with ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides;
-    when no zone of the model is marked, every ``trust: restricted`` zone is the CDE.
+    One definition, shared with ``scope --pci``
+    (:func:`threatforge.analysis.pci_scope.cde_zone_of`): the nearest zone marked with
+    ``properties.pci_scope`` (``cde``) or ``properties.cde`` decides; when no zone of the model
+    is marked, every ``trust: restricted`` zone is the CDE.
     """
-    return component_id in cde_components(model)
+    return component_id in declared_cde(model)
 
 
 def cde_components(model: Model) -> frozenset[str]:
     """The ids of the components in the CDE (see :func:`in_cde`), decided once per model."""
-    return model.graph.memo(
-        ("cde-components",),
-        lambda: frozenset(cid for cid in model.components if _in_cde(model, cid)),
-    )
-
-
-def _in_cde(model: Model, component_id: str) -> bool:
-    chain = enclosing_zones(model, component_id)
-    if cde_marked_explicitly(model):
-        for boundary in chain:
-            marking = cde_marking(boundary)
-            if marking is not None:
-                return marking
-        return False
-    return any(b.trust is TrustLevel.RESTRICTED for b in chain)
+    return declared_cde(model)
 
 
 # --- technologies -----------------------------------------------------------------------------
@@ -652,39 +646,7 @@ def tls_version(value: PropertyValue | None) -> tuple[int, int] | None:
     return (0, major) if ssl else (major, minor)
 
 
-# --- owners: one weakness, one finding --------------------------------------------------------
-
-
-def unencrypted_store_skip(model: Model, component: Component) -> Skip | None:
-    """Skip the data-specific encryption rules on a store that is not encrypted at all.
-
-    A store of confidential or restricted data with ``encryption.at_rest: none`` is reported by
-    store-unencrypted-at-rest (which maps PCI DSS 3.5.1 too), whatever the data; the rules for
-    card numbers and special-category data judge the key custody of stores that are encrypted.
-    """
-    at_rest = component.encryption.at_rest if component.encryption else None
-    if (component.kind in STORE_KINDS and at_rest is EncryptionAtRest.NONE
-            and at_least(assets(model, component.stores), Classification.CONFIDENTIAL)):
-        return Skip("encryption.at_rest: none is reported by store-unencrypted-at-rest")
-    return None
-
-
-def stricter_key_rule(model: Model, component: Component) -> Skip | None:
-    """Skip restricted-data-provider-key on stores whose data has a stricter key-custody rule.
-
-    A provider-managed key on a store of card numbers is judged by pci-pan-stored-readable
-    (PCI DSS 3.5.1), on one of special-category personal data by
-    privacy-special-category-not-app-encrypted (GDPR Art. 9, application-level encryption).
-    """
-    if component.kind in OUTSIDE_KINDS:
-        return None
-    stored = assets(model, component.stores)
-    if with_category(stored, PAN):
-        return Skip("stores card numbers: pci-pan-stored-readable reports its key custody")
-    if with_category(stored, *SPECIAL_CATEGORIES):
-        return Skip("stores special-category personal data: "
-                    "privacy-special-category-not-app-encrypted reports its key custody")
-    return None
+# --- shared by rules that report one weakness ---------------------------------------------
 
 
 def kubernetes_deploy_value(model: Model, component: Component, key: str) -> str | None:
@@ -699,16 +661,6 @@ def kubernetes_deploy_value(model: Model, component: Component, key: str) -> str
     if value is None or value != KUBERNETES_DEPLOY_VALUES[key]:
         return None
     if component.kind is ComponentKind.CI_PIPELINE and not kube_api_targets(model, component):
-        return None
-    return value
-
-
-def static_deploy_auth(model: Model, component: Component) -> str | None:
-    """The static ``deploy_auth`` of a CI pipeline that cicd-static-deploy-credentials reports."""
-    if component.kind is not ComponentKind.CI_PIPELINE:
-        return None
-    value = word(component.prop("deploy_auth"))
-    if value not in STATIC_DEPLOY_AUTH or kubernetes_deploy_value(model, component, "deploy_auth"):
         return None
     return value
 
@@ -729,18 +681,6 @@ def anonymous_card_intake(model: Model, component: Component) -> list[DataAsset]
     if component.prop("bot_protection") is True or rate_limited_edge_in_front(model, component):
         return []
     return sorted(pan.values(), key=lambda a: a.id)
-
-
-def card_testing_skip(model: Model, component: Component) -> Skip | None:
-    """Skip the generic authentication and rate-limit rules on an anonymous payment endpoint.
-
-    pay-card-testing reports an exposed endpoint that takes card numbers from anyone with
-    ``rate_limit: false``, with both facts (``authn`` and ``rate_limit``) in its evidence.
-    """
-    if component.rate_limit is False and anonymous_card_intake(model, component):
-        return Skip("an anonymous payment endpoint without rate limits: pay-card-testing "
-                    "reports it")
-    return None
 
 
 @dataclass(frozen=True, slots=True)

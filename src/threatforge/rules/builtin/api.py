@@ -46,6 +46,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -268,8 +269,9 @@ def _egress_guard(component: Component) -> list[str]:
     ),
     detection="Service or function reachable from an entry point whose `routes` contain an "
     "object id parameter (`{id}`, `:id`, `<id>`) or that serves GraphQL (or states "
-    "`properties.object_ids_in_requests: true`), with `authz` rbac, scopes, acl or iam. Unknown "
-    "when `authz` is not stated; skipped when `authz: none` (missing-authorization covers it).",
+    "`properties.object_ids_in_requests: true`), with `authz` rbac, scopes, acl, iam or none. "
+    "Unknown when `authz` is not stated. Where missing-authorization reports `authz: none` (a "
+    "process of sensitive data that authenticates callers), it supersedes this rule.",
     false_positives="APIs whose objects are all public or all shared by every caller; and "
     "designs that filter by tenant in the data layer but model authz as rbac — declare "
     "`authz: object-level` then.",
@@ -289,9 +291,7 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
         return PASS
     if component.authz is None:
         return Unknown(("authz",))
-    if component.authz is Authz.NONE:
-        return Skip("no authorisation at all (missing-authorization covers it)")
-    if component.authz not in COARSE_AUTHZ:
+    if component.authz not in COARSE_AUTHZ and component.authz is not Authz.NONE:
         return PASS
     if id_paths:
         source = f"object ids in routes {', '.join(id_paths)}"
@@ -813,7 +813,7 @@ def api_business_flow_without_anti_automation(component: Component, model: Model
     detection="Process with `properties.fetches_user_urls: true`, or stating "
     "`properties.blocks_private_ips: false` for its outbound requests, and none of "
     "`properties.egress_allowlist`, `egress_proxy` or `blocks_private_ips` true. Webhook senders "
-    "are left to api-webhook-internal-targets.",
+    "are left to api-webhook-internal-targets, which supersedes this rule.",
     false_positives="Fetchers that already run in an isolated network with no route to internal "
     "addresses; state `egress_allowlist: true` for them.",
     references=(TOP10 + "0xa7-server-side-request-forgery/",
@@ -825,8 +825,6 @@ def api_ssrf_user_supplied_url(component: Component, model: Model) -> Verdict:
     open_private = component.prop("blocks_private_ips") is False
     if not (fetches or open_private):
         return _FETCHES_NO_CALLER_URLS
-    if _sends_webhooks(model, component):
-        return Skip("delivers webhooks (api-webhook-internal-targets covers it)")
     if _egress_guard(component):
         return PASS
     evidence = ["properties.fetches_user_urls: true"] if fetches else []
@@ -1180,6 +1178,7 @@ def api_webhook_replayable(flow: Flow, model: Model) -> Verdict:
     "state `egress_allowlist: true`.",
     references=(CHEATSHEETS + "Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html",
                 TOP10 + "0xa7-server-side-request-forgery/"),
+    supersedes=(Supersedes("api-ssrf-user-supplied-url"),),
 ))
 def api_webhook_internal_targets(component: Component, model: Model) -> Verdict:
     """Webhook sender without an internal-address guard."""

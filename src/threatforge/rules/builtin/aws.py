@@ -21,7 +21,6 @@ from threatforge.model import (
     ComponentKind,
     DataAsset,
     EncryptionAtRest,
-    Exposure,
     Model,
 )
 from threatforge.model.schema import PropertyValue
@@ -47,7 +46,6 @@ from threatforge.rules.builtin._facts import (
     names,
     secrets_of,
     sensitive_data,
-    static_deploy_auth,
     tech_is,
     whole_number,
     with_category,
@@ -60,6 +58,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -361,7 +360,8 @@ _PUBLIC_ACLS = frozenset({"public-read", "public-read-write", "authenticated-rea
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html",
-    ),
+    ),    # a public ACL without Block Public Access: the ACL finding names both settings
+    supersedes=(Supersedes("aws-s3-public-access"),),
 ))
 def s3_public_acl(component: Component, model: Model) -> Verdict:
     """Fires on a public canned ACL that Block Public Access does not neutralise."""
@@ -567,6 +567,11 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html",
     ),
+    supersedes=(
+        Supersedes("aws-iam-service-wildcard-action"),
+        Supersedes("aws-iam-wildcard-resource"),
+        Supersedes("aws-iam-privilege-escalation"),
+    ),
 ))
 def iam_full_admin(component: Component, model: Model) -> Verdict:
     """Fires when a component's IAM principal holds administrator access."""
@@ -598,8 +603,6 @@ def iam_full_admin(component: Component, model: Model) -> Verdict:
 ))
 def iam_service_wildcard_action(component: Component, model: Model) -> Verdict:
     """Fires on ``service:*`` grants (other than iam:*) when the principal is not already admin."""
-    if _full_admin(component):
-        return Skip("full administrator: reported by aws-iam-full-admin")
     wildcards = sorted({a for a in _granted(component)
                         if a.endswith(":*") and a.lower() not in ("iam:*", "*:*")})
     if not wildcards:
@@ -636,8 +639,6 @@ def iam_service_wildcard_action(component: Component, model: Model) -> Verdict:
 ))
 def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     """Fires when data-plane actions are granted on Resource "*"."""
-    if _full_admin(component):
-        return Skip("full administrator: reported by aws-iam-full-admin")
     granted = listed(component.prop("iam_wildcard_resource_actions"))
     if not granted:
         return PASS
@@ -682,8 +683,6 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
 ))
 def iam_privilege_escalation(component: Component, model: Model) -> Verdict:
     """Fires when the stated actions contain a privilege-escalation path."""
-    if _full_admin(component):
-        return Skip("full administrator: reported by aws-iam-full-admin")
     paths = _escalations(_granted(component))
     if not paths:
         return PASS
@@ -724,9 +723,6 @@ def iam_long_lived_access_keys(component: Component, model: Model) -> Verdict:
     """Fires when a workload uses IAM user access keys."""
     if component.prop("aws_access_keys") is not True:
         return PASS
-    deploy_auth = static_deploy_auth(model, component)
-    if deploy_auth is not None:
-        return Skip(f"deploy_auth: {deploy_auth} is reported by cicd-static-deploy-credentials")
     evidence = ["properties.aws_access_keys: true"]
     age = whole_number(component.prop("access_key_age_days"))
     if age is not None:
@@ -1093,8 +1089,8 @@ def kms_key_policy_delegates_to_iam(component: Component, model: Model) -> Verdi
         "Set PubliclyAccessible to false, place the DB subnet group in private subnets only, and "
         "reach the database through the services that own it or Session Manager port forwarding.",
     ),
-    detection="RDS/Aurora/Redshift component with `properties.publicly_accessible: true` whose "
-    "`exposure` is not public (a public exposure is reported by public-datastore).",
+    detection="RDS/Aurora/Redshift component with `properties.publicly_accessible: true`; where "
+    "it also states `exposure: public`, public-datastore supersedes it.",
     false_positives="None: a database that must be public should say `exposure: public`.",
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
@@ -1104,8 +1100,6 @@ def rds_publicly_accessible(component: Component, model: Model) -> Verdict:
     """Fires when a database meant to be private has the PubliclyAccessible flag."""
     if component.prop("publicly_accessible") is not True:
         return PASS
-    if component.exposure is Exposure.PUBLIC:
-        return Skip("exposure: public is reported by public-datastore")
     exposure = component.exposure.value if component.exposure else "not stated"
     return Fire(("properties.publicly_accessible: true", f"exposure: {exposure}"),
                 data=ids(_data(model, component)))
@@ -1417,6 +1411,7 @@ def eks_public_endpoint_open(component: Component, model: Model) -> Verdict:
     false_positives="Images scanned in the CI pipeline before push with a gate; state it and "
     "accept (continuous rescanning is still lost).",
     references=("https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html",),
+    supersedes=(Supersedes("supply-no-vulnerability-scanning"),),
 ))
 def ecr_scan_on_push_disabled(component: Component, model: Model) -> Verdict:
     """Fires when a registry scans neither on push nor continuously."""
@@ -1442,6 +1437,7 @@ def ecr_scan_on_push_disabled(component: Component, model: Model) -> Verdict:
     detection="ECR component with `properties.tag_immutability: false`.",
     false_positives="Repositories of development images never deployed to production.",
     references=("https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",),
+    supersedes=(Supersedes("supply-mutable-artifact-tags"),),
 ))
 def ecr_mutable_tags(component: Component, model: Model) -> Verdict:
     """Fires when a registry allows tags to be overwritten."""
@@ -1510,6 +1506,7 @@ def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict
     "confidence when `authn: none`.",
     false_positives="Public webhook receivers that verify signatures in code; state `authn: hmac`.",
     references=("https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",),
+    supersedes=(Supersedes("unauthenticated-exposed-service"),),
 ))
 def lambda_function_url_unauthenticated(component: Component, model: Model) -> Verdict:
     """Fires when a function URL has AuthType NONE and the code does not authenticate."""
@@ -1877,8 +1874,6 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
     data = sensitive_data(model, component)
     if not data:
         return _NO_SENSITIVE_DATA
-    if component.encryption is not None and component.encryption.at_rest is EncryptionAtRest.NONE:
-        return Skip("encryption.at_rest: none is reported by store-unencrypted-at-rest")
     evidence: list[str] = []
     if component.prop("sse") is False:
         evidence.append("properties.sse: false")
@@ -1916,8 +1911,6 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
 ))
 def secretsmanager_rotation(component: Component, model: Model) -> Verdict:
     """Fires when automatic rotation is off or its interval exceeds 90 days."""
-    if component.encryption is not None and component.encryption.key_rotation is False:
-        return Skip("encryption.key_rotation: false is reported by secrets-without-rotation")
     evidence: list[str] = []
     if component.prop("automatic_rotation") is False:
         evidence.append("properties.automatic_rotation: false")
@@ -1979,8 +1972,6 @@ def cognito_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     if not setting:
         if component.mfa is None:
             return Unknown(("mfa",))
-        if component.admin and component.mfa is False:
-            return Skip("admin: true with mfa: false is reported by admin-without-mfa")
         setting = "on" if component.mfa else "off"
     if setting == "on" or (setting == "optional" and not admin):
         return PASS

@@ -50,6 +50,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
     Target,
     Verdict,
     rule,
@@ -573,6 +574,7 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
         f"{CHEATSHEETS}Session_Management_Cheat_Sheet.html#session-expiration",
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html",
     ),
+    supersedes=(Supersedes("session-excessive-lifetime"),),
 ))
 def identity_privileged_session_too_long(component: Component, model: Model) -> Verdict:
     """Fire on administrative sessions with long idle or absolute lifetimes."""

@@ -783,8 +783,6 @@ def hardcoded_secrets(component: Component, model: Model) -> Verdict:
 ))
 def session_excessive_lifetime(component: Component, model: Model) -> Verdict:
     """Fire on long-lived sessions of non-administrative apps that handle sensitive data."""
-    if component.admin:
-        return Skip("administrative interface: identity-privileged-session-too-long checks it")
     idle = number(component.prop("session_timeout_minutes"))
     absolute = number(component.prop("session_absolute_timeout_hours"))
     evidence: list[str] = []

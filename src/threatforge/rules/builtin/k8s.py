@@ -12,7 +12,8 @@ namespace inherits a setting from the cluster (or namespace) it sits in when it 
 A CI pipeline's ``deploy_auth: static-token`` and ``deploy_role: cluster-admin`` are judged here
 only when the pipeline has a flow into a Kubernetes API server (a component whose tech is
 ``aws.eks``, ``k8s.apiserver``, ... or whose id or name is ``kube-apiserver``); a pipeline that
-deploys anywhere else is left to the ``cicd-*`` rules, so one weakness gives one finding.
+deploys anywhere else is left to the ``cicd-*`` rules. Where both judge a pipeline, the rule here
+supersedes the ``cicd-*`` one (one weakness, one finding).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from threatforge.model import (
     Model,
     TrustLevel,
 )
-from threatforge.model.schema import Initiator, PropertyValue
+from threatforge.model.schema import Initiator
 from threatforge.rules.builtin._facts import (
     CLUSTER_ZONES,
     IN_CLUSTER,
@@ -42,7 +43,7 @@ from threatforge.rules.builtin._facts import (
     R,
     S,
     T,
-    cluster_chain,
+    cluster_says,
     flow_prop,
     flow_sensitive,
     ids,
@@ -51,6 +52,7 @@ from threatforge.rules.builtin._facts import (
     kube_api_targets,
     kubernetes_deploy_value,
     listed,
+    mutual_tls,
     names,
     secrets_of,
     sensitive_data,
@@ -64,6 +66,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -87,7 +90,6 @@ API_SERVER_TECH = KUBE_API_SERVER_TECH
 SELF_MANAGED_API_SERVER_TECH = tuple(t for t in API_SERVER_TECH if not t.startswith("aws.eks"))
 """API servers other than EKS (aws-eks-public-endpoint-open covers the EKS endpoint)."""
 NODE_TECH = ("k8s.node*", "aws.eks.nodegroup*", "aws.eks.node*", "k8s.kubelet*")
-MESH_STRICT = "STRICT"
 WEAK_MESH_MODES = frozenset({"PERMISSIVE", "DISABLE", "DISABLED"})
 DANGEROUS_CAPABILITIES = frozenset(
     {"ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "BPF",
@@ -102,29 +104,12 @@ MESSAGE_SOURCE_KINDS = frozenset({ComponentKind.QUEUE, ComponentKind.STREAM})
 _RUNS_OUTSIDE_CLUSTERS = Skip("does not run in a cluster")
 _NOT_BETWEEN_CLUSTER_WORKLOADS = Skip("not between two workloads in a cluster")
 _ENTERS_MORE_TRUSTED_ZONE = Skip(
-    "enters a more trusted zone (unauthenticated-boundary-crossing covers it)"
+    "enters a more trusted zone: a boundary crossing, not a call within one trust level"
 )
 _NOT_CLUSTER_PULL = Skip("not an image pull into a cluster")
 
 
 # --- facts ------------------------------------------------------------------------------------
-
-
-def _cluster_says(model: Model, component: Component, key: str) -> PropertyValue | None:
-    """A setting stated on the component, else on its nearest namespace or cluster."""
-    value = component.prop(key)
-    if value is not None:
-        return value
-    for zone in cluster_chain(model, component):
-        if zone.properties.get(key) is not None:
-            return zone.properties[key]
-    return None
-
-
-def _mesh_mode(model: Model, component: Component) -> str | None:
-    """The mesh peer authentication mode in force for the component, upper-case."""
-    value = _cluster_says(model, component, "peer_authentication")
-    return str(value).upper() if value is not None else None
 
 
 def _zone_data(model: Model, boundary: Boundary) -> list[str]:
@@ -175,7 +160,9 @@ def _is_cluster_zone(boundary: Boundary) -> bool:
     detection="Flow between two processes (service, function, gateway) that both run in a "
     "cluster, not `mtls: true`, not in a namespace with STRICT `peer_authentication`, whose "
     "`authn` is none or network. Unknown when `authn` is not stated; skipped for flows into a "
-    "more trusted zone (unauthenticated-boundary-crossing covers those).",
+    "more trusted zone, which the boundary rules judge (unauthenticated-boundary-crossing, "
+    "network-location-trust). Supersedes network-location-trust on the calls it reports.",
+    supersedes=(Supersedes("network-location-trust"),),
     false_positives="Callers that authenticate at the application layer in a way the model does "
     "not show; state the flow's `authn`.",
     references=(ISTIO_DOCS + "concepts/security/",
@@ -189,7 +176,7 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
         return _NOT_BETWEEN_CLUSTER_WORKLOADS
     if inbound_crossing(model, flow):
         return _ENTERS_MORE_TRUSTED_ZONE
-    if flow.mtls or _mesh_mode(model, target) == MESH_STRICT:
+    if mutual_tls(model, flow):
         return PASS
     authn = flow.effective_authn
     if authn is None:
@@ -554,13 +541,14 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     "the finding with that justification.",
     references=(K8S_DOCS + "concepts/security/rbac-good-practices/",
                 K8S_DOCS + "reference/access-authn-authz/rbac/"),
+    supersedes=(Supersedes("cicd-overprivileged-deploy-role"),),
 ))
 def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
     """Cluster-wide full control for one identity."""
     evidence = []
     if word(component.prop("cluster_role")) == "cluster-admin":
         evidence.append("properties.cluster_role: cluster-admin")
-    deploy = _kubernetes_deploy(model, component, "deploy_role", "cicd-overprivileged-deploy-role")
+    deploy = _kubernetes_deploy(model, component, "deploy_role")
     if isinstance(deploy, tuple):
         evidence += deploy
     if component.prop("rbac_wildcard") is True:
@@ -571,10 +559,10 @@ def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
 
 
 def _kubernetes_deploy(
-    model: Model, component: Component, key: str, cicd_rule: str
+    model: Model, component: Component, key: str
 ) -> tuple[str, ...] | Skip | None:
-    """Evidence for a ``deploy_*`` value the k8s rules own, a Skip naming the cicd rule that
-    owns it instead (a pipeline that deploys to no Kubernetes API server), or None."""
+    """Evidence for a ``deploy_*`` value of a Kubernetes deployment, a Skip when the value is
+    stated by a pipeline that deploys to no Kubernetes API server, or None."""
     value = kubernetes_deploy_value(model, component, key)
     if value is not None:
         servers = [f"'{t}'" for t in kube_api_targets(model, component)]
@@ -584,8 +572,7 @@ def _kubernetes_deploy(
                 f"deploys to the Kubernetes API server {', '.join(servers)}")
     stated = word(component.prop(key))
     if stated == KUBERNETES_DEPLOY_VALUES[key]:
-        return Skip(f"{key}: {stated} of a pipeline that deploys to no Kubernetes API server "
-                    f"is reported by {cicd_rule}")
+        return Skip(f"{key}: {stated} of a pipeline that deploys to no Kubernetes API server")
     return None
 
 
@@ -612,10 +599,11 @@ def _kubernetes_deploy(
     "`service_account_token` (e.g. `rotated`) instead of `static`.",
     references=(K8S_DOCS + "concepts/security/service-accounts/",
                 K8S_DOCS + "reference/access-authn-authz/service-accounts-admin/"),
+    supersedes=(Supersedes("cicd-static-deploy-credentials"),),
 ))
 def k8s_long_lived_sa_token(component: Component, model: Model) -> Verdict:
     """A cluster credential that never expires."""
-    deploy = _kubernetes_deploy(model, component, "deploy_auth", "cicd-static-deploy-credentials")
+    deploy = _kubernetes_deploy(model, component, "deploy_auth")
     evidence = list(deploy) if isinstance(deploy, tuple) else []
     token = word(component.prop("service_account_token"))
     if token in ("long-lived", "static", "secret"):
@@ -788,6 +776,7 @@ def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
     "`image_signature_verification: true` on the cluster.",
     references=("https://docs.sigstore.dev/policy-controller/overview/",
                 "https://kyverno.io/docs/writing-policies/verify-images/"),
+    supersedes=(Supersedes("supply-artifact-pulled-without-verification"),),
 ))
 def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:
     """Unsigned images admitted into the cluster."""
@@ -795,7 +784,7 @@ def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:
     target = model.components[flow.target]
     if not in_cluster(model, target):
         return _NOT_CLUSTER_PULL
-    if _cluster_says(model, target, "image_signature_verification") is True:
+    if cluster_says(model, target, "image_signature_verification") is True:
         return PASS
     if flow.signed is None:
         return Unknown(("signed",))
@@ -876,7 +865,7 @@ def k8s_public_registry_pull(component: Component, model: Model) -> Verdict:
             evidence.append(f"pulls from '{source.id}' in an untrusted zone")
     if not evidence:
         return PASS
-    if _cluster_says(model, component, "registry_allowlist") is True:
+    if cluster_says(model, component, "registry_allowlist") is True:
         return PASS
     return Fire(tuple(evidence))
 

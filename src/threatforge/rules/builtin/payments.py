@@ -63,7 +63,6 @@ from threatforge.rules.builtin._facts import (
     is_telemetry,
     names,
     tls_version,
-    unencrypted_store_skip,
     with_category,
     word,
 )
@@ -75,6 +74,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -185,13 +185,12 @@ _NOT_INTO_CDE = Skip("does not enter the CDE")
     false_positives="A zone that is in the CDE but not marked as such; mark it with "
     "`properties: {pci_scope: cde}` (or `trust: restricted` when no zone is marked).",
     references=(SCOPING, PCI_DSS),
+    supersedes=(Supersedes("pci-pan-processed-outside-cde"),),
 ))
 def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
     """PAN at rest outside the CDE."""
     if component.kind in OUTSIDE:
         return _NOT_OURS
-    if _is_telemetry(model, component):
-        return Skip("monitoring or analytics store (see pci-pan-in-telemetry)")
     pan = _stored(model, component, PAN)
     if not pan:
         return _STORES_NO_PAN
@@ -227,6 +226,7 @@ def pci_pan_stored_outside_cde(component: Component, model: Model) -> Verdict:
     false_positives="PANs that are truncated or hashed before storage are not `pci.pan` data: "
     "model them as a separate asset without that category.",
     references=(PCI_DSS, "https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html"),
+    supersedes=(Supersedes("restricted-data-provider-key"),),
 ))
 def pci_pan_stored_readable(component: Component, model: Model) -> Verdict:
     """PAN at rest without customer-controlled encryption."""
@@ -240,9 +240,6 @@ def pci_pan_stored_readable(component: Component, model: Model) -> Verdict:
         return Unknown(("encryption.at_rest",))
     if at_rest in STRONG_KEY_CUSTODY:
         return PASS
-    unencrypted = unencrypted_store_skip(model, component)
-    if unencrypted is not None:
-        return unencrypted
     return Fire((f"stores {names(pan)}", f"encryption.at_rest: {at_rest.value}"),
                 data=ids(pan), detail=at_rest.value)
 
@@ -397,10 +394,6 @@ def pci_pan_processed_outside_cde(component: Component, model: Model) -> Verdict
     """PAN in memory or transit outside the CDE."""
     if component.kind in OUTSIDE:
         return _NOT_OURS
-    if _is_telemetry(model, component):
-        return Skip("monitoring or analytics (see pci-pan-in-telemetry)")
-    if _stored(model, component, PAN):
-        return Skip("stores PAN (see pci-pan-stored-outside-cde)")
     if component.kind in EDGE_KINDS:
         return Skip("an edge component that passes card data through (in scope, not in the CDE)")
     pan = _handled(model, component, PAN)
@@ -507,6 +500,10 @@ def pay_pan_not_tokenized(flow: Flow, model: Model) -> Verdict:
     "accept with justification.",
     references=("https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/"
                 "mask-sensitive-log-data.html", PCI_DSS),
+    supersedes=(
+        Supersedes("pci-pan-stored-outside-cde"),
+        Supersedes("pci-pan-processed-outside-cde"),
+    ),
 ))
 def pci_pan_in_telemetry(component: Component, model: Model) -> Verdict:
     """Card data in observability or analytics."""
@@ -707,6 +704,10 @@ def pci_cde_segmentation_bypass(flow: Flow, model: Model) -> Verdict:
     "admin-without-mfa then leaves to it.",
     references=(PCI_DSS, "https://docs.aws.amazon.com/verified-access/latest/ug/"
                 "what-is-verified-access.html"),
+    supersedes=(
+        Supersedes("admin-without-mfa"),
+        Supersedes("aws-cognito-mfa-not-enforced"),
+    ),
 ))
 def pci_cde_access_without_mfa(component: Component, model: Model) -> Verdict:
     """Personnel path into the CDE without MFA."""
@@ -785,6 +786,10 @@ def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
     "(unauthenticated-exposed-service and missing-rate-limit leave it to this rule).",
     references=("https://docs.stripe.com/disputes/prevention/card-testing",
                 "https://docs.aws.amazon.com/waf/latest/developerguide/waf-bot-control.html"),
+    supersedes=(
+        Supersedes("unauthenticated-exposed-service"),
+        Supersedes("missing-rate-limit"),
+    ),
 ))
 def pay_card_testing(component: Component, model: Model) -> Verdict:
     """Card numbers accepted from anyone, at any rate."""

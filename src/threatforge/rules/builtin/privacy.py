@@ -40,7 +40,6 @@ from threatforge.rules.builtin._facts import (
     ids,
     is_telemetry,
     names,
-    unencrypted_store_skip,
 )
 from threatforge.rules.interface import (
     PASS,
@@ -51,6 +50,7 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -462,6 +462,7 @@ def privacy_third_party_without_dpa(component: Component, model: Model) -> Verdi
     "leaves provider and kms keys on such data to this rule.",
     references=(GDPR, "https://docs.aws.amazon.com/encryption-sdk/latest/developer-guide/"
                 "introduction.html"),
+    supersedes=(Supersedes("restricted-data-provider-key"),),
 ))
 def privacy_special_category_not_app_encrypted(component: Component, model: Model) -> Verdict:
     """Art. 9 data protected only by storage encryption."""
@@ -475,9 +476,6 @@ def privacy_special_category_not_app_encrypted(component: Component, model: Mode
         return Unknown(("encryption.at_rest",))
     if at_rest is EncryptionAtRest.APPLICATION:
         return PASS
-    unencrypted = unencrypted_store_skip(model, component)
-    if unencrypted is not None:
-        return unencrypted
     return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"),
                 data=ids(data))
 

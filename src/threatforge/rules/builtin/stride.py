@@ -42,21 +42,17 @@ from threatforge.rules.builtin._facts import (
     assets,
     at_least,
     authn_words,
-    card_testing_skip,
-    cde_staff_access,
     cloudfront_waf_fronts,
     exposed,
     exposure_words,
     flow_sensitive,
     ids,
-    in_cluster_call,
     inbound_crossing,
     is_kube_api_server,
+    mutual_tls,
     names,
-    open_function_url,
     rate_limited_edge_in_front,
     sensitive_data,
-    stricter_key_rule,
     tech_is,
     untrusted_party,
     with_category,
@@ -69,6 +65,8 @@ from threatforge.rules.interface import (
     Rule,
     RuleMeta,
     Skip,
+    Supersedes,
+    SupersedesWhere,
     Target,
     Unknown,
     Verdict,
@@ -76,7 +74,6 @@ from threatforge.rules.interface import (
 )
 
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
-_CLEARTEXT_SENSITIVE_FLOW_OWNS = Skip("carries sensitive data: cleartext-sensitive-flow reports it")
 _NOT_ADMIN_INTERFACE = Skip("not an administrative interface")
 _NO_SENSITIVE_DATA = Skip("carries no confidential or restricted data")
 _NO_RESTRICTED_DATA = Skip("carries no restricted data")
@@ -99,12 +96,12 @@ _NO_RESTRICTED_DATA = Skip("carries no restricted data")
         "If the target is meant to be public, say so (exposure: public) and rate-limit it.",
     ),
     detection="Flow crosses from a zone of lower trust into one of higher trust and its `authn` is "
-    "`none` (unknown when `authn` is not stated). Flows into actors are ignored. So that one "
-    "weakness gives one finding, flows owned by a more specific rule are skipped: third-party "
-    "callbacks into a process (unsigned-inbound-callback), flows from an untrusted party straight "
-    "to a store (untrusted-direct-store-access), flows into a cache or broker that states `authn: "
-    "none` itself (unauthenticated-cache-or-broker), and `authn: network` "
-    "(network-location-trust).",
+    "`none` or `network` (unknown when `authn` is not stated). Flows into actors, and signed "
+    "third-party callbacks, are ignored. Where a more specific rule reports the same flow it "
+    "supersedes this one: unsigned-inbound-callback (third-party callbacks into a process), "
+    "untrusted-direct-store-access (an untrusted party straight to a store), "
+    "unauthenticated-cache-or-broker (a cache or broker that does not authenticate) and "
+    "network-location-trust (`authn: network`).",
     false_positives="Deliberately anonymous endpoints (a public product catalogue); mark the flow "
     "`authn: none` and accept the finding with a justification.",
     references=("https://cwe.mitre.org/data/definitions/306.html",),
@@ -113,35 +110,25 @@ def unauthenticated_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     """A flow into a more trusted zone that does not authenticate its source."""
     if not inbound_crossing(model, flow):
         return PASS
-    target = model.components[flow.target]
-    owner = _flow_owner(flow, model)
-    if owner is not None:
-        return owner
-    if target.kind in BROKER_KINDS and target.authn is Authn.NONE:
-        return Skip(f"'{target.id}' accepts unauthenticated connections: "
-                    "unauthenticated-cache-or-broker reports it")
+    if _signed_callback(flow, model):
+        return PASS
     authn = flow.effective_authn
     if authn is None:
         return Unknown(("authn",))
     if authn.authenticates:
         return PASS
-    if authn is Authn.NETWORK:
-        return Skip("authn: network is reported by network-location-trust")
     crossing = model.graph.crossing(flow)
     assert crossing is not None  # noqa: S101 - inbound implies a crossing
     return Fire((f"crosses {crossing.describe()}", f"authn: {authn.value}"))
 
 
-def _flow_owner(flow: Flow, model: Model) -> Skip | None:
-    """Skip the generic flow-authentication rules on flows a specific rule judges whole."""
-    source = model.components[flow.source]
-    target = model.components[flow.target]
-    if source.kind is ComponentKind.EXTERNAL_SERVICE and target.kind in PROCESS_KINDS:
-        return Skip("a third-party callback: unsigned-inbound-callback reports it")
-    if _untrusted_store_access(flow, model):
-        return Skip("an untrusted party reaches a store directly: "
-                    "untrusted-direct-store-access reports it")
-    return None
+def _signed_callback(flow: Flow, model: Model) -> bool:
+    """A third party's callback into a process that is signed: the signature, not the
+    connection, authenticates the sender (unsigned-inbound-callback judges the others)."""
+    return bool(flow.signed) and (
+        model.components[flow.source].kind is ComponentKind.EXTERNAL_SERVICE
+        and model.components[flow.target].kind in PROCESS_KINDS
+    )
 
 
 def _untrusted_store_access(flow: Flow, model: Model) -> bool:
@@ -179,11 +166,7 @@ def unauthenticated_exposed_service(component: Component, model: Model) -> Verdi
         return Unknown(("authn",))
     if component.authn.authenticates:
         return PASS
-    if open_function_url(component):
-        return Skip("its Lambda function URL has AuthType NONE: "
-                    "aws-lambda-function-url-unauthenticated reports it")
-    return card_testing_skip(model, component) or Fire(
-        (exposure_words(model, component), f"authn: {component.authn.value}"))
+    return Fire((exposure_words(model, component), f"authn: {component.authn.value}"))
 
 
 @rule(RuleMeta(
@@ -226,24 +209,21 @@ def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
         "Authenticate the workload, not the network: mTLS with a service mesh identity (SPIFFE), "
         "IAM roles, or signed service tokens (token exchange).",
     ),
-    detection="Flow that crosses a trust boundary with `authn: network`. Third-party callbacks "
-    "(unsigned-inbound-callback), flows from an untrusted party straight to a store "
-    "(untrusted-direct-store-access) and service calls inside a Kubernetes cluster that do not "
-    "enter a more trusted zone (svc-unauthenticated-service-call) are left to those rules.",
+    detection="Flow that crosses a trust boundary with `authn: network`, without mTLS (`mtls: "
+    "true` or a STRICT mesh at the target), and "
+    "not a signed third-party callback. Superseded where a more specific rule reports the flow: "
+    "unsigned-inbound-callback (third-party callbacks), untrusted-direct-store-access (an "
+    "untrusted party straight to a store) and svc-unauthenticated-service-call (service calls "
+    "inside a Kubernetes cluster that do not enter a more trusted zone).",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing"),),
 ))
 def network_location_trust(flow: Flow, model: Model) -> Verdict:
     """A flow across a trust boundary that trusts the caller's network address."""
     if flow.effective_authn is not Authn.NETWORK:
         return PASS
     crossing = model.graph.crossing(flow)
-    if crossing is None:
-        return PASS
-    owner = _flow_owner(flow, model)
-    if owner is not None:
-        return owner
-    if in_cluster_call(model, flow) and not crossing.inbound:
-        return Skip("a service call inside the cluster: svc-unauthenticated-service-call "
-                    "reports it")
+    if crossing is None or mutual_tls(model, flow) or _signed_callback(flow, model):
+        return PASS  # mTLS or a signature authenticates the caller, not its address
     return Fire((f"authn: network on a flow crossing {crossing.describe()}",))
 
 
@@ -262,6 +242,8 @@ def network_location_trust(flow: Flow, model: Model) -> Verdict:
     ),
     detection="Flow from an external-service into a process where `signed` is not true and "
     "`authn` does not authenticate (unknown when both are not stated).",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing"),
+                Supersedes("network-location-trust")),
 ))
 def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     """A third party's callback into a process that nothing authenticates."""
@@ -289,6 +271,7 @@ def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     detection="Component with `admin: true` and `mfa: false` (unknown when `mfa` is not stated). "
     "An interface through which staff reach the PCI DSS cardholder data environment is left to "
     "pci-cde-access-without-mfa.",
+    supersedes=(Supersedes("aws-cognito-mfa-not-enforced"),),
 ))
 def admin_without_mfa(component: Component, model: Model) -> Verdict:
     """An administrative interface that accepts a password alone."""
@@ -298,10 +281,6 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
         return Unknown(("mfa",))
     if component.mfa:
         return PASS
-    access = cde_staff_access(model, component)
-    if not isinstance(access, Skip) and not access.mfa_on_every_flow:
-        return Skip("staff reach the cardholder data environment through it: "
-                    "pci-cde-access-without-mfa reports it")
     return Fire(("admin: true", "mfa: false"))
 
 
@@ -331,8 +310,6 @@ def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     crossing = model.graph.crossing(flow)
     if crossing is None:
         return PASS
-    if flow_sensitive(model, flow):
-        return _CLEARTEXT_SENSITIVE_FLOW_OWNS
     encrypted = flow.encrypted
     if encrypted is None:
         return Unknown(("tls",))
@@ -420,6 +397,7 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
     ),
     detection="Flow carrying confidential or restricted data that is not encrypted (`tls: false` "
     "or a clear-text protocol).",
+    supersedes=(Supersedes("unprotected-boundary-crossing"),),
 ))
 def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     """Confidential or restricted data on an unencrypted flow."""
@@ -451,6 +429,11 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     detection="Store of confidential or restricted data with `encryption.at_rest: none`, whatever "
     "the data (pci-pan-stored-readable, privacy-special-category-not-app-encrypted and "
     "aws-sqs-sns-unencrypted leave such stores to this rule).",
+    supersedes=(
+        Supersedes("pci-pan-stored-readable"),
+        Supersedes("privacy-special-category-not-app-encrypted"),
+        Supersedes("aws-sqs-sns-unencrypted"),
+    ),
 ))
 def store_unencrypted_at_rest(component: Component, model: Model) -> Verdict:
     """A store of sensitive data without encryption at rest."""
@@ -489,9 +472,6 @@ def _weak_at_rest(model: Model, component: Component, level: Classification,
     if not data:
         above = "confidential or restricted" if level is Classification.CONFIDENTIAL else level
         return Skip(f"stores no {above} data")
-    owner = stricter_key_rule(model, component) if stricter else None
-    if owner is not None:
-        return owner
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest is None:
         return Unknown(("encryption.at_rest",))
@@ -515,6 +495,7 @@ def _weak_at_rest(model: Model, component: Component, level: Classification,
     detection="Store whose `exposure` is public, or that receives a flow straight from an "
     "untrusted party (a component in an untrusted zone, or a public actor, client or external "
     "service).",
+    supersedes=(Supersedes("aws-rds-publicly-accessible"),),
 ))
 def public_datastore(component: Component, model: Model) -> Verdict:
     """A store that accepts connections from the internet."""
@@ -607,8 +588,7 @@ def missing_rate_limit(component: Component, model: Model) -> Verdict:
         return Unknown(("rate_limit",))
     if component.rate_limit:
         return PASS
-    return card_testing_skip(model, component) or Fire(
-        (exposure_words(model, component), "rate_limit: false"))
+    return Fire((exposure_words(model, component), "rate_limit: false"))
 
 
 @rule(RuleMeta(
@@ -633,8 +613,7 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
     if not exposed(model, component):
         return PASS
     if is_kube_api_server(component):
-        return Skip("a Kubernetes API server, not a web application: aws-eks-public-endpoint-open "
-                    "or k8s-api-server-public reports its exposure")
+        return Skip("a Kubernetes API server, not a web application")
     http = any(f.protocol in ("http", "https", "h2", "wss", "ws")
                for f in model.graph.flows_in(component.id))
     if not http:
@@ -645,8 +624,7 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
     if component.waf:
         return PASS
     if tech_is(component, ("aws.apigateway*",)) and cloudfront_waf_fronts(model, component):
-        return Skip("behind a CloudFront distribution with a WAF: aws-apigw-cloudfront-bypass "
-                    "reports whether that WAF can be bypassed")
+        return Skip("behind a CloudFront distribution with a WAF")
     return Fire((exposure_words(model, component), "waf: false"))
 
 
@@ -668,6 +646,7 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
     ),
     detection="Process that handles confidential or restricted data, receives flows, and has "
     "`authz: none`.",
+    supersedes=(Supersedes("api-bola-coarse-authz"),),
 ))
 def missing_authorization(component: Component, model: Model) -> Verdict:
     """A process that lets every authenticated caller do everything."""
@@ -700,8 +679,10 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
     ),
     detection="Flow from an untrusted party (a component in an untrusted zone, or a public actor, "
     "client or external service) to a store. The flow's `authn` is added to the evidence: this "
-    "rule, not unauthenticated-boundary-crossing, reports the missing authentication of such "
-    "flows.",
+    "rule, not unauthenticated-boundary-crossing or network-location-trust, reports the missing "
+    "authentication of such flows.",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing"),
+                Supersedes("network-location-trust")),
 ))
 def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
     """An untrusted party reads or writes one of the system's stores without a service between."""
@@ -728,7 +709,9 @@ def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
         "Enable authentication on the broker or cache (Redis AUTH/ACLs, Kafka SASL/mTLS with "
         "ACLs, IAM policies on SQS/Kinesis) and restrict it with network policies.",
     ),
-    detection="Cache, queue or stream with `authn: none`.",
+    detection="Cache, queue or stream with `authn: none`. Its finding replaces those of "
+    "unauthenticated-boundary-crossing on the flows into it.",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing", SupersedesWhere.FLOWS_INTO),),
 ))
 def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdict:
     """A cache or message broker that any workload on the network can use."""
@@ -775,6 +758,7 @@ def exposed_admin_interface(component: Component, model: Model) -> Verdict:
         "Vault dynamic secrets) and alert on secrets older than the policy allows.",
     ),
     detection="Secrets store or key management with `encryption.key_rotation: false`.",
+    supersedes=(Supersedes("aws-secretsmanager-rotation"),),
 ))
 def secrets_without_rotation(component: Component, model: Model) -> Verdict:
     """Secrets or keys that stay valid forever."""

@@ -5,13 +5,14 @@ between them and the runtime: what code a pipeline runs and with which secrets, 
 change in production, whether what it builds is signed, attested and inventoried, and where
 dependencies come from. They follow the OWASP Top 10 CI/CD Security Risks and SLSA.
 
-Some facts are checked by other domains and left to them, so one weakness gives one finding:
-Kubernetes pulls of unsigned images (``k8s-unverified-image-pull``), ``deploy_auth:
-static-token`` and ``deploy_role: cluster-admin`` of a pipeline that deploys to a Kubernetes API
-server (``k8s-long-lived-sa-token``, ``k8s-cluster-admin-binding``; a pipeline that deploys
-elsewhere is judged here), and ECR tag mutability and scan on push (``aws-ecr-*``). IAM user
-access keys of a pipeline that states a static ``deploy_auth`` are reported here, not by
-``aws-iam-long-lived-access-keys``.
+Some facts are also checked by other domains, whose rules supersede the ones here (one weakness,
+one finding; ``RuleMeta.supersedes``): Kubernetes pulls of unsigned images
+(``k8s-unverified-image-pull``), ``deploy_auth: static-token`` and ``deploy_role:
+cluster-admin`` of a pipeline that deploys to a Kubernetes API server
+(``k8s-long-lived-sa-token``, ``k8s-cluster-admin-binding``), and ECR tag mutability and scan on
+push (``aws-ecr-*``). cicd-static-deploy-credentials supersedes
+``aws-iam-long-lived-access-keys`` on a pipeline whose static ``deploy_auth`` is its IAM user
+access keys.
 
 Technology facts are read from ``properties:``; every key is documented in
 ``docs/rules/supply-chain-properties.md``. An unstated property never makes a rule fire.
@@ -28,11 +29,8 @@ from threatforge.rules.builtin._facts import (
     R,
     S,
     T,
-    in_cluster,
-    kube_api_targets,
-    kubernetes_deploy_value,
+    cluster_says,
     said,
-    tech_is,
     untrusted_party,
     word,
 )
@@ -42,7 +40,7 @@ from threatforge.rules.interface import (
     Fire,
     Rule,
     RuleMeta,
-    Skip,
+    Supersedes,
     Target,
     Unknown,
     Verdict,
@@ -65,7 +63,6 @@ BUILD_KINDS = frozenset({CI, REGISTRY})
 RUNTIME_KINDS = PROCESS_KINDS | CI_KINDS
 """Components that run artefacts they pull."""
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
-_KUBERNETES_PULL = Skip("a Kubernetes pull: k8s-unverified-image-pull reports it")
 ECR_TECH = ("aws.ecr*",)
 
 BROAD_DEPLOY_ROLES = frozenset(
@@ -73,8 +70,6 @@ BROAD_DEPLOY_ROLES = frozenset(
      "organization-admin", "cluster-admin"}
 )
 """``deploy_role`` values that grant far more than deploying needs."""
-LEFT_TO_K8S = {"deploy_auth": "k8s-long-lived-sa-token", "deploy_role": "k8s-cluster-admin-binding"}
-"""The Kubernetes rule that reports a cluster credential or role of a Kubernetes deployment."""
 PLAINTEXT_CI_SECRETS = frozenset({"plaintext", "plain", "unmasked", "clear", "cleartext"})
 
 
@@ -98,10 +93,6 @@ def _deploy_fact(model: Model, component: Component, key: str, bad: frozenset[st
     value = word(component.prop(key))
     if value is None or value not in bad:
         return PASS
-    if kubernetes_deploy_value(model, component, key):
-        targets = ", ".join(kube_api_targets(model, component))
-        return Skip(f"{key}: {value} for the Kubernetes API server {targets} is reported by "
-                    f"{LEFT_TO_K8S[key]}")
     return Fire((said(key, value),))
 
 
@@ -205,6 +196,7 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
         "configuring-openid-connect-in-amazon-web-services",
         f"{CICD_TOP10}",
     ),
+    supersedes=(Supersedes("aws-iam-long-lived-access-keys"),),
 ))
 def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdict:
     """Fire on pipelines that deploy with static credentials."""
@@ -425,9 +417,7 @@ def supply_artifact_pulled_without_verification(flow: Flow, model: Model) -> Ver
     """Fire on registry pulls outside Kubernetes that state no signature is verified."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if in_cluster(model, target):
-        return _KUBERNETES_PULL
-    if flow.signed or target.prop("image_signature_verification") is True:
+    if flow.signed or cluster_says(model, target, "image_signature_verification") is True:
         return PASS
     if flow.signed is None:
         return Unknown(("signed",))
@@ -559,8 +549,8 @@ def supply_no_vulnerability_scanning(component: Component, model: Model) -> Verd
     """Fire on pipelines and registries that state they do not scan for vulnerabilities."""
     if component.kind is CI:
         evidence = _stated_false(component, "dependency_scanning")
-    elif tech_is(component, ECR_TECH):
-        return Skip("ECR: aws-ecr-scan-on-push-disabled reports it")
+    elif component.prop("enhanced_scanning") is True:  # ECR's continuous scanning
+        return PASS
     else:
         evidence = _stated_false(component, "scan_on_push")
     return Fire(tuple(evidence)) if evidence else PASS
@@ -630,8 +620,6 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
 ))
 def supply_mutable_artifact_tags(component: Component, model: Model) -> Verdict:
     """Fire on non-ECR registries that state tags are mutable."""
-    if tech_is(component, ECR_TECH):
-        return Skip("ECR: aws-ecr-mutable-tags reports it")
     evidence = _stated_false(component, "tag_immutability")
     return Fire(tuple(evidence)) if evidence else PASS
 
