@@ -411,6 +411,8 @@ def test_analyze_json_keeps_hostile_text_verbatim() -> None:
         "ticket": xss["tracking.ticket"],
         "expires": "2099-12-31",
         "expired": False,
+        "control": None,
+        "evidence": None,
     }
 
 
