@@ -111,6 +111,11 @@ def analyze(
     return assessment
 
 
+def _first(finding: Finding) -> str:
+    """The element a finding is on; "" for the summary of findings past the cap (no element)."""
+    return finding.elements[0] if finding.elements else ""
+
+
 def _supersede(
     model: Model,
     rules: Sequence[Rule],
@@ -141,7 +146,7 @@ def _supersede(
         return findings, summaries, unknowns, failures, {}
     alive: dict[str, set[str]] = {}  # rule -> the elements its findings are on
     for finding in findings:
-        alive.setdefault(finding.rule, set()).add(finding.elements[0])
+        alive.setdefault(finding.rule, set()).add(_first(finding))
     undecided = {s.rule: set(s.unknown) for s in summaries if s.unknown}
     flows = {flow.id: flow for flow in model.flows} if any(
         d.where is SupersedesWhere.FLOWS_INTO for _, d in declared
@@ -168,19 +173,19 @@ def _supersede(
             alive[victim] = {e for e in alive[victim] if (victim, e) not in by}
     if not by:
         return findings, summaries, unknowns, failures, {}
-    kept = [f for f in findings if (f.rule, f.elements[0]) not in by]
+    kept = [f for f in findings if (f.rule, _first(f)) not in by]
     owner_finding: dict[tuple[str, str], str] = {}  # (rule, element) -> its first fingerprint
     for f in kept:
-        owner_finding.setdefault((f.rule, f.elements[0]), f.fingerprint)
+        owner_finding.setdefault((f.rule, _first(f)), f.fingerprint)
     replaced = {
         f.fingerprint: owner_finding[(by[key], at[key])]
         for f in findings
-        if (key := (f.rule, f.elements[0])) in by
+        if (key := (f.rule, _first(f))) in by
     }
     dropped: dict[str, dict[str, str]] = {}  # rule -> fired entry ("a" or "a,b") -> its element
     for f in findings:
-        if (f.rule, f.elements[0]) in by:
-            dropped.setdefault(f.rule, {})[",".join(f.elements)] = f.elements[0]
+        if (f.rule, _first(f)) in by:
+            dropped.setdefault(f.rule, {})[",".join(f.elements)] = _first(f)
     changed = []
     for summary in summaries:
         gone = dropped.get(summary.rule, {})
