@@ -23,6 +23,7 @@ from threatforge.model._model import Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_text, read_file
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.schema import (
+    EVERY_ELEMENT,
     FLOW_ARROW,
     Assumption,
     Boundary,
@@ -487,6 +488,7 @@ class _Loader:
         if any(d.is_error for d in self.diagnostics):
             return None
         self.gaps(model, element_paths, flow_paths)
+        self.unscoped_controls(model, element_paths)
         warnings = tuple(
             sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key)
         )
@@ -553,6 +555,46 @@ class _Loader:
                     f"data asset '{asset.id}' is not stored, processed or carried by anything",
                     "gap",
                 )
+
+
+    def unscoped_controls(
+        self, model: Model, element_paths: Mapping[tuple[str, str], Document]
+    ) -> None:
+        """Warn, for this release, about controls that rely on today's defaults (issue #14.8).
+
+        Not writing ``status`` means implemented, and not writing ``applies_to`` means every
+        element; both defaults change later, so each warning gives the rewrite that keeps
+        today's meaning (``threatforge fmt --fix`` applies it).
+        """
+        for control in model.controls.values():
+            written = control.model_fields_set
+            if "status" in written and "applies_to" in written and control.applies_to:
+                continue
+            where = element_paths[("controls", control.id)].location(
+                ("controls", control.id), key=True
+            )
+            if "status" not in written:
+                self.warn(where, missing_status_message(control.id), "control-default")
+            if not control.applies_to:
+                self.warn(where, missing_applies_to_message(control.id), "control-default")
+
+
+def missing_status_message(control_id: str) -> str:
+    """The warning for a control without ``status`` (also used by ``fmt --fix``)."""
+    return (
+        f"control '{control_id}' has no 'status': it counts as implemented for now, but the "
+        "default becomes 'planned'; write 'status: implemented' to keep today's meaning "
+        "(threatforge fmt --fix writes it)"
+    )
+
+
+def missing_applies_to_message(control_id: str) -> str:
+    """The warning for a control without ``applies_to`` (also used by ``fmt --fix``)."""
+    return (
+        f"control '{control_id}' has no 'applies_to': it applies to every element for now, "
+        "but 'applies_to' becomes required; write 'applies_to: [\"*\"]' to keep today's "
+        "meaning, or name the elements (threatforge fmt --fix writes the first)"
+    )
 
 
 class _References:
@@ -686,7 +728,7 @@ class _References:
                 f"control '{control.id}'",
                 "element",
                 control.applies_to,
-                elements,
+                elements | {EVERY_ELEMENT},
             )
         for assumption in m.assumptions.values():
             document = self.element_paths[("assumptions", assumption.id)]
