@@ -50,6 +50,7 @@ __all__ = [
     "model_digest",
     "models_equal",
     "document",
+    "element_fields",
     "normalized",
 ]
 
@@ -170,7 +171,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, BaseModel):
-        return _fields(value, _section_of(value))
+        return element_fields(value, _section_of(value))
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -185,7 +186,7 @@ def _section_of(value: BaseModel) -> str:
     raise TypeError(f"not a model element: {type(value).__name__}")  # pragma: no cover
 
 
-def _fields(element: BaseModel, section: str) -> dict[str, Any]:
+def element_fields(element: BaseModel, section: str) -> dict[str, Any]:
     """The fields of one element that differ from their defaults, in canonical key order.
 
     A control always states ``status`` and ``applies_to`` (``["*"]`` when it applies to every
@@ -235,20 +236,20 @@ def document(model: Model, *, canonical: bool = False) -> dict[str, Any]:
     ``canonical=True`` also sorts what has no order (elements by id, flows by id, unordered
     lists, property keys): the form that equality and the digest are defined over.
     """
-    sections: dict[str, Any] = {"version": 1, "system": _fields(model.system, "system")}
+    sections: dict[str, Any] = {"version": 1, "system": element_fields(model.system, "system")}
     mappings: tuple[tuple[str, Mapping[str, BaseModel]], ...] = (
         ("data", model.data),
         ("boundaries", model.boundaries),
         ("components", model.components),
     )
     for section, elements in mappings:
-        sections[section] = {key: _fields(e, section) for key, e in elements.items()}
-    sections["flows"] = [_fields(flow, "flows") for flow in model.flows]
-    sections["controls"] = {key: _fields(c, "controls") for key, c in model.controls.items()}
+        sections[section] = {key: element_fields(e, section) for key, e in elements.items()}
+    sections["flows"] = [element_fields(flow, "flows") for flow in model.flows]
+    sections["controls"] = {key: element_fields(c, "controls") for key, c in model.controls.items()}
     sections["assumptions"] = {
-        key: _fields(a, "assumptions") for key, a in model.assumptions.items()
+        key: element_fields(a, "assumptions") for key, a in model.assumptions.items()
     }
-    sections["tracking"] = {key: _fields(t, "tracking") for key, t in model.tracking.items()}
+    sections["tracking"] = {key: element_fields(t, "tracking") for key, t in model.tracking.items()}
     if not canonical:
         return sections
     sections["system"] = _sorted_fields(sections["system"], "system")
@@ -265,7 +266,7 @@ def normalized(model: Model) -> dict[str, Any]:
     """The model as compared by :func:`models_equal`: sections keyed by id, flows by flow id."""
     canonical = document(model, canonical=True)
     flows = {
-        flow.id: _sorted_fields(_fields(flow, "flows"), "flows")
+        flow.id: _sorted_fields(element_fields(flow, "flows"), "flows")
         for flow in model.flows
     }
     canonical["flows"] = dict(sorted(flows.items()))

@@ -38,7 +38,7 @@ from threatforge.model.schema import (
     TrackingEntry,
 )
 
-__all__ = ["Limits", "LoadResult", "load", "load_text", "load_with_diagnostics"]
+__all__ = ["Limits", "LoadResult", "load", "load_file_text", "load_text", "load_with_diagnostics"]
 
 MAX_INCLUDED_FILES = 256
 MAX_ERRORS = 1_000
@@ -115,6 +115,27 @@ def load_text(text: str, name: str = "threatmodel.yaml", *, limits: Limits | Non
     if result.model is None:
         raise ModelError(result.diagnostics)
     return result.model
+
+
+def load_file_text(
+    text: str, name: str = "threatmodel.yaml", *, limits: Limits | None = None
+) -> ModelFile:
+    """Read and validate one model file's text on its own (no includes, no cross-references).
+
+    For tools that edit one file of a model (``fmt``, decisions): what they wrote is read back
+    with the same reader and schema as a load, and compared before it replaces the file.
+    """
+    loader = _Loader(limits or Limits())
+    loader.display = name
+    try:
+        document = parse_text(text, name, loader.limits)
+    except ReadError as exc:
+        raise ModelError((Diagnostic(Level.ERROR, exc.location, exc.message, "read"),)) from None
+    parsed = loader.validate(document)
+    errors = [d for d in loader.diagnostics if d.is_error]
+    if errors or parsed.file is None:
+        raise ModelError(errors)
+    return parsed.file
 
 
 # ---------------------------------------------------------------------------------------------
