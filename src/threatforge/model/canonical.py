@@ -46,11 +46,11 @@ __all__ = [
     "ELEMENT_KEY_ORDER",
     "SECTION_ORDER",
     "UNORDERED_LISTS",
+    "document",
+    "element_fields",
     "model_differences",
     "model_digest",
     "models_equal",
-    "document",
-    "element_fields",
     "normalized",
 ]
 
@@ -255,7 +255,8 @@ def document(model: Model, *, canonical: bool = False) -> dict[str, Any]:
     sections["system"] = _sorted_fields(sections["system"], "system")
     for section in ("data", "boundaries", "components", "controls", "assumptions", "tracking"):
         sections[section] = {
-            key: _sorted_fields(fields, section) for key, fields in sorted(sections[section].items())
+            key: _sorted_fields(fields, section)
+            for key, fields in sorted(sections[section].items())
         }
     flows = [(flow.id, fields) for flow, fields in zip(model.flows, sections["flows"], strict=True)]
     sections["flows"] = [_sorted_fields(fields, "flows") for _, fields in sorted(flows)]
@@ -266,8 +267,7 @@ def normalized(model: Model) -> dict[str, Any]:
     """The model as compared by :func:`models_equal`: sections keyed by id, flows by flow id."""
     canonical = document(model, canonical=True)
     flows = {
-        flow.id: _sorted_fields(element_fields(flow, "flows"), "flows")
-        for flow in model.flows
+        flow.id: _sorted_fields(element_fields(flow, "flows"), "flows") for flow in model.flows
     }
     canonical["flows"] = dict(sorted(flows.items()))
     return canonical
@@ -318,4 +318,3 @@ def model_digest(model: Model) -> str:
     from threatforge.model.writer import canonical_text
 
     return hashlib.sha256(canonical_text(model).encode("utf-8")).hexdigest()
-

@@ -99,9 +99,9 @@ def _detect_status(model: Model) -> list[Fix]:
     return _control_fixes(
         model,
         "control-status",
-        lambda c: f"control '{c.id}': status: implemented"
-        if "status" not in c.model_fields_set
-        else None,
+        lambda c: (
+            f"control '{c.id}': status: implemented" if "status" not in c.model_fields_set else None
+        ),
     )
 
 
@@ -224,9 +224,16 @@ def _tokens(node: Any, seen: set[int]) -> Iterator[CommentToken]:
         places: list[Any] = [ca.comment, ca.end, *ca.items.values()]
         for place in places:
             yield from _flatten(place, seen)
-        children = node.values() if isinstance(node, CommentedMap) else node
-        for child in children:
+        for child in _children(node):
             yield from _tokens(child, seen)
+
+
+def _children(node: CommentedBase) -> list[Any]:
+    if isinstance(node, CommentedMap):
+        return list(node.values())
+    if isinstance(node, CommentedSeq):
+        return list(node)
+    return []
 
 
 def _flatten(place: Any, seen: set[int]) -> Iterator[CommentToken]:
@@ -276,7 +283,7 @@ def _detach(tree: CommentedMap, text: str) -> tuple[dict[Owner, _Comments], list
         if number in comment_lines:
             pending.append(comment_lines[number])
         elif not line_text.strip() and _separates(number, lines, comment_lines, start_lines):
-            if pending and pending[-1] == "" or not (pending or number):
+            if (pending and pending[-1] == "") or not (pending or number):
                 continue  # one blank line where there were several; none at the very start
             pending.append("")
         if position < len(starts) and starts[position][0] == number and pending:
@@ -317,7 +324,7 @@ def _clear(node: Any) -> None:
         node.ca.items.clear()
         node.ca.comment = None
         node.ca.end = []
-        for child in node.values() if isinstance(node, CommentedMap) else node:
+        for child in _children(node):
             _clear(child)
 
 
@@ -395,9 +402,7 @@ def _element(body: Any, section: str) -> None:
             _reordered(body[nested], ELEMENT_KEY_ORDER[nested])
 
 
-def _arrow_flow(
-    flows: CommentedSeq, index: int, owned: dict[Owner, _Comments]
-) -> None:
+def _arrow_flow(flows: CommentedSeq, index: int, owned: dict[Owner, _Comments]) -> None:
     """Rewrite ``{from: a, to: b, ...}`` as ``{a -> b: {...}}``, comments moved along."""
     item = flows[index]
     if not isinstance(item, CommentedMap) or "from" not in item or "to" not in item:

@@ -13,6 +13,7 @@ per block, each field on its own line, lists and nested mappings on one line (``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -59,17 +60,25 @@ _Dumper.add_representer(str, _represent_str)
 
 def yaml_scalar(value: Any) -> str:
     """One value as YAML text on one line: a scalar, or a list or mapping in flow style."""
-    text = yaml.dump(
-        value,
-        Dumper=_Dumper,
-        default_flow_style=True,
-        allow_unicode=True,
-        sort_keys=False,
-        width=2**31 - 1,
-    )
+    text = _dumped(value, allow_unicode=True)
+    if any(_needs_escape(ch) for ch in text if ch != "\n"):
+        # PyYAML writes printable characters raw even in double quotes: bidi controls must
+        # not reach a reviewer's screen, so this value is written with every non-ASCII escaped
+        text = _dumped(value, allow_unicode=False)
     if text.endswith("\n...\n"):  # a plain scalar as a whole document: drop the end marker
         text = text[: -len("\n...\n")]
     return text.rstrip("\n")
+
+
+def _dumped(value: Any, *, allow_unicode: bool) -> str:
+    return yaml.dump(
+        value,
+        Dumper=_Dumper,
+        default_flow_style=True,
+        allow_unicode=allow_unicode,
+        sort_keys=False,
+        width=2**31 - 1,
+    )
 
 
 def _key(value: str) -> str:
@@ -200,10 +209,8 @@ def replace_file(path: str, text: str) -> None:
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
 
 

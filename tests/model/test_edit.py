@@ -1,0 +1,256 @@
+"""Round-trip edits of a person's file: canonical formatting, --fix rewrites, decisions."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from threatforge.errors import ModelError
+from threatforge.model import TrackingEntry, TrackingStatus, load, load_text
+from threatforge.model.canonical import model_differences, models_equal
+from threatforge.model.edit import REWRITES, find_fixes, format_text, set_decision
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_FILES = [
+    *sorted(ROOT.glob("examples/*/threatmodel.yaml")),
+    ROOT / "security" / "threatmodel.yaml",
+]
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_bundled_models_are_canonical(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert format_text(text, str(path)) == text
+    assert find_fixes(load(path)) == []  # no control relies on a default that will change
+    assert [w.message for w in load(path).warnings if w.code == "control-default"] == []
+
+
+UNFORMATTED = """\
+# Shop: a model with comments everywhere
+
+system:
+  owner: shop-team   # who to ask
+  name: Shop
+boundaries:
+  internet: {trust: untrusted}
+components:
+  # --- people ---
+  shopper: {zone: internet, kind: actor}
+
+  api:
+    zone: internet       # public on purpose
+    # WEAKNESS: no authentication
+    authn: none
+    kind: gateway
+    description: |
+      # this is text, not a comment
+
+      second paragraph
+    logging: {centralised: true, enabled: true}
+flows:
+  # the only flow
+  - from: shopper   # shoppers call the API
+    to: api
+    # TLS everywhere
+    protocol: https
+  - {to: shopper, from: api, protocol: https}
+controls:
+  waf: {name: Edge WAF, mitigates: [some-rule]}
+  review:
+    # who signs it off
+    name: Design review
+    applies_to: []
+# end of the model
+"""
+
+FORMATTED = """\
+# Shop: a model with comments everywhere
+
+system:
+  name: Shop
+  owner: shop-team   # who to ask
+boundaries:
+  internet: {trust: untrusted}
+components:
+  # --- people ---
+  shopper: {kind: actor, zone: internet}
+
+  api:
+    kind: gateway
+    description: |
+      # this is text, not a comment
+
+      second paragraph
+    zone: internet       # public on purpose
+    # WEAKNESS: no authentication
+    authn: none
+    logging: {enabled: true, centralised: true}
+flows:
+  # the only flow
+  - shopper -> api: # shoppers call the API
+      # TLS everywhere
+      protocol: https
+  - api -> shopper: {protocol: https}
+controls:
+  waf: {name: Edge WAF, mitigates: [some-rule]}
+  review:
+    # who signs it off
+    name: Design review
+    applies_to: []
+# end of the model
+"""
+
+FIXED_CONTROLS = """\
+controls:
+  waf: {name: Edge WAF, status: implemented, mitigates: [some-rule], applies_to: ["*"]}
+  review:
+    # who signs it off
+    name: Design review
+    status: implemented
+    applies_to: ["*"]
+# end of the model
+"""
+
+
+def test_formatting_orders_keys_uses_arrows_and_keeps_every_comment_exactly() -> None:
+    formatted = format_text(UNFORMATTED, "threatmodel.yaml")
+    assert formatted == FORMATTED
+    assert format_text(formatted, "threatmodel.yaml") == formatted  # idempotent
+    assert models_equal(load_text(UNFORMATTED), load_text(formatted))
+
+
+def test_fix_writes_status_and_applies_to_with_comments_kept(tmp_path: Path) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    model = load(path)
+    assert sorted(w.message for w in model.warnings if w.code == "control-default") == [
+        "control 'review' has no 'applies_to': it applies to every element for now, but "
+        "'applies_to' becomes required; write 'applies_to: [\"*\"]' to keep today's meaning, "
+        "or name the elements (threatforge fmt --fix writes the first)",
+        "control 'review' has no 'status': it counts as implemented for now, but the default "
+        "becomes 'planned'; write 'status: implemented' to keep today's meaning "
+        "(threatforge fmt --fix writes it)",
+        "control 'waf' has no 'applies_to': it applies to every element for now, but "
+        "'applies_to' becomes required; write 'applies_to: [\"*\"]' to keep today's meaning, "
+        "or name the elements (threatforge fmt --fix writes the first)",
+        "control 'waf' has no 'status': it counts as implemented for now, but the default "
+        "becomes 'planned'; write 'status: implemented' to keep today's meaning "
+        "(threatforge fmt --fix writes it)",
+    ]
+    fixes = find_fixes(model)
+    assert [(f.rewrite, f.element_id, f.message, f.location.line) for f in fixes] == [
+        ("control-status", "waf", "control 'waf': status: implemented", 30),
+        ("control-status", "review", "control 'review': status: implemented", 31),
+        ("control-applies-to", "waf", "control 'waf': applies_to: [\"*\"]", 30),
+        ("control-applies-to", "review", "control 'review': applies_to: [\"*\"]", 31),
+    ]
+    fixed = format_text(UNFORMATTED, str(path), fixes)
+    assert fixed == FORMATTED.split("controls:\n")[0] + FIXED_CONTROLS
+    again = load_text(fixed)
+    assert again.warnings == ()
+    assert models_equal(model, again)  # the rewrites keep today's meaning
+
+
+def test_the_rewrites_are_named_and_described() -> None:
+    assert [(r.name, r.summary) for r in REWRITES] == [
+        (
+            "control-status",
+            "a control without 'status' gets 'status: implemented' (today's meaning)",
+        ),
+        (
+            "control-applies-to",
+            "a control without 'applies_to' (or with an empty one) gets 'applies_to: [\"*\"]' "
+            "(today's meaning: every element)",
+        ),
+    ]
+
+
+def test_an_invalid_file_is_not_formatted() -> None:
+    with pytest.raises(ModelError, match="missing required field 'kind'"):
+        format_text("system: {name: x}\ncomponents:\n  a: {kindd: actor}\n", "bad.yaml")
+
+
+def test_an_included_file_without_system_formats(tmp_path: Path) -> None:
+    text = "components:\n  b: {zone: z, kind: service}  # the b\n"
+    assert format_text(text, "part.yaml") == "components:\n  b: {kind: service, zone: z}  # the b\n"
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+WITH_TRACKING = """\
+system: {name: Shop}
+components:
+  api: {kind: gateway}  # the API
+# decisions, newest last
+tracking:
+  # agreed in the review of 2026-11-02
+  "old-rule@api": {status: open}
+"""
+
+
+def _accepted(owner: str = "alice") -> TrackingEntry:
+    return TrackingEntry(
+        status=TrackingStatus.ACCEPTED,
+        justification="throttled at CloudFront: yes",
+        owner=owner,
+        expires=datetime.date(2027, 3, 31),
+    )
+
+
+def test_set_decision_adds_an_entry_and_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(WITH_TRACKING, encoding="utf-8")
+    written = set_decision(path, "missing-rate-limit@api", _accepted())
+    assert written == WITH_TRACKING + (
+        '  "missing-rate-limit@api":\n'
+        "    status: accepted\n"
+        '    justification: "throttled at CloudFront: yes"\n'
+        "    owner: alice\n"
+        "    expires: 2027-03-31\n"
+    )
+    assert path.read_text(encoding="utf-8") == written
+    decision = load(path).tracking["missing-rate-limit@api"]
+    assert (decision.status, decision.justification, decision.expires) == (
+        TrackingStatus.ACCEPTED,
+        "throttled at CloudFront: yes",
+        datetime.date(2027, 3, 31),
+    )
+
+
+def test_set_decision_replaces_an_entry_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(WITH_TRACKING, encoding="utf-8")
+    written = set_decision(path, "old-rule@api", _accepted("bob"))
+    assert written == WITH_TRACKING.replace(
+        '  "old-rule@api": {status: open}\n',
+        '  "old-rule@api":\n'
+        "    status: accepted\n"
+        '    justification: "throttled at CloudFront: yes"\n'
+        "    owner: bob\n"
+        "    expires: 2027-03-31\n",
+    )
+
+
+def test_set_decision_on_an_empty_tracking_section(tmp_path: Path) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text("system: {name: Shop}\n# decisions\ntracking: {}\n", encoding="utf-8")
+    written = set_decision(path, "r@x", TrackingEntry(status=TrackingStatus.IN_PROGRESS))
+    assert (
+        written
+        == 'system: {name: Shop}\n# decisions\ntracking:\n  "r@x":\n    status: in-progress\n'
+    )
+    assert models_equal(
+        load(path),
+        load_text('system: {name: Shop}\ntracking:\n  "r@x": {status: in-progress}\n'),
+    ), model_differences(load(path), load_text("system: {name: Shop}\n"))
+
+
+def test_set_decision_refuses_a_symlinked_model(tmp_path: Path) -> None:
+    real = tmp_path / "real.yaml"
+    real.write_text(WITH_TRACKING, encoding="utf-8")
+    (tmp_path / "threatmodel.yaml").symlink_to(real)
+    with pytest.raises(ModelError, match="is a symlink; refusing to write through it"):
+        set_decision(tmp_path / "threatmodel.yaml", "r@api", _accepted())
+    assert real.read_text(encoding="utf-8") == WITH_TRACKING
