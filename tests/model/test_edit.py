@@ -9,7 +9,7 @@ import pytest
 
 from threatforge.errors import ModelError
 from threatforge.model import TrackingEntry, TrackingStatus, load, load_text
-from threatforge.model.canonical import model_differences, models_equal
+from threatforge.model.canonical import model_differences, model_digest, models_equal
 from threatforge.model.edit import REWRITES, find_fixes, format_text, set_decision
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,3 +254,26 @@ def test_set_decision_refuses_a_symlinked_model(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="is a symlink; refusing to write through it"):
         set_decision(tmp_path / "threatmodel.yaml", "r@api", _accepted())
     assert real.read_text(encoding="utf-8") == WITH_TRACKING
+
+
+# Digests of the bundled models as they were before `threatforge fmt --fix` reformatted them
+# (commit c58f788): equal digests are equal models (test_canonical.py), so the reformatting
+# changed no meaning. A deliberate change to an example's meaning updates its digest here.
+DIGESTS_BEFORE_FMT = {
+    "examples/card-checkout/threatmodel.yaml": (
+        "9ec1846b4ce7236313b6fb82f9d2b248e320b8a3ce53f88b0472d2d96ea176d4"
+    ),
+    "examples/k8s-platform/threatmodel.yaml": (
+        "9ab46484625d87a011fd466e7cedfd66f7e8603f58c399e794f0ddbeac875530"
+    ),
+    "examples/partner-api/threatmodel.yaml": (
+        "7bddaf42cec98f2f42858d410428ab6ab891233fb68f90c419869e3ca30ee934"
+    ),
+    "security/threatmodel.yaml": "f0bb7a40aa1b274af74d1bb14439debb70e39eed598d8275c434d6fbe4ef8be0",
+}
+
+
+def test_reformatting_the_bundled_models_kept_their_meaning() -> None:
+    assert {
+        str(path.relative_to(ROOT)): model_digest(load(path)) for path in MODEL_FILES
+    } == DIGESTS_BEFORE_FMT
