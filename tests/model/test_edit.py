@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,13 @@ def test_the_bundled_models_are_canonical(path: Path) -> None:
     assert format_text(text, str(path)) == text
     assert find_fixes(load(path)) == []  # no control relies on a default that will change
     assert [w.message for w in load(path).warnings if w.code == "control-default"] == []
+
+
+def test_the_starter_model_of_init_is_canonical() -> None:
+    # `threatforge init` then `threatforge fmt --check` in CI must pass before any edit
+    text = resources.files("threatforge.model").joinpath("starter.yaml").read_text("utf-8")
+    assert format_text(text, "threatmodel.yaml") == text
+    assert find_fixes(load_text(text)) == []
 
 
 UNFORMATTED = """\
