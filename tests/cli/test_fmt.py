@@ -207,3 +207,25 @@ def test_check_passes_on_the_bundled_models_in_a_real_process() -> None:
     )
     assert (done.returncode, done.stdout) == (0, "")
     assert done.stderr == "0 files would be reformatted, 4 already formatted\n"
+
+
+def test_a_json_model_is_left_as_written(runner: CliRunner, tmp_path: Path) -> None:
+    # fmt's layout is block YAML; rewriting a .json file in it would make it one long line
+    path = tmp_path / "threatmodel.json"
+    text = (
+        '{"system": {"name": "Shop"}, "boundaries": {"dmz": {"trust": "trusted"}},\n'
+        ' "components": {"web": {"zone": "dmz", "kind": "service"}}}\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    for options in (["--check"], []):
+        result = runner.invoke(app, ["fmt", *options, str(path)])
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        verb = "reformatted, 0 unchanged"
+        if options:
+            verb = "would be reformatted, 0 already formatted"
+        assert result.stderr == (
+            f"left as written: {path} (JSON; fmt formats YAML model files)\n"
+            f"0 files {verb}, 1 JSON files left as written\n"
+        )
+    assert path.read_text(encoding="utf-8") == text

@@ -32,6 +32,7 @@ def fmt(
     failed = False
     changed: list[str] = []
     done: set[str] = set()
+    skipped: list[str] = []
     for path in models:
         result = load_with_diagnostics(path)
         if result.model is None:
@@ -49,6 +50,11 @@ def fmt(
             if file in done:
                 continue
             done.add(file)
+            if file.lower().endswith(".json"):
+                # JSON is written by programs; fmt's layout (block YAML, comments) is not JSON
+                skipped.append(file)
+                output.info(f"left as written: {file} (JSON; fmt formats YAML model files)")
+                continue
             mine = [f for f in fixes if f.file == file] if fix else []
             try:
                 before = read_model_text(file)
@@ -86,11 +92,14 @@ def fmt(
                 output.info(f"reformatted: {file}")
     if failed:
         raise typer.Exit(int(Exit.BAD_INPUT))
-    unchanged = len(done) - len(changed)
+    unchanged = len(done) - len(changed) - len(skipped)
+    json_files = f", {len(skipped)} JSON files left as written" if skipped else ""
     if write:
-        output.info(f"{len(changed)} files reformatted, {unchanged} unchanged")
+        output.info(f"{len(changed)} files reformatted, {unchanged} unchanged{json_files}")
     else:
-        output.info(f"{len(changed)} files would be reformatted, {unchanged} already formatted")
+        output.info(
+            f"{len(changed)} files would be reformatted, {unchanged} already formatted{json_files}"
+        )
     if check and changed:
         raise typer.Exit(int(Exit.GATE_FAILED))
 
