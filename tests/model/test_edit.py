@@ -12,6 +12,7 @@ from threatforge.errors import ModelError
 from threatforge.model import TrackingEntry, TrackingStatus, load, load_text
 from threatforge.model.canonical import model_differences, model_digest, models_equal
 from threatforge.model.edit import REWRITES, find_fixes, format_text, set_decision
+from threatforge.model.loader import load_file_text
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_FILES = [
@@ -33,6 +34,17 @@ def test_the_starter_model_of_init_is_canonical() -> None:
     text = resources.files("threatforge.model").joinpath("starter.yaml").read_text("utf-8")
     assert format_text(text, "threatmodel.yaml") == text
     assert find_fixes(load_text(text)) == []
+
+
+def test_the_model_example_in_the_readme_is_canonical() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\nversion: 1\n", 1)[1].split("```", 1)[0]
+    text = "version: 1\n" + example
+    assert format_text(text, "README.md") == text
+    controls = load_file_text(text, "README.md").controls
+    assert {
+        key: sorted(c.model_fields_set & {"status", "applies_to"}) for key, c in controls.items()
+    } == {"cloudfront-throttling": ["applies_to", "status"]}
 
 
 UNFORMATTED = """\

@@ -13,6 +13,7 @@ from bench_models import generated_model
 from threatforge.errors import ModelError
 from threatforge.model import load, load_text
 from threatforge.model.canonical import model_differences, models_equal
+from threatforge.model.edit import format_text
 from threatforge.model.writer import replace_file, save_model, write_model, yaml_scalar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,7 @@ def _round_trip(path: Path) -> None:
     # what the writer writes relies on no control default that will change
     assert [w.message for w in again.warnings if w.code == "control-default"] == []
     assert write_model(again) == text  # and writing it again changes nothing
+    assert format_text(text, "written.yaml") == text  # fmt leaves what the writer wrote
 
 
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
