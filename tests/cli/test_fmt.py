@@ -229,3 +229,23 @@ def test_a_json_model_is_left_as_written(runner: CliRunner, tmp_path: Path) -> N
             f"0 files {verb}, 1 JSON files left as written\n"
         )
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_comment_fmt_cannot_keep_is_exit_2_and_the_file_untouched(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    text = CANONICAL.replace(
+        "  api: {kind: service, zone: dmz}\n", "  api: {kind: service,\n    zone: dmz}  # x\n"
+    ).replace("{kind: service,\n", "{kind: service,  # why\n")
+    path.write_text(text, encoding="utf-8")
+    for options in (["--check"], ["--diff"], []):
+        result = runner.invoke(app, ["fmt", *options, str(path)])
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"{path}:6:25: error: a comment inside a flow collection ({{...}} or [...] over "
+            "several lines) cannot be kept when the file is rewritten: move it to its own line "
+            "above the collection, or write the collection in block style; nothing was written\n"
+        )
+    assert path.read_text(encoding="utf-8") == text

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from threatforge.errors import ModelError
-from threatforge.model import TrackingEntry, TrackingStatus, load, load_text
+from threatforge.model import TrackingEntry, TrackingStatus, edit, load, load_text
 from threatforge.model.canonical import model_differences, model_digest, models_equal
 from threatforge.model.edit import REWRITES, find_fixes, format_text, set_decision
 from threatforge.model.loader import load_file_text
@@ -297,3 +297,57 @@ def test_reformatting_the_bundled_models_kept_their_meaning() -> None:
     assert {
         str(path.relative_to(ROOT)): model_digest(load(path)) for path in MODEL_FILES
     } == DIGESTS_BEFORE_FMT
+
+
+COMMENT_IN_A_FLOW_MAPPING = """\
+system: {name: Shop}
+components:
+  web: {
+    kind: service,  # the front end
+    zone: dmz
+  }
+  api: {kind: service, tags: [
+    b,  # keep b first
+    a]}
+boundaries:
+  dmz: {trust: trusted}
+"""
+
+FLOW_COMMENT_REFUSED = (
+    "error: a comment inside a flow collection ({...} or [...] over several lines) cannot be "
+    "kept when the file is rewritten: move it to its own line above the collection, or write "
+    "the collection in block style; nothing was written"
+)
+
+
+def test_a_comment_inside_a_flow_collection_is_refused_not_dropped() -> None:
+    # ruamel writes a flow collection on one line and drops (or moves) the comments inside it
+    with pytest.raises(ModelError) as caught:
+        format_text(COMMENT_IN_A_FLOW_MAPPING, "threatmodel.yaml")
+    assert [d.format() for d in caught.value.diagnostics] == [
+        f"threatmodel.yaml:4:21: {FLOW_COMMENT_REFUSED}",
+        f"threatmodel.yaml:8:9: {FLOW_COMMENT_REFUSED}",
+    ]
+
+
+def test_set_decision_refuses_a_file_with_a_comment_inside_a_flow_collection(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(COMMENT_IN_A_FLOW_MAPPING, encoding="utf-8")
+    with pytest.raises(ModelError) as caught:
+        set_decision(path, "missing-rate-limit@api", _accepted())
+    assert caught.value.diagnostics[0].format() == f"{path}:4:21: {FLOW_COMMENT_REFUSED}"
+    assert path.read_text(encoding="utf-8") == COMMENT_IN_A_FLOW_MAPPING
+
+
+def test_a_comment_the_rewrite_would_lose_stops_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the last check before a write: were the comments at the end of the file not put back,
+    # formatting would lose "# end of the model"; it raises instead of returning the text
+    monkeypatch.setattr(edit, "_attach_trailing", lambda tree, trailing: None)
+    with pytest.raises(ModelError) as caught:
+        format_text(UNFORMATTED, "threatmodel.yaml")
+    assert [d.format() for d in caught.value.diagnostics] == [
+        "threatmodel.yaml: error: rewriting threatmodel.yaml would not keep its comments "
+        "exactly (# end of the model); nothing was written (please report this)"
+    ]

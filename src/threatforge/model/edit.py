@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.tokens import (
+    CommentToken,
+    FlowMappingEndToken,
+    FlowMappingStartToken,
+    FlowSequenceEndToken,
+    FlowSequenceStartToken,
+)
 
 from threatforge.errors import ModelError
 from threatforge.model._model import Model
@@ -376,6 +383,68 @@ def _attach_trailing(tree: CommentedMap, trailing: list[str]) -> None:
     slots[place] = _token(f"{head}\n{lines}", column)
 
 
+# --- comments kept: refuse what cannot be kept, check that nothing was lost --------------------
+
+
+@dataclass(frozen=True)
+class _Comment:
+    text: str
+    line: int  # from 0
+    column: int
+    in_flow: bool  # inside a flow collection ({...} or [...]) that ruamel rewrites on one line
+
+
+def _comments_of(text: str) -> list[_Comment]:
+    """Every comment line of a YAML text as ruamel's scanner sees it, and where it starts."""
+    opened: list[tuple[int, int]] = []
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    found: list[CommentToken] = []
+    seen: set[int] = set()
+    for token in _yaml().scan(text):
+        found.extend(_flatten(getattr(token, "comment", None), seen))
+        mark = (token.start_mark.line, token.start_mark.column)
+        if isinstance(token, FlowMappingStartToken | FlowSequenceStartToken):
+            opened.append(mark)
+        elif isinstance(token, FlowMappingEndToken | FlowSequenceEndToken) and opened:
+            spans.append((opened.pop(), mark))
+    comments = []
+    for token in found:
+        start = (token.start_mark.line, token.start_mark.column)
+        in_flow = any(first < start < last for first, last in spans)
+        for piece in token.value.split("\n"):
+            if piece.strip().startswith("#"):
+                comments.append(_Comment(piece.strip(), start[0], start[1], in_flow))
+    return comments
+
+
+def _refuse_comments_in_flow(text: str, name: str) -> None:
+    """Raise :class:`ModelError` for comments inside a flow collection: ruamel drops them."""
+    inside = [comment for comment in _comments_of(text) if comment.in_flow]
+    if not inside:
+        return
+    message = (
+        "a comment inside a flow collection ({...} or [...] over several lines) cannot be kept "
+        "when the file is rewritten: move it to its own line above the collection, or write "
+        "the collection in block style; nothing was written"
+    )
+    where = sorted({(c.line + 1, c.column + 1) for c in inside})
+    raise ModelError(
+        tuple(Diagnostic(Level.ERROR, Location(name, ln, col), message, "fmt") for ln, col in where)
+    )
+
+
+def _check_comments_kept(before: str, after: str, name: str) -> None:
+    """Raise :class:`ModelError` when ``after`` does not hold exactly the comments of ``before``."""
+    had = Counter(comment.text for comment in _comments_of(before))
+    has = Counter(comment.text for comment in _comments_of(after))
+    if had == has:
+        return
+    changed = sorted((had - has) + (has - had))
+    message = f"rewriting {name} would not keep its comments exactly ({', '.join(changed[:3])}); "
+    message += "nothing was written (please report this)"
+    raise ModelError((Diagnostic(Level.ERROR, Location(name), message, "fmt"),))
+
+
 # --- canonical formatting ------------------------------------------------------------------
 
 
@@ -457,6 +526,7 @@ def format_text(text: str, name: str = "threatmodel.yaml", fixes: Sequence[Fix] 
     would not read back as the same model (then nothing should be written).
     """
     before = load_file_text(text, name)
+    _refuse_comments_in_flow(text, name)
     tree = _load(text)
     owned, trailing = _detach(tree, text)
     by_rewrite = {rewrite.name: rewrite for rewrite in REWRITES}
@@ -473,6 +543,7 @@ def format_text(text: str, name: str = "threatmodel.yaml", fixes: Sequence[Fix] 
     formatted = _dump(tree)
     after = load_file_text(formatted, name)
     _same_file(before, after, name)
+    _check_comments_kept(text, formatted, name)
     return formatted
 
 
@@ -527,6 +598,7 @@ def set_decision(path: str | os.PathLike[str], fingerprint: str, entry: Tracking
     target = os.fspath(path)
     text = read_model_text(target)
     before = load_file_text(text, target)
+    _refuse_comments_in_flow(text, target)
     tree = _load(text)
     tracking = tree.get("tracking")
     if not isinstance(tracking, CommentedMap):
@@ -545,5 +617,6 @@ def set_decision(path: str | os.PathLike[str], fingerprint: str, entry: Tracking
     intended = before.model_copy(update={"tracking": expected})
     if normalized(_as_model(intended)) != normalized(_as_model(after)):
         raise _error(target, "would not hold the decision as written; nothing was written")
+    _check_comments_kept(text, written, target)
     replace_file(target, written)
     return written
