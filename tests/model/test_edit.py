@@ -351,3 +351,21 @@ def test_a_comment_the_rewrite_would_lose_stops_it(monkeypatch: pytest.MonkeyPat
         "threatmodel.yaml: error: rewriting threatmodel.yaml would not keep its comments "
         "exactly (# end of the model); nothing was written (please report this)"
     ]
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_decision_in_a_bundled_model_changes_only_its_own_lines(
+    path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "threatmodel.yaml"
+    text = path.read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    written = set_decision(
+        copy, "missing-rate-limit@nowhere", TrackingEntry(status=TrackingStatus.OPEN)
+    )
+    entry = '  "missing-rate-limit@nowhere":\n    status: open\n'
+    if "\ntracking: {}\n" in text:
+        assert written == text.replace("\ntracking: {}\n", "\ntracking:\n" + entry)
+    else:
+        assert written == text + entry
+    assert copy.read_text(encoding="utf-8") == written
