@@ -249,3 +249,28 @@ def test_a_comment_fmt_cannot_keep_is_exit_2_and_the_file_untouched(
             "above the collection, or write the collection in block style; nothing was written\n"
         )
     assert path.read_text(encoding="utf-8") == text
+
+
+def test_check_notes_the_rewrites_and_fails_on_them_only_with_fix(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # warn first: a canonical file that relies on the control defaults passes plain --check
+    path = tmp_path / "threatmodel.yaml"
+    text = BOTH_FIXED.replace("    status: implemented\n", "")
+    text = text.replace('    applies_to: ["*"]\n', "")
+    path.write_text(text, encoding="utf-8")
+    plain = runner.invoke(app, ["fmt", "--check", str(path)])
+    assert plain.exit_code == 0
+    assert plain.stderr == (
+        f"note: {path}: 2 fixes available (control-applies-to, control-status): "
+        "run 'threatforge fmt --fix'\n"
+        "0 files would be reformatted, 1 already formatted\n"
+    )
+    fixing = runner.invoke(app, ["fmt", "--check", "--fix", str(path)])
+    assert fixing.exit_code == 1
+    assert fixing.stdout == f"would reformat: {path}\n"
+    assert fixing.stderr.splitlines()[:2] == [
+        f"{path}:8:3: would fix (control-status): control 'tls': status: implemented",
+        f"{path}:8:3: would fix (control-applies-to): control 'tls': applies_to: [\"*\"]",
+    ]
+    assert path.read_text(encoding="utf-8") == text
