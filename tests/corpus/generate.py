@@ -235,6 +235,7 @@ controls:
     name: {x["control.name"]}
     description: {x["control.description"]}
     reference: {x["control.reference"]}
+    status: implemented
     applies_to: [api]
 assumptions:
   trusted-admins:

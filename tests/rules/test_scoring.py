@@ -271,6 +271,20 @@ def test_an_implemented_control_that_mitigates_the_rule_lowers_likelihood(
 
 
 @pytest.mark.parametrize(
+    "applies_to",
+    ['applies_to: ["*"]', 'applies_to: ["*", app]', "applies_to: []", ""],
+    ids=["star", "star-and-another", "empty", "left-out"],
+)
+def test_a_control_for_every_element_lowers_likelihood_everywhere(applies_to: str) -> None:
+    """``"*"`` means every element, exactly as an empty or missing ``applies_to`` does today."""
+    control = f"  waf-rules: {{status: implemented, mitigates: [test-rule], {applies_to}}}"
+    model = chain(controls=control.replace(", }", "}"))
+    for element in ("edge", "app", "deep"):
+        assert scored(model, element).likelihood_factors[-1] == ONE_CONTROL
+    assert scored(model, "edge").likelihood == 3
+
+
+@pytest.mark.parametrize(
     "controls",
     [
         "  waf-rules: {status: planned, mitigates: [test-rule], applies_to: [edge]}",

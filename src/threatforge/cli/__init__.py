@@ -16,7 +16,7 @@ from typing import NoReturn
 import typer
 
 from threatforge import __version__
-from threatforge.cli import _analysis, _analyze, _model_commands, _reports, _sdlc
+from threatforge.cli import _analysis, _analyze, _fmt, _model_commands, _reports, _sdlc
 from threatforge.cli._output import Exit, output
 
 __all__ = ["app", "main"]
@@ -51,6 +51,7 @@ def _root(
 
 
 _model_commands.register(app)
+_fmt.register(app)
 _analyze.register(app)
 _analysis.register(app)
 _reports.register(app)

@@ -24,6 +24,7 @@ from threatforge.model._yaml import Document, Limits, ReadError, parse_bytes, pa
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.id_clashes import IdRename, plan_id_renames
 from threatforge.model.schema import (
+    EVERY_ELEMENT,
     FLOW_ARROW,
     Assumption,
     Boundary,
@@ -43,6 +44,7 @@ __all__ = [
     "Limits",
     "LoadResult",
     "load",
+    "load_file_text",
     "load_source",
     "load_source_with_diagnostics",
     "load_text",
@@ -161,6 +163,27 @@ def load_text(text: str, name: str = "threatmodel.yaml", *, limits: Limits | Non
     if result.model is None:
         raise ModelError(result.diagnostics)
     return result.model
+
+
+def load_file_text(
+    text: str, name: str = "threatmodel.yaml", *, limits: Limits | None = None
+) -> ModelFile:
+    """Read and validate one model file's text on its own (no includes, no cross-references).
+
+    For tools that edit one file of a model (``fmt``, decisions): what they wrote is read back
+    with the same reader and schema as a load, and compared before it replaces the file.
+    """
+    loader = _Loader(limits or Limits())
+    loader.display = name
+    try:
+        document = parse_text(text, name, loader.limits)
+    except ReadError as exc:
+        raise ModelError((Diagnostic(Level.ERROR, exc.location, exc.message, "read"),)) from None
+    parsed = loader.validate(document)
+    errors = [d for d in loader.diagnostics if d.is_error]
+    if errors or parsed.file is None:
+        raise ModelError(errors)
+    return parsed.file
 
 
 # ---------------------------------------------------------------------------------------------
@@ -585,6 +608,7 @@ class _Loader:
             return None
         self.id_clashes(model, flow_paths)
         self.gaps(model, element_paths, flow_paths)
+        self.unscoped_controls(model, element_paths)
         warnings = tuple(
             sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key)
         )
@@ -664,6 +688,46 @@ class _Loader:
                     f"data asset '{asset.id}' is not stored, processed or carried by anything",
                     "gap",
                 )
+
+
+    def unscoped_controls(
+        self, model: Model, element_paths: Mapping[tuple[str, str], Document]
+    ) -> None:
+        """Warn, for this release, about controls that rely on today's defaults (issue #14.8).
+
+        Not writing ``status`` means implemented, and not writing ``applies_to`` means every
+        element; both defaults change later, so each warning gives the rewrite that keeps
+        today's meaning (``threatforge fmt --fix`` applies it).
+        """
+        for control in model.controls.values():
+            written = control.model_fields_set
+            if "status" in written and "applies_to" in written and control.applies_to:
+                continue
+            where = element_paths[("controls", control.id)].location(
+                ("controls", control.id), key=True
+            )
+            if "status" not in written:
+                self.warn(where, missing_status_message(control.id), "control-default")
+            if not control.applies_to:
+                self.warn(where, missing_applies_to_message(control.id), "control-default")
+
+
+def missing_status_message(control_id: str) -> str:
+    """The warning for a control without ``status`` (also used by ``fmt --fix``)."""
+    return (
+        f"control '{control_id}' has no 'status': it counts as implemented for now, but the "
+        "default becomes 'planned'; write 'status: implemented' to keep today's meaning "
+        "(threatforge fmt --fix writes it)"
+    )
+
+
+def missing_applies_to_message(control_id: str) -> str:
+    """The warning for a control without ``applies_to`` (also used by ``fmt --fix``)."""
+    return (
+        f"control '{control_id}' has no 'applies_to': it applies to every element for now, "
+        "but 'applies_to' becomes required; write 'applies_to: [\"*\"]' to keep today's "
+        "meaning, or name the elements (threatforge fmt --fix writes the first)"
+    )
 
 
 class _References:
@@ -797,7 +861,7 @@ class _References:
                 f"control '{control.id}'",
                 "element",
                 control.applies_to,
-                elements,
+                elements | {EVERY_ELEMENT},
             )
         for assumption in m.assumptions.values():
             document = self.element_paths[("assumptions", assumption.id)]

@@ -33,6 +33,7 @@ from threatforge.model.diagnostics import Location
 __all__ = [
     "DATA_CATEGORIES",
     "ELEMENT_ID_PATTERN",
+    "EVERY_ELEMENT",
     "FLOW_ARROW",
     "Assumption",
     "Authn",
@@ -70,6 +71,10 @@ ElementId = Annotated[str, StringConstraints(pattern=ELEMENT_ID_PATTERN)]
 _ID = ELEMENT_ID_PATTERN.strip("^$")
 ElementRef = Annotated[str, StringConstraints(pattern=f"^{_ID}(->{_ID})?$")]
 """A reference to any element, flows included (a flow's default id is ``source->target``)."""
+EVERY_ELEMENT = "*"
+"""In a control's ``applies_to``: the control applies to every element (as an empty list did)."""
+ControlTarget = Annotated[str, StringConstraints(pattern=f"^({_ID}(->{_ID})?|\\*)$")]
+"""What ``applies_to`` names: an element, or ``"*"`` for every element."""
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 Tech = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]{0,99}$")]
@@ -596,9 +601,16 @@ class Control(_Element):
     name: ShortText | None = None
     description: Text | None = None
     status: ControlStatus = ControlStatus.IMPLEMENTED
+    """Not written: implemented, for this release (with a warning); the default becomes planned."""
     mitigates: list[ShortText] = Field(default_factory=list)
-    applies_to: list[ElementRef] = Field(default_factory=list)
+    applies_to: list[ControlTarget] = Field(default_factory=list)
+    """The elements it covers; ``["*"]`` for every element (so is an empty list, with a warning)."""
     reference: ShortText | None = None
+
+    @property
+    def applies_everywhere(self) -> bool:
+        """Whether the control covers every element: ``applies_to`` is empty or names ``"*"``."""
+        return not self.applies_to or EVERY_ELEMENT in self.applies_to
 
 
 class Assumption(_Element):

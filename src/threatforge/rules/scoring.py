@@ -258,7 +258,7 @@ def _mitigating_controls(
             attached.update(element.controls)
     found = []
     for control in named.values():
-        applies = not control.applies_to or bool(set(control.applies_to) & set(elements))
+        applies = control.applies_everywhere or bool(set(control.applies_to) & set(elements))
         if applies or control.id in attached:
             found.append(control.id)
     return sorted(found)

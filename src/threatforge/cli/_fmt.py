@@ -1,0 +1,109 @@
+"""``threatforge fmt``: put model files (and the files they include) in canonical form."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import typer
+
+from threatforge.cli._output import Exit, output
+
+__all__ = ["register"]
+
+
+def fmt(
+    models: list[Path] = typer.Argument(..., help="Model files to format.", metavar="MODEL..."),
+    check: bool = typer.Option(
+        False, "--check", help="Change nothing; exit 1 if a file would change, naming it."
+    ),
+    fix: bool = typer.Option(
+        False, "--fix", help="Also apply the named rewrites (docs/fmt.md), e.g. control defaults."
+    ),
+    diff: bool = typer.Option(False, "--diff", help="Print what would change as a unified diff."),
+) -> None:
+    """Format model files canonically, comments kept (docs/fmt.md). Exit 2 on an invalid model."""
+    from threatforge.errors import ModelError
+    from threatforge.model import load_with_diagnostics
+    from threatforge.model.edit import find_fixes, format_text, read_model_text
+    from threatforge.model.writer import replace_file
+
+    write = not (check or diff)
+    failed = False
+    changed: list[str] = []
+    done: set[str] = set()
+    skipped: list[str] = []
+    for path in models:
+        result = load_with_diagnostics(path)
+        if result.model is None:
+            output.diagnostics(result.errors)
+            failed = True
+            continue
+        fixes = find_fixes(result.model)
+        if fixes and not fix:
+            names = sorted({f.rewrite for f in fixes})
+            output.info(
+                f"note: {path}: {len(fixes)} fixes available ({', '.join(names)}): "
+                "run 'threatforge fmt --fix'"
+            )
+        for file in result.model.files:
+            if file in done:
+                continue
+            done.add(file)
+            if file.lower().endswith(".json"):
+                # JSON is written by programs; fmt's layout (block YAML, comments) is not JSON
+                skipped.append(file)
+                output.info(f"left as written: {file} (JSON; fmt formats YAML model files)")
+                continue
+            mine = [f for f in fixes if f.file == file] if fix else []
+            try:
+                before = read_model_text(file)
+                after = format_text(before, file, mine)
+            except (ModelError, OSError) as exc:
+                if isinstance(exc, ModelError):
+                    output.diagnostics(exc.diagnostics)
+                else:
+                    output.err.print(f"error: {file}: {exc}", style="bold red", markup=False)
+                failed = True
+                continue
+            verb = "fixed" if write else "would fix"
+            for item in mine:
+                output.info(f"{item.location}: {verb} ({item.rewrite}): {item.message}")
+            if after == before:
+                continue
+            changed.append(file)
+            if diff:
+                lines = difflib.unified_diff(
+                    before.splitlines(keepends=True),
+                    after.splitlines(keepends=True),
+                    f"{file} (before)",
+                    f"{file} (formatted)",
+                )
+                output.out.print("".join(lines), end="", markup=False, highlight=False)
+            if check:
+                output.out.print(f"would reformat: {file}", markup=False, highlight=False)
+            if write:
+                try:
+                    replace_file(file, after)
+                except ModelError as exc:
+                    output.diagnostics(exc.diagnostics)
+                    failed = True
+                    continue
+                output.info(f"reformatted: {file}")
+    if failed:
+        raise typer.Exit(int(Exit.BAD_INPUT))
+    unchanged = len(done) - len(changed) - len(skipped)
+    json_files = f", {len(skipped)} JSON files left as written" if skipped else ""
+    if write:
+        output.info(f"{len(changed)} files reformatted, {unchanged} unchanged{json_files}")
+    else:
+        output.info(
+            f"{len(changed)} files would be reformatted, {unchanged} already formatted{json_files}"
+        )
+    if check and changed:
+        raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the CLI."""
+    app.command()(fmt)
