@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from threatforge._hints import did_you_mean
-from threatforge._plugins import installed_entry_points
+from threatforge._plugins import plugin_objects
 from threatforge.errors import ExportError
 from threatforge.exporters.interface import AssessmentExporter, Exporter, ModelExporter
 
@@ -98,16 +98,8 @@ def load_exporters(*, include_plugins: bool = True) -> ExporterSet:
     model: dict[str, str | Exporter] = dict(BUILTIN_MODEL_FORMATS)
     problems: list[str] = []
     if include_plugins:
-        for entry in installed_entry_points(ENTRY_POINT_GROUP):
-            try:
-                loaded = entry.load()
-                exporter = loaded() if isinstance(loaded, type) else loaded
-            except Exception as exc:  # a broken plugin is reported, not fatal
-                problems.append(
-                    f"exporter plugin '{entry.name}' ({entry.value}) failed to load: "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                continue
+        loaded, problems = plugin_objects(ENTRY_POINT_GROUP, "exporter")
+        for entry, exporter in loaded:
             if isinstance(exporter, AssessmentExporter):
                 table = assessment
             elif isinstance(exporter, ModelExporter):

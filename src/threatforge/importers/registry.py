@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from threatforge._hints import did_you_mean
-from threatforge._plugins import installed_entry_points
+from threatforge._plugins import plugin_objects
 from threatforge.errors import ImporterError
 from threatforge.importers.interface import Importer
 
@@ -55,16 +55,8 @@ def load_importers(*, include_plugins: bool = True) -> ImporterSet:
     importers: dict[str, str | Importer] = dict(BUILTIN_IMPORTERS)
     problems: list[str] = []
     if include_plugins:
-        for entry in installed_entry_points(ENTRY_POINT_GROUP):
-            try:
-                loaded = entry.load()
-                importer = loaded() if isinstance(loaded, type) else loaded
-            except Exception as exc:  # a broken plugin is reported, not fatal
-                problems.append(
-                    f"importer plugin '{entry.name}' ({entry.value}) failed to load: "
-                    f"{type(exc).__name__}: {exc}"
-                )
-                continue
+        loaded, problems = plugin_objects(ENTRY_POINT_GROUP, "importer")
+        for entry, importer in loaded:
             if not isinstance(importer, Importer):
                 problems.append(
                     f"importer plugin '{entry.name}' provided {type(importer).__name__}, "

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from threatforge.model._yaml import OTHER_BOMS, ReadError, read_regular_file
+from threatforge.model._yaml import OTHER_BOMS, ReadError, decode_utf8, read_regular_file
 from threatforge.model.diagnostics import Location
 
 __all__ = ["JsonLimits", "parse_json_bytes", "parse_json_text", "read_json_file"]
@@ -45,18 +45,7 @@ def parse_json_bytes(raw: bytes, display: str, limits: JsonLimits = JsonLimits()
                 Location(display, 1, 1),
                 f"is {encoding} text (it starts with a byte-order mark); save the file as UTF-8",
             )
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ReadError(
-            Location(display, line, column),
-            f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-        ) from None
-    return parse_json_text(text, display, limits)
+    return parse_json_text(decode_utf8(raw, display), display, limits)
 
 
 def parse_json_text(text: str, display: str, limits: JsonLimits = JsonLimits()) -> Any:

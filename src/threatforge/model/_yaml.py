@@ -169,10 +169,16 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
             Location(display, line, 1),
             "contains a NUL byte: this looks like a binary file, not YAML",
         )
+    return parse_text(decode_utf8(raw, display), display, limits)
+
+
+def decode_utf8(raw: bytes, display: str) -> str:
+    """``raw`` as UTF-8 text (a UTF-8 byte-order mark is dropped); a positioned
+    :class:`ReadError` at the first invalid byte. Shared by the YAML and the JSON reader."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -180,7 +186,6 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
             Location(display, line, column),
             f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
         ) from None
-    return parse_text(text, display, limits)
 
 
 OTHER_BOMS = (  # byte-order marks of the encodings that are not UTF-8
