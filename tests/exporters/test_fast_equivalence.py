@@ -36,9 +36,10 @@ from threatforge.exporters.markdown_findings import render_markdown
 from threatforge.exporters.sarif import render_sarif, sarif_document
 from threatforge.model import Location, Model, TrackingStatus, load
 from threatforge.reports.content import element_labels, reference_links
-from threatforge.reports.escaping import markdown_cell, markdown_code, markdown_text
 from threatforge.rules import Assessment, Finding, Severity, analyze, builtin_rules
 from threatforge.rules.interface import Decision, RuleFailure
+from threatforge.text.lines import single_line
+from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/threatmodel.yaml"))
@@ -293,8 +294,13 @@ def _reference_junit(assessment: Assessment) -> str:
                 failure = ET.SubElement(element, "failure")
                 put(failure, message=f"{finding.severity.value}: {finding.title}",
                     type=finding.severity.value)
-                lines = [finding.explanation, "", *(f"evidence: {e}" for e in finding.evidence)]
-                lines += [f"mitigation: {m}" for m in finding.mitigations]
+                # model text stays on its line (issue #14 item 4): line breaks become spaces
+                lines = [
+                    single_line(finding.explanation),
+                    "",
+                    *(f"evidence: {single_line(e)}" for e in finding.evidence),
+                ]
+                lines += [f"mitigation: {single_line(m)}" for m in finding.mitigations]
                 if finding.location is not None:
                     lines.append(f"at {finding.location}")
                 lines.append(f"fingerprint: {finding.fingerprint}")
@@ -351,6 +357,7 @@ def _reference_csv(assessment: Assessment, model: Model) -> str:
     from threatforge.exporters.csv_findings import _row
 
     def neutralise(cell: str) -> str:
+        cell = single_line(cell)  # one line per finding (issue #14 item 4)
         starts = ("=", "+", "-", "@", "\t", "\r")
         stripped = cell.lstrip(" ")
         return "'" + cell if stripped.startswith(starts) or cell.startswith(starts) else cell

@@ -7,61 +7,25 @@ facts to decide), passed where the rule passed, an error where the rule crashed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from threatforge._gc import collector_off
 from threatforge.model import Model
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, RuleSummary
+from threatforge.text.lines import single_line
+from threatforge.text.xml import xml_attribute as _attribute
+from threatforge.text.xml import xml_chars as _clean
+from threatforge.text.xml import xml_content as _text
 
 __all__ = ["render_junit"]
 
-# Characters XML 1.0 cannot carry at all, even escaped: C0 controls other than tab/newline/CR,
-# lone surrogates and U+FFFE/U+FFFF.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 # The text is written directly, as ``xml.etree.ElementTree`` would serialise the tree after
 # ``ET.indent`` (tested against it): attributes in the order they are set, escaped as
-# ElementTree escapes them, an element without text or children closed with " />", each child
-# on its own line indented by two spaces per level. A large model has hundreds of thousands of
-# test cases: building and serialising the element tree took seconds.
-_ATTRIBUTE_ESCAPES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("\r", "&#13;"),
-    ("\n", "&#10;"),
-    ("\t", "&#09;"),
-)
-_NEEDS_ESCAPE = re.compile('[&<>"\r\n\t]')
-
-
-def _clean(text: str) -> str:
-    return _INVALID_XML.sub("\ufffd", text)
-
-
-def _attribute(text: str) -> str:
-    """An attribute value: invalid characters replaced, then escaped like ElementTree."""
-    text = _clean(text)
-    if _NEEDS_ESCAPE.search(text) is None:
-        return text
-    for character, entity in _ATTRIBUTE_ESCAPES:
-        if character in text:
-            text = text.replace(character, entity)
-    return text
-
-
-def _text(text: str) -> str:
-    """Element text, escaped like ElementTree (``&``, ``<``, ``>``)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
+# ElementTree escapes them (:mod:`threatforge.text.xml`), an element without text or children
+# closed with " />", each child on its own line indented by two spaces per level. A large model
+# has hundreds of thousands of test cases: building and serialising the element tree took
+# seconds.
 
 
 def _attributes(**attributes: str | int) -> str:
@@ -119,8 +83,14 @@ class _Suite:
 
 
 def _details(finding: Finding) -> str:
-    lines = [finding.explanation, "", *(f"evidence: {e}" for e in finding.evidence)]
-    lines += [f"mitigation: {m}" for m in finding.mitigations]
+    """A failure's text: one line per item, each piece of model or pack text kept on its line
+    (line breaks in it become spaces), so that it cannot add a line of its own."""
+    lines = [
+        single_line(finding.explanation),
+        "",
+        *(f"evidence: {single_line(e)}" for e in finding.evidence),
+    ]
+    lines += [f"mitigation: {single_line(m)}" for m in finding.mitigations]
     if finding.location is not None:
         lines.append(f"at {finding.location}")
     lines.append(f"fingerprint: {finding.fingerprint}")

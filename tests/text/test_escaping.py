@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from threatforge.reports.escaping import (
-    dot_string,
-    markdown_code,
-    markdown_text,
-    mermaid_text,
-    one_line,
-    xml_escape,
-)
+from threatforge.text.dot import dot_string
+from threatforge.text.lines import one_line
+from threatforge.text.markdown import markdown_code, markdown_text
+from threatforge.text.mermaid import mermaid_text
+from threatforge.text.xml import xml_escape
 
 
 def test_xml_escape_escapes_markup_and_both_quotes() -> None:
