@@ -12,6 +12,7 @@ from typing import Any
 
 from threatforge.rules.assessment import Assessment
 from threatforge.rules.interface import Finding, Severity
+from threatforge.text.terminal import terminal_text
 
 __all__ = ["GateMode", "GateResult", "evaluate_gate", "gate_to_dict", "render_gate_text"]
 
@@ -87,19 +88,25 @@ def _counts(result: GateResult) -> str:
 
 
 def render_gate_text(result: GateResult) -> str:
-    """A short, plain-text summary for a CI log (one line per failing finding)."""
+    """A short, plain-text summary for a CI log (one line per failing finding).
+
+    Model text (the system's name, titles, fingerprints) is escaped for the terminal
+    (:func:`terminal_text`): it cannot start a line, so it can neither print a verdict of its
+    own nor a CI workflow command.
+    """
     verdict = "passed" if result.passed else "FAILED"
-    lines = [f"{result.system}: gate {verdict} (fail on {result.threshold.value} or above)"]
+    system = terminal_text(result.system)
+    lines = [f"{system}: gate {verdict} (fail on {result.threshold.value} or above)"]
     lines.append(f"open findings: {_counts(result)}")
     if result.mode is GateMode.BASELINE:
         lines.append(
-            f"baseline {result.reference}: {len(result.tolerated)} known finding(s) at or above "
-            f"{result.threshold.value} not counted"
+            f"baseline {terminal_text(result.reference)}: {len(result.tolerated)} known "
+            f"finding(s) at or above {result.threshold.value} not counted"
         )
     elif result.mode is GateMode.BASE:
         lines.append(
-            f"compared with {result.reference}: {len(result.tolerated)} finding(s) at or above "
-            f"{result.threshold.value} already open there, not counted"
+            f"compared with {terminal_text(result.reference)}: {len(result.tolerated)} "
+            f"finding(s) at or above {result.threshold.value} already open there, not counted"
         )
     if result.failing:
         what = "finding" if len(result.failing) == 1 else "findings"
@@ -107,10 +114,12 @@ def render_gate_text(result: GateResult) -> str:
         lines.append(
             f"{len(result.failing)} {qualifier}{what} at or above {result.threshold.value}:"
         )
-        width = max(len(f.fingerprint) for f in result.failing)
-        for finding in result.failing:
+        shown = [(f, terminal_text(f.fingerprint)) for f in result.failing]
+        width = max(len(fingerprint) for _, fingerprint in shown)
+        for finding, fingerprint in shown:
             lines.append(
-                f"  {finding.severity.value:<8}  {finding.fingerprint:<{width}}  {finding.title}"
+                f"  {finding.severity.value:<8}  {fingerprint:<{width}}  "
+                f"{terminal_text(finding.title)}"
             )
     return "\n".join(lines) + "\n"
 

@@ -32,10 +32,10 @@ _VSO = re.compile(r"##vso\[", re.IGNORECASE)
 def terminal_text(text: str) -> str:
     """One line for a terminal or CI log: controls, line breaks and bidi controls written out
     (``\\x1b``, ``\\u2028``); a leading ``::`` or ``##`` and any ``##vso[`` made inert."""
-    if _UNSAFE.search(text) is not None:
+    if not text.isprintable():  # fast: controls, line breaks and bidi controls are not
         text = _UNSAFE.sub(lambda m: codepoint(m[0]), text)
-    if text[:1] in ":#" or text[:1] in " \t":
+    if text.startswith((":", "#", " ")):
         text = _COMMAND_START.sub(lambda m: m[1] + codepoint(m[2]), text)
-    if "#" in text and _VSO.search(text) is not None:
+    if "##" in text:
         text = _VSO.sub(lambda m: m[0][:-1] + "\\x5b", text)
     return text
