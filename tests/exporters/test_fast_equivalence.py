@@ -38,7 +38,7 @@ from threatforge.model import Location, Model, TrackingStatus, load
 from threatforge.reports.content import element_labels, reference_links
 from threatforge.rules import Assessment, Finding, Severity, analyze, builtin_rules
 from threatforge.rules.interface import Decision, RuleFailure
-from threatforge.text.lines import single_line
+from threatforge.text.lines import drop_controls, single_line
 from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -357,7 +357,7 @@ def _reference_csv(assessment: Assessment, model: Model) -> str:
     from threatforge.exporters.csv_findings import _row
 
     def neutralise(cell: str) -> str:
-        cell = single_line(cell)  # one line per finding (issue #14 item 4)
+        cell = drop_controls(single_line(cell))  # one line per finding (issue #14 item 4)
         starts = ("=", "+", "-", "@", "\t", "\r")
         stripped = cell.lstrip(" ")
         return "'" + cell if stripped.startswith(starts) or cell.startswith(starts) else cell

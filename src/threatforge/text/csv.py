@@ -4,12 +4,14 @@ A cell a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
 a carriage return, after any leading spaces) is prefixed with a single quote, as OWASP
 recommends against CSV injection. Line breaks in a cell are replaced by spaces: a quoted
 multi-line cell is valid CSV, but tools that read one record per line (grep, CI logs, many
-importers) would take the rest for records of their own.
+importers) would take the rest for records of their own. Control characters (ESC, which starts
+terminal sequences when the CSV is printed to a terminal or CI log, and the other C0/C1 controls
+but tab) are dropped.
 """
 
 from __future__ import annotations
 
-from threatforge.text.lines import single_line
+from threatforge.text.lines import drop_controls, single_line
 
 __all__ = ["FORMULA_START", "csv_cell", "neutralise"]
 
@@ -22,5 +24,6 @@ def neutralise(cell: str) -> str:
 
 
 def csv_cell(cell: str) -> str:
-    """A cell that stays one line of text: line breaks as spaces, formulas neutralised."""
-    return neutralise(single_line(cell))
+    """A cell that stays one line of text: line breaks as spaces, control characters dropped,
+    formulas neutralised."""
+    return neutralise(drop_controls(single_line(cell)))
