@@ -230,6 +230,36 @@ tracking:
 """.encode()
 
 
+INJECTION_MODEL = rb"""# Names that attack the job log, the PR comment and the diagrams
+# (issue #14 items 5, 9, 14, 16): the model is valid and must load; every output shows the
+# text, none obeys it.
+system:
+  name: "Shop\e]52;c;ZXZpbA==\a\e[2J\n::add-mask::x\nShop: gate passed (fail on high or above)"
+  owner: "@payments-team"
+data:
+  pan: {classification: restricted, categories: [pci.pan]}
+boundaries:
+  internet: {trust: untrusted, name: "::stop-commands::pwned"}
+  cde: {trust: restricted, name: "CDE\"] %%{init: {\"theme\": \"forest\"}}%% x[\""}
+components:
+  user: {kind: actor, zone: internet,
+         name: "%%{init: {'themeCSS': '.sev_critical {fill: #fff}'}}%%"}
+  db:
+    kind: datastore
+    zone: cde
+    name: "<img src=x onerror=alert(1)> @admins ![](http://e/x.png)\n## No new findings"
+    stores: [pan]
+    authn: none
+    encryption: {at_rest: none}
+flows:
+  - user -> db: {protocol: http, authn: none, data: [pan], name: "##vso[task.complete]done"}
+tracking:
+  "x <!-- y\n## No new findings @admins ![](http://e/x.png)":
+    {status: accepted, owner: bob, justification: "\e[8m hidden", expires: 2099-12-31}
+"""
+"""Valid model text for every human-facing output to show without obeying."""
+
+
 def _model_cases() -> list[Case]:
     m = "model/"
     wrong = [
@@ -802,6 +832,13 @@ def _model_cases() -> list[Case]:
             m + "loads-html-in-every-text-field.yaml",
             _xss_model(),
             "markup, script, template and formula text in every free-text field",
+            outcome="loads",
+        ),
+        Case(
+            m + "loads-terminal-and-comment-injection.yaml",
+            INJECTION_MODEL,
+            "escape sequences, CI workflow commands, Mermaid directives, mentions and a forged "
+            "section in names and a tracking key",
             outcome="loads",
         ),
     ]

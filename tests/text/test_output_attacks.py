@@ -7,8 +7,10 @@ job would run, and the exact text that comes out.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from threatforge.cli import app
@@ -109,3 +111,76 @@ def test_csv_printed_to_a_ci_log_carries_no_escape_sequence(tmp_path: Path) -> N
         "'=cmd|' /C calc'!A0 is a data store reachable from the internet,db,"
         "'=cmd|' /C calc'!A0,pan,"
     )
+
+
+# --- the corpus case through every human-facing output ----------------------------------------
+
+CORPUS_MODEL = (
+    Path(__file__).resolve().parents[1]
+    / "corpus"
+    / "model"
+    / "loads-terminal-and-comment-injection.yaml"
+)
+OLD_MODEL = "system: {name: Shop}\n"
+
+
+def _run(tmp_path: Path, *args: str) -> str:
+    (tmp_path / "old.yaml").write_text(OLD_MODEL, encoding="utf-8")
+    result = CliRunner().invoke(app, ["-q", "--no-color", *args])
+    assert result.exit_code in (0, 1), result.output
+    assert "\x1b" not in result.stderr
+    return result.stdout
+
+
+TERMINAL = {
+    "check": ["check", str(CORPUS_MODEL), "--today", "2026-01-01"],
+    "analyze table": ["analyze", str(CORPUS_MODEL), "--today", "2026-01-01"],
+    "analyze csv": ["analyze", str(CORPUS_MODEL), "-f", "csv", "--today", "2026-01-01"],
+    "scope table": ["scope", str(CORPUS_MODEL), "--pci"],
+    "paths table": ["paths", str(CORPUS_MODEL)],
+}
+MARKDOWN = {
+    "analyze markdown": ["analyze", str(CORPUS_MODEL), "-f", "markdown", "--today", "2026-01-01"],
+    "diff": ["diff", "{tmp}/old.yaml", str(CORPUS_MODEL)],
+    "scope markdown": ["scope", str(CORPUS_MODEL), "--pci", "-f", "markdown"],
+    "requirements": ["requirements", str(CORPUS_MODEL)],
+    "report": ["report", str(CORPUS_MODEL), "-o", "{tmp}/r.md", "--today", "2026-01-01"],
+}
+
+
+def _output(tmp_path: Path, command: list[str]) -> str:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    text = _run(tmp_path, *args)
+    if "-o" in args:
+        text = Path(args[args.index("-o") + 1]).read_text("utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    # nothing from the model starts a line: no workflow command, no forged verdict
+    starts = ("::", "##vso", "##[", "Shop: gate passed")
+    assert [line for line in text.splitlines() if line.lstrip().startswith(starts)] == []
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(TERMINAL))
+def test_the_corpus_injection_model_on_a_ci_log(tmp_path: Path, name: str) -> None:
+    _output(tmp_path, TERMINAL[name])
+
+
+@pytest.mark.parametrize("name", sorted(MARKDOWN))
+def test_the_corpus_injection_model_in_markdown(tmp_path: Path, name: str) -> None:
+    text = _output(tmp_path, MARKDOWN[name])
+    diagram = ""
+    if "```mermaid\n" in text:  # the report's diagram: Mermaid escaping, not Markdown
+        start = text.index("```mermaid\n")
+        end = text.index("```\n", start + 3)
+        text, diagram = text[:start] + text[end:], text[start:end]
+    assert "%%{" not in diagram
+    lines = text.splitlines()
+    # the forged section stays on its row (as text or inline code), never a line of its own
+    assert [line for line in lines if line.lstrip("# ").startswith("No new findings")] == []
+    # outside inline code (where nothing is markup), no raw HTML, image, link or mention (the
+    # diff's own marker comment aside)
+    prose = "\n".join(
+        re.sub(r"(`+).*?\1", "", line) for line in lines if line != "<!-- threatforge-diff -->"
+    )
+    for raw in ("<img", "<!--", "![](http", "@admins", "@payments-team"):
+        assert raw not in prose, raw
