@@ -121,3 +121,35 @@ def test_a_diagnostic_quoting_hostile_text_is_escaped(tmp_path: Path) -> None:
 )
 def test_terminal_text(text: str, shown: str) -> None:
     assert terminal_text(text) == shown
+
+
+PACK = """\
+pack: hostile
+description: A pack from the pull request under review.
+rules:
+  - id: hostile-rule
+    title: "{element} matches"
+    description: A rule.
+    target: component
+    likelihood: 3
+    impact: 3
+    stride: [tampering]
+    cwe: [16]
+    mitigations: [Fix it.]
+    when: {kind: "servise\\n::add-mask::x\\e[2J"}
+"""
+
+
+def test_an_invalid_pack_value_cannot_start_a_line_of_the_error(tmp_path: Path) -> None:
+    # the attack: a pack value with a line break, a workflow command and an escape sequence,
+    # quoted back by the error that refuses the pack
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["-q", "--no-color", "analyze", _model(tmp_path, "Shop"), "--rules", str(pack)]
+    )
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "error: invalid rule pack:",
+        f"{pack}:13:18: unknown component kind 'servise ::add-mask::x\\x1b[2J'",
+    ]

@@ -49,7 +49,9 @@ def load_rules(packs: Sequence[Path]) -> tuple[tuple[Rule, ...], tuple[str, ...]
     try:
         rule_set = load_rule_set(packs)
     except RuleError as exc:
-        output.fail(str(exc))
+        # "invalid rule pack:" and one located problem a line: each line escaped by itself
+        first, *problems = str(exc).split("\n")
+        output.fail(first, details=problems)
     return rule_set.rules, rule_set.problems
 
 

@@ -27,6 +27,8 @@ import typer
 from threatforge.text.terminal import terminal_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from rich.console import Console
 
     from threatforge.model.diagnostics import Diagnostic
@@ -93,9 +95,13 @@ class Output:
                 style = "yellow"
             self.err.print(terminal_text(diagnostic.format()), style=style, markup=False)
 
-    def fail(self, message: str, code: Exit = Exit.BAD_INPUT) -> NoReturn:
-        """Print an error on stderr and exit (2 by default)."""
-        self.err.print(terminal_text(f"error: {message}"), style="bold red", markup=False)
+    def fail(
+        self, message: str, code: Exit = Exit.BAD_INPUT, *, details: Sequence[str] = ()
+    ) -> NoReturn:
+        """Print an error on stderr, then each of ``details`` on a line of its own (each line
+        escaped by itself), and exit (2 by default)."""
+        lines = [terminal_text(f"error: {message}"), *(terminal_text(d) for d in details)]
+        self.err.print("\n".join(lines), style="bold red", markup=False)
         raise typer.Exit(int(code))
 
     def write_or_print(self, text: str | bytes, destination: Path | None, what: str) -> None:
