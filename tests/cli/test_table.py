@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from threatforge.cli._table import Column, print_table, render_table_text
+from threatforge.text.terminal import terminal_text
 
 WORDS = [
     "api", "gateway-12", "payments-vpc", "a->b", "oauth2", "—", "×", "é", "Ωmega", "→", "…",
@@ -133,7 +134,19 @@ def test_text_outside_the_simple_case_is_printed_by_rich(cell: str) -> None:
     rows = [["first", cell], [cell, "second"]]
     simple = cell.startswith("[bold]")  # brackets are plain text in Text cells: the fast way
     assert (render_table_text(_console(40), "t", columns, rows) is not None) is simple
-    assert _ours(_console(40), "t", columns, rows) == _rich(_console(40), "t", columns, rows)
+    # print_table escapes control characters first (issue #14 item 9): as Rich prints those
+    shown = [[terminal_text(c) for c in row] for row in rows]
+    assert _ours(_console(40), "t", columns, rows) == _rich(_console(40), "t", columns, shown)
+
+
+def test_model_text_in_a_table_cannot_send_escapes_or_start_a_line() -> None:
+    # the attack: a name that writes the clipboard (OSC 52), clears the screen and prints a
+    # GitHub workflow command on a line of its own
+    cell = "api\x1b]52;c;ZXZpbA==\x07\x1b[2J\n::add-mask::secret\u202e"
+    text = _ours(_console(80), "t", [Column("name")], [[cell]])
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "api\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\x0a::add-mask::secret\\u202e" in text
+    assert not any(line.lstrip("│┃ ").startswith("::") for line in text.splitlines())
 
 
 def test_a_console_too_narrow_for_the_columns_is_left_to_rich() -> None:

@@ -251,6 +251,38 @@ tracking:
 """.encode()
 
 
+INJECTION_MODEL = rb"""# Names that attack the job log, the PR comment and the diagrams
+# (issue #14 items 5, 9, 14, 16): the model is valid and must load; every output shows the
+# text, none obeys it. Escape sequences (ESC, BEL) and carriage returns cannot be written in a
+# model file at all, even escaped (escaped-escape-character-in-a-name.yaml); line breaks, tabs
+# and bidi controls can, so they are what this file carries.
+system:
+  name: "Shop\u202e\u2066\t\n::add-mask::x\nShop: gate passed (fail on high or above)"
+  owner: "@payments-team"
+data:
+  pan: {classification: restricted, categories: [pci.pan]}
+boundaries:
+  internet: {trust: untrusted, name: "::stop-commands::pwned"}
+  cde: {trust: restricted, name: "CDE\"] %%{init: {\"theme\": \"forest\"}}%% x[\""}
+components:
+  user: {kind: actor, zone: internet,
+         name: "%%{init: {'themeCSS': '.sev_critical {fill: #fff}'}}%%"}
+  db:
+    kind: datastore
+    zone: cde
+    name: "<img src=x onerror=alert(1)> @admins ![](http://e/x.png)\n## No new findings"
+    stores: [pan]
+    authn: none
+    encryption: {at_rest: none}
+flows:
+  - user -> db: {protocol: http, authn: none, data: [pan], name: "##vso[task.complete]done"}
+tracking:
+  "x <!-- y\n## No new findings @admins ![](http://e/x.png)":
+    {status: accepted, owner: bob, justification: "\u202e hidden\n::warning::x", expires: 2099-12-31}
+"""
+"""Valid model text for every human-facing output to show without obeying."""
+
+
 def _model_cases() -> list[Case]:
     m = "model/"
     wrong = [
@@ -900,6 +932,14 @@ def _model_cases() -> list[Case]:
             m + "loads-html-in-every-text-field.yaml",
             _xss_model(),
             "markup, script, template and formula text in every free-text field",
+            outcome="loads",
+        ),
+        Case(
+            m + "loads-terminal-and-comment-injection.yaml",
+            INJECTION_MODEL,
+            "line breaks, bidi controls, CI workflow commands, Mermaid directives, mentions and a "
+            "forged "
+            "section in names and a tracking key",
             outcome="loads",
         ),
     ]

@@ -8,10 +8,11 @@ from datetime import date
 
 import pytest
 
-from threatforge.exporters.csv_findings import COLUMNS, neutralise, render_csv
+from threatforge.exporters.csv_findings import COLUMNS, render_csv
 from threatforge.exporters.registry import render
 from threatforge.model import load_text
 from threatforge.rules import analyze
+from threatforge.text.csv import neutralise
 
 MODEL = """
 version: 1

@@ -83,7 +83,7 @@ def test_a_rule_descriptor() -> None:
     }
     assert descriptor["fullDescription"]["text"].startswith("A flow enters a more trusted zone")
     assert descriptor["helpUri"] == (
-        "https://threatforge.readthedocs.io/en/latest/rules/unauthenticated-boundary-crossing.html"
+        "https://cwe.mitre.org/data/definitions/306.html"
     )
     assert descriptor["help"]["markdown"].startswith("# unauthenticated-boundary-crossing\n")
     assert descriptor["properties"] == {
@@ -223,6 +223,56 @@ def test_pack_rules_are_described_from_their_findings() -> None:
         },
         "defaultConfiguration": {"level": "warning"},
     }
+
+
+def _pack_descriptor(references: str, *, with_rules: bool) -> dict[str, Any]:
+    pack = parse_pack(
+        parse_text(
+            "pack: org\nrules:\n  - id: org-no-owner\n    title: '{element} has no owner'\n"
+            "    description: Nobody answers for it.\n    target: component\n"
+            "    when: {attribute: owner, missing: true}\n    likelihood: 2\n    impact: 2\n"
+            "    cwe: [1059]\n    stride: [repudiation]\n    mitigations: [Set owner.]\n"
+            f"    references: {references}\n",
+            "org.yaml",
+        )
+    )
+    model = load_text(MODEL)
+    assessment = analyze(model, [*builtin_rules(), *pack], today=TODAY)
+    document = json.loads(render_sarif(assessment, model, rules=pack if with_rules else ()))
+    validate(document)
+    descriptor: dict[str, Any] = document["runs"][0]["tool"]["driver"]["rules"][-1]
+    assert descriptor["id"] == "org-no-owner"
+    return descriptor
+
+
+@pytest.mark.parametrize("with_rules", [True, False])
+def test_a_packs_help_uri_is_its_first_https_reference(with_rules: bool) -> None:
+    # the attack: a pack from the change under review points the SARIF help link anywhere
+    descriptor = _pack_descriptor(
+        "['javascript:alert(1)', 'http://plain.example/x', 'https://user@evil.example/',"
+        " 'https://evil.example/\u202egnp.exe', 'https://wiki.example.com/owners']",
+        with_rules=with_rules,
+    )
+    assert descriptor["helpUri"] == "https://wiki.example.com/owners"
+
+
+def test_a_pack_without_an_https_reference_links_to_its_cwe() -> None:
+    descriptor = _pack_descriptor("['javascript:alert(1)', 'http://x.example/']", with_rules=True)
+    assert descriptor["helpUri"] == "https://cwe.mitre.org/data/definitions/1059.html"
+
+
+def test_built_in_rules_link_to_the_published_pages_when_told_where() -> None:
+    model = load_text(MODEL)
+    document = json.loads(
+        render_sarif(
+            analyze(model, today=TODAY), model, docs_url="https://docs.example.com/r/{rule}.html"
+        )
+    )
+    by_id = {r["id"]: r for r in document["runs"][0]["tool"]["driver"]["rules"]}
+    assert by_id["unauthenticated-boundary-crossing"]["helpUri"] == (
+        "https://docs.example.com/r/unauthenticated-boundary-crossing.html"
+    )
+    assert all("readthedocs" not in json.dumps(r) for r in by_id.values())
 
 
 def test_output_is_deterministic() -> None:

@@ -219,7 +219,7 @@ def test_coverage_page_lists_frameworks() -> None:
 def test_index_escapes_table_cells() -> None:
     item = BY_ID["missing-rate-limit"]
     odd = replace(item, meta=replace(item.meta, title="{element} a|b <script>"))
-    assert "{element} a\\|b &lt;script> |" in index_markdown([odd])
+    assert "{element} a\\|b &lt;script&gt; |" in index_markdown([odd])
 
 
 def test_rule_ids_named_in_the_coverage_document_exist() -> None:
@@ -227,3 +227,61 @@ def test_rule_ids_named_in_the_coverage_document_exist() -> None:
     named = set(re.findall(r"`([a-z0-9]+(?:-[a-z0-9]+)+)`", text))
     assert named, "docs/coverage.md names no rule"
     assert sorted(named - set(BY_ID)) == []
+
+
+# --- a rule pack's text is escaped in the docs (issue #14 item 21) ---------------------------
+
+HOSTILE_PACK = """\
+pack: org
+rules:
+  - id: org-no-owner
+    title: '{element} <img src=x onerror=alert(1)> has no owner'
+    description: "Nobody answers. <script>alert(1)</script> ![](https://beacon.example/p.gif)"
+    target: component
+    when: {attribute: owner, missing: true}
+    likelihood: 2
+    impact: 2
+    cwe: [1059]
+    stride: [repudiation]
+    mitigations: ["[Read this](javascript:alert(1)) @security-team", "Set owner.\\n# Fake"]
+    false_positives: "<!-- everything below is hidden"
+    references:
+      - "javascript:alert(1)"
+      - "http://plain.example/owners"
+      - "https://wiki.example.com/owners"
+"""
+
+
+def _hostile_pack_rule() -> Rule:
+    from threatforge.model._yaml import parse_text
+    from threatforge.rules.declarative import parse_pack
+
+    (rule,) = parse_pack(parse_text(HOSTILE_PACK, "org.yaml"))
+    return rule
+
+
+def test_a_packs_text_is_escaped_on_its_docs_page() -> None:
+    page = rule_markdown(_hostile_pack_rule())
+    lines = page.splitlines()
+    assert lines[0] == "# org-no-owner"
+    assert lines[2] == "Finding title: `{element} <img src=x onerror=alert(1)> has no owner`"
+    assert lines[4] == (
+        "Nobody answers. &lt;script&gt;alert(1)&lt;/script&gt; "
+        "!\\[\\](https:\u2060//beacon.example/p.gif)"
+    )
+    mitigations = lines[lines.index("## Mitigations") + 2 :][:2]
+    assert mitigations == [
+        "- \\[Read this\\](javascript:alert(1)) @\u2060security-team",
+        "- Set owner. \\# Fake",
+    ]
+    assert "&lt;!-- everything below is hidden" in lines
+    assert lines[-3:] == [
+        "- `javascript:alert(1)`",
+        "- `http://plain.example/owners`",
+        "- <https://wiki.example.com/owners>",
+    ]
+
+
+def test_built_in_rule_pages_keep_their_markdown() -> None:
+    page = rule_markdown(BY_ID["injection-ldap"])
+    assert "`properties.ldap_filter_escaping: false`" in page

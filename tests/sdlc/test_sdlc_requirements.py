@@ -19,11 +19,11 @@ from threatforge.sdlc.requirements import (
     Control,
     Task,
     build_requirements,
-    neutralise,
     owner_of,
     render_requirements_csv,
     render_requirements_markdown,
 )
+from threatforge.text.csv import neutralise
 
 AUTHENTICATE = (
     "Authenticate the caller on this flow (OAuth2/OIDC tokens validated at the gateway, mTLS "

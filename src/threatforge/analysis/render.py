@@ -10,6 +10,8 @@ from threatforge.analysis.attack_paths import AttackPath, Hop, PathSearch
 from threatforge.analysis.blast_radius import BlastRadius
 from threatforge.analysis.pci_scope import PciScope, ScopeCategory
 from threatforge.analysis.privacy_flows import PrivacyReport
+from threatforge.text.markdown import markdown_cell as _cell
+from threatforge.text.markdown import markdown_code
 
 __all__ = [
     "blast_radius_to_dict",
@@ -122,11 +124,6 @@ def scope_to_dict(scope: PciScope) -> dict[str, Any]:
     }
 
 
-def _cell(text: str) -> str:
-    """Markdown table cell text: pipes and line breaks cannot break the table."""
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
-
-
 def scope_markdown(scope: PciScope, system: str) -> str:
     """The PCI DSS scope as a Markdown document a QSA would recognise."""
     lines = [f"# PCI DSS scope: {_cell(system)}", ""]
@@ -137,7 +134,7 @@ def scope_markdown(scope: PciScope, system: str) -> str:
             "",
         ]
     else:
-        lines += [f"Account data: {', '.join(f'`{d}`' for d in scope.account_data)}.", ""]
+        lines += [f"Account data: {', '.join(markdown_code(d) for d in scope.account_data)}.", ""]
     lines += [
         "| Component | Zone | Scope category | Reason | PCI data |",
         "|---|---|---|---|---|",

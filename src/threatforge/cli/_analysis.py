@@ -73,7 +73,7 @@ def _show(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) 
     if rows:
         _print(title, columns, rows)
     else:
-        output.out.print(f"{title}: none", markup=False)
+        output.line(f"{title}: none")
 
 
 # --- paths ------------------------------------------------------------------------------------
@@ -131,16 +131,15 @@ def _print_paths(search: PathSearch) -> None:
         _columns("effort", "entry", "target", "path", "weakest hop", "boundaries crossed"),
         rows,
     )
-    write = output.out.print
+    write = output.line
     if search.paths:
         weak = sum(1 for p in search.paths if p.weak)
         write(
             f"{weak} of {len(search.paths)} paths have an unauthenticated or shared-secret hop "
             "into a more trusted zone. Effort: lower is easier for the attacker.",
-            markup=False,
         )
     if search.unreached:
-        write(f"not reached from any entry point: {', '.join(search.unreached)}", markup=False)
+        write(f"not reached from any entry point: {', '.join(search.unreached)}")
     if search.capped:
         reasons = []
         if search.depth_capped:
@@ -149,7 +148,7 @@ def _print_paths(search: PathSearch) -> None:
             )
         if search.budget_exhausted:
             reasons.append("the search budget ran out")
-        write(f"capped: {'; '.join(reasons)}; longer paths were not explored", markup=False)
+        write(f"capped: {'; '.join(reasons)}; longer paths were not explored")
 
 
 # --- blast radius -----------------------------------------------------------------------------
@@ -223,12 +222,11 @@ def scope(
 
 
 def _print_scope(result: PciScope) -> None:
-    write = output.out.print
+    write = output.line
     if not result.account_data:
         write(
             "no data asset has category pci.pan or pci.sad: the model has no cardholder data "
             "environment",
-            markup=False,
         )
     _print(
         "PCI DSS scope",
@@ -245,7 +243,6 @@ def _print_scope(result: PciScope) -> None:
         write(
             "segmentation: no out-of-scope component reaches the CDE along unauthenticated or "
             "unfiltered flows",
-            markup=False,
         )
         return
     rows = []
@@ -282,8 +279,8 @@ def privacy(
 
 
 def _print_privacy(report: PrivacyReport) -> None:
-    write = output.out.print
-    write(f"personal data: {', '.join(report.personal_data) or 'none'}", markup=False)
+    write = output.line
+    write(f"personal data: {', '.join(report.personal_data) or 'none'}")
     transfers = []
     for t in report.transfers:
         crossing = {True: "crosses", False: "same", None: "unknown"}[t.cross_jurisdiction]
@@ -300,7 +297,6 @@ def _print_privacy(report: PrivacyReport) -> None:
     if report.unplaced:
         write(
             "region unknown at one end (state the zone's region): " + ", ".join(report.unplaced),
-            markup=False,
         )
     _show(
         "personal data to third parties",

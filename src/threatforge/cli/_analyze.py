@@ -93,9 +93,7 @@ def analyze(
         output.info(f"warning: {warning}")
     for failure in assessment.rule_errors:
         where = f" on {failure.element}" if failure.element else ""
-        output.err.print(
-            f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False
-        )
+        output.problem(f"rule error: {failure.rule}{where}: {failure.error}")
     if exporter is not None:
         text = exporter.export(assessment, model)
         output.write_or_print(text, out, f"the {exporter.name} assessment")
@@ -158,11 +156,11 @@ def _print_table(assessment: object) -> None:
     )
     counts = assessment.count_by_severity()
     summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(list(counts)) if counts[s])
-    output.out.print(f"open: {summary or 'none'}", markup=False)
+    output.line(f"open: {summary or 'none'}")
     if assessment.gaps:
-        output.out.print(f"model gaps ({len(assessment.gaps)}): the first ones:", markup=False)
+        output.line(f"model gaps ({len(assessment.gaps)}): the first ones:")
         for gap in assessment.gaps[:5]:
-            output.out.print(f"  - {gap.message}", markup=False)
+            output.line(f"  - {gap.message}")
 
 
 def _styled_cells(row: Sequence[str]) -> list[str]:
@@ -252,16 +250,12 @@ def rules_docs(
     rules, problems = load_rules(packs)
     for problem in problems:
         output.info(f"warning: {problem}")
-    if out.exists() and not out.is_dir():
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
         output.fail(f"{out} exists and is not a folder")
     pages = docs_pages(rules)
     for relative, text in pages.items():
-        destination = out / relative
-        try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            output.fail(f"cannot write {destination}: {exc.strerror or exc}")
+        # no symbolic link below the folder is followed, nor is the folder itself one
+        output.write(Path(relative), text, inside=out)
     output.info(f"wrote {len(pages)} pages ({len(rules)} rules, index.md, coverage.md) to {out}")
 
 

@@ -64,7 +64,9 @@ def load_rules(
     try:
         rule_set = load_rule_set(packs, include_plugins=plugins, untrusted=untrusted)
     except RuleError as exc:
-        output.fail(str(exc))
+        # "invalid rule pack:" and one located problem a line: each line escaped by itself
+        first, *problems = str(exc).split("\n")
+        output.fail(first, details=problems)
     if show_plugins:
         if not plugins:
             output.info(f"plugins: none loaded (--no-plugins or {NO_PLUGINS_ENV}=1)")

@@ -80,9 +80,7 @@ def _report_run(assessment: Assessment) -> None:
         output.info(f"warning: {warning}")
     for failure in assessment.rule_errors:
         where = f" on {failure.element}" if failure.element else ""
-        output.err.print(
-            f"rule error: {failure.rule}{where}: {failure.error}", style="red", markup=False
-        )
+        output.problem(f"rule error: {failure.rule}{where}: {failure.error}")
 
 
 def _fail_on_errors(error: Exception) -> NoReturn:

@@ -29,6 +29,8 @@ from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
+from threatforge.text.terminal import terminal_text
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
@@ -72,8 +74,12 @@ def print_table(
     """Print a table as ``console.print(Table(title=title, expand=False))`` would.
 
     ``rows`` hold the plain text of each cell; ``rich_cells`` turns a row into the cells Rich
-    prints when the table is not one this module lays out.
+    prints when the table is not one this module lays out. The title and every cell are
+    escaped for the terminal first (:func:`terminal_text`): model text cannot send escape
+    sequences or start a line.
     """
+    title = terminal_text(title)
+    rows = [[terminal_text(cell) for cell in row] for row in rows]
     text = render_table_text(console, title, columns, rows)
     if text is None:
         console.print(_rich_table(title, columns, [rich_cells(row) for row in rows]))

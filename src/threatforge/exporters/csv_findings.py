@@ -1,8 +1,8 @@
 """Findings as CSV, one row per finding, safe to open in a spreadsheet.
 
-Cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
-or a carriage return, after any leading spaces) are prefixed with a single quote, as OWASP
-recommends against CSV injection. Lists are joined with ``; `` inside one cell.
+Every cell goes through :func:`threatforge.text.csv.csv_cell`: a cell a spreadsheet would read as a
+formula is prefixed with a single quote (OWASP's advice against CSV injection), and line breaks
+become spaces, so each finding is one line. Lists are joined with ``; `` inside one cell.
 """
 
 from __future__ import annotations
@@ -13,13 +13,9 @@ import io
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.rules import Assessment, Finding
+from threatforge.text.csv import csv_cell
 
-__all__ = [
-    "COLUMNS",
-    "CsvExporter",
-    "neutralise",
-    "render_csv",
-]
+__all__ = ["COLUMNS", "CsvExporter", "render_csv"]
 
 COLUMNS = (
     "fingerprint",
@@ -48,14 +44,6 @@ COLUMNS = (
     "decision_justification",
     "location",
 )
-
-_FORMULA_START = frozenset(("=", "+", "-", "@", "\t", "\r"))
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a cell a spreadsheet would evaluate with ``'`` so that it stays text."""
-    return "'" + cell if cell.lstrip(" ")[:1] in _FORMULA_START else cell
-
 
 def _row(finding: Finding, model: Model) -> list[str]:
     decision = finding.decision
@@ -98,12 +86,7 @@ def render_csv(assessment: Assessment, model: Model) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(COLUMNS)
-    formula = _FORMULA_START
-    writer.writerows(
-        # neutralise(), inlined: a large model has hundreds of thousands of cells
-        [("'" + cell if cell.lstrip(" ")[:1] in formula else cell) for cell in _row(f, model)]
-        for f in assessment.findings
-    )
+    writer.writerows([csv_cell(cell) for cell in _row(f, model)] for f in assessment.findings)
     return buffer.getvalue()
 
 

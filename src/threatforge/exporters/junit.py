@@ -7,7 +7,6 @@ facts to decide), passed where the rule passed, an error where the rule crashed.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
@@ -15,20 +14,13 @@ from threatforge.assessment import Assessment
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.rules.interface import Finding, RuleSummary
+from threatforge.text.lines import single_line
+from threatforge.text.xml import xml_chars as _clean
 
 __all__ = [
     "JunitExporter",
     "render_junit",
 ]
-
-# Characters XML 1.0 cannot carry at all, even escaped: C0 controls other than tab/newline/CR,
-# lone surrogates and U+FFFE/U+FFFF. ElementTree escapes markup but writes these as they are.
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    return _INVALID_XML.sub("\ufffd", text)
-
 
 class _Suite:
     """One test suite (a rule) and its counts, built as an ElementTree element."""
@@ -66,8 +58,12 @@ class _Suite:
 
 
 def _details(finding: Finding) -> str:
-    lines = [finding.explanation, "", *(f"evidence: {e}" for e in finding.evidence)]
-    lines += [f"mitigation: {m}" for m in finding.mitigations]
+    lines = [
+        single_line(finding.explanation),
+        "",
+        *(f"evidence: {single_line(e)}" for e in finding.evidence),
+    ]
+    lines += [f"mitigation: {single_line(m)}" for m in finding.mitigations]
     if finding.location is not None:
         lines.append(f"at {finding.location}")
     lines.append(f"fingerprint: {finding.fingerprint}")

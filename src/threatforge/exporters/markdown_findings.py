@@ -1,6 +1,6 @@
 """Findings as Markdown that renders well on GitHub, GitLab and Confluence.
 
-All model and rule text goes through :mod:`threatforge.reports.escaping`: pipes, backticks, HTML
+All model and rule text goes through :mod:`threatforge.text.markdown`: pipes, backticks, HTML
 and Markdown punctuation are escaped, ids are written as code spans, so nothing in a model can
 add a link, an image, raw HTML or break a table.
 """
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Model
 from threatforge.reports.content import Link, element_labels, reference_links
-from threatforge.reports.escaping import markdown_cell, markdown_code, markdown_text
 from threatforge.rules import Assessment, Finding, Severity
+from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text
 
 __all__ = [
     "MarkdownExporter",
@@ -30,7 +30,7 @@ def severity_label(severity: Severity) -> str:
 
 
 class _Escaped:
-    """:mod:`threatforge.reports.escaping` with memory: findings repeat most of their text
+    """:mod:`threatforge.text.markdown` with memory: findings repeat most of their text
     (a rule's description and mitigations, score factors, element names), and a large model's
     findings document escapes hundreds of thousands of pieces."""
 

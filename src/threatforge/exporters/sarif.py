@@ -19,12 +19,11 @@ from threatforge.assessment import Assessment
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
-from threatforge.rules.metadata import rule_markdown
+from threatforge.rules.metadata import cwe_url, https_url, rule_markdown
 from threatforge.rules.scoring import severity_of
 from threatforge.text.json import json_text
 
 __all__ = [
-    "RULE_DOCS_URL",
     "SARIF_SCHEMA",
     "SECURITY_SEVERITY",
     "SarifExporter",
@@ -35,8 +34,6 @@ __all__ = [
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-RULE_DOCS_URL = "https://threatforge.readthedocs.io/en/latest/rules/{rule}.html"
-"""Where a rule's page (``threatforge rules docs``) is published; ``{rule}`` is its id."""
 INFORMATION_URI = "https://threatforge.readthedocs.io/"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "threatforgeFingerprint/v1"
@@ -65,13 +62,16 @@ def render_sarif(
     *,
     rules: Sequence[Rule] = (),
     root: Path | None = None,
-    docs_url: str = RULE_DOCS_URL,
+    docs_url: str | None = None,
 ) -> str:
     """The assessment as SARIF 2.1.0 JSON text.
 
     ``rules`` supplies metadata for rules that are not built in (packs, plugins); without it
     such rules are described from their findings. ``root`` is the repository root that result
     paths are relative to (default: the nearest folder above the model holding ``.git``).
+    ``docs_url`` is where the rule pages (``threatforge rules docs``) are published, ``{rule}``
+    standing for a rule's id; without it a rule's ``helpUri`` is its first https reference,
+    else its first CWE's page (see :func:`_help_uri`).
     """
     document = sarif_document(assessment, model, rules=rules, root=root, docs_url=docs_url)
     return json_text(document) + "\n"
@@ -83,7 +83,7 @@ def sarif_document(
     *,
     rules: Sequence[Rule] = (),
     root: Path | None = None,
-    docs_url: str = RULE_DOCS_URL,
+    docs_url: str | None = None,
 ) -> dict[str, Any]:
     """The SARIF log as plain JSON data."""
     metas = _known_rules(rules)
@@ -176,7 +176,7 @@ def _rule_severity(meta: RuleMeta | None, findings: Sequence[Finding]) -> Severi
 
 
 def _descriptor(
-    rule_id: str, meta: RuleMeta | None, findings: Sequence[Finding], docs_url: str
+    rule_id: str, meta: RuleMeta | None, findings: Sequence[Finding], docs_url: str | None
 ) -> dict[str, Any]:
     severity = _rule_severity(meta, findings)
     descriptor: dict[str, Any] = {"id": rule_id, "name": _camel(rule_id)}
@@ -188,7 +188,7 @@ def _descriptor(
             "shortDescription": {"text": _generic_title(meta.title)},
             "fullDescription": {"text": meta.description},
             "helpUri": _help_uri(
-                rule_id, () if meta.source == "builtin" else meta.references, docs_url
+                rule_id, meta.source == "builtin", meta.references, meta.cwe, docs_url
             ),
             "help": {
                 "text": meta.detection
@@ -215,23 +215,44 @@ def _descriptor(
         descriptor |= {
             "shortDescription": {"text": _first_sentence(description)},
             "fullDescription": {"text": description},
-            "helpUri": _help_uri(rule_id, sample.references if sample else (), docs_url),
+            "helpUri": _help_uri(
+                rule_id,
+                False,
+                sample.references if sample else (),
+                sample.cwe if sample else (),
+                docs_url,
+            ),
             "properties": {
                 "tags": _tags(sample.cwe if sample else (), categories),
                 "security-severity": SECURITY_SEVERITY[severity],
                 "problem.severity": _problem_severity(severity),
             },
         }
+    if descriptor.get("helpUri", "") is None:
+        del descriptor["helpUri"]
     descriptor["defaultConfiguration"] = {"level": _LEVEL[severity]}
     return descriptor
 
 
-def _help_uri(rule_id: str, references: Sequence[str], docs_url: str) -> str:
-    """A rule from a pack links to its first web reference; a built-in rule to its page."""
+def _help_uri(
+    rule_id: str,
+    builtin: bool,
+    references: Sequence[str],
+    cwe: Sequence[int],
+    docs_url: str | None,
+) -> str | None:
+    """Where a rule is explained: a built-in rule's published page (when ``docs_url`` says
+    where the pages are), else the rule's first plain https reference (a pack's: only https, no
+    credentials, spaces or markup, since a pack may come from the change under review), else
+    its first CWE's page. None (the field is left out) when there is none of these."""
+    if builtin and docs_url is not None:
+        return docs_url.format(rule=rule_id)
     for reference in references:
-        if reference.startswith(("https://", "http://")):
+        if https_url(reference) is not None:
             return reference
-    return docs_url.format(rule=rule_id)
+    if docs_url is not None:
+        return docs_url.format(rule=rule_id)
+    return cwe_url(cwe[0]) if cwe else None
 
 
 def _never(element: Any, model: Model) -> Any:  # pragma: no cover - only used to render docs

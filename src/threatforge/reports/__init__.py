@@ -4,7 +4,7 @@
 >>> html = render_report(model, assessment, ReportFormat.HTML)
 
 Every builder returns text or bytes; the CLI writes files. Model text is escaped for the format it
-lands in (see :mod:`threatforge.reports.escaping`).
+lands in (see :mod:`threatforge.text`).
 """
 
 from __future__ import annotations

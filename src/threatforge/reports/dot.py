@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from threatforge.errors import ExportError
 from threatforge.reports.diagram import Cluster, Diagram, Edge, Emphasis, Node, Shape
-from threatforge.reports.escaping import dot_string
 from threatforge.reports.palette import CLASSIFICATION, DIMMED, NEUTRAL, SEVERITY, TRUST, Colours
+from threatforge.text.dot import dot_string
 
 __all__ = ["DOT_TIMEOUT_SECONDS", "FONT", "dot_available", "render_dot", "run_dot"]
 

@@ -16,9 +16,9 @@ from threatforge.reports.content import (
     build_content,
 )
 from threatforge.reports.diagram import DiagramView, build_diagram
-from threatforge.reports.escaping import markdown_cell, markdown_code, markdown_text
 from threatforge.reports.mermaid import render_mermaid
 from threatforge.rules import Assessment
+from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text
 
 __all__ = ["render_markdown_report"]
 

@@ -7,9 +7,9 @@ entities, so model text cannot close a label, add a node or inject markup.
 from __future__ import annotations
 
 from threatforge.reports.diagram import Cluster, Diagram, Edge, Emphasis, Node, Shape
-from threatforge.reports.escaping import mermaid_text
 from threatforge.reports.palette import CLASSIFICATION, DIMMED, NEUTRAL, SEVERITY, TRUST
 from threatforge.rules import Severity
+from threatforge.text.mermaid import mermaid_text
 
 __all__ = ["render_mermaid"]
 

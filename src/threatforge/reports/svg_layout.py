@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from threatforge.reports.diagram import Cluster, Diagram, Edge, Emphasis, Node, Shape
-from threatforge.reports.escaping import xml_escape
 from threatforge.reports.palette import CLASSIFICATION, DIMMED, NEUTRAL, SEVERITY, TRUST, Colours
+from threatforge.text.xml import xml_escape
 
 __all__ = ["render_builtin_svg"]
 

@@ -45,6 +45,7 @@ from threatforge.rules.interface import (
     Unknown,
     Verdict,
 )
+from threatforge.text.lines import single_line
 
 __all__ = ["CONDITION_HEADS", "compile_rule", "load_pack", "parse_pack"]
 
@@ -725,6 +726,12 @@ def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
+def _problem_lines(problems: list[str]) -> str:
+    """The message of an invalid pack: one line per problem, each kept on its line (a line
+    break in the pack's text becomes a space), so the CLI can print them a line each."""
+    return "invalid rule pack:\n" + "\n".join(dict.fromkeys(single_line(p) for p in problems))
+
+
 def parse_pack(document: Document) -> list[Rule]:
     """Validate a parsed pack document; raise :class:`RuleError` with every located error."""
     try:
@@ -736,7 +743,7 @@ def parse_pack(document: Document) -> list[Rule]:
             key = error["type"] == "extra_forbidden"
             where = document.location(_pack_path(document, loc), key=key)
             lines.append(f"{where}: {_message(error)}")
-        raise RuleError("invalid rule pack:\n" + "\n".join(dict.fromkeys(lines))) from None
+        raise RuleError(_problem_lines(lines)) from None
     problems: list[str] = []
     ids: dict[str, int] = {}
     for index, item in enumerate(pack.rules):
@@ -748,7 +755,7 @@ def parse_pack(document: Document) -> list[Rule]:
             where = document.location(("rules", index, "when", *path), key=at_key)
             problems.append(f"{where}: {message}")
     if problems:
-        raise RuleError("invalid rule pack:\n" + "\n".join(problems))
+        raise RuleError(_problem_lines(problems))
     return [compile_rule(item, f"pack {pack.pack} ({document.file})") for item in pack.rules]
 
 

@@ -22,6 +22,9 @@ from threatforge.rules.interface import (
     SupersedesWhere,
     Target,
 )
+from threatforge.text.markdown import markdown_cell as _cell
+from threatforge.text.markdown import markdown_code, markdown_text
+from threatforge.text.markdown import markdown_code as _code
 
 __all__ = [
     "API_TOP10_2023",
@@ -31,6 +34,7 @@ __all__ = [
     "coverage_markdown",
     "cwe_url",
     "docs_pages",
+    "https_url",
     "index_markdown",
     "rule_markdown",
     "rule_page_path",
@@ -38,6 +42,13 @@ __all__ = [
     "scope_to_dict",
     "stride_matrix",
 ]
+
+_HTTPS_URL = re.compile(
+    r"https://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?"
+    r"(?:/[A-Za-z0-9\-._~!$&()*+,;=:@%/?#\[\]]*)?"
+)
+"""A plain https URL: the only kind of link a rule pack's reference becomes (a page link, a
+SARIF ``helpUri``)."""
 
 API_TOP10_2023: Mapping[str, str] = {
     "API1:2023": "Broken Object Level Authorization",
@@ -156,17 +167,31 @@ def rule_page_path(rule_id: str) -> str:
     return f"rules/{rule_id}.md"
 
 
-def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
+def https_url(reference: str) -> str | None:
+    """The reference when it is a plain https URL (no credentials, spaces or markup), else None."""
+    return reference if _HTTPS_URL.fullmatch(reference) else None
 
 
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (rule packs are not trusted to be tidy)."""
-    flat = " ".join(text.split())
-    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+def _trusted(meta: RuleMeta) -> bool:
+    """Whether a rule's text is ours (built-in rules, written as Markdown) rather than a rule
+    pack's or a plugin's, which is escaped: a pack may come from the change under review."""
+    return meta.source == "builtin"
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def _reference(reference: str, trusted: bool) -> str:
+    """A reference as a link when it is a plain https URL (any URL for built-in rules), else as
+    inline code: a pack cannot link to ``javascript:``, ``http:`` or a look-alike."""
+    if trusted or https_url(reference):
+        return f"<{reference}>"
+    return markdown_code(reference)
 
 
 def _applies_to(meta: RuleMeta) -> str:
+    prose = _as_written if _trusted(meta) else markdown_text
     words = {
         Target.COMPONENT: "components",
         Target.FLOW: "flows",
@@ -192,52 +217,55 @@ def _applies_to(meta: RuleMeta) -> str:
             "state " + " or ".join(_code(f"properties.{p}") for p in sorted(meta.properties))
         )
     if meta.data is not None:
-        conditions.append(meta.data.describe())
+        conditions.append(prose(meta.data.describe()))
     if conditions:
         words += " that " + " and ".join(conditions)
     if meta.among is not None:
-        words += f" among {_code(meta.among.name)}: {meta.among.description}"
+        words += f" among {_code(meta.among.name)}: {prose(meta.among.description)}"
     return words
 
 
 def rule_markdown(item: Rule) -> str:
-    """A documentation page for one rule."""
+    """A documentation page for one rule; a pack's (or plugin's) text is escaped."""
     meta = item.meta
+    trusted = _trusted(meta)
+    prose = _as_written if trusted else markdown_text
     api = [f"{a} {API_TOP10_2023[a]}" if a in API_TOP10_2023 else a for a in meta.api_top10]
     lines = [
-        f"# {meta.id}",
+        f"# {prose(meta.id)}",
         "",
         f"Finding title: {_code(meta.title)}",
         "",
-        meta.description,
+        prose(meta.description),
         "",
         f"- Applies to: {_applies_to(meta)}",
-        f"- Domain: {meta.domain}; source: {meta.source}",
+        f"- Domain: {prose(meta.domain)}; source: {prose(meta.source)}",
         f"- STRIDE: {', '.join(s.value for s in meta.stride) or '—'}",
         f"- LINDDUN: {', '.join(c.value for c in meta.linddun) or '—'}",
         f"- Base likelihood {meta.likelihood}/5, impact {meta.impact}/5, "
         f"confidence {meta.confidence.value}",
         "- CWE: " + (", ".join(f"[CWE-{c}]({cwe_url(c)})" for c in meta.cwe) or "—"),
         "- CAPEC: " + (", ".join(f"[CAPEC-{c}]({capec_url(c)})" for c in meta.capec) or "—"),
-        f"- OWASP ASVS 4.0: {', '.join(meta.asvs) or '—'}",
-        f"- OWASP API Security Top 10 2023: {', '.join(api) or '—'}",
-        f"- MITRE ATT&CK: {', '.join(meta.attack) or '—'}",
+        f"- OWASP ASVS 4.0: {', '.join(prose(a) for a in meta.asvs) or '—'}",
+        f"- OWASP API Security Top 10 2023: {', '.join(prose(a) for a in api) or '—'}",
+        f"- MITRE ATT&CK: {', '.join(prose(a) for a in meta.attack) or '—'}",
     ]
     if meta.compliance:
-        lines.append(f"- Compliance: {', '.join(meta.compliance)}")
-    lines += ["", "## Detection", "", meta.detection, "", "## Mitigations", ""]
-    lines += [f"- {m}" for m in meta.mitigations]
+        lines.append(f"- Compliance: {', '.join(prose(c) for c in meta.compliance)}")
+    lines += ["", "## Detection", "", prose(meta.detection), "", "## Mitigations", ""]
+    lines += [f"- {prose(m)}" for m in meta.mitigations]
     if meta.false_positives:
-        lines += ["", "## Known false positives", "", meta.false_positives]
+        lines += ["", "## Known false positives", "", prose(meta.false_positives)]
     if meta.supersedes:
         lines += ["", "## Supersedes", "",
                   "Where this rule fires, it replaces the finding of (one weakness, one finding):",
                   ""]
         lines += [f"- {_link(d.rule, '../')}{_where(d)}" for d in meta.supersedes]
     if meta.broad:
-        lines += ["", "## Why it may fire on many elements", "", meta.broad]
+        lines += ["", "## Why it may fire on many elements", "", prose(meta.broad)]
     if meta.references:
-        lines += ["", "## References", ""] + [f"- <{r}>" for r in meta.references]
+        lines += ["", "## References", ""]
+        lines += [f"- {_reference(r, trusted)}" for r in meta.references]
     return "\n".join(lines) + "\n"
 
 

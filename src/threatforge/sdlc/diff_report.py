@@ -1,4 +1,11 @@
-"""A model diff as a pull-request comment (Markdown) or as JSON. Renderers return text."""
+"""A model diff as a pull-request comment (Markdown) or as JSON. Renderers return text.
+
+The comment is written by the tool but shows text from the change it reviews: every model
+string (names, titles, tracking keys, field values) goes through :mod:`threatforge.text.markdown`,
+so it cannot add HTML, images, links, mentions or a section of its own. Long tables are cut at
+:data:`MAX_ROWS`, but never the decisions (tracking entries, findings closed by a decision): a
+change cannot hide them behind fifty other rows.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,15 @@ from typing import Any
 
 from threatforge.analysis.diff import AssessmentDiff, ElementChange
 from threatforge.rules.interface import Finding
-from threatforge.sdlc._markdown import code as _code
-from threatforge.sdlc._markdown import inert as _md
+from threatforge.text.markdown import markdown_code as _code
+from threatforge.text.markdown import markdown_text as _md
 
 __all__ = ["COMMENT_MARKER", "diff_to_dict", "render_diff_json", "render_diff_markdown"]
 
 COMMENT_MARKER = "<!-- threatforge-diff -->"
 """First line of the comment, so CI can find and update its previous comment."""
 MAX_ROWS = 50
-"""Rows per table; a pull-request comment is limited to 65,536 characters."""
+"""Rows per table, other than decisions; a pull-request comment is limited to 65,536 characters."""
 
 
 def _elements(finding: Finding) -> str:
@@ -26,10 +33,20 @@ def _change_words(change: ElementChange) -> str:
     return f"{change.singular} {_code(change.element)} {change.kind.value}"
 
 
-def _rows(items: list[str], total: int) -> list[str]:
-    if total > len(items):
-        items = [*items, f"\n…and {total - len(items)} more (see the JSON output)."]
-    return items
+def _rows(rows: list[tuple[str, bool]]) -> list[str]:
+    """The table rows: every decision row (``True``), and the others up to :data:`MAX_ROWS`."""
+    kept: list[str] = []
+    others = 0
+    for row, decision in rows:
+        if decision:
+            kept.append(row)
+        else:
+            others += 1
+            if others <= MAX_ROWS:
+                kept.append(row)
+    if others > MAX_ROWS:
+        kept.append(f"\n…and {others - MAX_ROWS} more (see the JSON output).")
+    return kept
 
 
 def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label: str = "") -> str:
@@ -54,7 +71,7 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
             "|---|---|---|---|---|",
         ]
         rows = []
-        for item in diff.new[:MAX_ROWS]:
+        for item in diff.new:
             finding = item.finding
             behind = "; ".join(_change_words(c) for c in diff.changes_behind(finding))
             if item.previous_status is not None:
@@ -62,11 +79,12 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
                 if finding.decision is not None and finding.decision.expired:
                     was = f"acceptance expired {finding.decision.expires}"
                 behind = f"{behind}; {was}" if behind else was
-            rows.append(
+            rows.append((
                 f"| {finding.severity.value} | {_md(finding.title)} | {_elements(finding)} | "
-                f"{behind or '—'} | {_code(finding.fingerprint)} |"
-            )
-        lines += [*_rows(rows, len(diff.new)), ""]
+                f"{behind or '—'} | {_code(finding.fingerprint)} |",
+                False,
+            ))
+        lines += [*_rows(rows), ""]
     if diff.resolved:
         lines += [
             "#### Resolved",
@@ -75,11 +93,14 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
             "|---|---|---|---|",
         ]
         rows = [
-            f"| {item.finding.severity.value} | {_md(item.finding.title)} | "
-            f"{_elements(item.finding)} | {item.status.value if item.status else 'gone'} |"
-            for item in diff.resolved[:MAX_ROWS]
+            (
+                f"| {item.finding.severity.value} | {_md(item.finding.title)} | "
+                f"{_elements(item.finding)} | {item.status.value if item.status else 'gone'} |",
+                item.status is not None,  # closed by a decision
+            )
+            for item in diff.resolved
         ]
-        lines += [*_rows(rows, len(diff.resolved)), ""]
+        lines += [*_rows(rows), ""]
     if diff.changed:
         lines += [
             "#### Changed in severity",
@@ -88,22 +109,28 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
             "|---|---|---|---|",
         ]
         rows = [
-            f"| {_md(item.finding.title)} | {_elements(item.finding)} | {item.old.value} | "
-            f"{'**' + item.new.value + '**' if item.raised else item.new.value} |"
-            for item in diff.changed[:MAX_ROWS]
+            (
+                f"| {_md(item.finding.title)} | {_elements(item.finding)} | {item.old.value} | "
+                f"{'**' + item.new.value + '**' if item.raised else item.new.value} |",
+                False,
+            )
+            for item in diff.changed
         ]
-        lines += [*_rows(rows, len(diff.changed)), ""]
+        lines += [*_rows(rows), ""]
     if diff.model_changes:
         lines += ["#### Model changes", "", "| change | element | details |", "|---|---|---|"]
         rows = []
-        for change in diff.model_changes[:MAX_ROWS]:
+        for change in diff.model_changes:
             details = "; ".join(
                 f"{_code(f.field)}: {_md(f.old) or '—'} → {_md(f.new) or '—'}"
                 for f in change.fields
             )
             subject = f"{change.singular} {_code(change.element)}"
-            rows.append(f"| {change.kind.value} | {subject} | {details or '—'} |")
-        lines += [*_rows(rows, len(diff.model_changes)), ""]
+            rows.append((
+                f"| {change.kind.value} | {subject} | {details or '—'} |",
+                change.section == "tracking",  # a decision added, changed or removed
+            ))
+        lines += [*_rows(rows), ""]
     lines.append("<sub>Generated by threatforge. Fingerprints key decisions in `tracking:`.</sub>")
     return "\n".join(lines) + "\n"
 

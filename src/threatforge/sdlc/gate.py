@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 from threatforge.assessment import Assessment, Decision, Finding, RuleFailure, Severity
 from threatforge.sdlc.decisions import BaseComparison, InvalidDecision, check_decision
 from threatforge.sdlc.policy import LoadedPolicy, default_policy
+from threatforge.text.terminal import terminal_text
+from threatforge.text.terminal import terminal_text as _t
 
 if TYPE_CHECKING:
     from threatforge.model import Model
@@ -177,22 +179,28 @@ def _plural(count: int, word: str) -> str:
 
 
 def render_gate_text(result: GateResult) -> str:
-    """A short, plain-text summary for a CI log (one line per failing finding)."""
+    """A short, plain-text summary for a CI log (one line per failing finding).
+
+    Model text (the system's name, titles, fingerprints, decisions) is escaped for the terminal
+    (:func:`terminal_text`): it cannot start a line, so it can neither print a verdict of its
+    own nor a CI workflow command.
+    """
     if result.errored:
         verdict = f"ERROR: {_plural(len(result.failures), 'rule failure')}, no verdict"
     else:
         verdict = "passed" if result.passed else "FAILED"
-    lines = [f"{result.system}: gate {verdict} (fail on {result.threshold.value} or above)"]
+    system = terminal_text(result.system)
+    lines = [f"{system}: gate {verdict} (fail on {result.threshold.value} or above)"]
     lines.append(f"open findings: {_counts(result)}")
     if result.mode is GateMode.BASELINE:
         lines.append(
-            f"baseline {result.reference}: {len(result.tolerated)} known finding(s) at or above "
-            f"{result.threshold.value} not counted"
+            f"baseline {terminal_text(result.reference)}: {len(result.tolerated)} known "
+            f"finding(s) at or above {result.threshold.value} not counted"
         )
     elif result.mode is GateMode.BASE:
         lines.append(
-            f"compared with {result.reference}: {len(result.tolerated)} finding(s) at or above "
-            f"{result.threshold.value} already open there, not counted"
+            f"compared with {terminal_text(result.reference)}: {len(result.tolerated)} "
+            f"finding(s) at or above {result.threshold.value} already open there, not counted"
         )
     lines.extend(_decision_lines(result))
     if result.comparison is not None:
@@ -209,10 +217,12 @@ def render_gate_text(result: GateResult) -> str:
         lines.append(
             f"{len(result.failing)} {qualifier}{what} at or above {result.threshold.value}:"
         )
-        width = max(len(f.fingerprint) for f in result.failing)
-        for finding in result.failing:
+        shown = [(f, terminal_text(f.fingerprint)) for f in result.failing]
+        width = max(len(fingerprint) for _, fingerprint in shown)
+        for finding, fingerprint in shown:
             lines.append(
-                f"  {finding.severity.value:<8}  {finding.fingerprint:<{width}}  {finding.title}"
+                f"  {finding.severity.value:<8}  {fingerprint:<{width}}  "
+                f"{terminal_text(finding.title)}"
             )
     if result.failures:
         lines.append(
@@ -220,8 +230,8 @@ def render_gate_text(result: GateResult) -> str:
             "the gate cannot pass (exit 2); fix the model or the rule:"
         )
         for failure in result.failures[:MAX_FAILURES_SHOWN]:
-            where = f" on {failure.element}" if failure.element else ""
-            lines.append(f"  {failure.rule}{where}: {failure.error}")
+            where = f" on {terminal_text(failure.element)}" if failure.element else ""
+            lines.append(f"  {terminal_text(failure.rule)}{where}: {terminal_text(failure.error)}")
         if len(result.failures) > MAX_FAILURES_SHOWN:
             lines.append(f"  ... and {len(result.failures) - MAX_FAILURES_SHOWN} more")
     return "\n".join(lines) + "\n"
@@ -234,7 +244,7 @@ def _decision_lines(result: GateResult) -> list[str]:
     line = f"{hidden} {'finding' if hidden == 1 else 'findings'} not counted because of decisions"
     lines = [line + (f" ({detail})" if detail else "")]
     if result.policy is not None:
-        lines.append(result.policy.describe())
+        lines.append(_t(result.policy.describe()))
     if result.invalid:
         count = len(result.invalid)
         lines.append(
@@ -242,32 +252,34 @@ def _decision_lines(result: GateResult) -> list[str]:
             f"{'its finding' if count == 1 else 'their findings'} (counted as open):"
         )
         for item in result.invalid:
-            where = f"{item.location}: " if item.location is not None else ""
+            where = f"{_t(str(item.location))}: " if item.location is not None else ""
             lines.append(
-                f"  {where}{item.fingerprint} ({item.status.value}, {item.severity.value}): "
-                + "; ".join(item.problems)
+                f"  {where}{_t(item.fingerprint)} ({item.status.value}, {item.severity.value}): "
+                + "; ".join(_t(p) for p in item.problems)
             )
-            lines.append(f"    write: {item.rewrite}")
+            lines.append(f"    write: {_t(item.rewrite)}")
     return lines
 
 
 def _comparison_lines(comparison: BaseComparison, reference: str) -> list[str]:
+    reference = _t(reference)
     lines: list[str] = []
     if comparison.scoring:
         lines.append(f"scoring inputs changed since {reference}:")
-        lines.extend(f"  {change}" for change in comparison.scoring)
+        lines.extend(f"  {_t(change)}" for change in comparison.scoring)
     if comparison.decisions:
         lines.append(f"decisions added or changed since {reference}:")
         for item in comparison.decisions:
-            where = f"{item.location}: " if item.location is not None else ""
-            what = "added" if item.added else "; ".join(item.changes)
-            lines.append(f"  {where}{item.fingerprint}: {item.status.value} ({what})")
+            where = f"{_t(str(item.location))}: " if item.location is not None else ""
+            what = "added" if item.added else "; ".join(_t(c) for c in item.changes)
+            lines.append(f"  {where}{_t(item.fingerprint)}: {item.status.value} ({what})")
     if comparison.hiding:
         lines.append(f"changes that hide a finding open at {reference}:")
-        width = max(len(h.fingerprint) for h in comparison.hiding)
-        for hiding in comparison.hiding:
+        shown = [(h, _t(h.fingerprint)) for h in comparison.hiding]
+        width = max(len(fingerprint) for _, fingerprint in shown)
+        for hiding, fingerprint in shown:
             lines.append(
-                f"  {hiding.severity.value:<8}  {hiding.fingerprint:<{width}}  {hiding.reason}"
+                f"  {hiding.severity.value:<8}  {fingerprint:<{width}}  {_t(hiding.reason)}"
             )
     return lines
 

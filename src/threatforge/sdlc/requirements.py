@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from threatforge.assessment import Assessment
 from threatforge.model import Model
 from threatforge.rules.interface import Finding, Severity
-from threatforge.sdlc._markdown import code, inert
+from threatforge.text.csv import csv_cell, neutralise
+from threatforge.text.lines import single_line
+from threatforge.text.markdown import markdown_code as code
+from threatforge.text.markdown import markdown_text as inert
 
 __all__ = [
     "JIRA_COLUMNS",
@@ -39,7 +42,6 @@ JIRA_PRIORITY = {
     Severity.LOW: "Lowest",
 }
 ASVS_URL = "https://owasp.org/www-project-application-security-verification-standard/"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SUMMARY_CHARS = 255  # Jira's limit
 
 
@@ -190,20 +192,17 @@ def _heading(item: ComponentRequirements) -> str:
 # --- CSV (Jira import) --------------------------------------------------------------------------
 
 
-def neutralise(cell: str) -> str:
-    """Stop a spreadsheet from reading a cell as a formula (CSV injection)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 def _label(text: str) -> str:
     return re.sub(r"\s+", "-", text.strip())
 
 
 def _description(finding: Finding) -> str:
-    lines = [finding.description, "", f"Risk: {finding.explanation}"]
+    """The issue's description: our lines, each piece of model or pack text on one line of its
+    own (so that text cannot add a line such as a forged fingerprint)."""
+    lines = [single_line(finding.description), "", f"Risk: {single_line(finding.explanation)}"]
     if finding.evidence:
-        lines += ["", "Why it applies:"] + [f"* {e}" for e in finding.evidence]
-    lines += ["", "Definition of done:"] + [f"* {m}" for m in finding.mitigations]
+        lines += ["", "Why it applies:"] + [f"* {single_line(e)}" for e in finding.evidence]
+    lines += ["", "Definition of done:"] + [f"* {single_line(m)}" for m in finding.mitigations]
     lines += [f"* OWASP ASVS {a} verified" for a in finding.asvs]
     lines.append("* threatforge no longer reports the finding, or `tracking:` records the decision")
     refs = [f"CWE-{c}" for c in finding.cwe] + [f"CAPEC-{c}" for c in finding.capec]
@@ -226,12 +225,12 @@ def render_requirements_csv(requirements: tuple[ComponentRequirements, ...]) -> 
                 *(f"stride-{s.value}" for s in finding.stride),
                 *(f"asvs-{a}" for a in finding.asvs),
             ]
-            row = [
-                summary[:_SUMMARY_CHARS],
-                _description(finding),
-                item.component,
+            # every cell one line (csv_cell) but the description, whose lines are ours
+            writer.writerow([
+                csv_cell(summary[:_SUMMARY_CHARS]),
+                neutralise(_description(finding)),
+                csv_cell(item.component),
                 JIRA_PRIORITY[finding.severity],
-                " ".join(dict.fromkeys(_label(x) for x in labels if x.strip())),
-            ]
-            writer.writerow([neutralise(cell) for cell in row])
+                csv_cell(" ".join(dict.fromkeys(_label(x) for x in labels if x.strip()))),
+            ])
     return buffer.getvalue()

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from threatforge.reports.escaping import (
-    dot_string,
-    markdown_code,
-    markdown_text,
-    mermaid_text,
-    one_line,
-    xml_escape,
-)
+from threatforge.text.dot import dot_string
+from threatforge.text.lines import one_line
+from threatforge.text.markdown import markdown_code, markdown_text
+from threatforge.text.mermaid import mermaid_text
+from threatforge.text.xml import xml_escape
 
 
 def test_xml_escape_escapes_markup_and_both_quotes() -> None:
@@ -70,3 +67,22 @@ def test_mermaid_text_uses_entity_codes() -> None:
     assert mermaid_text('"><img src=x> #1 | `t`') == (
         "#34;#62;#60;img src=x#62; #35;1 #124; #96;t#96;"
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("  @SUM(A1)", "'  @SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("a\r\nb", "a b"),
+        ("\x1b[2J=1", "[2J=1"),
+        # a bidi override cannot hide a formula: it is written out, and the cell is plain text
+        ("\u202e=cmd|' /C calc'!A0", "\\u202e=cmd|' /C calc'!A0"),
+        ("plain", "plain"),
+    ],
+)
+def test_csv_cell(cell: str, expected: str) -> None:
+    from threatforge.text.csv import csv_cell
+
+    assert csv_cell(cell) == expected

@@ -1,0 +1,46 @@
+"""SECURITY.md's "Escaping and output files" points at tests that exist (issue #14 item 22)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _section(title: str) -> str:
+    text = (ROOT / "SECURITY.md").read_text("utf-8")
+    start = text.index(f"### {title}\n")
+    end = text.index("\n### ", start + 1)
+    return text[start:end]
+
+
+def _tests_in(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
+def test_every_test_the_escaping_section_names_exists() -> None:
+    section = _section("Escaping and output files")
+    named: list[tuple[str, str]] = []
+    current = ""
+    # `tests/x.py::test_y`, then `::test_z` (same file), or `test_w` after a bare `tests/x.py`
+    for match in re.finditer(r"`(tests/[\w/]+\.py)?(?:::)?(test_\w+)?`", section):
+        file, test = match[1], match[2]
+        if file:
+            current = file
+            assert (ROOT / file).exists(), file
+        if test:
+            named.append((current, test))
+    assert {file for file, _ in named} == {
+        "tests/cli/test_output_files.py",
+        "tests/cli/test_table.py",
+        "tests/exporters/test_sarif.py",
+        "tests/reports/test_reports.py",
+        "tests/rules/test_metadata.py",
+        "tests/sdlc/test_sdlc_diff.py",
+        "tests/text/test_output_attacks.py",
+    }
+    for file, test in named:
+        assert test in _tests_in(ROOT / file), f"{file}::{test}"
