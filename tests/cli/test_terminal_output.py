@@ -3,8 +3,9 @@
 The attack: a pull request names its system (or a zone, a component, ...) with line breaks, bidi
 controls and GitHub workflow commands (escape sequences such as OSC 52 or CSI 2J cannot be written
 in a model file: the reader refuses them, even escaped; models built in code or by an importer
-can carry them, see ``test_terminal_text``), so that the CI log of ``threatforge check`` masks text, stops command
-processing, or shows a verdict of the attacker's choosing on a line of its own.
+can carry them, see ``test_terminal_text``), so that the CI log of ``threatforge check`` masks
+text, stops command processing, or shows a verdict of the attacker's choosing on a line of its
+own.
 """
 
 from __future__ import annotations

@@ -278,7 +278,8 @@ flows:
   - user -> db: {protocol: http, authn: none, data: [pan], name: "##vso[task.complete]done"}
 tracking:
   "x <!-- y\n## No new findings @admins ![](http://e/x.png)":
-    {status: accepted, owner: bob, justification: "\u202e hidden\n::warning::x", expires: 2099-12-31}
+    {status: accepted, owner: bob, expires: 2099-12-31,
+     justification: "\u202e hidden\n::warning::x"}
 """
 """Valid model text for every human-facing output to show without obeying."""
 
