@@ -36,6 +36,7 @@ from operator import attrgetter
 
 from threatforge.analysis._steps import step_facts, step_table
 from threatforge.model import Authn, Component, ComponentKind, Flow, Model, TrustLevel
+from threatforge.model.vocabulary import KindGroup, kind_group
 
 __all__ = [
     "ACCOUNT_DATA_CATEGORIES",
@@ -56,17 +57,8 @@ ACCOUNT_DATA_CATEGORIES = ("pci.pan", "pci.sad", "pci.cardholder")
 """Data categories shown in the scope table's "PCI data" column."""
 CDE_ZONE_PROPERTY = "pci_scope"
 
-_SECURITY_KINDS = frozenset(
-    {
-        ComponentKind.IDENTITY_PROVIDER,
-        ComponentKind.KEY_MANAGEMENT,
-        ComponentKind.SECRETS_STORE,
-        ComponentKind.MONITORING,
-        ComponentKind.CI_PIPELINE,
-        ComponentKind.ARTIFACT_REGISTRY,
-    }
-)
-_PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+_SECURITY_KINDS = kind_group(KindGroup.SECURITY_IMPACTING)
+_PEOPLE_KINDS = kind_group(KindGroup.PEOPLE)
 _MAX_LISTED = 3
 
 

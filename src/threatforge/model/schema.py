@@ -29,6 +29,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from threatforge._hints import did_you_mean
 from threatforge.model.diagnostics import Location
+from threatforge.model.vocabulary import KindGroup, kind_group
 
 __all__ = [
     "DATA_CATEGORIES",
@@ -174,33 +175,13 @@ class ComponentKind(StrEnum):
 
     @property
     def stores_data(self) -> bool:
-        """Kinds whose purpose is to hold data at rest."""
-        return self in _STORE_KINDS
+        """Kinds whose purpose is to hold data at rest (the vocabulary's ``holds-data``)."""
+        return self in kind_group(KindGroup.HOLDS_DATA)
 
     @property
     def is_process(self) -> bool:
-        """Kinds that run code of the system's own."""
-        return self in _PROCESS_KINDS
-
-
-_STORE_KINDS = frozenset(
-    {
-        ComponentKind.DATASTORE,
-        ComponentKind.CACHE,
-        ComponentKind.QUEUE,
-        ComponentKind.STREAM,
-        ComponentKind.SECRETS_STORE,
-        ComponentKind.ARTIFACT_REGISTRY,
-    }
-)
-_PROCESS_KINDS = frozenset(
-    {
-        ComponentKind.SERVICE,
-        ComponentKind.FUNCTION,
-        ComponentKind.GATEWAY,
-        ComponentKind.CI_PIPELINE,
-    }
-)
+        """Kinds that run code of the system's own (the vocabulary's ``own-processes``)."""
+        return self in kind_group(KindGroup.OWN_PROCESSES)
 
 
 class Exposure(StrEnum):

@@ -42,6 +42,7 @@ from threatforge.model import (
     TrustLevel,
 )
 from threatforge.model.schema import PropertyValue
+from threatforge.model.vocabulary import KindGroup, kind_group
 from threatforge.rules.interface import DataScope, ElementSet, Skip, Stride, members
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "STORE_KINDS",
     "TELEMETRY",
     "WITHIN_CLUSTERS",
+    "WORKLOAD_KINDS",
     "CdeStaffAccess",
     "D",
     "E",
@@ -156,26 +158,18 @@ S, T, R, INFO, D, E = (
 
 OWASP_CHEATSHEETS = "https://cheatsheetseries.owasp.org/cheatsheets/"
 
-PROCESS_KINDS = frozenset(
-    {ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY}
-)
-STORE_KINDS = frozenset(
-    {
-        ComponentKind.DATASTORE,
-        ComponentKind.CACHE,
-        ComponentKind.QUEUE,
-        ComponentKind.STREAM,
-        ComponentKind.SECRETS_STORE,
-    }
-)
-BROKER_KINDS = frozenset({ComponentKind.CACHE, ComponentKind.QUEUE, ComponentKind.STREAM})
+# The kind groups, as the vocabulary defines them (src/threatforge/model/vocabulary/kinds.yaml).
+PROCESS_KINDS = kind_group(KindGroup.RUNS_CODE)
+"""Processes of the system's own: services, functions, gateways."""
+WORKLOAD_KINDS = kind_group(KindGroup.WORKLOADS)
+"""Processes that run application code: services and functions."""
+STORE_KINDS = kind_group(KindGroup.STORES_DATA)
+BROKER_KINDS = kind_group(KindGroup.BROKERS)
 """Shared state that services connect to directly: caches and message brokers."""
-EDGE_KINDS = frozenset(
-    {ComponentKind.GATEWAY, ComponentKind.LOAD_BALANCER, ComponentKind.CDN}
-)
-PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+EDGE_KINDS = kind_group(KindGroup.EDGE)
+PEOPLE_KINDS = kind_group(KindGroup.PEOPLE)
 """People and the devices they use."""
-OUTSIDE_KINDS = PEOPLE_KINDS | {ComponentKind.EXTERNAL_SERVICE}
+OUTSIDE_KINDS = kind_group(KindGroup.EXTERNAL)
 """Kinds that are not system components of ours: people, their devices, third parties."""
 NOT_PEOPLE_KINDS = frozenset(ComponentKind) - PEOPLE_KINDS
 """Every kind but people and their devices (a flow scope: flows into a service, not a person)."""

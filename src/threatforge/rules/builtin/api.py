@@ -19,6 +19,7 @@ from threatforge.model.schema import Initiator
 from threatforge.rules.builtin._facts import (
     INFO,
     PROCESS_KINDS,
+    WORKLOAD_KINDS,
     D,
     E,
     S,
@@ -60,7 +61,7 @@ OAUTH_BCP = "https://www.rfc-editor.org/rfc/rfc9700"
 
 API_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY})
 """Components that serve an API."""
-BACKEND_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
+BACKEND_KINDS = WORKLOAD_KINDS
 """API components that own objects (gateways route; the backend decides per object)."""
 TOKEN_ISSUER_KINDS = frozenset(
     {ComponentKind.IDENTITY_PROVIDER, ComponentKind.GATEWAY, ComponentKind.SERVICE,

@@ -40,6 +40,7 @@ from threatforge.rules.builtin._facts import (
     STAFF_CONNECTS,
     STORED_PAN,
     TELEMETRY,
+    WORKLOAD_KINDS,
     D,
     E,
     R,
@@ -136,7 +137,7 @@ def _is_telemetry(model: Model, component: Component) -> bool:
     return is_telemetry(model, component.id)
 
 
-PAN_SENDER_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
+PAN_SENDER_KINDS = WORKLOAD_KINDS
 """Where a PAN could be swapped for a token before it travels on (a flow scope)."""
 PAN_RECEIVER_KINDS = PROCESS_KINDS | {
     ComponentKind.QUEUE, ComponentKind.STREAM, ComponentKind.CACHE
