@@ -63,6 +63,7 @@ class KindGroup(StrEnum):
     STORES_DATA = "stores-data"
     HOLDS_DATA = "holds-data"
     BROKERS = "brokers"
+    MESSAGING = "messaging"
     EDGE = "edge"
     PEOPLE = "people"
     EXTERNAL = "external"

@@ -63,10 +63,12 @@ __all__ = [
     "IN_CLUSTER",
     "KUBERNETES_DEPLOY_VALUES",
     "KUBE_API_SERVER_TECH",
+    "MESSAGING_KINDS",
     "NOT_ENCRYPTED",
     "NOT_PEOPLE_KINDS",
     "OUTSIDE_KINDS",
     "OWASP_CHEATSHEETS",
+    "OWN_PROCESS_KINDS",
     "PAN",
     "PEOPLE_KINDS",
     "PROCESS_KINDS",
@@ -166,6 +168,10 @@ WORKLOAD_KINDS = kind_group(KindGroup.WORKLOADS)
 STORE_KINDS = kind_group(KindGroup.STORES_DATA)
 BROKER_KINDS = kind_group(KindGroup.BROKERS)
 """Shared state that services connect to directly: caches and message brokers."""
+MESSAGING_KINDS = kind_group(KindGroup.MESSAGING)
+"""Where consumers read messages from: queues and streams."""
+OWN_PROCESS_KINDS = kind_group(KindGroup.OWN_PROCESSES)
+"""Processes of the system's own and its CI pipelines."""
 EDGE_KINDS = kind_group(KindGroup.EDGE)
 PEOPLE_KINDS = kind_group(KindGroup.PEOPLE)
 """People and the devices they use."""
