@@ -39,8 +39,8 @@ from threatforge.model import (
     TrustLevel,
     load_text,
 )
-from threatforge.model.schema import DATA_CATEGORIES, ENCRYPTED_PROTOCOLS, PLAINTEXT_PROTOCOLS
-from threatforge.model.vocabulary import PropertyType, property_catalogue
+from threatforge.model.schema import DATA_CATEGORIES
+from threatforge.model.vocabulary import PropertyType, property_catalogue, protocol_encryption
 from threatforge.rules import Assessment, analyze, builtin_rules
 
 TODAY = date(2026, 1, 1)
@@ -63,7 +63,7 @@ TECHS = tuple(
         }
     )
 )
-PROTOCOLS = tuple(sorted(ENCRYPTED_PROTOCOLS | PLAINTEXT_PROTOCOLS | {"postgres", "grpc"}))
+PROTOCOLS = tuple(sorted(protocol_encryption()))
 COMPONENT_IDS = ("shopper", "web", "api", "worker", "db", "cache", "queue", "idp", "psp", "ci")
 DATA_IDS = ("cards", "profile", "logs", "tokens")
 ZONE_IDS = ("internet", "edge", "vpc", "data", "partner")

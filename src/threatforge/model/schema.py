@@ -29,7 +29,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from threatforge._hints import did_you_mean
 from threatforge.model.diagnostics import Location
-from threatforge.model.vocabulary import KindGroup, kind_group
+from threatforge.model.vocabulary import KindGroup, kind_group, protocol_encryption
 
 __all__ = [
     "DATA_CATEGORIES",
@@ -507,11 +507,13 @@ class Flow(_Element):
         """Whether the flow is encrypted in transit: stated, or implied by its protocol."""
         if self.tls or self.mtls:
             return True
-        if self.protocol in ENCRYPTED_PROTOCOLS:
+        # the vocabulary's protocols.yaml: True encrypted by definition, False clear text
+        implied = protocol_encryption().get(self.protocol) if self.protocol else None
+        if implied is True:
             return True
         if self.tls is False:
             return False
-        if self.protocol in PLAINTEXT_PROTOCOLS:
+        if implied is False:
             return False
         return None
 
@@ -525,50 +527,6 @@ class Flow(_Element):
         return None
 
 
-ENCRYPTED_PROTOCOLS = frozenset(
-    {
-        "https",
-        "grpcs",
-        "wss",
-        "ldaps",
-        "sftp",
-        "ssh",
-        "tls",
-        "smtps",
-        "imaps",
-        "ftps",
-        "aws-api",
-        "aws-invoke",
-        "amqps",
-        "kafka-tls",
-        "mqtts",
-        "rediss",
-        "h2",
-    }
-)
-"""Protocols that are encrypted by definition (``aws-*`` = AWS SDK calls over TLS)."""
-PLAINTEXT_PROTOCOLS = frozenset(
-    {
-        "http",
-        "ws",
-        "ldap",
-        "ftp",
-        "telnet",
-        "smtp",
-        "amqp",
-        "mqtt",
-        "grpc-plaintext",
-        "tcp",
-        "udp",
-        "dns",
-        "snmp",
-        "syslog",
-        "nfs",
-        "smb",
-        "memcached",
-    }
-)
-"""Protocols that carry data in clear unless ``tls: true`` says otherwise."""
 
 
 class Control(_Element):
