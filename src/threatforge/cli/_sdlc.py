@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from threatforge.cli._common import analyse_model, load_evidence, load_model, parse_today
+from threatforge.cli._common import (
+    analyse_model,
+    load_evidence,
+    load_model,
+    load_model_with_warnings,
+    parse_today,
+)
 from threatforge.cli._output import Exit, output
 
 if TYPE_CHECKING:
@@ -106,8 +112,19 @@ def check(
     write_baseline: Path | None = typer.Option(
         None, "--write-baseline", help="Write the open findings to this baseline file and exit 0."
     ),
+    allow_unknown_names: bool = typer.Option(
+        False,
+        "--allow-unknown-names",
+        help="Do not fail on a tech, property or protocol the vocabulary does not know "
+        "(it is still listed).",
+    ),
 ) -> None:
-    """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count)."""
+    """Gate a build: exit 1 when open findings reach --fail-on (accepted risks do not count).
+
+    The gate fails too when a model names a technology, property or protocol that the
+    vocabulary does not know (a misspelt name switches its rules off), unless
+    --allow-unknown-names is given.
+    """
     from threatforge.rules import Severity
     from threatforge.sdlc.gate import gate_to_dict, render_gate_text
 
@@ -125,8 +142,11 @@ def check(
     if base is not None:
         _validate_ref(base)
     results: list[tuple[Path, GateResult]] = []
+    unknown: dict[Path, list[str]] = {}
     for path in models:
-        model = load_model(path)
+        model, warnings = load_model_with_warnings(path)
+        if not allow_unknown_names:
+            unknown[path] = [d.format() for d in warnings if d.code == "vocabulary"]
         evidence = load_evidence(evidence_files, model)
         assessment = analyse_model(model, packs, today=when, evidence=evidence)
         _report_run(assessment)
@@ -139,19 +159,39 @@ def check(
         results.append(
             (path, _gate(path, assessment, threshold, baseline, base, packs, when, evidence_files))
         )
-    passed = all(result.passed for _, result in results)
+    passed = all(result.passed and not unknown.get(path) for path, result in results)
     if output_format is CheckFormat.JSON:
         document = {
             "passed": passed,
             "fail_on": threshold.value,
-            "models": [{"model": str(path)} | gate_to_dict(result) for path, result in results],
+            "models": [
+                {"model": str(path)}
+                | gate_to_dict(result)
+                | ({"unknown_names": unknown[path]} if unknown.get(path) else {})
+                for path, result in results
+            ],
         }
         output.write_or_print(json.dumps(document, indent=2, ensure_ascii=False), None, "the gate")
     else:
-        text = "\n".join(render_gate_text(result) for _, result in results)
+        text = "\n".join(
+            render_gate_text(result) + _unknown_names_text(unknown.get(path, []))
+            for path, result in results
+        )
         output.write_or_print(text, None, "the gate")
     if not passed:
         raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def _unknown_names_text(unknown: Sequence[str]) -> str:
+    """The gate's line on vocabulary warnings (they fail it: their rules are switched off)."""
+    if not unknown:
+        return ""
+    what = "name" if len(unknown) == 1 else "names"
+    return (
+        f"vocabulary: gate FAILED on {len(unknown)} unknown tech, property or protocol {what} "
+        "(rules do not read them: a misspelling switches its rules off; `threatforge validate` "
+        "lists them, --allow-unknown-names lets them pass)\n"
+    )
 
 
 def _validate_ref(ref: str) -> None:
