@@ -149,6 +149,13 @@ _TYPE_WORDS = {
     PropertyType.STRING: "a string",
     PropertyType.LIST: "a list",
 }
+_ITEM_WORDS = {
+    PropertyType.BOOL: "booleans",
+    PropertyType.INT: "whole numbers",
+    PropertyType.NUMBER: "numbers",
+    PropertyType.STRING: "strings",
+    PropertyType.LIST: "lists",
+}
 
 
 def property_problem(
@@ -166,7 +173,7 @@ def property_problem(
     if not _has_type(value, spec):
         expected = " or ".join(_TYPE_WORDS[t] for t in spec.types)
         if PropertyType.LIST in spec.types:
-            expected += f" of {' or '.join(_TYPE_WORDS[t].split(' (')[0] for t in spec.items)}"
+            expected += f" of {' or '.join(_ITEM_WORDS[t] for t in spec.items)}"
         return PropertyProblem(
             False,
             f"property '{key}' is {_shown(value)} ({_type_name(value)}); expected {expected}"
