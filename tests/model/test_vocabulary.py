@@ -284,8 +284,14 @@ def test_the_json_schema_offers_known_technologies_and_properties_per_technology
     assert "https" in flow["protocol"]["anyOf"][0]["enum"]
 
 
-def test_the_property_pages_are_generated_from_the_catalogue() -> None:
-    assert docs_main([str(ROOT / "docs" / "rules"), "--check"]) == 0
+def test_the_property_pages_and_kind_groups_are_generated_from_the_catalogue() -> None:
+    assert docs_main([str(ROOT / "docs"), "--check"]) == 0
+    page = (ROOT / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    assert (
+        "| `external` | `actor`, `client`, `external-service` | `people` | What is not a system "
+        "component of ours: people, their devices, third parties. Attack paths start here and "
+        "never end here. |\n"
+    ) in page
 
 
 def test_a_stale_property_table_is_rewritten(tmp_path: Path) -> None:
@@ -293,10 +299,14 @@ def test_a_stale_property_table_is_rewritten(tmp_path: Path) -> None:
     row = next(line for line in page.splitlines() if line.startswith("| `block_public_access`"))
     stale = page.replace(row, "| `block_public_access` | old | text | text | text |")
     assert update_page("aws-properties.md", stale) == page
-    (tmp_path / "aws-properties.md").write_text(stale, encoding="utf-8")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "aws-properties.md").write_text(stale, encoding="utf-8")
     for other in {t.page for t in property_catalogue().tables} - {"aws-properties.md"}:
         text = (ROOT / "docs" / "rules" / other).read_text(encoding="utf-8")
-        (tmp_path / other).write_text(text, encoding="utf-8")
+        (tmp_path / "rules" / other).write_text(text, encoding="utf-8")
+    vocabulary = (ROOT / "docs" / "vocabulary.md").read_text(encoding="utf-8")
+    (tmp_path / "vocabulary.md").write_text(vocabulary, encoding="utf-8")
     assert docs_main([str(tmp_path), "--check"]) == 1
     assert docs_main([str(tmp_path)]) == 0
-    assert (tmp_path / "aws-properties.md").read_text(encoding="utf-8") == page
+    assert (tmp_path / "rules" / "aws-properties.md").read_text(encoding="utf-8") == page
+    assert (tmp_path / "vocabulary.md").read_text(encoding="utf-8") == vocabulary

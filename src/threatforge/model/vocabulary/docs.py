@@ -1,4 +1,6 @@
-"""The property tables of docs/rules/*.md, generated from ``properties.yaml``.
+"""The tables of the docs generated from the catalogue: the property tables of
+docs/rules/*.md (from ``properties.yaml``) and the kind groups of docs/vocabulary.md (from
+``kinds.yaml``).
 
 Each table sits between two markers in its page; the prose around it is written by hand::
 
@@ -7,7 +9,7 @@ Each table sits between two markers in its page; the prose around it is written 
     ...
     <!-- end of properties: aws/s3 -->
 
-Run ``python -m threatforge.model.vocabulary.docs docs/rules`` after editing the catalogue
+Run ``python -m threatforge.model.vocabulary.docs docs`` after editing the catalogue
 (``--check`` exits 1 when a page is out of date; the test suite runs the same comparison).
 """
 
@@ -18,11 +20,19 @@ import re
 import sys
 from pathlib import Path
 
-from threatforge.model.vocabulary._catalogue import PropertyTable, property_catalogue
+from threatforge.model.vocabulary._catalogue import (
+    PropertyTable,
+    kind_catalogue,
+    property_catalogue,
+)
 
-__all__ = ["render_table", "update_page"]
+__all__ = ["VOCABULARY_PAGE", "render_kind_groups", "render_table", "update_page"]
 
 _SOURCE = "src/threatforge/model/vocabulary/properties.yaml"
+_KINDS_START = "<!-- kind groups (generated from src/threatforge/model/vocabulary/kinds.yaml) -->"
+_KINDS_END = "<!-- end of kind groups -->"
+VOCABULARY_PAGE = "vocabulary.md"
+"""The page (in the docs folder) with the kind groups table."""
 
 
 def _start(table: str) -> str:
@@ -31,6 +41,26 @@ def _start(table: str) -> str:
 
 def _end(table: str) -> str:
     return f"<!-- end of properties: {table} -->"
+
+
+def render_kind_groups() -> str:
+    """The Markdown table of the kind groups, in the order of ``kinds.yaml``."""
+    catalogue = kind_catalogue()
+    lines = ["| group | kinds | includes | meaning |", "|---|---|---|---|"]
+    for name, group in catalogue.groups.items():
+        kinds = ", ".join(f"`{k}`" for k in sorted(catalogue.expanded(name)))
+        included = ", ".join(f"`{k[1:]}`" for k in group.kinds if k.startswith("+"))
+        lines.append(f"| `{name}` | {kinds} | {included} | {group.description} |")
+    return "\n".join(lines)
+
+
+def _replace(text: str, start: str, end: str, table: str, where: str) -> str:
+    pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
+    body = f"{start}\n{table}\n{end}"
+    text, found = pattern.subn(body.replace("\\", "\\\\"), text)
+    if found != 1:
+        raise ValueError(f"{where}: expected one marked table, found {found}")
+    return text
 
 
 def render_table(table: PropertyTable) -> str:
@@ -57,29 +87,28 @@ def render_table(table: PropertyTable) -> str:
 
 def update_page(page: str, text: str) -> str:
     """``text`` (the page ``page``) with each of its generated tables rendered afresh."""
+    if page == VOCABULARY_PAGE:
+        return _replace(text, _KINDS_START, _KINDS_END, render_kind_groups(), page)
     for table in property_catalogue().tables:
         if table.page != page:
             continue
         start, end = _start(table.id), _end(table.id)
-        pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
-        body = f"{start}\n{render_table(table)}\n{end}"
-        text, found = pattern.subn(body.replace("\\", "\\\\"), text)
-        if found != 1:
-            raise ValueError(f"{page}: expected one marked table '{table.id}', found {found}")
+        text = _replace(text, start, end, render_table(table), f"{page} '{table.id}'")
     return text
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite (or with ``--check``, compare) the property tables of the pages in a folder."""
+    """Rewrite (or with ``--check``, compare) the generated tables of the docs folder."""
     parser = argparse.ArgumentParser(prog="python -m threatforge.model.vocabulary.docs")
-    parser.add_argument("folder", type=Path, help="the docs/rules folder")
+    parser.add_argument("folder", type=Path, help="the docs folder")
     parser.add_argument("--check", action="store_true", help="exit 1 if a page would change")
     args = parser.parse_args(argv)
     stale = []
-    for page in sorted({t.page for t in property_catalogue().tables}):
+    pages = [f"rules/{p}" for p in sorted({t.page for t in property_catalogue().tables})]
+    for page in [VOCABULARY_PAGE, *pages]:
         path = args.folder / page
         text = path.read_text(encoding="utf-8")
-        updated = update_page(page, text)
+        updated = update_page(page.removeprefix("rules/"), text)
         if updated != text:
             stale.append(page)
             if not args.check:
