@@ -39,7 +39,8 @@ from threatforge.model import (
     TrustLevel,
     load_text,
 )
-from threatforge.model.schema import DATA_CATEGORIES, ENCRYPTED_PROTOCOLS, PLAINTEXT_PROTOCOLS
+from threatforge.model.schema import DATA_CATEGORIES
+from threatforge.model.vocabulary import PropertyType, property_catalogue, protocol_encryption
 from threatforge.rules import Assessment, analyze, builtin_rules
 
 TODAY = date(2026, 1, 1)
@@ -62,7 +63,7 @@ TECHS = tuple(
         }
     )
 )
-PROTOCOLS = tuple(sorted(ENCRYPTED_PROTOCOLS | PLAINTEXT_PROTOCOLS | {"postgres", "grpc"}))
+PROTOCOLS = tuple(sorted(protocol_encryption()))
 COMPONENT_IDS = ("shopper", "web", "api", "worker", "db", "cache", "queue", "idp", "psp", "ci")
 DATA_IDS = ("cards", "profile", "logs", "tokens")
 ZONE_IDS = ("internet", "edge", "vpc", "data", "partner")
@@ -87,12 +88,37 @@ def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if value is not None and value != []}
 
 
-PROPERTY_VALUES = (
-    st.booleans()
-    | st.integers(min_value=-5, max_value=100_000)
-    | st.sampled_from(["", "*", "0.0.0.0/0", "none", "TLSv1", "1.2", "admin", "latest", "public"])
-    | st.lists(st.sampled_from(["*", "s3:*", "GET", "443", "https://a.example"]), max_size=3)
+_WORDS = st.sampled_from(
+    ["", "*", "0.0.0.0/0", "none", "TLSv1", "1.2", "admin", "latest", "public"]
 )
+_ITEMS = st.sampled_from(["*", "s3:*", "GET", "443", "https://a.example"])
+_SCALARS: dict[PropertyType, st.SearchStrategy[Any]] = {
+    PropertyType.BOOL: st.booleans(),
+    PropertyType.INT: st.integers(min_value=-5, max_value=100_000),
+    PropertyType.NUMBER: st.integers(min_value=-5, max_value=100_000),
+    PropertyType.STRING: _WORDS,
+}
+
+
+def _typed_value(key: str) -> st.SearchStrategy[Any]:
+    """A value of the type the property catalogue gives ``key`` (the loader refuses others)."""
+    spec = property_catalogue().properties[key]
+    options: list[st.SearchStrategy[Any]] = []
+    for kind in spec.types:
+        if kind is PropertyType.LIST:
+            items = [_ITEMS if t is PropertyType.STRING else _SCALARS[t] for t in spec.items]
+            options.append(st.lists(st.one_of(items), max_size=3))
+        elif kind is PropertyType.STRING and spec.values:
+            options.append(st.sampled_from(spec.values))
+        else:
+            options.append(_SCALARS[kind])
+    return st.one_of(options)
+
+
+PROPERTIES = st.lists(
+    st.sampled_from(PROPERTY_NAMES).flatmap(lambda k: st.tuples(st.just(k), _typed_value(k))),
+    max_size=4,
+).map(dict)
 
 
 @dataclass(frozen=True)
@@ -143,8 +169,15 @@ def specs(draw: st.DrawFn) -> Spec:
                     "kind": draw(_maybe(_enum(BoundaryKind))),
                     # nesting only inside an earlier zone: no loops
                     "inside": draw(_maybe(st.sampled_from(zone_ids[:index]))) if index else None,
+                    # typed as the catalogue says (the loader refuses a boolean pci_scope)
                     "properties": draw(
-                        st.dictionaries(st.sampled_from(["cde", "pci_scope"]), st.booleans())
+                        st.fixed_dictionaries(
+                            {},
+                            optional={
+                                "cde": _typed_value("cde"),
+                                "pci_scope": _typed_value("pci_scope"),
+                            },
+                        )
                     ),
                 }
             ),
@@ -218,9 +251,7 @@ def _component(zones: list[str], data: list[str]) -> st.SearchStrategy[dict[str,
             ),
             "stores": st.lists(st.sampled_from(data), unique=True) if data else st.just([]),
             "processes": st.lists(st.sampled_from(data), unique=True) if data else st.just([]),
-            "properties": st.dictionaries(
-                st.sampled_from(PROPERTY_NAMES), PROPERTY_VALUES, max_size=4
-            ),
+            "properties": PROPERTIES,
         }
     ).map(_drop_none)
 

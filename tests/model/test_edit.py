@@ -290,7 +290,7 @@ DIGESTS_BEFORE_FMT = {
         "7bddaf42cec98f2f42858d410428ab6ab891233fb68f90c419869e3ca30ee934"
     ),
     # its boundary 'plugins' was renamed 'plugins-zone' (ids unique across sections, #14.19)
-    "security/threatmodel.yaml": "4f3409fd46d7c68d4cbf0b02cf20e5ab1946cba89f1f909516284fbaa934faef",
+    "security/threatmodel.yaml": "341eb432321eb178139e662193052ac5ca59c2c85a91718b4a09f004b42dc0e9",
 }
 
 

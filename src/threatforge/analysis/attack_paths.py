@@ -47,11 +47,11 @@ from threatforge.model import (
     Boundary,
     Classification,
     Component,
-    ComponentKind,
     Exposure,
     Model,
     TrustLevel,
 )
+from threatforge.model.vocabulary import KindGroup, kind_group
 
 __all__ = [
     "DEFAULT_BUDGET",
@@ -83,14 +83,8 @@ FILTER_EFFORT = 1
 GUARDED_CROSSING_EFFORT = 1
 """Entering a more trusted zone costs extra only when the step is authenticated."""
 
-_NOT_TARGETS = frozenset(
-    {ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE}
-)
-_JEWEL_KINDS = {
-    ComponentKind.SECRETS_STORE: "secrets store",
-    ComponentKind.KEY_MANAGEMENT: "key management",
-    ComponentKind.IDENTITY_PROVIDER: "identity provider",
-}
+_NOT_TARGETS = kind_group(KindGroup.EXTERNAL)
+_JEWEL_KINDS = {kind: kind.value.replace("-", " ") for kind in kind_group(KindGroup.CROWN_JEWELS)}
 
 
 @dataclass(frozen=True, slots=True)

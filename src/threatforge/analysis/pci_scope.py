@@ -36,6 +36,7 @@ from operator import attrgetter
 
 from threatforge.analysis._steps import step_facts, step_table
 from threatforge.model import Authn, Boundary, Component, ComponentKind, Flow, Model, TrustLevel
+from threatforge.model.vocabulary import KindGroup, kind_group
 
 __all__ = [
     "ACCOUNT_DATA_CATEGORIES",
@@ -132,17 +133,9 @@ def declared_cde(model: Model) -> frozenset[str]:
         lambda: frozenset(cid for cid in model.components if cde_zone_of(model, cid) is not None),
     )
 
-_SECURITY_KINDS = frozenset(
-    {
-        ComponentKind.IDENTITY_PROVIDER,
-        ComponentKind.KEY_MANAGEMENT,
-        ComponentKind.SECRETS_STORE,
-        ComponentKind.MONITORING,
-        ComponentKind.CI_PIPELINE,
-        ComponentKind.ARTIFACT_REGISTRY,
-    }
-)
-_PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+
+_SECURITY_KINDS = kind_group(KindGroup.SECURITY_IMPACTING)
+_PEOPLE_KINDS = kind_group(KindGroup.PEOPLE)
 _MAX_LISTED = 3
 
 

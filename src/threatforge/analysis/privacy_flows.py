@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from threatforge.model import ComponentKind, DataAsset, Flow, Model
+from threatforge.model.vocabulary import KindGroup, kind_group
 
 __all__ = [
     "PERSONAL_CATEGORY",
@@ -40,7 +41,7 @@ PERSONAL_CATEGORY = "pii"
 SPECIAL_CATEGORY = "pii.special"
 JURISDICTION_PROPERTY = "jurisdiction"
 
-_PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+_PEOPLE_KINDS = kind_group(KindGroup.PEOPLE)
 _REGION_JURISDICTIONS = {
     "eu-west-2": "UK",
     "eu-central-2": "CH",

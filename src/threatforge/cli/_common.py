@@ -12,7 +12,7 @@ from threatforge._hints import did_you_mean
 from threatforge.cli._output import output
 
 if TYPE_CHECKING:
-    from threatforge.model import Model
+    from threatforge.model import Diagnostic, Model
     from threatforge.rules import Assessment, Evidence, Rule
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "affected_models",
     "analyse_model",
     "load_model",
+    "load_model_with_warnings",
     "load_rules",
     "parse_today",
     "plugins_wanted",
@@ -37,13 +38,18 @@ def plugins_wanted(no_plugins: bool) -> bool:
 
 def load_model(path: Path) -> Model:
     """Load a model or exit 2 after printing every error (warnings unless --quiet)."""
+    return load_model_with_warnings(path)[0]
+
+
+def load_model_with_warnings(path: Path) -> tuple[Model, tuple[Diagnostic, ...]]:
+    """:func:`load_model`, and the warnings it printed (``check`` counts the vocabulary's)."""
     from threatforge.model import load_with_diagnostics
 
     result = load_with_diagnostics(path)
     output.diagnostics(result.diagnostics)
     if result.model is None:
         output.fail(f"{path} is not a valid model ({len(result.errors)} errors)")
-    return result.model
+    return result.model, tuple(d for d in result.diagnostics if not d.is_error)
 
 
 def load_rules(

@@ -21,6 +21,7 @@ from threatforge.cli._common import (
     analyse_model,
     load_evidence,
     load_model,
+    load_model_with_warnings,
     parse_today,
     plugins_wanted,
 )
@@ -144,9 +145,20 @@ def check(
         "--fail-on-new-decisions",
         help="With --base: fail when the change adds a decision or a change that hides a finding.",
     ),
+    allow_unknown_names: bool = typer.Option(
+        False,
+        "--allow-unknown-names",
+        help="Do not fail on a tech, property or protocol the vocabulary does not know "
+        "(it is still listed).",
+    ),
 ) -> None:
     """Gate a build: exit 1 when open findings reach --fail-on (valid decisions do not count),
-    exit 2 when a rule failed."""
+    exit 2 when a rule failed.
+
+    The gate fails too when a model names a technology, property or protocol that the
+    vocabulary does not know (a misspelt name switches its rules off), unless
+    --allow-unknown-names is given.
+    """
     from threatforge.errors import ThreatforgeError
     from threatforge.rules import Severity
     from threatforge.sdlc.gate import gate_to_dict, render_gate_text
@@ -183,8 +195,11 @@ def check(
     results: list[tuple[Path, GateResult]] = []
     plugins = plugins_wanted(no_plugins)
     untrusted = [path.absolute().parent for path in models]
+    unknown: dict[Path, list[str]] = {}
     for index, path in enumerate(models):
-        model = load_model(path)
+        model, warnings = load_model_with_warnings(path)
+        if not allow_unknown_names:
+            unknown[path] = [d.format() for d in warnings if d.code == "vocabulary"]
         evidence = load_evidence(evidence_files, model)
         assessment = analyse_model(
             model,
@@ -213,16 +228,24 @@ def check(
             (plugins, untrusted),
         )
         results.append((path, gate.run(path, model, assessment, baseline, base)))
-    passed = all(result.passed for _, result in results)
+    passed = all(result.passed and not unknown.get(path) for path, result in results)
     if output_format is CheckFormat.JSON:
         document = {
             "passed": passed,
             "fail_on": threshold.value,
-            "models": [{"model": str(path)} | gate_to_dict(result) for path, result in results],
+            "models": [
+                {"model": str(path)}
+                | gate_to_dict(result)
+                | ({"unknown_names": unknown[path]} if unknown.get(path) else {})
+                for path, result in results
+            ],
         }
         output.write_or_print(json.dumps(document, indent=2, ensure_ascii=False), None, "the gate")
     else:
-        text = "\n".join(render_gate_text(result) for _, result in results)
+        text = "\n".join(
+            render_gate_text(result) + _unknown_names_text(unknown.get(path, []))
+            for path, result in results
+        )
         output.write_or_print(text, None, "the gate")
     if any(result.errored for _, result in results):
         raise typer.Exit(int(Exit.BAD_INPUT))
@@ -240,6 +263,18 @@ def _load_policy(path: Path | None) -> LoadedPolicy:
         return load_policy(str(path))
     except PolicyError as exc:
         output.fail(str(exc))
+
+
+def _unknown_names_text(unknown: Sequence[str]) -> str:
+    """The gate's line on vocabulary warnings (they fail it: their rules are switched off)."""
+    if not unknown:
+        return ""
+    what = "name" if len(unknown) == 1 else "names"
+    return (
+        f"vocabulary: gate FAILED on {len(unknown)} unknown tech, property or protocol {what} "
+        "(rules do not read them: a misspelling switches its rules off; `threatforge validate` "
+        "lists them, --allow-unknown-names lets them pass)\n"
+    )
 
 
 def _validate_ref(ref: str) -> None:

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from threatforge.model.schema import FLOW_ARROW, ModelFile
+from threatforge.model.vocabulary.json_schema import add_vocabulary
 
 __all__ = ["SCHEMA_ID", "model_json_schema"]
 
@@ -52,6 +53,7 @@ def model_json_schema() -> dict[str, Any]:
             # a flow's id may be written (two flows between one pair); other ids are their keys
             if definition.get("title") not in ("Flow", "FlowAttributes") or name == "location":
                 definition.get("properties", {}).pop(name, None)
+    add_vocabulary(schema)  # known technologies, protocols and properties, for completion
     for section in schema["properties"].values():
         if "patternProperties" in section:  # a key that is not a valid id is an error
             section["additionalProperties"] = False

@@ -35,10 +35,18 @@ from threatforge.model.schema import (
     Flow,
     LoggingSpec,
     ModelFile,
+    PropertyValue,
     System,
     TrackingEntry,
 )
 from threatforge.model.sources import Problem, Source, SourceError, WorkingTree, inside
+from threatforge.model.vocabulary import (
+    KindGroup,
+    kind_group,
+    property_problem,
+    protocol_problem,
+    technology_problem,
+)
 
 __all__ = [
     "Limits",
@@ -84,7 +92,8 @@ _NESTED_CLASS: dict[str, type[BaseModel]] = {
     "encryption": EncryptionSpec,
     "logging": LoggingSpec,
 }
-_STORE_WARN_KINDS = ("datastore", "cache", "queue", "stream", "secrets-store")
+_VOCABULARY_HINT_COST = 400
+"""Hint budget one "did you mean" against a catalogue takes (it has a few hundred names)."""
 
 
 @dataclass(frozen=True)
@@ -604,6 +613,7 @@ class _Loader:
             files=tuple(p.document.file for p in files),
         )
         _References(self, model, element_paths, flow_paths).check()
+        _Vocabulary(self, model, element_paths, flow_paths, root.document).check()
         if any(d.is_error for d in self.diagnostics):
             return None
         self.id_clashes(model, flow_paths)
@@ -646,11 +656,12 @@ class _Loader:
     ) -> None:
         """Warn about facts the rules will need but the model does not state."""
         used_data: set[str] = set()
+        stores = kind_group(KindGroup.STORES_DATA)
         for component in model.components.values():
             used_data.update(component.stores)
             used_data.update(component.processes)
             unstated_zone = component.zone is None
-            unstated_encryption = component.kind.value in _STORE_WARN_KINDS and (
+            unstated_encryption = component.kind in stores and (
                 component.encryption is None or component.encryption.at_rest is None
             )
             if not (unstated_zone or unstated_encryption):
@@ -728,6 +739,95 @@ def missing_applies_to_message(control_id: str) -> str:
         "but 'applies_to' becomes required; write 'applies_to: [\"*\"]' to keep today's "
         "meaning, or name the elements (threatforge fmt --fix writes the first)"
     )
+
+
+class _Vocabulary:
+    """Names checked against the vocabulary: ``tech``, ``properties:`` keys and values, protocols.
+
+    An unknown name is a warning with "did you mean" (an error under ``validate --strict``; a
+    failure of ``check``), since rules select by these names and a misspelt one switches them
+    off; a value of the wrong type, or one the rules do not know, is an error.
+    """
+
+    def __init__(
+        self,
+        loader: _Loader,
+        model: Model,
+        element_paths: Mapping[tuple[str, str], Document],
+        flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]],
+        root: Document,
+    ) -> None:
+        self.loader = loader
+        self.model = model
+        self.element_paths = element_paths
+        self.flow_paths = flow_paths
+        self.root = root
+
+    def check(self) -> None:
+        m = self.model
+        if m.system.properties:
+            self.properties(self.root, ("system",), "system", m.system.properties)
+        for boundary in m.boundaries.values():
+            if boundary.properties:
+                base = ("boundaries", boundary.id)
+                document = self.element_paths[base]
+                self.properties(document, base, f"boundary '{boundary.id}'", boundary.properties)
+        for component in m.components.values():
+            if component.tech is None and not component.properties:
+                continue
+            base = ("components", component.id)
+            document = self.element_paths[base]
+            subject = f"component '{component.id}'"
+            if component.tech is not None:
+                problem = technology_problem(component.tech, hint=self.hint())
+                if problem is not None:
+                    self.report(document, (*base, "tech"), f"{subject}: {problem}", key=False)
+            if component.properties:
+                self.properties(document, base, subject, component.properties)
+        for flow in m.flows:
+            if flow.protocol is None and not flow.properties:
+                continue
+            document, path = self.flow_paths[flow.id]
+            subject = f"flow {int(path[1]) + 1} ({flow.source} -> {flow.target})"
+            if flow.protocol is not None:
+                problem = protocol_problem(flow.protocol, hint=self.hint())
+                if problem is not None:
+                    self.report(document, (*path, "protocol"), f"{subject}: {problem}", key=False)
+            if flow.properties:
+                self.properties(document, path, subject, flow.properties)
+
+    def properties(
+        self,
+        document: Document,
+        base: tuple[str | int, ...],
+        subject: str,
+        properties: Mapping[str, PropertyValue],
+    ) -> None:
+        for key, value in properties.items():
+            problem = property_problem(key, value, hint=False)
+            if problem is None:
+                continue
+            if self.hint():
+                problem = property_problem(key, value) or problem
+            where = (*base, "properties", key)
+            if problem.unknown:
+                self.report(document, where, f"{subject}: {problem.message}", key=True)
+            else:
+                self.loader.error(
+                    document.location(where), f"{subject}: {problem.message}", "vocabulary"
+                )
+
+    def hint(self) -> bool:
+        """Whether the hint budget still allows a "did you mean" (a few hundred names each)."""
+        if self.loader.hint_budget < _VOCABULARY_HINT_COST:
+            return False
+        self.loader.hint_budget -= _VOCABULARY_HINT_COST
+        return True
+
+    def report(
+        self, document: Document, path: tuple[str | int, ...], message: str, *, key: bool
+    ) -> None:
+        self.loader.warn(document.location(path, key=key), message, "vocabulary")
 
 
 class _References:

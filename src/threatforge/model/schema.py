@@ -29,6 +29,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from threatforge._hints import did_you_mean
 from threatforge.model.diagnostics import Location
+from threatforge.model.vocabulary import KindGroup, kind_group, protocol_encryption
 
 __all__ = [
     "DATA_CATEGORIES",
@@ -179,33 +180,13 @@ class ComponentKind(StrEnum):
 
     @property
     def stores_data(self) -> bool:
-        """Kinds whose purpose is to hold data at rest."""
-        return self in _STORE_KINDS
+        """Kinds whose purpose is to hold data at rest (the vocabulary's ``holds-data``)."""
+        return self in kind_group(KindGroup.HOLDS_DATA)
 
     @property
     def is_process(self) -> bool:
-        """Kinds that run code of the system's own."""
-        return self in _PROCESS_KINDS
-
-
-_STORE_KINDS = frozenset(
-    {
-        ComponentKind.DATASTORE,
-        ComponentKind.CACHE,
-        ComponentKind.QUEUE,
-        ComponentKind.STREAM,
-        ComponentKind.SECRETS_STORE,
-        ComponentKind.ARTIFACT_REGISTRY,
-    }
-)
-_PROCESS_KINDS = frozenset(
-    {
-        ComponentKind.SERVICE,
-        ComponentKind.FUNCTION,
-        ComponentKind.GATEWAY,
-        ComponentKind.CI_PIPELINE,
-    }
-)
+        """Kinds that run code of the system's own (the vocabulary's ``own-processes``)."""
+        return self in kind_group(KindGroup.OWN_PROCESSES)
 
 
 class Exposure(StrEnum):
@@ -531,11 +512,13 @@ class Flow(_Element):
         """Whether the flow is encrypted in transit: stated, or implied by its protocol."""
         if self.tls or self.mtls:
             return True
-        if self.protocol in ENCRYPTED_PROTOCOLS:
+        # the vocabulary's protocols.yaml: True encrypted by definition, False clear text
+        implied = protocol_encryption().get(self.protocol) if self.protocol else None
+        if implied is True:
             return True
         if self.tls is False:
             return False
-        if self.protocol in PLAINTEXT_PROTOCOLS:
+        if implied is False:
             return False
         return None
 
@@ -549,50 +532,6 @@ class Flow(_Element):
         return None
 
 
-ENCRYPTED_PROTOCOLS = frozenset(
-    {
-        "https",
-        "grpcs",
-        "wss",
-        "ldaps",
-        "sftp",
-        "ssh",
-        "tls",
-        "smtps",
-        "imaps",
-        "ftps",
-        "aws-api",
-        "aws-invoke",
-        "amqps",
-        "kafka-tls",
-        "mqtts",
-        "rediss",
-        "h2",
-    }
-)
-"""Protocols that are encrypted by definition (``aws-*`` = AWS SDK calls over TLS)."""
-PLAINTEXT_PROTOCOLS = frozenset(
-    {
-        "http",
-        "ws",
-        "ldap",
-        "ftp",
-        "telnet",
-        "smtp",
-        "amqp",
-        "mqtt",
-        "grpc-plaintext",
-        "tcp",
-        "udp",
-        "dns",
-        "snmp",
-        "syslog",
-        "nfs",
-        "smb",
-        "memcached",
-    }
-)
-"""Protocols that carry data in clear unless ``tls: true`` says otherwise."""
 
 
 class Control(_Element):

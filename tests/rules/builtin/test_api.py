@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from threatforge.assessment import Assessment
+from threatforge.errors import ModelError
 from threatforge.model import load_text
 from threatforge.rules import analyze
 from threatforge.rules.builtin import api
@@ -108,19 +112,39 @@ def test_admin_routes_match_whole_segments_only() -> None:
 
 
 def test_token_lifetime_is_rendered_in_words_and_booleans_are_not_numbers() -> None:
-    ttl = {"day": "86400", "hours": "7200", "odd": "3601", "flag": "true", "text": "'99999'"}
+    ttl = {"day": "86400", "hours": "7200", "odd": "3601"}
     components = "".join(
         f"  {name}: {{kind: identity-provider, zone: vpc,"
         f" properties: {{access_token_ttl_seconds: {value}}}}}\n"
         for name, value in ttl.items()
     )
-    titles = {f.elements[0]: f.title for f in
-              _run("api-long-lived-access-token", components).findings}
+    assessment = _run("api-long-lived-access-token", components)
+    titles = {f.elements[0]: f.title for f in assessment.findings}
     assert titles == {
         "day": "day issues access tokens valid for 1 day",
         "hours": "hours issues access tokens valid for 2 hours",
         "odd": "odd issues access tokens valid for 3601 seconds",
     }
+    # A boolean or a quoted number is not a lifetime: the loader refuses it (the property
+    # catalogue types the key), and a model built in code without the loader does not fire.
+    with pytest.raises(ModelError) as refused:
+        _run("api-long-lived-access-token", components.replace("86400", "true"))
+    assert [d.message for d in refused.value.diagnostics] == [
+        "component 'day': property 'access_token_ttl_seconds' is true (a boolean); "
+        "expected a whole number"
+    ]
+    model = load_text(
+        "version: 1\nsystem: {name: t}\n" + EDGE + f"components:\n{components}"
+    )
+    day = model.components["day"]
+    key = "access_token_ttl_seconds"
+    typed_wrong = {
+        "flag": day.model_copy(update={"id": "flag", "properties": {key: True}}),
+        "text": day.model_copy(update={"id": "text", "properties": {key: "99999"}}),
+    }
+    built = dataclasses.replace(model, components=typed_wrong)
+    found = analyze(built, [RULES["api-long-lived-access-token"]], today=TODAY)
+    assert (found.findings, found.rule_errors) == ((), ())
 
 
 def test_graphql_is_recognised_by_tech_style_or_path() -> None:

@@ -41,6 +41,7 @@ from threatforge.model import (
     TrustLevel,
 )
 from threatforge.model.schema import PropertyValue
+from threatforge.model.vocabulary import KindGroup, kind_group
 from threatforge.rules.interface import DataScope, ElementSet, Skip, Stride, members
 
 __all__ = [
@@ -62,10 +63,12 @@ __all__ = [
     "KUBERNETES_DEPLOY_VALUES",
     "KUBE_API_SERVER_TECH",
     "MESH_STRICT",
+    "MESSAGING_KINDS",
     "NOT_ENCRYPTED",
     "NOT_PEOPLE_KINDS",
     "OUTSIDE_KINDS",
     "OWASP_CHEATSHEETS",
+    "OWN_PROCESS_KINDS",
     "PAN",
     "PEOPLE_KINDS",
     "PROCESS_KINDS",
@@ -82,6 +85,7 @@ __all__ = [
     "STORE_KINDS",
     "TELEMETRY",
     "WITHIN_CLUSTERS",
+    "WORKLOAD_KINDS",
     "CdeStaffAccess",
     "D",
     "E",
@@ -155,26 +159,22 @@ S, T, R, INFO, D, E = (
 
 OWASP_CHEATSHEETS = "https://cheatsheetseries.owasp.org/cheatsheets/"
 
-PROCESS_KINDS = frozenset(
-    {ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY}
-)
-STORE_KINDS = frozenset(
-    {
-        ComponentKind.DATASTORE,
-        ComponentKind.CACHE,
-        ComponentKind.QUEUE,
-        ComponentKind.STREAM,
-        ComponentKind.SECRETS_STORE,
-    }
-)
-BROKER_KINDS = frozenset({ComponentKind.CACHE, ComponentKind.QUEUE, ComponentKind.STREAM})
+# The kind groups, as the vocabulary defines them (src/threatforge/model/vocabulary/kinds.yaml).
+PROCESS_KINDS = kind_group(KindGroup.RUNS_CODE)
+"""Processes of the system's own: services, functions, gateways."""
+WORKLOAD_KINDS = kind_group(KindGroup.WORKLOADS)
+"""Processes that run application code: services and functions."""
+STORE_KINDS = kind_group(KindGroup.STORES_DATA)
+BROKER_KINDS = kind_group(KindGroup.BROKERS)
 """Shared state that services connect to directly: caches and message brokers."""
-EDGE_KINDS = frozenset(
-    {ComponentKind.GATEWAY, ComponentKind.LOAD_BALANCER, ComponentKind.CDN}
-)
-PEOPLE_KINDS = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT})
+MESSAGING_KINDS = kind_group(KindGroup.MESSAGING)
+"""Where consumers read messages from: queues and streams."""
+OWN_PROCESS_KINDS = kind_group(KindGroup.OWN_PROCESSES)
+"""Processes of the system's own and its CI pipelines."""
+EDGE_KINDS = kind_group(KindGroup.EDGE)
+PEOPLE_KINDS = kind_group(KindGroup.PEOPLE)
 """People and the devices they use."""
-OUTSIDE_KINDS = PEOPLE_KINDS | {ComponentKind.EXTERNAL_SERVICE}
+OUTSIDE_KINDS = kind_group(KindGroup.EXTERNAL)
 """Kinds that are not system components of ours: people, their devices, third parties."""
 NOT_PEOPLE_KINDS = frozenset(ComponentKind) - PEOPLE_KINDS
 """Every kind but people and their devices (a flow scope: flows into a service, not a person)."""

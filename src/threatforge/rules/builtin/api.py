@@ -17,8 +17,10 @@ import re
 from threatforge.model import Authn, Authz, Component, ComponentKind, Exposure, Flow, Model
 from threatforge.model.schema import Initiator
 from threatforge.rules.builtin._facts import (
+    EDGE_KINDS,
     INFO,
     PROCESS_KINDS,
+    WORKLOAD_KINDS,
     D,
     E,
     S,
@@ -59,18 +61,12 @@ DOMAIN = "api"
 TOP10 = "https://owasp.org/API-Security/editions/2023/en/"
 OAUTH_BCP = "https://www.rfc-editor.org/rfc/rfc9700"
 
-API_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY})
+API_KINDS = PROCESS_KINDS
 """Components that serve an API."""
-BACKEND_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
+BACKEND_KINDS = WORKLOAD_KINDS
 """API components that own objects (gateways route; the backend decides per object)."""
-TOKEN_ISSUER_KINDS = frozenset(
-    {ComponentKind.IDENTITY_PROVIDER, ComponentKind.GATEWAY, ComponentKind.SERVICE,
-     ComponentKind.FUNCTION}
-)
-OAUTH_CLIENT_KINDS = frozenset(
-    {ComponentKind.CLIENT, ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY,
-     ComponentKind.IDENTITY_PROVIDER}
-)
+TOKEN_ISSUER_KINDS = PROCESS_KINDS | {ComponentKind.IDENTITY_PROVIDER}
+OAUTH_CLIENT_KINDS = TOKEN_ISSUER_KINDS | {ComponentKind.CLIENT}
 TOKEN_AUTHN = frozenset({Authn.JWT, Authn.OAUTH2, Authn.OIDC})
 """Caller authentication by bearer tokens, whose claims the API must check."""
 COARSE_AUTHZ = frozenset({Authz.RBAC, Authz.SCOPES, Authz.ACL, Authz.IAM})
@@ -849,7 +845,7 @@ def api_ssrf_user_supplied_url(component: Component, model: Model) -> Verdict:
     "the user's cookies and read the responses.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, S), cwe=(942,), capec=(111,),
     asvs=("V14.5.3",), api_top10=("API8:2023",), attack=("T1185",),
-    kinds=API_KINDS | {ComponentKind.LOAD_BALANCER, ComponentKind.CDN}, domain=DOMAIN,
+    kinds=API_KINDS | EDGE_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH,
     properties=frozenset({"cors_allow_credentials"}),
     mitigations=(

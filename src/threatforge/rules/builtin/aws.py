@@ -27,7 +27,7 @@ from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     INFO,
     INGRESS_STATED,
-    PROCESS_KINDS,
+    OWN_PROCESS_KINDS,
     RESTRICTED_DATA,
     SECRET_CATEGORIES,
     SENSITIVE_DATA,
@@ -69,7 +69,7 @@ DOMAIN = "aws"
 
 _RDS_TECH = ("aws.rds*", "aws.aurora*")
 _S3_TECH = ("aws.s3*",)
-_WORKLOAD_KINDS = PROCESS_KINDS | {ComponentKind.CI_PIPELINE, ComponentKind.EXTERNAL_SERVICE}
+_WORKLOAD_KINDS = OWN_PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE}
 _PERSONAL_CATEGORIES = ("pii", "credentials", "financial", "health", "biometric")
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
 _NO_SENSITIVE_DATA = Skip("carries no confidential or restricted data")

@@ -27,6 +27,7 @@ from threatforge.model import (
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.builtin._facts import (
     PROCESS_KINDS,
+    WORKLOAD_KINDS,
     D,
     E,
     R,
@@ -62,7 +63,6 @@ DOMAIN = "identity"
 
 IDP = ComponentKind.IDENTITY_PROVIDER
 IDP_KINDS = frozenset({IDP})
-WORKLOAD_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
 """Components that run the system's own business code."""
 ACCOUNT_HOLDER_KINDS = PROCESS_KINDS | IDP_KINDS
 """Components that sign users in or recover their accounts."""

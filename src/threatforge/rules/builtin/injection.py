@@ -18,8 +18,10 @@ from __future__ import annotations
 from threatforge.model import Authn, Component, ComponentKind, Flow, Model
 from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
+    EDGE_KINDS,
     INFO,
     PROCESS_KINDS,
+    WORKLOAD_KINDS,
     D,
     E,
     S,
@@ -56,7 +58,7 @@ __all__ = ["RULES"]
 DOMAIN = "generic"
 PCI_SECURE_CODING = "pci-dss-4.0:6.2.4"
 
-WEB_KINDS = frozenset({ComponentKind.CLIENT, ComponentKind.SERVICE, ComponentKind.FUNCTION})
+WEB_KINDS = WORKLOAD_KINDS | {ComponentKind.CLIENT}
 """Components that render pages: browser or mobile clients, and server-side rendering."""
 SESSION_KINDS = PROCESS_KINDS | {ComponentKind.IDENTITY_PROVIDER}
 """Components that hold a user's web session."""
@@ -879,7 +881,7 @@ def session_cookie_insecure_flags(component: Component, model: Model) -> Verdict
     "users' requests with their cookies.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T, S, INFO), cwe=(444,),
     capec=(33,), attack=("T1190",), domain=DOMAIN,
-    kinds=frozenset({ComponentKind.LOAD_BALANCER, ComponentKind.GATEWAY, ComponentKind.CDN}),
+    kinds=EDGE_KINDS,
     properties=frozenset({"http_desync_mitigation"}),
     mitigations=(
         "Set the AWS Application Load Balancer `routing.http.desync_mitigation_mode` to "

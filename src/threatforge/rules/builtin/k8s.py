@@ -36,6 +36,8 @@ from threatforge.rules.builtin._facts import (
     INTO_CLUSTER,
     KUBE_API_SERVER_TECH,
     KUBERNETES_DEPLOY_VALUES,
+    MESSAGING_KINDS,
+    OUTSIDE_KINDS,
     PROCESS_KINDS,
     WITHIN_CLUSTERS,
     D,
@@ -79,11 +81,7 @@ DOMAIN = "k8s"
 K8S_DOCS = "https://kubernetes.io/docs/"
 ISTIO_DOCS = "https://istio.io/latest/docs/"
 
-WORKLOAD_KINDS = frozenset(ComponentKind) - {
-    ComponentKind.ACTOR,
-    ComponentKind.CLIENT,
-    ComponentKind.EXTERNAL_SERVICE,
-}
+WORKLOAD_KINDS = frozenset(ComponentKind) - OUTSIDE_KINDS
 """Kinds that can run as pods."""
 KAFKA_TECH = ("kafka*", "aws.msk*", "confluent*", "strimzi*", "redpanda*")
 API_SERVER_TECH = KUBE_API_SERVER_TECH
@@ -98,7 +96,7 @@ DANGEROUS_CAPABILITIES = frozenset(
 OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 SHARED_STORE_WRITERS = 3
 """How many services writing one store make it a shared database."""
-MESSAGE_SOURCE_KINDS = frozenset({ComponentKind.QUEUE, ComponentKind.STREAM})
+MESSAGE_SOURCE_KINDS = MESSAGING_KINDS
 """Where consumers read messages from (a flow scope)."""
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
 _RUNS_OUTSIDE_CLUSTERS = Skip("does not run in a cluster")
@@ -881,7 +879,7 @@ def k8s_public_registry_pull(component: Component, model: Model) -> Verdict:
     "downstream services act on, or delete and reset consumer groups.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, T, INFO), cwe=(862,),
     capec=(122,), asvs=("V4.1.1", "V4.1.3"), attack=("T1565",),
-    kinds=frozenset({ComponentKind.STREAM, ComponentKind.QUEUE}), tech=KAFKA_TECH,
+    kinds=MESSAGING_KINDS, tech=KAFKA_TECH,
     domain=DOMAIN, confidence=Confidence.HIGH,
     mitigations=(
         "Enable an authorizer (`authorizer.class.name` StandardAuthorizer/AclAuthorizer, Strimzi "
@@ -920,7 +918,7 @@ def svc_kafka_topic_no_acl(component: Component, model: Model) -> Verdict:
     "without any authentication, whatever the TLS listener enforces.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, S, T), cwe=(319, 306),
     capec=(157,), asvs=("V9.2.2",), attack=("T1040",),
-    kinds=frozenset({ComponentKind.STREAM, ComponentKind.QUEUE}), tech=KAFKA_TECH,
+    kinds=MESSAGING_KINDS, tech=KAFKA_TECH,
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1",),
     properties=frozenset({"listeners"}),
     mitigations=(

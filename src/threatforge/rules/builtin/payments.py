@@ -26,6 +26,7 @@ from threatforge.model import (
     TrustLevel,
 )
 from threatforge.rules.builtin._facts import (
+    BROKER_KINDS,
     CARD_DATA,
     CDE_OR_MONITORING,
     EDGE_KINDS,
@@ -40,6 +41,7 @@ from threatforge.rules.builtin._facts import (
     STAFF_CONNECTS,
     STORED_PAN,
     TELEMETRY,
+    WORKLOAD_KINDS,
     D,
     E,
     R,
@@ -136,11 +138,9 @@ def _is_telemetry(model: Model, component: Component) -> bool:
     return is_telemetry(model, component.id)
 
 
-PAN_SENDER_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
+PAN_SENDER_KINDS = WORKLOAD_KINDS
 """Where a PAN could be swapped for a token before it travels on (a flow scope)."""
-PAN_RECEIVER_KINDS = PROCESS_KINDS | {
-    ComponentKind.QUEUE, ComponentKind.STREAM, ComponentKind.CACHE
-}
+PAN_RECEIVER_KINDS = PROCESS_KINDS | BROKER_KINDS
 """Internal receivers that could work on a token instead of the PAN (a flow scope)."""
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
 _STORES_NO_PAN = Skip("stores no PAN")

@@ -1,0 +1,74 @@
+"""``threatforge check`` fails on names the vocabulary does not know (they switch rules off)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sdlc_models import ORDERS, Invoke
+
+MISSPELT = ORDERS.replace("protocol: https", "protocol: htps", 1)
+
+
+def write(folder: Path, text: str) -> str:
+    (folder / "threatmodel.yaml").write_text(text, encoding="utf-8")
+    return "threatmodel.yaml"
+
+
+WARNING = (
+    "threatmodel.yaml:30:37: warning: flow 1 (customer -> gateway): unknown protocol 'htps' — "
+    "did you mean 'https'? (rules cannot tell whether it is encrypted or what it carries)"
+)
+
+
+def test_a_misspelt_protocol_fails_a_gate_that_its_findings_would_pass(
+    invoke: Invoke, folder: Path
+) -> None:
+    assert invoke("check", write(folder, ORDERS), "--today", "2026-01-01").exit_code == 0
+    result = invoke("check", write(folder, MISSPELT), "--today", "2026-01-01")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "Orders: gate passed (fail on high or above)\n"
+        "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
+        "0 findings not counted because of decisions\n"
+        "policy: built-in defaults (decisions expire within 365 days)\n"
+        "vocabulary: gate FAILED on 1 unknown tech, property or protocol name (rules do not read "
+        "them: a misspelling switches its rules off; `threatforge validate` lists them, "
+        "--allow-unknown-names lets them pass)\n"
+    )
+    assert WARNING in result.stderr
+
+
+def test_allow_unknown_names_lets_the_gate_pass(invoke: Invoke, folder: Path) -> None:
+    result = invoke(
+        "check", write(folder, MISSPELT), "--today", "2026-01-01", "--allow-unknown-names"
+    )
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Orders: gate passed (fail on high or above)\n"
+        "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
+        "0 findings not counted because of decisions\n"
+        "policy: built-in defaults (decisions expire within 365 days)\n"
+    )
+    assert WARNING in result.stderr  # still listed
+
+
+def test_the_json_gate_names_the_unknown_names(invoke: Invoke, folder: Path) -> None:
+    result = invoke("check", write(folder, MISSPELT), "--today", "2026-01-01", "-f", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["passed"] is False
+    assert document["models"][0]["passed"] is True  # the findings alone pass
+    assert document["models"][0]["unknown_names"] == [WARNING]
+    clean = json.loads(
+        invoke("check", write(folder, ORDERS), "--today", "2026-01-01", "-f", "json").stdout
+    )
+    assert "unknown_names" not in clean["models"][0]
+
+
+def test_validate_strict_refuses_the_misspelling(invoke: Invoke, folder: Path) -> None:
+    name = write(folder, MISSPELT)
+    assert invoke("validate", name).exit_code == 0
+    strict = invoke("validate", "--strict", name)
+    assert strict.exit_code == 2
+    assert WARNING in strict.stderr
