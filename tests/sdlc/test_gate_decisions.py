@@ -587,3 +587,70 @@ def test_lowered_criticality_and_a_global_control_are_shown_beside_the_verdict(
         'gate passed for "Orders" (fail on high or above)',
     ]
     assert invoke(*args, "--fail-on-new-decisions").exit_code == 1
+
+
+# --- a model-level finding keeps its identity when the elements it names change ----------------
+
+CVV = "  cvv: {classification: restricted, categories: [pci.sad]}\n"
+"""A second account-data asset: the model-level PCI findings name it beside ``card``."""
+
+
+def with_cvv(text: str) -> str:
+    """CARDS where the API also processes card security codes."""
+    text = text.replace("data:\n", "data:\n" + CVV)
+    return text.replace("    processes: [card]\n", "    processes: [card, cvv]\n")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "scoring"),
+    [
+        (CARDS, with_cvv(CARDS), []),
+        (
+            with_cvv(CARDS),
+            CARDS,
+            ["scoring inputs changed since HEAD~1:", "  data 'cvv' removed (was restricted)"],
+        ),
+    ],
+    ids=["one-more", "one-less"],
+)
+def test_a_model_level_finding_naming_one_more_or_one_less_asset_is_not_new(
+    invoke: Invoke, folder: Path, before: str, after: str, scoring: list[str]
+) -> None:
+    """``pci-no-cde-defined@card`` becomes ``...@card,cvv`` (or back): the same missing CDE."""
+    repository(folder, before, after)
+    result = invoke(
+        "check", "threatmodel.yaml", "--base", "HEAD~1", "--fail-on", "low",
+        "--fail-on-new-decisions", "--today", "2026-01-01",
+    )  # fmt: skip
+    # both PCI findings were new under their new fingerprint, and hidden under the old one
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        'check "Cards" (fail on low or above)',
+        "open findings: 0 critical, 1 high, 3 elevated, 1 medium, 0 low",
+        "compared with HEAD~1: 5 finding(s) at or above low already open there, not counted",
+        "0 findings not counted because of decisions",
+        "policy: built-in defaults (decisions expire within 365 days)",
+        *scoring,
+        'gate passed for "Cards" (fail on low or above)',
+    ]
+
+
+def test_a_model_level_finding_on_other_assets_is_still_new(invoke: Invoke, folder: Path) -> None:
+    """Only findings one of whose elements include all of the other's are the same."""
+    cvv_only = with_cvv(CARDS).replace("[card, cvv]", "[cvv]").replace("[card]", "[cvv]")
+    repository(folder, CARDS, cvv_only)
+    result = invoke(
+        "check", "threatmodel.yaml", "--base", "HEAD~1", "--fail-on", "low", "--today",
+        "2026-01-01",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-5:] == [
+        "3 new or raised findings at or above low:",
+        "  high      pci-no-cde-defined@cvv      The system handles card data but no zone is "
+        "marked as the CDE (cvv)",
+        "  elevated  pci-scope-not-declared@cvv  The system handles card data but does not "
+        "declare PCI DSS (cvv)",
+        "  elevated  pci-sad-stored@card-store   card-store stores sensitive authentication data "
+        "(cvv)",
+        'gate FAILED for "Cards" (fail on low or above)',
+    ]

@@ -294,7 +294,7 @@ class _Gate:
         base: str | None,
     ) -> GateResult:
         from threatforge.rules import RuleFailure
-        from threatforge.sdlc.decisions import compare_with_base
+        from threatforge.sdlc.decisions import compare_with_base, known_at_base
         from threatforge.sdlc.gate import GateMode, evaluate_gate
 
         if baseline is not None:
@@ -318,7 +318,7 @@ class _Gate:
         known: Mapping[str, Severity | None] = {}
         if old is not None:
             old_model, old_assessment = old
-            known = {f.fingerprint: f.severity for f in old_assessment.open_findings}
+            known = known_at_base(old_assessment, assessment)
             failures = tuple(
                 RuleFailure(f.rule, f.element, f"at {base}: {f.error}")
                 for f in old_assessment.rule_errors

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from threatforge.assessment import Assessment
 from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
-from threatforge.rules.interface import Decision, Finding, Outcome, Severity
+from threatforge.rules.interface import Decision, Finding, Outcome, RuleMeta, Severity, Target
 from threatforge.sdlc.policy import DecisionRules
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "InvalidDecision",
     "check_decision",
     "compare_with_base",
+    "known_at_base",
 ]
 
 HIDING_STATUSES = frozenset(
@@ -206,6 +207,44 @@ def compare_with_base(
     )
 
 
+def known_at_base(base: Assessment, assessment: Assessment) -> dict[str, Severity]:
+    """The fingerprints of ``assessment`` already open at the base, with their severity then.
+
+    A finding of a model-level rule (one that judges the whole system, such as "no zone is
+    marked as the CDE") names the elements that made it fire, so its fingerprint changes when
+    the change adds or removes one of them (``pci-no-cde-defined@card`` becomes
+    ``pci-no-cde-defined@card,cvv``): it is the same finding, not a new one
+    (:func:`_counterpart`).
+    """
+    known = {f.fingerprint: f.severity for f in base.open_findings}
+    for finding in assessment.findings:
+        if finding.fingerprint not in known:
+            old = _counterpart(finding, base.open_findings)
+            if old is not None:
+                known[finding.fingerprint] = old.severity
+    return known
+
+
+def _counterpart(finding: Finding, others: Iterable[Finding]) -> Finding | None:
+    """The finding of ``others`` that is ``finding`` under another fingerprint, if any.
+
+    Only for a model-level rule, and only when one finding's elements include all of the
+    other's: an attack path from the same entry point to another crown jewel
+    (``attack-path@web,vault`` beside ``attack-path@web,db``) is a new finding.
+    """
+    meta = finding.meta
+    if not isinstance(meta, RuleMeta) or meta.target is not Target.MODEL:
+        return None
+    elements = set(finding.elements)
+    for other in others:
+        if other.rule != finding.rule or other.fingerprint == finding.fingerprint:
+            continue
+        theirs = set(other.elements)
+        if theirs <= elements or elements <= theirs:
+            return other
+    return None
+
+
 def _decision_changes(base: Model, model: Model) -> Iterable[DecisionChange]:
     for fingerprint, entry in sorted(model.tracking.items()):
         if entry.status not in HIDING_STATUSES:
@@ -244,7 +283,7 @@ def _hidden(
     """
     now = {f.fingerprint: f for f in assessment.findings}
     for old in base.open_findings:
-        new = now.get(old.fingerprint)
+        new = now.get(old.fingerprint) or _counterpart(old, assessment.findings)
         if new is not None:
             if not new.is_open:
                 continue  # a decision: listed with the decisions
