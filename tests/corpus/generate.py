@@ -1044,6 +1044,21 @@ def _sarif_cases() -> list[Case]:
         ),
         Case(s + "empty.sarif", b"", "an empty file", message="is empty: not valid JSON", line=1),
         Case(
+            s + "escaped-lone-surrogate.sarif",
+            b'{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results":'
+            b' [{"ruleId": "r", "message": {"text": "\\ud800"}}]}]}',
+            "a lone surrogate written as an escape in a message (issue 14 item 20)",
+            message="runs[0].results[0].message.text: has a string with an unacceptable"
+            " character #xd800: surrogates are not allowed",
+        ),
+        Case(
+            s + "escaped-noncharacter-key.sarif",
+            b'{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [],'
+            b' "properties": {"\\uFDD0": 1}}]}',
+            "a noncharacter written as an escape in a key (issue 14 item 20)",
+            message="runs[0].properties: has a key with an unacceptable character #xfdd0",
+        ),
+        Case(
             s + "nesting-10000.sarif",
             b"[" * 10_000 + b"]" * 10_000,
             "10,000 nested arrays",
@@ -1225,6 +1240,13 @@ def _baseline_cases() -> list[Case]:
             b'{"findings": []}',
             "JSON that is not a baseline",
             message="not a threatforge baseline",
+        ),
+        Case(
+            b + "escaped-noncharacter.json",
+            b'{"threatforge_baseline": 1, "findings": [{"fingerprint": "r@x\\uFFFE",'
+            b' "severity": "high"}]}',
+            "a noncharacter written as an escape in a fingerprint (issue 14 item 20)",
+            message="findings[0].fingerprint: has a string with an unacceptable character #xfffe",
         ),
     ]
 

@@ -16,15 +16,7 @@ from typing import NoReturn
 import typer
 
 from threatforge import __version__
-from threatforge.cli import (
-    _analysis,
-    _analyze,
-    _decide,
-    _fmt,
-    _model_commands,
-    _reports,
-    _sdlc,
-)
+from threatforge.cli import _analysis, _analyze, _decide, _fmt, _model_commands, _reports, _sdlc
 from threatforge.cli._output import Exit, output
 
 __all__ = ["app", "main"]
