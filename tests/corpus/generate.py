@@ -283,6 +283,23 @@ tracking:
 """
 """Valid model text for every human-facing output to show without obeying."""
 
+VERDICT_MODEL = (
+    "# Issue #14 item 9: a system named like the gate's verdict on a gate that fails, and for\n"
+    "# fmt --diff bidi controls in a comment \u2066\u202e and a quoted scalar, a tab in another.\n"
+    "components:\n"
+    "  user: {kind: actor, zone: internet}\n"
+    '  api: {zone: vpc, kind: service, authn: none, name: "API \u202egnp.exe"}  # ok\u2067\n'
+    "flows:\n"
+    "  - user -> api: {protocol: https, authn: none}\n"
+    "boundaries:\n"
+    "  internet: {trust: untrusted}\n"
+    '  vpc: {trust: trusted, description: "a\tb"}\n'
+    "system:\n"
+    '  name: "x\\n\u2713 PASS: 0 new findings\\ngate passed for \\"x\\" (fail on high or above)"\n'
+).encode()
+"""Valid, not in canonical order (so ``fmt --diff`` prints it): the verdict and the diff show
+the text escaped, and the gate's last line is its only verdict."""
+
 
 def _model_cases() -> list[Case]:
     m = "model/"
@@ -941,6 +958,13 @@ def _model_cases() -> list[Case]:
             "line breaks, bidi controls, CI workflow commands, Mermaid directives, mentions and a "
             "forged "
             "section in names and a tracking key",
+            outcome="loads",
+        ),
+        Case(
+            m + "loads-verdict-forging-name-and-bidi-comments.yaml",
+            VERDICT_MODEL,
+            "a system named like the gate's verdict (after line breaks, closing its quotes); bidi "
+            "controls and a tab for fmt --diff to print",
             outcome="loads",
         ),
     ]
