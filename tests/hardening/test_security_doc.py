@@ -64,7 +64,7 @@ def test_every_test_the_verdict_and_decide_section_names_exists() -> None:
         "The verdict line, JSON strings, model-level findings, `decide` and `fmt --diff`"
     )
     named = _named(section)
-    assert len(named) == 17
+    assert len(named) == 18
     assert {file for file, _ in named} == {
         "tests/cli/test_decide.py",
         "tests/cli/test_fmt.py",

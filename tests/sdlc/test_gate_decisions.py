@@ -654,3 +654,28 @@ def test_a_model_level_finding_on_other_assets_is_still_new(invoke: Invoke, fold
         "(cvv)",
         'gate FAILED for "Cards" (fail on low or above)',
     ]
+
+
+def test_a_baseline_knows_a_model_level_finding_that_names_one_more_asset(
+    invoke: Invoke, folder: Path
+) -> None:
+    write(folder, CARDS)
+    written = invoke("check", "threatmodel.yaml", "--write-baseline", "baseline.json")
+    assert written.exit_code == 0
+    write(folder, with_cvv(CARDS))
+    args = ("check", "threatmodel.yaml", "--baseline", "baseline.json", "--fail-on", "low")
+    result = invoke(*args, "--today", "2026-01-01")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[2:3] + result.stdout.splitlines()[-1:] == [
+        "baseline baseline.json: 5 known finding(s) at or above low not counted",
+        'gate passed for "Cards" (fail on low or above)',
+    ]
+    cvv_only = with_cvv(CARDS).replace("[card, cvv]", "[cvv]").replace("[card]", "[cvv]")
+    write(folder, cvv_only)
+    other = invoke(*args, "--today", "2026-01-01")
+    assert other.exit_code == 1
+    assert [line.split()[1] for line in other.stdout.splitlines() if line.startswith("  ")] == [
+        "pci-no-cde-defined@cvv",
+        "pci-scope-not-declared@cvv",
+        "pci-sad-stored@card-store",
+    ]

@@ -294,14 +294,18 @@ class _Gate:
         base: str | None,
     ) -> GateResult:
         from threatforge.rules import RuleFailure
-        from threatforge.sdlc.decisions import compare_with_base, known_at_base
+        from threatforge.sdlc.decisions import (
+            compare_with_base,
+            known_at_base,
+            known_with_counterparts,
+        )
         from threatforge.sdlc.gate import GateMode, evaluate_gate
 
         if baseline is not None:
             return evaluate_gate(
                 assessment,
                 self.threshold,
-                _read_baseline(baseline),
+                known_with_counterparts(_read_baseline(baseline), assessment),
                 mode=GateMode.BASELINE,
                 reference=str(baseline),
                 model=model,
