@@ -58,5 +58,5 @@ def test_only_the_console_entry_point_touches_the_collector_or_exits_early() -> 
                     offenders.append(f"{path.relative_to(SRC)}:{node.lineno}: {name}")
     assert offenders == [
         "cli/__init__.py:11: gc",
-        "cli/__init__.py:111: os._exit",
+        "cli/__init__.py:112: os._exit",
     ]

@@ -131,6 +131,48 @@ def test_diff_prints_the_change_and_writes_nothing(runner: CliRunner, tmp_path: 
     assert "zone: dmz, kind: service" in path.read_text(encoding="utf-8")
 
 
+def test_diff_escapes_what_the_file_would_show_a_terminal(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The attack: a change whose model file hides text from the reviewer of the CI log.
+
+    The reader refuses ESC and the C0/C1 controls (raw or escaped), but lets a bidi override
+    (U+202E), an isolate (U+2066) and a tab stand in a quoted scalar or a comment, and a line
+    of the file starting ``##[``. Printed raw by ``fmt --diff``, the override reverses what a
+    reviewer reads; each is written out instead, and each line of the file stays one line.
+    """
+    path = tmp_path / "threatmodel.yaml"
+    path.write_bytes(
+        b"components:\n"
+        b'  web: {zone: dmz, kind: service, name: "Web \xe2\x80\xaegnp.exe"}  # \xe2\x81\xa6ok\n'
+        b"##[group]collapsed\n"
+        b"boundaries:\n"
+        b'  dmz: {trust: trusted, description: "a\tb"}\n'
+        b"system: {name: Shop}\n"
+    )
+    before = path.read_bytes()
+    result = runner.invoke(app, ["--no-color", "fmt", "--diff", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"--- {path} (before)\n"
+        f"+++ {path} (formatted)\n"
+        "@@ -1,6 +1,6 @@\n"
+        "-components:\n"
+        '-  web: {zone: dmz, kind: service, name: "Web \\u202egnp.exe"}  # \\u2066ok\n'
+        "+system: {name: Shop}\n"
+        " \\x23#[group]collapsed\n"  # a context line: blanks, then an Azure logging command
+        " boundaries:\n"
+        '-  dmz: {trust: trusted, description: "a\\x09b"}\n'
+        "-system: {name: Shop}\n"
+        '+  dmz: {description: "a\\tb", trust: trusted}\n'
+        "+components:\n"
+        '+  web: {kind: service, name: "Web \\u202egnp.exe", zone: dmz}  # \\u2066ok\n'
+    )
+    assert "\u202e" not in result.stdout and "\u2066" not in result.stdout
+    assert "\t" not in result.stdout
+    assert path.read_bytes() == before
+
+
 def test_fix_writes_both_control_rewrites_exactly(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "threatmodel.yaml"
     path.write_text(BOTH_WARNINGS, encoding="utf-8")

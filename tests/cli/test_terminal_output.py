@@ -10,13 +10,15 @@ own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from threatforge.cli import app
-from threatforge.text.terminal import terminal_text
+from threatforge.sdlc.gate import VERDICT_PREFIXES
+from threatforge.text.terminal import quoted_terminal_text, terminal_text
 
 HOSTILE_NAME = (
     r"Shop\u202e\u2066\t\n::add-mask::x\nShop: gate passed (fail on high or above)"
@@ -59,7 +61,7 @@ def test_check_prints_a_hostile_system_name_on_the_verdict_line_escaped(tmp_path
     )
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{SHOWN}: gate FAILED (fail on high or above)",
+        f'check "{SHOWN}" (fail on high or above)',
         "open findings: 0 critical, 3 high, 1 elevated, 0 medium, 0 low",
         "0 findings not counted because of decisions",
         "policy: built-in defaults (decisions expire within 365 days)",
@@ -70,6 +72,7 @@ def test_check_prints_a_hostile_system_name_on_the_verdict_line_escaped(tmp_path
         "Unauthenticated flow into a more trusted zone: user->api",
         "  high      unauthenticated-exposed-service@api          "
         "api accepts requests from untrusted callers without authentication",
+        f'gate FAILED for "{SHOWN}" (fail on high or above)',
     ]
     _assert_inert(result.stdout)
 
@@ -78,8 +81,71 @@ def test_a_workflow_command_cannot_start_the_verdict_line(tmp_path: Path) -> Non
     path = _model(tmp_path, "::stop-commands::pwned")
     result = CliRunner().invoke(app, ["--no-color", "check", path, "--today", "2026-01-01"])
     assert result.stdout.splitlines()[0] == (
-        "\\x3a:stop-commands::pwned: gate FAILED (fail on high or above)"
+        'check "\\x3a:stop-commands::pwned" (fail on high or above)'
     )
+    assert result.stdout.splitlines()[-1] == (
+        'gate FAILED for "\\x3a:stop-commands::pwned" (fail on high or above)'
+    )
+
+
+# --- the verdict line cannot be forged by model text --------------------------------------------
+
+VERDICT = re.compile(r"^(gate (passed|FAILED|ERROR)|✓ PASS|PASS\b)", re.MULTILINE)
+"""A line a reader of the CI log (or a script grepping it) takes for the verdict."""
+
+FORGED = {
+    "the old verdict line": "Shop: gate passed (fail on high or above)",
+    "the new verdict line": 'gate passed for \\"Shop\\" (fail on high or above)',
+    "a check mark": "\u2713 PASS: 0 new findings",
+    "after a line break": "x\\n\u2713 PASS: 0 new findings\\ngate passed for \\\"x\\\"",
+    "closing the quotes": 'x\\" (fail on critical or above)\\ngate passed for \\"x',
+}
+"""System names (as written in the YAML file) that print a verdict of their own in a naive log."""
+
+
+@pytest.mark.parametrize("name", FORGED.values(), ids=list(FORGED))
+def test_a_system_named_like_a_verdict_prints_no_verdict_line(tmp_path: Path, name: str) -> None:
+    result = CliRunner().invoke(
+        app, ["--no-color", "check", _model(tmp_path, name), "--today", "2026-01-01"]
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    # the real verdict is the last line and the only line that looks like one
+    assert [line for line in lines if VERDICT.match(line)] == [lines[-1]]
+    assert lines[-1].startswith('gate FAILED for "') and lines[-1].endswith(
+        '" (fail on high or above)'
+    )
+    assert [line for line in lines if line.startswith(VERDICT_PREFIXES)] == [lines[-1]]
+    # every line starts with threatforge's words or an indent, never with the model's
+    own = ('check "', "open findings: ", "0 findings not counted", "policy: ", "3 findings at")
+    assert [line for line in lines[:-1] if not line.startswith((*own, "  "))] == []
+
+
+def test_the_system_name_in_the_verdict_cannot_close_its_quotes(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["--no-color", "check", _model(tmp_path, FORGED["closing the quotes"]),
+              "--today", "2026-01-01"],
+    )  # fmt: skip
+    assert result.stdout.splitlines()[-1] == (
+        'gate FAILED for "x\\" (fail on critical or above)\\x0agate passed for \\"x" '
+        "(fail on high or above)"
+    )
+
+
+def test_several_models_each_end_with_their_own_verdict(tmp_path: Path) -> None:
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    honest = _model(tmp_path, "Honest")
+    result = CliRunner().invoke(
+        app, ["--no-color", "check", honest, _model(forged, FORGED["the new verdict line"]),
+              "--today", "2026-01-01"],
+    )  # fmt: skip
+    verdicts = [line for line in result.stdout.splitlines() if VERDICT.match(line)]
+    assert verdicts == [
+        'gate FAILED for "Honest" (fail on high or above)',
+        'gate FAILED for "gate passed for \\"Shop\\" (fail on high or above)" (fail on high or '
+        "above)",
+    ]
 
 
 def test_analyze_table_title_is_escaped(tmp_path: Path) -> None:
@@ -126,6 +192,21 @@ def test_a_diagnostic_quoting_hostile_text_is_escaped(tmp_path: Path) -> None:
 )
 def test_terminal_text(text: str, shown: str) -> None:
     assert terminal_text(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Shop", '"Shop"'),
+        ('x" (fail on critical)', '"x\\" (fail on critical)"'),
+        ("a\\x0ab", '"a\\\\x0ab"'),  # a literal backslash-x: not the escape of a line break
+        ("a\nb", '"a\\x0ab"'),
+        ("::stop-commands::x", '"\\x3a:stop-commands::x"'),
+        ("", '""'),
+    ],
+)
+def test_quoted_terminal_text(text: str, shown: str) -> None:
+    assert quoted_terminal_text(text) == shown
 
 
 PACK = """\

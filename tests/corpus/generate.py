@@ -283,6 +283,23 @@ tracking:
 """
 """Valid model text for every human-facing output to show without obeying."""
 
+VERDICT_MODEL = (
+    "# Issue #14 item 9: a system named like the gate's verdict on a gate that fails, and for\n"
+    "# fmt --diff bidi controls in a comment \u2066\u202e and a quoted scalar, a tab in another.\n"
+    "components:\n"
+    "  user: {kind: actor, zone: internet}\n"
+    '  api: {zone: vpc, kind: service, authn: none, name: "API \u202egnp.exe"}  # ok\u2067\n'
+    "flows:\n"
+    "  - user -> api: {protocol: https, authn: none}\n"
+    "boundaries:\n"
+    "  internet: {trust: untrusted}\n"
+    '  vpc: {trust: trusted, description: "a\tb"}\n'
+    "system:\n"
+    '  name: "x\\n\u2713 PASS: 0 new findings\\ngate passed for \\"x\\" (fail on high or above)"\n'
+).encode()
+"""Valid, not in canonical order (so ``fmt --diff`` prints it): the verdict and the diff show
+the text escaped, and the gate's last line is its only verdict."""
+
 
 def _model_cases() -> list[Case]:
     m = "model/"
@@ -943,6 +960,13 @@ def _model_cases() -> list[Case]:
             "section in names and a tracking key",
             outcome="loads",
         ),
+        Case(
+            m + "loads-verdict-forging-name-and-bidi-comments.yaml",
+            VERDICT_MODEL,
+            "a system named like the gate's verdict (after line breaks, closing its quotes); bidi "
+            "controls and a tab for fmt --diff to print",
+            outcome="loads",
+        ),
     ]
     return cases
 
@@ -1043,6 +1067,21 @@ def _sarif_cases() -> list[Case]:
             line=1,
         ),
         Case(s + "empty.sarif", b"", "an empty file", message="is empty: not valid JSON", line=1),
+        Case(
+            s + "escaped-lone-surrogate.sarif",
+            b'{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results":'
+            b' [{"ruleId": "r", "message": {"text": "\\ud800"}}]}]}',
+            "a lone surrogate written as an escape in a message (issue 14 item 20)",
+            message="runs[0].results[0].message.text: has a string with an unacceptable"
+            " character #xd800: surrogates are not allowed",
+        ),
+        Case(
+            s + "escaped-noncharacter-key.sarif",
+            b'{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [],'
+            b' "properties": {"\\uFDD0": 1}}]}',
+            "a noncharacter written as an escape in a key (issue 14 item 20)",
+            message="runs[0].properties: has a key with an unacceptable character #xfdd0",
+        ),
         Case(
             s + "nesting-10000.sarif",
             b"[" * 10_000 + b"]" * 10_000,
@@ -1225,6 +1264,13 @@ def _baseline_cases() -> list[Case]:
             b'{"findings": []}',
             "JSON that is not a baseline",
             message="not a threatforge baseline",
+        ),
+        Case(
+            b + "escaped-noncharacter.json",
+            b'{"threatforge_baseline": 1, "findings": [{"fingerprint": "r@x\\uFFFE",'
+            b' "severity": "high"}]}',
+            "a noncharacter written as an escape in a fingerprint (issue 14 item 20)",
+            message="findings[0].fingerprint: has a string with an unacceptable character #xfffe",
         ),
     ]
 

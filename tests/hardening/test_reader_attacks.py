@@ -117,6 +117,62 @@ def test_an_escaped_noncharacter_in_a_name_is_refused_before_any_svg(tmp_path: P
     assert not (tmp_path / "dfd.svg").exists()
 
 
+_ANALYSED = '{"threatforge_assessment": 1, "system": "Shop\\uFFFF", "findings": []}'
+"""A previous assessment for ``report --baseline``: the noncharacter is found before its shape."""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "command", "message"),
+    [
+        (
+            "baseline.json",
+            '{"threatforge_baseline": 1, "findings": [{"fingerprint": "pci-no-cde-defined@card'
+            '\\uFFFE", "severity": "high"}]}',
+            ["check", "threatmodel.yaml", "--baseline", "baseline.json"],
+            "error: baseline baseline.json: findings[0].fingerprint: has a string with an"
+            " unacceptable character #xfffe: Unicode noncharacters are not allowed; escapes are"
+            " checked as the characters they stand for\n",
+        ),
+        (
+            "scan.sarif",
+            '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "scanner"}}, "results":'
+            ' [{"ruleId": "x", "message": {"text": "\\ud800 lone surrogate"}}]}]}',
+            ["check", "threatmodel.yaml", "--evidence", "scan.sarif"],
+            "error: scan.sarif: runs[0].results[0].message.text: has a string with an"
+            " unacceptable character #xd800: surrogates are not allowed; escapes are checked as"
+            " the characters they stand for\n",
+        ),
+        (
+            "scan.sarif",
+            '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "scanner"}}, "results":'
+            ' [], "properties": {"\\uFDD0": 1}}]}',
+            ["check", "threatmodel.yaml", "--evidence", "scan.sarif"],
+            "error: scan.sarif: runs[0].properties: has a key with an unacceptable character"
+            " #xfdd0: Unicode noncharacters are not allowed; escapes are checked as the"
+            " characters they stand for\n",
+        ),
+        (
+            "previous.json",
+            _ANALYSED,
+            ["report", "threatmodel.yaml", "-o", "r.html", "--baseline", "previous.json"],
+            "error: baseline previous.json: system: has a string with an unacceptable character"
+            " #xffff: Unicode noncharacters are not allowed; escapes are checked as the"
+            " characters they stand for\n",
+        ),
+    ],
+    ids=["baseline-fffe", "sarif-lone-surrogate", "sarif-key-fdd0", "assessment-ffff"],
+)
+def test_an_escaped_noncharacter_in_a_json_input_is_refused(
+    tmp_path: Path, name: str, text: str, command: list[str], message: str
+) -> None:
+    (tmp_path / "threatmodel.yaml").write_text(SMALL_MODEL, encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="ascii")  # the escapes only: the file is ASCII
+    run = run_threatforge(command, cwd=tmp_path)
+    assert_clean_exit(run, 2, command)
+    assert run.stderr.endswith(message)
+    assert not (tmp_path / "r.html").exists()
+
+
 # --- item 11: deep boundary nesting ---------------------------------------------------------
 
 

@@ -62,13 +62,14 @@ def test_a_flow_named_after_an_internal_component_still_fails_the_gate(
     )
     assert result.exit_code == 1
     assert result.stdout == (
-        "Card checkout: gate FAILED (fail on critical or above)\n"
+        'check "Card checkout" (fail on critical or above)\n'
         "open findings: 1 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
         "0 findings not counted because of decisions\n"
         "policy: built-in defaults (decisions expire within 365 days)\n"
         "1 finding at or above critical:\n"
         "  critical  cleartext-sensitive-flow@payments  Sensitive data travels unencrypted on "
         "Card entry\n"
+        'gate FAILED for "Card checkout" (fail on critical or above)\n'
     )
     assert FLOW_WARNING in result.stderr
 

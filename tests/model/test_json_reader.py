@@ -61,6 +61,56 @@ def test_refuses(raw: bytes, message: str) -> None:
     assert refused(raw) == message
 
 
+_ESCAPES = "; escapes are checked as the characters they stand for"
+NONCHARACTERS = {
+    "fffe": ('{"a": "x\\uFFFE"}', "a: has a string with an unacceptable character #xfffe"),
+    "ffff": ('["\\uffff"]', "[0]: has a string with an unacceptable character #xffff"),
+    "fdd0": ('{"a": {"b": ["\\ufdd0"]}}', "a.b[0]: has a string with an unacceptable character"
+             " #xfdd0"),
+    "fdef": ('"\\uFDEF"', "the top-level value: has a string with an unacceptable character"
+             " #xfdef"),
+    "1fffe": ('{"a": "\\ud83f\\udffe"}', "a: has a string with an unacceptable character"
+              " #x1fffe"),
+    "10ffff": ('{"a": "\\udbff\\udfff"}', "a: has a string with an unacceptable character"
+               " #x10ffff"),
+    "raw-fffe": ('{"a": "\ufffe"}', "a: has a string with an unacceptable character #xfffe"),
+    "key": ('{"runs": [{"k\\uFFFF": 1}]}', "runs[0]: has a key with an unacceptable character"
+            " #xffff"),
+    "odd-key-in-path": ('{"a b\\n": {"c": "\\uFFFE"}}', '["a b\\n"].c: has a string with an'
+                        " unacceptable character #xfffe"),
+}
+
+
+@pytest.mark.parametrize(("raw", "message"), NONCHARACTERS.values(), ids=list(NONCHARACTERS))
+def test_refuses_noncharacters_once_escapes_are_read(raw: str, message: str) -> None:
+    assert refused(raw) == (
+        f"in.json: {message}: Unicode noncharacters are not allowed{_ESCAPES}"
+    )
+
+
+SURROGATES = {
+    "high": ('{"a": "\\ud800"}', "a: has a string with an unacceptable character #xd800"),
+    "low": ('{"a": ["x", "\\uDFFF"]}', "a[1]: has a string with an unacceptable character"
+            " #xdfff"),
+    "reversed-pair": ('["\\udc00\\ud800"]', "[0]: has a string with an unacceptable character"
+                      " #xdc00"),
+    "key": ('{"\\ud800": 1}', "the top-level value: has a key with an unacceptable character"
+            " #xd800"),
+}
+
+
+@pytest.mark.parametrize(("raw", "message"), SURROGATES.values(), ids=list(SURROGATES))
+def test_refuses_lone_surrogates_once_escapes_are_read(raw: str, message: str) -> None:
+    assert refused(raw) == f"in.json: {message}: surrogates are not allowed{_ESCAPES}"
+
+
+def test_keeps_pairs_line_breaks_and_controls_in_strings() -> None:
+    """A surrogate pair is one character; JSON strings keep line breaks (outputs escape them)."""
+    assert parse_json_text(
+        '{"a": "\\ud83d\\ude00 \\u00e9\\n\\u001b[31m", "\\ufffd": "\\ufdcf\\ufdf0"}', "in.json"
+    ) == {"a": "\U0001f600 \u00e9\n\x1b[31m", "\ufffd": "\ufdcf\ufdf0"}
+
+
 def test_the_depth_bound_counts_objects_and_arrays() -> None:
     limits = JsonLimits(max_depth=3)
     assert parse_json_text('{"a": [{"b": 1}], "c": [[]]}', "in.json", limits) == {

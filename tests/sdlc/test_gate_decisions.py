@@ -124,14 +124,17 @@ def test_a_model_built_in_code_with_a_dangling_flow_cannot_pass_the_library_gate
     )
     text = render_gate_text(result).splitlines()
     count = len(assessment.rule_errors)
-    assert text[0] == f"Shop: gate ERROR: {count} rule failures, no verdict (fail on high or above)"
+    assert text[0] == 'check "Shop" (fail on high or above)'
+    assert text[-1] == (
+        f'gate ERROR for "Shop": {count} rule failures, no verdict (fail on high or above)'
+    )
     assert text[4] == (
         f"{count} rule failures: the rules could not all run, so the gate cannot pass (exit 2); "
         "fix the model or the rule:"
     )
     first = assessment.rule_errors[0]
     assert text[5] == f"  {first.rule} on {first.element}: {first.error}"
-    assert text[-1] == f"  ... and {count - 20} more"
+    assert text[-2] == f"  ... and {count - 20} more"
 
 
 def _meta(rule_id: str) -> RuleMeta:
@@ -181,13 +184,11 @@ def test_a_plugin_rule_that_raises_makes_check_exit_2_naming_it(
     model = "system: {name: Plugins}\ncomponents:\n  app: {kind: service, authn: jwt}\n"
     result = invoke("check", write(folder, model), "--today", "2026-01-01")
     assert result.exit_code == 2
-    assert result.stdout.splitlines()[0] == (
-        "Plugins: gate ERROR: 1 rule failure, no verdict (fail on high or above)"
-    )
-    assert result.stdout.splitlines()[-2:] == [
+    assert result.stdout.splitlines()[-3:] == [
         "1 rule failure: the rules could not all run, so the gate cannot pass (exit 2); fix the "
         "model or the rule:",
         "  acme-crashes on app: ValueError: cannot parse app",
+        'gate ERROR for "Plugins": 1 rule failure, no verdict (fail on high or above)',
     ]
     assert "rule error: acme-crashes on app: ValueError: cannot parse app" in result.stderr
     verdict = json.loads(
@@ -207,11 +208,12 @@ def test_a_rule_that_raises_on_the_base_model_is_a_failure_too(
     install(monkeypatch, acme_crashes)
     result = invoke("check", "threatmodel.yaml", "--base", "HEAD~1", "--today", "2026-01-01")
     assert result.exit_code == 2
-    assert result.stdout.splitlines()[-3:] == [
+    assert result.stdout.splitlines()[-4:] == [
         "2 rule failures: the rules could not all run, so the gate cannot pass (exit 2); fix "
         "the model or the rule:",
         "  acme-crashes on new-app: ValueError: cannot parse new-app",
         "  acme-crashes on old-app: at HEAD~1: ValueError: cannot parse old-app",
+        'gate ERROR for "Plugins": 2 rule failures, no verdict (fail on high or above)',
     ]
 
 
@@ -225,10 +227,11 @@ def test_a_plugin_that_fails_to_load_makes_check_exit_2(
     monkeypatch.setattr(registry, "entry_points", lambda *, group, untrusted=(): [entry])
     result = invoke("check", write(folder, ORDERS.replace("authn: none", "authn: oidc")))
     assert result.exit_code == 2
-    assert result.stdout.splitlines()[-1] == (
+    assert result.stdout.splitlines()[-2:] == [
         "  plugin: plugin 'broken' (acme:rules) failed to load: ModuleNotFoundError: "
-        "No module named 'acme'"
-    )
+        "No module named 'acme'",
+        'gate ERROR for "Orders": 1 rule failure, no verdict (fail on high or above)',
+    ]
 
 
 # --- 7: a change cannot decide its own findings ------------------------------------------------
@@ -244,7 +247,7 @@ def test_an_acceptance_that_never_expires_does_not_hide_the_finding(
     result = invoke("check", write(folder, tracked(entry)), "--today", "2026-01-01")
     assert result.exit_code == 1
     assert result.stdout == (
-        "Orders: gate FAILED (fail on high or above)\n"
+        'check "Orders" (fail on high or above)\n'
         "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
         "0 findings not counted because of decisions\n"
         f"{DEFAULTS}\n"
@@ -255,6 +258,7 @@ def test_an_acceptance_that_never_expires_does_not_hide_the_finding(
         'owner: "mallory", expires: 2027-01-01}\n'
         "1 finding at or above high:\n"
         f"  high      {BACKDOOR}  {BACKDOOR_TITLE}\n"
+        'gate FAILED for "Orders" (fail on high or above)\n'
     )
 
 
@@ -337,10 +341,11 @@ def test_a_mitigation_must_name_a_declared_implemented_control(
     passed = invoke("check", write(folder, implemented), "--today", "2026-01-01")
     assert passed.exit_code == 0
     assert passed.stdout == (
-        "Orders: gate passed (fail on high or above)\n"
+        'check "Orders" (fail on high or above)\n'
         "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
         "1 finding not counted because of decisions (1 mitigated)\n"
         f"{DEFAULTS}\n"
+        'gate passed for "Orders" (fail on high or above)\n'
     )
 
 
@@ -472,13 +477,16 @@ def test_deleting_the_unencrypted_fact_is_listed_as_a_change_that_hides_a_findin
         f"  medium    {UNENCRYPTED}  fired -> unknown: a fact it needs was deleted or is no "
         "longer stated",
     ]
-    assert result.stdout.splitlines()[5:] == hiding
+    assert result.stdout.splitlines()[5:] == [
+        *hiding,
+        'gate passed for "Cards" (fail on medium or above)',
+    ]
     blocked = invoke(*args, "--today", "2026-01-01", "--fail-on-new-decisions")
     assert blocked.exit_code == 1
-    assert blocked.stdout.splitlines()[0] == "Cards: gate FAILED (fail on medium or above)"
     assert blocked.stdout.splitlines()[5:] == [
         *hiding,
         "--fail-on-new-decisions: this change adds 0 decisions and 1 change that hide a finding",
+        'gate FAILED for "Cards" (fail on medium or above)',
     ]
     document = json.loads(invoke(*args, "--format", "json", "--fail-on-new-decisions").stdout)
     assert document["models"][0]["decisions"]["hiding_changes"] == [
@@ -530,6 +538,7 @@ def test_a_decision_added_by_the_change_is_listed_and_can_fail_the_gate(
         DEFAULTS,
         "decisions added or changed since HEAD~2:",
         f"  threatmodel.yaml:21:3: {BACKDOOR}: accepted (added)",
+        'gate passed for "Orders" (fail on high or above)',
     ]
     changed = invoke(*args, "--base", "HEAD~1", "--fail-on-new-decisions")
     assert changed.exit_code == 1
@@ -537,6 +546,7 @@ def test_a_decision_added_by_the_change_is_listed_and_can_fail_the_gate(
         "decisions added or changed since HEAD~1:",
         f"  threatmodel.yaml:21:3: {BACKDOOR}: accepted (expires 2026-03-31 -> 2026-06-30)",
         "--fail-on-new-decisions: this change adds 1 decision and 0 changes that hide a finding",
+        'gate FAILED for "Orders" (fail on high or above)',
     ]
     unchanged = invoke(*args, "--base", "HEAD", "--fail-on-new-decisions")
     assert unchanged.exit_code == 0
@@ -562,7 +572,7 @@ def test_lowered_criticality_and_a_global_control_are_shown_beside_the_verdict(
     result = invoke(*args)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0:2] == [
-        "Orders: gate passed (fail on high or above)",
+        'check "Orders" (fail on high or above)',
         "open findings: 0 critical, 0 high, 0 elevated, 1 medium, 0 low",
     ]
     assert result.stdout.splitlines()[5:] == [
@@ -574,5 +584,98 @@ def test_lowered_criticality_and_a_global_control_are_shown_beside_the_verdict(
         "changes that hide a finding open at HEAD~1:",
         f"  high      {BACKDOOR}  severity high -> medium, below the threshold (likelihood 5 -> "
         "4, impact 3 -> 1): scoring inputs changed (see above)",
+        'gate passed for "Orders" (fail on high or above)',
     ]
     assert invoke(*args, "--fail-on-new-decisions").exit_code == 1
+
+
+# --- a model-level finding keeps its identity when the elements it names change ----------------
+
+CVV = "  cvv: {classification: restricted, categories: [pci.sad]}\n"
+"""A second account-data asset: the model-level PCI findings name it beside ``card``."""
+
+
+def with_cvv(text: str) -> str:
+    """CARDS where the API also processes card security codes."""
+    text = text.replace("data:\n", "data:\n" + CVV)
+    return text.replace("    processes: [card]\n", "    processes: [card, cvv]\n")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "scoring"),
+    [
+        (CARDS, with_cvv(CARDS), []),
+        (
+            with_cvv(CARDS),
+            CARDS,
+            ["scoring inputs changed since HEAD~1:", "  data 'cvv' removed (was restricted)"],
+        ),
+    ],
+    ids=["one-more", "one-less"],
+)
+def test_a_model_level_finding_naming_one_more_or_one_less_asset_is_not_new(
+    invoke: Invoke, folder: Path, before: str, after: str, scoring: list[str]
+) -> None:
+    """``pci-no-cde-defined@card`` becomes ``...@card,cvv`` (or back): the same missing CDE."""
+    repository(folder, before, after)
+    result = invoke(
+        "check", "threatmodel.yaml", "--base", "HEAD~1", "--fail-on", "low",
+        "--fail-on-new-decisions", "--today", "2026-01-01",
+    )  # fmt: skip
+    # both PCI findings were new under their new fingerprint, and hidden under the old one
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        'check "Cards" (fail on low or above)',
+        "open findings: 0 critical, 1 high, 3 elevated, 1 medium, 0 low",
+        "compared with HEAD~1: 5 finding(s) at or above low already open there, not counted",
+        "0 findings not counted because of decisions",
+        "policy: built-in defaults (decisions expire within 365 days)",
+        *scoring,
+        'gate passed for "Cards" (fail on low or above)',
+    ]
+
+
+def test_a_model_level_finding_on_other_assets_is_still_new(invoke: Invoke, folder: Path) -> None:
+    """Only findings one of whose elements include all of the other's are the same."""
+    cvv_only = with_cvv(CARDS).replace("[card, cvv]", "[cvv]").replace("[card]", "[cvv]")
+    repository(folder, CARDS, cvv_only)
+    result = invoke(
+        "check", "threatmodel.yaml", "--base", "HEAD~1", "--fail-on", "low", "--today",
+        "2026-01-01",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-5:] == [
+        "3 new or raised findings at or above low:",
+        "  high      pci-no-cde-defined@cvv      The system handles card data but no zone is "
+        "marked as the CDE (cvv)",
+        "  elevated  pci-scope-not-declared@cvv  The system handles card data but does not "
+        "declare PCI DSS (cvv)",
+        "  elevated  pci-sad-stored@card-store   card-store stores sensitive authentication data "
+        "(cvv)",
+        'gate FAILED for "Cards" (fail on low or above)',
+    ]
+
+
+def test_a_baseline_knows_a_model_level_finding_that_names_one_more_asset(
+    invoke: Invoke, folder: Path
+) -> None:
+    write(folder, CARDS)
+    written = invoke("check", "threatmodel.yaml", "--write-baseline", "baseline.json")
+    assert written.exit_code == 0
+    write(folder, with_cvv(CARDS))
+    args = ("check", "threatmodel.yaml", "--baseline", "baseline.json", "--fail-on", "low")
+    result = invoke(*args, "--today", "2026-01-01")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.splitlines()[2:3] + result.stdout.splitlines()[-1:] == [
+        "baseline baseline.json: 5 known finding(s) at or above low not counted",
+        'gate passed for "Cards" (fail on low or above)',
+    ]
+    cvv_only = with_cvv(CARDS).replace("[card, cvv]", "[cvv]").replace("[card]", "[cvv]")
+    write(folder, cvv_only)
+    other = invoke(*args, "--today", "2026-01-01")
+    assert other.exit_code == 1
+    assert [line.split()[1] for line in other.stdout.splitlines() if line.startswith("  ")] == [
+        "pci-no-cde-defined@cvv",
+        "pci-scope-not-declared@cvv",
+        "pci-sad-stored@card-store",
+    ]

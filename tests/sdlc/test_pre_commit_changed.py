@@ -17,18 +17,20 @@ from sdlc_models import (
 )
 
 FAILED = (
-    "Orders: gate FAILED (fail on high or above)\n"
+    'check "Orders" (fail on high or above)\n'
     "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
     "0 findings not counted because of decisions\n"
     "policy: built-in defaults (decisions expire within 365 days)\n"
     "1 finding at or above high:\n"
     f"  high      {BACKDOOR}  {BACKDOOR_TITLE}\n"
+    'gate FAILED for "Orders" (fail on high or above)\n'
 )
 PASSED = (
-    "Orders: gate passed (fail on high or above)\n"
+    'check "Orders" (fail on high or above)\n'
     "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
     "0 findings not counted because of decisions\n"
     "policy: built-in defaults (decisions expire within 365 days)\n"
+    'gate passed for "Orders" (fail on high or above)\n'
 )
 HOOKS = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 

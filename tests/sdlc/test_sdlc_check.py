@@ -26,13 +26,17 @@ tracking:
 
 DEFAULT_POLICY = "policy: built-in defaults (decisions expire within 365 days)\n"
 NO_DECISIONS = "0 findings not counted because of decisions\n" + DEFAULT_POLICY
+HEADER = 'check "Orders" (fail on high or above)\n'
+PASSED = 'gate passed for "Orders" (fail on high or above)\n'
+"""The verdict: the last line, the only one that starts with 'gate passed for'."""
 
 FAILED_TEXT = (
-    "Orders: gate FAILED (fail on high or above)\n"
-    "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
+    HEADER
+    + "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
     + NO_DECISIONS
     + "1 finding at or above high:\n"
     f"  high      {BACKDOOR}  {BACKDOOR_TITLE}\n"
+    'gate FAILED for "Orders" (fail on high or above)\n'
 )
 
 
@@ -48,8 +52,10 @@ def test_a_secure_model_passes(invoke: Invoke, folder: Path) -> None:
     result = invoke("check", write(folder, ORDERS), "--today", "2026-01-01")
     assert result.exit_code == 0
     assert result.stdout == (
-        "Orders: gate passed (fail on high or above)\n"
-        "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n" + NO_DECISIONS
+        HEADER
+        + "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
+        + NO_DECISIONS
+        + PASSED
     )
 
 
@@ -71,9 +77,9 @@ def test_an_accepted_risk_does_not_count_until_it_expires(invoke: Invoke, folder
     before_expiry = invoke("check", name, "--today", "2025-06-30")
     assert before_expiry.exit_code == 0
     assert before_expiry.stdout == (
-        "Orders: gate passed (fail on high or above)\n"
-        "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
-        "1 finding not counted because of decisions (1 accepted)\n" + DEFAULT_POLICY
+        HEADER
+        + "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
+        "1 finding not counted because of decisions (1 accepted)\n" + DEFAULT_POLICY + PASSED
     )
     expired = invoke("check", name, "--today", "2025-07-01")
     assert expired.exit_code == 1
@@ -117,8 +123,10 @@ def test_several_models_fail_if_one_fails(invoke: Invoke, folder: Path) -> None:
     bad = write(folder, ORDERS_WITH_BACKDOOR, "bad.yaml")
     result = invoke("check", good, bad, "--today", "2026-01-01")
     assert result.exit_code == 1
-    assert result.stdout.count("gate passed") == 1
-    assert result.stdout.count("gate FAILED") == 1
+    assert [line for line in result.stdout.splitlines() if line.startswith("gate ")] == [
+        'gate passed for "Orders" (fail on high or above)',
+        'gate FAILED for "Orders" (fail on high or above)',
+    ]
 
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -186,9 +194,11 @@ def test_write_baseline_then_gate_only_on_new_findings(invoke: Invoke, folder: P
     gated = invoke("check", name, "--baseline", "baseline.json", "--today", "2026-01-01")
     assert gated.exit_code == 0
     assert gated.stdout == (
-        "Orders: gate passed (fail on high or above)\n"
-        "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
-        "baseline baseline.json: 1 known finding(s) at or above high not counted\n" + NO_DECISIONS
+        HEADER
+        + "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
+        "baseline baseline.json: 1 known finding(s) at or above high not counted\n"
+        + NO_DECISIONS
+        + PASSED
     )
 
 
@@ -235,6 +245,7 @@ def test_a_raised_severity_fails_even_when_known() -> None:
         DEFAULT_POLICY.rstrip("\n"),
         "1 new or raised finding at or above high:",
         f"  high      {BACKDOOR}  {BACKDOOR_TITLE}",
+        'gate FAILED for "Orders" (fail on high or above)',
     ]
 
 
@@ -256,12 +267,13 @@ def test_check_against_the_previous_commit_names_exactly_the_new_finding(
     )
     assert result.exit_code == 1
     assert result.stdout == (
-        "Orders: gate FAILED (fail on high or above)\n"
-        "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
+        HEADER
+        + "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
         "compared with HEAD~1: 0 finding(s) at or above high already open there, not counted\n"
         + NO_DECISIONS
         + "1 new or raised finding at or above high:\n"
         f"  high      {BACKDOOR}  {BACKDOOR_TITLE}\n"
+        'gate FAILED for "Orders" (fail on high or above)\n'
     )
 
 

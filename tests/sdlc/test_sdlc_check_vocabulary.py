@@ -28,13 +28,14 @@ def test_a_misspelt_protocol_fails_a_gate_that_its_findings_would_pass(
     result = invoke("check", write(folder, MISSPELT), "--today", "2026-01-01")
     assert result.exit_code == 1
     assert result.stdout == (
-        "Orders: gate passed (fail on high or above)\n"
+        'check "Orders" (fail on high or above)\n'
         "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
         "0 findings not counted because of decisions\n"
         "policy: built-in defaults (decisions expire within 365 days)\n"
-        "vocabulary: gate FAILED on 1 unknown tech, property or protocol name (rules do not read "
+        "vocabulary: 1 unknown tech, property or protocol name (rules do not read "
         "them: a misspelling switches its rules off; `threatforge validate` lists them, "
         "--allow-unknown-names lets them pass)\n"
+        'gate FAILED for "Orders" (fail on high or above)\n'
     )
     assert WARNING in result.stderr
 
@@ -45,10 +46,11 @@ def test_allow_unknown_names_lets_the_gate_pass(invoke: Invoke, folder: Path) ->
     )
     assert result.exit_code == 0
     assert result.stdout == (
-        "Orders: gate passed (fail on high or above)\n"
+        'check "Orders" (fail on high or above)\n'
         "open findings: 0 critical, 0 high, 0 elevated, 0 medium, 0 low\n"
         "0 findings not counted because of decisions\n"
         "policy: built-in defaults (decisions expire within 365 days)\n"
+        'gate passed for "Orders" (fail on high or above)\n'
     )
     assert WARNING in result.stderr  # still listed
 

@@ -185,3 +185,38 @@ def test_the_corpus_injection_model_in_markdown(tmp_path: Path, name: str) -> No
     )
     for raw in ("<img", "<!--", "![](http", "@admins", "@payments-team"):
         assert raw not in prose, raw
+
+
+# --- the verdict and fmt --diff on a model that forges the one and hides text in the other -----
+
+VERDICT_CORPUS = CORPUS_MODEL.with_name("loads-verdict-forging-name-and-bidi-comments.yaml")
+SHOWN_NAME = '"x\\x0a✓ PASS: 0 new findings\\x0agate passed for \\"x\\" (fail on high or above)"'
+
+
+def test_the_corpus_verdict_forging_model_prints_one_verdict_last() -> None:
+    """The system's name holds two lines that read as verdicts; the gate fails all the same and
+    its last line is the only line that looks like a verdict (issue #14 item 9)."""
+    result = CliRunner().invoke(
+        app, ["-q", "--no-color", "check", str(VERDICT_CORPUS), "--today", "2026-01-01"]
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    looks_like_a_verdict = re.compile(r"^\s*(gate (passed|FAILED|ERROR)|✓|PASS)")
+    assert [line for line in lines if looks_like_a_verdict.match(line)] == [
+        f"gate FAILED for {SHOWN_NAME} (fail on high or above)"
+    ]
+    assert lines[0] == f"check {SHOWN_NAME} (fail on high or above)"
+    assert lines[-1] == f"gate FAILED for {SHOWN_NAME} (fail on high or above)"
+
+
+def test_fmt_diff_of_the_corpus_model_shows_its_bidi_controls_and_tab() -> None:
+    result = CliRunner().invoke(app, ["-q", "--no-color", "fmt", "--diff", str(VERDICT_CORPUS)])
+    assert result.exit_code == 0
+    removed = [line for line in result.stdout.splitlines() if line.startswith("-  ")]
+    assert removed == [
+        '-  api: {zone: vpc, kind: service, authn: none, name: "API \\u202egnp.exe"}  # ok\\u2067',
+        "-  internet: {trust: untrusted}",
+        '-  vpc: {trust: trusted, description: "a\\x09b"}',
+        '-  name: "x\\n✓ PASS: 0 new findings\\ngate passed for \\"x\\" (fail on high or above)"',
+    ]
+    assert re.search("[\u202a-\u202e\u2066-\u2069\t\x1b]", result.stdout) is None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
 
 from threatforge.cli._output import Exit, output
+from threatforge.text.terminal import terminal_text
 
 __all__ = ["register"]
 
@@ -63,7 +65,7 @@ def fmt(
                 if isinstance(exc, ModelError):
                     output.diagnostics(exc.diagnostics)
                 else:
-                    output.err.print(f"error: {file}: {exc}", style="bold red", markup=False)
+                    output.problem(f"error: {file}: {exc}", style="bold red")
                 failed = True
                 continue
             verb = "fixed" if write else "would fix"
@@ -79,9 +81,9 @@ def fmt(
                     f"{file} (before)",
                     f"{file} (formatted)",
                 )
-                output.out.print("".join(lines), end="", markup=False, highlight=False)
+                output.out.print(_shown(lines), end="", markup=False, highlight=False, emoji=False)
             if check:
-                output.out.print(f"would reformat: {file}", markup=False, highlight=False)
+                output.line(f"would reformat: {file}")
             if write:
                 try:
                     replace_file(file, after)
@@ -102,6 +104,19 @@ def fmt(
         )
     if check and changed:
         raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def _shown(lines: Iterable[str]) -> str:
+    """The diff for a terminal or CI log: each line escaped by itself (:func:`terminal_text`).
+
+    The lines are the model file's own, and the reader lets bidi controls and tabs stand in
+    quoted scalars and comments: printed raw, they reorder what a reviewer sees in the log
+    ("Trojan Source"). Escaped, they show as ``\\u202e`` and ``\\x09``, and every line of the
+    file stays one line of the diff.
+    """
+    return "".join(
+        terminal_text(line.removesuffix("\n").removesuffix("\r")) + "\n" for line in lines
+    )
 
 
 def register(app: typer.Typer) -> None:

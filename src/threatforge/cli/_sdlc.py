@@ -243,7 +243,7 @@ def check(
         output.write_or_print(json.dumps(document, indent=2, ensure_ascii=False), None, "the gate")
     else:
         text = "\n".join(
-            render_gate_text(result) + _unknown_names_text(unknown.get(path, []))
+            render_gate_text(result, len(unknown.get(path, [])))
             for path, result in results
         )
         output.write_or_print(text, None, "the gate")
@@ -263,18 +263,6 @@ def _load_policy(path: Path | None) -> LoadedPolicy:
         return load_policy(str(path))
     except PolicyError as exc:
         output.fail(str(exc))
-
-
-def _unknown_names_text(unknown: Sequence[str]) -> str:
-    """The gate's line on vocabulary warnings (they fail it: their rules are switched off)."""
-    if not unknown:
-        return ""
-    what = "name" if len(unknown) == 1 else "names"
-    return (
-        f"vocabulary: gate FAILED on {len(unknown)} unknown tech, property or protocol {what} "
-        "(rules do not read them: a misspelling switches its rules off; `threatforge validate` "
-        "lists them, --allow-unknown-names lets them pass)\n"
-    )
 
 
 def _validate_ref(ref: str) -> None:
@@ -329,14 +317,18 @@ class _Gate:
         base: str | None,
     ) -> GateResult:
         from threatforge.rules import RuleFailure
-        from threatforge.sdlc.decisions import compare_with_base
+        from threatforge.sdlc.decisions import (
+            compare_with_base,
+            known_at_base,
+            known_with_counterparts,
+        )
         from threatforge.sdlc.gate import GateMode, evaluate_gate
 
         if baseline is not None:
             return evaluate_gate(
                 assessment,
                 self.threshold,
-                _read_baseline(baseline),
+                known_with_counterparts(_read_baseline(baseline), assessment),
                 mode=GateMode.BASELINE,
                 reference=str(baseline),
                 model=model,
@@ -353,7 +345,7 @@ class _Gate:
         known: Mapping[str, Severity | None] = {}
         if old is not None:
             old_model, old_assessment = old
-            known = {f.fingerprint: f.severity for f in old_assessment.open_findings}
+            known = known_at_base(old_assessment, assessment)
             failures = tuple(
                 RuleFailure(f.rule, f.element, f"at {base}: {f.error}")
                 for f in old_assessment.rule_errors

@@ -4,8 +4,10 @@ Next to the YAML reader (:mod:`threatforge.model._yaml`) and with the same guara
 files a pull request may have planted: regular files only (a named pipe is refused at once,
 never waited on), at most ``max_bytes`` read, UTF-8 (a byte-order mark is accepted), nesting at
 most ``max_depth`` levels (a 100,000-level ``[[[...]]]`` is a clean error, not a
-``RecursionError``), ``NaN``/``Infinity`` refused (they are not JSON), and errors that name the
-file, the line and the column.
+``RecursionError``), ``NaN``/``Infinity`` refused (they are not JSON), surrogates and Unicode
+noncharacters refused in every key and string once its escapes are read (as the YAML reader
+refuses them in a model's values), and errors that name the file, the line and the column, or
+the JSON path of the string at fault.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from threatforge.model._yaml import OTHER_BOMS, ReadError, decode_utf8, read_regular_file
+from threatforge.model._yaml import (
+    OTHER_BOMS,
+    REFUSED_IN_JSON_STRINGS,
+    ReadError,
+    character_problem,
+    decode_utf8,
+    read_regular_file,
+)
 from threatforge.model.diagnostics import Location
 
 __all__ = ["JsonLimits", "parse_json_bytes", "parse_json_text", "read_json_file"]
@@ -73,6 +82,15 @@ def parse_json_text(text: str, display: str, limits: JsonLimits = JsonLimits()) 
         raise ReadError(Location(display), _too_deep(limits)) from None
     if _depth_exceeds(value, limits.max_depth):
         raise ReadError(Location(display), _too_deep(limits))
+    refused = _first_refused_string(value)
+    if refused is not None:
+        where, what, character = refused
+        raise ReadError(
+            Location(display),
+            f"{where}: has {what} with an unacceptable character "
+            f"{character_problem(character, in_value=True)}; escapes are checked as the "
+            "characters they stand for",
+        )
     return value
 
 
@@ -103,3 +121,54 @@ def _depth_exceeds(value: Any, max_depth: int) -> bool:
             return True
         level.extend((child, depth + 1) for child in children if type(child) in (dict, list))
     return False
+
+
+_Parent = tuple[Any, Any] | None
+"""How a value was reached: (the parent's own entry, the key or index), None for the top."""
+
+
+def _first_refused_string(value: Any) -> tuple[str, str, str] | None:
+    """The JSON path, "a key" or "a string", and the first refused character of the first key
+    or string holding a surrogate or a noncharacter (iterative, linear); None when none does.
+
+    Python's ``json`` reads ``"\\ud800"`` as a lone surrogate and ``"\\ufffe"`` as the
+    noncharacter: neither belongs in any text (a noncharacter makes an SVG ill-formed XML).
+    """
+    pending: list[tuple[Any, _Parent]] = [(value, None)]
+    while pending:
+        entry = pending.pop()
+        item = entry[0]
+        if type(item) is str:
+            found = None if item.isascii() else REFUSED_IN_JSON_STRINGS.search(item)
+            if found is not None:
+                return _json_path(entry[1]), "a string", found.group()
+        elif type(item) is dict:
+            for key, child in item.items():
+                found = None if key.isascii() else REFUSED_IN_JSON_STRINGS.search(key)
+                if found is not None:
+                    return _json_path(entry[1]), "a key", found.group()
+                if type(child) in (str, dict, list):
+                    pending.append((child, (entry, key)))
+        elif type(item) is list:
+            pending.extend(
+                (child, (entry, index))
+                for index, child in enumerate(item)
+                if type(child) in (str, dict, list)
+            )
+    return None
+
+
+def _json_path(parent: _Parent) -> str:
+    """``runs[0].results[2].message``: keys that are not plain names are quoted as JSON."""
+    steps: list[str] = []
+    while parent is not None:
+        entry, step = parent
+        if type(step) is int:
+            steps.append(f"[{step}]")
+        elif step.isidentifier() and step.isascii():
+            steps.append(f".{step}")
+        else:
+            steps.append(f"[{json.dumps(step)}]")
+        parent = entry[1]
+    path = "".join(reversed(steps)).removeprefix(".")
+    return path or "the top-level value"

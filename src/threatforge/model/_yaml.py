@@ -235,6 +235,12 @@ characters of the Basic Multilingual Plane only: the regex engine scans that fas
 _LONE_CR = re.compile("\r(?!\n)")
 _REFUSED_IN_VALUES = re.compile(f"[{_BMP_REFUSED}\r{''.join(_ASTRAL_NONCHARACTERS)}]")
 """The same for a value once its escapes (``"\\u2028"``) are read: a carriage return too."""
+REFUSED_IN_JSON_STRINGS = re.compile(
+    f"[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{''.join(_ASTRAL_NONCHARACTERS)}]"
+)
+"""What a JSON string (a key or a value) may not hold once its escapes are read: surrogates and
+Unicode noncharacters. Unlike a model's values, JSON strings keep their line breaks and control
+characters (a SARIF message may span lines); outputs escape those."""
 
 
 def _first_refused(text: str) -> int:
@@ -276,10 +282,10 @@ def _refusal(character: str) -> str:
             "it as a line break that editors and diffs may not show, so it can end a comment "
             "and make the text after it live; save the file with LF or CRLF line endings"
         )
-    return f"invalid YAML: unacceptable character {_character_problem(character)}"
+    return f"invalid YAML: unacceptable character {character_problem(character)}"
 
 
-def _character_problem(character: str, *, in_value: bool = False) -> str:
+def character_problem(character: str, *, in_value: bool = False) -> str:
     code = f"#x{ord(character):04x}"
     if character in _BREAK_NAMES:
         if in_value:
@@ -554,7 +560,7 @@ class _Reader:
             raise self.fail(
                 event,
                 "has an escape that gives an unacceptable character "
-                f"{_character_problem(found.group(), in_value=True)}; escapes are checked as "
+                f"{character_problem(found.group(), in_value=True)}; escapes are checked as "
                 "the characters they stand for",
             )
 

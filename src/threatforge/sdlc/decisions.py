@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from threatforge.assessment import Assessment
 from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
-from threatforge.rules.interface import Decision, Finding, Outcome, Severity
+from threatforge.rules.interface import Decision, Finding, Outcome, RuleMeta, Severity, Target
 from threatforge.sdlc.policy import DecisionRules
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "InvalidDecision",
     "check_decision",
     "compare_with_base",
+    "known_at_base",
+    "known_with_counterparts",
 ]
 
 HIDING_STATUSES = frozenset(
@@ -206,6 +208,64 @@ def compare_with_base(
     )
 
 
+def known_at_base(base: Assessment, assessment: Assessment) -> dict[str, Severity | None]:
+    """The fingerprints of ``assessment`` already open at the base, with their severity then
+    (see :func:`known_with_counterparts`)."""
+    known: dict[str, Severity | None] = {f.fingerprint: f.severity for f in base.open_findings}
+    return known_with_counterparts(known, assessment)
+
+
+def known_with_counterparts(
+    known: Mapping[str, Severity | None], assessment: Assessment
+) -> dict[str, Severity | None]:
+    """``known`` (fingerprints at the base or in a baseline, with their severity then), plus the
+    findings of ``assessment`` that are one of them under another fingerprint.
+
+    A finding of a model-level rule (one that judges the whole system, such as "no zone is
+    marked as the CDE") names the elements that made it fire, so its fingerprint changes when
+    the change adds or removes one of them (``pci-no-cde-defined@card`` becomes
+    ``pci-no-cde-defined@card,cvv``): it is the same finding, not a new one. Only for a
+    model-level rule, and only when one finding's elements include all of the other's: an
+    attack path from the same entry point to another crown jewel (``attack-path@web,vault``
+    beside ``attack-path@web,db``) is a new finding.
+    """
+    result = dict(known)
+    by_rule: dict[str, list[tuple[frozenset[str], Severity | None]]] = {}
+    for fingerprint, severity in known.items():
+        rule, _, elements = fingerprint.partition("@")
+        by_rule.setdefault(rule, []).append((frozenset(elements.split(",")), severity))
+    for finding in assessment.findings:
+        if finding.fingerprint in known or not _model_level(finding):
+            continue
+        mine = frozenset(finding.elements)
+        for theirs, severity in by_rule.get(finding.rule, ()):
+            if theirs <= mine or mine <= theirs:
+                result[finding.fingerprint] = severity
+                break
+    return result
+
+
+def _model_level(finding: Finding) -> bool:
+    meta = finding.meta
+    return isinstance(meta, RuleMeta) and meta.target is Target.MODEL
+
+
+def _counterpart(finding: Finding, others: Iterable[Finding]) -> Finding | None:
+    """The finding of ``others`` that is ``finding`` under another fingerprint, if any (the
+    same model-level rule, one's elements including all of the other's; see
+    :func:`known_with_counterparts`)."""
+    if not _model_level(finding):
+        return None
+    elements = set(finding.elements)
+    for other in others:
+        if other.rule != finding.rule or other.fingerprint == finding.fingerprint:
+            continue
+        theirs = set(other.elements)
+        if theirs <= elements or elements <= theirs:
+            return other
+    return None
+
+
 def _decision_changes(base: Model, model: Model) -> Iterable[DecisionChange]:
     for fingerprint, entry in sorted(model.tracking.items()):
         if entry.status not in HIDING_STATUSES:
@@ -244,7 +304,7 @@ def _hidden(
     """
     now = {f.fingerprint: f for f in assessment.findings}
     for old in base.open_findings:
-        new = now.get(old.fingerprint)
+        new = now.get(old.fingerprint) or _counterpart(old, assessment.findings)
         if new is not None:
             if not new.is_open:
                 continue  # a decision: listed with the decisions

@@ -21,13 +21,20 @@ from typing import TYPE_CHECKING, Any
 from threatforge.assessment import Assessment, Decision, Finding, RuleFailure, Severity
 from threatforge.sdlc.decisions import BaseComparison, InvalidDecision, check_decision
 from threatforge.sdlc.policy import LoadedPolicy, default_policy
-from threatforge.text.terminal import terminal_text
+from threatforge.text.terminal import quoted_terminal_text, terminal_text
 from threatforge.text.terminal import terminal_text as _t
 
 if TYPE_CHECKING:
     from threatforge.model import Model
 
-__all__ = ["GateMode", "GateResult", "evaluate_gate", "gate_to_dict", "render_gate_text"]
+__all__ = [
+    "VERDICT_PREFIXES",
+    "GateMode",
+    "GateResult",
+    "evaluate_gate",
+    "gate_to_dict",
+    "render_gate_text",
+]
 
 
 class GateMode(StrEnum):
@@ -178,19 +185,26 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def render_gate_text(result: GateResult) -> str:
-    """A short, plain-text summary for a CI log (one line per failing finding).
+VERDICT_PREFIXES = ("gate passed for ", "gate FAILED for ", "gate ERROR for ")
+"""How the verdict line starts; no other line of :func:`render_gate_text` starts so."""
+
+
+def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
+    """A short, plain-text summary for a CI log (one line per failing finding), the verdict last.
 
     Model text (the system's name, titles, fingerprints, decisions) is escaped for the terminal
-    (:func:`terminal_text`): it cannot start a line, so it can neither print a verdict of its
-    own nor a CI workflow command.
+    (:func:`terminal_text`), so it stays on its line, and it never starts one: every line starts
+    with threatforge's own words or an indent. So model text can print neither a CI workflow
+    command nor a verdict of its own: the verdict is the last line, the only one that starts
+    with one of :data:`VERDICT_PREFIXES`, and names the system in escaped quotes.
+
+    ``unknown_names``: how many tech, property or protocol names of the model the vocabulary
+    does not know (``check`` fails on them unless ``--allow-unknown-names``): they fail the
+    verdict, since a misspelt name switches its rules off.
     """
-    if result.errored:
-        verdict = f"ERROR: {_plural(len(result.failures), 'rule failure')}, no verdict"
-    else:
-        verdict = "passed" if result.passed else "FAILED"
-    system = terminal_text(result.system)
-    lines = [f"{system}: gate {verdict} (fail on {result.threshold.value} or above)"]
+    threshold = f"(fail on {result.threshold.value} or above)"
+    system = quoted_terminal_text(result.system)
+    lines = [f"check {system} {threshold}"]
     lines.append(f"open findings: {_counts(result)}")
     if result.mode is GateMode.BASELINE:
         lines.append(
@@ -234,6 +248,19 @@ def render_gate_text(result: GateResult) -> str:
             lines.append(f"  {terminal_text(failure.rule)}{where}: {terminal_text(failure.error)}")
         if len(result.failures) > MAX_FAILURES_SHOWN:
             lines.append(f"  ... and {len(result.failures) - MAX_FAILURES_SHOWN} more")
+    if unknown_names:
+        what = "name" if unknown_names == 1 else "names"
+        lines.append(
+            f"vocabulary: {unknown_names} unknown tech, property or protocol {what} (rules do "
+            "not read them: a misspelling switches its rules off; `threatforge validate` lists "
+            "them, --allow-unknown-names lets them pass)"
+        )
+    if result.errored:
+        failures = _plural(len(result.failures), "rule failure")
+        lines.append(f"gate ERROR for {system}: {failures}, no verdict {threshold}")
+    else:
+        passed = result.passed and not unknown_names
+        lines.append(f"gate {'passed' if passed else 'FAILED'} for {system} {threshold}")
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,7 @@ import re
 
 from threatforge.text.lines import BIDI_CONTROLS, codepoint
 
-__all__ = ["terminal_text"]
+__all__ = ["quoted_terminal_text", "terminal_text"]
 
 # C0 and C1 controls (tab, line feed, CR, ESC, NEL, CSI ...), DEL, the other line breaks
 # (U+2028, U+2029) and bidi controls.
@@ -39,3 +39,10 @@ def terminal_text(text: str) -> str:
     if "##" in text:
         text = _VSO.sub(lambda m: m[0][:-1] + "\\x5b", text)
     return text
+
+
+def quoted_terminal_text(text: str) -> str:
+    """Model text in double quotes inside a line of threatforge's own (a verdict): a ``"`` or
+    ``\\`` in it is escaped first, so the text cannot close the quotes and go on as if it were
+    threatforge's; then :func:`terminal_text`."""
+    return '"' + terminal_text(text.replace("\\", "\\\\").replace('"', '\\"')) + '"'
