@@ -196,8 +196,8 @@ def build_diagram(
 ) -> Diagram:
     """The diagram of ``view`` for ``model``, marked with the open findings of ``assessment``.
 
-    ``paths`` overrides the attack paths of the attack-path view (default: from the analysis
-    package when installed, else from findings whose rule id starts with ``attack-path``).
+    ``paths`` overrides the attack paths of the attack-path view (default: those the assessment
+    carries, else from findings whose rule id starts with ``attack-path``).
     """
     if view is DiagramView.DATA:
         return _data_view(model, assessment)
