@@ -254,7 +254,9 @@ EXPECTED = {
                         "zone": "internet",
                         "category": "out-of-scope",
                         "in_scope": False,
-                        "reasons": ["cardholder or member of the public, not a system of the entity"],
+                        "reasons": [
+                            "cardholder or member of the public, not a system of the entity"
+                        ],
                         "pci_data": ["card"],
                     },
                     {
@@ -278,7 +280,8 @@ EXPECTED = {
         },
         "blast_radius": {
             "status": "not-applicable",
-            "reason": "no attack path reaches a crown jewel, so there is no entry point to start from",
+            "reason": "no attack path reaches a crown jewel, so there is no entry point to start "
+            "from",
             "max_origins": 3,
             "max_listed": 10,
             "radii": [],
