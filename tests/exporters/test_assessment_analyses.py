@@ -311,3 +311,11 @@ def test_a_missing_analysis_is_refused() -> None:
     assert _error(document) == (
         "baseline.json: analyses: the required key 'blast_radius' is missing"
     )
+
+
+def test_the_library_entry_point_carries_them_too() -> None:
+    import threatforge
+
+    model, assessment = _analysed()
+    assert threatforge.analyze(model, today=TODAY).analyses == assessment.analyses
+    assert threatforge.analyze(model, today=TODAY, analyses=()).analyses.absent

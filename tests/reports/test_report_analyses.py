@@ -188,3 +188,38 @@ def test_the_report_command_carries_the_analyses(tmp_path: Path) -> None:
     assert "## PCI DSS scope" in text
     assert "- **Shopper** reaches 15 components within 4 hops;" in text
     assert "**Note:**" not in text
+
+
+def test_the_attack_path_diagram_uses_the_carried_paths_and_says_when_there_are_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threatforge.reports import DiagramView, build_diagram
+
+    model, assessment = analysed(CARD)
+    drawn = build_diagram(model, assessment, DiagramView.ATTACK_PATHS)
+    assert drawn.note == "8 attack paths highlighted; every other element is dimmed."
+    without = analyze(load(CARD), today=TODAY, analyses=())
+    assert build_diagram(model, without, DiagramView.ATTACK_PATHS).note == (
+        "This assessment does not carry the attack paths: every element is drawn dimmed."
+    )
+    assert build_diagram(model, None, DiagramView.ATTACK_PATHS).note == (
+        "No assessment, so no attack paths: every element is drawn dimmed."
+    )
+
+    def broken(model: Model, **_: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(threatforge.analysis, "find_paths", broken)
+    failed = analyze(load(CARD), today=TODAY)
+    assert build_diagram(model, failed, DiagramView.ATTACK_PATHS).note == (
+        "The attack path analysis failed (RecursionError: maximum recursion depth exceeded): "
+        "every element is drawn dimmed."
+    )
+    notes = [line for line in _markdown(model, failed).splitlines() if "**Note:**" in line]
+    assert notes == [
+        "> **Note:** The attack path analysis failed, so this report does not show it: "
+        "RecursionError: maximum recursion depth exceeded",
+        "> **Note:** The blast radius analysis failed, so this report does not show it: its "
+        "origins are the entry points of the attack paths, which failed: RecursionError: "
+        "maximum recursion depth exceeded",
+    ]
