@@ -223,3 +223,29 @@ def test_the_attack_path_diagram_uses_the_carried_paths_and_says_when_there_are_
         "origins are the entry points of the attack paths, which failed: RecursionError: "
         "maximum recursion depth exceeded",
     ]
+
+
+def test_a_model_built_in_code_with_a_dangling_flow_gets_notes_not_silence() -> None:
+    import dataclasses
+
+    from threatforge.model import Flow
+
+    model = load(CARD)
+    ghost = Flow.model_validate({"source": "payment-fn", "target": "ghost"})
+    broken = dataclasses.replace(model, flows=(*model.flows, ghost))
+    assessment = analyze(broken, today=TODAY)
+    assert [(kind.value, error) for kind, error in assessment.analyses.failures()] == [
+        ("attack-paths", "KeyError: 'ghost'"),
+        ("pci-scope", "KeyError: 'ghost'"),
+        (
+            "blast-radius",
+            "its origins are the entry points of the attack paths, which failed: KeyError: "
+            "'ghost'",
+        ),
+    ]
+    html = _html(broken, assessment)
+    assert html.count('<li class="analysis-note">') == 3
+    assert (
+        '<li class="analysis-note">The PCI DSS scope analysis failed, so this report does not '
+        "show it: KeyError: &#39;ghost&#39;</li>"
+    ) in html
