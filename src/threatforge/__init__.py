@@ -20,10 +20,10 @@ from threatforge.errors import (
 from threatforge.model import Model, load, load_source, load_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from datetime import date
 
-    from threatforge.assessment import Assessment, Evidence
+    from threatforge.assessment import AnalysisKind, Assessment, Evidence
     from threatforge.rules import Rule
 
 __version__ = "0.1.0"
@@ -52,9 +52,15 @@ def analyze(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     evidence: Sequence[Evidence] = (),
+    analyses: Collection[AnalysisKind] | None = None,
 ) -> Assessment:
     """Run the rules (default: the built-in ones) over a model; pure, see
-    :func:`threatforge.rules.analyze`. The rule engine is imported on first use."""
+    :func:`threatforge.rules.analyze`. The rule engine is imported on first use.
+    ``analyses``: the graph analyses to carry (default: all of them)."""
     from threatforge.rules import analyze as run
+    from threatforge.rules.analyses import ALL_ANALYSES
 
-    return run(model, rules, today=today, only=only, skip=skip, evidence=evidence)
+    wanted = ALL_ANALYSES if analyses is None else analyses
+    return run(
+        model, rules, today=today, only=only, skip=skip, evidence=evidence, analyses=wanted
+    )

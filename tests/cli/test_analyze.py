@@ -245,3 +245,45 @@ def test_rules_docs_needs_an_output_folder(runner: CliRunner) -> None:
     result = runner.invoke(app, ["rules", "docs"])
     assert result.exit_code == 2
     assert "Missing option '--output'" in result.stderr
+
+
+def test_analyze_json_carries_the_analyses_and_the_golden_file_is_it(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(
+        app, ["-q", "analyze", "examples/card-checkout/threatmodel.yaml", "-f", "json",
+              "--today", "2026-01-01"]
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {name: part["status"] for name, part in document["analyses"].items()} == {
+        "attack_paths": "computed", "pci_scope": "computed", "blast_radius": "computed"
+    }
+    golden = ROOT / "tests" / "exporters" / "golden" / "card-checkout.json"
+    assert document["analyses"] == json.loads(golden.read_text(encoding="utf-8"))["analyses"]
+
+
+def test_a_command_that_does_not_show_the_analyses_does_not_compute_them(
+    runner: CliRunner, model_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threatforge.analysis
+
+    calls: list[str] = []  # (an analysis that raises would be recorded as failed, not seen)
+
+    def never(*_: object, **__: object) -> None:
+        calls.append("called")
+        raise AssertionError("computed an analysis nobody shows")
+
+    monkeypatch.setattr(threatforge.analysis, "find_paths", never)
+    monkeypatch.setattr(threatforge.analysis, "pci_scope", never)
+    monkeypatch.setattr(threatforge.analysis, "pci_segmentation", never)
+    for arguments in (["analyze", str(model_path), *ONLY],
+                      ["analyze", str(model_path), "-f", "sarif", *ONLY],
+                      ["check", str(model_path), "--fail-on", "critical"]):
+        result = runner.invoke(app, ["-q", *arguments])
+        assert (result.exit_code, calls) == (0, []), (arguments, result.stderr)
+    # the JSON assessment carries them: the same patch is seen there
+    result = runner.invoke(app, ["-q", "analyze", str(model_path), "-f", "json", *ONLY])
+    assert (result.exit_code, calls) == (0, ["called", "called"])
+    assert json.loads(result.stdout)["analyses"]["pci_scope"]["status"] == "failed"

@@ -214,6 +214,79 @@ EXPECTED = {
             },
         }
     ],
+    "analyses": {
+        "attack_paths": {
+            "status": "computed",
+            "reason": "",
+            "k": 1,
+            "max_depth": 8,
+            "budget": 50000,
+            "max_paths": 12,
+            "pairs": 0,
+            "capped": False,
+            "expanded": 3,
+            "paths": [],
+        },
+        "pci_scope": {
+            "status": "computed",
+            "reason": "",
+            "scope": {
+                "account_data": ["card"],
+                "components": [
+                    {
+                        "component": "api",
+                        "zone": "cloud",
+                        "category": "cde",
+                        "in_scope": True,
+                        "reasons": ["transmits card on user->api"],
+                        "pci_data": ["card"],
+                    },
+                    {
+                        "component": "vault",
+                        "zone": "cloud",
+                        "category": "cde",
+                        "in_scope": True,
+                        "reasons": ["stores card"],
+                        "pci_data": ["card"],
+                    },
+                    {
+                        "component": "user",
+                        "zone": "internet",
+                        "category": "out-of-scope",
+                        "in_scope": False,
+                        "reasons": [
+                            "cardholder or member of the public, not a system of the entity"
+                        ],
+                        "pci_data": ["card"],
+                    },
+                    {
+                        "component": "worker",
+                        "zone": "cloud",
+                        "category": "out-of-scope",
+                        "in_scope": False,
+                        "reasons": ["no account data and no flow to or from the CDE"],
+                        "pci_data": [],
+                    },
+                ],
+                "summary": {
+                    "cde": ["api", "vault"],
+                    "security-impacting": [],
+                    "connected-to": [],
+                    "third-party": [],
+                    "out-of-scope": ["user", "worker"],
+                },
+                "segmentation_violations": [],
+            },
+        },
+        "blast_radius": {
+            "status": "not-applicable",
+            "reason": "no attack path reaches a crown jewel, so there is no entry point to start "
+            "from",
+            "max_origins": 3,
+            "max_listed": 10,
+            "radii": [],
+        },
+    },
 }
 
 

@@ -6,6 +6,7 @@ turns the results into JSON data or Markdown, and the CLI prints them.
 
 from __future__ import annotations
 
+from threatforge.analysis._steps import Strength
 from threatforge.analysis.attack_paths import (
     AttackPath,
     Hop,
@@ -49,6 +50,7 @@ __all__ = [
     "ScopedComponent",
     "SegmentationHop",
     "SegmentationViolation",
+    "Strength",
     "ThirdPartyFlow",
     "Transfer",
     "blast_radius",

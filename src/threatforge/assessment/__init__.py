@@ -6,6 +6,21 @@ exporters, reports, the gate and the server read one without importing the engin
 
 from __future__ import annotations
 
+from threatforge.assessment._analyses import (
+    ANALYSES_NOT_RUN,
+    BLAST_RADIUS_LISTED,
+    BLAST_RADIUS_ORIGINS,
+    REPORT_PATH_BUDGET,
+    REPORT_PATHS,
+    Analyses,
+    AnalysisKind,
+    AnalysisStatus,
+    AttackPathsAnalysis,
+    BlastRadiusAnalysis,
+    BlastRadiusSummary,
+    DataInReach,
+    PciScopeAnalysis,
+)
 from threatforge.assessment._assessment import Assessment
 from threatforge.assessment._json import (
     ASSESSMENT_SCHEMA_VERSION,
@@ -33,15 +48,28 @@ from threatforge.assessment._results import (
 )
 
 __all__ = [
+    "ANALYSES_NOT_RUN",
     "ASSESSMENT_SCHEMA_VERSION",
+    "BLAST_RADIUS_LISTED",
+    "BLAST_RADIUS_ORIGINS",
+    "REPORT_PATHS",
+    "REPORT_PATH_BUDGET",
+    "Analyses",
+    "AnalysisKind",
+    "AnalysisStatus",
     "Assessment",
+    "AttackPathsAnalysis",
+    "BlastRadiusAnalysis",
+    "BlastRadiusSummary",
     "Confidence",
+    "DataInReach",
     "Decision",
     "Evidence",
     "Finding",
     "Linddun",
     "ModelGap",
     "Outcome",
+    "PciScopeAnalysis",
     "RuleFailure",
     "RuleInfo",
     "RuleSummary",

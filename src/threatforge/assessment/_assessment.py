@@ -1,10 +1,12 @@
-"""The result of analysing a model: findings, outcomes per rule, model gaps, rule errors."""
+"""The result of analysing a model: findings, outcomes per rule, model gaps, rule errors, and
+the graph analyses."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
+from threatforge.assessment._analyses import ANALYSES_NOT_RUN, Analyses
 from threatforge.assessment._results import (
     Finding,
     ModelGap,
@@ -32,6 +34,8 @@ class Assessment:
     rules_run: tuple[str, ...]
     as_of: str
     """The date tracking decisions were judged against (ISO format)."""
+    analyses: Analyses = ANALYSES_NOT_RUN
+    """Attack paths, PCI DSS scope and blast radius, each with how it ended."""
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

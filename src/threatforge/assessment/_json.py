@@ -16,6 +16,28 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from threatforge.analysis import (
+    AttackPath,
+    Hop,
+    PciScope,
+    Reached,
+    ScopeCategory,
+    ScopedComponent,
+    SegmentationHop,
+    SegmentationViolation,
+    Strength,
+)
+from threatforge.analysis.render import path_to_dict, scope_to_dict
+from threatforge.assessment._analyses import (
+    ANALYSES_NOT_RUN,
+    Analyses,
+    AnalysisStatus,
+    AttackPathsAnalysis,
+    BlastRadiusAnalysis,
+    BlastRadiusSummary,
+    DataInReach,
+    PciScopeAnalysis,
+)
 from threatforge.assessment._assessment import Assessment
 from threatforge.assessment._results import (
     Confidence,
@@ -30,13 +52,14 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
-from threatforge.model import JsonLimits, Location, Model, ReadError, TrackingStatus
+from threatforge.model import Classification, JsonLimits, Location, Model, ReadError, TrackingStatus
 from threatforge.model import parse_json_text as _parse_json_text
 from threatforge.model import read_json_file as _read_json_file
 from threatforge.text.json import json_text
 
 __all__ = [
     "ASSESSMENT_SCHEMA_VERSION",
+    "analyses_to_dict",
     "assessment_from_dict",
     "assessment_json",
     "assessment_to_dict",
@@ -168,6 +191,65 @@ def _document(
             }
             for s in assessment.summaries
         ],
+        # absent when none was run, as in files written before assessments carried them
+        **(
+            {}
+            if assessment.analyses.absent
+            else {"analyses": analyses_to_dict(assessment.analyses)}
+        ),
+    }
+
+
+def _radius_to_dict(radius: BlastRadiusSummary) -> dict[str, Any]:
+    return {
+        "origin": radius.origin,
+        "reached": radius.reached,
+        "max_hops": radius.max_hops,
+        "nearest": [
+            {"component": r.component, "hops": r.hops, "via": r.via, "zone": r.zone}
+            for r in radius.nearest
+        ],
+        "data": [
+            {
+                "data": d.data,
+                "classification": d.classification.value,
+                "categories": list(d.categories),
+                "holders": d.holders,
+            }
+            for d in radius.data
+        ],
+    }
+
+
+def analyses_to_dict(analyses: Analyses) -> dict[str, Any]:
+    """The analyses as plain JSON data: each with its status, reason and parameters; paths,
+    scope and blast radii as ``threatforge paths|scope|blast-radius --format json`` write them."""
+    paths, pci, radius = analyses.attack_paths, analyses.pci_scope, analyses.blast_radius
+    return {
+        "attack_paths": {
+            "status": paths.status.value,
+            "reason": paths.reason,
+            "k": paths.k,
+            "max_depth": paths.max_depth,
+            "budget": paths.budget,
+            "max_paths": paths.max_paths,
+            "pairs": paths.pairs,
+            "capped": paths.capped,
+            "expanded": paths.expanded,
+            "paths": [path_to_dict(p) for p in paths.paths],
+        },
+        "pci_scope": {
+            "status": pci.status.value,
+            "reason": pci.reason,
+            "scope": None if pci.scope is None else scope_to_dict(pci.scope),
+        },
+        "blast_radius": {
+            "status": radius.status.value,
+            "reason": radius.reason,
+            "max_origins": radius.max_origins,
+            "max_listed": radius.max_listed,
+            "radii": [_radius_to_dict(r) for r in radius.radii],
+        },
     }
 
 
@@ -480,6 +562,9 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             f"{display} was written by an earlier threatforge: which elements each rule "
             "passed, fired on or could not decide is not in it (counts only)",
         )
+    analyses = ANALYSES_NOT_RUN  # a file written before assessments carried their analyses
+    if "analyses" in root:
+        analyses = _analyses_from(shape, root["analyses"], "analyses")
     return Assessment(
         system=shape.string(root, "system", "the assessment"),
         files=shape.strs(root, "files", "the assessment"),
@@ -495,6 +580,204 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
         warnings=warnings,
         rules_run=rules_run,
         as_of=shape.string(root, "as_of", "the assessment"),
+        analyses=analyses,
+    )
+
+
+def _analyses_from(shape: _Shape, value: Any, where: str) -> Analyses:
+    """The ``analyses`` object: each analysis, its parameters and results checked."""
+    root = shape.mapping(value, where)
+    return Analyses(
+        _paths_from(shape, shape.field(root, "attack_paths", where), f"{where}.attack_paths"),
+        _pci_from(shape, shape.field(root, "pci_scope", where), f"{where}.pci_scope"),
+        _radius_from(shape, shape.field(root, "blast_radius", where), f"{where}.blast_radius"),
+    )
+
+
+def _status(shape: _Shape, item: Mapping[str, Any], where: str, results: int) -> AnalysisStatus:
+    """The status; results (``results`` of them) exist only when it is ``computed``."""
+    status = shape.member(AnalysisStatus, item, "status", where)
+    if status is not AnalysisStatus.COMPUTED and results:
+        raise shape.fail(where, f"an analysis that is {status.value} has no results")
+    if status is AnalysisStatus.FAILED and not shape.string(item, "reason", where):
+        raise shape.fail(f"{where}.reason", "a failed analysis names its error")
+    return status
+
+
+def _paths_from(shape: _Shape, value: Any, where: str) -> AttackPathsAnalysis:
+    item = shape.mapping(value, where)
+    paths = shape.items(shape.field(item, "paths", where), f"{where}.paths", _path_reader(shape))
+    result = AttackPathsAnalysis(
+        _status(shape, item, where, len(paths)),
+        shape.string(item, "reason", where),
+        k=shape.number(item, "k", where, low=1),
+        max_depth=shape.number(item, "max_depth", where, low=1),
+        budget=shape.number(item, "budget", where, low=1),
+        max_paths=shape.number(item, "max_paths", where),
+        paths=paths,
+        pairs=shape.number(item, "pairs", where),
+        capped=shape.flag(item, "capped", where),
+        expanded=shape.number(item, "expanded", where),
+    )
+    if len(paths) > min(result.max_paths, result.pairs):
+        raise shape.fail(f"{where}.paths", "holds more paths than max_paths or pairs")
+    return result
+
+
+def _path_reader(shape: _Shape) -> Callable[[Any, str], AttackPath]:
+    def hop(value: Any, where: str) -> Hop:
+        item = shape.mapping(value, where)
+        return Hop(
+            flow=shape.string(item, "flow", where),
+            source=shape.string(item, "from", where),
+            target=shape.string(item, "to", where),
+            pulled=shape.flag(item, "pulled", where),
+            effort=shape.number(item, "effort", where),
+            authn=shape.string(item, "authn", where),
+            strength=shape.member(Strength, item, "strength", where),
+            inbound=shape.flag(item, "into_more_trusted_zone", where),
+            boundaries=shape.strs(item, "boundaries", where),
+            why=shape.string(item, "why", where),
+        )
+
+    def path(value: Any, where: str) -> AttackPath:
+        item = shape.mapping(value, where)
+        hops = shape.items(shape.field(item, "hops", where), f"{where}.hops", hop)
+        if not hops:
+            raise shape.fail(f"{where}.hops", "a path has at least one hop")
+        read = AttackPath(
+            entry=shape.string(item, "entry", where),
+            target=shape.string(item, "target", where),
+            hops=hops,
+            entry_effort=shape.number(item, "entry_effort", where),
+            entry_why=shape.string(item, "entry_why", where),
+            target_why=shape.string(item, "target_why", where),
+            effort=shape.number(item, "score", where),
+        )
+        if read.effort != read.entry_effort + sum(h.effort for h in hops):
+            raise shape.fail(f"{where}.score", "is not entry_effort plus every hop's effort")
+        _derived(shape, item, path_to_dict(read), where, "the hops")
+        return read
+
+    return path
+
+
+def _derived(
+    shape: _Shape, item: Mapping[str, Any], written: Mapping[str, Any], where: str, source: str
+) -> None:
+    """Fields that follow from the others must be what they follow to."""
+    for key, expected in written.items():
+        if shape.field(item, key, where) != expected:
+            raise shape.fail(f"{where}.{key}", f"does not match {source}")
+
+
+def _pci_from(shape: _Shape, value: Any, where: str) -> PciScopeAnalysis:
+    item = shape.mapping(value, where)
+    raw = shape.field(item, "scope", where)
+    status = _status(shape, item, where, raw is not None)
+    if status is AnalysisStatus.COMPUTED and raw is None:
+        raise shape.fail(f"{where}.scope", "a computed scope is an object, found null")
+    scope = None if raw is None else _scope_from(shape, raw, f"{where}.scope")
+    return PciScopeAnalysis(status, shape.string(item, "reason", where), scope)
+
+
+def _scope_from(shape: _Shape, value: Any, where: str) -> PciScope:
+    item = shape.mapping(value, where)
+
+    def row(entry: Any, at: str) -> ScopedComponent:
+        data = shape.mapping(entry, at)
+        return ScopedComponent(
+            component=shape.string(data, "component", at),
+            zone=shape.optional_str(data, "zone", at),
+            category=shape.member(ScopeCategory, data, "category", at),
+            reasons=shape.strs(data, "reasons", at),
+            pci_data=shape.strs(data, "pci_data", at),
+        )
+
+    def hop(entry: Any, at: str) -> SegmentationHop:
+        data = shape.mapping(entry, at)
+        return SegmentationHop(
+            shape.string(data, "flow", at),
+            shape.string(data, "from", at),
+            shape.string(data, "to", at),
+            shape.strs(data, "gaps", at),
+        )
+
+    def violation(entry: Any, at: str) -> SegmentationViolation:
+        data = shape.mapping(entry, at)
+        return SegmentationViolation(
+            shape.string(data, "component", at),
+            shape.string(data, "cde_component", at),
+            shape.items(shape.field(data, "path", at), f"{at}.path", hop),
+        )
+
+    scope = PciScope(
+        components=shape.items(shape.field(item, "components", where), f"{where}.components", row),
+        violations=shape.items(
+            shape.field(item, "segmentation_violations", where),
+            f"{where}.segmentation_violations",
+            violation,
+        ),
+        account_data=shape.strs(item, "account_data", where),
+    )
+    written = scope_to_dict(scope)
+    for index, component in enumerate(written["components"]):
+        at = f"{where}.components[{index}]"
+        if shape.field(item["components"][index], "in_scope", at) != component["in_scope"]:
+            raise shape.fail(f"{at}.in_scope", "does not match its category")
+    _derived(shape, item, {"summary": written["summary"]}, where, "the components")
+    return scope
+
+
+def _radius_from(shape: _Shape, value: Any, where: str) -> BlastRadiusAnalysis:
+    item = shape.mapping(value, where)
+    radii = shape.items(
+        shape.field(item, "radii", where), f"{where}.radii", lambda v, w: _one_radius(shape, v, w)
+    )
+    result = BlastRadiusAnalysis(
+        _status(shape, item, where, len(radii)),
+        shape.string(item, "reason", where),
+        max_origins=shape.number(item, "max_origins", where),
+        max_listed=shape.number(item, "max_listed", where),
+        radii=radii,
+    )
+    if len(radii) > result.max_origins:
+        raise shape.fail(f"{where}.radii", "holds more blast radii than max_origins")
+    for index, radius in enumerate(radii):
+        if len(radius.nearest) > min(result.max_listed, radius.reached):
+            raise shape.fail(
+                f"{where}.radii[{index}].nearest", "lists more than max_listed or reached"
+            )
+    return result
+
+
+def _one_radius(shape: _Shape, value: Any, where: str) -> BlastRadiusSummary:
+    item = shape.mapping(value, where)
+
+    def reached(entry: Any, at: str) -> Reached:
+        data = shape.mapping(entry, at)
+        return Reached(
+            shape.string(data, "component", at),
+            shape.number(data, "hops", at, low=1),
+            shape.string(data, "via", at),
+            shape.optional_str(data, "zone", at),
+        )
+
+    def exposure(entry: Any, at: str) -> DataInReach:
+        data = shape.mapping(entry, at)
+        return DataInReach(
+            shape.string(data, "data", at),
+            shape.member(Classification, data, "classification", at),
+            shape.strs(data, "categories", at),
+            shape.number(data, "holders", at, low=1),
+        )
+
+    return BlastRadiusSummary(
+        origin=shape.string(item, "origin", where),
+        reached=shape.number(item, "reached", where),
+        max_hops=shape.number(item, "max_hops", where),
+        nearest=shape.items(shape.field(item, "nearest", where), f"{where}.nearest", reached),
+        data=shape.items(shape.field(item, "data", where), f"{where}.data", exposure),
     )
 
 

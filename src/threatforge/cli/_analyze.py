@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from threatforge._hints import did_you_mean
-from threatforge.assessment import Severity
+from threatforge.assessment import AnalysisKind, Severity
 from threatforge.cli._common import (
     analyse_model,
     load_evidence,
@@ -82,6 +82,7 @@ def analyze(
         evidence=evidence,
         plugins=plugins_wanted(no_plugins),
         untrusted=[model_path.absolute().parent],
+        analyses=_ANALYSES_IN.get(output_format, ()),
     )
     threshold = min_severity
     if threshold is not Severity.LOW:
@@ -103,6 +104,10 @@ def analyze(
             f"--output needs a file format: use --format {_either(assessment_formats())}"
         )
     _print_table(assessment)
+
+
+_ANALYSES_IN = {"json": tuple(AnalysisKind)}
+"""The formats that carry the graph analyses (the JSON assessment); others do not compute them."""
 
 
 def _either(names: Sequence[str]) -> str:

@@ -12,6 +12,9 @@ from threatforge._hints import did_you_mean
 from threatforge.cli._output import output
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from threatforge.assessment import AnalysisKind
     from threatforge.model import Diagnostic, Model
     from threatforge.rules import Assessment, Evidence, Rule
 
@@ -103,8 +106,10 @@ def analyse_model(
     plugins: bool = True,
     untrusted: Sequence[Path] = (),
     show_plugins: bool = False,
+    analyses: Collection[AnalysisKind] = (),
 ) -> Assessment:
-    """Run the rules on a loaded model; plugin load problems become rule errors."""
+    """Run the rules on a loaded model; plugin load problems become rule errors. ``analyses``:
+    the graph analyses the command needs carried in the assessment (default: none)."""
     from dataclasses import replace
 
     from threatforge.rules import RuleFailure, analyze
@@ -117,7 +122,9 @@ def analyse_model(
         if name not in known:
             hint = did_you_mean(name, known)
             output.fail(f"unknown rule '{name}'{hint} (see 'threatforge rules list')")
-    assessment = analyze(model, rules, today=today, only=only, skip=skip, evidence=evidence)
+    assessment = analyze(
+        model, rules, today=today, only=only, skip=skip, evidence=evidence, analyses=analyses
+    )
     if problems:
         failures = tuple(RuleFailure("plugin", None, p) for p in problems)
         assessment = replace(assessment, rule_errors=failures + assessment.rule_errors)

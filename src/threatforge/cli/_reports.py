@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from threatforge.assessment import AnalysisKind
 from threatforge.cli._common import analyse_model, load_model, parse_today
 from threatforge.cli._output import output
 
@@ -90,7 +91,7 @@ def report(
         except ExportError as exc:
             output.fail(str(exc))
     model = load_model(model_path)
-    assessment = analyse_model(model, packs, today=parse_today(today))
+    assessment = analyse_model(model, packs, today=parse_today(today), analyses=tuple(AnalysisKind))
     try:
         document = render_report(
             model,
@@ -125,7 +126,9 @@ def diagram(
 
     fmt = DiagramFormat(_format_of(out, _DIAGRAM_EXTENSIONS, "diagram"))
     model = load_model(model_path)
-    assessment = analyse_model(model, packs, today=parse_today(today))
+    # only the attack-path view shows an analysis
+    wanted = (AnalysisKind.ATTACK_PATHS,) if view is ViewChoice.ATTACK_PATHS else ()
+    assessment = analyse_model(model, packs, today=parse_today(today), analyses=wanted)
     try:
         text = render_diagram(
             model, assessment, DiagramView(view.value), fmt, engine=LayoutEngine(layout.value)

@@ -179,6 +179,156 @@ def assessment_json_schema() -> dict[str, Any]:
             "warnings": _STR_LIST,
             "rules_run": {**_STR_LIST, "description": "The ids of every rule that ran."},
             "rules": {"type": "array", "items": outcome},
+            "analyses": _analyses(),
         },
         "$defs": {"finding": finding},
     }
+
+
+def _analyses() -> dict[str, Any]:
+    """The graph analyses (absent when none was run, and in files written before them)."""
+    status = {
+        "enum": ["computed", "not-applicable", "failed", "not-run"],
+        "description": "Results are present only when computed; a failed analysis's reason "
+        "is its error, a not-applicable one's what the model lacks.",
+    }
+    positive = {"type": "integer", "minimum": 1}
+    hop = _object(
+        {
+            "flow": {"type": "string"},
+            "from": {"type": "string"},
+            "to": {"type": "string"},
+            "pulled": {"type": "boolean"},
+            "effort": _COUNT,
+            "authn": {"type": "string"},
+            "strength": {"enum": ["none", "weak", "strong", "unknown"]},
+            "into_more_trusted_zone": {"type": "boolean"},
+            "boundaries": _STR_LIST,
+            "why": {"type": "string"},
+        }
+    )
+    path = _object(
+        {
+            "entry": {"type": "string"},
+            "target": {"type": "string"},
+            "score": {**_COUNT, "description": "Attacker effort: entry_effort plus every hop's."},
+            "weak": {"type": "boolean"},
+            "components": _STR_LIST,
+            "flows": _STR_LIST,
+            "hops": {"type": "array", "items": hop, "minItems": 1},
+            "boundaries": _STR_LIST,
+            "weakest_hop": _object(
+                {"flow": {"type": "string"}, "effort": _COUNT, "why": {"type": "string"}}
+            ),
+            "entry_effort": _COUNT,
+            "entry_why": {"type": "string"},
+            "target_why": {"type": "string"},
+        }
+    )
+    category = {
+        "enum": ["cde", "security-impacting", "connected-to", "third-party", "out-of-scope"]
+    }
+    scope = _object(
+        {
+            "account_data": _STR_LIST,
+            "components": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "component": {"type": "string"},
+                        "zone": {"type": ["string", "null"]},
+                        "category": category,
+                        "in_scope": {"type": "boolean"},
+                        "reasons": _STR_LIST,
+                        "pci_data": _STR_LIST,
+                    }
+                ),
+            },
+            "summary": _object({name: _STR_LIST for name in category["enum"]}),
+            "segmentation_violations": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "component": {"type": "string"},
+                        "cde_component": {"type": "string"},
+                        "path": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "flow": {"type": "string"},
+                                    "from": {"type": "string"},
+                                    "to": {"type": "string"},
+                                    "gaps": _STR_LIST,
+                                }
+                            ),
+                        },
+                    }
+                ),
+            },
+        }
+    )
+    radius = _object(
+        {
+            "origin": {"type": "string"},
+            "reached": {**_COUNT, "description": "Components in reach."},
+            "max_hops": _COUNT,
+            "nearest": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "component": {"type": "string"},
+                        "hops": positive,
+                        "via": {"type": "string"},
+                        "zone": {"type": ["string", "null"]},
+                    }
+                ),
+            },
+            "data": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "data": {"type": "string"},
+                        "classification": {
+                            "enum": ["public", "internal", "confidential", "restricted"]
+                        },
+                        "categories": _STR_LIST,
+                        "holders": positive,
+                    }
+                ),
+            },
+        }
+    )
+    return _object(
+        {
+            "attack_paths": _object(
+                {
+                    "status": status,
+                    "reason": {"type": "string"},
+                    "k": positive,
+                    "max_depth": positive,
+                    "budget": positive,
+                    "max_paths": _COUNT,
+                    "pairs": _COUNT,
+                    "capped": {"type": "boolean"},
+                    "expanded": _COUNT,
+                    "paths": {"type": "array", "items": path},
+                }
+            ),
+            "pci_scope": _object(
+                {
+                    "status": status,
+                    "reason": {"type": "string"},
+                    "scope": {"oneOf": [{"type": "null"}, scope]},
+                }
+            ),
+            "blast_radius": _object(
+                {
+                    "status": status,
+                    "reason": {"type": "string"},
+                    "max_origins": _COUNT,
+                    "max_listed": _COUNT,
+                    "radii": {"type": "array", "items": radius},
+                }
+            ),
+        }
+    )

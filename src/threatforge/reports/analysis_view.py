@@ -1,30 +1,33 @@
-"""Attack paths and PCI scope for reports, from :mod:`threatforge.analysis`.
+"""Attack paths, PCI scope and blast radius for reports, from the analyses the assessment carries.
 
-Reports treat the analyses as optional extras: if the package cannot be imported, or an analysis
-raises on an odd model, the report leaves that part out (attack paths then come from findings of
-rules whose id starts with ``attack-path``, if any). Nothing here fails a report.
+The analyses are computed once, with the assessment (:func:`threatforge.analyze`); a report
+renders them and never runs them again. One that failed is not left out silently: the report
+says which and why (:func:`analysis_notes`), as it does for one the assessment does not carry
+(a file written before assessments carried them). With no analysed attack path, the paths come
+from findings of rules whose id starts with ``attack-path``, if any.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from threatforge.analysis import ScopeCategory
+from threatforge.assessment import REPORT_PATHS, AnalysisKind, AnalysisStatus, AttackPathsAnalysis
 from threatforge.model import Model
 from threatforge.rules import Assessment, Severity
 
 __all__ = [
     "AttackPath",
+    "BlastRadiusView",
     "PciScopeView",
     "ScopeRow",
+    "analysis_notes",
     "attack_paths",
+    "blast_radius",
     "pci_scope",
 ]
 
 ATTACK_PATH_RULE_PREFIX = "attack-path"
-MAX_PATHS = 12
-"""Paths shown in a report: the cheapest, one per (entry, target) pair."""
-PATH_SEARCH_BUDGET = 50_000
-"""Partial paths the search may expand for a report (bounds the time on large models)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,31 +65,38 @@ def _label(model: Model, element: str) -> str:
     return found.label if found is not None else element
 
 
+@dataclass(frozen=True, slots=True)
+class BlastRadiusView:
+    """What an attacker holding one entry point reaches, in one sentence."""
+
+    origin: str
+    summary: str
+
+
+_NAMES = {
+    AnalysisKind.ATTACK_PATHS: "attack path",
+    AnalysisKind.PCI_SCOPE: "PCI DSS scope",
+    AnalysisKind.BLAST_RADIUS: "blast radius",
+}
+
+
 def attack_paths(model: Model, assessment: Assessment | None) -> list[AttackPath]:
     """The cheapest attack paths (entry point to crown jewel), else ``attack-path*`` findings."""
-    found = _analysed_paths(model)
-    if found:
-        return found
     if assessment is None:
         return []
+    found = _analysed_paths(model, assessment.analyses.attack_paths)
+    if found:
+        return found
     return [
         AttackPath(f.elements, f.title, f.explanation, f.severity)
         for f in assessment.findings
         if f.rule.startswith(ATTACK_PATH_RULE_PREFIX) and f.is_open
-    ][:MAX_PATHS]
+    ][:REPORT_PATHS]
 
 
-def _analysed_paths(model: Model) -> list[AttackPath]:
-    try:
-        from threatforge.analysis.attack_paths import find_paths
-    except ImportError:
-        return []
-    try:
-        search = find_paths(model, k=1, budget=PATH_SEARCH_BUDGET)
-    except Exception:  # an optional analysis must never break a report
-        return []
+def _analysed_paths(model: Model, analysed: AttackPathsAnalysis) -> list[AttackPath]:
     paths = []
-    for path in search.best_per_pair()[:MAX_PATHS]:
+    for path in analysed.paths:
         weakest = path.weakest
         title = (
             f"{_label(model, path.entry)} → {_label(model, path.target)} "
@@ -100,18 +110,10 @@ def _analysed_paths(model: Model) -> list[AttackPath]:
     return paths
 
 
-def pci_scope(model: Model) -> PciScopeView | None:
-    """The PCI DSS scope, when the model holds account data and the analysis is available."""
-    try:
-        from threatforge.analysis.pci_scope import ScopeCategory
-        from threatforge.analysis.pci_scope import pci_scope as analyse
-    except ImportError:
-        return None
-    try:
-        scope = analyse(model)
-    except Exception:  # an optional analysis must never break a report
-        return None
-    if not scope.account_data:
+def pci_scope(model: Model, assessment: Assessment) -> PciScopeView | None:
+    """The PCI DSS scope, when the assessment carries one (the model holds account data)."""
+    scope = assessment.analyses.pci_scope.scope
+    if scope is None or not scope.account_data:
         return None
     shown = [r for r in scope.components if r.category is not ScopeCategory.OUT_OF_SCOPE]
     rows = tuple(ScopeRow(r.component, r.category.value, r.reason) for r in shown)
@@ -122,3 +124,51 @@ def pci_scope(model: Model) -> PciScopeView | None:
     return PciScopeView(
         rows, len(scope.components) - len(shown), violations, tuple(scope.account_data)
     )
+
+
+def blast_radius(model: Model, assessment: Assessment) -> tuple[BlastRadiusView, ...]:
+    """Per origin (an entry point of the attack paths): what is in reach, in words."""
+    views = []
+    for radius in assessment.analyses.blast_radius.radii:
+        if radius.reached:
+            hops = f"{radius.max_hops} hop{'s' if radius.max_hops != 1 else ''}"
+            reach = (
+                f"reaches {radius.reached:,} component{'s' if radius.reached != 1 else ''} "
+                f"within {hops}"
+            )
+        else:
+            reach = "reaches no other component"
+        groups: dict[str, list[str]] = {}
+        for item in radius.data:
+            groups.setdefault(item.classification.value, []).append(_label(model, item.data))
+        data = "; ".join(f"{level}: {', '.join(names)}" for level, names in groups.items())
+        summary = f"{reach}; data in reach: {data}." if data else f"{reach}; no data in reach."
+        views.append(BlastRadiusView(_label(model, radius.origin), summary))
+    return tuple(views)
+
+
+def analysis_notes(assessment: Assessment) -> tuple[str, ...]:
+    """What the report cannot show, in words: analyses that failed (naming the error), and
+    those the assessment does not carry."""
+    analyses = assessment.analyses
+    notes = [
+        f"The {_NAMES[kind]} analysis failed, so this report does not show it: {error}"
+        for kind, error in analyses.failures()
+    ]
+    missing = [
+        _NAMES[kind]
+        for kind, result in (
+            (AnalysisKind.ATTACK_PATHS, analyses.attack_paths),
+            (AnalysisKind.PCI_SCOPE, analyses.pci_scope),
+            (AnalysisKind.BLAST_RADIUS, analyses.blast_radius),
+        )
+        if result.status is AnalysisStatus.NOT_RUN
+    ]
+    if missing:
+        notes.append(
+            f"This assessment does not carry the {', '.join(missing)} "
+            f"analys{'es' if len(missing) != 1 else 'is'}, so this report does not show "
+            f"{'them' if len(missing) != 1 else 'it'}: it was made without them (or written "
+            "before assessments carried them); run 'threatforge report MODEL' to include them."
+        )
+    return tuple(notes)

@@ -17,7 +17,15 @@ from enum import StrEnum
 from threatforge.assessment import parse_assessment, read_assessment
 from threatforge.errors import ExportError
 from threatforge.model import Model, ReadError, TrackingStatus
-from threatforge.reports.analysis_view import AttackPath, PciScopeView, attack_paths, pci_scope
+from threatforge.reports.analysis_view import (
+    AttackPath,
+    BlastRadiusView,
+    PciScopeView,
+    analysis_notes,
+    attack_paths,
+    blast_radius,
+    pci_scope,
+)
 from threatforge.rules import Assessment, Finding, Severity, Stride
 from threatforge.rules.metadata import capec_url, cwe_url
 from threatforge.rules.scoring import severity_of
@@ -154,6 +162,9 @@ class ReportContent:
     next_steps: tuple[str, ...]
     findings_not_shown: int = 0
     """Findings past :data:`MAX_REPORT_FINDINGS` (the least severe), left to the JSON output."""
+    blast_radius: tuple[BlastRadiusView, ...] = ()
+    analysis_notes: tuple[str, ...] = ()
+    """Analyses the report cannot show (failed, naming the error, or not carried), in words."""
 
     @property
     def not_shown_note(self) -> str:
@@ -550,7 +561,9 @@ def build_content(
         labels=labels,
         sensitive_data=_sensitive_data(model),
         attack_paths=tuple(attack_paths(model, assessment)),
-        pci_scope=pci_scope(model),
+        pci_scope=pci_scope(model, assessment),
         next_steps=_next_steps(counts, accepted, assessment),
         findings_not_shown=max(len(assessment.findings) - MAX_REPORT_FINDINGS, 0),
+        blast_radius=blast_radius(model, assessment),
+        analysis_notes=analysis_notes(assessment),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
+from threatforge.assessment import AnalysisStatus
 from threatforge.model import Classification, ComponentKind, Flow, Model, TrustLevel
 from threatforge.reports.analysis_view import AttackPath, attack_paths
 from threatforge.rules import Assessment, Severity
@@ -196,8 +197,8 @@ def build_diagram(
 ) -> Diagram:
     """The diagram of ``view`` for ``model``, marked with the open findings of ``assessment``.
 
-    ``paths`` overrides the attack paths of the attack-path view (default: from the analysis
-    package when installed, else from findings whose rule id starts with ``attack-path``).
+    ``paths`` overrides the attack paths of the attack-path view (default: those the assessment
+    carries, else from findings whose rule id starts with ``attack-path``).
     """
     if view is DiagramView.DATA:
         return _data_view(model, assessment)
@@ -213,7 +214,7 @@ def build_diagram(
             f"{len(found)} attack path{'s' if len(found) != 1 else ''} highlighted; every other "
             "element is dimmed."
             if found
-            else "No attack paths were found: every element is drawn dimmed."
+            else _no_paths_note(assessment, given=paths is not None)
         )
     severities = severity_by_element(assessment)
     counts = _open_counts(assessment)
@@ -252,6 +253,21 @@ def build_diagram(
         "attack paths" if view is DiagramView.ATTACK_PATHS else "data flow diagram"
     )
     return Diagram(title, view, clusters, tuple(nodes), tuple(edges), note)
+
+
+def _no_paths_note(assessment: Assessment | None, *, given: bool) -> str:
+    """Why no path is highlighted: none found, or none the assessment carries."""
+    dimmed = "every element is drawn dimmed."
+    if given:
+        return f"No attack paths were found: {dimmed}"
+    if assessment is None:
+        return f"No assessment, so no attack paths: {dimmed}"
+    analysed = assessment.analyses.attack_paths
+    if analysed.status is AnalysisStatus.FAILED:
+        return f"The attack path analysis failed ({analysed.reason}): {dimmed}"
+    if analysed.status is AnalysisStatus.NOT_RUN:
+        return f"This assessment does not carry the attack paths: {dimmed}"
+    return f"No attack paths were found: {dimmed}"
 
 
 def _emphasis(element: str, highlighted: set[str] | None) -> Emphasis:

@@ -186,7 +186,20 @@ def _analyses(c: ReportContent) -> list[str]:
             lines += ["Segmentation violations:", ""]
             lines += [f"- {markdown_text(v)}" for v in c.pci_scope.violations]
             lines.append("")
+    if c.blast_radius:
+        lines += ["## Blast radius", "", _BLAST_RADIUS_INTRO, ""]
+        for radius in c.blast_radius:
+            lines.append(f"- **{markdown_text(radius.origin)}** {markdown_text(radius.summary)}")
+        lines.append("")
+    for note in c.analysis_notes:
+        lines += [f"> **Note:** {markdown_text(note)}", ""]
     return lines
+
+
+_BLAST_RADIUS_INTRO = (
+    "What an attacker who holds an entry point of the attack paths can reach next, "
+    "and the data there."
+)
 
 
 def render_markdown_report(

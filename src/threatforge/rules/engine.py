@@ -14,8 +14,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from threatforge.assessment import Assessment
+from threatforge.assessment import AnalysisKind, Assessment
 from threatforge.model import ComponentKind, DataAsset, Element, Model, TrackingStatus
+from threatforge.rules.analyses import ALL_ANALYSES, compute_analyses
 from threatforge.rules.interface import (
     PASS,
     Crosses,
@@ -61,12 +62,15 @@ def analyze(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     evidence: Sequence[Evidence] = (),
+    analyses: Collection[AnalysisKind] = ALL_ANALYSES,
 ) -> Assessment:
     """Evaluate ``rules`` (default: the built-in rules) on ``model``.
 
     ``today`` decides whether accepted risks have expired (default: the current date; pass it
     for reproducible output). ``only``/``skip`` select rules by id. ``evidence`` (scanner results
-    mapped to elements) raises the likelihood of findings with a matching CWE.
+    mapped to elements) raises the likelihood of findings with a matching CWE. ``analyses``
+    are the graph analyses the assessment carries (default: all; see
+    :func:`threatforge.rules.analyses.compute_analyses`), the others are ``not-run``.
     """
     if rules is None:
         from threatforge.rules.registry import builtin_rules
@@ -108,6 +112,8 @@ def analyze(
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.
     del run, findings, kept
+    if analyses:
+        assessment = dataclasses.replace(assessment, analyses=compute_analyses(model, analyses))
     return assessment
 
 
