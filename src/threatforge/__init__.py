@@ -54,7 +54,15 @@ def analyze(
     evidence: Sequence[Evidence] = (),
 ) -> Assessment:
     """Run the rules (default: the built-in ones) over a model; pure, see
-    :func:`threatforge.rules.analyze`. The rule engine is imported on first use."""
+    :func:`threatforge.rules.analyze`. The rule engine is imported on first use.
+
+    A model built in code is checked first (linear time): a mapping key that is not its
+    element's id, or a reference to an element that does not exist, raises :class:`ModelError`
+    naming each one, instead of failing every rule that meets it. Build a model from a
+    :class:`~threatforge.model.draft.Draft` to have the errors placed at their origins.
+    """
+    from threatforge.model.draft import require_consistent
     from threatforge.rules import analyze as run
 
+    require_consistent(model)
     return run(model, rules, today=today, only=only, skip=skip, evidence=evidence)

@@ -127,14 +127,16 @@ class SourceMap:
 
     def __init__(
         self,
-        origins: Mapping[str | tuple[str | int, ...], Location | str] | None = None,
+        origins: Mapping[Any, Location | str] | None = None,
         *,
         default: Location | str = _UNLOCATED,
     ) -> None:
-        self.origins = {
-            key: Location(value) if isinstance(value, str) else value
-            for key, value in (origins or {}).items()
-        }
+        # keys typed Any: a dict of str keys or of tuple keys is not a Mapping of their union
+        self.origins: dict[str | tuple[str | int, ...], Location] = {}
+        for key, value in (origins or {}).items():
+            if not isinstance(key, str | tuple):
+                raise TypeError(f"an origin's key is an id or a tuple, not {key!r}")
+            self.origins[key] = Location(value) if isinstance(value, str) else value
         self.default = Location(default) if isinstance(default, str) else default
 
     def locate(
