@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
@@ -35,6 +35,7 @@ from threatforge.model.schema import (
     Flow,
     System,
     TrackingEntry,
+    _Element,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ _SINGULAR = {
     "flows": "flow",
 }
 _STORE_WARN_KINDS = ("datastore", "cache", "queue", "stream", "secrets-store")
+_E = TypeVar("_E", bound=_Element)
 _UNLOCATED = "model"
 """Where an element the source map does not know is said to be."""
 
@@ -100,18 +102,28 @@ class Draft:
 
     @classmethod
     def from_model(cls, model: Model) -> Draft:
-        """The draft of a model (its elements in model order), e.g. to check one built in code."""
+        """The draft of a model (its elements in model order), e.g. to check one built in code.
+
+        Each element gets its mapping key as its id where the two differ (a tracking entry
+        built without one; :func:`model_problems` reports such a component or flow)."""
         return cls(
             system=model.system,
-            data=tuple(model.data.values()),
-            boundaries=tuple(model.boundaries.values()),
-            components=tuple(model.components.values()),
+            data=_keyed(model.data),
+            boundaries=_keyed(model.boundaries),
+            components=_keyed(model.components),
             flows=model.flows,
-            controls=tuple(model.controls.values()),
-            assumptions=tuple(model.assumptions.values()),
-            tracking=tuple(model.tracking.values()),
+            controls=_keyed(model.controls),
+            assumptions=_keyed(model.assumptions),
+            tracking=_keyed(model.tracking),
             files=model.files,
         )
+
+
+def _keyed(elements: Mapping[str, _E]) -> tuple[_E, ...]:
+    return tuple(
+        element if element.id == key else element.model_copy(update={"id": key})
+        for key, element in elements.items()
+    )
 
 
 class SourceMap:
@@ -228,8 +240,9 @@ class DraftResult:
 def check_draft(draft: Draft, source_map: SourceMap | None = None) -> DraftResult:
     """Check a draft: duplicate ids, references, then (if no error) id clashes and model gaps;
     never raises for a bad draft."""
-    collector = Collector((source_map or SourceMap()).default.file)
-    checks = DraftChecks(collector, draft, source_map or SourceMap())
+    places = source_map or SourceMap()
+    collector = Collector(places.default.file)
+    checks = DraftChecks(collector, draft, places)
     model = checks.merge()
     checks.references(model)
     if collector.has_errors:
@@ -249,10 +262,11 @@ def validate_draft(draft: Draft, source_map: SourceMap | None = None) -> Model:
 
 def model_problems(model: Model, *, where: str = _UNLOCATED) -> tuple[Diagnostic, ...]:
     """The errors of a :class:`Model` built directly: a mapping key that is not its element's
-    id, a duplicate flow id, a dangling reference (each at the element's ``location``, else at
-    ``where``). Linear in the size of the model; empty for every loaded model."""
+    id (findings name elements by id), a duplicate flow id, a dangling reference (each at the
+    element's ``location``, else at ``where``). Linear in the size of the model; empty for
+    every loaded model."""
     collector = Collector(where)
-    for section in KEYED_SECTIONS:
+    for section in KEYED_SECTIONS[:-1]:  # a tracking entry is found by its key alone
         mapping: Mapping[str, Element] = getattr(model, section)
         for key, element in mapping.items():
             if key != element.id:
