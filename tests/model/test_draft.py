@@ -218,6 +218,20 @@ def test_a_duplicate_id_in_a_draft_names_the_first_as_yaml_does(tmp_path: Path) 
     ]
 
 
+def test_a_draft_with_thousands_of_errors_lists_the_first_thousand_and_counts_the_rest() -> None:
+    flows = tuple(Flow(source="web", target=f"gone-{n:04}") for n in range(1_500))
+    result = check_draft(shop(*flows), SourceMap(default="import of 1,500 flows"))
+    errors = formatted(result.errors)
+    assert (result.model, len(errors)) == (None, 1_001)
+    assert errors[0] == (
+        "import of 1,500 flows: error: flow 1 (web -> gone-0000): unknown component 'gone-0000'"
+    )
+    assert errors[-1] == (
+        "import of 1,500 flows: error: 500 more errors not listed (only the first 1,000 are); "
+        "fix these first"
+    )
+
+
 # --- warnings: id clashes and gaps --------------------------------------------------------------
 
 
