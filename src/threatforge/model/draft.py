@@ -9,8 +9,8 @@ the same checks (:class:`DraftChecks`) on the draft it reads from its files, so 
 code gets the errors and gaps a YAML author gets, word for word.
 
 :func:`model_problems` is the cheap check of a :class:`Model` built directly (no draft): its
-mapping keys are its elements' ids and every reference resolves. The rule engine runs it first,
-so a dangling reference is one clear error, not a failure of every rule that follows it.
+mapping keys are its elements' ids and every reference resolves. ``threatforge.analyze`` runs it
+first, so a dangling reference is one clear error, not a failure of every rule that meets it.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ class Draft:
         """The draft of a model (its elements in model order), e.g. to check one built in code.
 
         Each element gets its mapping key as its id where the two differ (a tracking entry
-        built without one; :func:`model_problems` reports such a component or flow)."""
+        built without one; :func:`model_problems` reports it for the other sections)."""
         return cls(
             system=model.system,
             data=_keyed(model.data),
