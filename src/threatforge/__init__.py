@@ -56,10 +56,18 @@ def analyze(
 ) -> Assessment:
     """Run the rules (default: the built-in ones) over a model; pure, see
     :func:`threatforge.rules.analyze`. The rule engine is imported on first use.
-    ``analyses``: the graph analyses to carry (default: all of them)."""
+    ``analyses``: the graph analyses to carry (default: all of them).
+
+    A model built in code is checked first (linear time): a mapping key that is not its
+    element's id, or a reference to an element that does not exist, raises :class:`ModelError`
+    naming each one, instead of failing every rule that meets it. Build a model from a
+    :class:`~threatforge.model.draft.Draft` to have the errors placed at their origins.
+    """
+    from threatforge.model.draft import require_consistent
     from threatforge.rules import analyze as run
     from threatforge.rules.analyses import ALL_ANALYSES
 
+    require_consistent(model)
     wanted = ALL_ANALYSES if analyses is None else analyses
     return run(
         model, rules, today=today, only=only, skip=skip, evidence=evidence, analyses=wanted

@@ -782,8 +782,12 @@ def _one_radius(shape: _Shape, value: Any, where: str) -> BlastRadiusSummary:
 
 
 def _parse_location(shown: str) -> Location:
-    """``file:line:column`` (as :class:`Location` prints itself), or a file alone."""
+    """``file:line:column`` or ``file:line`` (as :class:`Location` prints itself), or a file
+    (or label) alone."""
     parts = shown.rsplit(":", 2)
     if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit() and int(parts[1]) > 0:
         return Location(parts[0], int(parts[1]), int(parts[2]))
+    file, colon, line = shown.rpartition(":")
+    if colon and line.isdigit() and int(line) > 0:
+        return Location(file, int(line))
     return Location(shown)

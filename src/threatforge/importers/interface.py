@@ -4,6 +4,11 @@ out, with where each element came from and notes on what could not be carried.
 Importers never write files and never print; the CLI writes the model (``threatforge import``)
 and shows the notes. A failure to read the input is an :class:`~threatforge.errors.ImporterError`
 naming the file and what was wrong, never a silently empty model.
+
+An importer builds a :class:`~threatforge.model.draft.Draft` and the origin of each element, and
+returns :meth:`ImportedModel.from_draft`: the draft is checked as a YAML author's model is
+(duplicate ids, dangling references, then gaps), each problem placed at its origin in the input
+(``main.tf:12: error: flow 1 (web -> db): unknown component 'db'``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from threatforge.model import Location, Model
+from threatforge.model.draft import Draft, SourceMap, validate_draft
 
 __all__ = ["ImportedModel", "Importer"]
 
@@ -28,6 +34,21 @@ class ImportedModel:
     """Element id -> where in the input it came from (``main.tf:12``), for errors and comments."""
     notes: tuple[str, ...] = ()
     """What was read, skipped or could not be carried, in words a person can act on."""
+
+    @classmethod
+    def from_draft(
+        cls,
+        draft: Draft,
+        origins: Mapping[str, Location],
+        notes: Sequence[str] = (),
+        *,
+        default: Location | str = "model",
+    ) -> ImportedModel:
+        """The validated model of ``draft`` (its gaps as the model's warnings); a
+        :class:`~threatforge.errors.ModelError` listing every error at its origin (element id ->
+        place in the input; ``default`` for an element without one) otherwise."""
+        model = validate_draft(draft, SourceMap(origins, default=default))
+        return cls(model, dict(origins), tuple(notes))
 
 
 class Importer(ABC):

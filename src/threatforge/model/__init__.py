@@ -6,6 +6,14 @@ from threatforge.model._json_reader import JsonLimits, parse_json_text, read_jso
 from threatforge.model._model import Element, Model
 from threatforge.model._yaml import Limits, ReadError
 from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.draft import (
+    Draft,
+    DraftResult,
+    SourceMap,
+    check_draft,
+    model_problems,
+    validate_draft,
+)
 from threatforge.model.graph import Crossing, ModelGraph, Reach
 from threatforge.model.loader import (
     LoadResult,
@@ -64,6 +72,8 @@ __all__ = [
     "Crossing",
     "DataAsset",
     "Diagnostic",
+    "Draft",
+    "DraftResult",
     "Element",
     "EncryptionAtRest",
     "Exposure",
@@ -86,16 +96,20 @@ __all__ = [
     "Source",
     "SourceError",
     "SourceFile",
+    "SourceMap",
     "System",
     "TrackingEntry",
     "TrackingStatus",
     "TrustLevel",
     "WorkingTree",
+    "check_draft",
     "load",
     "load_source",
     "load_source_with_diagnostics",
     "load_text",
     "load_with_diagnostics",
+    "model_problems",
     "parse_json_text",
     "read_json_file",
+    "validate_draft",
 ]

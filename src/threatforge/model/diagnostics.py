@@ -17,15 +17,21 @@ class Level(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in a source file; ``line`` and ``column`` count from 1 (0 means unknown)."""
+    """A place in a source file; ``line`` and ``column`` count from 1 (0 means unknown).
+
+    Shown as ``file:line:column``, ``file:line`` (a Terraform resource) or ``file`` alone, which
+    may be any label (a database row: ``models/7 components/3``).
+    """
 
     file: str
     line: int = 0
     column: int = 0
 
     def __str__(self) -> str:
-        if self.line:
+        if self.line and self.column:
             return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
         return self.file
 
 

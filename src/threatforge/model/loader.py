@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Collection, Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +18,21 @@ from pydantic import BaseModel, ValidationError
 
 from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
-from threatforge.model._model import Model
+from threatforge.model._model import Element, Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_bytes, parse_text
 from threatforge.model.diagnostics import Diagnostic, Level, Location
-from threatforge.model.id_clashes import IdRename, plan_id_renames
+from threatforge.model.draft import (
+    MAX_ERRORS,
+    Collector,
+    Draft,
+    DraftChecks,
+    SourceMap,
+)
+from threatforge.model.draft import (  # re-exported: where the limit was defined before
+    MAX_NESTING as MAX_NESTING,
+)
+from threatforge.model.id_clashes import IdRename
 from threatforge.model.schema import (
-    EVERY_ELEMENT,
     FLOW_ARROW,
     Assumption,
     Boundary,
@@ -35,18 +43,10 @@ from threatforge.model.schema import (
     Flow,
     LoggingSpec,
     ModelFile,
-    PropertyValue,
     System,
     TrackingEntry,
 )
 from threatforge.model.sources import Problem, Source, SourceError, WorkingTree, inside
-from threatforge.model.vocabulary import (
-    KindGroup,
-    kind_group,
-    property_problem,
-    protocol_problem,
-    technology_problem,
-)
 
 __all__ = [
     "Limits",
@@ -60,11 +60,6 @@ __all__ = [
 ]
 
 MAX_INCLUDED_FILES = 256
-MAX_ERRORS = 1_000
-"""Errors listed per load; more are counted, not kept (a 3 MB file can hold a million)."""
-HINT_BUDGET = 100_000
-"""Candidate ids compared for "did you mean" hints per load: a file with thousands of unknown
-references among thousands of ids would otherwise take hours (difflib is O(candidates))."""
 _INVALID_ID = (
     "is not a valid id: use ASCII letters, digits and . _ : / -, starting with a letter or "
     "digit, at most 128 characters"
@@ -92,8 +87,6 @@ _NESTED_CLASS: dict[str, type[BaseModel]] = {
     "encryption": EncryptionSpec,
     "logging": LoggingSpec,
 }
-_VOCABULARY_HINT_COST = 400
-"""Hint budget one "did you mean" against a catalogue takes (it has a few hundred names)."""
 
 
 @dataclass(frozen=True)
@@ -205,10 +198,10 @@ class _Parsed:
     flow_paths: list[tuple[str | int, ...]] = field(default_factory=list)
 
 
-class _Loader:
+class _Loader(Collector):
     def __init__(self, limits: Limits) -> None:
+        super().__init__()
         self.limits = limits
-        self.diagnostics: list[Diagnostic] = []
         self.parsed: list[_Parsed] = []
         self.seen_files: dict[str, str] = {}
         self.root_dir = ""
@@ -218,40 +211,12 @@ class _Loader:
         """The root file's folder as the user wrote it (working tree), for included files' names."""
         self.partial = False
         self.invalid_ids: dict[str, set[str]] = {}
-        self.hint_budget = HINT_BUDGET
-        self.error_count = 0
-        self.display = ""
         self.id_renames: tuple[IdRename, ...] = ()
 
-    # --- diagnostics --------------------------------------------------------------------
-
-    def error(self, location: Location, message: str, code: str = "") -> None:
-        self.error_count += 1
-        if self.error_count <= MAX_ERRORS:
-            self.diagnostics.append(Diagnostic(Level.ERROR, location, message, code))
-
-    def warn(self, location: Location, message: str, code: str = "") -> None:
-        self.diagnostics.append(Diagnostic(Level.WARNING, location, message, code))
-
-    def did_you_mean(self, value: str, known: Collection[str], *, cutoff: float = 0.6) -> str:
-        """`` — did you mean 'x'?`` for a close id, while the hint budget lasts; else ""."""
-        if len(known) > self.hint_budget:
-            return ""
-        self.hint_budget -= len(known)
-        return did_you_mean(value, known, cutoff=cutoff)
-
     def result(self, model: Model | None) -> LoadResult:
-        ordered = sorted(self.diagnostics, key=lambda d: (not d.is_error, d.sort_key()))
+        ordered = self.ordered()
         if any(d.is_error for d in ordered):
             model = None
-        if self.error_count > MAX_ERRORS:
-            more = self.error_count - MAX_ERRORS
-            message = (
-                f"{more:,} more errors not listed (only the first {MAX_ERRORS:,} are); "
-                "fix these first"
-            )
-            summary = Diagnostic(Level.ERROR, Location(self.display), message, "limit")
-            ordered.insert(MAX_ERRORS, summary)  # after the errors listed, before any warning
         return LoadResult(model, tuple(ordered), tuple(self.seen_files.values()), self.id_renames)
 
     # --- reading ------------------------------------------------------------------------
@@ -564,476 +529,83 @@ class _Loader:
                 return None
             # 'system:' is invalid (already reported): go on, to report reference errors too
             system = System.model_construct(name="")
-        merged: dict[str, dict[str, Any]] = {section: {} for section in _SECTIONS}
-        origin: dict[tuple[str, str], Location] = {}
-        flows: list[Flow] = []
-        flow_origin: dict[str, Location] = {}
-        flow_paths: dict[str, tuple[Document, tuple[str | int, ...]]] = {}
-        element_paths: dict[tuple[str, str], Document] = {}
-        for parsed in files:
-            assert parsed.file is not None  # noqa: S101
-            document = parsed.document
-            for section in _SECTIONS:
-                for key, element in getattr(parsed.file, section).items():
-                    # the loader located each element at its key (see prepare)
-                    where = element.location or document.location((section, key), key=True)
-                    first = origin.get((section, key))
-                    if first is not None:
-                        self.error(
-                            where,
-                            f"duplicate {_SINGULAR[section]} '{key}' (first defined at {first})",
-                        )
-                        continue
-                    origin[(section, key)] = where
-                    element_paths[(section, key)] = document
-                    merged[section][key] = element
-            for index, flow in enumerate(parsed.file.flows):
-                path = parsed.flow_paths[index]
-                where = flow.location or document.location(path[:2])
-                first = flow_origin.get(flow.id)
-                if first is not None:
-                    self.error(
-                        where,
-                        f"flow {index + 1}: a second flow with id '{flow.id}' (first at {first}); "
-                        "give each flow between the same components its own 'id:'",
-                    )
-                    continue
-                flow_origin[flow.id] = where
-                flow_paths[flow.id] = (parsed.document, path)
-                flows.append(flow)
-        model = Model(
-            system=system,
-            data=merged["data"],
-            boundaries=merged["boundaries"],
-            components=merged["components"],
-            flows=tuple(flows),
-            controls=merged["controls"],
-            assumptions=merged["assumptions"],
-            tracking=merged["tracking"],
-            files=tuple(p.document.file for p in files),
+        draft, places = self.draft(files, system)
+        checks = DraftChecks(self, draft, places, self.invalid_ids)
+        model = checks.merge()
+        checks.references(model)
+        checks.vocabulary(
+            model, lambda path=(), key=False: root.document.location(("system", *path), key=key)
         )
-        _References(self, model, element_paths, flow_paths).check()
-        _Vocabulary(self, model, element_paths, flow_paths, root.document).check()
         if any(d.is_error for d in self.diagnostics):
             return None
-        self.id_clashes(model, flow_paths)
-        self.gaps(model, element_paths, flow_paths)
-        self.unscoped_controls(model, element_paths)
-        warnings = tuple(
-            sorted((d for d in self.diagnostics if not d.is_error), key=Diagnostic.sort_key)
+        self.id_renames = checks.warnings(model)
+        return checks.finish(model)
+
+    def draft(self, files: list[_Parsed], system: System) -> tuple[Draft, _FilePlaces]:
+        """The draft of the files read, in file order, and where each element is written."""
+        places = _FilePlaces()
+        sections: dict[str, list[Any]] = {section: [] for section in (*_SECTIONS, "flows")}
+        for parsed in files:
+            assert parsed.file is not None  # noqa: S101 - filtered by build
+            for section in _SECTIONS:
+                for key, element in getattr(parsed.file, section).items():
+                    sections[section].append(element)
+                    places.add(section, parsed.document, (section, key))
+            for index, flow in enumerate(parsed.file.flows):
+                sections["flows"].append(flow)
+                places.add("flows", parsed.document, parsed.flow_paths[index])
+        draft = Draft(
+            system=system,
+            data=sections["data"],
+            boundaries=sections["boundaries"],
+            components=sections["components"],
+            flows=sections["flows"],
+            controls=sections["controls"],
+            assumptions=sections["assumptions"],
+            tracking=sections["tracking"],
+            files=tuple(p.document.file for p in files),
         )
-        return Model(
-            system=model.system,
-            data=model.data,
-            boundaries=model.boundaries,
-            components=model.components,
-            flows=model.flows,
-            controls=model.controls,
-            assumptions=model.assumptions,
-            tracking=model.tracking,
-            files=model.files,
-            warnings=warnings,
-        )
+        return draft, places
 
-    def id_clashes(
-        self, model: Model, flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]]
-    ) -> None:
-        """Warn about each id two sections share, with the rename (an error next release)."""
-        paths = {i: (document.file, path) for i, (document, path) in flow_paths.items()}
-        self.id_renames = plan_id_renames(model, paths)
-        for rename in self.id_renames:
-            if rename.section == "flows":
-                where = model.flows_by_id[rename.old].location
-            else:
-                where = getattr(model, rename.section)[rename.old].location
-            self.warn(where or Location(self.display), rename.message, "id-clash")
 
-    def gaps(
+class _FilePlaces(SourceMap):
+    """The source map of a draft read from model files: each element's file and its path there
+    (``("components", "api")``; a flow's ``("flows", 3)``, or ``("flows", 3, "a -> b")`` when
+    written as an arrow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.places: dict[str, list[tuple[Document, tuple[str | int, ...]]]] = {
+            section: [] for section in (*_SECTIONS, "flows")
+        }
+
+    def add(self, section: str, document: Document, path: tuple[str | int, ...]) -> None:
+        self.places[section].append((document, path))
+
+    def locate(
         self,
-        model: Model,
-        element_paths: Mapping[tuple[str, str], Document],
-        flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]],
-    ) -> None:
-        """Warn about facts the rules will need but the model does not state."""
-        used_data: set[str] = set()
-        stores = kind_group(KindGroup.STORES_DATA)
-        for component in model.components.values():
-            used_data.update(component.stores)
-            used_data.update(component.processes)
-            unstated_zone = component.zone is None
-            unstated_encryption = component.kind in stores and (
-                component.encryption is None or component.encryption.at_rest is None
-            )
-            if not (unstated_zone or unstated_encryption):
-                continue
-            where = element_paths[("components", component.id)].location(
-                ("components", component.id), key=True
-            )
-            if unstated_zone:
-                self.warn(
-                    where,
-                    f"component '{component.id}' has no 'zone': boundary rules cannot decide",
-                    "gap",
-                )
-            if unstated_encryption:
-                self.warn(
-                    where,
-                    f"{component.kind.value} '{component.id}' does not state "
-                    "'encryption: {at_rest: ...}' (none, provider, kms, kms-cmk, hsm, application)",
-                    "gap",
-                )
-        for flow in model.flows:
-            used_data.update(flow.data)
-            if flow.protocol is None:
-                document, path = flow_paths[flow.id]
-                self.warn(
-                    document.location(path[:2]),
-                    f"flow '{flow.id}' has no 'protocol': encryption rules cannot decide",
-                    "gap",
-                )
-        for asset in model.data.values():
-            if asset.id not in used_data:
-                where = element_paths[("data", asset.id)].location(("data", asset.id), key=True)
-                self.warn(
-                    where,
-                    f"data asset '{asset.id}' is not stored, processed or carried by anything",
-                    "gap",
-                )
-
-
-    def unscoped_controls(
-        self, model: Model, element_paths: Mapping[tuple[str, str], Document]
-    ) -> None:
-        """Warn, for this release, about controls that rely on today's defaults (issue #14.8).
-
-        Not writing ``status`` means implemented, and not writing ``applies_to`` means every
-        element; both defaults change later, so each warning gives the rewrite that keeps
-        today's meaning (``threatforge fmt --fix`` applies it).
-        """
-        for control in model.controls.values():
-            written = control.model_fields_set
-            if "status" in written and "applies_to" in written and control.applies_to:
-                continue
-            where = element_paths[("controls", control.id)].location(
-                ("controls", control.id), key=True
-            )
-            if "status" not in written:
-                self.warn(where, missing_status_message(control.id), "control-default")
-            if not control.applies_to:
-                self.warn(where, missing_applies_to_message(control.id), "control-default")
-
-
-def missing_status_message(control_id: str) -> str:
-    """The warning for a control without ``status`` (also used by ``fmt --fix``)."""
-    return (
-        f"control '{control_id}' has no 'status': it counts as implemented for now, but the "
-        "default becomes 'planned'; write 'status: implemented' to keep today's meaning "
-        "(threatforge fmt --fix writes it)"
-    )
-
-
-def missing_applies_to_message(control_id: str) -> str:
-    """The warning for a control without ``applies_to`` (also used by ``fmt --fix``)."""
-    return (
-        f"control '{control_id}' has no 'applies_to': it applies to every element for now, "
-        "but 'applies_to' becomes required; write 'applies_to: [\"*\"]' to keep today's "
-        "meaning, or name the elements (threatforge fmt --fix writes the first)"
-    )
-
-
-class _Vocabulary:
-    """Names checked against the vocabulary: ``tech``, ``properties:`` keys and values, protocols.
-
-    An unknown name is a warning with "did you mean" (an error under ``validate --strict``; a
-    failure of ``check``), since rules select by these names and a misspelt one switches them
-    off; a value of the wrong type, or one the rules do not know, is an error.
-    """
-
-    def __init__(
-        self,
-        loader: _Loader,
-        model: Model,
-        element_paths: Mapping[tuple[str, str], Document],
-        flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]],
-        root: Document,
-    ) -> None:
-        self.loader = loader
-        self.model = model
-        self.element_paths = element_paths
-        self.flow_paths = flow_paths
-        self.root = root
-
-    def check(self) -> None:
-        m = self.model
-        if m.system.properties:
-            self.properties(self.root, ("system",), "system", m.system.properties)
-        for boundary in m.boundaries.values():
-            if boundary.properties:
-                base = ("boundaries", boundary.id)
-                document = self.element_paths[base]
-                self.properties(document, base, f"boundary '{boundary.id}'", boundary.properties)
-        for component in m.components.values():
-            if component.tech is None and not component.properties:
-                continue
-            base = ("components", component.id)
-            document = self.element_paths[base]
-            subject = f"component '{component.id}'"
-            if component.tech is not None:
-                problem = technology_problem(component.tech, hint=self.hint())
-                if problem is not None:
-                    self.report(document, (*base, "tech"), f"{subject}: {problem}", key=False)
-            if component.properties:
-                self.properties(document, base, subject, component.properties)
-        for flow in m.flows:
-            if flow.protocol is None and not flow.properties:
-                continue
-            document, path = self.flow_paths[flow.id]
-            subject = f"flow {int(path[1]) + 1} ({flow.source} -> {flow.target})"
-            if flow.protocol is not None:
-                problem = protocol_problem(flow.protocol, hint=self.hint())
-                if problem is not None:
-                    self.report(document, (*path, "protocol"), f"{subject}: {problem}", key=False)
-            if flow.properties:
-                self.properties(document, path, subject, flow.properties)
-
-    def properties(
-        self,
-        document: Document,
-        base: tuple[str | int, ...],
-        subject: str,
-        properties: Mapping[str, PropertyValue],
-    ) -> None:
-        for key, value in properties.items():
-            problem = property_problem(key, value, hint=False)
-            if problem is None:
-                continue
-            if self.hint():
-                problem = property_problem(key, value) or problem
-            where = (*base, "properties", key)
-            if problem.unknown:
-                self.report(document, where, f"{subject}: {problem.message}", key=True)
-            else:
-                self.loader.error(
-                    document.location(where), f"{subject}: {problem.message}", "vocabulary"
-                )
-
-    def hint(self) -> bool:
-        """Whether the hint budget still allows a "did you mean" (a few hundred names each)."""
-        if self.loader.hint_budget < _VOCABULARY_HINT_COST:
-            return False
-        self.loader.hint_budget -= _VOCABULARY_HINT_COST
-        return True
-
-    def report(
-        self, document: Document, path: tuple[str | int, ...], message: str, *, key: bool
-    ) -> None:
-        self.loader.warn(document.location(path, key=key), message, "vocabulary")
-
-
-class _References:
-    """Cross-reference checks: every id a model mentions must exist."""
-
-    def __init__(
-        self,
-        loader: _Loader,
-        model: Model,
-        element_paths: Mapping[tuple[str, str], Document],
-        flow_paths: Mapping[str, tuple[Document, tuple[str | int, ...]]],
-    ) -> None:
-        self.loader = loader
-        self.model = model
-        self.element_paths = element_paths
-        self.flow_paths = flow_paths
-
-    def unknown(
-        self,
-        document: Document,
-        path: tuple[str | int, ...],
-        subject: str,
-        what: str,
-        value: str,
-        known: Collection[str],
+        section: str,
+        index: int,
+        element: Element,
+        path: tuple[str | int, ...] = (),
         *,
         key: bool = False,
-    ) -> None:
-        hint = self.loader.did_you_mean(value, known, cutoff=0.6)
-        self.loader.error(
-            document.location(path, key=key),
-            f"{subject}: unknown {what} '{value}'{hint}",
-            "reference",
-        )
+    ) -> Location:
+        document, base = self.places[section][index]
+        if section != "flows":
+            return document.location((*base, *path), key=key)
+        if not path:  # a flow is located at its list item
+            return document.location(base[:2])
+        if path in (("from",), ("to",)) and len(base) == 3:  # an end of 'a -> b:' is the arrow
+            return document.location(base, key=True)
+        return document.location((*base, *path), key=key)
 
-    def known(self, section: str, ids: Mapping[str, Any]) -> set[str]:
-        return set(ids) | self.loader.invalid_ids.get(section, set())
+    def flow_number(self, index: int) -> int:
+        return int(self.places["flows"][index][1][1]) + 1
 
-    def check_list(
-        self,
-        document: Document,
-        base: tuple[str | int, ...],
-        subject: str,
-        what: str,
-        values: Sequence[str],
-        known: AbstractSet[str],
-    ) -> None:
-        for index, value in enumerate(values):
-            if value not in known:
-                self.unknown(document, (*base, index), subject, what, value, known)
-
-    def check(self) -> None:
-        m = self.model
-        boundaries = self.known("boundaries", m.boundaries)
-        components = self.known("components", m.components)
-        data = self.known("data", m.data)
-        controls = self.known("controls", m.controls)
-        for boundary in m.boundaries.values():
-            document = self.element_paths[("boundaries", boundary.id)]
-            base = ("boundaries", boundary.id)
-            subject = f"boundary '{boundary.id}'"
-            if boundary.inside is not None and boundary.inside not in boundaries:
-                self.unknown(
-                    document, (*base, "inside"), subject, "boundary", boundary.inside, boundaries
-                )
-        self.check_nesting()
-        for component in m.components.values():
-            zone = component.zone
-            if (
-                (zone is None or zone in boundaries)
-                and data.issuperset(component.stores)
-                and data.issuperset(component.processes)
-                and controls.issuperset(component.controls)
-            ):
-                continue  # nothing to report (the common case: skip building the messages)
-            document = self.element_paths[("components", component.id)]
-            base = ("components", component.id)
-            subject = f"component '{component.id}'"
-            if component.zone is not None and component.zone not in boundaries:
-                self.unknown(
-                    document, (*base, "zone"), subject, "boundary", component.zone, boundaries
-                )
-            self.check_list(
-                document, (*base, "stores"), subject, "data asset", component.stores, data
-            )
-            self.check_list(
-                document, (*base, "processes"), subject, "data asset", component.processes, data
-            )
-            self.check_list(
-                document, (*base, "controls"), subject, "control", component.controls, controls
-            )
-        for flow in m.flows:
-            source, target = flow.source, flow.target
-            if (
-                source in components
-                and target in components
-                and (source != target or flow.description)
-                and data.issuperset(flow.data)
-                and controls.issuperset(flow.controls)
-            ):
-                continue
-            document, path = self.flow_paths[flow.id]
-            subject = f"flow {int(path[1]) + 1} ({flow.source} -> {flow.target})"
-            for end, value in (("from", flow.source), ("to", flow.target)):
-                if value not in components:
-                    arrow = len(path) == 3
-                    where = path if arrow else (*path, end)
-                    self.unknown(
-                        document, where, subject, "component", value, components, key=arrow
-                    )
-            if flow.source == flow.target and not flow.description:
-                self.loader.error(
-                    document.location(path[:2]),
-                    f"{subject}: flows from '{flow.source}' to itself; add a 'description' "
-                    "saying why (a retry loop, a self-call) or remove it",
-                    "reference",
-                )
-            self.check_list(document, (*path, "data"), subject, "data asset", flow.data, data)
-            self.check_list(
-                document, (*path, "controls"), subject, "control", flow.controls, controls
-            )
-        if not (m.controls or m.assumptions):
-            return
-        elements = components | set(m.flows_by_id) | data | boundaries
-        for control in m.controls.values():
-            document = self.element_paths[("controls", control.id)]
-            base = ("controls", control.id)
-            self.check_list(
-                document,
-                (*base, "applies_to"),
-                f"control '{control.id}'",
-                "element",
-                control.applies_to,
-                elements | {EVERY_ELEMENT},
-            )
-        for assumption in m.assumptions.values():
-            document = self.element_paths[("assumptions", assumption.id)]
-            base = ("assumptions", assumption.id)
-            self.check_list(
-                document,
-                (*base, "elements"),
-                f"assumption '{assumption.id}'",
-                "element",
-                assumption.elements,
-                elements,
-            )
-
-    def check_nesting(self) -> None:
-        """Refuse loops of ``inside:`` and chains more than :data:`MAX_NESTING` levels deep.
-
-        Each boundary is walked once (linear even for a 20,000-level chain); a boundary's
-        level is one more than that of the boundary it sits inside.
-        """
-        boundaries = self.model.boundaries
-        levels: dict[str, int] = {}  # boundaries whose 'inside' chain was already followed
-        for start in boundaries:
-            seen: dict[str, int] = {}  # this walk, in order: linear even for long chains
-            current: str | None = start
-            looped = False
-            while current is not None and current in boundaries and current not in levels:
-                if current in seen:
-                    looped = True
-                    loop = list(seen)[seen[current] :]
-                    document = self.element_paths[("boundaries", current)]
-                    chain = " -> ".join([*_shortened(loop), current])
-                    self.loader.error(
-                        document.location(("boundaries", current, "inside")),
-                        f"boundary '{current}' is nested inside itself: {chain}",
-                        "reference",
-                    )
-                    break
-                seen[current] = len(seen)
-                current = boundaries[current].inside
-            level = 0 if looped or current is None else levels.get(current, 0)
-            for bid in reversed(seen):
-                level = 0 if looped else level + 1
-                levels[bid] = level
-                if level == MAX_NESTING + 1:
-                    self.too_deep(bid)
-
-    def too_deep(self, bid: str) -> None:
-        """Report the boundary one level past the limit (those inside it are not repeated)."""
-        boundaries = self.model.boundaries
-        chain: list[str] = []
-        current: str | None = bid
-        while current is not None and current in boundaries and len(chain) <= MAX_NESTING:
-            chain.append(current)
-            current = boundaries[current].inside
-        document = self.element_paths[("boundaries", bid)]
-        self.loader.error(
-            document.location(("boundaries", bid, "inside")),
-            f"boundary '{bid}' is nested more than {MAX_NESTING} levels deep: "
-            f"{' -> '.join(_shortened(chain))}; nest zones at most {MAX_NESTING} levels deep",
-            "reference",
-        )
-
-
-MAX_NESTING = 64
-"""How deep boundaries may sit inside each other (``inside:`` chains), top level included."""
-
-
-def _shortened(chain: list[str]) -> list[str]:
-    """A chain of ids as shown in a message: readable even for a hostile 10,000-long one."""
-    if len(chain) > 12:
-        return [*chain[:10], f"... ({len(chain) - 11} more)", chain[-1]]
-    return chain
+    def flow_reference(self, index: int, flow: Flow) -> tuple[str, tuple[str | int, ...]]:
+        document, base = self.places["flows"][index]
+        return document.file, base
 
 
 # --- helpers ------------------------------------------------------------------------------
