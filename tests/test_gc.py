@@ -55,8 +55,6 @@ def test_only_the_console_entry_point_touches_the_collector_or_exits_early() -> 
                 names = ["os._exit"]
             for name in names:
                 if name in ("gc", "os._exit"):
-                    offenders.append(f"{path.relative_to(SRC)}:{node.lineno}: {name}")
-    assert offenders == [
-        "cli/__init__.py:11: gc",
-        "cli/__init__.py:112: os._exit",
-    ]
+                    offenders.append(f"{path.relative_to(SRC)}: {name}")
+    # by file, not line: the entry point's other lines may move
+    assert offenders == ["cli/__init__.py: gc", "cli/__init__.py: os._exit"]

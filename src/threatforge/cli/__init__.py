@@ -46,8 +46,7 @@ def _root(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only results and errors."),
 ) -> None:
     """Threat modeling and security design review as code."""
-    output.color = not no_color
-    output.quiet = quiet
+    output.configure(color=not no_color, quiet=quiet)
 
 
 _model_commands.register(app)

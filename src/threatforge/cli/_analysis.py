@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,15 +63,32 @@ def _columns(*headers: str) -> tuple[Column, ...]:
     return tuple(Column(header, overflow="fold") for header in headers)
 
 
-def _print(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
-    """Print a table of plain text: model text is never read as Rich markup."""
-    print_table(output.out, title, columns, rows)
+def _print(
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[str]],
+    *,
+    total: int | None = None,
+) -> None:
+    """Print a table of plain text (model text is never read as Rich markup), at most
+    :data:`~threatforge.cli._table.ROW_CAP` rows of it."""
+    print_table(output.out, title, columns, rows, total=total)
 
 
-def _show(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
-    """Print a table, or one line saying it is empty."""
-    if rows:
-        _print(title, columns, rows)
+def _show(
+    title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[str]],
+    *,
+    total: int | None = None,
+) -> None:
+    """Print a table (of ``total`` rows, when ``rows`` is a generator), or one line saying it
+    is empty."""
+    if total is None:
+        rows = list(rows)
+        total = len(rows)
+    if total:
+        _print(title, columns, rows, total=total)
     else:
         output.line(f"{title}: none")
 
@@ -113,23 +130,21 @@ def paths(
 
 def _print_paths(search: PathSearch) -> None:
     count = f"{len(search.paths)} " if search.paths else ""
-    rows = []
-    for path in search.paths:
-        weakest = path.weakest
-        rows.append(
+    _show(
+        f"{count}attack paths (up to {search.k} per target, at most {search.max_depth} hops)",
+        _columns("effort", "entry", "target", "path", "weakest hop", "boundaries crossed"),
+        (
             (
                 str(path.effort),
                 path.entry,
                 path.target,
                 path.describe(),
-                f"{weakest.flow}: {weakest.why}",
+                f"{path.weakest.flow}: {path.weakest.why}",
                 ", ".join(path.boundaries) or "—",
             )
-        )
-    _show(
-        f"{count}attack paths (up to {search.k} per target, at most {search.max_depth} hops)",
-        _columns("effort", "entry", "target", "path", "weakest hop", "boundaries crossed"),
-        rows,
+            for path in search.paths
+        ),
+        total=len(search.paths),
     )
     write = output.line
     if search.paths:

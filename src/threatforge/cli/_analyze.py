@@ -26,6 +26,9 @@ from threatforge.exporters.registry import assessment_formats
 if TYPE_CHECKING:
     from threatforge.exporters.interface import AssessmentExporter
 
+if TYPE_CHECKING:
+    from threatforge.rules import Rule
+
 __all__ = ["register"]
 
 
@@ -142,22 +145,22 @@ def _print_table(assessment: object) -> None:
     from threatforge.rules import Assessment
 
     assert isinstance(assessment, Assessment)  # noqa: S101 - typed for mypy without import cost
-    rows = [
-        (
-            finding.severity.value,
-            f"{finding.likelihood}×{finding.impact}",
-            _as_printed(finding.title),
-            _as_printed(finding.fingerprint),
-            finding.status.value,
-        )
-        for finding in assessment.findings
-    ]
+    findings = assessment.findings
     print_table(
         output.out,
-        f"{assessment.system}: {len(assessment.findings)} findings",
+        f"{assessment.system}: {len(findings)} findings",
         _FINDING_COLUMNS,
-        rows,
-        rich_cells=_styled_cells,
+        (
+            (
+                finding.severity.value,
+                f"{finding.likelihood}×{finding.impact}",
+                finding.title,
+                finding.fingerprint,
+                finding.status.value,
+            )
+            for finding in findings
+        ),
+        total=len(findings),
     )
     counts = assessment.count_by_severity()
     summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(list(counts)) if counts[s])
@@ -166,26 +169,6 @@ def _print_table(assessment: object) -> None:
         output.line(f"model gaps ({len(assessment.gaps)}): the first ones:")
         for gap in assessment.gaps[:5]:
             output.line(f"  - {gap.message}")
-
-
-def _styled_cells(row: Sequence[str]) -> list[str]:
-    """A finding's cells as Rich markup: the severity coloured, model text escaped."""
-    severity, score, title, fingerprint, status = row
-    coloured = f"[{_STYLE[severity]}]{severity}[/]"
-    return [coloured, score, _escape(title), _escape(fingerprint), status]
-
-
-def _as_printed(text: str) -> str:
-    """The plain text Rich prints for ``_escape(text)`` read as markup (emoji codes replaced)."""
-    if ":" not in text and "\\" not in text:
-        return text
-    return output.out.render_str(_escape(text)).plain
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 rules_app = typer.Typer(help="List and explain the rules.", no_args_is_help=True)
@@ -212,19 +195,24 @@ def rules_list(
 
         output.write_or_print(json.dumps([rule_to_dict(r) for r in rules], indent=2), None, "rules")
         return
-    from rich.table import Table
+    print_table(
+        output.out, f"{len(rules)} rules", _RULE_COLUMNS, map(_rule_row, rules), total=len(rules)
+    )
 
-    table = Table(title=f"{len(rules)} rules")
-    for column in ("id", "domain", "target", "STRIDE/LINDDUN", "CWE", "L", "I"):
-        table.add_column(column)
-    for item in rules:
-        meta = item.meta
-        categories = ", ".join([s.value for s in meta.stride] + [c.value for c in meta.linddun])
-        table.add_row(
-            meta.id, meta.domain, meta.target.value, categories,
-            ", ".join(str(c) for c in meta.cwe), str(meta.likelihood), str(meta.impact),
-        )
-    output.out.print(table)
+
+_RULE_COLUMNS = tuple(
+    Column(header, overflow="ellipsis")
+    for header in ("id", "domain", "target", "STRIDE/LINDDUN", "CWE", "L", "I")
+)
+
+
+def _rule_row(rule: Rule) -> tuple[str, ...]:
+    meta = rule.meta
+    categories = ", ".join([s.value for s in meta.stride] + [c.value for c in meta.linddun])
+    return (
+        meta.id, meta.domain, meta.target.value, categories,
+        ", ".join(str(c) for c in meta.cwe), str(meta.likelihood), str(meta.impact),
+    )
 
 
 @rules_app.command("show")

@@ -53,12 +53,21 @@ class Output:
     _out: Console | None = field(default=None, repr=False)
     _err: Console | None = field(default=None, repr=False)
 
+    def configure(self, *, color: bool, quiet: bool) -> None:
+        """Settings for one command; its consoles are made afresh, for the stdout, ``COLUMNS``
+        and colour of that command (one process may run several: tests, a notebook)."""
+        self.color = color
+        self.quiet = quiet
+        self._out = self._err = None
+
     @property
     def out(self) -> Console:
         if self._out is None:
             from rich.console import Console
 
-            self._out = Console(no_color=not self.color, highlight=False, soft_wrap=True)
+            self._out = Console(
+                no_color=not self.color, highlight=False, soft_wrap=True, width=_width()
+            )
         return self._out
 
     @property
@@ -126,6 +135,22 @@ class Output:
             self.fail(str(exc))
         except OSError as exc:
             self.fail(f"cannot write {shown}: {exc.strerror or exc}")
+
+
+PIPE_WIDTH = 80
+"""The width of tables printed to a file, a pipe or a CI log, unless ``COLUMNS`` says."""
+
+
+def _width() -> int | None:
+    """The width to print at: the terminal's when stdout is one (Rich measures it), else
+    ``COLUMNS`` or :data:`PIPE_WIDTH`. Off a terminal Rich would take the size of whichever of
+    stdin, stdout and stderr is a terminal, so ``threatforge analyze m.yaml > out.txt`` would
+    wrap its table to the window it was typed in."""
+    stdout = sys.stdout
+    if stdout is not None and stdout.isatty():
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else PIPE_WIDTH
 
 
 class UnsafeOutputError(Exception):
