@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 from threatforge._hints import did_you_mean
 from threatforge.cli._output import output
 
@@ -17,17 +19,33 @@ if TYPE_CHECKING:
     from threatforge.assessment import AnalysisKind
     from threatforge.model import Diagnostic, Model
     from threatforge.rules import Assessment, Evidence, Rule
+    from threatforge.sdlc.policy import LoadedPolicy
 
 __all__ = [
     "NO_PLUGINS_ENV",
+    "PACKS_OPTION",
+    "POLICY_OPTION",
+    "TODAY_OPTION",
     "affected_models",
     "analyse_model",
     "load_model",
     "load_model_with_warnings",
+    "load_policy_or_fail",
     "load_rules",
     "parse_today",
     "plugins_wanted",
 ]
+
+PACKS_OPTION = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable).")
+TODAY_OPTION = typer.Option(
+    None, "--today", help="Judge expiry dates as of this date (YYYY-MM-DD)."
+)
+POLICY_OPTION = typer.Option(
+    None,
+    "--policy",
+    envvar="THREATFORGE_POLICY",
+    help="The organisation's policy bounding decisions (from CI, never from the checkout).",
+)
 
 NO_PLUGINS_ENV = "THREATFORGE_NO_PLUGINS"
 """Set to 1 (or true, yes, on) to load no rule plugins, as ``--no-plugins`` does."""
@@ -84,6 +102,19 @@ def load_rules(
         for plugin in rule_set.plugins:
             output.info(f"plugin: {plugin}")
     return rule_set.rules, rule_set.problems
+
+
+def load_policy_or_fail(path: Path | None) -> LoadedPolicy:
+    """The policy named by --policy (or THREATFORGE_POLICY), else the built-in defaults; exit 2
+    when the file is not a valid policy."""
+    from threatforge.sdlc.policy import PolicyError, default_policy, load_policy
+
+    if path is None:
+        return default_policy()
+    try:
+        return load_policy(str(path))
+    except PolicyError as exc:
+        output.fail(str(exc))
 
 
 def parse_today(value: str | None) -> date | None:

@@ -12,15 +12,20 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
-from threatforge.cli._common import analyse_model, load_model, parse_today, plugins_wanted
+from threatforge.cli._common import (
+    PACKS_OPTION,
+    POLICY_OPTION,
+    TODAY_OPTION,
+    analyse_model,
+    load_model,
+    load_policy_or_fail,
+    parse_today,
+    plugins_wanted,
+)
 from threatforge.cli._output import output
-
-if TYPE_CHECKING:
-    from threatforge.sdlc.policy import LoadedPolicy
 
 __all__ = ["register"]
 
@@ -58,16 +63,9 @@ def decide(
         None, "--evidence", metavar="REF", help="mitigated: where the mitigation is shown."
     ),
     ticket: str | None = typer.Option(None, "--ticket", help="A ticket that tracks it."),
-    policy_file: Path | None = typer.Option(
-        None,
-        "--policy",
-        envvar="THREATFORGE_POLICY",
-        help="The organisation's policy bounding decisions, as 'check --policy'.",
-    ),
-    packs: list[Path] = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable)."),
-    today: str | None = typer.Option(
-        None, "--today", help="Judge the expiry as of this date (YYYY-MM-DD)."
-    ),
+    policy_file: Path | None = POLICY_OPTION,
+    packs: list[Path] = PACKS_OPTION,
+    today: str | None = TODAY_OPTION,
     no_plugins: bool = typer.Option(
         False, "--no-plugins", help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1)."
     ),
@@ -92,7 +90,7 @@ def decide(
         )
     until = _date(expires)
     when = parse_today(today) or date.today()
-    policy = _load_policy(policy_file)
+    policy = load_policy_or_fail(policy_file)
     model = load_model(model_path)
     assessment = analyse_model(
         model,
@@ -162,17 +160,6 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         output.fail(f"--expires '{value}' is not a date (YYYY-MM-DD)")
-
-
-def _load_policy(path: Path | None) -> LoadedPolicy:
-    from threatforge.sdlc.policy import PolicyError, default_policy, load_policy
-
-    if path is None:
-        return default_policy()
-    try:
-        return load_policy(str(path))
-    except PolicyError as exc:
-        output.fail(str(exc))
 
 
 def register(app: typer.Typer) -> None:

@@ -18,10 +18,14 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from threatforge.cli._common import (
+    PACKS_OPTION,
+    POLICY_OPTION,
+    TODAY_OPTION,
     analyse_model,
     load_evidence,
     load_model,
     load_model_with_warnings,
+    load_policy_or_fail,
     parse_today,
     plugins_wanted,
 )
@@ -61,8 +65,6 @@ class RequirementsFormat(StrEnum):
     CSV = "csv"
 
 
-_PACKS = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable).")
-_TODAY = typer.Option(None, "--today", help="Judge expiry dates as of this date (YYYY-MM-DD).")
 _EVIDENCE = typer.Option(
     [], "--evidence", help="Scanner results (SARIF) to map onto components (repeatable)."
 )
@@ -105,8 +107,8 @@ def check(
         "--fail-on",
         help="Fail when an open finding is at or above this severity.",
     ),
-    packs: list[Path] = _PACKS,
-    today: str | None = _TODAY,
+    packs: list[Path] = PACKS_OPTION,
+    today: str | None = TODAY_OPTION,
     evidence_files: list[Path] = _EVIDENCE,
     output_format: CheckFormat = typer.Option(CheckFormat.TEXT, "--format", "-f"),
     baseline: Path | None = typer.Option(
@@ -134,12 +136,7 @@ def check(
         "is one of them or includes one (searched in their folders and above, up to the "
         "current folder).",
     ),
-    policy_file: Path | None = typer.Option(
-        None,
-        "--policy",
-        envvar="THREATFORGE_POLICY",
-        help="The organisation's policy bounding decisions (from CI, never from the checkout).",
-    ),
+    policy_file: Path | None = POLICY_OPTION,
     fail_on_new_decisions: bool = typer.Option(
         False,
         "--fail-on-new-decisions",
@@ -181,7 +178,7 @@ def check(
         output.fail("--baseline, --base and --write-baseline work on one MODEL at a time")
     if fail_on_new_decisions and base is None:
         output.fail("--fail-on-new-decisions needs --base GIT_REF (the change to judge)")
-    policy = _load_policy(policy_file)
+    policy = load_policy_or_fail(policy_file)
     threshold = Severity(fail_on.value)
     when = parse_today(today) or date.today()
     repository = None
@@ -251,18 +248,6 @@ def check(
         raise typer.Exit(int(Exit.BAD_INPUT))
     if not passed:
         raise typer.Exit(int(Exit.GATE_FAILED))
-
-
-def _load_policy(path: Path | None) -> LoadedPolicy:
-    """The policy named by --policy (or THREATFORGE_POLICY), else the built-in defaults."""
-    from threatforge.sdlc.policy import PolicyError, default_policy, load_policy
-
-    if path is None:
-        return default_policy()
-    try:
-        return load_policy(str(path))
-    except PolicyError as exc:
-        output.fail(str(exc))
 
 
 def _validate_ref(ref: str) -> None:
@@ -425,8 +410,8 @@ def diff(
     new: str = typer.Argument(..., metavar="NEW", help="A model file, or GIT_REF:PATH."),
     output_format: DiffFormat = typer.Option(DiffFormat.MARKDOWN, "--format", "-f"),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the diff to this file."),
-    packs: list[Path] = _PACKS,
-    today: str | None = _TODAY,
+    packs: list[Path] = PACKS_OPTION,
+    today: str | None = TODAY_OPTION,
     evidence_files: list[Path] = _EVIDENCE,
     repo: Path | None = _REPO,
 ) -> None:
@@ -494,8 +479,8 @@ def requirements(
     min_severity: SeverityChoice = typer.Option(
         SeverityChoice.LOW, "--min-severity", help="Only threats at or above this severity."
     ),
-    packs: list[Path] = _PACKS,
-    today: str | None = _TODAY,
+    packs: list[Path] = PACKS_OPTION,
+    today: str | None = TODAY_OPTION,
     evidence_files: list[Path] = _EVIDENCE,
 ) -> None:
     """Per component: the ASVS controls and tasks its open threats imply (a definition of done)."""
