@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from threatforge._hints import did_you_mean
 from threatforge.cli._output import output
+from threatforge.text.hints import did_you_mean
 
 if TYPE_CHECKING:
     from threatforge.model import Diagnostic, Model

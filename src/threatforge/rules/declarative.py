@@ -19,7 +19,6 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from threatforge._hints import did_you_mean
 from threatforge.errors import RuleError
 from threatforge.model import (
     Classification,
@@ -45,6 +44,7 @@ from threatforge.rules.interface import (
     Unknown,
     Verdict,
 )
+from threatforge.text.hints import did_you_mean
 from threatforge.text.lines import single_line
 
 __all__ = ["CONDITION_HEADS", "compile_rule", "load_pack", "parse_pack"]
