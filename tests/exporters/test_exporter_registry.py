@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from threatforge import _plugins
+from threatforge import plugins
 from threatforge.assessment import Assessment
 from threatforge.cli import app
 from threatforge.errors import ExportError
@@ -67,7 +67,7 @@ def install(monkeypatch: pytest.MonkeyPatch, *entries: FakeEntryPoint) -> None:
         assert group == registry.ENTRY_POINT_GROUP
         return list(entries)
 
-    monkeypatch.setattr(_plugins, "entry_points", fake)
+    monkeypatch.setattr(plugins, "entry_points", fake)
 
 
 def test_builtin_formats_resolve_by_name_and_render_as_their_functions(

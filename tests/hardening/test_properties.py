@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import threatforge.rules.builtin as builtin_package
-from threatforge.analysis.diff import Snapshot, diff_snapshots
+from threatforge.assessment.diff import Snapshot, diff_snapshots
 from threatforge.exporters.json_assessment import render_json
 from threatforge.model import (
     Authn,

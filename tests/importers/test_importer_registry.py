@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from threatforge import _plugins
+from threatforge import plugins
 from threatforge.errors import ImporterError
 from threatforge.importers import ENTRY_POINT_GROUP, ImportedModel, Importer, load_importers
 from threatforge.model import Component, ComponentKind, Location, Model, System
@@ -56,7 +56,7 @@ def install(monkeypatch: pytest.MonkeyPatch, *entries: FakeEntryPoint) -> None:
         assert group == ENTRY_POINT_GROUP
         return list(entries)
 
-    monkeypatch.setattr(_plugins, "entry_points", fake)
+    monkeypatch.setattr(plugins, "entry_points", fake)
 
 
 def test_a_plugin_importer_reads_files_into_a_model_with_origins(

@@ -17,7 +17,7 @@ from sdlc_models import (
     git,
 )
 
-from threatforge.analysis.diff import (
+from threatforge.assessment.diff import (
     AssessmentDiff,
     ChangeKind,
     ElementChange,

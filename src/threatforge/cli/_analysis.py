@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from threatforge._hints import did_you_mean
 from threatforge.cli._common import load_model
 from threatforge.cli._output import output
 from threatforge.cli._table import Column, print_table
+from threatforge.text.hints import did_you_mean
 from threatforge.text.json import json_text
 
 if TYPE_CHECKING:

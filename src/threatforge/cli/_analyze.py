@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from threatforge._hints import did_you_mean
 from threatforge.assessment import AnalysisKind, Severity
 from threatforge.cli._common import (
     analyse_model,
@@ -22,6 +21,7 @@ from threatforge.cli._common import (
 from threatforge.cli._output import output
 from threatforge.cli._table import Column, print_table
 from threatforge.exporters.registry import assessment_formats
+from threatforge.text.hints import did_you_mean
 
 if TYPE_CHECKING:
     from threatforge.exporters.interface import AssessmentExporter

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from threatforge._hints import did_you_mean
 from threatforge.cli._output import output
+from threatforge.text.hints import did_you_mean
 
 if TYPE_CHECKING:
     from collections.abc import Collection

@@ -101,7 +101,7 @@ def decide(
     )
     finding = assessment.finding(fingerprint)
     if finding is None:
-        from threatforge._hints import did_you_mean
+        from threatforge.text.hints import did_you_mean
 
         hint = did_you_mean(fingerprint, sorted(assessment.fingerprints))
         output.fail(

@@ -32,7 +32,7 @@ from threatforge.cli._common import (
 from threatforge.cli._output import Exit, output
 
 if TYPE_CHECKING:
-    from threatforge.analysis.diff import Snapshot
+    from threatforge.assessment.diff import Snapshot
     from threatforge.model import Model
     from threatforge.model.sources import GitRepository
     from threatforge.rules import Assessment, Evidence, Severity
@@ -416,7 +416,7 @@ def diff(
     repo: Path | None = _REPO,
 ) -> None:
     """Compare two versions of a model: new, resolved and re-scored findings, model changes."""
-    from threatforge.analysis.diff import diff_snapshots
+    from threatforge.assessment.diff import diff_snapshots
     from threatforge.sdlc.diff_report import render_diff_json, render_diff_markdown
 
     when = parse_today(today) or date.today()
@@ -446,7 +446,7 @@ def _snapshot(
     quiet: bool,
 ) -> Snapshot | None:
     """The model and its assessment; None when ``spec`` is GIT_REF:PATH and PATH is not there."""
-    from threatforge.analysis.diff import Snapshot
+    from threatforge.assessment.diff import Snapshot
     from threatforge.errors import ThreatforgeError
     from threatforge.sdlc.git_source import load_at_ref, resolve_spec
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from threatforge._hints import did_you_mean
-from threatforge._plugins import plugin_objects
 from threatforge.errors import ExportError
 from threatforge.exporters.interface import AssessmentExporter, Exporter, ModelExporter
+from threatforge.plugins import plugin_objects
+from threatforge.text.hints import did_you_mean
 
 if TYPE_CHECKING:
     from threatforge.assessment import Assessment

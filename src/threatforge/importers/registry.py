@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import import_module
 
-from threatforge._hints import did_you_mean
-from threatforge._plugins import plugin_objects
 from threatforge.errors import ImporterError
 from threatforge.importers.interface import Importer
+from threatforge.plugins import plugin_objects
+from threatforge.text.hints import did_you_mean
 
 __all__ = ["BUILTIN_IMPORTERS", "ENTRY_POINT_GROUP", "ImporterSet", "load_importers"]
 

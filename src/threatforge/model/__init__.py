@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from threatforge.model._json_reader import JsonLimits, parse_json_text, read_json_file
 from threatforge.model._model import Element, Model
-from threatforge.model._yaml import Limits, ReadError
+from threatforge.model._yaml import Document, Limits, ReadError
+from threatforge.model._yaml import parse_text as parse_yaml_text
+from threatforge.model._yaml import read_file as read_yaml_file
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.draft import (
     Draft,
@@ -72,6 +74,7 @@ __all__ = [
     "Crossing",
     "DataAsset",
     "Diagnostic",
+    "Document",
     "Draft",
     "DraftResult",
     "Element",
@@ -110,6 +113,8 @@ __all__ = [
     "load_with_diagnostics",
     "model_problems",
     "parse_json_text",
+    "parse_yaml_text",
     "read_json_file",
+    "read_yaml_file",
     "validate_draft",
 ]

@@ -20,7 +20,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
 from threatforge.model._model import Element, Model
 from threatforge.model.diagnostics import Diagnostic, Level, Location
@@ -45,6 +44,7 @@ from threatforge.model.vocabulary import (
     protocol_problem,
     technology_problem,
 )
+from threatforge.text.hints import did_you_mean
 
 __all__ = [
     "HINT_BUDGET",

@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from threatforge._hints import did_you_mean
 from threatforge.errors import ModelError
 from threatforge.model._model import Element, Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_bytes, parse_text
@@ -47,6 +46,7 @@ from threatforge.model.schema import (
     TrackingEntry,
 )
 from threatforge.model.sources import Problem, Source, SourceError, WorkingTree, inside
+from threatforge.text.hints import did_you_mean
 
 __all__ = [
     "Limits",

@@ -27,9 +27,9 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from threatforge._hints import did_you_mean
 from threatforge.model.diagnostics import Location
 from threatforge.model.vocabulary import KindGroup, kind_group, protocol_encryption
+from threatforge.text.hints import did_you_mean
 
 __all__ = [
     "DATA_CATEGORIES",

@@ -8,15 +8,16 @@ security jargon; the engineering parts keep every detail of every finding.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from threatforge.assessment import parse_assessment, read_assessment
+from threatforge.assessment.references import Link, attack_url, reference_links
 from threatforge.errors import ExportError
 from threatforge.model import Model, ReadError, TrackingStatus
+from threatforge.model.labels import element_labels
 from threatforge.reports.analysis_view import (
     AttackPath,
     BlastRadiusView,
@@ -27,7 +28,6 @@ from threatforge.reports.analysis_view import (
     pci_scope,
 )
 from threatforge.rules import Assessment, Finding, Severity, Stride
-from threatforge.rules.metadata import capec_url, cwe_url
 from threatforge.rules.scoring import severity_of
 
 __all__ = [
@@ -57,14 +57,6 @@ class Audience(StrEnum):
 
     EXECUTIVE = "executive"
     ENGINEERING = "engineering"
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A reference: its text, and an https URL when it has one."""
-
-    text: str
-    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,22 +253,6 @@ def _headline(finding: Finding, model: Model) -> str:
     return base
 
 
-def element_labels(model: Model) -> dict[str, str]:
-    """A display label for every element id (flows as 'Source → Target' unless named)."""
-    labels: dict[str, str] = {}
-    for section in (model.data, model.boundaries, model.components, model.controls):
-        for element_id, element in section.items():
-            labels[element_id] = element.label
-    for flow in model.flows:
-        if flow.name:
-            labels[flow.id] = flow.name
-        else:
-            source = labels.get(flow.source, flow.source)
-            target = labels.get(flow.target, flow.target)
-            labels[flow.id] = f"{source} → {target}"
-    return labels
-
-
 def where(finding: Finding, labels: Mapping[str, str]) -> str:
     """The finding's elements by their display labels."""
     return ", ".join(labels.get(e, e) for e in finding.elements)
@@ -289,34 +265,6 @@ def plain_title(finding: Finding, model: Model, labels: Mapping[str, str]) -> st
         if element in model.flows_by_id and element in title:
             title = title.replace(element, labels[element])
     return title
-
-
-# --- references ----------------------------------------------------------------------------
-
-_ATTACK_ID = re.compile(r"^T(\d{4})(?:\.(\d{3}))?$")
-
-
-def attack_url(technique: str) -> str | None:
-    """The MITRE ATT&CK page of a technique id such as ``T1190`` or ``T1078.004``."""
-    match = _ATTACK_ID.match(technique)
-    if match is None:
-        return None
-    sub = f"/{match.group(2)}" if match.group(2) else ""
-    return f"https://attack.mitre.org/techniques/T{match.group(1)}{sub}/"
-
-
-def reference_links(finding: Finding) -> tuple[Link, ...]:
-    """CWE, CAPEC, OWASP, ATT&CK and other references, linked where a stable page exists."""
-    links = [Link(f"CWE-{c}", cwe_url(c)) for c in finding.cwe]
-    links += [Link(f"CAPEC-{c}", capec_url(c)) for c in finding.capec]
-    links += [Link(f"OWASP ASVS {a}") for a in finding.asvs]
-    links += [Link(f"OWASP API Top 10 {a}") for a in finding.api_top10]
-    links += [Link(f"ATT&CK {t}", attack_url(t)) for t in finding.attack]
-    for reference in finding.references:
-        safe = reference.startswith("https://") and not set(reference) & set(" <>\"'`\\")
-        url = reference if safe else None
-        links.append(Link(reference, url))
-    return tuple(links)
 
 
 # --- baseline and trend --------------------------------------------------------------------

@@ -6,7 +6,7 @@ for Markdown (or for Mermaid inside the block).
 
 from __future__ import annotations
 
-from threatforge.exporters.markdown_findings import finding_section, findings_table, severity_label
+from threatforge.assessment.markdown import finding_section, findings_table, severity_label
 from threatforge.model import Model
 from threatforge.reports.content import (
     SEVERITIES_DESCENDING,

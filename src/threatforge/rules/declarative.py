@@ -19,17 +19,18 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from threatforge._hints import did_you_mean
 from threatforge.errors import RuleError
 from threatforge.model import (
     Classification,
     Component,
     ComponentKind,
+    Document,
     Flow,
     Model,
+    ReadError,
     TrustLevel,
+    read_yaml_file,
 )
-from threatforge.model._yaml import Document, ReadError, read_file
 from threatforge.model.schema import DATA_CATEGORIES, EncryptionSpec, LoggingSpec
 from threatforge.rules.interface import (
     PASS,
@@ -45,6 +46,7 @@ from threatforge.rules.interface import (
     Unknown,
     Verdict,
 )
+from threatforge.text.hints import did_you_mean
 from threatforge.text.lines import single_line
 
 __all__ = ["CONDITION_HEADS", "compile_rule", "load_pack", "parse_pack"]
@@ -779,7 +781,7 @@ def _pack_path(document: Document, loc: tuple[Any, ...]) -> tuple[str | int, ...
 def load_pack(path: Path | str) -> list[Rule]:
     """Read and compile a YAML rule pack file."""
     try:
-        document = read_file(str(path), str(path))
+        document = read_yaml_file(str(path), str(path))
     except ReadError as exc:
         message = exc.message
         if message.startswith("is empty"):

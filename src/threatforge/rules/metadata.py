@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from threatforge.assessment.references import capec_url, cwe_url
 from threatforge.model import ComponentKind
 from threatforge.rules.interface import (
     Crosses,
@@ -83,16 +84,6 @@ ASVS_CHAPTERS: Mapping[str, str] = {
 """The chapters of OWASP ASVS 4.0.3, id -> name."""
 
 _ASVS_REF = re.compile(r"^(V(?:[1-9]|1[0-4]))(?:\.\d+){0,2}$")
-
-
-def cwe_url(cwe: int) -> str:
-    """The MITRE page of a CWE."""
-    return f"https://cwe.mitre.org/data/definitions/{cwe}.html"
-
-
-def capec_url(capec: int) -> str:
-    """The MITRE page of a CAPEC attack pattern."""
-    return f"https://capec.mitre.org/data/definitions/{capec}.html"
 
 
 def asvs_chapter(reference: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from threatforge.analysis.diff import AssessmentDiff, ElementChange
+from threatforge.assessment.diff import AssessmentDiff, ElementChange
 from threatforge.rules.interface import Finding
 from threatforge.text.markdown import markdown_code as _code
 from threatforge.text.markdown import markdown_text as _md

@@ -111,12 +111,12 @@ def default_policy() -> LoadedPolicy:
 
 def load_policy(path: str, display: str | None = None) -> LoadedPolicy:
     """Read and check the policy file at ``path`` (shown as ``display``)."""
-    from threatforge.model._yaml import Limits, ReadError, read_file
+    from threatforge.model import Limits, ReadError, read_yaml_file
 
     shown = display or path
     limits = Limits(max_bytes=MAX_POLICY_BYTES, max_depth=8, max_nodes=10_000)
     try:
-        document = read_file(path, shown, limits)
+        document = read_yaml_file(path, shown, limits)
     except ReadError as exc:
         raise PolicyError(f"policy {exc}") from None
     digest = _digest(path, shown)

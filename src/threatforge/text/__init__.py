@@ -14,6 +14,9 @@ renderer (exporters, reports, the CLI) passes each piece of model text through t
 - :mod:`threatforge.text.csv`: spreadsheet cells (formula injection, line breaks);
 - :mod:`threatforge.text.json`: JSON text (one writer, any size).
 
+Beside them, :mod:`threatforge.text.hints` writes the "did you mean" hint of every message about
+an unknown name.
+
 This package sits below everything else: it imports nothing from threatforge except
 :mod:`threatforge.errors`, so exporters and reports share it without importing each other.
 """

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from threatforge._hints import did_you_mean
 from threatforge.model.vocabulary._catalogue import (
     ElementSection,
     PropertyCatalogue,
@@ -31,6 +30,7 @@ from threatforge.model.vocabulary._catalogue import (
     protocol_catalogue,
     technology_catalogue,
 )
+from threatforge.text.hints import did_you_mean
 
 if TYPE_CHECKING:
     from threatforge.model.schema import ComponentKind, PropertyValue

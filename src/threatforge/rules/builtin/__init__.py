@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from threatforge.model._yaml import parse_text
+from threatforge.model import parse_yaml_text
 from threatforge.rules.builtin import (
     api,
     aws,
@@ -25,7 +25,7 @@ __all__ = ["BUILTIN_RULES"]
 
 def _builtin_pack() -> tuple[Rule, ...]:
     text = resources.files("threatforge.rules.packs").joinpath("builtin.yaml").read_text("utf-8")
-    document = parse_text(text, "threatforge/rules/packs/builtin.yaml")
+    document = parse_yaml_text(text, "threatforge/rules/packs/builtin.yaml")
     rules = parse_pack(document)
     return tuple(_as_builtin(r) for r in rules)
 

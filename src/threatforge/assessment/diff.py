@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from threatforge.assessment import Assessment
+from threatforge.assessment import Assessment, Finding, Severity
 from threatforge.model import Model, TrackingStatus
-from threatforge.rules.interface import Finding, Severity
 
 __all__ = [
     "AssessmentDiff",

@@ -1,5 +1,8 @@
-"""Entry points of installed plugins, the one way every registry (rules, importers, exporters)
-finds them."""
+"""Entry points of installed plugins, the one way the importer and exporter registries find
+them. It imports nothing from threatforge, so it sits in the bottom layer (docs/architecture.md).
+This is how threatforge loads plugins, not the interface a plugin implements: that is
+:class:`threatforge.importers.interface.Importer`,
+:class:`threatforge.exporters.interface.AssessmentExporter` or :class:`threatforge.rules.Rule`."""
 
 from __future__ import annotations
 
