@@ -22,8 +22,9 @@ from threatforge.cli import app
 from threatforge.model import load_text
 from threatforge.reports import dot as dot_module
 from threatforge.reports.analysis_view import AttackPath
-from threatforge.reports.diagram import DiagramView, Emphasis, Shape, build_diagram
-from threatforge.reports.diagrams import DiagramFormat, LayoutEngine, render_diagram
+from threatforge.reports.choices import DiagramFormat, DiagramView, LayoutEngine
+from threatforge.reports.diagram import Emphasis, Shape, build_diagram
+from threatforge.reports.diagrams import render_diagram
 from threatforge.reports.dot import render_dot
 from threatforge.reports.mermaid import render_mermaid
 from threatforge.reports.svg_layout import render_builtin_svg

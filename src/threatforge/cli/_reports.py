@@ -6,45 +6,33 @@ is imported only inside these commands.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 
 from threatforge.assessment import AnalysisKind
 from threatforge.cli._common import analyse_model, load_model, parse_today
 from threatforge.cli._output import output
+from threatforge.reports.choices import (
+    DIAGRAM_EXTENSIONS,
+    REPORT_EXTENSIONS,
+    Audience,
+    DiagramView,
+    LayoutEngine,
+)
 
 __all__ = ["register"]
 
 
-class AudienceChoice(StrEnum):
-    EXECUTIVE = "executive"
-    ENGINEERING = "engineering"
+_Format = TypeVar("_Format", bound=StrEnum)
 
-
-class ViewChoice(StrEnum):
-    DFD = "dfd"
-    ATTACK_PATHS = "attack-paths"
-    DATA = "data"
-
-
-class LayoutChoice(StrEnum):
-    AUTO = "auto"
-    GRAPHVIZ = "graphviz"
-    BUILTIN = "builtin"
-
-
-_REPORT_EXTENSIONS = {
-    ".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".markdown": "md"
-}
-_DIAGRAM_EXTENSIONS = {
-    ".svg": "svg", ".dot": "dot", ".gv": "dot", ".mmd": "mmd", ".mermaid": "mmd"
-}
 _FORMAT_NAMES = {"html": "HTML", "pdf": "PDF", "md": "Markdown"}
 
 
-def _format_of(path: Path, known: dict[str, str], what: str) -> str:
+def _format_of(path: Path, known: Mapping[str, _Format], what: str) -> _Format:
     fmt = known.get(path.suffix.lower())
     if fmt is None:
         choices = ", ".join(sorted(known))
@@ -59,8 +47,8 @@ def report(
     out: Path = typer.Option(
         ..., "--output", "-o", help="The report file: .html, .pdf or .md (decides the format)."
     ),
-    audience: AudienceChoice = typer.Option(
-        AudienceChoice.ENGINEERING,
+    audience: Audience = typer.Option(
+        Audience.ENGINEERING,
         "--audience",
         help="executive: a short plain-language summary; engineering: everything.",
     ),
@@ -69,21 +57,15 @@ def report(
     ),
     packs: list[Path] = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable)."),
     today: str | None = typer.Option(None, "--today", help="Judge expiry dates as of this date."),
-    layout: LayoutChoice = typer.Option(
-        LayoutChoice.AUTO, "--layout", help="Diagram layout: Graphviz, the built-in one, or auto."
+    layout: LayoutEngine = typer.Option(
+        LayoutEngine.AUTO, "--layout", help="Diagram layout: Graphviz, the built-in one, or auto."
     ),
 ) -> None:
     """Write a threat model report (HTML, PDF or Markdown) for engineers or executives."""
     from threatforge.errors import ExportError
-    from threatforge.reports import (
-        Audience,
-        LayoutEngine,
-        ReportFormat,
-        read_baseline,
-        render_report,
-    )
+    from threatforge.reports import read_baseline, render_report
 
-    fmt = ReportFormat(_format_of(out, _REPORT_EXTENSIONS, "report"))
+    fmt = _format_of(out, REPORT_EXTENSIONS, "report")
     baseline = None
     if baseline_path is not None:
         try:
@@ -97,9 +79,9 @@ def report(
             model,
             assessment,
             fmt,
-            audience=Audience(audience.value),
+            audience=audience,
             baseline=baseline,
-            engine=LayoutEngine(layout.value),
+            engine=layout,
         )
     except ExportError as exc:
         output.fail(str(exc))
@@ -111,27 +93,27 @@ def diagram(
     out: Path = typer.Option(
         ..., "--output", "-o", help="The diagram file: .svg, .dot or .mmd (decides the format)."
     ),
-    view: ViewChoice = typer.Option(
-        ViewChoice.DFD, "--view", help="dfd, attack-paths (highlighted) or data (data assets)."
+    view: DiagramView = typer.Option(
+        DiagramView.DFD, "--view", help="dfd, attack-paths (highlighted) or data (data assets)."
     ),
-    layout: LayoutChoice = typer.Option(
-        LayoutChoice.AUTO, "--layout", help="SVG layout: Graphviz, the built-in one, or auto."
+    layout: LayoutEngine = typer.Option(
+        LayoutEngine.AUTO, "--layout", help="SVG layout: Graphviz, the built-in one, or auto."
     ),
     packs: list[Path] = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable)."),
     today: str | None = typer.Option(None, "--today", help="Judge expiry dates as of this date."),
 ) -> None:
     """Draw a data-flow, attack-path or data diagram as SVG, Graphviz DOT or Mermaid."""
     from threatforge.errors import ExportError
-    from threatforge.reports import DiagramFormat, DiagramView, LayoutEngine, render_diagram
+    from threatforge.reports import render_diagram
 
-    fmt = DiagramFormat(_format_of(out, _DIAGRAM_EXTENSIONS, "diagram"))
+    fmt = _format_of(out, DIAGRAM_EXTENSIONS, "diagram")
     model = load_model(model_path)
     # only the attack-path view shows an analysis
-    wanted = (AnalysisKind.ATTACK_PATHS,) if view is ViewChoice.ATTACK_PATHS else ()
+    wanted = (AnalysisKind.ATTACK_PATHS,) if view is DiagramView.ATTACK_PATHS else ()
     assessment = analyse_model(model, packs, today=parse_today(today), analyses=wanted)
     try:
         text = render_diagram(
-            model, assessment, DiagramView(view.value), fmt, engine=LayoutEngine(layout.value)
+            model, assessment, view, fmt, engine=layout
         )
     except ExportError as exc:
         output.fail(str(exc))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from threatforge.assessment import Severity
 from threatforge.cli._common import (
     PACKS_OPTION,
     POLICY_OPTION,
@@ -35,19 +36,11 @@ if TYPE_CHECKING:
     from threatforge.assessment.diff import Snapshot
     from threatforge.model import Model
     from threatforge.model.sources import GitRepository
-    from threatforge.rules import Assessment, Evidence, Severity
+    from threatforge.rules import Assessment, Evidence
     from threatforge.sdlc.gate import GateResult
     from threatforge.sdlc.policy import LoadedPolicy
 
 __all__ = ["register"]
-
-
-class SeverityChoice(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    ELEVATED = "elevated"
-    HIGH = "high"
-    CRITICAL = "critical"
 
 
 class CheckFormat(StrEnum):
@@ -102,8 +95,8 @@ def _fail_on_errors(error: Exception) -> NoReturn:
 
 def check(
     models: list[Path] = typer.Argument(..., metavar="MODEL...", help="Models to gate."),
-    fail_on: SeverityChoice = typer.Option(
-        SeverityChoice.HIGH,
+    fail_on: Severity = typer.Option(
+        Severity.HIGH,
         "--fail-on",
         help="Fail when an open finding is at or above this severity.",
     ),
@@ -157,7 +150,6 @@ def check(
     --allow-unknown-names is given.
     """
     from threatforge.errors import ThreatforgeError
-    from threatforge.rules import Severity
     from threatforge.sdlc.gate import gate_to_dict, render_gate_text
 
     if baseline is not None and base is not None:
@@ -179,7 +171,7 @@ def check(
     if fail_on_new_decisions and base is None:
         output.fail("--fail-on-new-decisions needs --base GIT_REF (the change to judge)")
     policy = load_policy_or_fail(policy_file)
-    threshold = Severity(fail_on.value)
+    threshold = fail_on
     when = parse_today(today) or date.today()
     repository = None
     if base is not None:
@@ -476,8 +468,8 @@ def requirements(
         RequirementsFormat.MARKDOWN, "--format", "-f", help="markdown, or csv to import into Jira."
     ),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write to this file."),
-    min_severity: SeverityChoice = typer.Option(
-        SeverityChoice.LOW, "--min-severity", help="Only threats at or above this severity."
+    min_severity: Severity = typer.Option(
+        Severity.LOW, "--min-severity", help="Only threats at or above this severity."
     ),
     packs: list[Path] = PACKS_OPTION,
     today: str | None = TODAY_OPTION,
@@ -486,7 +478,6 @@ def requirements(
     """Per component: the ASVS controls and tasks its open threats imply (a definition of done)."""
     from dataclasses import replace
 
-    from threatforge.rules import Severity
     from threatforge.sdlc.requirements import (
         build_requirements,
         render_requirements_csv,
@@ -497,7 +488,7 @@ def requirements(
     evidence = load_evidence(evidence_files, model)
     assessment = analyse_model(model, packs, today=parse_today(today), evidence=evidence)
     _report_run(assessment)
-    threshold = Severity(min_severity.value)
+    threshold = min_severity
     assessment = replace(
         assessment,
         findings=tuple(f for f in assessment.findings if f.severity.rank >= threshold.rank),

@@ -5,21 +5,35 @@
 
 Every builder returns text or bytes; the CLI writes files. Model text is escaped for the format it
 lands in (see :mod:`threatforge.text`).
+
+The choices (:mod:`threatforge.reports.choices`) are imported at once; the builders, which need
+the rule engine, only when first used, so the CLI can offer the choices without loading them.
 """
 
 from __future__ import annotations
 
-from threatforge.reports.content import (
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from threatforge.reports.choices import (
     Audience,
-    Baseline,
-    ReportContent,
-    build_content,
-    parse_baseline,
-    read_baseline,
+    DiagramFormat,
+    DiagramView,
+    LayoutEngine,
+    ReportFormat,
 )
-from threatforge.reports.diagram import Diagram, DiagramView, build_diagram
-from threatforge.reports.diagrams import DiagramFormat, LayoutEngine, diagram_svg, render_diagram
-from threatforge.reports.report import ReportFormat, render_report
+
+if TYPE_CHECKING:
+    from threatforge.reports.content import (
+        Baseline,
+        ReportContent,
+        build_content,
+        parse_baseline,
+        read_baseline,
+    )
+    from threatforge.reports.diagram import Diagram, build_diagram
+    from threatforge.reports.diagrams import diagram_svg, render_diagram
+    from threatforge.reports.report import render_report
 
 __all__ = [
     "Audience",
@@ -38,3 +52,25 @@ __all__ = [
     "render_diagram",
     "render_report",
 ]
+
+_BUILDERS = {
+    "Baseline": "content",
+    "ReportContent": "content",
+    "build_content": "content",
+    "parse_baseline": "content",
+    "read_baseline": "content",
+    "Diagram": "diagram",
+    "build_diagram": "diagram",
+    "diagram_svg": "diagrams",
+    "render_diagram": "diagrams",
+    "render_report": "report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _BUILDERS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

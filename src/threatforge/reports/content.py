@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from threatforge.assessment import parse_assessment, read_assessment
 from threatforge.assessment.references import Link, attack_url, reference_links
@@ -27,13 +26,13 @@ from threatforge.reports.analysis_view import (
     blast_radius,
     pci_scope,
 )
+from threatforge.reports.choices import Audience
 from threatforge.rules import Assessment, Finding, Severity, Stride
 from threatforge.rules.scoring import severity_of
 
 __all__ = [
     "MAX_REPORT_FINDINGS",
     "AcceptedRisk",
-    "Audience",
     "Baseline",
     "HeatCell",
     "Link",
@@ -50,13 +49,6 @@ __all__ = [
 
 TOP_RISKS = 5
 SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(reversed(Severity))
-
-
-class Audience(StrEnum):
-    """Who the report is for: a short plain-language one, or the full engineering one."""
-
-    EXECUTIVE = "executive"
-    ENGINEERING = "engineering"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,12 +17,12 @@ from functools import cached_property
 from threatforge.assessment import AnalysisStatus
 from threatforge.model import Classification, ComponentKind, Flow, Model, TrustLevel
 from threatforge.reports.analysis_view import AttackPath, attack_paths
+from threatforge.reports.choices import DiagramView
 from threatforge.rules import Assessment, Severity
 
 __all__ = [
     "Cluster",
     "Diagram",
-    "DiagramView",
     "Edge",
     "Emphasis",
     "Node",
@@ -34,14 +34,6 @@ __all__ = [
 
 MAX_EDGE_DATA = 3
 """Data assets named on a flow's label before the rest is summarised as ``+N``."""
-
-
-class DiagramView(StrEnum):
-    """Which diagram to draw."""
-
-    DFD = "dfd"
-    ATTACK_PATHS = "attack-paths"
-    DATA = "data"
 
 
 class Shape(StrEnum):

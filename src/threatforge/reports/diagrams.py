@@ -7,36 +7,19 @@ time). Both draw the same :class:`Diagram`.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from threatforge.errors import ExportError
 from threatforge.model import Model
-from threatforge.reports.diagram import Diagram, DiagramView, build_diagram
+from threatforge.reports.choices import DiagramFormat, DiagramView, LayoutEngine
+from threatforge.reports.diagram import Diagram, build_diagram
 from threatforge.reports.dot import dot_available, render_dot, run_dot
 from threatforge.reports.mermaid import render_mermaid
 from threatforge.reports.svg_layout import render_builtin_svg
 from threatforge.rules import Assessment
 
-__all__ = ["DiagramFormat", "LayoutEngine", "diagram_svg", "render_diagram"]
+__all__ = ["diagram_svg", "render_diagram"]
 
 DOT_MAX_ELEMENTS = 400
 """Above this many nodes plus edges, ``auto`` uses the built-in layout: ``dot`` gets slow."""
-
-
-class DiagramFormat(StrEnum):
-    """File formats of ``threatforge diagram``, chosen by the output file's extension."""
-
-    SVG = "svg"
-    DOT = "dot"
-    MERMAID = "mmd"
-
-
-class LayoutEngine(StrEnum):
-    """Who lays out an SVG diagram."""
-
-    AUTO = "auto"
-    GRAPHVIZ = "graphviz"
-    BUILTIN = "builtin"
 
 
 def diagram_svg(diagram: Diagram, engine: LayoutEngine = LayoutEngine.AUTO) -> str:

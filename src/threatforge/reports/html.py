@@ -21,17 +21,17 @@ from markupsafe import Markup
 
 from threatforge import __version__
 from threatforge.model import Model, TrackingStatus
+from threatforge.reports.choices import Audience, DiagramView, LayoutEngine
 from threatforge.reports.content import (
     SEVERITIES_DESCENDING,
-    Audience,
     Baseline,
     Link,
     ReportContent,
     build_content,
     reference_links,
 )
-from threatforge.reports.diagram import DiagramView, build_diagram, severity_by_element
-from threatforge.reports.diagrams import LayoutEngine, diagram_svg
+from threatforge.reports.diagram import build_diagram, severity_by_element
+from threatforge.reports.diagrams import diagram_svg
 from threatforge.rules import Assessment, Finding
 
 __all__ = ["Figure", "FindingView", "content_security_policy", "render_html"]

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from threatforge.assessment.markdown import finding_section, findings_table, severity_label
 from threatforge.model import Model
+from threatforge.reports.choices import Audience, DiagramView
 from threatforge.reports.content import (
     SEVERITIES_DESCENDING,
-    Audience,
     Baseline,
     ReportContent,
     build_content,
 )
-from threatforge.reports.diagram import DiagramView, build_diagram
+from threatforge.reports.diagram import build_diagram
 from threatforge.reports.mermaid import render_mermaid
 from threatforge.rules import Assessment
 from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text

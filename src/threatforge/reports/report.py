@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from threatforge.model import Model
-from threatforge.reports.content import Audience, Baseline
-from threatforge.reports.diagrams import LayoutEngine
+from threatforge.reports.choices import Audience, LayoutEngine, ReportFormat
+from threatforge.reports.content import Baseline
 from threatforge.rules import Assessment
 
-__all__ = ["ReportFormat", "render_report"]
-
-
-class ReportFormat(StrEnum):
-    """Report file formats, chosen by the output file's extension."""
-
-    HTML = "html"
-    PDF = "pdf"
-    MARKDOWN = "md"
+__all__ = ["render_report"]
 
 
 def render_report(
