@@ -280,3 +280,64 @@ def test_ruff_security_rules_pass_on_src() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# --- one YAML reader (issue #13 item 1) --------------------------------------------------------
+
+# Where YAML libraries may be imported at all, and what for. Every other module reads YAML through
+# threatforge.model (parse_yaml_text, read_yaml_file), so there is one parser and one set of bounds.
+YAML_MODULES = {
+    "threatforge/model/_yaml.py": "the one reader (libyaml events, bounded)",
+    "threatforge/model/writer.py": "emits only (yaml.SafeDumper); never parses",
+    "threatforge/model/edit.py": "ruamel round-trip edits of text the one reader has read first",
+}
+_PARSING = {"load", "load_all", "safe_load", "safe_load_all", "parse", "scan", "compose",
+            "compose_all", "CSafeLoader", "SafeLoader", "CParser", "Parser", "BaseLoader",
+            "CBaseLoader"}
+
+
+def yaml_uses(source: str) -> tuple[set[str], set[str]]:
+    """The YAML libraries a module imports, and the yaml attributes it names."""
+    tree = ast.parse(source)
+    libraries: set[str] = set()
+    attributes: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            libraries |= {a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in
+                          {"yaml", "ruamel", "_ruamel_yaml"}}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            root = node.module.split(".")[0]
+            if root in {"yaml", "ruamel", "_ruamel_yaml"}:
+                libraries.add(root)
+                if root == "yaml":
+                    attributes |= {a.name for a in node.names}
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "yaml"
+        ):
+            attributes.add(node.attr)
+    return libraries, attributes
+
+
+def test_yaml_is_parsed_in_one_module_only() -> None:
+    found: dict[str, set[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        libraries, attributes = yaml_uses(path.read_text(encoding="utf-8"))
+        name = path.relative_to(SRC).as_posix()
+        if libraries:
+            found[name] = libraries
+        if name == "threatforge/model/writer.py":
+            assert attributes & _PARSING == set(), attributes
+    assert found == {
+        "threatforge/model/_yaml.py": {"yaml"},
+        "threatforge/model/writer.py": {"yaml"},
+        "threatforge/model/edit.py": {"ruamel"},
+    }
+    assert set(found) == set(YAML_MODULES)
+
+
+def test_the_yaml_check_sees_a_second_parser() -> None:
+    assert yaml_uses("import yaml\nyaml.safe_load(t)") == ({"yaml"}, {"safe_load"})
+    assert yaml_uses("from ruamel.yaml import YAML") == ({"ruamel"}, set())
+    assert yaml_uses("from yaml import CSafeLoader") == ({"yaml"}, {"CSafeLoader"})

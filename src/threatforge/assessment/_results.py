@@ -48,7 +48,6 @@ class Linddun(StrEnum):
     NON_COMPLIANCE = "non-compliance"
 
 
-
 class Outcome(StrEnum):
     FIRED = "fired"
     PASSED = "passed"

@@ -22,6 +22,7 @@ __all__ = [
     "render_junit",
 ]
 
+
 class _Suite:
     """One test suite (a rule) and its counts, built as an ElementTree element."""
 
