@@ -176,3 +176,25 @@ def test_the_checker_finds_a_guarantee_without_a_test() -> None:
         "- **Untested.** It holds, we think.",
         "| size | none |",
     ]
+
+
+def test_sections_other_files_name_exist() -> None:
+    """Where the docs, the fuzz notes or a test name a section of SECURITY.md (the file name, a
+    comma and the heading in double quotes), the heading exists."""
+    headings = {
+        " ".join(title.split())
+        for title in re.findall(r"^#{2,3} (.+)$", DOC.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+    files = [
+        ROOT / "README.md",
+        ROOT / "fuzz" / "README.md",
+        *sorted((ROOT / "docs").rglob("*.md")),
+    ]
+    files += sorted((ROOT / "tests").rglob("*.py"))
+    named: list[tuple[str, str]] = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r'SECURITY\.md,\s+"([^"]+)"', text):
+            named.append((path.relative_to(ROOT).as_posix(), " ".join(match[1].split())))
+    assert len(named) >= 4
+    assert [(file, title) for file, title in named if title not in headings] == []
