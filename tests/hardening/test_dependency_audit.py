@@ -1,6 +1,6 @@
 """The installed dependencies have no known vulnerabilities (pip-audit), when that can be known.
 
-Policy (SECURITY.md, "Dependencies"):
+Policy (SECURITY.md, "Code and dependencies"):
 
 - ``pip-audit`` audits the environment the tests run in (threatforge itself, installed editable,
   is skipped: it is what we are building).
