@@ -196,5 +196,5 @@ def test_sections_other_files_name_exist() -> None:
         text = path.read_text(encoding="utf-8")
         for match in re.finditer(r'SECURITY\.md,\s+"([^"]+)"', text):
             named.append((path.relative_to(ROOT).as_posix(), " ".join(match[1].split())))
-    assert len(named) >= 4
+    assert len(named) >= 3  # the checker sees the references it guards
     assert [(file, title) for file, title in named if title not in headings] == []

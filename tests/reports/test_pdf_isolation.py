@@ -76,32 +76,15 @@ def _text(pdf: bytes, tmp_path: Path) -> str:
     return " ".join(done.stdout.decode("utf-8").split())
 
 
-def _render_refusing(html: str) -> bytes | None:
-    """:func:`html_to_pdf`; None when it stops at the first URL with WeasyPrint's AttributeError
-    (see SECURITY.md, "Known limits": the refusing fetcher is a plain function, and WeasyPrint 70
-    reads ``url_fetcher._fail_on_errors`` when a fetcher raises)."""
-    try:
-        return html_to_pdf(html)
-    except AttributeError as exc:
-        assert str(exc) == "'function' object has no attribute '_fail_on_errors'"
-        return None
-
-
 def test_the_pdf_renderer_reads_no_file_and_no_url(
     tmp_path: Path, server: tuple[str, list[str]]
 ) -> None:
     url, requests = server
-    pdf = _render_refusing(_hostile_html(tmp_path, url))
+    pdf = html_to_pdf(_hostile_html(tmp_path, url))
     assert requests == []
-    if pdf is not None:
-        assert _text(pdf, tmp_path) == "visible"
+    assert _text(pdf, tmp_path) == "visible"  # the file's and the server's text left out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="WeasyPrint 70 needs a URLFetcher, not a function: a refused URL stops the PDF",
-)
 def test_a_refused_url_is_left_out_of_the_pdf_not_a_crash(
     tmp_path: Path, server: tuple[str, list[str]]
 ) -> None:

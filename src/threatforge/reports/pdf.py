@@ -18,14 +18,22 @@ __all__ = ["PDF_EXTRA_HINT", "html_to_pdf"]
 PDF_EXTRA_HINT = "PDF reports need WeasyPrint: pip install 'threatforge[pdf]'"
 
 
-def _refuse(url: str, *_: Any, **__: Any) -> NoReturn:
-    raise ValueError(f"reports load nothing from outside: refused {url!r}")
+def _refusing_fetcher(urls: Any) -> Any:
+    """A WeasyPrint URL fetcher that opens nothing: every URL is refused and left out."""
+
+    class RefuseEveryURL(urls.URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> NoReturn:
+            # a ValueError is caught by WeasyPrint, which leaves the resource out of the PDF
+            raise ValueError(f"reports load nothing from outside: refused {url!r}")
+
+    return RefuseEveryURL()
 
 
 def html_to_pdf(html: str) -> bytes:
     """Render a report's HTML as PDF bytes; :class:`ExportError` names the extra when missing."""
     try:
         import weasyprint  # type: ignore[import-untyped]
+        from weasyprint import urls
     except ImportError as exc:
         raise ExportError(PDF_EXTRA_HINT) from exc
     except OSError as exc:  # WeasyPrint is installed but Pango is not
@@ -37,7 +45,9 @@ def html_to_pdf(html: str) -> bytes:
         # e.g. "HarfBuzz-Subset will be required by future versions": a notice for packagers
         # that must not fail a user's report
         warnings.simplefilter("ignore", DeprecationWarning)
-        document = weasyprint.HTML(string=html, url_fetcher=_refuse, base_url=None)
+        document = weasyprint.HTML(
+            string=html, url_fetcher=_refusing_fetcher(urls), base_url=None
+        )
         result = document.write_pdf()
     if not isinstance(result, bytes):  # pragma: no cover - write_pdf without a target returns bytes
         raise ExportError("WeasyPrint returned no PDF")
