@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 EXAMPLE := examples/card-checkout/threatmodel.yaml
 OUT := out
 
-.PHONY: run test lint typecheck fuzz bench clean
+.PHONY: run test lint typecheck fuzz bench quality clean
 
 $(BIN)/threatforge-installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ fuzz: $(BIN)/threatforge-installed
 bench: $(BIN)/threatforge-installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
+
+# The quality benchmark: recall and noise against practitioners' threat lists (bench/quality/).
+quality: $(BIN)/threatforge-installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/quality.py --write
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
