@@ -678,6 +678,34 @@ def test_a_pack_rule_supersedes_a_built_in_rule(tmp_path: Path) -> None:
     ) == ["store-unencrypted-at-rest@card-db"]
 
 
+LOWERING_PACK = PACK.replace("likelihood: 3\n    impact: 5", "likelihood: 1\n    impact: 1")
+
+
+def test_a_pack_in_the_change_cannot_lower_a_built_in_finding_by_superseding_it(
+    tmp_path: Path,
+) -> None:
+    # The attack (found by the SECURITY.md review): the pull request adds a pack rule that
+    # "supersedes" store-unencrypted-at-rest with likelihood 1 and impact 1, so the medium
+    # finding the gate counts would become a low one it does not. Both findings stay.
+    (tmp_path / "threatmodel.yaml").write_text(CARD_STORE, encoding="utf-8")
+    (tmp_path / "org.yaml").write_text(LOWERING_PACK, encoding="utf-8")
+    runner = CliRunner()
+    args = ["-q", "analyze", str(tmp_path / "threatmodel.yaml"), "-f", "json"]
+    args += ["--today", "2026-01-01", "--rules", str(tmp_path / "org.yaml")]
+    args += ["--only", "store-unencrypted-at-rest", "--only", "org-card-store-unencrypted"]
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.stderr
+    assert [(f["fingerprint"], f["severity"]) for f in json.loads(done.stdout)["findings"]] == [
+        ("store-unencrypted-at-rest@card-db", "medium"),
+        ("org-card-store-unencrypted@card-db", "low"),
+    ]
+    # at the same severity or above, the pack's own wording replaces the built-in finding
+    (org,) = _pack(tmp_path, PACK)
+    chosen = [BUILTIN["store-unencrypted-at-rest"], org]
+    result = analyze(load_text(CARD_STORE), chosen, today=TODAY)
+    assert _fingerprints(result) == ["org-card-store-unencrypted@card-db"]
+
+
 def test_a_decision_left_on_a_superseded_finding_names_the_finding_that_replaced_it(
     tmp_path: Path,
 ) -> None:

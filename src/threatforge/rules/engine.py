@@ -140,6 +140,8 @@ def _supersede(
     the answer would change nothing. Only a finding
     that is kept supersedes: in a chain (a supersedes b supersedes c) a finding of a drops b's,
     and c's stays unless a supersedes c too; so rules are resolved superseding ones first.
+    A rule from a pack or plugin never replaces a built-in finding by one of lower severity (a
+    pack in the change under review cannot turn a high finding into a low one): both are kept.
     Declarations that form a cycle among the rules run are not applied: each is a rule failure
     (so the gate fails closed) rather than two
     findings dropping each other.
@@ -151,12 +153,16 @@ def _supersede(
     if not declared:
         return findings, summaries, unknowns, failures, {}
     alive: dict[str, set[str]] = {}  # rule -> the elements its findings are on
+    worst: dict[tuple[str, str], int] = {}  # (rule, element) -> its findings' highest severity
     for finding in findings:
         alive.setdefault(finding.rule, set()).add(_first(finding))
+        key = (finding.rule, _first(finding))
+        worst[key] = max(worst.get(key, -1), finding.severity.rank)
     undecided = {s.rule: set(s.unknown) for s in summaries if s.unknown}
     flows = {flow.id: flow for flow in model.flows} if any(
         d.where is SupersedesWhere.FLOWS_INTO for _, d in declared
     ) else {}
+    source = {r.id: r.meta.source for r in rules}
     by: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the superseding rule
     at: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the owner's element
     for victim, owners in _superseded_in_order(declared):
@@ -172,9 +178,14 @@ def _supersede(
                     on = flow.target if flow is not None else None
                 else:
                     on = element
-                if on is not None and on in owned and (victim, element) not in by:
-                    by[(victim, element)] = owner
-                    at[(victim, element)] = on
+                if on is None or on not in owned or (victim, element) in by:
+                    continue
+                if source[owner] != "builtin" and source[victim] == "builtin" and (
+                    worst.get((owner, on), -1) < worst.get((victim, element), -1)
+                ):
+                    continue  # a pack or plugin never lowers a built-in finding: both stay
+                by[(victim, element)] = owner
+                at[(victim, element)] = on
         if victim in alive:
             alive[victim] = {e for e in alive[victim] if (victim, e) not in by}
     if not by:
