@@ -134,3 +134,83 @@ def test_plugins_can_be_switched_off(
     assert not marker.exists()
     assert run.returncode == 0, run.stderr
     assert run.stderr == "plugins: none loaded (--no-plugins or THREATFORGE_NO_PLUGINS=1)\n"
+
+
+def _command(
+    cwd: Path, argv: list[str], *, pythonpath: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    environment.pop("THREATFORGE_NO_PLUGINS", None)
+    environment.update(NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=pythonpath, **env)
+    return subprocess.run(
+        [sys.executable, "-m", "threatforge", *argv],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+EVERY_COMMAND_THAT_RUNS_RULES = [
+    ["analyze", "threatmodel.yaml"],
+    ["diff", "threatmodel.yaml", "threatmodel.yaml"],
+    ["report", "threatmodel.yaml", "-o", "report.md"],
+    ["diagram", "threatmodel.yaml", "-o", "diagram.mmd"],
+    ["requirements", "threatmodel.yaml"],
+    ["rules", "list"],
+]
+
+
+SWITCHES = [
+    pytest.param(argv, switch, id=f"{argv[0]}-{switch}")
+    for argv in EVERY_COMMAND_THAT_RUNS_RULES
+    for switch in ("flag", "environment")
+    if not (switch == "flag" and argv[0] == "rules")  # the rules commands: environment only
+]
+
+
+@pytest.mark.parametrize(("argv", "switch"), SWITCHES)
+def test_every_command_that_runs_rules_can_switch_plugins_off(
+    checkout: Path, tmp_path: Path, argv: list[str], switch: str
+) -> None:
+    installed = tmp_path / "site"
+    marker = tmp_path / "loaded"
+    _plant_distribution(installed, "acme", "acme_rules", EVIL_MODULE.format(marker=str(marker)))
+    args = [*argv, "--no-plugins"] if switch == "flag" else argv
+    env = {"THREATFORGE_NO_PLUGINS": "1"} if switch == "environment" else {}
+    run = _command(checkout, args, pythonpath=str(installed), env=env)
+    assert run.returncode == 0, run.stderr
+    assert not marker.exists()
+    # and the same command without the switch does load it (so this test can fail)
+    if argv[0] != "rules" and switch == "flag":
+        _command(checkout, argv, pythonpath=str(installed), env={})
+        assert marker.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["analyze", "{model}"],
+        ["diff", "{model}", "{model}"],
+        ["report", "{model}", "-o", "report.md"],
+        ["diagram", "{model}", "-o", "diagram.mmd"],
+        ["requirements", "{model}"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_no_command_imports_a_distribution_in_the_models_folder(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    cwd = tmp_path / "ci"
+    cwd.mkdir()
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "threatmodel.yaml").write_text(MODEL, encoding="utf-8")
+    marker = tmp_path / "pwned"
+    _plant_distribution(models, "evil", "evil_rules", EVIL_MODULE.format(marker=str(marker)))
+    model = str(models / "threatmodel.yaml")
+    run = _command(cwd, [a.format(model=model) for a in argv], pythonpath=str(models), env={})
+    assert run.returncode == 0, run.stderr
+    assert not marker.exists()

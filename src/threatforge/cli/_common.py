@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_PLUGINS_ENV",
+    "NO_PLUGINS_OPTION",
     "PACKS_OPTION",
     "POLICY_OPTION",
     "TODAY_OPTION",
@@ -49,6 +50,13 @@ POLICY_OPTION = typer.Option(
 
 NO_PLUGINS_ENV = "THREATFORGE_NO_PLUGINS"
 """Set to 1 (or true, yes, on) to load no rule plugins, as ``--no-plugins`` does."""
+
+
+NO_PLUGINS_OPTION: bool = typer.Option(
+    False,
+    "--no-plugins",
+    help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1), e.g. for untrusted changes.",
+)
 
 
 def plugins_wanted(no_plugins: bool) -> bool:
@@ -88,6 +96,7 @@ def load_rules(
     from threatforge.errors import RuleError
     from threatforge.rules import load_rule_set
 
+    plugins = plugins and plugins_wanted(False)  # THREATFORGE_NO_PLUGINS holds for every command
     try:
         rule_set = load_rule_set(packs, include_plugins=plugins, untrusted=untrusted)
     except RuleError as exc:

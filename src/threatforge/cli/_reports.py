@@ -14,7 +14,13 @@ from typing import TypeVar
 import typer
 
 from threatforge.assessment import AnalysisKind
-from threatforge.cli._common import analyse_model, load_model, parse_today
+from threatforge.cli._common import (
+    NO_PLUGINS_OPTION,
+    analyse_model,
+    load_model,
+    parse_today,
+    plugins_wanted,
+)
 from threatforge.cli._output import output
 from threatforge.reports.choices import (
     DIAGRAM_EXTENSIONS,
@@ -60,6 +66,7 @@ def report(
     layout: LayoutEngine = typer.Option(
         LayoutEngine.AUTO, "--layout", help="Diagram layout: Graphviz, the built-in one, or auto."
     ),
+    no_plugins: bool = NO_PLUGINS_OPTION,
 ) -> None:
     """Write a threat model report (HTML, PDF or Markdown) for engineers or executives."""
     from threatforge.errors import ExportError
@@ -73,7 +80,14 @@ def report(
         except ExportError as exc:
             output.fail(str(exc))
     model = load_model(model_path)
-    assessment = analyse_model(model, packs, today=parse_today(today), analyses=tuple(AnalysisKind))
+    assessment = analyse_model(
+        model,
+        packs,
+        today=parse_today(today),
+        analyses=tuple(AnalysisKind),
+        plugins=plugins_wanted(no_plugins),
+        untrusted=[model_path.absolute().parent],
+    )
     try:
         document = render_report(
             model,
@@ -101,6 +115,7 @@ def diagram(
     ),
     packs: list[Path] = typer.Option([], "--rules", help="A YAML rule pack to add (repeatable)."),
     today: str | None = typer.Option(None, "--today", help="Judge expiry dates as of this date."),
+    no_plugins: bool = NO_PLUGINS_OPTION,
 ) -> None:
     """Draw a data-flow, attack-path or data diagram as SVG, Graphviz DOT or Mermaid."""
     from threatforge.errors import ExportError
@@ -110,7 +125,14 @@ def diagram(
     model = load_model(model_path)
     # only the attack-path view shows an analysis
     wanted = (AnalysisKind.ATTACK_PATHS,) if view is DiagramView.ATTACK_PATHS else ()
-    assessment = analyse_model(model, packs, today=parse_today(today), analyses=wanted)
+    assessment = analyse_model(
+        model,
+        packs,
+        today=parse_today(today),
+        analyses=wanted,
+        plugins=plugins_wanted(no_plugins),
+        untrusted=[model_path.absolute().parent],
+    )
     try:
         text = render_diagram(
             model, assessment, view, fmt, engine=layout

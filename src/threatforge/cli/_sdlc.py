@@ -19,6 +19,7 @@ import typer
 
 from threatforge.assessment import Severity
 from threatforge.cli._common import (
+    NO_PLUGINS_OPTION,
     PACKS_OPTION,
     POLICY_OPTION,
     TODAY_OPTION,
@@ -406,6 +407,7 @@ def diff(
     today: str | None = TODAY_OPTION,
     evidence_files: list[Path] = _EVIDENCE,
     repo: Path | None = _REPO,
+    no_plugins: bool = NO_PLUGINS_OPTION,
 ) -> None:
     """Compare two versions of a model: new, resolved and re-scored findings, model changes."""
     from threatforge.assessment.diff import diff_snapshots
@@ -413,8 +415,9 @@ def diff(
 
     when = parse_today(today) or date.today()
     repository = _open_repository(repo) if repo is not None else None
-    before = _snapshot(old, packs, when, evidence_files, repository, quiet=True)
-    after = _snapshot(new, packs, when, evidence_files, repository, quiet=False)
+    plugins = plugins_wanted(no_plugins)
+    before = _snapshot(old, packs, when, evidence_files, repository, quiet=True, plugins=plugins)
+    after = _snapshot(new, packs, when, evidence_files, repository, quiet=False, plugins=plugins)
     if after is None:
         output.fail(f"'{new}': the file does not exist at that git ref")
     if before is None:
@@ -436,6 +439,7 @@ def _snapshot(
     repository: GitRepository | None,
     *,
     quiet: bool,
+    plugins: bool = True,
 ) -> Snapshot | None:
     """The model and its assessment; None when ``spec`` is GIT_REF:PATH and PATH is not there."""
     from threatforge.assessment.diff import Snapshot
@@ -456,7 +460,13 @@ def _snapshot(
     evidence = (
         _quiet_evidence(evidence_files, model) if quiet else load_evidence(evidence_files, model)
     )
-    return Snapshot(model, analyse_model(model, packs, today=when, evidence=evidence))
+    untrusted = [Path(spec).absolute().parent] if source is None else []
+    return Snapshot(
+        model,
+        analyse_model(
+            model, packs, today=when, evidence=evidence, plugins=plugins, untrusted=untrusted
+        ),
+    )
 
 
 # --- requirements ---------------------------------------------------------------------------------
@@ -474,6 +484,7 @@ def requirements(
     packs: list[Path] = PACKS_OPTION,
     today: str | None = TODAY_OPTION,
     evidence_files: list[Path] = _EVIDENCE,
+    no_plugins: bool = NO_PLUGINS_OPTION,
 ) -> None:
     """Per component: the ASVS controls and tasks its open threats imply (a definition of done)."""
     from dataclasses import replace
@@ -486,7 +497,14 @@ def requirements(
 
     model = load_model(model_path)
     evidence = load_evidence(evidence_files, model)
-    assessment = analyse_model(model, packs, today=parse_today(today), evidence=evidence)
+    assessment = analyse_model(
+        model,
+        packs,
+        today=parse_today(today),
+        evidence=evidence,
+        plugins=plugins_wanted(no_plugins),
+        untrusted=[model_path.absolute().parent],
+    )
     _report_run(assessment)
     threshold = min_severity
     assessment = replace(
