@@ -407,7 +407,7 @@ def s3_sse_kms_not_enforced(component: Component, model: Model) -> Verdict:
         return _STORES_NO_RESTRICTED_DATA
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest not in (EncryptionAtRest.KMS, EncryptionAtRest.KMS_CMK):
-        return Skip("not encrypted with a KMS key (other encryption rules decide)")
+        return Skip("not encrypted with a KMS key: there is no key to enforce")
     if component.prop("enforce_sse_kms") is not False:
         return PASS
     return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}",
