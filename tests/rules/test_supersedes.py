@@ -170,6 +170,75 @@ flows:
   - operator -> admin-console: {protocol: https, authn: oidc}
 """
 
+CARD_TESTING = """\
+system: {name: Donations, compliance: [pci-dss]}
+data:
+  pan: {classification: restricted, categories: [pci.pan]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  cde: {kind: subnet, trust: restricted, properties: {pci_scope: cde}}
+components:
+  donor: {kind: actor, zone: internet}
+  donate-api: {kind: service, zone: cde, exposure: public, authn: none, authz: none,
+               rate_limit: false, processes: [pan]}
+flows:
+  - donor -> donate-api: {protocol: https, authn: none, data: [pan]}
+"""
+FUNCTION_URL = """\
+system: {name: Exports}
+data:
+  exports: {classification: confidential, categories: [pii]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  aws: {kind: account, trust: trusted}
+components:
+  client: {kind: actor, zone: internet}
+  export-fn: {kind: function, tech: aws.lambda, zone: aws, exposure: public, authn: none,
+              authz: none, processes: [exports], properties: {function_url_auth: NONE}}
+flows:
+  - client -> export-fn: {protocol: https, data: [exports]}
+"""
+LEDGER_BY_NETWORK = """\
+system: {name: Ledger}
+data:
+  entries: {classification: restricted, categories: [financial]}
+boundaries:
+  partner: {kind: third-party, trust: semi-trusted}
+  app: {kind: vpc, trust: trusted}
+components:
+  partner-app: {kind: service, zone: partner}
+  ledger: {kind: service, zone: app, authn: none, authz: none, processes: [entries]}
+flows:
+  - partner-app -> ledger: {protocol: https, tls: true, authn: network, data: [entries]}
+"""
+OPEN_CALLBACK = """\
+system: {name: Payments}
+data:
+  payment-status: {classification: confidential, categories: [financial]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  app: {kind: vpc, trust: trusted}
+components:
+  psp: {kind: external-service, zone: internet}
+  webhook: {kind: function, zone: app, authn: none, authz: none, processes: [payment-status]}
+flows:
+  - psp -> webhook: {protocol: https, signed: false, authn: none, data: [payment-status]}
+"""
+CLUSTER_CALL = """\
+system: {name: Cluster}
+data:
+  payment-requests: {classification: restricted, categories: [financial]}
+boundaries:
+  cluster: {kind: cluster, trust: trusted}
+  ns-apps: {kind: namespace, trust: trusted, inside: cluster}
+components:
+  orders-svc: {kind: service, tech: k8s.deployment, zone: ns-apps, authn: jwt, authz: rbac}
+  payments-svc: {kind: service, tech: k8s.deployment, zone: ns-apps, authn: none, authz: none,
+                 processes: [payment-requests]}
+flows:
+  - orders-svc -> payments-svc: {protocol: http, authn: none, data: [payment-requests]}
+"""
+
 
 def _overlap_model(name: str) -> str:
     """A model of tests/rules/builtin/test_overlaps.py, by its constant's name."""
@@ -217,6 +286,46 @@ TABLE = [
         "rest-api-actuator",
         ["unauthenticated-boundary-crossing@ops-engineer->rest-api-actuator"],
         ["missing-authorization@rest-api-actuator"],
+    ),
+    (
+        "pay-card-testing",
+        "missing-authorization",
+        CARD_TESTING,
+        "donate-api",
+        ["pay-card-testing@donate-api"],
+        ["missing-authorization@donate-api"],
+    ),
+    (
+        "aws-lambda-function-url-unauthenticated",
+        "missing-authorization",
+        FUNCTION_URL,
+        "export-fn",
+        ["aws-lambda-function-url-unauthenticated@export-fn"],
+        ["missing-authorization@export-fn"],
+    ),
+    (
+        "network-location-trust",
+        "missing-authorization",
+        LEDGER_BY_NETWORK,
+        "ledger",
+        ["network-location-trust@partner-app->ledger"],
+        ["missing-authorization@ledger"],
+    ),
+    (
+        "unsigned-inbound-callback",
+        "missing-authorization",
+        OPEN_CALLBACK,
+        "webhook",
+        ["unsigned-inbound-callback@psp->webhook"],
+        ["missing-authorization@webhook"],
+    ),
+    (
+        "svc-unauthenticated-service-call",
+        "missing-authorization",
+        CLUSTER_CALL,
+        "payments-svc",
+        ["svc-unauthenticated-service-call@orders-svc->payments-svc"],
+        ["missing-authorization@payments-svc"],
     ),
     (
         "exposed-admin-interface",
@@ -865,6 +974,7 @@ def test_rules_show_and_the_rule_page_list_what_a_rule_supersedes() -> None:
     assert rule_to_dict(rule)["supersedes"] == [
         {"rule": "unauthenticated-exposed-service", "where": "same-element"},
         {"rule": "missing-rate-limit", "where": "same-element"},
+        {"rule": "missing-authorization", "where": "same-element"},
     ]
     page = rule_markdown(rule)
     assert (
@@ -873,6 +983,7 @@ def test_rules_show_and_the_rule_page_list_what_a_rule_supersedes() -> None:
         "- [unauthenticated-exposed-service](../rules/unauthenticated-exposed-service.md) on the "
         "same element\n"
         "- [missing-rate-limit](../rules/missing-rate-limit.md) on the same element\n"
+        "- [missing-authorization](../rules/missing-authorization.md) on the same element\n"
     ) in page
     assert "## Supersedes" not in rule_markdown(BUILTIN["missing-rate-limit"])
 

@@ -1503,10 +1503,12 @@ def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict
     ),
     detection="Lambda component with `properties.function_url_auth: NONE`; passes when the "
     "component states an authenticating `authn` (authentication in code), fires with high "
-    "confidence when `authn: none`.",
+    "confidence when `authn: none`. Supersedes unauthenticated-exposed-service and "
+    "missing-authorization on the function.",
     false_positives="Public webhook receivers that verify signatures in code; state `authn: hmac`.",
     references=("https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",),
-    supersedes=(Supersedes("unauthenticated-exposed-service"),),
+    supersedes=(Supersedes("unauthenticated-exposed-service"),
+                Supersedes("missing-authorization")),
 ))
 def lambda_function_url_unauthenticated(component: Component, model: Model) -> Verdict:
     """Fires when a function URL has AuthType NONE and the code does not authenticate."""

@@ -219,8 +219,10 @@ def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
     "not a signed third-party callback. Superseded where a more specific rule reports the flow: "
     "unsigned-inbound-callback (third-party callbacks), untrusted-direct-store-access (an "
     "untrusted party straight to a store) and svc-unauthenticated-service-call (service calls "
-    "inside a Kubernetes cluster that do not enter a more trusted zone).",
-    supersedes=(Supersedes("unauthenticated-boundary-crossing"),),
+    "inside a Kubernetes cluster that do not enter a more trusted zone). Supersedes "
+    "missing-authorization on the component the flow goes into.",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing"),
+                Supersedes("missing-authorization", SupersedesWhere.FLOW_TARGET)),
 ))
 def network_location_trust(flow: Flow, model: Model) -> Verdict:
     """A flow across a trust boundary that trusts the caller's network address."""
@@ -246,9 +248,11 @@ def network_location_trust(flow: Flow, model: Model) -> Verdict:
         "Re-fetch the authoritative state from the provider's API instead of trusting the payload.",
     ),
     detection="Flow from an external-service into a process where `signed` is not true and "
-    "`authn` does not authenticate (unknown when both are not stated).",
+    "`authn` does not authenticate (unknown when both are not stated). Supersedes "
+    "missing-authorization on the process the callback goes into.",
     supersedes=(Supersedes("unauthenticated-boundary-crossing"),
-                Supersedes("network-location-trust")),
+                Supersedes("network-location-trust"),
+                Supersedes("missing-authorization", SupersedesWhere.FLOW_TARGET)),
 ))
 def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     """A third party's callback into a process that nothing authenticates."""
