@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from collections import Counter
+from pathlib import Path
+
 import pytest
 from analysis_models import card_checkout, layered_model, model_of
 
-from threatforge.analysis import crown_jewels, find_paths
-from threatforge.analysis._steps import Strength
+from threatforge.analysis import attack_paths, crown_jewels, find_paths
+from threatforge.analysis._steps import Strength, build_steps
 
 PATHS = """\
 system: {name: Paths}
@@ -243,3 +247,69 @@ def test_search_on_a_layered_model_stays_within_its_bounds() -> None:
     per_target = [p.target for p in search.paths]
     assert max(per_target.count(t) for t in set(per_target)) == 2
     assert [p.effort for p in search.paths] == sorted(p.effort for p in search.paths)
+
+
+# --- the effort formula, written once -------------------------------------------------------
+
+EFFORT_TERMS = (
+    "HOP_EFFORT",
+    "AUTHN_EFFORT",
+    "CLEARTEXT_SECRET_DISCOUNT",
+    "AUTHZ_EFFORT_STATED",
+    "AUTHZ_EFFORT_UNKNOWN",
+    "WAF_EFFORT",
+    "FILTER_EFFORT",
+    "GUARDED_CROSSING_EFFORT",
+)
+EVERY_TERM = """\
+system: {name: Every term}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  dmz: {kind: dmz, trust: semi-trusted}
+  app: {kind: vpc, trust: trusted}
+components:
+  attacker: {kind: actor, zone: internet}
+  shop: {kind: gateway, zone: dmz, exposure: public, authn: api-key, authz: rbac, waf: true}
+  web: {kind: service, zone: dmz, authz: none}
+  api: {kind: service, zone: app, authz: rbac, waf: true}
+  legacy: {kind: service, zone: app}
+  db: {kind: datastore, zone: app, authz: none, properties: {network_policy: default-deny}}
+flows:
+  - attacker -> shop: {protocol: https, authn: none}
+  - shop -> web: {protocol: https, authn: none}
+  - web -> api: {protocol: https, authn: oauth2}
+  - web -> legacy: {protocol: http, authn: api-key}
+  - api -> db: {protocol: postgres, tls: true, authn: iam}
+"""
+
+
+def test_each_term_of_the_effort_formula_is_written_once() -> None:
+    # step_effort, an entry's effort and the per-model table of step efforts are built from
+    # the same term helpers: each constant is read in exactly one place
+    source = Path(attack_paths.__file__).read_text(encoding="utf-8")
+    reads = Counter(
+        node.id
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in EFFORT_TERMS
+    )
+    assert dict(reads) == dict.fromkeys(EFFORT_TERMS, 1)
+
+
+@pytest.mark.parametrize("term", EFFORT_TERMS)
+def test_changing_one_term_changes_every_way_of_computing_the_effort_alike(
+    term: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = model_of(EVERY_TERM)
+    unchanged = list(attack_paths._costs(before).effort)
+    value = getattr(attack_paths, term)
+    if isinstance(value, dict):
+        monkeypatch.setattr(attack_paths, term, {k: v + 3 for k, v in value.items()})
+    else:
+        monkeypatch.setattr(attack_paths, term, value + 3)
+    model = model_of(EVERY_TERM)
+    table = list(attack_paths._costs(model).effort)
+    assert [attack_paths.step_effort(model, s) for s in build_steps(model).all] == table
+    assert table != unchanged  # the model exercises the term
+    # the public gateway's entry: api-key (weak, not sniffed), authz: rbac, a WAF
+    dearer_entry = term in ("AUTHN_EFFORT", "AUTHZ_EFFORT_STATED", "WAF_EFFORT")
+    assert attack_paths._entry(model, "shop")[0] == (9 if dearer_entry else 6)

@@ -143,6 +143,101 @@ components:
 flows:
   - customer -> orders-api: {protocol: https, authn: jwt, data: [orders]}
 """
+PUBLIC_ANONYMOUS = """\
+system: {name: Profiles}
+data:
+  profile: {classification: restricted, categories: [pii]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  vpc: {kind: vpc, trust: trusted}
+components:
+  visitor: {kind: actor, zone: internet}
+  profile-api: {kind: service, zone: vpc, exposure: public, authn: none, authz: none,
+                processes: [profile]}
+flows:
+  - visitor -> profile-api: {protocol: https, authn: none, data: [profile]}
+"""
+ADMIN_CONSOLE = """\
+system: {name: Back office}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  vpc: {kind: vpc, trust: trusted}
+components:
+  operator: {kind: actor, zone: internet}
+  admin-console: {kind: service, zone: vpc, exposure: public, admin: true, authn: oidc,
+                  mfa: true, authz: none, routes: ["/admin/users", "/admin/users/{userId}"]}
+flows:
+  - operator -> admin-console: {protocol: https, authn: oidc}
+"""
+
+CARD_TESTING = """\
+system: {name: Donations, compliance: [pci-dss]}
+data:
+  pan: {classification: restricted, categories: [pci.pan]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  cde: {kind: subnet, trust: restricted, properties: {pci_scope: cde}}
+components:
+  donor: {kind: actor, zone: internet}
+  donate-api: {kind: service, zone: cde, exposure: public, authn: none, authz: none,
+               rate_limit: false, processes: [pan]}
+flows:
+  - donor -> donate-api: {protocol: https, authn: none, data: [pan]}
+"""
+FUNCTION_URL = """\
+system: {name: Exports}
+data:
+  exports: {classification: confidential, categories: [pii]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  aws: {kind: account, trust: trusted}
+components:
+  client: {kind: actor, zone: internet}
+  export-fn: {kind: function, tech: aws.lambda, zone: aws, exposure: public, authn: none,
+              authz: none, processes: [exports], properties: {function_url_auth: NONE}}
+flows:
+  - client -> export-fn: {protocol: https, data: [exports]}
+"""
+LEDGER_BY_NETWORK = """\
+system: {name: Ledger}
+data:
+  entries: {classification: restricted, categories: [financial]}
+boundaries:
+  partner: {kind: third-party, trust: semi-trusted}
+  app: {kind: vpc, trust: trusted}
+components:
+  partner-app: {kind: service, zone: partner}
+  ledger: {kind: service, zone: app, authn: none, authz: none, processes: [entries]}
+flows:
+  - partner-app -> ledger: {protocol: https, tls: true, authn: network, data: [entries]}
+"""
+OPEN_CALLBACK = """\
+system: {name: Payments}
+data:
+  payment-status: {classification: confidential, categories: [financial]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  app: {kind: vpc, trust: trusted}
+components:
+  psp: {kind: external-service, zone: internet}
+  webhook: {kind: function, zone: app, authn: none, authz: none, processes: [payment-status]}
+flows:
+  - psp -> webhook: {protocol: https, signed: false, authn: none, data: [payment-status]}
+"""
+CLUSTER_CALL = """\
+system: {name: Cluster}
+data:
+  payment-requests: {classification: restricted, categories: [financial]}
+boundaries:
+  cluster: {kind: cluster, trust: trusted}
+  ns-apps: {kind: namespace, trust: trusted, inside: cluster}
+components:
+  orders-svc: {kind: service, tech: k8s.deployment, zone: ns-apps, authn: jwt, authz: rbac}
+  payments-svc: {kind: service, tech: k8s.deployment, zone: ns-apps, authn: none, authz: none,
+                 processes: [payment-requests]}
+flows:
+  - orders-svc -> payments-svc: {protocol: http, authn: none, data: [payment-requests]}
+"""
 
 
 def _overlap_model(name: str) -> str:
@@ -165,9 +260,81 @@ def _model(source: str) -> Model:
 
 
 # (superseding rule, superseded rule, model, element the superseded rule fires on,
-#  findings of both rules on it (and on the flow's target for flows-into), then the same with
-#  the superseding rule skipped)
+#  findings of both rules on it (and on the flow's target for flows-into, on the flows into it
+#  for flow-target), then the same with the superseding rule skipped)
 TABLE = [
+    (
+        "unauthenticated-exposed-service",
+        "missing-authorization",
+        PUBLIC_ANONYMOUS,
+        "profile-api",
+        ["unauthenticated-exposed-service@profile-api"],
+        ["missing-authorization@profile-api"],
+    ),
+    (
+        "unauthenticated-boundary-crossing",
+        "missing-authorization",
+        "examples/k8s-platform/threatmodel.yaml",
+        "kafka-ui",
+        ["unauthenticated-boundary-crossing@engineer->kafka-ui"],
+        ["missing-authorization@kafka-ui"],
+    ),
+    (
+        "unauthenticated-boundary-crossing",
+        "missing-authorization",
+        "examples/partner-api/threatmodel.yaml",
+        "rest-api-actuator",
+        ["unauthenticated-boundary-crossing@ops-engineer->rest-api-actuator"],
+        ["missing-authorization@rest-api-actuator"],
+    ),
+    (
+        "pay-card-testing",
+        "missing-authorization",
+        CARD_TESTING,
+        "donate-api",
+        ["pay-card-testing@donate-api"],
+        ["missing-authorization@donate-api"],
+    ),
+    (
+        "aws-lambda-function-url-unauthenticated",
+        "missing-authorization",
+        FUNCTION_URL,
+        "export-fn",
+        ["aws-lambda-function-url-unauthenticated@export-fn"],
+        ["missing-authorization@export-fn"],
+    ),
+    (
+        "network-location-trust",
+        "missing-authorization",
+        LEDGER_BY_NETWORK,
+        "ledger",
+        ["network-location-trust@partner-app->ledger"],
+        ["missing-authorization@ledger"],
+    ),
+    (
+        "unsigned-inbound-callback",
+        "missing-authorization",
+        OPEN_CALLBACK,
+        "webhook",
+        ["unsigned-inbound-callback@psp->webhook"],
+        ["missing-authorization@webhook"],
+    ),
+    (
+        "svc-unauthenticated-service-call",
+        "missing-authorization",
+        CLUSTER_CALL,
+        "payments-svc",
+        ["svc-unauthenticated-service-call@orders-svc->payments-svc"],
+        ["missing-authorization@payments-svc"],
+    ),
+    (
+        "exposed-admin-interface",
+        "api-admin-routes-without-function-authz",
+        ADMIN_CONSOLE,
+        "admin-console",
+        ["exposed-admin-interface@admin-console"],
+        ["api-admin-routes-without-function-authz@admin-console"],
+    ),
     (
         "network-location-trust",
         "unauthenticated-boundary-crossing",
@@ -469,7 +636,8 @@ TABLE = [
 
 def test_the_table_has_one_case_per_declaration() -> None:
     assert {(owner, victim) for owner, victim, *_ in TABLE} == _declarations()
-    assert len(TABLE) == len(_declarations())
+    # one case per declaration, and both examples of the one the old owner skip hid
+    assert len(TABLE) == len(_declarations()) + 1
 
 
 def test_every_declaration_names_another_built_in_rule() -> None:
@@ -481,7 +649,7 @@ def test_every_declaration_names_another_built_in_rule() -> None:
 @pytest.mark.parametrize(
     ("owner", "victim", "source", "element", "kept", "unleashed"),
     TABLE,
-    ids=[f"{owner}>{victim}" for owner, victim, *_ in TABLE],
+    ids=[f"{owner}>{victim}@{element}" for owner, victim, _, element, *_ in TABLE],
 )
 def test_superseding_rule_replaces_the_superseded_finding_and_skipping_it_lets_it_fire(
     owner: str, victim: str, source: str, element: str, kept: list[str], unleashed: list[str]
@@ -489,15 +657,15 @@ def test_superseding_rule_replaces_the_superseded_finding_and_skipping_it_lets_i
     model = _model(source)
     pair = [BUILTIN[owner], BUILTIN[victim]]
     where = next(d.where for d in BUILTIN[owner].meta.supersedes if d.rule == victim)
-    subject = element
+    subjects = {element}
     if where is SupersedesWhere.FLOWS_INTO:
-        subject = next(f.target for f in model.flows if f.id == element)
+        subjects.add(next(f.target for f in model.flows if f.id == element))
+    if where is SupersedesWhere.FLOW_TARGET:
+        subjects.update(f.id for f in model.flows if f.target == element)
 
     both = analyze(model, pair, today=TODAY)
     assert both.rule_errors == ()
-    assert (
-        sorted(f.fingerprint for f in both.findings if f.elements[0] in (element, subject)) == kept
-    )
+    assert sorted(f.fingerprint for f in both.findings if f.elements[0] in subjects) == kept
     summary = both.summary_of(victim)
     assert summary is not None
     assert (element, f"superseded by {owner}") in summary.skipped
@@ -583,6 +751,57 @@ def test_flows_into_supersedes_the_findings_on_the_flows_into_the_component() ->
     summary = result.summary_of("flow-open")
     assert summary is not None
     assert summary.skipped == (("api->cache", "superseded by broker-open"),)
+
+
+def test_flow_target_supersedes_the_finding_on_the_component_a_flow_goes_into() -> None:
+    # the owner fires on the flow api->db only: db's finding goes, cache's and api's stay
+    crossing = _rule(
+        "flow-open",
+        ("api->db",),
+        Supersedes("store-open", SupersedesWhere.FLOW_TARGET),
+        target=Target.FLOW,
+    )
+    store = _rule("store-open", ("db", "cache", "api"))
+    result = analyze(SHOP, [store, crossing], today=TODAY)
+    assert _fingerprints(result) == ["flow-open@api->db", "store-open@api", "store-open@cache"]
+    summary = result.summary_of("store-open")
+    assert summary is not None
+    assert (summary.fired, summary.skipped) == (
+        ("api", "cache"),
+        (("db", "superseded by flow-open"),),
+    )
+    assert _fingerprints(analyze(SHOP, [store, crossing], today=TODAY, skip=["flow-open"])) == [
+        "store-open@api",
+        "store-open@cache",
+        "store-open@db",
+    ]
+
+
+def test_a_decision_left_on_a_component_names_the_flow_finding_that_replaced_it() -> None:
+    crossing = _rule(
+        "flow-open",
+        ("api->db",),
+        Supersedes("store-open", SupersedesWhere.FLOW_TARGET),
+        target=Target.FLOW,
+    )
+    store = _rule("store-open", ("db",))
+    model = load_text(
+        "version: 1\n"
+        "system: {name: Shop}\n"
+        "components:\n"
+        "  api: {kind: service}\n"
+        "  db: {kind: datastore}\n"
+        "flows:\n"
+        "  - api -> db: {protocol: postgres}\n"
+        "tracking:\n"
+        "  store-open@db: {status: mitigated, justification: private subnet}\n"
+    )
+    result = analyze(model, [store, crossing], today=TODAY)
+    assert result.warnings == (
+        "tracking entry 'store-open@db' matches no finding: flow-open@api->db supersedes it "
+        "(one weakness, one finding); move the decision to 'flow-open@api->db' or remove the "
+        "entry",
+    )
 
 
 def test_an_unknown_of_the_superseded_rule_gives_way_to_the_finding() -> None:
@@ -783,6 +1002,7 @@ def test_rules_show_and_the_rule_page_list_what_a_rule_supersedes() -> None:
     assert rule_to_dict(rule)["supersedes"] == [
         {"rule": "unauthenticated-exposed-service", "where": "same-element"},
         {"rule": "missing-rate-limit", "where": "same-element"},
+        {"rule": "missing-authorization", "where": "same-element"},
     ]
     page = rule_markdown(rule)
     assert (
@@ -791,6 +1011,7 @@ def test_rules_show_and_the_rule_page_list_what_a_rule_supersedes() -> None:
         "- [unauthenticated-exposed-service](../rules/unauthenticated-exposed-service.md) on the "
         "same element\n"
         "- [missing-rate-limit](../rules/missing-rate-limit.md) on the same element\n"
+        "- [missing-authorization](../rules/missing-authorization.md) on the same element\n"
     ) in page
     assert "## Supersedes" not in rule_markdown(BUILTIN["missing-rate-limit"])
 
@@ -832,6 +1053,85 @@ def test_skipping_store_unencrypted_at_rest_no_longer_silences_a_card_number_sto
     ]
     assert "pci-pan-stored-readable@card-db" in card_db
     assert "store-unencrypted-at-rest@card-db" not in card_db
+
+
+def _cli_findings(path: Path, *args: str) -> list[str]:
+    result = CliRunner().invoke(
+        app, ["-q", "analyze", str(path), "-f", "json", "--today", "2026-01-01", *args]
+    )
+    assert result.exit_code == 0, result.stderr
+    return sorted(f["fingerprint"] for f in json.loads(result.stdout)["findings"])
+
+
+def test_skipping_the_unauthenticated_rules_no_longer_silences_missing_authorization(
+    tmp_path: Path,
+) -> None:
+    # missing-authorization used to skip `authn: none` ("the unauthenticated-* rules cover
+    # it"), so skipping those rules left a public service that lets anyone do anything to
+    # restricted PII with no finding at all.
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text("version: 1\n" + PUBLIC_ANONYMOUS, encoding="utf-8")
+    assert _cli_findings(path) == [
+        "unauthenticated-boundary-crossing@visitor->profile-api",
+        "unauthenticated-exposed-service@profile-api",
+    ]
+    assert _cli_findings(path, "--skip", "unauthenticated-exposed-service") == [
+        "unauthenticated-boundary-crossing@visitor->profile-api"
+    ]
+    assert _cli_findings(
+        path,
+        "--skip",
+        "unauthenticated-exposed-service",
+        "--skip",
+        "unauthenticated-boundary-crossing",
+    ) == ["missing-authorization@profile-api"]
+
+
+def test_skipping_exposed_admin_interface_no_longer_silences_admin_routes(
+    tmp_path: Path,
+) -> None:
+    # api-admin-routes-without-function-authz used to skip `admin: true` ("the admin rules
+    # cover it"): with exposed-admin-interface skipped, a public admin console serving
+    # /admin/users to every signed-in caller had no finding.
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text("version: 1\n" + ADMIN_CONSOLE, encoding="utf-8")
+    assert _cli_findings(path) == [
+        "api-bola-coarse-authz@admin-console",
+        "exposed-admin-interface@admin-console",
+    ]
+    assert _cli_findings(path, "--skip", "exposed-admin-interface") == [
+        "api-admin-routes-without-function-authz@admin-console",
+        "api-bola-coarse-authz@admin-console",
+    ]
+
+
+def test_missing_authorization_without_authentication_says_so_in_its_evidence() -> None:
+    model = _model(PUBLIC_ANONYMOUS)
+    rules = [BUILTIN["missing-authorization"]]
+    (finding,) = analyze(model, rules, today=TODAY).findings
+    assert finding.evidence == ("authz: none", "authn: none", "handles 'profile' (restricted)")
+
+
+def test_no_built_in_skip_reason_names_another_rule_as_covering_the_element() -> None:
+    # owner skips belong in supersedes declarations; a precondition skip says why the rule
+    # does not apply, not which other rule reports the element
+    import re
+
+    sources = sorted((ROOT / "src/threatforge/rules/builtin").glob("*.py"))
+    reasons = [
+        (path.name, m.group(1))
+        for path in sources
+        for m in re.finditer(r'Skip\(\s*f?"([^"]*)"', path.read_text(encoding="utf-8"))
+    ]
+    assert len(reasons) > 100
+    owners = [
+        (name, r)
+        for name, r in reasons
+        if re.search(
+            r"\bcover|\brules? (?:decide|judge|report)|\bleft to\b|[a-z]+-[a-z]+-[a-z]+", r
+        )
+    ]
+    assert owners == []
 
 
 # --- upgrade: what a full run reports differently (docs/rules/one-finding-per-weakness.md) ----

@@ -6,11 +6,15 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from sdlc_models import BACKDOOR, BACKDOOR_TITLE, ORDERS, ORDERS_WITH_BACKDOOR, Invoke, git
 
-from threatforge.model import load_text
+from threatforge.assessment import GateMode, read_assessment
+from threatforge.model import JsonLimits, load_text
 from threatforge.rules import Severity, analyze
-from threatforge.sdlc.gate import GateMode, evaluate_gate, render_gate_text
+from threatforge.sdlc import baseline
+from threatforge.sdlc.baseline import BaselineError, read_baseline
+from threatforge.sdlc.gate import evaluate_gate, render_gate_text
 
 ACCEPTED = (
     ORDERS_WITH_BACKDOOR
@@ -202,6 +206,79 @@ def test_write_baseline_then_gate_only_on_new_findings(invoke: Invoke, folder: P
     )
 
 
+def test_a_json_assessment_from_analyze_is_a_baseline(invoke: Invoke, folder: Path) -> None:
+    # the assessment of the model before the backdoor: only the backdoor is new
+    before = write(folder, ORDERS)
+    assert invoke("-q", "analyze", before, "-f", "json", "-o", "a.json").exit_code == 0
+    name = write(folder, ORDERS_WITH_BACKDOOR)
+    gated = invoke("check", name, "--baseline", "a.json", "-f", "json", "--today", "2026-01-01")
+    assert gated.exit_code == 1, gated.stderr
+    (verdict,) = json.loads(gated.stdout)["models"]
+    assert (verdict["mode"], verdict["reference"]) == ("baseline", "a.json")
+    assert ([f["fingerprint"] for f in verdict["failing"]], verdict["tolerated"]) == (
+        [BACKDOOR], []
+    )
+    # the assessment of the model with it: exactly what --write-baseline records is known
+    assert invoke("-q", "analyze", name, "-f", "json", "-o", "b.json").exit_code == 0
+    assert invoke("-q", "check", name, "--write-baseline", "baseline.json").exit_code == 0
+    assert read_baseline("b.json") == read_baseline("baseline.json") == {BACKDOOR: Severity.HIGH}
+    gated = invoke("check", name, "--baseline", "b.json", "--today", "2026-01-01")
+    assert gated.exit_code == 0, gated.stderr
+    assert gated.stdout == (
+        HEADER
+        + "open findings: 0 critical, 1 high, 0 elevated, 0 medium, 0 low\n"
+        "baseline b.json: 1 known finding(s) at or above high not counted\n"
+        + NO_DECISIONS
+        + PASSED
+    )
+
+
+def test_every_open_finding_of_an_assessment_is_known_to_the_gate(
+    invoke: Invoke, folder: Path
+) -> None:
+    example = str(Path(__file__).resolve().parents[2] / "examples/card-checkout/threatmodel.yaml")
+    assert invoke("-q", "analyze", example, "-f", "json", "-o", "a.json").exit_code == 0
+    written = read_assessment("a.json")
+    high = sorted(
+        f.fingerprint for f in written.open_findings if f.severity.rank >= Severity.HIGH.rank
+    )
+    assert len(high) == 9
+    gated = invoke("-q", "check", example, "--baseline", "a.json", "-f", "json")
+    assert gated.exit_code == 0, gated.stderr
+    (verdict,) = json.loads(gated.stdout)["models"]
+    assert (verdict["failing"], sorted(verdict["tolerated"])) == ([], high)
+
+
+def test_an_assessment_past_a_baseline_s_bounds_is_read_within_an_assessment_s(
+    invoke: Invoke, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = write(folder, ORDERS_WITH_BACKDOOR)
+    assert invoke("-q", "analyze", name, "-f", "json", "-o", "a.json").exit_code == 0
+    (folder / "big.json").write_text(json.dumps([BACKDOOR] * 200), encoding="utf-8")
+    # a baseline file may be 20 MiB; a 10,000-component estate's assessment is about 45 MB
+    monkeypatch.setattr(baseline, "BASELINE_LIMITS", JsonLimits(max_bytes=2000, max_depth=8))
+    assert read_baseline("a.json") == {BACKDOOR: Severity.HIGH}
+    with pytest.raises(BaselineError) as raised:
+        read_baseline("big.json")
+    assert str(raised.value) == "baseline big.json: is larger than 2,000 bytes"
+
+
+def test_an_invalid_assessment_as_a_baseline_names_the_value(invoke: Invoke, folder: Path) -> None:
+    name = write(folder, ORDERS_WITH_BACKDOOR)
+    assert invoke("-q", "analyze", name, "-f", "json", "-o", "a.json").exit_code == 0
+    text = (folder / "a.json").read_text(encoding="utf-8")
+    (folder / "a.json").write_text(
+        text.replace('"severity": "high"', '"severity": "catastrophic"', 1), encoding="utf-8"
+    )
+    result = invoke("check", name, "--baseline", "a.json")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "plugins: none installed\n"
+        "error: baseline a.json: findings[0].severity: 'catastrophic' is not one of low, medium, "
+        "elevated, high, critical\n"
+    )
+
+
 def test_a_finding_missing_from_the_baseline_fails(invoke: Invoke, folder: Path) -> None:
     (folder / "baseline.json").write_text('["other-rule@orders"]', encoding="utf-8")
     result = invoke("check", write(folder, ORDERS_WITH_BACKDOOR), "--baseline", "baseline.json")
@@ -331,3 +408,20 @@ def test_base_outside_a_git_repository_is_bad_input(invoke: Invoke, folder: Path
         f"error: no git repository at {os.path.realpath(folder)}: fatal: not a git repository"
         " (or any of the parent directories): .git\n"
     )
+
+
+def test_the_verdict_and_its_results_are_assessment_data() -> None:
+    import threatforge.assessment as results
+    import threatforge.sdlc as sdlc
+
+    verdict = evaluate_gate(analyze(load_text(ORDERS_WITH_BACKDOOR), today=None), Severity.HIGH)
+    assert type(verdict) is results.GateResult
+    assert verdict.policy == results.AppliedPolicy(
+        None, None, 365, "policy: built-in defaults (decisions expire within 365 days)"
+    )
+    moved = ["BaseComparison", "DecisionChange", "GateMode", "GateResult", "HidingChange",
+             "InvalidDecision"]
+    assert [name for name in moved if name in results.__all__] == moved
+    assert [name for name in moved if name in sdlc.__all__] == []
+    assert results.GateResult.__module__ == "threatforge.assessment.gate"
+    assert results.BaseComparison.__module__ == "threatforge.assessment.decisions"

@@ -285,21 +285,43 @@ def _facts(model: Model, step: Step) -> _Facts:
     )
 
 
+# The terms of a step's effort, each spelled out once: step_effort, an entry point's effort
+# (_entry) and the per-model table of every step's effort (_costs) are all built from these.
+
+
+def _authn_effort(strength: Strength, cleartext: bool) -> int:
+    """Getting past the authentication; a shared secret sent in clear text is sniffed."""
+    discount = CLEARTEXT_SECRET_DISCOUNT if strength is Strength.WEAK and cleartext else 0
+    return AUTHN_EFFORT[strength] - discount
+
+
+def _arrival_effort(authz: Authz | None, waf: bool) -> int:
+    """What the component a step arrives at adds: its authorisation, then a WAF."""
+    if authz is None:
+        effort = AUTHZ_EFFORT_UNKNOWN
+    elif authz is not Authz.NONE:
+        effort = AUTHZ_EFFORT_STATED
+    else:
+        effort = 0
+    return effort + (WAF_EFFORT if waf else 0)
+
+
+def _passage_effort(strength: Strength, cleartext: bool, inbound: bool, filtered: bool) -> int:
+    """A step's effort before its arrival: the hop, its authentication, a network policy, and
+    entering a more trusted zone (dearer only when the step is authenticated)."""
+    guarded = inbound and strength in (Strength.WEAK, Strength.STRONG)
+    return (
+        HOP_EFFORT
+        + _authn_effort(strength, cleartext)
+        + (FILTER_EFFORT if filtered else 0)
+        + (GUARDED_CROSSING_EFFORT if guarded else 0)
+    )
+
+
 def _effort(facts: _Facts) -> int:
-    effort = HOP_EFFORT + AUTHN_EFFORT[facts.strength]
-    if facts.strength is Strength.WEAK and facts.cleartext:
-        effort -= CLEARTEXT_SECRET_DISCOUNT
-    if facts.authz is None:
-        effort += AUTHZ_EFFORT_UNKNOWN
-    elif facts.authz is not Authz.NONE:
-        effort += AUTHZ_EFFORT_STATED
-    if facts.waf:
-        effort += WAF_EFFORT
-    if facts.filtered:
-        effort += FILTER_EFFORT
-    if facts.inbound and facts.strength in (Strength.WEAK, Strength.STRONG):
-        effort += GUARDED_CROSSING_EFFORT
-    return effort
+    return _passage_effort(
+        facts.strength, facts.cleartext, facts.inbound, facts.filtered
+    ) + _arrival_effort(facts.authz, facts.waf)
 
 
 def step_effort(model: Model, step: Step) -> int:
@@ -321,19 +343,17 @@ def _entry(model: Model, component_id: str) -> tuple[int, str]:
         return 0, f"starts in untrusted zone '{zone.id}'"
     if component.exposure is not Exposure.PUBLIC:
         return 0, f"assumed compromised: '{component_id}' is not an entry point"
-    strength = strength_of(component.authn)
-    effort = AUTHN_EFFORT[strength]
+    effort = _authn_effort(strength_of(component.authn), cleartext=False) + _arrival_effort(
+        component.authz, bool(component.waf)
+    )
     words = [f"public interface: {authn_words(component.authn)}"]
     if component.authz is None:
-        effort += AUTHZ_EFFORT_UNKNOWN
         words.append("states no authorisation")
     elif component.authz is Authz.NONE:
         words.append("does not authorise callers (authz: none)")
     else:
-        effort += AUTHZ_EFFORT_STATED
         words.append(f"authorises (authz: {component.authz.value})")
     if component.waf:
-        effort += WAF_EFFORT
         words.append("has a WAF")
     return effort, "; ".join(words)
 
@@ -369,21 +389,32 @@ def _costs(model: Model) -> _Costs:
     table = step_table(model)
     facts = step_facts(model)
     components = model.components
-    arrival = [_arrival_effort(components[cid]) for cid in table.components]
+    arrival = [
+        _arrival_effort(c.authz, bool(c.waf))
+        for c in (components[cid] for cid in table.components)
+    ]
     strengths = {authn: strength_of(authn) for authn in set(facts.authn)}
-    base = {authn: HOP_EFFORT + AUTHN_EFFORT[strength] for authn, strength in strengths.items()}
-    shared = {authn for authn, strength in strengths.items() if strength is Strength.WEAK}
-    guarded = {
+    # a few authentication methods and three yes/no facts: each combination's passage effort
+    # is asked of _passage_effort once, and every step looks its own up (a bool indexes as 0/1)
+    passage = [
+        [
+            [
+                {a: _passage_effort(s, cleartext, inbound, policy) for a, s in strengths.items()}
+                for policy in (False, True)
+            ]
+            for inbound in (False, True)
+        ]
+        for cleartext in (False, True)
+    ]
+    # Flow.encrypted is a property that reads the protocol table: ask it only where it counts
+    sniffable = {
         authn for authn, strength in strengths.items()
-        if strength in (Strength.WEAK, Strength.STRONG)
+        if _authn_effort(strength, True) != _authn_effort(strength, False)
     }
     weakly = {authn for authn, strength in strengths.items() if strength in _WEAK_STRENGTHS}
     efforts = [
-        base[authn]
+        passage[authn in sniffable and flow.encrypted is False][inbound][policy is True][authn]
         + arrival[target]
-        + (FILTER_EFFORT if policy else 0)
-        + (GUARDED_CROSSING_EFFORT if inbound and authn in guarded else 0)
-        - (CLEARTEXT_SECRET_DISCOUNT if authn in shared and flow.encrypted is False else 0)
         for flow, target, authn, policy, inbound in zip(
             table.flow, table.target, facts.authn, facts.filtered, facts.inbound, strict=True
         )
@@ -399,17 +430,6 @@ def _costs(model: Model) -> _Costs:
     if efforts and min(efforts) < 0:  # the search's buckets rely on it (see _Search.run)
         raise ValueError("the effort constants make a step cost less than nothing")
     return _Costs(tuple(efforts), tuple(weak), moves, strengths, max(efforts, default=0))
-
-
-def _arrival_effort(component: Component) -> int:
-    """What the component a step arrives at adds: its authorisation, then a WAF."""
-    if component.authz is None:
-        effort = AUTHZ_EFFORT_UNKNOWN
-    elif component.authz is not Authz.NONE:
-        effort = AUTHZ_EFFORT_STATED
-    else:
-        effort = 0
-    return effort + (WAF_EFFORT if component.waf else 0)
 
 
 # --- the search -------------------------------------------------------------------------------

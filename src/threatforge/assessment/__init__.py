@@ -1,7 +1,9 @@
 """Results: findings, the assessment that holds them, and the types that describe them.
 
 Below the rules in the layers (DESIGN.md): the rule engine builds an :class:`Assessment`;
-exporters, reports, the gate and the server read one without importing the engine.
+exporters, reports, the gate and the server read one without importing the engine. The gate's
+verdict and its decision and baseline results (:mod:`.gate`, :mod:`.decisions`) are data here
+too; the gate that decides them is :mod:`threatforge.sdlc`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment.decisions import (
+    BaseComparison,
+    DecisionChange,
+    HidingChange,
+    InvalidDecision,
+)
+from threatforge.assessment.gate import AppliedPolicy, GateMode, GateResult
 
 __all__ = [
     "ANALYSES_NOT_RUN",
@@ -57,15 +66,22 @@ __all__ = [
     "Analyses",
     "AnalysisKind",
     "AnalysisStatus",
+    "AppliedPolicy",
     "Assessment",
     "AttackPathsAnalysis",
+    "BaseComparison",
     "BlastRadiusAnalysis",
     "BlastRadiusSummary",
     "Confidence",
     "DataInReach",
     "Decision",
+    "DecisionChange",
     "Evidence",
     "Finding",
+    "GateMode",
+    "GateResult",
+    "HidingChange",
+    "InvalidDecision",
     "Linddun",
     "ModelGap",
     "Outcome",

@@ -34,11 +34,11 @@ from threatforge.cli._common import (
 from threatforge.cli._output import Exit, output
 
 if TYPE_CHECKING:
+    from threatforge.assessment import GateResult
     from threatforge.assessment.diff import Snapshot
     from threatforge.model import Model
     from threatforge.model.sources import GitRepository
     from threatforge.rules import Assessment, Evidence
-    from threatforge.sdlc.gate import GateResult
     from threatforge.sdlc.policy import LoadedPolicy
 
 __all__ = ["register"]
@@ -294,13 +294,14 @@ class _Gate:
         baseline: Path | None,
         base: str | None,
     ) -> GateResult:
+        from threatforge.assessment import GateMode
         from threatforge.rules import RuleFailure
         from threatforge.sdlc.decisions import (
             compare_with_base,
             known_at_base,
             known_with_counterparts,
         )
-        from threatforge.sdlc.gate import GateMode, evaluate_gate
+        from threatforge.sdlc.gate import evaluate_gate
 
         if baseline is not None:
             return evaluate_gate(

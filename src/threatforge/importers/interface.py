@@ -1,9 +1,13 @@
 """What an importer is: files of another format in, a threatforge :class:`~threatforge.model.Model`
 out, with where each element came from and notes on what could not be carried.
 
-Importers never write files and never print; the CLI writes the model (``threatforge import``)
-and shows the notes. A failure to read the input is an :class:`~threatforge.errors.ImporterError`
-naming the file and what was wrong, never a silently empty model.
+This is the seam the model importers (Terraform, CloudFormation, Kubernetes, Compose, OpenAPI:
+issue 16) plug into; none is built in yet (``BUILTIN_IMPORTERS`` is empty), so no command runs
+one today, and plugins register through the ``threatforge.importers`` entry point
+(:mod:`threatforge.importers.registry`). Importers never write files and never print: their
+caller writes the model and shows the notes. A failure to read the input is an
+:class:`~threatforge.errors.ImporterError` naming the file and what was wrong, never a silently
+empty model.
 
 An importer builds a :class:`~threatforge.model.draft.Draft` and the origin of each element, and
 returns :meth:`ImportedModel.from_draft`: the draft is checked as a YAML author's model is

@@ -134,7 +134,9 @@ def _supersede(
     """Apply the rules' ``supersedes`` declarations: one weakness, one finding.
 
     Where a rule fired and a rule it supersedes fired on the same element (or, for
-    :attr:`SupersedesWhere.FLOWS_INTO`, on a flow into it), the superseded finding is dropped
+    :attr:`SupersedesWhere.FLOWS_INTO`, on a flow into it; for
+    :attr:`SupersedesWhere.FLOW_TARGET`, on the component its flow goes into), the superseded
+    finding is dropped
     and its element is listed as skipped, "superseded by <rule>". So is an unknown of the
     superseded rule there, with the facts it asked for: the weakness is reported already, so
     the answer would change nothing. Only a finding
@@ -160,7 +162,7 @@ def _supersede(
         worst[key] = max(worst.get(key, -1), finding.severity.rank)
     undecided = {s.rule: set(s.unknown) for s in summaries if s.unknown}
     flows = {flow.id: flow for flow in model.flows} if any(
-        d.where is SupersedesWhere.FLOWS_INTO for _, d in declared
+        d.where is not SupersedesWhere.SAME_ELEMENT for _, d in declared
     ) else {}
     source = {r.id: r.meta.source for r in rules}
     by: dict[tuple[str, str], str] = {}  # (superseded rule, element) -> the superseding rule
@@ -172,10 +174,17 @@ def _supersede(
             owned = alive.get(owner)  # final: its own superseders came first
             if not owned:
                 continue
+            into: dict[str, str] = {}  # FLOW_TARGET: component -> the first owned flow into it
+            if where is SupersedesWhere.FLOW_TARGET:
+                for flow_id in sorted(owned, reverse=True):
+                    if (owned_flow := flows.get(flow_id)) is not None:
+                        into[owned_flow.target] = flow_id
             for element in sorted(found | asked):
                 if where is SupersedesWhere.FLOWS_INTO:
                     flow = flows.get(element)
                     on = flow.target if flow is not None else None
+                elif where is SupersedesWhere.FLOW_TARGET:
+                    on = into.get(element)
                 else:
                     on = element
                 if on is None or on not in owned or (victim, element) in by:

@@ -193,6 +193,8 @@ class SupersedesWhere(StrEnum):
     """Findings on the same element (the first element of both findings)."""
     FLOWS_INTO = "flows-into"
     """Findings on the flows into the component the superseding rule fired on."""
+    FLOW_TARGET = "flow-target"
+    """Findings on the component that a flow the superseding rule fired on goes into."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +216,8 @@ class Supersedes:
         """The declaration in words, e.g. ``restricted-data-provider-key (on the same element)``."""
         if self.where is SupersedesWhere.FLOWS_INTO:
             return f"{self.rule} (on the flows into the element)"
+        if self.where is SupersedesWhere.FLOW_TARGET:
+            return f"{self.rule} (on the component the flow goes into)"
         return f"{self.rule} (on the same element)"
 
 

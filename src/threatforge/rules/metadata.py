@@ -263,6 +263,8 @@ def rule_markdown(item: Rule) -> str:
 def _where(declaration: Supersedes) -> str:
     if declaration.where is SupersedesWhere.FLOWS_INTO:
         return " on the flows into the element"
+    if declaration.where is SupersedesWhere.FLOW_TARGET:
+        return " on the component the flow goes into"
     return " on the same element"
 
 

@@ -7,7 +7,10 @@ The file is JSON, sorted and without timestamps, so it diffs cleanly in a pull r
      "findings": [{"fingerprint": "rule@element", "severity": "high", "title": "..."}]}
 
 A plain JSON list of fingerprints is accepted too (every listed finding is then tolerated
-whatever its severity).
+whatever its severity), and so is a JSON assessment written by ``threatforge analyze --format
+json``: its open findings, with their severities, are the baseline. The assessment is read by
+the one reader of JSON assessments (:func:`threatforge.assessment.assessment_from_dict`, within
+its own bounds when it is larger or deeper than a baseline file may be).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from threatforge.assessment import Assessment
+from threatforge.assessment import Assessment, assessment_from_dict, read_assessment
 from threatforge.errors import ThreatforgeError
 from threatforge.model import JsonLimits, ReadError, parse_json_text, read_json_file
 from threatforge.rules.interface import Severity
@@ -54,12 +57,21 @@ def render_baseline(assessment: Assessment) -> str:
 
 
 def read_baseline(path: str, name: str | None = None) -> Mapping[str, Severity | None]:
-    """Read the baseline file ``path`` with the bounded JSON reader (see :func:`parse_baseline`)."""
+    """Read the baseline file ``path`` with the bounded JSON reader (see :func:`parse_baseline`).
+
+    A JSON assessment is accepted too. One past a baseline's bounds (a 10,000-component
+    estate's assessment is about 45 MB) is read again by the assessment reader within an
+    assessment's bounds; when that fails too, the error is the baseline reader's.
+    """
+    shown = name or path
     try:
-        document = read_json_file(path, name or path, BASELINE_LIMITS, kind="a baseline file")
+        document = read_json_file(path, shown, BASELINE_LIMITS, kind="a baseline file")
     except ReadError as exc:
-        raise BaselineError(f"baseline {exc}") from None
-    return baseline_from_json(document, name or path)
+        try:
+            return _known(read_assessment(path, shown))
+        except ReadError:
+            raise BaselineError(f"baseline {exc}") from None
+    return baseline_from_json(document, shown)
 
 
 def parse_baseline(text: str, name: str = "baseline") -> Mapping[str, Severity | None]:
@@ -72,13 +84,19 @@ def parse_baseline(text: str, name: str = "baseline") -> Mapping[str, Severity |
 
 
 def baseline_from_json(document: Any, name: str) -> Mapping[str, Severity | None]:
-    """The baseline in an already parsed JSON value."""
+    """The baseline in an already parsed JSON value (a baseline or a JSON assessment)."""
     if isinstance(document, list):
         return {_fingerprint(item, name, index): None for index, item in enumerate(document)}
+    if isinstance(document, dict) and "threatforge_assessment" in document:
+        try:
+            return _known(assessment_from_dict(document, name))
+        except ReadError as exc:
+            raise BaselineError(f"baseline {exc}") from None
     if not isinstance(document, dict) or "threatforge_baseline" not in document:
         raise BaselineError(
             f"{name}: not a threatforge baseline (write one with 'threatforge check MODEL "
-            "--write-baseline FILE')"
+            "--write-baseline FILE', or give a JSON assessment from 'threatforge analyze "
+            "--format json')"
         )
     if document["threatforge_baseline"] != BASELINE_VERSION:
         raise BaselineError(
@@ -105,6 +123,11 @@ def baseline_from_json(document: Any, name: str) -> Mapping[str, Severity | None
                 f"{name}: findings[{index}]: unknown severity {severity!r} (one of: {choices})"
             ) from None
     return known
+
+
+def _known(assessment: Assessment) -> dict[str, Severity | None]:
+    """A JSON assessment as a baseline: its open findings, as ``render_baseline`` records them."""
+    return {f.fingerprint: f.severity for f in assessment.open_findings}
 
 
 def _fingerprint(value: Any, name: str, index: int) -> str:

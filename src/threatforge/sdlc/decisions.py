@@ -21,20 +21,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from threatforge.assessment import Assessment
+from threatforge.assessment import (
+    Assessment,
+    BaseComparison,
+    DecisionChange,
+    HidingChange,
+    InvalidDecision,
+)
 from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
 from threatforge.rules.interface import Decision, Finding, Outcome, RuleMeta, Severity, Target
 from threatforge.sdlc.policy import DecisionRules
 
 __all__ = [
     "HIDING_STATUSES",
-    "BaseComparison",
-    "DecisionChange",
-    "HidingChange",
-    "InvalidDecision",
     "check_decision",
     "compare_with_base",
     "known_at_base",
@@ -45,19 +46,6 @@ HIDING_STATUSES = frozenset(
     {TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE}
 )
 """Decisions that take a finding out of the gate's count."""
-
-
-@dataclass(frozen=True)
-class InvalidDecision:
-    """A decision that does not hide its finding, why, and the entry that would."""
-
-    fingerprint: str
-    status: TrackingStatus
-    severity: Severity
-    location: Location | None
-    problems: tuple[str, ...]
-    rewrite: str
-    """The tracking entry to write (one YAML line), with placeholders where only a person knows."""
 
 
 def check_decision(
@@ -149,44 +137,6 @@ def _rewrite(fingerprint: str, decision: Decision, latest: date) -> str:
 
 
 # --- what a change did, compared with its base -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class DecisionChange:
-    """A decision that hides a finding, added or changed by this change."""
-
-    fingerprint: str
-    status: TrackingStatus
-    added: bool
-    changes: tuple[str, ...]
-    """What changed (``status open -> accepted``); empty when the entry is new."""
-    location: Location | None
-
-
-@dataclass(frozen=True)
-class HidingChange:
-    """A finding open at the base that this change made disappear without fixing it."""
-
-    fingerprint: str
-    severity: Severity
-    """Its severity at the base."""
-    title: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class BaseComparison:
-    """What a change did that can hide a finding, next to the verdict under ``--base``."""
-
-    decisions: tuple[DecisionChange, ...] = ()
-    hiding: tuple[HidingChange, ...] = ()
-    scoring: tuple[str, ...] = ()
-    """Changes to scoring inputs: system criticality, data classification, controls."""
-
-    @property
-    def hides_something(self) -> bool:
-        """Whether ``--fail-on-new-decisions`` fails on this change."""
-        return bool(self.decisions or self.hiding)
 
 
 _DECISION_FIELDS = ("status", "justification", "owner", "ticket", "expires", "control", "evidence")

@@ -13,13 +13,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from threatforge.assessment import Assessment, Decision, Finding, RuleFailure, Severity
-from threatforge.sdlc.decisions import BaseComparison, InvalidDecision, check_decision
+from threatforge.assessment import (
+    Assessment,
+    BaseComparison,
+    Decision,
+    Finding,
+    GateMode,
+    GateResult,
+    InvalidDecision,
+    RuleFailure,
+    Severity,
+)
+from threatforge.sdlc.decisions import check_decision
 from threatforge.sdlc.policy import LoadedPolicy, default_policy
 from threatforge.text.terminal import quoted_terminal_text, terminal_text
 from threatforge.text.terminal import terminal_text as _t
@@ -29,67 +37,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "VERDICT_PREFIXES",
-    "GateMode",
-    "GateResult",
     "evaluate_gate",
     "gate_to_dict",
     "render_gate_text",
 ]
-
-
-class GateMode(StrEnum):
-    """What the gate compares against."""
-
-    ALL = "all"
-    """Every open finding counts."""
-    BASELINE = "baseline"
-    """Findings recorded in a baseline file do not count (unless their severity rose)."""
-    BASE = "base"
-    """Findings already open at a git ref do not count (unless their severity rose)."""
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """The verdict of the gate on one assessment."""
-
-    system: str
-    threshold: Severity
-    mode: GateMode
-    open_by_severity: Mapping[Severity, int]
-    failing: tuple[Finding, ...]
-    """Open findings at or above the threshold that count (new, or raised, in the other modes)."""
-    tolerated: tuple[Finding, ...]
-    """Open findings at or above the threshold that already existed (baseline or base modes)."""
-    reference: str = ""
-    """The baseline file or the git ref compared against."""
-    failures: tuple[RuleFailure, ...] = ()
-    """Rules that raised (and plugins that failed to load): the verdict cannot be trusted."""
-    hidden: tuple[Finding, ...] = ()
-    """Findings (any severity) that valid decisions took out of the count."""
-    invalid: tuple[InvalidDecision, ...] = ()
-    """Decisions that do not hide their finding (it counts), with why."""
-    policy: LoadedPolicy | None = None
-    comparison: BaseComparison | None = None
-    """Under ``--base``: decisions, hiding changes and scoring changes made by this change."""
-    fail_on_new_decisions: bool = False
-
-    @property
-    def errored(self) -> bool:
-        """The rules could not all run: no verdict (exit 2)."""
-        return bool(self.failures)
-
-    @property
-    def blocked_by_decisions(self) -> bool:
-        """``--fail-on-new-decisions`` and this change adds something that hides a finding."""
-        return (
-            self.fail_on_new_decisions
-            and self.comparison is not None
-            and self.comparison.hides_something
-        )
-
-    @property
-    def passed(self) -> bool:
-        return not (self.failing or self.errored or self.blocked_by_decisions)
 
 
 def evaluate_gate(
@@ -143,7 +94,7 @@ def evaluate_gate(
         failures=tuple(assessment.rule_errors) + tuple(failures),
         hidden=tuple(hidden),
         invalid=tuple(invalid),
-        policy=chosen_policy,
+        policy=chosen_policy.applied(),
         comparison=comparison,
         fail_on_new_decisions=fail_on_new_decisions,
     )
@@ -271,7 +222,7 @@ def _decision_lines(result: GateResult) -> list[str]:
     line = f"{hidden} {'finding' if hidden == 1 else 'findings'} not counted because of decisions"
     lines = [line + (f" ({detail})" if detail else "")]
     if result.policy is not None:
-        lines.append(_t(result.policy.describe()))
+        lines.append(_t(result.policy.description))
     if result.invalid:
         count = len(result.invalid)
         lines.append(
@@ -350,7 +301,7 @@ def _decisions_to_dict(result: GateResult) -> dict[str, Any]:
         else {
             "source": policy.source,
             "digest": policy.digest,
-            "horizon_days": policy.decisions.horizon_days,
+            "horizon_days": policy.horizon_days,
         },
         "fail_on_new_decisions": result.fail_on_new_decisions,
     }

@@ -26,6 +26,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from threatforge.assessment import AppliedPolicy
 from threatforge.errors import ThreatforgeError
 from threatforge.rules.interface import Severity
 
@@ -98,6 +99,10 @@ class LoadedPolicy:
         if self.source is None:
             return f"policy: built-in defaults ({bounds})"
         return f"policy: {self.source} {self.digest} ({bounds})"
+
+    def applied(self) -> AppliedPolicy:
+        """The policy as a gate verdict reports it (:attr:`GateResult.policy`)."""
+        return AppliedPolicy(self.source, self.digest, self.decisions.horizon_days, self.describe())
 
 
 class PolicyError(ThreatforgeError):

@@ -721,17 +721,16 @@ def api_graphql_batching_unlimited(component: Component, model: Model) -> Verdic
         "Deny by default and authorise every function by role or policy (RBAC claims checked in "
         "the handler or gateway route policies, OPA), then declare `authz: rbac` or `policy`.",
     ),
-    detection="Service, function or gateway that is not itself `admin: true`, is reachable from "
-    "an entry point, has `routes` with an admin-like segment (admin, internal, management, "
-    "actuator, debug, console, ops), and whose `authz` is none, acl, iam or object-level.",
+    detection="Service, function or gateway that is reachable from an entry point, has `routes` "
+    "with an admin-like segment (admin, internal, management, actuator, debug, console, ops), "
+    "and whose `authz` is none, acl, iam or object-level. On an exposed `admin: true` console "
+    "exposed-admin-interface supersedes it.",
     false_positives="Paths that merely contain such a word but are user functions "
     "(`/orders/internal-notes`); rename them or accept the finding.",
     references=(TOP10 + "0xa5-broken-function-level-authorization/",),
 ))
 def api_admin_routes_without_function_authz(component: Component, model: Model) -> Verdict:
     """Admin routes on a user API with no role or policy decision."""
-    if component.admin:
-        return Skip("an administrative interface itself (the admin rules cover it)")
     routes = _admin_paths(component)
     if not routes:
         return _NO_ADMIN_ROUTES
@@ -1143,7 +1142,7 @@ def api_webhook_replayable(flow: Flow, model: Model) -> Verdict:
     if not (inbound or _is_webhook_flow(model, flow)):
         return _NOT_WEBHOOK_OR_CALLBACK
     if not flow.signed:
-        return Skip("not signed (the signature rules cover it)")
+        return Skip("not signed: no signed content to carry a timestamp or nonce")
     if flow_prop(flow, "timestamped") is not False or flow_prop(flow, "nonce") is True:
         return PASS
     direction = "inbound callback" if inbound else "outbound webhook"

@@ -407,7 +407,7 @@ def s3_sse_kms_not_enforced(component: Component, model: Model) -> Verdict:
         return _STORES_NO_RESTRICTED_DATA
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest not in (EncryptionAtRest.KMS, EncryptionAtRest.KMS_CMK):
-        return Skip("not encrypted with a KMS key (other encryption rules decide)")
+        return Skip("not encrypted with a KMS key: there is no key to enforce")
     if component.prop("enforce_sse_kms") is not False:
         return PASS
     return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}",
@@ -1503,10 +1503,12 @@ def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict
     ),
     detection="Lambda component with `properties.function_url_auth: NONE`; passes when the "
     "component states an authenticating `authn` (authentication in code), fires with high "
-    "confidence when `authn: none`.",
+    "confidence when `authn: none`. Supersedes unauthenticated-exposed-service and "
+    "missing-authorization on the function.",
     false_positives="Public webhook receivers that verify signatures in code; state `authn: hmac`.",
     references=("https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",),
-    supersedes=(Supersedes("unauthenticated-exposed-service"),),
+    supersedes=(Supersedes("unauthenticated-exposed-service"),
+                Supersedes("missing-authorization")),
 ))
 def lambda_function_url_unauthenticated(component: Component, model: Model) -> Verdict:
     """Fires when a function URL has AuthType NONE and the code does not authenticate."""

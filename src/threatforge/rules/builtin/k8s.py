@@ -69,6 +69,7 @@ from threatforge.rules.interface import (
     RuleMeta,
     Skip,
     Supersedes,
+    SupersedesWhere,
     Target,
     Unknown,
     Verdict,
@@ -159,8 +160,10 @@ def _is_cluster_zone(boundary: Boundary) -> bool:
     "cluster, not `mtls: true`, not in a namespace with STRICT `peer_authentication`, whose "
     "`authn` is none or network. Unknown when `authn` is not stated; skipped for flows into a "
     "more trusted zone, which the boundary rules judge (unauthenticated-boundary-crossing, "
-    "network-location-trust). Supersedes network-location-trust on the calls it reports.",
-    supersedes=(Supersedes("network-location-trust"),),
+    "network-location-trust). Supersedes network-location-trust on the calls it reports, and "
+    "missing-authorization on the service the call goes into.",
+    supersedes=(Supersedes("network-location-trust"),
+                Supersedes("missing-authorization", SupersedesWhere.FLOW_TARGET)),
     false_positives="Callers that authenticate at the application layer in a way the model does "
     "not show; state the flow's `authn`.",
     references=(ISTIO_DOCS + "concepts/security/",

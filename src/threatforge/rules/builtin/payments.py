@@ -783,12 +783,14 @@ def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
     "with `authn: none`, `rate_limit: false` (and no rate-limited edge in front), and no "
     "`properties.bot_protection: true`. Unknown when `authn` or `rate_limit` is not stated. "
     "Such an endpoint's missing authentication and rate limit are reported here only "
-    "(unauthenticated-exposed-service and missing-rate-limit leave it to this rule).",
+    "(it supersedes unauthenticated-exposed-service, missing-rate-limit and "
+    "missing-authorization there).",
     references=("https://docs.stripe.com/disputes/prevention/card-testing",
                 "https://docs.aws.amazon.com/waf/latest/developerguide/waf-bot-control.html"),
     supersedes=(
         Supersedes("unauthenticated-exposed-service"),
         Supersedes("missing-rate-limit"),
+        Supersedes("missing-authorization"),
     ),
 ))
 def pay_card_testing(component: Component, model: Model) -> Verdict:

@@ -1,8 +1,9 @@
 """Generic STRIDE rules per element and per interaction (the engine's first rule set).
 
 Where a domain rule reports the same stated fact with more to say (a third party's callback, a
-Kubernetes API server, card data), the generic rule here skips the element and names that rule,
-so one weakness gives one finding (``docs/rules/one-finding-per-weakness.md``).
+Kubernetes API server, card data), that rule declares it supersedes the generic one
+(``RuleMeta.supersedes``) and the engine keeps one finding per weakness; skipping the owner lets
+the generic rule fire (``docs/rules/one-finding-per-weakness.md``).
 """
 
 from __future__ import annotations
@@ -101,10 +102,12 @@ _NO_RESTRICTED_DATA = Skip("carries no restricted data")
     "supersedes this one: unsigned-inbound-callback (third-party callbacks into a process), "
     "untrusted-direct-store-access (an untrusted party straight to a store), "
     "unauthenticated-cache-or-broker (a cache or broker that does not authenticate) and "
-    "network-location-trust (`authn: network`).",
+    "network-location-trust (`authn: network`). It supersedes missing-authorization on the "
+    "component the flow goes into.",
     false_positives="Deliberately anonymous endpoints (a public product catalogue); mark the flow "
     "`authn: none` and accept the finding with a justification.",
     references=("https://cwe.mitre.org/data/definitions/306.html",),
+    supersedes=(Supersedes("missing-authorization", SupersedesWhere.FLOW_TARGET),),
 ))
 def unauthenticated_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     """A flow into a more trusted zone that does not authenticate its source."""
@@ -155,8 +158,10 @@ def _untrusted_store_access(flow: Flow, model: Model) -> bool:
     detection="Component of kind service/function/gateway that is public or one flow from an "
     "entry point, with `authn: none`. A Lambda function whose function URL has AuthType NONE is "
     "left to aws-lambda-function-url-unauthenticated, an anonymous payment endpoint without "
-    "rate limits to pay-card-testing.",
+    "rate limits to pay-card-testing. Supersedes missing-authorization on the same component: "
+    "who may do what cannot be decided for callers nobody identifies.",
     false_positives="Intentionally anonymous public APIs; accept with justification.",
+    supersedes=(Supersedes("missing-authorization"),),
 ))
 def unauthenticated_exposed_service(component: Component, model: Model) -> Verdict:
     """An exposed process that lets every caller in without authentication."""
@@ -214,8 +219,10 @@ def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
     "not a signed third-party callback. Superseded where a more specific rule reports the flow: "
     "unsigned-inbound-callback (third-party callbacks), untrusted-direct-store-access (an "
     "untrusted party straight to a store) and svc-unauthenticated-service-call (service calls "
-    "inside a Kubernetes cluster that do not enter a more trusted zone).",
-    supersedes=(Supersedes("unauthenticated-boundary-crossing"),),
+    "inside a Kubernetes cluster that do not enter a more trusted zone). Supersedes "
+    "missing-authorization on the component the flow goes into.",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing"),
+                Supersedes("missing-authorization", SupersedesWhere.FLOW_TARGET)),
 ))
 def network_location_trust(flow: Flow, model: Model) -> Verdict:
     """A flow across a trust boundary that trusts the caller's network address."""
@@ -241,9 +248,11 @@ def network_location_trust(flow: Flow, model: Model) -> Verdict:
         "Re-fetch the authoritative state from the provider's API instead of trusting the payload.",
     ),
     detection="Flow from an external-service into a process where `signed` is not true and "
-    "`authn` does not authenticate (unknown when both are not stated).",
+    "`authn` does not authenticate (unknown when both are not stated). Supersedes "
+    "missing-authorization on the process the callback goes into.",
     supersedes=(Supersedes("unauthenticated-boundary-crossing"),
-                Supersedes("network-location-trust")),
+                Supersedes("network-location-trust"),
+                Supersedes("missing-authorization", SupersedesWhere.FLOW_TARGET)),
 ))
 def unsigned_inbound_callback(flow: Flow, model: Model) -> Verdict:
     """A third party's callback into a process that nothing authenticates."""
@@ -645,22 +654,23 @@ def exposed_edge_without_waf(component: Component, model: Model) -> Verdict:
         "(OPA, Cedar/Amazon Verified Permissions).",
     ),
     detection="Process that handles confidential or restricted data, receives flows, and has "
-    "`authz: none`.",
+    "`authz: none`. A process that does not authenticate its callers either is reported by "
+    "unauthenticated-exposed-service, or by unauthenticated-boundary-crossing on the flows into "
+    "it, which supersede this rule there.",
     supersedes=(Supersedes("api-bola-coarse-authz"),),
 ))
 def missing_authorization(component: Component, model: Model) -> Verdict:
     """A process that lets every authenticated caller do everything."""
     if not model.graph.flows_in(component.id):
         return Skip("receives no flows")
-    if component.authn is Authn.NONE:
-        return Skip("does not authenticate callers (the unauthenticated-* rules cover it)")
     data = sensitive_data(model, component)
     if not data:
         return Skip("handles no confidential or restricted data")
     if component.authz is None:
         return Unknown(("authz",))
     if component.authz is Authz.NONE:
-        return Fire(("authz: none", f"handles {names(data)}"), data=ids(data))
+        anonymous = ("authn: none",) if component.authn is Authn.NONE else ()
+        return Fire(("authz: none", *anonymous, f"handles {names(data)}"), data=ids(data))
     return PASS
 
 
@@ -734,7 +744,9 @@ def unauthenticated_cache_or_broker(component: Component, model: Model) -> Verdi
         "Serve admin interfaces only on private networks (VPN, zero-trust access proxy such as "
         "AWS Verified Access or IAP), separate from the public API.",
     ),
-    detection="Component with `admin: true` that is public or one flow from an entry point.",
+    detection="Component with `admin: true` that is public or one flow from an entry point. "
+    "Supersedes api-admin-routes-without-function-authz on the same component.",
+    supersedes=(Supersedes("api-admin-routes-without-function-authz"),),
 ))
 def exposed_admin_interface(component: Component, model: Model) -> Verdict:
     """An administrative interface reachable from an untrusted zone."""

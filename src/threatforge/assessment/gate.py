@@ -1,0 +1,92 @@
+"""The CI gate's verdict on one assessment: data only.
+
+:func:`threatforge.sdlc.gate.evaluate_gate` decides it and :mod:`threatforge.sdlc.gate`
+renders it; the verdict and what it refers to (the policy that judged the decisions, the
+decisions that may not hide their finding, the comparison with a base) are plain frozen data
+here, below the gate, so that anything reporting a verdict needs nothing from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from threatforge.assessment._results import Finding, RuleFailure, Severity
+from threatforge.assessment.decisions import BaseComparison, InvalidDecision
+
+__all__ = [
+    "AppliedPolicy",
+    "GateMode",
+    "GateResult",
+]
+
+
+class GateMode(StrEnum):
+    """What the gate compares against."""
+
+    ALL = "all"
+    """Every open finding counts."""
+    BASELINE = "baseline"
+    """Findings recorded in a baseline file do not count (unless their severity rose)."""
+    BASE = "base"
+    """Findings already open at a git ref do not count (unless their severity rose)."""
+
+
+@dataclass(frozen=True)
+class AppliedPolicy:
+    """The policy that judged the decisions, as the verdict reports it."""
+
+    source: str | None
+    """The file it was read from; None for the built-in defaults."""
+    digest: str | None
+    """``sha256:<hex>`` of the file's bytes; None for the built-in defaults."""
+    horizon_days: int
+    """A decision that hides a finding expires within this many days."""
+    description: str
+    """One line for the verdict: which policy judged the decisions, and its bounds."""
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The verdict of the gate on one assessment."""
+
+    system: str
+    threshold: Severity
+    mode: GateMode
+    open_by_severity: Mapping[Severity, int]
+    failing: tuple[Finding, ...]
+    """Open findings at or above the threshold that count (new, or raised, in the other modes)."""
+    tolerated: tuple[Finding, ...]
+    """Open findings at or above the threshold that already existed (baseline or base modes)."""
+    reference: str = ""
+    """The baseline file or the git ref compared against."""
+    failures: tuple[RuleFailure, ...] = ()
+    """Rules that raised (and plugins that failed to load): the verdict cannot be trusted."""
+    hidden: tuple[Finding, ...] = ()
+    """Findings (any severity) that valid decisions took out of the count."""
+    invalid: tuple[InvalidDecision, ...] = ()
+    """Decisions that do not hide their finding (it counts), with why."""
+    policy: AppliedPolicy | None = None
+    comparison: BaseComparison | None = None
+    """Under ``--base``: decisions, hiding changes and scoring changes made by this change."""
+    fail_on_new_decisions: bool = False
+
+    @property
+    def errored(self) -> bool:
+        """The rules could not all run: no verdict (exit 2)."""
+        return bool(self.failures)
+
+    @property
+    def blocked_by_decisions(self) -> bool:
+        """``--fail-on-new-decisions`` and this change adds something that hides a finding."""
+        return (
+            self.fail_on_new_decisions
+            and self.comparison is not None
+            and self.comparison.hides_something
+        )
+
+    @property
+    def passed(self) -> bool:
+        """No counted finding at or above the threshold, no failure, nothing blocked."""
+        return not (self.failing or self.errored or self.blocked_by_decisions)
