@@ -22,6 +22,13 @@ from threatforge.assessment._analyses import (
     PciScopeAnalysis,
 )
 from threatforge.assessment._assessment import Assessment
+from threatforge.assessment._decisions import (
+    DECISION_STATUSES,
+    OPEN_STATUSES,
+    REASON_REQUIRED,
+    DecisionStatus,
+    is_open_status,
+)
 from threatforge.assessment._json import (
     ASSESSMENT_SCHEMA_VERSION,
     assessment_from_dict,
@@ -46,17 +53,31 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment._threats import (
+    NOT_CONFIRMED,
+    Answer,
+    ApplicableThreat,
+    Question,
+    QuestionFact,
+    RuledOut,
+)
 
 __all__ = [
     "ANALYSES_NOT_RUN",
     "ASSESSMENT_SCHEMA_VERSION",
     "BLAST_RADIUS_LISTED",
     "BLAST_RADIUS_ORIGINS",
+    "DECISION_STATUSES",
+    "NOT_CONFIRMED",
+    "OPEN_STATUSES",
+    "REASON_REQUIRED",
     "REPORT_PATHS",
     "REPORT_PATH_BUDGET",
     "Analyses",
     "AnalysisKind",
     "AnalysisStatus",
+    "Answer",
+    "ApplicableThreat",
     "Assessment",
     "AttackPathsAnalysis",
     "BlastRadiusAnalysis",
@@ -64,15 +85,19 @@ __all__ = [
     "Confidence",
     "DataInReach",
     "Decision",
+    "DecisionStatus",
     "Evidence",
     "Finding",
     "Linddun",
     "ModelGap",
     "Outcome",
     "PciScopeAnalysis",
+    "Question",
+    "QuestionFact",
     "RuleFailure",
     "RuleInfo",
     "RuleSummary",
+    "RuledOut",
     "Severity",
     "StaleDecision",
     "Stride",
@@ -80,6 +105,7 @@ __all__ = [
     "assessment_json",
     "assessment_to_dict",
     "finding_to_dict",
+    "is_open_status",
     "parse_assessment",
     "read_assessment",
 ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from threatforge.assessment._decisions import OPEN_STATUSES
 from threatforge.model import Location, TrackingStatus
 
 __all__ = [
@@ -208,11 +209,7 @@ class Finding:
     @property
     def is_open(self) -> bool:
         """Counts against a gate: not accepted, mitigated or a false positive."""
-        return self.status in (
-            TrackingStatus.OPEN,
-            TrackingStatus.IN_DISCUSSION,
-            TrackingStatus.IN_PROGRESS,
-        )
+        return self.status in OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

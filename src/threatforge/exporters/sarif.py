@@ -53,7 +53,12 @@ _LEVEL = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
 }
-_SUPPRESSED = (TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE)
+_SUPPRESSED = (
+    TrackingStatus.ACCEPTED,
+    TrackingStatus.MITIGATED,
+    TrackingStatus.FALSE_POSITIVE,
+    TrackingStatus.NOT_APPLICABLE,
+)
 
 
 def render_sarif(

@@ -42,9 +42,14 @@ __all__ = [
 ]
 
 HIDING_STATUSES = frozenset(
-    {TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE}
+    {
+        TrackingStatus.ACCEPTED,
+        TrackingStatus.MITIGATED,
+        TrackingStatus.FALSE_POSITIVE,
+        TrackingStatus.NOT_APPLICABLE,
+    }
 )
-"""Decisions that take a finding out of the gate's count."""
+"""Decisions that take a finding (or an applicable threat) out of the gate's count."""
 
 
 @dataclass(frozen=True)
