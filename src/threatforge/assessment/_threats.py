@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from threatforge.assessment._decisions import OPEN_STATUSES, DecisionStatus
-from threatforge.assessment._results import Decision, RuleInfo, Severity
+from threatforge.assessment._results import Decision, RuleFacts, RuleInfo, Severity
 from threatforge.model import Location
 
 __all__ = [
@@ -83,7 +83,7 @@ class Question:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApplicableThreat:
+class ApplicableThreat(RuleFacts):
     """A threat that applies to named elements and that no stated fact rules out yet.
 
     Scored like the finding its rule would report (so a team can sort what to review first),
@@ -110,11 +110,6 @@ class ApplicableThreat:
     impact_factors: tuple[str, ...] = ()
 
     confidence = NOT_CONFIRMED
-
-    @property
-    def rule(self) -> str:
-        """The id of the rule whose threat this is (and whose finding it becomes)."""
-        return self.meta.id
 
     @property
     def is_open(self) -> bool:

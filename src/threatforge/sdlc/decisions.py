@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from threatforge.assessment import Assessment
+from threatforge.assessment import ApplicableThreat, Assessment
 from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
 from threatforge.rules.interface import Decision, Finding, Outcome, RuleMeta, Severity, Target
 from threatforge.sdlc.policy import DecisionRules
@@ -66,14 +66,15 @@ class InvalidDecision:
 
 
 def check_decision(
-    finding: Finding,
+    finding: Finding | ApplicableThreat,
     decision: Decision,
     rules: DecisionRules,
     today: date,
     controls: Mapping[str, Control] | None = None,
     location: Location | None = None,
 ) -> InvalidDecision | None:
-    """None when ``decision`` may hide ``finding``; else what is wrong with it.
+    """None when ``decision`` may hide ``finding`` (or close an applicable threat); else what is
+    wrong with it.
 
     ``controls`` are the model's declared controls (None: a named control is not looked up).
     """
