@@ -52,6 +52,7 @@ def test_each_option_offers_its_library_enum_itself() -> None:
     expected: dict[tuple[str, str], type[StrEnum]] = {
         ("analyze", "min_severity"): Severity,
         ("check", "fail_on"): Severity,
+        ("check", "fail_on_unreviewed"): Severity,
         ("requirements", "min_severity"): Severity,
         ("report", "audience"): Audience,
         ("report", "layout"): LayoutEngine,

@@ -188,9 +188,9 @@ def test_refuses_an_owner_the_ci_policy_does_not_allow(model: Path, tmp_path: Pa
     [
         (
             ("pci-no-cde-defined@crd", *ACCEPT, "--expires", "2026-06-30"),
-            "error: threatmodel.yaml has no finding 'pci-no-cde-defined@crd' — did you mean "
-            "'pci-no-cde-defined@card'? (threatforge analyze lists the findings with their "
-            "fingerprints)\n",
+            "error: threatmodel.yaml has no finding or applicable threat "
+            "'pci-no-cde-defined@crd' — did you mean 'pci-no-cde-defined@card'? (threatforge "
+            "analyze lists the findings with their fingerprints)\n",
         ),
         (
             (FINDING, *ACCEPT, "--expires", "2026-06-30", "--control", "waf"),
@@ -273,4 +273,27 @@ def test_replaces_a_decision_in_the_included_file_that_holds_it(model: Path) -> 
     )
     assert result.stderr.splitlines()[-2] == (
         "decisions.yaml: recorded pci-no-cde-defined@card: accepted by alice, expires 2026-06-30"
+    )
+
+
+def test_an_applicable_threat_is_decided_not_applicable_by_its_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = "system: {name: Refunds}\ncomponents:\n  refund-fn: {kind: function}\n"
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(text, encoding="utf-8")
+    threat = "pay-refund-without-dual-approval@refund-fn"
+    result = decide(
+        threat, "--status", "not-applicable", "--owner", "alice", "--reason",
+        "the PSP issues refunds, never staff", "--expires", "2026-06-30",
+    )
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == text + (
+        "tracking:\n"
+        f'  "{threat}":\n'
+        "    status: not-applicable\n"
+        "    justification: the PSP issues refunds, never staff\n"
+        "    owner: alice\n"
+        "    expires: 2026-06-30\n"
     )

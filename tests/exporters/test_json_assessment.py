@@ -102,6 +102,8 @@ EXPECTED = {
         "findings": 2,
         "open": 1,
         "open_by_severity": {"critical": 0, "high": 0, "elevated": 0, "medium": 1, "low": 0},
+        "applicable_threats": 0,
+        "open_applicable_threats": 0,
         "rules_run": 1,
         "model_gaps": 1,
         "rule_errors": 0,
@@ -181,6 +183,8 @@ EXPECTED = {
             "location": {"file": "threatmodel.yaml", "line": 11, "column": 3},
         },
     ],
+    "applicable_threats": [],
+    "ruled_out": [],
     "model_gaps": [
         {
             "element": "vault",

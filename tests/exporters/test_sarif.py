@@ -63,7 +63,8 @@ def test_every_example_is_valid_sarif(path: Path) -> None:
     run = document["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(assessment.rules_run)
     assert [r["partialFingerprints"]["threatforgeFingerprint/v1"] for r in run["results"]] == [
-        f.fingerprint for f in assessment.findings
+        *(f.fingerprint for f in assessment.findings),
+        *(t.fingerprint for t in assessment.applicable_threats),
     ]
     relative = path.relative_to(ROOT).as_posix()
     assert {

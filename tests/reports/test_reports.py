@@ -35,7 +35,9 @@ from threatforge.reports.pdf import html_to_pdf
 from threatforge.rules import Severity
 
 JARGON = ("CWE", "CAPEC", "STRIDE", "OWASP", "ASVS", "fingerprint", "Fingerprint", "ATT&amp;CK")
-ENGINEERING_SECTIONS = ("summary", "top-risks", "decisions", "findings", "model", "gaps")
+ENGINEERING_SECTIONS = (
+    "summary", "top-risks", "decisions", "findings", "threats", "model", "gaps"
+)
 
 
 def _html(name: str, audience: Audience = Audience.ENGINEERING) -> str:
@@ -107,13 +109,14 @@ def test_markdown_report_of_each_example(name: str) -> None:
     text = render_report(model, assessment, ReportFormat.MARKDOWN)
     assert isinstance(text, str)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings[:6] == [
+    assert headings[:7] == [
         "## Summary",
         "## Top risks",
         "## Accepted risks",
         "## Findings",
+        "## Threats to consider",
         "## The system",
-        headings[5],
+        headings[6],
     ]
     assert headings[-1] == "## Facts missing from the model"
     assert "```mermaid\nflowchart LR\n" in text

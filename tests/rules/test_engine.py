@@ -284,10 +284,10 @@ def _rule_returning(rule_id: str, result: object, target: Target = Target.COMPON
 @pytest.mark.parametrize(
     ("result", "error"),
     [
-        (None, "returned NoneType, not a verdict (Fire, PASS, Unknown or Skip)"),
-        (True, "returned bool, not a verdict (Fire, PASS, Unknown or Skip)"),
-        ("fire", "returned str, not a verdict (Fire, PASS, Unknown or Skip)"),
-        ([PASS, "x"], "returned str among its verdicts, not Fire, PASS, Unknown or Skip"),
+        (None, "returned NoneType, not a verdict (Fire, PASS, Unknown, Skip or RuledOut)"),
+        (True, "returned bool, not a verdict (Fire, PASS, Unknown, Skip or RuledOut)"),
+        ("fire", "returned str, not a verdict (Fire, PASS, Unknown, Skip or RuledOut)"),
+        ([PASS, "x"], "returned str among its verdicts, not Fire, PASS, Unknown, Skip or RuledOut"),
     ],
 )
 def test_a_rule_returning_something_else_than_verdicts_is_a_rule_error(

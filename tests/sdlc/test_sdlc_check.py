@@ -178,6 +178,9 @@ def test_json_verdict(invoke: Invoke, folder: Path) -> None:
                     "policy": {"source": None, "digest": None, "horizon_days": 365},
                     "fail_on_new_decisions": False,
                 },
+                "fail_on_unreviewed": None,
+                "open_applicable_threats": 0,
+                "unreviewed": [],
             }
         ],
     }

@@ -200,6 +200,8 @@ def test_json_diff() -> None:
         "model_changes": [
             {"section": "flows", "element": "customer->orders", "change": "added", "fields": []}
         ],
+        "new_threats": [],
+        "closed_threats": [],
     }
 
 

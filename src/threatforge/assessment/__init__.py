@@ -24,6 +24,13 @@ from threatforge.assessment._analyses import (
     PciScopeAnalysis,
 )
 from threatforge.assessment._assessment import Assessment
+from threatforge.assessment._decisions import (
+    DECISION_STATUSES,
+    OPEN_STATUSES,
+    REASON_REQUIRED,
+    DecisionStatus,
+    is_open_status,
+)
 from threatforge.assessment._json import (
     ASSESSMENT_SCHEMA_VERSION,
     assessment_from_dict,
@@ -48,6 +55,14 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment._threats import (
+    NOT_CONFIRMED,
+    Answer,
+    ApplicableThreat,
+    Question,
+    QuestionFact,
+    RuledOut,
+)
 from threatforge.assessment.decisions import (
     BaseComparison,
     DecisionChange,
@@ -61,11 +76,17 @@ __all__ = [
     "ASSESSMENT_SCHEMA_VERSION",
     "BLAST_RADIUS_LISTED",
     "BLAST_RADIUS_ORIGINS",
+    "DECISION_STATUSES",
+    "NOT_CONFIRMED",
+    "OPEN_STATUSES",
+    "REASON_REQUIRED",
     "REPORT_PATHS",
     "REPORT_PATH_BUDGET",
     "Analyses",
     "AnalysisKind",
     "AnalysisStatus",
+    "Answer",
+    "ApplicableThreat",
     "AppliedPolicy",
     "Assessment",
     "AttackPathsAnalysis",
@@ -76,6 +97,7 @@ __all__ = [
     "DataInReach",
     "Decision",
     "DecisionChange",
+    "DecisionStatus",
     "Evidence",
     "Finding",
     "GateMode",
@@ -86,9 +108,12 @@ __all__ = [
     "ModelGap",
     "Outcome",
     "PciScopeAnalysis",
+    "Question",
+    "QuestionFact",
     "RuleFailure",
     "RuleInfo",
     "RuleSummary",
+    "RuledOut",
     "Severity",
     "StaleDecision",
     "Stride",
@@ -96,6 +121,7 @@ __all__ = [
     "assessment_json",
     "assessment_to_dict",
     "finding_to_dict",
+    "is_open_status",
     "parse_assessment",
     "read_assessment",
 ]

@@ -15,6 +15,7 @@ from threatforge.assessment._results import (
     Severity,
     StaleDecision,
 )
+from threatforge.assessment._threats import ApplicableThreat, RuledOut
 
 __all__ = ["Assessment"]
 
@@ -36,6 +37,29 @@ class Assessment:
     """The date tracking decisions were judged against (ISO format)."""
     analyses: Analyses = ANALYSES_NOT_RUN
     """Attack paths, PCI DSS scope and blast radius, each with how it ended."""
+    applicable_threats: tuple[ApplicableThreat, ...] = ()
+    """Threats that apply and that no stated fact rules out yet, each with its question."""
+    ruled_out: tuple[RuledOut, ...] = ()
+    """Threats that would apply, ruled out by a stated fact (the evidence)."""
+
+    @property
+    def open_threats(self) -> tuple[ApplicableThreat, ...]:
+        """Applicable threats nobody decided away yet (see :attr:`ApplicableThreat.is_open`)."""
+        return tuple(t for t in self.applicable_threats if t.is_open)
+
+    def threat(self, fingerprint: str) -> ApplicableThreat | None:
+        """The applicable threat with this fingerprint, or None."""
+        for threat in self.applicable_threats:
+            if threat.fingerprint == fingerprint:
+                return threat
+        return None
+
+    def threats_at_or_above(
+        self, threshold: Severity, *, open_only: bool = True
+    ) -> tuple[ApplicableThreat, ...]:
+        """Applicable threats whose severity is at least ``threshold``."""
+        pool = self.open_threats if open_only else self.applicable_threats
+        return tuple(t for t in pool if t.severity.rank >= threshold.rank)
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

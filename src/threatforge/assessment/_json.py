@@ -52,6 +52,14 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment._threats import (
+    NOT_CONFIRMED,
+    Answer,
+    ApplicableThreat,
+    Question,
+    QuestionFact,
+    RuledOut,
+)
 from threatforge.model import Classification, JsonLimits, Location, Model, ReadError, TrackingStatus
 from threatforge.model import parse_json_text as _parse_json_text
 from threatforge.model import read_json_file as _read_json_file
@@ -66,6 +74,7 @@ __all__ = [
     "finding_to_dict",
     "parse_assessment",
     "read_assessment",
+    "threat_to_dict",
 ]
 
 ASSESSMENT_SCHEMA_VERSION = 1
@@ -128,6 +137,80 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _rule_facts(info: RuleInfo) -> dict[str, Any]:
+    """What a result says of its rule, as findings write it."""
+    return {
+        "description": info.description,
+        "mitigations": list(info.mitigations),
+        "stride": [s.value for s in info.stride],
+        "linddun": [c.value for c in info.linddun],
+        "cwe": list(info.cwe),
+        "capec": list(info.capec),
+        "owasp": {"asvs": list(info.asvs), "api_top10": list(info.api_top10)},
+        "attack": list(info.attack),
+        "references": list(info.references),
+        "domain": info.domain,
+        "compliance": list(info.compliance),
+    }
+
+
+def _location_to_dict(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    return {"file": location.file, "line": location.line, "column": location.column}
+
+
+def question_to_dict(question: Question) -> dict[str, Any]:
+    """A question as the contract writes it: its text and facts with their answers."""
+    return {
+        "text": question.text,
+        "facts": [
+            {
+                "element": fact.element,
+                "path": fact.path,
+                "answers": {value: effect.value for value, effect in fact.answers},
+            }
+            for fact in question.facts
+        ],
+    }
+
+
+def threat_to_dict(threat: ApplicableThreat) -> dict[str, Any]:
+    """One applicable threat as plain JSON data (docs/applicable-threats.md)."""
+    decision = threat.decision
+    return {
+        "rule": threat.rule,
+        "title": threat.title,
+        "fingerprint": threat.fingerprint,
+        "elements": list(threat.elements),
+        "severity": threat.severity.value,
+        "likelihood": threat.likelihood,
+        "impact": threat.impact,
+        "confidence": NOT_CONFIRMED,
+        "explanation": threat.explanation,
+        "likelihood_factors": list(threat.likelihood_factors),
+        "impact_factors": list(threat.impact_factors),
+        "status": threat.status.value,
+        "decision": None if decision is None else _decision_to_dict(decision),
+        "why": list(threat.why),
+        "question": question_to_dict(threat.question),
+        **_rule_facts(threat.meta),
+        "data": list(threat.data),
+        "location": _location_to_dict(threat.location),
+    }
+
+
+def _ruled_out_to_dict(item: RuledOut) -> dict[str, Any]:
+    return {
+        "rule": item.rule,
+        "fingerprint": item.fingerprint,
+        "elements": list(item.elements),
+        "title": item.title,
+        "evidence": list(item.evidence),
+        "message": item.message,
+    }
+
+
 def assessment_to_dict(assessment: Assessment, model: Model | None = None) -> dict[str, Any]:
     """The whole assessment as plain JSON data (``model`` adds its element count)."""
     return _document(assessment, model, [finding_to_dict(f) for f in assessment.findings])
@@ -146,12 +229,16 @@ def _document(
             "findings": len(assessment.findings),
             "open": len(assessment.open_findings),
             "open_by_severity": {s.value: counts[s] for s in reversed(Severity)},
+            "applicable_threats": len(assessment.applicable_threats),
+            "open_applicable_threats": len(assessment.open_threats),
             "rules_run": len(assessment.rules_run),
             "model_gaps": len(assessment.gaps),
             "rule_errors": len(assessment.rule_errors),
             "elements": model.element_count if model is not None else None,
         },
         "findings": findings,
+        "applicable_threats": [threat_to_dict(t) for t in assessment.applicable_threats],
+        "ruled_out": [_ruled_out_to_dict(r) for r in assessment.ruled_out],
         "model_gaps": [
             {
                 "element": g.element,
@@ -373,6 +460,25 @@ class _Shape:
         return value
 
 
+def _meta_key(info: RuleInfo) -> tuple[Any, ...]:
+    """What makes two copies of a rule's metadata the same (the title is per result)."""
+    return (
+        info.id,
+        info.description,
+        info.mitigations,
+        info.cwe,
+        info.stride,
+        info.linddun,
+        info.capec,
+        info.asvs,
+        info.api_top10,
+        info.attack,
+        info.references,
+        info.domain,
+        info.compliance,
+    )
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -405,10 +511,9 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
         )
     metas: dict[tuple[Any, ...], RuleInfo] = {}
 
-    def finding(value: Any, where: str) -> Finding:
-        item = shape.mapping(value, where)
+    def rule_info(item: Mapping[str, Any], where: str) -> RuleInfo:
         owasp = shape.mapping(shape.field(item, "owasp", where), f"{where}.owasp")
-        info = RuleInfo(
+        return RuleInfo(
             id=shape.string(item, "rule", where),
             title=shape.string(item, "title", where),
             description=shape.string(item, "description", where),
@@ -432,22 +537,11 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             domain=shape.string(item, "domain", where),
             compliance=shape.strs(item, "compliance", where),
         )
-        key = (
-            info.id,
-            info.description,
-            info.mitigations,
-            info.cwe,
-            info.stride,
-            info.linddun,
-            info.capec,
-            info.asvs,
-            info.api_top10,
-            info.attack,
-            info.references,
-            info.domain,
-            info.compliance,
-        )
-        meta = metas.setdefault(key, info)
+
+    def finding(value: Any, where: str) -> Finding:
+        item = shape.mapping(value, where)
+        info = rule_info(item, where)
+        meta = metas.setdefault(_meta_key(info), info)
         return Finding(
             meta=meta,
             title=info.title,
@@ -465,6 +559,64 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             location=location(shape.field(item, "location", where), f"{where}.location"),
             likelihood_factors=shape.strs(item, "likelihood_factors", where),
             impact_factors=shape.strs(item, "impact_factors", where),
+        )
+
+    def threat(value: Any, where: str) -> ApplicableThreat:
+        item = shape.mapping(value, where)
+        confidence = shape.string(item, "confidence", where)
+        if confidence != NOT_CONFIRMED:
+            raise shape.fail(
+                f"{where}.confidence", f"expected '{NOT_CONFIRMED}', found {_kind(confidence)}"
+            )
+        info = rule_info(item, where)
+        meta = metas.setdefault(_meta_key(info), info)
+        return ApplicableThreat(
+            meta=meta,
+            title=info.title,
+            elements=shape.strs(item, "elements", where),
+            fingerprint=shape.string(item, "fingerprint", where),
+            likelihood=shape.number(item, "likelihood", where, low=1),
+            impact=shape.number(item, "impact", where, low=1),
+            severity=shape.member(Severity, item, "severity", where),
+            explanation=shape.string(item, "explanation", where),
+            why=shape.strs(item, "why", where),
+            question=question(shape.field(item, "question", where), f"{where}.question"),
+            data=shape.strs(item, "data", where),
+            status=shape.member(TrackingStatus, item, "status", where),
+            decision=decision(shape.field(item, "decision", where), f"{where}.decision"),
+            location=location(shape.field(item, "location", where), f"{where}.location"),
+            likelihood_factors=shape.strs(item, "likelihood_factors", where),
+            impact_factors=shape.strs(item, "impact_factors", where),
+        )
+
+    def question(value: Any, where: str) -> Question:
+        item = shape.mapping(value, where)
+        return Question(
+            shape.string(item, "text", where),
+            shape.items(shape.field(item, "facts", where), f"{where}.facts", question_fact),
+        )
+
+    def question_fact(value: Any, where: str) -> QuestionFact:
+        item = shape.mapping(value, where)
+        answers = shape.mapping(shape.field(item, "answers", where), f"{where}.answers")
+        return QuestionFact(
+            shape.string(item, "element", where),
+            shape.string(item, "path", where),
+            tuple(
+                (shape.text(key, f"{where}.answers"), shape.enum(Answer, effect,
+                                                               f"{where}.answers.{key}"))
+                for key, effect in answers.items()
+            ),
+        )
+
+    def ruled_out(value: Any, where: str) -> RuledOut:
+        item = shape.mapping(value, where)
+        return RuledOut(
+            shape.string(item, "rule", where),
+            shape.string(item, "fingerprint", where),
+            shape.strs(item, "elements", where),
+            shape.string(item, "title", where),
+            shape.strs(item, "evidence", where),
         )
 
     def decision(value: Any, where: str) -> Decision | None:
@@ -581,6 +733,11 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
         rules_run=rules_run,
         as_of=shape.string(root, "as_of", "the assessment"),
         analyses=analyses,
+        # absent in files written before assessments carried applicable threats
+        applicable_threats=shape.items(
+            root.get("applicable_threats", []), "applicable_threats", threat
+        ),
+        ruled_out=shape.items(root.get("ruled_out", []), "ruled_out", ruled_out),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from threatforge.assessment._decisions import OPEN_STATUSES
 from threatforge.model import Location, TrackingStatus
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Linddun",
     "ModelGap",
     "Outcome",
+    "RuleFacts",
     "RuleFailure",
     "RuleInfo",
     "RuleSummary",
@@ -124,36 +126,15 @@ class RuleInfo:
     """Compliance requirements it evidences, e.g. ``pci-dss-4.0:3.5.1``."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class Finding:
-    """One threat instance on named elements, scored and explained.
+class RuleFacts:
+    """What a result (a finding, an applicable threat) says of its rule, through ``meta``."""
 
-    What the rule says of the weakness in general (description, references, mitigations, the
-    catalogue ids) is its rule's, reached through :attr:`meta`; the finding holds what is
-    particular to this instance. Findings compare by what was found (the fingerprint names the
-    rule), not by which copy of the rule's metadata found it.
-    """
-
-    meta: RuleInfo = field(compare=False)
-    title: str
-    elements: tuple[str, ...]
-    fingerprint: str
-    likelihood: int
-    impact: int
-    severity: Severity
-    confidence: Confidence
-    explanation: str
-    evidence: tuple[str, ...]
-    data: tuple[str, ...]
-    status: TrackingStatus = TrackingStatus.OPEN
-    decision: Decision | None = None
-    location: Location | None = None
-    likelihood_factors: tuple[str, ...] = ()
-    impact_factors: tuple[str, ...] = ()
+    __slots__ = ()
+    meta: RuleInfo
 
     @property
     def rule(self) -> str:
-        """The id of the rule that found it."""
+        """The id of the rule that found it (or whose threat it is)."""
         return self.meta.id
 
     @property
@@ -204,14 +185,38 @@ class Finding:
     def compliance(self) -> tuple[str, ...]:
         return self.meta.compliance
 
+
+@dataclass(frozen=True, kw_only=True)
+class Finding(RuleFacts):
+    """One threat instance on named elements, scored and explained.
+
+    What the rule says of the weakness in general (description, references, mitigations, the
+    catalogue ids) is its rule's, reached through :attr:`meta`; the finding holds what is
+    particular to this instance. Findings compare by what was found (the fingerprint names the
+    rule), not by which copy of the rule's metadata found it.
+    """
+
+    meta: RuleInfo = field(compare=False)
+    title: str
+    elements: tuple[str, ...]
+    fingerprint: str
+    likelihood: int
+    impact: int
+    severity: Severity
+    confidence: Confidence
+    explanation: str
+    evidence: tuple[str, ...]
+    data: tuple[str, ...]
+    status: TrackingStatus = TrackingStatus.OPEN
+    decision: Decision | None = None
+    location: Location | None = None
+    likelihood_factors: tuple[str, ...] = ()
+    impact_factors: tuple[str, ...] = ()
+
     @property
     def is_open(self) -> bool:
         """Counts against a gate: not accepted, mitigated or a false positive."""
-        return self.status in (
-            TrackingStatus.OPEN,
-            TrackingStatus.IN_DISCUSSION,
-            TrackingStatus.IN_PROGRESS,
-        )
+        return self.status in OPEN_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
-"""What changed between two versions of a model: findings new, resolved and re-scored, and the
-model edits behind them. Pure functions over ``(Model, Assessment)`` pairs; no I/O.
+"""What changed between two versions of a model: findings new, resolved and re-scored,
+applicable threats new and no longer open, and the model edits behind them. Pure functions over
+``(Model, Assessment)`` pairs; no I/O.
 
 Findings are matched by fingerprint (``rule-id@element-id``), which stays the same across
 unrelated edits. Only *open* findings count: a finding accepted in the new version is resolved,
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from threatforge.assessment import Assessment, Finding, Severity
+from threatforge.assessment import ApplicableThreat, Assessment, Finding, Severity
 from threatforge.model import Model, TrackingStatus
 
 __all__ = [
     "AssessmentDiff",
     "ChangeKind",
+    "ClosedThreat",
     "ElementChange",
     "FieldChange",
     "NewFinding",
@@ -29,6 +31,7 @@ __all__ = [
     "diff_findings",
     "diff_models",
     "diff_snapshots",
+    "diff_threats",
 ]
 
 _VALUE_CHARS = 80
@@ -107,6 +110,17 @@ class SeverityChange:
         return self.new.rank > self.old.rank
 
 
+@dataclass(frozen=True, slots=True)
+class ClosedThreat:
+    """An applicable threat open before and not open now, and what became of it."""
+
+    threat: ApplicableThreat
+    """The threat as it was in the old version."""
+    now: str
+    """``confirmed`` (it is a finding now), ``ruled out by ...``, the decision's status, or
+    ``gone`` (the element, or the condition that made it apply, is gone)."""
+
+
 @dataclass(frozen=True)
 class AssessmentDiff:
     """Everything that changed between two snapshots, in a stable order."""
@@ -117,10 +131,17 @@ class AssessmentDiff:
     resolved: tuple[ResolvedFinding, ...]
     changed: tuple[SeverityChange, ...]
     model_changes: tuple[ElementChange, ...]
+    new_threats: tuple[ApplicableThreat, ...] = ()
+    """Open applicable threats that were not open before."""
+    closed_threats: tuple[ClosedThreat, ...] = ()
+    """Applicable threats open before and not open now."""
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.resolved or self.changed or self.model_changes)
+        return not (
+            self.new or self.resolved or self.changed or self.model_changes
+            or self.new_threats or self.closed_threats
+        )
 
     def changes_behind(self, finding: Finding) -> tuple[ElementChange, ...]:
         """The model edits on the finding's elements (and on the ends of its flows)."""
@@ -167,6 +188,37 @@ def diff_findings(
     resolved.sort(key=lambda item: _finding_order(item.finding))
     changed.sort(key=lambda item: (-item.new.rank, -item.old.rank, item.finding.fingerprint))
     return tuple(added), tuple(resolved), tuple(changed)
+
+
+def diff_threats(
+    old: Assessment | None, new: Assessment
+) -> tuple[tuple[ApplicableThreat, ...], tuple[ClosedThreat, ...]]:
+    """Open applicable threats new in ``new``, and those open in ``old`` that are not any more
+    (confirmed as a finding, ruled out, decided or gone). ``old=None``: there was no model."""
+    before = {t.fingerprint: t for t in old.applicable_threats} if old is not None else {}
+    after = {t.fingerprint: t for t in new.applicable_threats}
+    added = [
+        threat for fingerprint, threat in after.items()
+        if threat.is_open and not (fingerprint in before and before[fingerprint].is_open)
+    ]
+    findings = new.fingerprints
+    ruled_out = {r.fingerprint: r.message for r in new.ruled_out}
+    closed = []
+    for fingerprint, threat in before.items():
+        if not threat.is_open or (fingerprint in after and after[fingerprint].is_open):
+            continue
+        if fingerprint in findings:
+            now = "confirmed"
+        elif fingerprint in ruled_out:
+            now = ruled_out[fingerprint]
+        elif fingerprint in after:
+            now = after[fingerprint].status.value
+        else:
+            now = "gone"
+        closed.append(ClosedThreat(threat, now))
+    added.sort(key=lambda t: (-t.severity.rank, t.fingerprint))
+    closed.sort(key=lambda c: (-c.threat.severity.rank, c.threat.fingerprint))
+    return tuple(added), tuple(closed)
 
 
 # --- model ------------------------------------------------------------------------------------
@@ -246,6 +298,7 @@ def diff_models(old: Model | None, new: Model) -> tuple[ElementChange, ...]:
 def diff_snapshots(old: Snapshot | None, new: Snapshot) -> AssessmentDiff:
     """Compare two versions; ``old=None`` when the model did not exist before."""
     added, resolved, changed = diff_findings(old.assessment if old else None, new.assessment)
+    new_threats, closed_threats = diff_threats(old.assessment if old else None, new.assessment)
     return AssessmentDiff(
         old_system=old.model.system.name if old else None,
         new_system=new.model.system.name,
@@ -253,4 +306,6 @@ def diff_snapshots(old: Snapshot | None, new: Snapshot) -> AssessmentDiff:
         resolved=resolved,
         changed=changed,
         model_changes=diff_models(old.model if old else None, new.model),
+        new_threats=new_threats,
+        closed_threats=closed_threats,
     )

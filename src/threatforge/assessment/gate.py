@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from threatforge.assessment._results import Finding, RuleFailure, Severity
+from threatforge.assessment._threats import ApplicableThreat
 from threatforge.assessment.decisions import BaseComparison, InvalidDecision
 
 __all__ = [
@@ -71,6 +72,15 @@ class GateResult:
     comparison: BaseComparison | None = None
     """Under ``--base``: decisions, hiding changes and scoring changes made by this change."""
     fail_on_new_decisions: bool = False
+    unreviewed_threshold: Severity | None = None
+    """``--fail-on-unreviewed``: open applicable threats at or above it fail the gate too."""
+    unreviewed: tuple[ApplicableThreat, ...] = ()
+    """Open applicable threats at or above :attr:`unreviewed_threshold` that count (under
+    ``--base``, those not already open there); empty without the option."""
+    open_threats: int = 0
+    """Open applicable threats of any severity (reported; they fail only with the option)."""
+    closed_threats: tuple[ApplicableThreat, ...] = ()
+    """Applicable threats that valid decisions closed (not-applicable, accepted, ...)."""
 
     @property
     def errored(self) -> bool:
@@ -88,5 +98,8 @@ class GateResult:
 
     @property
     def passed(self) -> bool:
-        """No counted finding at or above the threshold, no failure, nothing blocked."""
-        return not (self.failing or self.errored or self.blocked_by_decisions)
+        """No counted finding or unreviewed threat at or above its threshold, no failure,
+        nothing blocked."""
+        return not (
+            self.failing or self.unreviewed or self.errored or self.blocked_by_decisions
+        )

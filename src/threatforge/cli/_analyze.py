@@ -165,6 +165,17 @@ def _print_table(assessment: object) -> None:
     counts = assessment.count_by_severity()
     summary = ", ".join(f"{counts[s]} {s.value}" for s in reversed(list(counts)) if counts[s])
     output.line(f"open: {summary or 'none'}")
+    threats = assessment.applicable_threats
+    if threats:
+        questions = sum(len(t.question.facts) for t in threats)
+        output.line(
+            f"applicable threats: {len(threats)} ({len(assessment.open_threats)} open), "
+            f"{questions} question{'s' if questions != 1 else ''} (--format json or report):"
+        )
+        for threat in threats[:5]:
+            output.line(f"  - {threat.severity.value} {threat.fingerprint}")
+        if len(threats) > 5:
+            output.line(f"  ... {len(threats) - 5:,} more")
     if assessment.gaps:
         output.line(f"model gaps ({len(assessment.gaps)}): the first ones:")
         for gap in assessment.gaps[:5]:

@@ -31,11 +31,13 @@ __all__ = ["register"]
 
 
 class DecisionStatus(StrEnum):
-    """The decisions that hide a finding from the gate (so each is checked)."""
+    """The decisions that hide a finding (or close an applicable threat) for the gate, so each
+    is checked; a subset of the one vocabulary (``threatforge.assessment.DecisionStatus``)."""
 
     ACCEPTED = "accepted"
     MITIGATED = "mitigated"
     FALSE_POSITIVE = "false-positive"
+    NOT_APPLICABLE = "not-applicable"
 
 
 def decide(
@@ -99,14 +101,15 @@ def decide(
         plugins=plugins_wanted(no_plugins),
         untrusted=[model_path.absolute().parent],
     )
-    finding = assessment.finding(fingerprint)
+    finding = assessment.finding(fingerprint) or assessment.threat(fingerprint)
     if finding is None:
         from threatforge.text.hints import did_you_mean
 
-        hint = did_you_mean(fingerprint, sorted(assessment.fingerprints))
+        known = {*assessment.fingerprints, *(t.fingerprint for t in assessment.applicable_threats)}
+        hint = did_you_mean(fingerprint, sorted(known))
         output.fail(
-            f"{model_path} has no finding '{fingerprint}'{hint} (threatforge analyze lists "
-            "the findings with their fingerprints)"
+            f"{model_path} has no finding or applicable threat '{fingerprint}'{hint} "
+            "(threatforge analyze lists the findings with their fingerprints)"
         )
     existing = model.tracking.get(fingerprint)
     decision = Decision(

@@ -142,6 +142,12 @@ def check(
         help="Do not fail on a tech, property or protocol the vocabulary does not know "
         "(it is still listed).",
     ),
+    fail_on_unreviewed: Severity | None = typer.Option(
+        None,
+        "--fail-on-unreviewed",
+        help="Also fail when an open applicable threat (no fact decides it, no decision "
+        "closes it) is at or above this severity; with --base, only threats not open there.",
+    ),
 ) -> None:
     """Gate a build: exit 1 when open findings reach --fail-on (valid decisions do not count),
     exit 2 when a rule failed.
@@ -173,6 +179,7 @@ def check(
         output.fail("--fail-on-new-decisions needs --base GIT_REF (the change to judge)")
     policy = load_policy_or_fail(policy_file)
     threshold = fail_on
+    unreviewed = fail_on_unreviewed
     when = parse_today(today) or date.today()
     repository = None
     if base is not None:
@@ -216,6 +223,7 @@ def check(
             fail_on_new_decisions,
             repository,
             (plugins, untrusted),
+            unreviewed,
         )
         results.append((path, gate.run(path, model, assessment, baseline, base)))
     passed = all(result.passed and not unknown.get(path) for path, result in results)
@@ -276,7 +284,9 @@ class _Gate:
         fail_on_new_decisions: bool,
         repository: GitRepository | None,
         plugins: tuple[bool, Sequence[Path]],
+        unreviewed: Severity | None = None,
     ) -> None:
+        self.unreviewed = unreviewed
         self.repository = repository
         self.plugins = plugins
         self.threshold = threshold
@@ -312,9 +322,13 @@ class _Gate:
                 reference=str(baseline),
                 model=model,
                 policy=self.policy,
+                unreviewed=self.unreviewed,
             )
         if base is None:
-            return evaluate_gate(assessment, self.threshold, model=model, policy=self.policy)
+            return evaluate_gate(
+                assessment, self.threshold, model=model, policy=self.policy,
+                unreviewed=self.unreviewed,
+            )
         assert self.repository is not None  # noqa: S101 - opened whenever --base is given
         old = _at_ref(
             path, base, self.repository, self.packs, self.when, self.evidence_files, self.plugins
@@ -322,9 +336,11 @@ class _Gate:
         failures: tuple[RuleFailure, ...] = ()
         comparison = None
         known: Mapping[str, Severity | None] = {}
+        known_threats: frozenset[str] = frozenset()
         if old is not None:
             old_model, old_assessment = old
             known = known_at_base(old_assessment, assessment)
+            known_threats = frozenset(t.fingerprint for t in old_assessment.open_threats)
             failures = tuple(
                 RuleFailure(f.rule, f.element, f"at {base}: {f.error}")
                 for f in old_assessment.rule_errors
@@ -343,6 +359,8 @@ class _Gate:
             comparison=comparison,
             fail_on_new_decisions=self.fail_on_new_decisions,
             failures=failures,
+            unreviewed=self.unreviewed,
+            known_threats=known_threats,
         )
 
 

@@ -10,7 +10,8 @@ _STR_LIST = {"type": "array", "items": {"type": "string"}}
 _INT_LIST = {"type": "array", "items": {"type": "integer"}}
 _SEVERITY = {"enum": ["low", "medium", "elevated", "high", "critical"]}
 _STATUS = {
-    "enum": ["open", "in-discussion", "accepted", "in-progress", "mitigated", "false-positive"]
+    "enum": ["open", "in-discussion", "accepted", "in-progress", "mitigated", "false-positive",
+             "not-applicable"]
 }
 _COUNT = {"type": "integer", "minimum": 0}
 
@@ -92,10 +93,27 @@ def assessment_json_schema() -> dict[str, Any]:
             "open_by_severity": _object(
                 {s: _COUNT for s in ("critical", "high", "elevated", "medium", "low")}
             ),
+            "applicable_threats": _COUNT,
+            "open_applicable_threats": _COUNT,
             "rules_run": _COUNT,
             "model_gaps": _COUNT,
             "rule_errors": _COUNT,
             "elements": {"type": ["integer", "null"], "minimum": 0},
+        },
+        required=[
+            "findings", "open", "open_by_severity", "rules_run", "model_gaps", "rule_errors",
+            "elements",
+        ],
+    )
+    threat = _applicable_threat(finding)
+    ruled_out = _object(
+        {
+            "rule": {"type": "string"},
+            "fingerprint": {"type": "string", "description": "As the finding's would be."},
+            "elements": _STR_LIST,
+            "title": {"type": "string"},
+            "evidence": {**_STR_LIST, "description": "The stated facts that rule it out."},
+            "message": {"type": "string", "description": "'ruled out by ...'"},
         }
     )
     gap = _object(
@@ -173,6 +191,17 @@ def assessment_json_schema() -> dict[str, Any]:
             "files": _STR_LIST,
             "summary": summary,
             "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+            "applicable_threats": {
+                "type": "array",
+                "items": threat,
+                "description": "Threats that apply and that no stated fact rules out yet, "
+                "each with the question that decides it (absent in older files: none).",
+            },
+            "ruled_out": {
+                "type": "array",
+                "items": ruled_out,
+                "description": "Threats a stated fact rules out, with the evidence.",
+            },
             "model_gaps": {"type": "array", "items": gap},
             "rule_errors": {"type": "array", "items": rule_error},
             "stale_tracking": {"type": "array", "items": stale},
@@ -183,6 +212,38 @@ def assessment_json_schema() -> dict[str, Any]:
         },
         "$defs": {"finding": finding},
     }
+
+
+def _applicable_threat(finding: dict[str, Any]) -> dict[str, Any]:
+    """An applicable threat: a finding's fields without ``evidence``, with ``why`` and the
+    ``question``; confidence is always ``not-confirmed``."""
+    properties = {k: v for k, v in finding["properties"].items() if k != "evidence"}
+    properties["confidence"] = {"const": "not-confirmed"}
+    properties["why"] = {**_STR_LIST, "description": "The facts that made it applicable."}
+    properties["question"] = _object(
+        {
+            "text": {"type": "string"},
+            "facts": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "element": {"type": "string"},
+                        "path": {
+                            "type": "string",
+                            "description": "Where to write the answer under the element, "
+                            "e.g. properties.dual_approval.",
+                        },
+                        "answers": {
+                            "type": "object",
+                            "description": "Each value (as YAML) and what it does.",
+                            "additionalProperties": {"enum": ["rules out", "confirms"]},
+                        },
+                    }
+                ),
+            },
+        }
+    )
+    return {"type": "object", "properties": properties, "required": list(properties)}
 
 
 def _analyses() -> dict[str, Any]:

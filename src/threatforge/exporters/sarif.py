@@ -2,7 +2,10 @@
 
 One ``reportingDescriptor`` per rule that ran, one result per finding located at the element's
 line in the model file (relative to the repository root), the finding's fingerprint as a partial
-fingerprint, and accepted, mitigated or false-positive decisions as external suppressions.
+fingerprint, and accepted, mitigated, false-positive or not-applicable decisions as external
+suppressions. Applicable threats follow the findings as results of level ``note`` (below every
+finding's level but a low one's), with the question in the message and the fingerprint their
+finding would have, so that a confirmed threat continues the same alert.
 Deterministic: no timestamps, no absolute paths of the machine that ran it.
 """
 
@@ -15,7 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from threatforge import __version__
-from threatforge.assessment import Assessment
+from threatforge.assessment import ApplicableThreat, Assessment, Decision
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
@@ -53,7 +56,12 @@ _LEVEL = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
 }
-_SUPPRESSED = (TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE)
+_SUPPRESSED = (
+    TrackingStatus.ACCEPTED,
+    TrackingStatus.MITIGATED,
+    TrackingStatus.FALSE_POSITIVE,
+    TrackingStatus.NOT_APPLICABLE,
+)
 
 
 def render_sarif(
@@ -90,7 +98,9 @@ def sarif_document(
     by_rule: dict[str, list[Finding]] = {}
     for finding in assessment.findings:
         by_rule.setdefault(finding.rule, []).append(finding)
-    rule_ids = list(dict.fromkeys([*assessment.rules_run, *by_rule]))
+    rule_ids = list(dict.fromkeys([
+        *assessment.rules_run, *by_rule, *(t.rule for t in assessment.applicable_threats)
+    ]))
     descriptors = [
         _descriptor(rule_id, metas.get(rule_id), by_rule.get(rule_id, []), docs_url)
         for rule_id in rule_ids
@@ -103,6 +113,11 @@ def sarif_document(
     results = [
         _result(finding, index[finding.rule], default_file, root, artifacts)
         for finding in assessment.findings
+    ]
+    results += [
+        _threat_result(threat, index[threat.rule], default_file, root, artifacts)
+        for threat in assessment.applicable_threats
+        if threat.rule in index
     ]
     notifications = [
         {
@@ -136,6 +151,7 @@ def sarif_document(
             "asOf": assessment.as_of,
             "modelGaps": len(assessment.gaps),
             "openFindings": len(assessment.open_findings),
+            "openApplicableThreats": len(assessment.open_threats),
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -271,6 +287,67 @@ def _first_sentence(text: str) -> str:
 # --- results ----------------------------------------------------------------------------------
 
 
+def _physical(
+    location: Location | None,
+    default_file: str,
+    root: Path | None,
+    artifacts: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    location = location or Location(default_file)
+    artifact = artifacts.get(location.file)
+    if artifact is None:
+        artifact = artifacts[location.file] = _artifact(location.file, root)
+    physical: dict[str, Any] = {"artifactLocation": dict(artifact)}
+    if location.line > 0:
+        physical["region"] = {"startLine": location.line, "startColumn": max(location.column, 1)}
+    return physical
+
+
+def _threat_result(
+    threat: ApplicableThreat,
+    rule_index: int,
+    default_file: str,
+    root: Path | None,
+    artifacts: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """An applicable threat: level ``note``, the question in the message."""
+    physical = _physical(threat.location, default_file, root, artifacts)
+    result: dict[str, Any] = {
+        "ruleId": threat.rule,
+        "ruleIndex": rule_index,
+        "level": "note",
+        "message": {
+            "text": f"Applicable threat (not confirmed): {threat.title}. "
+            f"Question: {threat.question.describe()}"
+        },
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {"name": element, "fullyQualifiedName": element} for element in threat.elements
+                ],
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: threat.fingerprint},
+        "properties": {
+            "kind": "applicable-threat",
+            "fingerprint": threat.fingerprint,
+            "severity": threat.severity.value,
+            "likelihood": threat.likelihood,
+            "impact": threat.impact,
+            "confidence": threat.confidence,
+            "status": threat.status.value,
+            "elements": list(threat.elements),
+            "why": list(threat.why),
+            "question": threat.question.text,
+            "mitigations": list(threat.mitigations),
+        },
+    }
+    if threat.status in _SUPPRESSED and threat.decision is not None:
+        result["suppressions"] = [_suppression(threat.decision)]
+    return result
+
+
 def _result(
     finding: Finding,
     rule_index: int,
@@ -278,13 +355,7 @@ def _result(
     root: Path | None,
     artifacts: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    location = finding.location or Location(default_file)
-    artifact = artifacts.get(location.file)
-    if artifact is None:
-        artifact = artifacts[location.file] = _artifact(location.file, root)
-    physical: dict[str, Any] = {"artifactLocation": dict(artifact)}
-    if location.line > 0:
-        physical["region"] = {"startLine": location.line, "startColumn": max(location.column, 1)}
+    physical = _physical(finding.location, default_file, root, artifacts)
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
@@ -314,27 +385,32 @@ def _result(
     }
     decision = finding.decision
     if finding.status in _SUPPRESSED and decision is not None:
-        justification = decision.justification or decision.status.value
-        if decision.status is TrackingStatus.MITIGATED:
-            justification = f"mitigated: {justification}"
-        suppression: dict[str, Any] = {
-            "kind": "external",
-            "status": "accepted",
-            "justification": justification,
-        }
-        extra = {
-            k: v
-            for k, v in (
-                ("decision", decision.status.value),
-                ("owner", decision.owner),
-                ("ticket", decision.ticket),
-                ("expires", decision.expires.isoformat() if decision.expires else None),
-            )
-            if v
-        }
-        suppression["properties"] = extra
-        result["suppressions"] = [suppression]
+        result["suppressions"] = [_suppression(decision)]
     return result
+
+
+def _suppression(decision: Decision) -> dict[str, Any]:
+    """A decision that hides a result, as an external suppression."""
+    justification = decision.justification or decision.status.value
+    if decision.status is TrackingStatus.MITIGATED:
+        justification = f"mitigated: {justification}"
+    suppression: dict[str, Any] = {
+        "kind": "external",
+        "status": "accepted",
+        "justification": justification,
+    }
+    extra = {
+        k: v
+        for k, v in (
+            ("decision", decision.status.value),
+            ("owner", decision.owner),
+            ("ticket", decision.ticket),
+            ("expires", decision.expires.isoformat() if decision.expires else None),
+        )
+        if v
+    }
+    suppression["properties"] = extra
+    return suppression
 
 
 def _artifact(file: str, root: Path | None) -> dict[str, Any]:

@@ -282,7 +282,13 @@ class Initiator(StrEnum):
 
 
 class TrackingStatus(StrEnum):
-    """The team's decision on a finding."""
+    """The team's decision on a finding or an applicable threat (the decision vocabulary).
+
+    Its meaning (which statuses count as open, which need a reason) is defined in
+    :mod:`threatforge.assessment` as ``DecisionStatus``; the values sit here, below it, because
+    the loader validates ``tracking:`` entries. ``not-applicable`` was added with applicable
+    threats; the six earlier values keep their meaning.
+    """
 
     OPEN = "open"
     IN_DISCUSSION = "in-discussion"
@@ -290,6 +296,7 @@ class TrackingStatus(StrEnum):
     IN_PROGRESS = "in-progress"
     MITIGATED = "mitigated"
     FALSE_POSITIVE = "false-positive"
+    NOT_APPLICABLE = "not-applicable"
 
 
 class ControlStatus(StrEnum):
@@ -562,7 +569,7 @@ class Assumption(_Element):
 
 
 class TrackingEntry(_Element):
-    """The team's decision on one finding, keyed by the finding's fingerprint."""
+    """The team's decision on one finding or applicable threat, keyed by its fingerprint."""
 
     status: TrackingStatus
     justification: Text | None = None
@@ -576,9 +583,9 @@ class TrackingEntry(_Element):
 
     @model_validator(mode="after")
     def _acceptance_needs_reason(self) -> TrackingEntry:
-        if self.status in (TrackingStatus.ACCEPTED, TrackingStatus.FALSE_POSITIVE) and not (
-            self.justification
-        ):
+        if self.status in (
+            TrackingStatus.ACCEPTED, TrackingStatus.FALSE_POSITIVE, TrackingStatus.NOT_APPLICABLE
+        ) and not self.justification:
             raise ValueError(f"a '{self.status.value}' decision needs a 'justification'")
         return self
 

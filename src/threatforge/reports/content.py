@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from threatforge.assessment import parse_assessment, read_assessment
+from threatforge.assessment import ApplicableThreat, parse_assessment, read_assessment
 from threatforge.assessment.references import Link, attack_url, reference_links
 from threatforge.errors import ExportError
 from threatforge.model import Model, ReadError, TrackingStatus
@@ -38,6 +38,7 @@ __all__ = [
     "Link",
     "Posture",
     "ReportContent",
+    "ThreatGroup",
     "TopRisk",
     "Trend",
     "attack_url",
@@ -117,6 +118,15 @@ class Trend:
     summary: str
 
 
+@dataclass(frozen=True, slots=True)
+class ThreatGroup:
+    """The applicable threats on one element (its first element), most severe first."""
+
+    element: str
+    label: str
+    threats: tuple[ApplicableThreat, ...]
+
+
 @dataclass(frozen=True)
 class ReportContent:
     """Everything a report shows, in the order it shows it."""
@@ -149,6 +159,10 @@ class ReportContent:
     blast_radius: tuple[BlastRadiusView, ...] = ()
     analysis_notes: tuple[str, ...] = ()
     """Analyses the report cannot show (failed, naming the error, or not carried), in words."""
+    threats: tuple[ThreatGroup, ...] = ()
+    """Threats to consider: the applicable threats grouped by element, with their questions."""
+    total_threats: int = 0
+    open_threats: int = 0
 
     @property
     def not_shown_note(self) -> str:
@@ -459,6 +473,20 @@ def _as_of(assessment: Assessment) -> date:
         return date.today()
 
 
+def threat_groups(
+    assessment: Assessment, labels: Mapping[str, str]
+) -> tuple[ThreatGroup, ...]:
+    """The applicable threats grouped by the element they are on; groups in the order of their
+    most severe threat (the assessment's order), threats most severe first."""
+    groups: dict[str, list[ApplicableThreat]] = {}
+    for threat in assessment.applicable_threats:
+        groups.setdefault(threat.element, []).append(threat)
+    return tuple(
+        ThreatGroup(element, labels.get(element, element), tuple(threats))
+        for element, threats in groups.items()
+    )
+
+
 def build_content(
     model: Model,
     assessment: Assessment,
@@ -506,4 +534,7 @@ def build_content(
         findings_not_shown=max(len(assessment.findings) - MAX_REPORT_FINDINGS, 0),
         blast_radius=blast_radius(model, assessment),
         analysis_notes=analysis_notes(assessment),
+        threats=threat_groups(assessment, labels),
+        total_threats=len(assessment.applicable_threats),
+        open_threats=len(assessment.open_threats),
     )

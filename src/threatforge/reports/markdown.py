@@ -202,6 +202,40 @@ _BLAST_RADIUS_INTRO = (
 )
 
 
+def _threats(c: ReportContent) -> list[str]:
+    """Threats to consider: per element, each applicable threat with the question that decides
+    it (every piece of model text escaped)."""
+    lines = ["## Threats to consider", ""]
+    if not c.threats:
+        return [*lines, "None: no threat applies that the stated facts leave open.", ""]
+    lines += [
+        f"{c.total_threats} threat{'s' if c.total_threats != 1 else ''} apply that no stated "
+        f"fact rules out ({c.open_threats} open). Answering a question confirms the threat (it "
+        "becomes a finding) or rules it out; `tracking:` records what the team decided.",
+        "",
+    ]
+    for group in c.threats:
+        lines += [f"### {markdown_text(group.label)} ({markdown_code(group.element)})", ""]
+        for threat in group.threats:
+            lines.append(
+                f"- **{severity_label(threat.severity)}** {markdown_text(threat.title)} "
+                f"({markdown_code(threat.fingerprint)}, {threat.status.value})"
+            )
+            if threat.why:
+                lines.append(f"  - Why: {markdown_text('; '.join(threat.why))}")
+            lines.append(f"  - Question: {markdown_text(threat.question.text)}")
+            for fact in threat.question.facts:
+                answers = "; ".join(
+                    f"{markdown_code(value)} {effect.value}" for value, effect in fact.answers
+                )
+                lines.append(
+                    f"  - Answer with {markdown_code(fact.path)} on "
+                    f"{markdown_code(fact.element)}: {answers}"
+                )
+        lines.append("")
+    return lines
+
+
 def render_markdown_report(
     model: Model,
     assessment: Assessment,
@@ -237,6 +271,7 @@ def render_markdown_report(
                 lines += [f"_{c.not_shown_note}_", ""]
         else:
             lines += ["No findings.", ""]
+        lines += _threats(c)
         lines += _system(model, assessment, c) + _analyses(c)
         lines += ["## Facts missing from the model", ""]
         if assessment.gaps:

@@ -6,10 +6,12 @@ below the rules; they are re-exported here for callers that import them with the
 
 from __future__ import annotations
 
-from threatforge.assessment import Assessment, RuleInfo
+from threatforge.assessment import ApplicableThreat, Assessment, RuleInfo
 from threatforge.rules.engine import analyze
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     Crosses,
     DataScope,
@@ -22,6 +24,7 @@ from threatforge.rules.interface import (
     ModelGap,
     Outcome,
     Rule,
+    RuledOut,
     RuleFailure,
     RuleMeta,
     RuleSummary,
@@ -41,6 +44,9 @@ from threatforge.rules.registry import ENTRY_POINT_GROUP, RuleSet, builtin_rules
 __all__ = [
     "ENTRY_POINT_GROUP",
     "PASS",
+    "ApplicableThreat",
+    "Ask",
+    "AskFact",
     "Assessment",
     "Confidence",
     "Crosses",
@@ -59,6 +65,7 @@ __all__ = [
     "RuleMeta",
     "RuleSet",
     "RuleSummary",
+    "RuledOut",
     "Severity",
     "Skip",
     "StaleDecision",

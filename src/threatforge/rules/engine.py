@@ -12,13 +12,21 @@ import operator
 import string
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from threatforge.assessment import AnalysisKind, Assessment
+from threatforge.assessment import (
+    AnalysisKind,
+    ApplicableThreat,
+    Assessment,
+    Question,
+    QuestionFact,
+    RuledOut,
+)
 from threatforge.model import ComponentKind, DataAsset, Element, Model, TrackingStatus
 from threatforge.rules.analyses import ALL_ANALYSES, compute_analyses
 from threatforge.rules.interface import (
     PASS,
+    Ask,
     Crosses,
     DataScope,
     Decision,
@@ -40,6 +48,7 @@ from threatforge.rules.interface import (
     Verdict,
     members,
 )
+from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
@@ -89,14 +98,19 @@ def analyze(
     run = _Run(model, evidence_by_element)
     for current in selected:
         run.evaluate(current)
-    kept, summaries, unknowns, cycles, replaced = _supersede(
+    kept, summaries, unknowns, cycles, replaced, gone = _supersede(
         model, selected, run.findings, run.summaries, run.unknowns
     )
+    threats = [t for t in run.threats if (t.rule, t.element) not in gone]
+    ruled_out = [r for r in run.ruled_out if (r.rule, r.elements[0]) not in gone]
     # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
     not_run = {r.id for r in rules} - {r.id for r in selected}
-    findings, stale, warnings = _track(model, kept, today, not_run, replaced)
+    findings, tracked_threats, stale, warnings = _track(
+        model, kept, today, not_run, replaced, threats
+    )
     warnings = run.warnings + warnings
     findings.sort(key=_report_order)
+    tracked_threats.sort(key=_report_order)
     assessment = Assessment(
         system=model.system.name,
         files=model.files,
@@ -108,6 +122,8 @@ def analyze(
         warnings=tuple(warnings),
         rules_run=tuple(r.id for r in selected),
         as_of=today.isoformat(),
+        applicable_threats=tuple(tracked_threats),
+        ruled_out=tuple(ruled_out),
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.
@@ -129,7 +145,12 @@ def _supersede(
     summaries: list[RuleSummary],
     unknowns: list[_UnknownFact],
 ) -> tuple[
-    list[Finding], list[RuleSummary], list[_UnknownFact], list[RuleFailure], dict[str, str]
+    list[Finding],
+    list[RuleSummary],
+    list[_UnknownFact],
+    list[RuleFailure],
+    dict[str, str],
+    Collection[tuple[str, str]],
 ]:
     """Apply the rules' ``supersedes`` declarations: one weakness, one finding.
 
@@ -149,11 +170,12 @@ def _supersede(
     findings dropping each other.
 
     Also returns, for each dropped finding, the fingerprint of the finding that replaced it, so
-    a tracking entry left on the dropped one can say where its decision belongs now.
+    a tracking entry left on the dropped one can say where its decision belongs now; and the
+    (rule, element) pairs superseded, whose applicable threats are dropped as their unknowns are.
     """
     declared, failures = _acyclic_declarations(rules)
     if not declared:
-        return findings, summaries, unknowns, failures, {}
+        return findings, summaries, unknowns, failures, {}, ()
     alive: dict[str, set[str]] = {}  # rule -> the elements its findings are on
     worst: dict[tuple[str, str], int] = {}  # (rule, element) -> its findings' highest severity
     for finding in findings:
@@ -198,7 +220,7 @@ def _supersede(
         if victim in alive:
             alive[victim] = {e for e in alive[victim] if (victim, e) not in by}
     if not by:
-        return findings, summaries, unknowns, failures, {}
+        return findings, summaries, unknowns, failures, {}, ()
     kept = [f for f in findings if (f.rule, _first(f)) not in by]
     owner_finding: dict[tuple[str, str], str] = {}  # (rule, element) -> its first fingerprint
     for f in kept:
@@ -229,7 +251,7 @@ def _supersede(
             skipped=tuple(skipped),
         ))
     left = [u for u in unknowns if (u[3], u[0]) not in by]
-    return kept, changed, left, failures, replaced
+    return kept, changed, left, failures, replaced, by.keys()
 
 
 def _superseded_in_order(
@@ -292,7 +314,7 @@ def _acyclic_declarations(
 _SEVERITY_RANK = {severity: severity.rank for severity in Severity}
 
 
-def _report_order(finding: Finding) -> tuple[int, int, str, str]:
+def _report_order(finding: Finding | ApplicableThreat) -> tuple[int, int, str, str]:
     """Most severe first, then by risk (likelihood x impact), rule and fingerprint."""
     return (
         -_SEVERITY_RANK[finding.severity],
@@ -310,13 +332,16 @@ def _verdicts(result: object) -> list[Verdict] | str:
     if isinstance(result, _VERDICT_TYPES):
         return [result]
     if isinstance(result, str | bytes | Mapping) or not isinstance(result, Iterable):
-        return f"returned {type(result).__name__}, not a verdict (Fire, PASS, Unknown or Skip)"
+        return (
+            f"returned {type(result).__name__}, not a verdict (Fire, PASS, Unknown, Skip or "
+            "RuledOut)"
+        )
     items = list(result)
     for item in items:
         if not isinstance(item, _VERDICT_TYPES):
             return (
                 f"returned {type(item).__name__} among its verdicts, "
-                "not Fire, PASS, Unknown or Skip"
+                "not Fire, PASS, Unknown, Skip or RuledOut"
             )
     return items
 
@@ -337,7 +362,7 @@ def _elements(model: Model, target: Target) -> Iterable[tuple[str, Any]]:
     return (("model", model),)
 
 
-_VERDICT_TYPES = (Fire, Unknown, Skip, type(PASS))
+_VERDICT_TYPES = (Fire, Unknown, Skip, type(PASS), RuledOutVerdict)
 _PassType = type(PASS)
 _SINGLE_VERDICT_TYPES = frozenset({Fire, Unknown})
 
@@ -391,6 +416,8 @@ class _Run:
             tuple[type | None, str], tuple[tuple[DataAsset, ...], tuple[str, ...]]
         ] = {}
         self.warnings: list[str] = []
+        self.threats: list[ApplicableThreat] = []
+        self.ruled_out: list[RuledOut] = []
 
     def scope(self, current: Rule) -> Sequence[_Item]:
         """The elements a rule looks at, in model order, computed once per distinct scope.
@@ -657,10 +684,24 @@ class _Run:
                     kind = self.kind_name(target, element)
                     for fact in verdict.facts:
                         self.unknowns.append((element_id, fact, kind, current.id))
+                    if current.meta.asks and not model_level:
+                        try:
+                            self.threat(current, element_id, element, verdict)
+                        except Exception as exc:  # e.g. a title template that does not render
+                            self.failures.append(
+                                RuleFailure(current.id, where, f"{type(exc).__name__}: {exc}")
+                            )
                 elif isinstance(verdict, Skip):
                     skipped.append((element_id, verdict.reason))
                 else:
                     passed.append(element_id)
+                    if (
+                        isinstance(verdict, RuledOutVerdict)
+                        and current.meta.asks
+                        and not model_level
+                    ):
+                        self.ruled_out.append(self.ruled_out_record(current, element_id, element,
+                                                                    verdict))
         if omitted.fingerprints:
             self.findings.append(omitted.summary(current.meta))
             self.warnings.append(omitted.warning(current.meta))
@@ -737,6 +778,60 @@ class _Run:
         )
         self.findings.append(finding)
         return finding
+
+    def threat(
+        self, current: Rule, element_id: str, element: Element, verdict: Unknown
+    ) -> ApplicableThreat | None:
+        """The applicable threat for an Unknown about a fact the rule asks for (None when the
+        rule asks about none of its facts, or the fingerprint was already reported)."""
+        meta = current.meta
+        chosen = _question_for(meta.asks, verdict.facts)
+        if chosen is None:
+            return None
+        ask, facts = chosen
+        fingerprint = f"{meta.id}@{element_id}"
+        if fingerprint in self.seen or len(self.threats) >= MAX_THREATS:
+            return None
+        self.seen.add(fingerprint)
+        model = self.model
+        subjects = (element_id,)
+        data, data_ids = self.at_stake(element_id, subjects, verdict.data, element)
+        scored = score(meta, model, subjects, data, [], element)
+        label = element.label
+        threat = ApplicableThreat(
+            meta=meta,
+            title=render_title(ask.threat or meta.title, label),
+            elements=subjects,
+            fingerprint=fingerprint,
+            likelihood=scored.likelihood,
+            impact=scored.impact,
+            severity=scored.severity,
+            explanation=scored.explanation,
+            why=verdict.why or (f"in the scope of the rule: {meta.detection}",),
+            question=Question(
+                render_title(ask.text, label),
+                tuple(QuestionFact(element_id, f.path, f.answers) for f in facts),
+            ),
+            data=data_ids,
+            location=element.location,
+            likelihood_factors=scored.likelihood_factors,
+            impact_factors=scored.impact_factors,
+        )
+        self.threats.append(threat)
+        return threat
+
+    def ruled_out_record(
+        self, current: Rule, element_id: str, element: Element, verdict: RuledOutVerdict
+    ) -> RuledOut:
+        """The record of a threat a stated fact rules out."""
+        meta = current.meta
+        return RuledOut(
+            meta.id,
+            f"{meta.id}@{element_id}",
+            (element_id,),
+            render_title(meta.title, element.label),
+            verdict.evidence,
+        )
 
     def omit(
         self,
@@ -845,6 +940,23 @@ class _Omitted:
         )
 
 
+MAX_THREATS = 10_000
+"""Applicable threats listed per run; the rest are model gaps only (a warning says so)."""
+
+
+def _question_for(
+    asks: Sequence[Ask], unknown: Sequence[str]
+) -> tuple[Ask, list[Any]] | None:
+    """The first question that asks about one of the ``unknown`` facts, with those facts."""
+    for ask in asks:
+        facts = [f for f in ask.facts if f.path in unknown]
+        if facts:
+            return ask, facts
+    return None
+
+
+_Tracked = TypeVar("_Tracked", Finding, ApplicableThreat)
+
 _UnknownFact = tuple[str, str, str, str]
 """A fact a rule could not decide: (element, fact, element kind in words, rule)."""
 
@@ -904,42 +1016,21 @@ def _track(
     today: date,
     not_run: Collection[str] = (),
     replaced: Mapping[str, str] | None = None,
-) -> tuple[list[Finding], list[StaleDecision], list[str]]:
-    """Apply the model's tracking decisions; re-open expired acceptances; list stale entries.
+    threats: Sequence[ApplicableThreat] = (),
+) -> tuple[list[Finding], list[ApplicableThreat], list[StaleDecision], list[str]]:
+    """Apply the model's tracking decisions to findings and applicable threats (one vocabulary,
+    keyed by the fingerprint); re-open expired acceptances; list stale entries.
 
-    An entry is stale when it matches no finding, unless it is about a rule that exists but was
-    not run this time. The warning about an entry whose finding another rule superseded
-    (``replaced``: dropped fingerprint -> the finding that replaced it) names that finding.
+    An entry is stale when it matches no finding and no applicable threat, unless it is about a
+    rule that exists but was not run this time. The warning about an entry whose finding another
+    rule superseded (``replaced``: dropped fingerprint -> the finding that replaced it) names
+    that finding.
     """
     replaced = replaced or {}
-    tracked: list[Finding] = []
     warnings: list[str] = []
     matched: set[str] = set()
-    for finding in findings:
-        entry = model.tracking.get(finding.fingerprint)
-        if entry is None:
-            tracked.append(finding)
-            continue
-        matched.add(finding.fingerprint)
-        status = entry.status
-        expired = entry.expires is not None and entry.expires < today
-        if expired and status is TrackingStatus.ACCEPTED:
-            status = TrackingStatus.OPEN
-            warnings.append(
-                f"accepted risk '{finding.fingerprint}' expired on {entry.expires}: it is open "
-                "again; renew the decision or fix it"
-            )
-        decision = Decision(
-            entry.status,
-            entry.justification,
-            entry.owner,
-            entry.ticket,
-            entry.expires,
-            expired,
-            entry.control,
-            entry.evidence,
-        )
-        tracked.append(dataclasses.replace(finding, status=status, decision=decision))
+    tracked = [_decided(model, f, today, matched, warnings) for f in findings]
+    tracked_threats = [_decided(model, t, today, matched, warnings) for t in threats]
     stale = [
         StaleDecision(fingerprint, entry.status, entry.location)
         for fingerprint, entry in sorted(model.tracking.items())
@@ -957,4 +1048,33 @@ def _track(
             f"tracking entry '{item.fingerprint}' matches no finding: the threat is gone or the "
             "element was renamed; remove or update the entry"
         )
-    return tracked, stale, warnings
+    return tracked, tracked_threats, stale, warnings
+
+
+def _decided(
+    model: Model, result: _Tracked, today: date, matched: set[str], warnings: list[str]
+) -> _Tracked:
+    """The result with the tracking decision keyed by its fingerprint applied (if any)."""
+    entry = model.tracking.get(result.fingerprint)
+    if entry is None:
+        return result
+    matched.add(result.fingerprint)
+    status = entry.status
+    expired = entry.expires is not None and entry.expires < today
+    if expired and status is TrackingStatus.ACCEPTED:
+        status = TrackingStatus.OPEN
+        warnings.append(
+            f"accepted risk '{result.fingerprint}' expired on {entry.expires}: it is open "
+            "again; renew the decision or fix it"
+        )
+    decision = Decision(
+        entry.status,
+        entry.justification,
+        entry.owner,
+        entry.ticket,
+        entry.expires,
+        expired,
+        entry.control,
+        entry.evidence,
+    )
+    return dataclasses.replace(result, status=status, decision=decision)

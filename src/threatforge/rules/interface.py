@@ -4,6 +4,13 @@ A rule is metadata (:class:`RuleMeta`) plus one pure function over one element o
 component, a flow, a data asset, a boundary) or over the whole model. The function returns a
 :class:`Verdict`: :class:`Fire` (with evidence), :data:`PASS`, :class:`Unknown` (naming the facts
 the model lacks) or :class:`Skip` (with a reason). "Could not evaluate" is data, not an exception.
+
+A rule that also reports **applicable threats** declares the questions it asks
+(:attr:`RuleMeta.asks`): where its applicability condition holds and a deciding fact is not
+stated, its check returns :class:`Unknown` with ``why`` (the facts that made the threat
+applicable); the engine turns that into an applicable threat with the question, under the
+fingerprint the finding would have. Where a stated fact rules the threat out, the check returns
+:class:`RuledOut` (a pass, with the fact as evidence).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from threatforge.assessment import (
+    Answer,
     Confidence,
     Decision,
     Evidence,
@@ -40,6 +48,9 @@ from threatforge.model import (
 
 __all__ = [
     "PASS",
+    "Answer",
+    "Ask",
+    "AskFact",
     "Confidence",
     "Crosses",
     "DataScope",
@@ -55,6 +66,7 @@ __all__ = [
     "RuleFailure",
     "RuleMeta",
     "RuleSummary",
+    "RuledOut",
     "Severity",
     "Skip",
     "StaleDecision",
@@ -110,9 +122,27 @@ PASS = _Pass()
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """The model lacks ``facts`` (e.g. ``encryption.at_rest``) the rule needs to decide."""
+    """The model lacks ``facts`` (e.g. ``encryption.at_rest``) the rule needs to decide.
+
+    ``why``: the threat applies (the facts that made it applicable, in words). With a rule
+    that asks a question about one of ``facts`` (:attr:`RuleMeta.asks`) the engine reports an
+    applicable threat besides the model gap. ``data`` names the data at stake, as for Fire.
+    """
 
     facts: tuple[str, ...]
+    why: tuple[str, ...] = ()
+    data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuledOut:
+    """The threat would apply, and a stated fact rules it out: a pass, with the evidence.
+
+    ``evidence`` names the fact (``properties.dual_approval: true``); the assessment keeps it
+    as "ruled out by ..." when the rule asks questions (:attr:`RuleMeta.asks`).
+    """
+
+    evidence: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +152,54 @@ class Skip:
     reason: str
 
 
-Verdict = Fire | _Pass | Unknown | Skip
+Verdict = Fire | _Pass | Unknown | Skip | RuledOut
+
+
+# --- questions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AskFact:
+    """A fact a rule's question asks for, on the element the rule looks at.
+
+    ``path`` is written as in the model file under the element (``authn``,
+    ``properties.dual_approval``); ``confirms`` and ``rules_out`` are values written as in YAML
+    (``"false"``, ``"none"``). Each value must decide the threat on its own: written alone into a
+    model where the threat applies, a confirming value makes the rule fire and a ruling-out value
+    makes it pass (tested for every built-in question). Every path is in the vocabulary
+    catalogue, so the loader accepts the answer without a warning (tested as well).
+    """
+
+    path: str
+    confirms: tuple[str, ...] = ()
+    rules_out: tuple[str, ...] = ()
+
+    @property
+    def answers(self) -> tuple[tuple[str, Answer], ...]:
+        """Each value with what it does, ruling-out values first."""
+        return (
+            *((v, Answer.RULES_OUT) for v in self.rules_out),
+            *((v, Answer.CONFIRMS) for v in self.confirms),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A question a rule asks when its threat applies and the deciding facts are unstated.
+
+    ``text`` is worded for a person and may name ``{element}`` (the element's label); the
+    engine asks only about the ``facts`` the check returned as :class:`Unknown`. ``threat``
+    is the title of the applicable threat (``{element}`` filled in), worded as what can go
+    wrong rather than as a weakness shown; empty: the rule's title.
+    """
+
+    text: str
+    facts: tuple[AskFact, ...]
+    threat: str = ""
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.facts)
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -266,6 +343,10 @@ class RuleMeta(RuleInfo):
     source: str = "builtin"
     supersedes: tuple[Supersedes, ...] = ()
     """The rules whose findings this rule's finding replaces (see :class:`Supersedes`)."""
+    asks: tuple[Ask, ...] = ()
+    """The questions the rule asks where its threat applies and a deciding fact is unstated:
+    the engine reports an applicable threat for each :class:`Unknown` with a fact one of them
+    asks about (see :class:`Ask`)."""
 
 
 CheckFunction = Callable[[Any, Model], Verdict | Sequence[Verdict]]
@@ -373,7 +454,7 @@ def rule(meta: RuleMeta) -> Callable[[CheckFunction], Rule]:
 
 def iter_verdicts(result: Verdict | Sequence[Verdict]) -> Iterable[Verdict]:
     """A rule may return one verdict or several (model-level rules)."""
-    if isinstance(result, Fire | _Pass | Unknown | Skip):
+    if isinstance(result, Fire | _Pass | Unknown | Skip | RuledOut):
         return (result,)
     return result
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 from threatforge.assessment import (
+    ApplicableThreat,
     Assessment,
     BaseComparison,
     DecisionChange,
@@ -43,20 +44,26 @@ __all__ = [
 ]
 
 HIDING_STATUSES = frozenset(
-    {TrackingStatus.ACCEPTED, TrackingStatus.MITIGATED, TrackingStatus.FALSE_POSITIVE}
+    {
+        TrackingStatus.ACCEPTED,
+        TrackingStatus.MITIGATED,
+        TrackingStatus.FALSE_POSITIVE,
+        TrackingStatus.NOT_APPLICABLE,
+    }
 )
-"""Decisions that take a finding out of the gate's count."""
+"""Decisions that take a finding (or an applicable threat) out of the gate's count."""
 
 
 def check_decision(
-    finding: Finding,
+    finding: Finding | ApplicableThreat,
     decision: Decision,
     rules: DecisionRules,
     today: date,
     controls: Mapping[str, Control] | None = None,
     location: Location | None = None,
 ) -> InvalidDecision | None:
-    """None when ``decision`` may hide ``finding``; else what is wrong with it.
+    """None when ``decision`` may hide ``finding`` (or close an applicable threat); else what is
+    wrong with it.
 
     ``controls`` are the model's declared controls (None: a named control is not looked up).
     """

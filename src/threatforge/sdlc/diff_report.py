@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from threatforge.assessment import ApplicableThreat
 from threatforge.assessment.diff import AssessmentDiff, ElementChange
 from threatforge.rules.interface import Finding
 from threatforge.text.markdown import markdown_code as _code
@@ -25,7 +26,7 @@ MAX_ROWS = 50
 """Rows per table, other than decisions; a pull-request comment is limited to 65,536 characters."""
 
 
-def _elements(finding: Finding) -> str:
+def _elements(finding: Finding | ApplicableThreat) -> str:
     return ", ".join(_code(e) for e in finding.elements)
 
 
@@ -61,6 +62,12 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
         f"{len(diff.changed)} changed in severity · {len(diff.model_changes)} model changes"
     )
     lines.append("")
+    if diff.new_threats or diff.closed_threats:
+        lines += [
+            f"Threats to consider: **{len(diff.new_threats)} new** · "
+            f"{len(diff.closed_threats)} no longer open",
+            "",
+        ]
     if diff.empty:
         lines += ["No findings or model elements changed.", ""]
     if diff.new:
@@ -117,6 +124,38 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
             for item in diff.changed
         ]
         lines += [*_rows(rows), ""]
+    if diff.new_threats:
+        lines += [
+            "#### New threats to consider",
+            "",
+            "| severity | threat | element | question | fingerprint |",
+            "|---|---|---|---|---|",
+        ]
+        rows = [
+            (
+                f"| {threat.severity.value} | {_md(threat.title)} | {_elements(threat)} | "
+                f"{_md(threat.question.text)} | {_code(threat.fingerprint)} |",
+                False,
+            )
+            for threat in diff.new_threats
+        ]
+        lines += [*_rows(rows), ""]
+    if diff.closed_threats:
+        lines += [
+            "#### Threats no longer open",
+            "",
+            "| severity | threat | element | now |",
+            "|---|---|---|---|",
+        ]
+        rows = [
+            (
+                f"| {item.threat.severity.value} | {_md(item.threat.title)} | "
+                f"{_elements(item.threat)} | {_md(item.now)} |",
+                item.now not in ("confirmed", "gone"),  # decided, or ruled out by a fact
+            )
+            for item in diff.closed_threats
+        ]
+        lines += [*_rows(rows), ""]
     if diff.model_changes:
         lines += ["#### Model changes", "", "| change | element | details |", "|---|---|---|"]
         rows = []
@@ -135,7 +174,7 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
     return "\n".join(lines) + "\n"
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _finding(finding: Finding | ApplicableThreat) -> dict[str, Any]:
     return {
         "fingerprint": finding.fingerprint,
         "rule": finding.rule,
@@ -183,6 +222,12 @@ def diff_to_dict(diff: AssessmentDiff) -> dict[str, Any]:
             for item in diff.changed
         ],
         "model_changes": [_change(c) for c in diff.model_changes],
+        "new_threats": [
+            _finding(threat) | {"question": threat.question.text} for threat in diff.new_threats
+        ],
+        "closed_threats": [
+            _finding(item.threat) | {"now": item.now} for item in diff.closed_threats
+        ],
     }
 
 

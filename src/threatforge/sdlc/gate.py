@@ -12,11 +12,12 @@ Pure: the caller loads the model, runs the engine, reads the baseline, prints an
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from threatforge.assessment import (
+    ApplicableThreat,
     Assessment,
     BaseComparison,
     Decision,
@@ -55,6 +56,8 @@ def evaluate_gate(
     comparison: BaseComparison | None = None,
     fail_on_new_decisions: bool = False,
     failures: Sequence[RuleFailure] = (),
+    unreviewed: Severity | None = None,
+    known_threats: Collection[str] = (),
 ) -> GateResult:
     """Open findings at or above ``threshold`` fail the gate.
 
@@ -66,6 +69,10 @@ def evaluate_gate(
     ``policy`` (the built-in defaults when None); ``model`` gives the tracking entries' places
     and the declared controls a ``mitigated`` decision names. The assessment's rule errors and
     ``failures`` (say, of the base's analysis) make the result :attr:`~GateResult.errored`.
+
+    ``unreviewed`` (``--fail-on-unreviewed``): open applicable threats at or above it fail the
+    gate too, except those in ``known_threats`` (open at the base). A decision that takes a
+    threat out (not-applicable, accepted, ...) counts only when it is valid, as for findings.
     """
     chosen_policy = policy or default_policy()
     today = date.fromisoformat(assessment.as_of)
@@ -83,6 +90,16 @@ def evaluate_gate(
         failing.append(finding)
     chosen = mode or (GateMode.ALL if known is None else GateMode.BASELINE)
     by_severity = Counter(f.severity for f in counted)
+    open_threats, hidden_threats, invalid_threats = _apply_threat_decisions(
+        assessment, chosen_policy, today, model
+    )
+    invalid += invalid_threats
+    counted_threats: list[ApplicableThreat] = []
+    if unreviewed is not None:
+        counted_threats = [
+            t for t in open_threats
+            if t.severity.rank >= unreviewed.rank and t.fingerprint not in known_threats
+        ]
     return GateResult(
         system=assessment.system,
         threshold=threshold,
@@ -97,7 +114,36 @@ def evaluate_gate(
         policy=chosen_policy.applied(),
         comparison=comparison,
         fail_on_new_decisions=fail_on_new_decisions,
+        unreviewed_threshold=unreviewed,
+        unreviewed=tuple(counted_threats),
+        open_threats=len(open_threats),
+        closed_threats=tuple(hidden_threats),
     )
+
+
+def _apply_threat_decisions(
+    assessment: Assessment, policy: LoadedPolicy, today: date, model: Model | None
+) -> tuple[list[ApplicableThreat], list[ApplicableThreat], list[InvalidDecision]]:
+    """The applicable threats still open, those valid decisions close, and the decisions that
+    may not (their threat stays open), judged as decisions on findings are."""
+    open_threats: list[ApplicableThreat] = []
+    hidden: list[ApplicableThreat] = []
+    invalid: list[InvalidDecision] = []
+    controls = None if model is None else model.controls
+    for threat in assessment.applicable_threats:
+        if threat.is_open:
+            open_threats.append(threat)
+            continue
+        decision = threat.decision or Decision(threat.status, None, None, None, None)
+        entry = None if model is None else model.tracking.get(threat.fingerprint)
+        location = None if entry is None else entry.location
+        problem = check_decision(threat, decision, policy.decisions, today, controls, location)
+        if problem is None:
+            hidden.append(threat)
+        else:
+            invalid.append(problem)
+            open_threats.append(threat)
+    return open_threats, hidden, invalid
 
 
 def _apply_decisions(
@@ -189,6 +235,25 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
                 f"  {finding.severity.value:<8}  {fingerprint:<{width}}  "
                 f"{terminal_text(finding.title)}"
             )
+    if result.unreviewed_threshold is not None:
+        level = result.unreviewed_threshold.value
+        lines.append(
+            f"open applicable threats: {result.open_threats} (--fail-on-unreviewed {level})"
+        )
+    if result.unreviewed and result.unreviewed_threshold is not None:
+        what = "threat" if len(result.unreviewed) == 1 else "threats"
+        level = result.unreviewed_threshold.value
+        lines.append(
+            f"{len(result.unreviewed)} unreviewed applicable {what} at or above {level} "
+            "(answer the question, or record a decision in tracking:):"
+        )
+        shown_threats = [(t, terminal_text(t.fingerprint)) for t in result.unreviewed]
+        width = max(len(fingerprint) for _, fingerprint in shown_threats)
+        for threat, fingerprint in shown_threats:
+            lines.append(
+                f"  {threat.severity.value:<8}  {fingerprint:<{width}}  "
+                f"{terminal_text(threat.title)}"
+            )
     if result.failures:
         lines.append(
             f"{_plural(len(result.failures), 'rule failure')}: the rules could not all run, so "
@@ -278,6 +343,11 @@ def gate_to_dict(result: GateResult) -> dict[str, Any]:
             {"rule": f.rule, "element": f.element, "error": f.error} for f in result.failures
         ],
         "decisions": _decisions_to_dict(result),
+        "fail_on_unreviewed": (
+            None if result.unreviewed_threshold is None else result.unreviewed_threshold.value
+        ),
+        "open_applicable_threats": result.open_threats,
+        "unreviewed": [_finding(t) for t in result.unreviewed],
     }
 
 
@@ -330,7 +400,7 @@ def _decisions_to_dict(result: GateResult) -> dict[str, Any]:
     return document
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _finding(finding: Finding | ApplicableThreat) -> dict[str, Any]:
     location = finding.location
     return {
         "fingerprint": finding.fingerprint,

@@ -70,10 +70,14 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     DataScope,
+    ElementSet,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
@@ -815,11 +819,38 @@ def pay_card_testing(component: Component, model: Model) -> Verdict:
 
 def _refunds(component: Component) -> bool:
     """A refund endpoint: says so, or 'refund' in its id, name, routes, code paths or tags."""
+    return bool(_refund_words(component))
+
+
+def _refund_words(component: Component) -> str:
+    """Why the component counts as a refund endpoint, in words ("" when it does not)."""
     if component.prop("refunds") is True:
-        return True
-    words = [component.id, component.name or "", *component.routes, *component.paths,
-             *component.tags]
-    return any("refund" in w.lower() for w in words)
+        return "properties.refunds: true"
+    for where, values in (
+        ("its id", [component.id]),
+        ("its name", [component.name or ""]),
+        ("a route", list(component.routes)),
+        ("a code path", list(component.paths)),
+        ("a tag", list(component.tags)),
+    ):
+        for value in values:
+            if "refund" in value.lower():
+                return f"issues refunds ('refund' in {where}: {value})"
+    return ""
+
+
+def _refund_endpoints(model: Model) -> frozenset[str]:
+    return model.graph.memo(("refund-endpoints",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PROCESS_KINDS and (_refunds(c) or "dual_approval" in c.properties)
+    ))
+
+
+REFUND_ENDPOINTS = ElementSet(
+    "refund-endpoints", "services, functions and gateways that issue refunds (see _refunds), "
+    "or that state properties.dual_approval",
+    _refund_endpoints,
+)
 
 
 @rule(RuleMeta(
@@ -831,7 +862,7 @@ def _refunds(component: Component) -> bool:
     asvs=("V11.1.3", "V4.1.3"), api_top10=("API6:2023",), attack=("T1657",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
-    properties=frozenset({"dual_approval"}),
+    among=REFUND_ENDPOINTS,
     mitigations=(
         "Require maker-checker approval by a second person for refunds above a small threshold "
         "and for any refund to a card other than the original one; cap per-agent daily totals.",
@@ -839,16 +870,27 @@ def _refunds(component: Component) -> bool:
         "volumes per agent.",
     ),
     detection="Refund endpoint (id, name, route, code path or tag containing 'refund', or "
-    "`properties.refunds: true`) with `properties.dual_approval: false`.",
+    "`properties.refunds: true`) with `properties.dual_approval: false`. An applicable threat "
+    "(with the question) when `dual_approval` is not stated.",
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa6-unrestricted-access-to-sensitive-business-flows/",),
+    asks=(Ask(
+        "Do refunds through {element} need a second person's approval (maker-checker)?",
+        (AskFact("properties.dual_approval", confirms=("false",), rules_out=("true",)),),
+        threat="One person (an insider or a stolen account) may issue refunds through "
+        "{element} alone",
+    ),),
 ))
 def pay_refund_without_dual_approval(component: Component, model: Model) -> Verdict:
     """Refunds on a single approval."""
-    if not _refunds(component):
+    refunds = _refund_words(component)
+    if not refunds:
         return _NOT_A_REFUND_ENDPOINT
-    if component.prop("dual_approval") is not False:
-        return PASS
+    approval = component.prop("dual_approval")
+    if approval is None:
+        return Unknown(("properties.dual_approval",), why=(refunds,))
+    if approval is not False:
+        return RuledOut(("properties.dual_approval: true",))
     return Fire(("issues refunds", "properties.dual_approval: false"))
 
 
