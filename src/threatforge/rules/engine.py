@@ -41,6 +41,7 @@ from threatforge.rules.interface import (
     members,
 )
 from threatforge.rules.scoring import Score, data_at_stake, score
+from threatforge.text.hints import did_you_mean
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
 
@@ -877,6 +878,11 @@ def render_title(template: str, label: str, detail: str = "") -> str:
 
 _FORMATTER = string.Formatter()
 
+_HINT_CUTOFF = 0.8
+"""How close a finding's fingerprint must be to a stale tracking key to be suggested: a typo
+(``missing-rate-limt@api``), not another element of the same rule (``no-limit@api`` for
+``no-limit@batch``)."""
+
 
 def _track(
     model: Model,
@@ -888,7 +894,8 @@ def _track(
     """Apply the model's tracking decisions; re-open expired acceptances; list stale entries.
 
     An entry is stale when it matches no finding, unless it is about a rule that exists but was
-    not run this time. The warning about an entry whose finding another rule superseded
+    not run this time. The warning about a stale entry suggests the closest fingerprint of a
+    finding that has no decision ("did you mean"), as a key with a typo most likely meant it. The warning about an entry whose finding another rule superseded
     (``replaced``: dropped fingerprint -> the finding that replaced it) names that finding.
     """
     replaced = replaced or {}
@@ -925,6 +932,8 @@ def _track(
         for fingerprint, entry in sorted(model.tracking.items())
         if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
+    # a key with a typo most likely meant a finding that has no decision yet
+    undecided = [f.fingerprint for f in findings if f.fingerprint not in matched] if stale else []
     for item in stale:
         owner = replaced.get(item.fingerprint)
         if owner is not None:
@@ -936,5 +945,6 @@ def _track(
         warnings.append(
             f"tracking entry '{item.fingerprint}' matches no finding: the threat is gone or the "
             "element was renamed; remove or update the entry"
+            + did_you_mean(item.fingerprint, undecided, cutoff=_HINT_CUTOFF)
         )
     return tracked, stale, warnings
