@@ -464,6 +464,14 @@ TABLE = [
         ["api-webhook-internal-targets@dispatcher"],
         ["api-ssrf-user-supplied-url@dispatcher"],
     ),
+    (
+        "attack-path",
+        "unauthenticated-boundary-crossing",
+        "tests/rules/fixtures/attack-path/fires.yaml",
+        "attacker->orders-api",
+        ["attack-path@attacker->orders-api"],
+        ["unauthenticated-boundary-crossing@attacker->orders-api"],
+    ),
 ]
 
 

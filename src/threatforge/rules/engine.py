@@ -95,7 +95,7 @@ def analyze(
     )
     # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
     not_run = {r.id for r in rules} - {r.id for r in selected}
-    findings, stale, warnings = _track(model, kept, today, not_run, replaced)
+    findings, stale, warnings = _track(model, kept, today, not_run, replaced, run.moved)
     warnings = run.warnings + warnings
     findings.sort(key=_report_order)
     assessment = Assessment(
@@ -364,6 +364,8 @@ class _Run:
         self.failures: list[RuleFailure] = []
         self.unknowns: list[_UnknownFact] = []
         self.seen: set[str] = set()
+        self.moved: dict[str, str] = {}
+        """Fingerprints a rule's regrouped findings stand for -> their new fingerprint."""
         self.scopes: dict[tuple[object, ...], list[_Item]] = {}
         self.by_id: dict[Target, tuple[dict[str, _Item], dict[str, list[_Item]]]] = {}
         self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
@@ -685,6 +687,8 @@ class _Run:
         if fingerprint in self.seen:
             return None
         self.seen.add(fingerprint)
+        for former in verdict.replaces:
+            self.moved.setdefault(f"{meta.id}@{','.join(former)}", fingerprint)
         model = self.model
         data, data_ids = self.at_stake(joined, subjects, verdict.data, first)
         evidence = (
@@ -890,15 +894,19 @@ def _track(
     today: date,
     not_run: Collection[str] = (),
     replaced: Mapping[str, str] | None = None,
+    moved: Mapping[str, str] | None = None,
 ) -> tuple[list[Finding], list[StaleDecision], list[str]]:
     """Apply the model's tracking decisions; re-open expired acceptances; list stale entries.
 
     An entry is stale when it matches no finding, unless it is about a rule that exists but was
-    not run this time. The warning about a stale entry suggests the closest fingerprint of a
-    finding that has no decision ("did you mean"), as a key with a typo most likely meant it. The warning about an entry whose finding another rule superseded
-    (``replaced``: dropped fingerprint -> the finding that replaced it) names that finding.
+    not run this time. The warning about a stale entry says where its decision belongs: the new
+    fingerprint of a finding its rule regrouped (``moved``: former fingerprint -> the new one),
+    the finding that superseded it (``replaced``: dropped fingerprint -> the finding that
+    replaced it), or else the closest fingerprint of a finding that has no decision ("did you
+    mean"), as a key with a typo most likely meant it.
     """
     replaced = replaced or {}
+    moved = moved or {}
     tracked: list[Finding] = []
     warnings: list[str] = []
     matched: set[str] = set()
@@ -928,13 +936,20 @@ def _track(
         )
         tracked.append(dataclasses.replace(finding, status=status, decision=decision))
     stale = [
-        StaleDecision(fingerprint, entry.status, entry.location)
+        StaleDecision(fingerprint, entry.status, entry.location, moved.get(fingerprint))
         for fingerprint, entry in sorted(model.tracking.items())
         if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
     # a key with a typo most likely meant a finding that has no decision yet
     undecided = [f.fingerprint for f in findings if f.fingerprint not in matched] if stale else []
     for item in stale:
+        if item.moved_to is not None:
+            warnings.append(
+                f"tracking entry '{item.fingerprint}' matches no finding: the rule now reports "
+                f"it as '{item.moved_to}' (one finding per root cause); move the decision to "
+                f"'{item.moved_to}' (threatforge fmt --fix rewrites the key)"
+            )
+            continue
         owner = replaced.get(item.fingerprint)
         if owner is not None:
             warnings.append(

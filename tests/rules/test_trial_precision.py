@@ -1,0 +1,210 @@
+"""Precision fixes found in the trial (issue #15 item 5), each written as the trial found it:
+the model that showed the problem, and the exact findings, fingerprints and messages expected."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from threatforge.cli import app
+from threatforge.model import TrackingStatus, load, load_text
+from threatforge.rules import analyze, builtin_rules
+from threatforge.rules.builtin.graph_rules import attack_path
+
+TODAY = date(2026, 1, 1)
+RULES = builtin_rules()
+
+
+def _model_text(text: str) -> str:
+    return textwrap.dedent(text)
+
+
+# --- a. attack paths grouped by root cause --------------------------------------------------
+
+REFUND = _model_text(
+    """\
+    system: {name: Refund service}
+    data:
+      card-number: {classification: restricted, categories: [pci.pan]}
+      ledger: {classification: restricted, categories: [financial]}
+      api-keys: {classification: restricted, categories: [secrets]}
+      evidence: {classification: restricted, categories: [pii]}
+    boundaries:
+      internet: {kind: internet, trust: untrusted}
+      app: {kind: vpc, trust: trusted}
+    components:
+      customer: {kind: actor, zone: internet}
+      refund-api: {kind: service, zone: app, exposure: internal, authz: rbac}
+      ledger-db: {kind: datastore, zone: app, authz: rbac, stores: [ledger]}
+      card-vault: {kind: datastore, zone: app, authz: rbac, stores: [card-number]}
+      secrets: {kind: secrets-store, zone: app, authz: iam, stores: [api-keys]}
+      evidence-bucket: {kind: datastore, zone: app, authz: iam, stores: [evidence]}
+    flows:
+      - customer -> refund-api: {protocol: https, authn: none}
+      - refund-api -> ledger-db: {protocol: postgres, tls: true, authn: iam}
+      - refund-api -> card-vault: {protocol: https, tls: true, authn: iam}
+      - refund-api -> secrets: {protocol: https, tls: true, authn: iam}
+      - refund-api -> evidence-bucket: {protocol: https, tls: true, authn: iam}
+    """
+)
+"""The trial: one anonymous hop into the application zone, four crown jewels behind it. It
+used to give four critical attack-path findings with the same mitigation."""
+
+
+def test_one_weak_hop_is_one_attack_path_finding_listing_the_targets_it_opens() -> None:
+    (finding,) = analyze(load_text(REFUND), [attack_path], today=TODAY).findings
+    assert finding.fingerprint == "attack-path@customer->refund-api"
+    assert finding.elements == ("customer->refund-api",)
+    assert finding.title == (
+        "Weak hop customer->refund-api into a more trusted zone opens attack paths to "
+        "card-vault, evidence-bucket, ledger-db and secrets"
+    )
+    assert finding.evidence == (
+        "weak hop 'customer->refund-api': no authentication (authn: none); enters a more "
+        "trusted zone: internet (untrusted) -> app (trusted); 'refund-api' authorises "
+        "(authz: rbac)",
+        "opens 4 crown jewels: card-vault, evidence-bucket, ledger-db, secrets",
+        "boundaries crossed: internet, app",
+        "path to 'card-vault': customer -> refund-api -> card-vault (attacker effort 12; lower "
+        "is easier)",
+        "path to 'evidence-bucket': customer -> refund-api -> evidence-bucket (attacker effort "
+        "12; lower is easier)",
+        "path to 'ledger-db': customer -> refund-api -> ledger-db (attacker effort 12; lower "
+        "is easier)",
+        "path to 'secrets': customer -> refund-api -> secrets (attacker effort 12; lower is "
+        "easier)",
+        "'customer': starts in untrusted zone 'internet'",
+        "'card-vault' is a crown jewel: stores restricted data 'card-number'",
+        "'evidence-bucket' is a crown jewel: stores restricted data 'evidence'",
+        "'ledger-db' is a crown jewel: stores restricted data 'ledger'",
+        "'secrets' is a crown jewel: stores restricted data 'api-keys'; secrets store",
+    )
+    assert finding.data == ("card-number", "evidence", "ledger", "api-keys")
+    assert (finding.likelihood, finding.impact, finding.severity.value) == (4, 5, "critical")
+
+
+def test_the_weak_hop_finding_replaces_the_boundary_crossing_on_the_same_flow() -> None:
+    found = analyze(load_text(REFUND), RULES, today=TODAY)
+    on_the_hop = sorted(
+        f.fingerprint for f in found.findings if f.elements[0] == "customer->refund-api"
+    )
+    assert on_the_hop == ["attack-path@customer->refund-api"]
+    (summary,) = [s for s in found.summaries if s.rule == "unauthenticated-boundary-crossing"]
+    assert ("customer->refund-api", "superseded by attack-path") in summary.skipped
+
+
+def test_two_weak_hops_are_two_findings_each_with_its_own_targets() -> None:
+    text = REFUND.replace(
+        "  - refund-api -> secrets: {protocol: https, tls: true, authn: iam}\n", ""
+    ).replace(
+        "  evidence-bucket: {kind: datastore, zone: app, authz: iam, stores: [evidence]}\n",
+        "  evidence-bucket: {kind: datastore, zone: app, authz: iam, stores: [evidence]}\n"
+        "  partner: {kind: external-service, zone: internet}\n",
+    ) + "  - partner -> secrets: {protocol: https, authn: api-key}\n"
+    found = analyze(load_text(text), [attack_path], today=TODAY)
+    assert [(f.fingerprint, f.title) for f in found.findings] == [
+        (
+            "attack-path@customer->refund-api",
+            "Weak hop customer->refund-api into a more trusted zone opens attack paths to "
+            "card-vault, evidence-bucket and ledger-db",
+        ),
+        (
+            "attack-path@partner->secrets",
+            "Weak hop partner->secrets into a more trusted zone opens attack paths to secrets",
+        ),
+    ]
+
+
+TRACKED = REFUND + _model_text(
+    """\
+    tracking:
+      # accepted after the 2025-12 review
+      "attack-path@customer,ledger-db":
+        status: accepted
+        justification: "WAF rule 17 blocks it"
+        owner: sec
+        expires: 2026-06-01
+    """
+)
+
+
+def test_a_decision_on_the_old_per_target_fingerprint_is_told_the_exact_new_key() -> None:
+    found = analyze(load_text(TRACKED), RULES, today=TODAY)
+    (stale,) = found.stale
+    assert (stale.fingerprint, stale.moved_to) == (
+        "attack-path@customer,ledger-db", "attack-path@customer->refund-api"
+    )
+    assert (
+        "tracking entry 'attack-path@customer,ledger-db' matches no finding: the rule now "
+        "reports it as 'attack-path@customer->refund-api' (one finding per root cause); move "
+        "the decision to 'attack-path@customer->refund-api' (threatforge fmt --fix rewrites "
+        "the key)"
+    ) in found.warnings
+    assert found.finding("attack-path@customer->refund-api").status is TrackingStatus.OPEN
+
+
+def test_the_json_assessment_says_where_the_decision_moved(tmp_path: Path) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(TRACKED, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["analyze", str(path), "--today", "2026-01-01", "--format", "json"]
+    )
+    assert json.loads(result.stdout)["stale_tracking"] == [{
+        "fingerprint": "attack-path@customer,ledger-db",
+        "status": "accepted",
+        "location": f"{path}:25:3",
+        "moved_to": "attack-path@customer->refund-api",
+    }]
+
+
+def test_fmt_fix_moves_the_decision_to_the_new_key_end_to_end(tmp_path: Path) -> None:
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(TRACKED, encoding="utf-8")
+    runner = CliRunner()
+    plain = runner.invoke(app, ["fmt", "--check", str(path)])
+    assert plain.exit_code == 0
+    assert plain.stderr.splitlines()[0] == (
+        f"note: {path}: 1 fixes available (tracking-key): run 'threatforge fmt --fix'"
+    )
+    fixed = runner.invoke(app, ["fmt", "--fix", str(path)])
+    assert fixed.exit_code == 0, fixed.stderr
+    assert fixed.stderr.splitlines() == [
+        f"{path}:25:3: fixed (tracking-key): tracking 'attack-path@customer,ledger-db' -> "
+        "'attack-path@customer->refund-api' (the finding's new fingerprint)",
+        f"reformatted: {path}",
+        "1 files reformatted, 0 unchanged",
+    ]
+    assert path.read_text(encoding="utf-8") == TRACKED.replace(
+        '"attack-path@customer,ledger-db"', '"attack-path@customer->refund-api"'
+    )
+    after = analyze(load(path), RULES, today=TODAY)
+    assert after.stale == ()
+    moved = after.finding("attack-path@customer->refund-api")
+    assert (moved.status, moved.decision.justification) == (
+        TrackingStatus.ACCEPTED, "WAF rule 17 blocks it"
+    )
+    again = runner.invoke(app, ["fmt", "--check", "--fix", str(path)])
+    assert (again.exit_code, again.stderr) == (
+        0, "0 files would be reformatted, 1 already formatted\n"
+    )
+
+
+def test_fmt_fix_does_not_merge_two_decisions_that_move_to_one_key(tmp_path: Path) -> None:
+    text = TRACKED + (
+        '  "attack-path@customer,card-vault": {status: mitigated, evidence: "tokenised"}\n'
+    )
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["fmt", "--fix", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"note: {path}: tracking entries 'attack-path@customer,card-vault', "
+        "'attack-path@customer,ledger-db' all move to 'attack-path@customer->refund-api': "
+        "keep one decision there by hand",
+        "0 files reformatted, 1 unchanged",
+    ]
+    assert path.read_text(encoding="utf-8") == text
