@@ -208,3 +208,68 @@ def test_fmt_fix_does_not_merge_two_decisions_that_move_to_one_key(tmp_path: Pat
         "0 files reformatted, 1 unchanged",
     ]
     assert path.read_text(encoding="utf-8") == text
+
+
+# --- f. pre-signed URL uploads ----------------------------------------------------------------
+
+UPLOAD = _model_text(
+    """\
+    system: {name: Evidence upload}
+    data:
+      evidence: {classification: restricted, categories: [pii]}
+    boundaries:
+      internet: {kind: internet, trust: untrusted}
+      aws: {kind: account, trust: trusted}
+    components:
+      browser: {kind: client, zone: internet}
+      upload-api: {kind: service, zone: aws, exposure: public, authn: oidc, authz: rbac}
+      evidence-bucket:
+        kind: datastore
+        tech: aws.s3
+        zone: aws
+        authz: iam
+        encryption: {at_rest: kms-cmk}
+        stores: [evidence]
+    flows:
+      - browser -> upload-api: {protocol: https, tls: true, authn: oidc}
+      - browser -> evidence-bucket:
+          {protocol: https, tls: true, authn: presigned-url, data: [evidence]}
+    """
+)
+"""The trial: a browser uploads evidence straight to S3 with a URL the API pre-signed. It could
+only be written `authn: none` (two criticals and an attack path) or `authn: iam` (untrue)."""
+
+
+def test_a_presigned_url_upload_is_accepted_and_is_not_a_direct_unauthenticated_store() -> None:
+    model = load_text(UPLOAD)
+    (flow,) = [f for f in model.flows if f.target == "evidence-bucket"]
+    assert flow.effective_authn is not None
+    assert (flow.effective_authn.value, flow.effective_authn.authenticates) == (
+        "presigned-url", True
+    )
+    assert flow.effective_authn.is_strong is False  # a capability, not an identity
+    assert analyze(model, RULES, today=TODAY).findings == ()
+
+
+def test_the_same_upload_written_authn_none_is_still_reported() -> None:
+    found = analyze(load_text(UPLOAD.replace("authn: presigned-url", "authn: none")), RULES,
+                    today=TODAY)
+    assert sorted(f.fingerprint for f in found.findings) == [
+        "public-datastore@evidence-bucket",
+        "untrusted-direct-store-access@browser->evidence-bucket",
+    ]
+
+
+def test_a_presigned_url_hop_is_not_a_weak_hop_and_says_what_it_is() -> None:
+    from threatforge.analysis.attack_paths import find_paths
+
+    model = load_text(UPLOAD)
+    search = find_paths(model, targets=["evidence-bucket"])
+    hop = search.paths[0].hops[0]
+    assert (hop.flow, hop.authn, hop.strength.value, hop.weak) == (
+        "browser->evidence-bucket", "presigned-url", "strong", False
+    )
+    assert hop.why.startswith(
+        "a pre-signed URL the system issued for one object (authn: presigned-url); enters a "
+        "more trusted zone"
+    )
