@@ -273,3 +273,55 @@ def test_a_presigned_url_hop_is_not_a_weak_hop_and_says_what_it_is() -> None:
         "a pre-signed URL the system issued for one object (authn: presigned-url); enters a "
         "more trusted zone"
     )
+
+
+# --- d. staff-only functions are reachable by insiders ----------------------------------------
+
+BACK_OFFICE = _model_text(
+    """\
+    system: {name: Refund back office}
+    data:
+      refunds: {classification: confidential, categories: [financial]}
+    boundaries:
+      corp: {kind: corporate, trust: semi-trusted}
+      app: {kind: vpc, trust: trusted}
+    components:
+      support-agent: {kind: actor, zone: corp}
+      refund-console: {kind: service, zone: app, admin: true, authn: oidc, authz: rbac, mfa: false}
+      visitor: {kind: actor}
+    flows:
+      - support-agent -> refund-console: {protocol: https, tls: true, authn: oidc}
+    """
+)
+"""The trial: the support console only staff reach scored "-1 not reachable from any untrusted
+zone", as if nobody could use it; support-staff abuse is the threat."""
+
+
+def test_a_component_only_staff_reach_is_reachable_by_insiders_not_unreachable() -> None:
+    model = load_text(BACK_OFFICE)
+    assert model.graph.insiders == ("support-agent",)  # visitor: no zone, nothing says where
+    assert model.graph.reach("refund-console").hops is None
+    assert model.graph.insider_reach("refund-console").hops == 1
+    (finding,) = [
+        f for f in analyze(model, RULES, today=TODAY).findings
+        if f.fingerprint == "admin-without-mfa@refund-console"
+    ]
+    assert finding.likelihood_factors == (
+        "base 3",
+        "±0 'refund-console' is reachable only by insiders (staff 'support-agent')",
+    )
+    assert finding.likelihood == 3
+
+
+def test_without_staff_the_console_is_still_unreachable() -> None:
+    model = load_text(BACK_OFFICE.replace(
+        "  - support-agent -> refund-console: {protocol: https, tls: true, authn: oidc}\n",
+        "  - visitor -> refund-console: {protocol: https, tls: true, authn: oidc}\n",
+    ))
+    (finding,) = [
+        f for f in analyze(model, RULES, today=TODAY).findings
+        if f.fingerprint == "admin-without-mfa@refund-console"
+    ]
+    assert finding.likelihood_factors == (
+        "base 3", "-1 'refund-console' is not reachable from any untrusted zone"
+    )
