@@ -325,3 +325,71 @@ def test_without_staff_the_console_is_still_unreachable() -> None:
     assert finding.likelihood_factors == (
         "base 3", "-1 'refund-console' is not reachable from any untrusted zone"
     )
+
+
+# --- g. privacy data-subject rules apply to people, not machine clients ----------------------
+
+TELEMATICS = _model_text(
+    """\
+    system: {name: Fleet telematics, compliance: [gdpr]}
+    data:
+      driver-location: {classification: confidential, categories: [pii, location]}
+    boundaries:
+      internet: {kind: internet, trust: untrusted}
+      eu: {kind: vpc, trust: trusted, region: eu-west-1}
+    components:
+      driver: {kind: actor, zone: internet}
+      truck-unit: {kind: client, zone: internet}
+      fleet-api: {kind: service, zone: eu, authn: mtls, authz: rbac}
+      trips-db: {kind: datastore, zone: eu, stores: [driver-location]}
+    flows:
+      - driver -> fleet-api: {protocol: https, authn: oidc, data: [driver-location]}
+      - truck-unit -> fleet-api: {protocol: mqtt, tls: true, authn: mtls, data: [driver-location]}
+      - fleet-api -> trips-db: {protocol: postgres, tls: true, authn: iam, data: [driver-location]}
+    """
+)
+"""The trial: an on-board unit that sends a driver's location with a device certificate was
+reported as a data subject ("has no way to access or erase their data"), beside the driver."""
+
+
+def _privacy(text: str) -> tuple[list[str], dict[str, str]]:
+    found = analyze(load_text(text), RULES, today=TODAY,
+                    only=["privacy-no-data-subject-rights", "privacy-collection-without-notice"])
+    summary = found.summary_of("privacy-no-data-subject-rights")
+    assert summary is not None
+    return sorted(f.fingerprint for f in found.findings), dict(summary.skipped)
+
+
+def test_a_machine_client_is_not_a_data_subject_the_person_is() -> None:
+    fired, skipped = _privacy(TELEMATICS)
+    assert fired == ["privacy-no-data-subject-rights@driver"]
+    assert skipped["truck-unit"] == (
+        "sent by a machine, not a person (properties.machine, or machine credentials on every "
+        "flow it sends): not a data subject"
+    )
+
+
+def test_machine_false_makes_a_client_a_persons_device_and_machine_true_an_actor_a_machine() -> (
+    None
+):
+    text = TELEMATICS.replace(
+        "truck-unit: {kind: client, zone: internet}",
+        "truck-unit: {kind: client, zone: internet, properties: {machine: false}}",
+    ).replace(
+        "driver: {kind: actor, zone: internet}",
+        "driver: {kind: actor, zone: internet, properties: {machine: true}}",
+    )
+    fired, _ = _privacy(text)
+    assert fired == ["privacy-no-data-subject-rights@truck-unit"]
+
+
+def test_collection_without_notice_is_about_people_only() -> None:
+    text = TELEMATICS.replace(
+        "fleet-api: {kind: service, zone: eu, authn: mtls, authz: rbac}",
+        "fleet-api: {kind: service, zone: eu, authn: mtls, authz: rbac,\n"
+        "                properties: {privacy_notice: false}}",
+    )
+    found = analyze(load_text(text), RULES, today=TODAY, only=["privacy-collection-without-notice"])
+    assert [f.fingerprint for f in found.findings] == [
+        "privacy-collection-without-notice@driver->fleet-api"
+    ]
