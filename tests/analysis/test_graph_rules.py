@@ -33,7 +33,7 @@ def test_attack_path_fixtures() -> None:
     folder = FIXTURES / "attack-path"
     fired = analyze(load(folder / "fires.yaml"), [attack_path], today=TODAY)
     assert {f.fingerprint for f in fired.findings} == _expected(folder / "fires.yaml") == {
-        "attack-path@attacker,card-db"
+        "attack-path@attacker->orders-api"
     }
     assert analyze(load(folder / "passes.yaml"), [attack_path], today=TODAY).findings == ()
 
@@ -43,16 +43,17 @@ def test_attack_path_finding_carries_the_path() -> None:
         load(FIXTURES / "attack-path" / "fires.yaml"), [attack_path], today=TODAY
     ).findings
     assert finding.title == (
-        "attacker can reach card-db through a weak hop into a more trusted zone"
+        "Weak hop attacker->orders-api into a more trusted zone opens attack paths to card-db"
     )
-    assert finding.elements == ("attacker", "card-db")
+    assert finding.elements == ("attacker->orders-api",)
     assert finding.evidence == (
-        "path: attacker -> orders-api -> card-db (attacker effort 12; lower is easier)",
-        "hops: attacker->orders-api, orders-api->card-db",
-        "weakest hop 'attacker->orders-api': no authentication (authn: none); enters a more "
+        "weak hop 'attacker->orders-api': no authentication (authn: none); enters a more "
         "trusted zone: internet (untrusted) -> app (trusted); 'orders-api' authorises "
         "(authz: rbac)",
+        "opens 1 crown jewel: card-db",
         "boundaries crossed: internet, app",
+        "path to 'card-db': attacker -> orders-api -> card-db (attacker effort 12; lower is "
+        "easier)",
         "'attacker': starts in untrusted zone 'internet'",
         "'card-db' is a crown jewel: stores restricted data 'card-number'",
     )

@@ -16,5 +16,5 @@ def test_the_table_counts_threats_and_questions() -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     at = lines.index("applicable threats: 1 (1 open), 1 question (--format json or report):")
-    assert lines[at + 1] == "  - elevated pay-refund-without-dual-approval@refund-fn"
-    assert lines[at - 1] == "open: 6 critical, 3 high, 7 elevated, 2 medium"
+    assert lines[at + 1] == "  - high pay-refund-without-dual-approval@refund-fn"
+    assert lines[at - 1] == "open: 6 critical, 6 high, 4 elevated, 2 medium"

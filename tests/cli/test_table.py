@@ -97,7 +97,7 @@ def test_the_cli_cuts_the_findings_table_at_the_cap(monkeypatch: pytest.MonkeyPa
     bottom = next(i for i, line in enumerate(lines) if line.startswith("└"))
     assert lines[bottom + 1 : bottom + 3] == [
         f"... {len(findings) - 5} more: use --format json",
-        "open: 6 critical, 3 high, 7 elevated, 2 medium",  # of every finding, as before
+        "open: 6 critical, 6 high, 4 elevated, 2 medium",  # of every finding, as before
     ]
     severities = [line.split("│")[1].strip() for line in lines[4:bottom]]
     assert [s for s in severities if s] == [f["severity"] for f in findings[:5]]
@@ -271,7 +271,7 @@ def _table_lines(text: str) -> list[str]:
     """The lines of the findings table: from its title to the line before "open: ..." (the
     summary lines under it quote model text and are not cut to the width)."""
     lines = text.splitlines()
-    end = next(i for i, line in enumerate(lines) if line.startswith("open: "))
+    end = next((i for i, line in enumerate(lines) if line.startswith("open: ")), len(lines) - 1)
     return lines[1:end]
 
 
@@ -282,17 +282,72 @@ def test_off_a_terminal_tables_are_80_wide_whatever_the_window(
     # the window through stdin or stderr; the file gets the same table as a CI log
     monkeypatch.delenv("COLUMNS", raising=False)
     monkeypatch.setattr(os, "get_terminal_size", lambda *_: os.terminal_size((200, 50)))
-    result = CliRunner().invoke(app, ["analyze", str(CARD_CHECKOUT), "--today", "2026-01-01"])
+    result = CliRunner().invoke(app, ["rules", "list"])
     assert result.exit_code == 0
     assert PIPE_WIDTH == 80
     assert len(_top_border(result.stdout)) == 80
     assert max(map(len, _table_lines(result.stdout))) == 80
     assert "\x1b[" not in result.stdout  # no colour off a terminal, without --no-color
+    # the findings table is as wide as its whole fingerprints need (116), not the window
+    findings = CliRunner().invoke(app, ["analyze", str(CARD_CHECKOUT), "--today", "2026-01-01"])
+    assert len(_top_border(findings.stdout)) == 116
+    assert "\x1b[" not in findings.stdout
 
 
 def test_columns_sets_the_width_off_a_terminal() -> None:
     args = ["analyze", str(CARD_CHECKOUT), "--today", "2026-01-01"]
     wide = CliRunner().invoke(app, args, env={"COLUMNS": "120"})
-    narrow = CliRunner().invoke(app, args, env={"COLUMNS": "60"})
+    narrow = CliRunner().invoke(app, ["rules", "list"], env={"COLUMNS": "60"})
     assert len(_top_border(wide.stdout)) == 120
     assert max(map(len, _table_lines(narrow.stdout))) == 60
+
+
+# --- fingerprints are never broken (issue #15 item 5) ----------------------------------------
+
+
+_LONG = "unauthenticated-boundary-crossing@checkout-api->payments-ledger-db"
+
+
+def test_at_80_columns_a_long_fingerprint_stays_on_one_line_and_the_table_widens() -> None:
+    from threatforge.cli._analyze import _FINDING_COLUMNS
+
+    console = _console(80)
+    title = "Unauthenticated flow into a more trusted zone: checkout-api -> payments-ledger-db"
+    print_table(console, "1 finding", _FINDING_COLUMNS, [("critical", "4×4", title, _LONG, "open")])
+    assert _printed(console).splitlines() == [
+        "1 finding",
+        "┏━━━━━━━━━━┳━━━━━┳━━━━━━━━━━━━━━━━━━━━┳" + "━" * 68 + "┳━━━━━━━━┓",
+        "┃ severity ┃ L×I ┃ finding            ┃ fingerprint" + " " * 56 + "┃ status ┃",
+        "┡━━━━━━━━━━╇━━━━━╇━━━━━━━━━━━━━━━━━━━━╇" + "━" * 68 + "╇━━━━━━━━┩",
+        f"│ critical │ 4×4 │ Unauthenticated    │ {_LONG} │ open   │",
+        "│          │     │ flow into a more   │" + " " * 68 + "│        │",
+        "│          │     │ trusted zone:      │" + " " * 68 + "│        │",
+        "│          │     │ checkout-api ->    │" + " " * 68 + "│        │",
+        "│          │     │ payments-ledger-db │" + " " * 68 + "│        │",
+        "└──────────┴─────┴────────────────────┴" + "─" * 68 + "┴────────┘",
+    ]
+
+
+def test_a_fingerprint_that_fits_leaves_the_table_at_the_terminal_width() -> None:
+    console = _console(80)
+    columns = [Column("finding"), Column("fingerprint", whole=True)]
+    print_table(console, "t", columns, [("a " * 40, "rule@a")])
+    lines = _printed(console).splitlines()
+    assert len(lines[1]) == 80
+    assert "│ rule@a      │" in lines[4]
+
+
+def test_every_fingerprint_of_analyze_is_on_one_line_at_80_columns() -> None:
+    result = CliRunner().invoke(
+        app, ["analyze", str(ROOT / "examples" / "partner-api" / "threatmodel.yaml"),
+              "--today", "2026-01-01"], env={"COLUMNS": "80"},
+    )
+    listed = CliRunner().invoke(
+        app, ["analyze", str(ROOT / "examples" / "partner-api" / "threatmodel.yaml"),
+              "--today", "2026-01-01", "--format", "json"],
+    )
+    fingerprints = [f["fingerprint"] for f in json.loads(listed.stdout)["findings"]]
+    assert max(map(len, fingerprints)) == 65
+    rows = result.stdout.splitlines()
+    for fingerprint in fingerprints:
+        assert any(f"│ {fingerprint} " in row for row in rows), fingerprint

@@ -256,7 +256,7 @@ def test_bad_enum_value_in_a_flow_and_a_boundary(diagnose):
         "threatmodel.yaml:12:47: error: flow 1 (web -> payments): 'authn' is 'oauth' — did you mean"
         " 'oauth2'?; expected one of: none, api-key, basic, password, session, oauth2, oidc, jwt,"
         " saml, mtls, iam, sigv4, hmac, certificate, kerberos, ssh-key, service-account,"
-        " workload-identity, network",
+        " workload-identity, network, presigned-url",
     ]
 
 

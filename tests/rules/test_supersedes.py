@@ -129,6 +129,19 @@ components:
     encryption: {at_rest: kms}
     properties: {acl: public-read, block_public_access: false}
 """
+DIRECT_UPLOAD = """\
+system: {name: Evidence upload}
+data:
+  evidence: {classification: restricted, categories: [pii]}
+boundaries:
+  internet: {kind: internet, trust: untrusted}
+  aws: {kind: account, trust: trusted}
+components:
+  browser: {kind: client, zone: internet}
+  evidence-bucket: {kind: datastore, tech: aws.s3, zone: aws, authz: iam, stores: [evidence]}
+flows:
+  - browser -> evidence-bucket: {protocol: https, tls: true, authn: none}
+"""
 ORDERS_NO_AUTHZ = """\
 system: {name: Orders}
 data:
@@ -630,6 +643,22 @@ TABLE = [
         "dispatcher",
         ["api-webhook-internal-targets@dispatcher"],
         ["api-ssrf-user-supplied-url@dispatcher"],
+    ),
+    (
+        "attack-path",
+        "unauthenticated-boundary-crossing",
+        "tests/rules/fixtures/attack-path/fires.yaml",
+        "attacker->orders-api",
+        ["attack-path@attacker->orders-api"],
+        ["unauthenticated-boundary-crossing@attacker->orders-api"],
+    ),
+    (
+        "untrusted-direct-store-access",
+        "attack-path",
+        DIRECT_UPLOAD,
+        "browser->evidence-bucket",
+        ["untrusted-direct-store-access@browser->evidence-bucket"],
+        ["attack-path@browser->evidence-bucket"],
     ),
 ]
 

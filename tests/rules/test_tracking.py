@@ -193,3 +193,28 @@ def test_tracking_changes_status_but_not_the_score() -> None:
     )
     assert accepted.count_by_severity()[after.severity] == 1
     assert accepted.count_by_severity(open_only=False)[after.severity] == 2
+
+
+def test_a_stale_key_with_a_typo_is_told_the_fingerprint_it_most_likely_meant() -> None:
+    # the trial: a decision pasted by hand with a letter missing, left open by the gate
+    result = assess('  "no-limt@admin": {status: accepted, justification: "internal only"}')
+    assert result.warnings == (
+        "tracking entry 'no-limt@admin' matches no finding: the threat is gone or the element "
+        "was renamed; remove or update the entry — did you mean 'no-limit@admin'?",
+    )
+    assert result.finding("no-limit@admin").status is TrackingStatus.OPEN
+
+
+def test_the_hint_names_a_finding_without_a_decision_and_only_a_close_one() -> None:
+    tracking = (
+        '  "no-limit@admin": {status: mitigated}\n'
+        '  "no-limit@ap1": {status: mitigated}\n'
+        '  "no-limit@batch": {status: mitigated}'
+    )
+    result = assess(tracking)
+    assert result.warnings == (
+        "tracking entry 'no-limit@ap1' matches no finding: the threat is gone or the element "
+        "was renamed; remove or update the entry — did you mean 'no-limit@api'?",
+        "tracking entry 'no-limit@batch' matches no finding: the threat is gone or the element "
+        "was renamed; remove or update the entry",
+    )

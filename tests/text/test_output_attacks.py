@@ -49,11 +49,11 @@ def test_mermaid_directives_in_names_stay_label_text(tmp_path: Path) -> None:
         "data flow diagram",
         '  subgraph z0["internet (untrusted)"]',
         '    n0["#37;#37;#123;init: #123;#39;themeCSS#39;: #39;.sev_critical #123;fill: '
-        '#35;fff#125;#39;#125;#125;#37;#37;<br/>actor<br/>[CRITICAL] 1 open"]',
+        '#35;fff#125;#39;#125;#125;#37;#37;<br/>actor"]',
         "  end",
         '  subgraph z1["CDE#34;] #37;#37;#123;init: #123;#34;theme#34;: #34;forest#34;#125;'
         '#125;#37;#37; x[#34; (restricted)"]',
-        '    n1[("db<br/>datastore<br/>[CRITICAL] 3 open")]',
+        '    n1[("db<br/>datastore<br/>[CRITICAL] 2 open")]',
         "  end",
     ]
     text = "\n".join(lines)

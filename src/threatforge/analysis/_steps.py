@@ -197,6 +197,10 @@ def strength_of(authn: Authn | None) -> Strength:
         return Strength.UNKNOWN
     if not authn.authenticates:
         return Strength.NONE
+    if authn is Authn.PRESIGNED_URL:
+        # not an identity, but not a secret an outsider can reuse either: only the system mints
+        # the URL, signed, for one object and a short time, after its own authentication
+        return Strength.STRONG
     return Strength.STRONG if authn.is_strong else Strength.WEAK
 
 
@@ -208,6 +212,8 @@ def authn_words(authn: Authn | None) -> str:
         return "trusts the network location only (authn: network)"
     if authn is Authn.NONE:
         return "no authentication (authn: none)"
+    if authn is Authn.PRESIGNED_URL:
+        return "a pre-signed URL the system issued for one object (authn: presigned-url)"
     kind = "strong" if authn.is_strong else "shared-secret"
     return f"{kind} authentication (authn: {authn.value})"
 

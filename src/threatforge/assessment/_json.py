@@ -252,14 +252,7 @@ def _document(
         "rule_errors": [
             {"rule": e.rule, "element": e.element, "error": e.error} for e in assessment.rule_errors
         ],
-        "stale_tracking": [
-            {
-                "fingerprint": s.fingerprint,
-                "status": s.status.value,
-                "location": str(s.location) if s.location else None,
-            }
-            for s in assessment.stale
-        ],
+        "stale_tracking": [_stale(s) for s in assessment.stale],
         "warnings": list(assessment.warnings),
         "rules_run": list(assessment.rules_run),
         "rules": [
@@ -285,6 +278,18 @@ def _document(
             else {"analyses": analyses_to_dict(assessment.analyses)}
         ),
     }
+
+
+def _stale(item: StaleDecision) -> dict[str, Any]:
+    """A stale tracking entry; ``moved_to`` only when its finding has a new fingerprint."""
+    written: dict[str, Any] = {
+        "fingerprint": item.fingerprint,
+        "status": item.status.value,
+        "location": str(item.location) if item.location else None,
+    }
+    if item.moved_to is not None:
+        written["moved_to"] = item.moved_to
+    return written
 
 
 def _radius_to_dict(radius: BlastRadiusSummary) -> dict[str, Any]:
@@ -674,6 +679,7 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             shape.string(item, "fingerprint", where),
             shape.member(TrackingStatus, item, "status", where),
             None if shown is None else _parse_location(shown),
+            shape.optional_str(item, "moved_to", where) if "moved_to" in item else None,
         )
 
     def skipped(value: Any, where: str) -> tuple[str, str]:

@@ -253,6 +253,9 @@ class StaleDecision:
     fingerprint: str
     status: TrackingStatus
     location: Location | None
+    moved_to: str | None = None
+    """The fingerprint of the finding that stands for this one since its rule regrouped its
+    findings (one per root cause): the key to move the decision to (``fmt --fix`` does)."""
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ _FINDING_COLUMNS = (
     Column("severity", overflow="ellipsis", styles=_STYLE),
     Column("L×I", justify="right", overflow="ellipsis"),
     Column("finding", overflow="ellipsis"),
-    Column("fingerprint", overflow="fold"),
+    Column("fingerprint", whole=True),
     Column("status", overflow="ellipsis"),
 )
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from threatforge.cli._output import Exit, output
 from threatforge.text.terminal import terminal_text
+
+if TYPE_CHECKING:
+    from threatforge.model import Model
+    from threatforge.model.edit import Fix
 
 __all__ = ["register"]
 
@@ -42,6 +47,10 @@ def fmt(
             failed = True
             continue
         fixes = find_fixes(result.model)
+        moves, notes = _tracking_moves(result.model)
+        fixes += moves
+        for note in notes:
+            output.info(f"note: {path}: {note}")
         if fixes and not fix:
             names = sorted({f.rewrite for f in fixes})
             output.info(
@@ -104,6 +113,28 @@ def fmt(
         )
     if check and changed:
         raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def _tracking_moves(model: Model) -> tuple[list[Fix], list[str]]:
+    """The tracking keys to move to their findings' new fingerprints (docs/fmt.md), and the
+    moves a person must make.
+
+    Only the rules the tracking keys name are run: what moved is what their findings say
+    they stand for (a rule that regrouped its findings names their former fingerprints).
+    """
+    if not model.tracking:
+        return [], []
+    from threatforge.model.edit import tracking_key_fixes
+    from threatforge.rules import analyze
+    from threatforge.rules.registry import builtin_rules
+
+    named = {key.partition("@")[0] for key in model.tracking}
+    rules = [r for r in builtin_rules() if r.id in named]
+    if not rules:
+        return [], []
+    assessment = analyze(model, rules, analyses=())
+    moved = {s.fingerprint: s.moved_to for s in assessment.stale if s.moved_to is not None}
+    return tracking_key_fixes(model, moved)
 
 
 def _shown(lines: Iterable[str]) -> str:

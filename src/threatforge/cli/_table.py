@@ -11,7 +11,7 @@ machinery (about a millisecond a row), and nobody reads 15,000 rows on a termina
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Literal
@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Literal
 from threatforge.text.terminal import terminal_text
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions
+    from rich.segment import Segment
+    from rich.table import Table
     from rich.text import Text
 
 __all__ = ["ROW_CAP", "Column", "more_line", "print_table"]
@@ -41,6 +43,10 @@ class Column:
     justify: Literal["left", "right"] = "left"
     overflow: Literal["fold", "ellipsis"] = "fold"
     styles: Mapping[str, str] | None = None
+    whole: bool = False
+    """Never break or cut a cell (a fingerprint, which users paste into ``tracking:``): the
+    column is as wide as its widest cell, and a table that then does not fit the terminal is
+    printed wider than it (each row stays whole) rather than break the cell."""
 
 
 def more_line(hidden: int) -> str:
@@ -69,19 +75,50 @@ def print_table(
     from rich.text import Text
 
     table = Table(title=Text(terminal_text(title), style="table.title"), expand=False)
-    for column in columns:
-        table.add_column(
-            Text(terminal_text(column.header)), justify=column.justify, overflow=column.overflow
-        )
     remaining = iter(rows)
-    shown = 0
-    for row in islice(remaining, ROW_CAP if cap is None else cap):
-        table.add_row(*(_cell(column, text) for column, text in zip(columns, row, strict=True)))
-        shown += 1
-    console.print(table)
+    cells = [
+        [_cell(column, text) for column, text in zip(columns, row, strict=True)]
+        for row in islice(remaining, ROW_CAP if cap is None else cap)
+    ]
+    shown = len(cells)
+    for index, column in enumerate(columns):
+        header = Text(terminal_text(column.header))
+        if column.whole:
+            widest = max([header.cell_len, *(row[index].cell_len for row in cells)])
+            table.add_column(
+                header, justify=column.justify, overflow="ignore", no_wrap=True, min_width=widest
+            )
+        else:
+            table.add_column(header, justify=column.justify, overflow=column.overflow)
+    for row in cells:
+        table.add_row(*row)
+    if any(column.whole for column in columns):
+        console.print(_AtLeastItsMinimum(table), crop=False)
+    else:
+        console.print(table)
     hidden = sum(1 for _ in remaining) if total is None else total - shown
     if hidden > 0:
         console.print(Text(more_line(hidden)))
+
+
+class _AtLeastItsMinimum:
+    """A table drawn at the terminal's width, or at its own minimum width when that is wider:
+    Rich would otherwise break (or cut) the cells of a :attr:`Column.whole` column to fit."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[Segment]:
+        from rich.measure import Measurement
+
+        least = Measurement.get(console, options.update_width(_UNBOUNDED), self.table).minimum
+        yield from console.render(self.table, options.update_width(max(least, options.max_width)))
+
+
+_UNBOUNDED = 1_000_000
+"""A width no table reaches, to measure a table's own minimum width."""
 
 
 def _cell(column: Column, text: str) -> Text:

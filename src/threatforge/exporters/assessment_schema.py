@@ -137,7 +137,13 @@ def assessment_json_schema() -> dict[str, Any]:
             "fingerprint": {"type": "string"},
             "status": _STATUS,
             "location": {"type": ["string", "null"], "description": "file:line:column"},
-        }
+            "moved_to": {
+                "type": "string",
+                "description": "The new fingerprint of the finding the entry was about, since "
+                "its rule regrouped its findings (one per root cause); absent otherwise.",
+            },
+        },
+        ["fingerprint", "status", "location"],
     )
     outcome = _object(
         {

@@ -49,12 +49,14 @@ from threatforge.model.writer import replace_file, yaml_scalar
 
 __all__ = [
     "REWRITES",
+    "TRACKING_KEY",
     "Fix",
     "Rewrite",
     "find_fixes",
     "format_text",
     "read_model_text",
     "set_decision",
+    "tracking_key_fixes",
 ]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -75,6 +77,8 @@ class Fix:
     message: str
     """What the rewrite writes, e.g. ``control 'c1': status: implemented``."""
     location: Location
+    new_key: str | None = None
+    """For :data:`TRACKING_KEY`: the key ``element_id`` becomes (the entry itself stays)."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,50 @@ REWRITES: tuple[Rewrite, ...] = (
 def find_fixes(model: Model, rewrites: Sequence[Rewrite] = REWRITES) -> list[Fix]:
     """Every place in the model's files that a rewrite would change, in rewrite order."""
     return [fix for rewrite in rewrites for fix in rewrite.detect(model)]
+
+
+TRACKING_KEY = "tracking-key"
+"""The rewrite that moves a tracking decision to the new fingerprint of its finding, after a
+rule regrouped its findings (``attack-path``: one per weak hop). What moved is known only once
+the rules ran: the caller passes it to :func:`tracking_key_fixes`."""
+
+
+def tracking_key_fixes(model: Model, moved: Mapping[str, str]) -> tuple[list[Fix], list[str]]:
+    """The renames of tracking keys that ``moved`` (former fingerprint -> the new one) names,
+    and, in words, the moves that cannot be made without a person choosing.
+
+    A key moves when its new fingerprint has no entry yet and no other key moves there: two
+    decisions on one finding (an accepted risk on one crown jewel, a mitigation on another)
+    are for a person to merge, so both stay where they are and the note says so.
+    """
+    wanted: dict[str, list[str]] = {}
+    for old in sorted(moved):
+        if old in model.tracking and moved[old] != old:
+            wanted.setdefault(moved[old], []).append(old)
+    fixes: list[Fix] = []
+    notes: list[str] = []
+    for new, olds in wanted.items():
+        if new in model.tracking:
+            notes.extend(
+                f"tracking entry '{old}' moves to '{new}', which has a decision already: merge "
+                "them by hand" for old in olds
+            )
+            continue
+        if len(olds) > 1:
+            listed = ", ".join(f"'{old}'" for old in olds)
+            notes.append(
+                f"tracking entries {listed} all move to '{new}': keep one decision there by hand"
+            )
+            continue
+        old = olds[0]
+        location = model.tracking[old].location
+        if location is None:
+            continue
+        fixes.append(Fix(
+            TRACKING_KEY, location.file, "tracking", old,
+            f"tracking '{old}' -> '{new}' (the finding's new fingerprint)", location, new,
+        ))
+    return fixes, notes
 
 
 # --- reading and writing round-trip trees ---------------------------------------------------
@@ -530,7 +578,12 @@ def format_text(text: str, name: str = "threatmodel.yaml", fixes: Sequence[Fix] 
     tree = _load(text)
     owned, trailing = _detach(tree, text)
     by_rewrite = {rewrite.name: rewrite for rewrite in REWRITES}
+    renamed: dict[str, str] = {}
     for fix in fixes:
+        if fix.rewrite == TRACKING_KEY:
+            if fix.new_key is not None and _rename_key(tree, owned, fix.element_id, fix.new_key):
+                renamed[fix.element_id] = fix.new_key
+            continue
         elements = tree.get(fix.section)
         body = elements.get(fix.element_id) if isinstance(elements, CommentedMap) else None
         if isinstance(elements, CommentedMap) and body is None:
@@ -542,9 +595,27 @@ def format_text(text: str, name: str = "threatmodel.yaml", fixes: Sequence[Fix] 
     _attach_trailing(tree, trailing)
     formatted = _dump(tree)
     after = load_file_text(formatted, name)
+    if renamed:  # the one change of meaning asked for: the same decisions under the new keys
+        before = before.model_copy(update={"tracking": {
+            renamed.get(key, key): entry for key, entry in before.tracking.items()
+        }})
     _same_file(before, after, name)
     _check_comments_kept(text, formatted, name)
     return formatted
+
+
+def _rename_key(tree: CommentedMap, owned: dict[Owner, _Comments], old: str, new: str) -> bool:
+    """Rename the tracking entry ``old`` to ``new`` in place (same position, same comments)."""
+    section = tree.get("tracking")
+    if not isinstance(section, CommentedMap) or old not in section or new in section:
+        return False
+    position = list(section).index(old)
+    entry = section.pop(old)
+    section.insert(position, DoubleQuotedScalarString(new), entry)
+    comments = owned.pop((id(section), old), None)
+    if comments is not None:
+        owned[(id(section), new)] = comments
+    return True
 
 
 def _as_model(file: ModelFile) -> Model:

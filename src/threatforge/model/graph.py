@@ -23,6 +23,7 @@ from threatforge.model.schema import (
     Flow,
     TrustLevel,
 )
+from threatforge.model.vocabulary import KindGroup, kind_group
 
 if TYPE_CHECKING:
     from threatforge.model._model import Model
@@ -327,6 +328,32 @@ class ModelGraph:
     def entry_points(self) -> tuple[str, ...]:
         """Entry points in id order."""
         return tuple(sorted(cid for cid in self.model.components if self.is_entry_point(cid)))
+
+    @cached_property
+    def insiders(self) -> tuple[str, ...]:
+        """Staff: people (actors, clients) in a zone that is not untrusted, in id order.
+
+        They are not entry points (an outside attacker does not start there), but a malicious
+        or compromised staff account does: attack paths also start from them, and a component
+        only they reach is reachable by insiders, not unreachable. People without a zone are
+        not counted: nothing says where they are.
+        """
+        people = kind_group(KindGroup.PEOPLE)
+        return tuple(sorted(
+            cid for cid, c in self.model.components.items()
+            if c.kind in people and self.zone_of(cid) is not None
+            and not self.is_entry_point(cid)
+        ))
+
+    def insider_reach(self, component_id: str) -> Reach:
+        """Fewest hops from an insider (see :attr:`insiders`) to the component."""
+        return self._insider_reach.get(component_id, Reach(None, None, None))
+
+    @cached_property
+    def _insider_reach(self) -> Mapping[str, Reach]:
+        hops, entries = self._bfs(self.insiders, None)
+        open_hops, _ = self._bfs(self.insiders, _unauthenticated)
+        return {cid: Reach(hops[cid], open_hops.get(cid), entries[cid]) for cid in hops}
 
     @cached_property
     def _reach(self) -> Mapping[str, Reach]:

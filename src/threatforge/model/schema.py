@@ -220,6 +220,10 @@ class Authn(StrEnum):
     SERVICE_ACCOUNT = "service-account"
     WORKLOAD_IDENTITY = "workload-identity"
     NETWORK = "network"  # trusts the caller's network location only
+    PRESIGNED_URL = "presigned-url"
+    """A pre-signed URL (S3, GCS, Azure SAS): the request carries a signature the system made
+    for one object, one method and a short time. It authenticates the request, not the caller:
+    a bearer capability, not an identity (``is_strong`` is false)."""
 
     @property
     def is_strong(self) -> bool:

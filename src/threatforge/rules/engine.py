@@ -50,6 +50,7 @@ from threatforge.rules.interface import (
 )
 from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
+from threatforge.text.hints import did_you_mean
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
 
@@ -106,7 +107,7 @@ def analyze(
     # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
     not_run = {r.id for r in rules} - {r.id for r in selected}
     findings, tracked_threats, stale, warnings = _track(
-        model, kept, today, not_run, replaced, threats
+        model, kept, today, not_run, replaced, threats, run.moved
     )
     warnings = run.warnings + warnings
     findings.sort(key=_report_order)
@@ -408,6 +409,8 @@ class _Run:
         self.failures: list[RuleFailure] = []
         self.unknowns: list[_UnknownFact] = []
         self.seen: set[str] = set()
+        self.moved: dict[str, str] = {}
+        """Fingerprints a rule's regrouped findings stand for -> their new fingerprint."""
         self.scopes: dict[tuple[object, ...], list[_Item]] = {}
         self.by_id: dict[Target, tuple[dict[str, _Item], dict[str, list[_Item]]]] = {}
         self.component_groups: dict[_ComponentGroup, list[_Item]] | None = None
@@ -745,6 +748,8 @@ class _Run:
         if fingerprint in self.seen:
             return None
         self.seen.add(fingerprint)
+        for former in verdict.replaces:
+            self.moved.setdefault(f"{meta.id}@{','.join(former)}", fingerprint)
         model = self.model
         data, data_ids = self.at_stake(joined, subjects, verdict.data, first)
         evidence = (
@@ -1009,6 +1014,11 @@ def render_title(template: str, label: str, detail: str = "") -> str:
 
 _FORMATTER = string.Formatter()
 
+_HINT_CUTOFF = 0.8
+"""How close a finding's fingerprint must be to a stale tracking key to be suggested: a typo
+(``missing-rate-limt@api``), not another element of the same rule (``no-limit@api`` for
+``no-limit@batch``)."""
+
 
 def _track(
     model: Model,
@@ -1017,26 +1027,39 @@ def _track(
     not_run: Collection[str] = (),
     replaced: Mapping[str, str] | None = None,
     threats: Sequence[ApplicableThreat] = (),
+    moved: Mapping[str, str] | None = None,
 ) -> tuple[list[Finding], list[ApplicableThreat], list[StaleDecision], list[str]]:
     """Apply the model's tracking decisions to findings and applicable threats (one vocabulary,
     keyed by the fingerprint); re-open expired acceptances; list stale entries.
 
     An entry is stale when it matches no finding and no applicable threat, unless it is about a
-    rule that exists but was not run this time. The warning about an entry whose finding another
-    rule superseded (``replaced``: dropped fingerprint -> the finding that replaced it) names
-    that finding.
+    rule that exists but was not run this time. The warning about a stale entry says where its
+    decision belongs: the new fingerprint of a finding its rule regrouped (``moved``: former
+    fingerprint -> the new one), the finding that superseded it (``replaced``: dropped
+    fingerprint -> the finding that replaced it), or else the closest fingerprint of a finding
+    that has no decision ("did you mean"), as a key with a typo most likely meant it.
     """
     replaced = replaced or {}
+    moved = moved or {}
     warnings: list[str] = []
     matched: set[str] = set()
     tracked = [_decided(model, f, today, matched, warnings) for f in findings]
     tracked_threats = [_decided(model, t, today, matched, warnings) for t in threats]
     stale = [
-        StaleDecision(fingerprint, entry.status, entry.location)
+        StaleDecision(fingerprint, entry.status, entry.location, moved.get(fingerprint))
         for fingerprint, entry in sorted(model.tracking.items())
         if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
+    # a key with a typo most likely meant a finding that has no decision yet
+    undecided = [f.fingerprint for f in findings if f.fingerprint not in matched] if stale else []
     for item in stale:
+        if item.moved_to is not None:
+            warnings.append(
+                f"tracking entry '{item.fingerprint}' matches no finding: the rule now reports "
+                f"it as '{item.moved_to}' (one finding per root cause); move the decision to "
+                f"'{item.moved_to}' (threatforge fmt --fix rewrites the key)"
+            )
+            continue
         owner = replaced.get(item.fingerprint)
         if owner is not None:
             warnings.append(
@@ -1047,6 +1070,7 @@ def _track(
         warnings.append(
             f"tracking entry '{item.fingerprint}' matches no finding: the threat is gone or the "
             "element was renamed; remove or update the entry"
+            + did_you_mean(item.fingerprint, undecided, cutoff=_HINT_CUTOFF)
         )
     return tracked, tracked_threats, stale, warnings
 

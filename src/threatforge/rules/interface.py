@@ -109,6 +109,11 @@ class Fire:
     confidence: Confidence | None = None
     detail: str = ""
     """Extra words for the title, e.g. the port or the data at stake."""
+    replaces: tuple[tuple[str, ...], ...] = ()
+    """The elements of the findings of this rule that this one stands for since the rule
+    regrouped its results (``attack-path``: one finding per weak hop, formerly one per entry
+    point and crown jewel): a tracking entry left on one of their fingerprints is told the new
+    fingerprint, and ``threatforge fmt --fix`` moves it there."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,7 +185,13 @@ def _exposure_factors(model: Model, subject: str | None, base: int) -> _Factors:
     factors: list[str] = [_BASE.get(base) or f"base {base}"]
     if subject is not None:
         reach = model.graph.reach(subject)
-        if reach.hops is None:
+        insider = model.graph.insider_reach(subject) if reach.hops is None else None
+        if insider is not None and insider.hops is not None:
+            # staff-only functions are reachable, by insiders: not discounted as unreachable
+            factors.append(
+                f"±0 '{subject}' is reachable only by insiders (staff '{insider.entry}')"
+            )
+        elif reach.hops is None:
             likelihood -= 1
             factors.append(f"-1 '{subject}' is not reachable from any untrusted zone")
         elif reach.hops <= 1:

@@ -183,8 +183,8 @@ def known_with_counterparts(
     the change adds or removes one of them (``pci-no-cde-defined@card`` becomes
     ``pci-no-cde-defined@card,cvv``): it is the same finding, not a new one. Only for a
     model-level rule, and only when one finding's elements include all of the other's: an
-    attack path from the same entry point to another crown jewel (``attack-path@web,vault``
-    beside ``attack-path@web,db``) is a new finding.
+    attack path through another weak hop (``attack-path@web->vault`` beside
+    ``attack-path@web->db``) is a new finding.
     """
     result = dict(known)
     by_rule: dict[str, list[tuple[frozenset[str], Severity | None]]] = {}

@@ -5,7 +5,7 @@ The analyses live in :mod:`threatforge.analysis`; these rules turn their results
 
 from __future__ import annotations
 
-from threatforge.analysis.attack_paths import AttackPath, cheapest_paths
+from threatforge.analysis.attack_paths import AttackPath, Hop, cheapest_paths
 from threatforge.analysis.pci_scope import SegmentationViolation, pci_segmentation
 from threatforge.model import Classification, Model
 from threatforge.rules.interface import (
@@ -15,25 +15,28 @@ from threatforge.rules.interface import (
     RuleMeta,
     Skip,
     Stride,
+    Supersedes,
     Target,
     Verdict,
     rule,
 )
 
-__all__ = ["RULES", "attack_path", "pci_segmentation_violation"]
+__all__ = ["RULES", "attack_path", "pci_segmentation_violation", "root_hop"]
 
 
 @rule(RuleMeta(
     id="attack-path",
-    title="{element} can reach {detail} through a weak hop into a more trusted zone",
-    description="The most plausible attack path from this entry point to a crown jewel "
-    "(restricted data, secrets, keys, identity or administration) enters a more trusted zone "
-    "without authentication, or with only a shared secret, so an outside attacker needs little "
-    "more than network access to walk it.",
+    title="Weak hop {element} into a more trusted zone opens attack paths to {detail}",
+    description="The most plausible attack paths from the entry points to crown jewels "
+    "(restricted data, secrets, keys, identity or administration) enter a more trusted zone "
+    "along this flow without authentication, or with only a shared secret, so an outside "
+    "attacker needs little more than network access to walk them. One weak hop is one finding, "
+    "listing every crown jewel it opens: authenticating this flow is the one fix for all of them.",
     target=Target.MODEL, likelihood=3, impact=4,
     stride=(Stride.ELEVATION_OF_PRIVILEGE, Stride.SPOOFING),
     cwe=(284, 306, 1390), capec=(115,), asvs=("V1.4.1", "V4.1.1"), attack=("T1190", "T1210"),
     confidence=Confidence.MEDIUM, domain="attack-paths",
+    supersedes=(Supersedes("unauthenticated-boundary-crossing"),),
     mitigations=(
         "Authenticate the weak hop with a credential the attacker cannot get from the less "
         "trusted side: tokens validated at the gateway, mTLS or workload identity between "
@@ -46,10 +49,12 @@ __all__ = ["RULES", "attack_path", "pci_segmentation_violation"]
     detection="For each crown jewel (a component that stores or processes restricted data, a "
     "secrets store, key management, an identity provider, `admin: true`), the three most "
     "plausible paths from the entry points (depth at most 8; see `threatforge paths`); for each "
-    "entry point and crown jewel the cheapest path fires when one of its hops enters a more "
+    "entry point and crown jewel the cheapest path counts when one of its hops enters a more "
     "trusted zone with `authn` none, network or a shared secret (api-key, basic, password, "
-    "session, service-account). Crown jewels that are entry points themselves are left to the "
-    "exposure rules.",
+    "session, service-account). The paths are grouped by their first such hop (the root "
+    "cause): one finding per weak hop, on that flow, listing the crown jewels it opens; it "
+    "replaces the unauthenticated-boundary-crossing finding on that flow. Crown jewels that "
+    "are entry points themselves are left to the exposure rules.",
     false_positives="A flow's authentication is taken from the component it reaches when the "
     "flow states none; an anonymous hop that cannot drive the crown jewel (a static asset "
     "fetch) still counts. Model the path precisely, or accept the finding with a justification.",
@@ -59,42 +64,68 @@ __all__ = ["RULES", "attack_path", "pci_segmentation_violation"]
     ),
 ))
 def attack_path(model: Model, _: Model) -> list[Verdict]:
-    """Fire once per (entry point, crown jewel) whose cheapest path has a weak hop inward."""
+    """Fire once per weak hop (the first weak hop of the cheapest path of an entry point and a
+    crown jewel), listing every crown jewel the hop opens."""
     graph = model.graph
-    verdicts: list[Verdict] = []
+    by_hop: dict[str, list[AttackPath]] = {}
     for path in cheapest_paths(model, weak_only=True):
         if graph.is_entry_point(path.target):
             continue
-        target = model.components[path.target]
-        restricted = tuple(
-            d for d in target.data_ids
+        by_hop.setdefault(root_hop(path).flow, []).append(path)
+    verdicts: list[Verdict] = []
+    for flow_id, paths in by_hop.items():
+        paths.sort(key=lambda p: (p.target, p.effort, p.entry))
+        targets = tuple(dict.fromkeys(p.target for p in paths))
+        restricted = tuple(dict.fromkeys(
+            d
+            for t in targets
+            for d in model.components[t].data_ids
             if d in model.data and model.data[d].classification is Classification.RESTRICTED
-        )
+        ))
         verdicts.append(Fire(
-            _path_evidence(path),
-            elements=(path.entry, path.target),
+            _hop_evidence(model, root_hop(paths[0]), paths),
+            elements=(flow_id,),
             data=restricted,
-            detail=target.label,
+            detail=_listed([model.components[t].label for t in targets]),
+            replaces=tuple((p.entry, p.target) for p in paths),
         ))
     return verdicts
 
 
-def _path_evidence(path: AttackPath) -> tuple[str, ...]:
-    weakest = path.weakest
+def root_hop(path: AttackPath) -> Hop:
+    """The root cause of a weak path: its first hop into a more trusted zone that is
+    unauthenticated or shared-secret authenticated."""
+    return next(h for h in path.hops if h.weak)
+
+
+def _listed(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _hop_evidence(model: Model, hop: Hop, paths: list[AttackPath]) -> tuple[str, ...]:
+    targets = tuple(dict.fromkeys(p.target for p in paths))
     evidence = [
-        f"path: {path.describe()} (attacker effort {path.effort}; lower is easier)",
-        f"hops: {', '.join(path.flows)}",
-        f"weakest hop '{weakest.flow}': {weakest.why}",
+        f"weak hop '{hop.flow}': {hop.why}",
+        f"opens {len(targets)} crown jewel{'s' if len(targets) != 1 else ''}: "
+        + ", ".join(targets),
     ]
-    evidence += [
-        f"weak hop into a more trusted zone '{h.flow}': {h.why}"
-        for h in path.hops
-        if h.weak and h is not weakest
-    ]
-    if path.boundaries:
-        evidence.append(f"boundaries crossed: {', '.join(path.boundaries)}")
-    evidence.append(f"'{path.entry}': {path.entry_why}")
-    evidence.append(f"'{path.target}' is a crown jewel: {path.target_why}")
+    if hop.boundaries:
+        evidence.append(f"boundaries crossed: {', '.join(hop.boundaries)}")
+    for path in paths:
+        evidence.append(
+            f"path to '{path.target}': {path.describe()} (attacker effort {path.effort}; lower "
+            "is easier)"
+        )
+        evidence += [
+            f"also weak on the path to '{path.target}': '{h.flow}': {h.why}"
+            for h in path.hops
+            if h.weak and h.flow != hop.flow
+        ]
+    for entry, why in dict.fromkeys((p.entry, p.entry_why) for p in paths):
+        evidence.append(f"'{entry}': {why}")
+    for target, why in dict.fromkeys((p.target, p.target_why) for p in paths):
+        evidence.append(f"'{target}' is a crown jewel: {why}")
     return tuple(evidence)
 
 

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from threatforge.model import (
+    Authn,
     Component,
     ComponentKind,
     ControlStatus,
@@ -57,7 +58,7 @@ from threatforge.rules.interface import (
     rule,
 )
 
-__all__ = ["RULES", "jurisdiction"]
+__all__ = ["RULES", "is_person", "jurisdiction"]
 
 LINKING = Linddun.LINKING
 IDENTIFYING = Linddun.IDENTIFYING
@@ -90,6 +91,8 @@ _STORES_NO_SPECIAL_CATEGORY_DATA = Skip("stores no special-category data")
 _NOT_OURS = Skip("not a system component of ours")
 _RECEIVES_NO_PERSONAL_DATA = Skip("receives no personal data")
 _COLLECTS_NO_PERSONAL_DATA = Skip("collects no personal data")
+_NOT_A_PERSON = Skip("sent by a machine, not a person (properties.machine, or machine credentials "
+                     "on every flow it sends): not a data subject")
 _CARRIES_NO_PERSONAL_DATA = Skip("carries no personal data")
 _NOT_INTO_TELEMETRY = Skip("not a flow into monitoring or analytics")
 _REGION_NOT_KNOWN = Skip("the region of an end is not known")
@@ -538,7 +541,8 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
         "and where the basis is consent collect it with a consent management platform and store "
         "the consent record (who, when, which text).",
     ),
-    detection="Flow from an actor or client carrying personal data where the flow or its "
+    detection="Flow from a person (an actor or client that is not a machine: see "
+    "`properties.machine`) carrying personal data where the flow or its "
     "target states `properties.privacy_notice: false`, or `properties.consent: false` with no "
     "other `properties.lawful_basis` stated.",
     references=(GDPR, "https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/"
@@ -546,6 +550,8 @@ def privacy_data_minimisation(component: Component, model: Model) -> Verdict:
 ))
 def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
     """Collection the person is not told about or did not agree to."""
+    if not is_person(model, model.components[flow.source]):
+        return _NOT_A_PERSON
     data = _personal(model.graph.flow_data(flow))
     if not data:
         return _COLLECTS_NO_PERSONAL_DATA
@@ -563,9 +569,33 @@ def privacy_collection_without_notice(flow: Flow, model: Model) -> Verdict:
     return Fire((f"collects {names(data)} from '{flow.source}'", *evidence), data=ids(data))
 
 
+_MACHINE_AUTHN = frozenset({
+    Authn.MTLS, Authn.IAM, Authn.SIGV4, Authn.CERTIFICATE, Authn.SERVICE_ACCOUNT,
+    Authn.WORKLOAD_IDENTITY,
+})
+"""Credentials only a machine presents: a client that uses nothing else is not a person."""
+
+
+def is_person(model: Model, component: Component) -> bool:
+    """Whether an actor or client is a person (or a person's device), so a data subject.
+
+    ``properties.machine`` decides when stated. Otherwise an actor is a person, and a client
+    is one unless every flow it sends authenticates with a machine credential (mTLS, IAM,
+    SigV4, a certificate, a service account, a workload identity).
+    """
+    stated = component.prop("machine")
+    if isinstance(stated, bool):
+        return not stated
+    if component.kind is not ComponentKind.CLIENT:
+        return True
+    sent = model.graph.flows_out(component.id)
+    return not sent or any(f.effective_authn not in _MACHINE_AUTHN for f in sent)
+
+
 def _data_subject(model: Model, component: Component) -> list[DataAsset]:
-    """Personal data a person sends into the system (staff on corporate networks excluded)."""
-    if corporate_zone(model, component.id) is not None:
+    """Personal data a person sends into the system (staff on corporate networks and machine
+    clients excluded)."""
+    if corporate_zone(model, component.id) is not None or not is_person(model, component):
         return []
     found = {a.id: a for f in model.graph.flows_out(component.id)
              for a in _personal(model.graph.flow_data(f))}
@@ -619,7 +649,9 @@ def _holders_of(model: Model, sent: frozenset[str]) -> tuple[list[str], bool]:
         "Model it: mark the component that serves requests with `properties.dsar: true`, or "
         "declare an implemented control with `mitigates: [privacy-no-data-subject-rights]`.",
     ),
-    detection="Actor or client outside corporate zones that sends personal data which some "
+    detection="Actor or client (a person: not `properties.machine: true`, not a client that "
+    "authenticates only with machine credentials) outside corporate zones that sends personal "
+    "data which some "
     "component stores, in a system that declares a privacy regulation (gdpr, uk-gdpr, ccpa, "
     "lgpd...) or stores that data in an EEA region, when no component states "
     "`properties.dsar: true` and no implemented control mitigates this rule.",
@@ -631,6 +663,8 @@ def _holders_of(model: Model, sent: frozenset[str]) -> tuple[list[str], bool]:
 def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdict:
     """Data subjects without an access and erasure path."""
     sent = {a.id for a in _data_subject(model, component)}
+    if not is_person(model, component):
+        return _NOT_A_PERSON
     if not sent:
         return Skip("sends no personal data of their own")
     holders, regulated = _holders_of(model, frozenset(sent))

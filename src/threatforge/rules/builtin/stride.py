@@ -134,6 +134,11 @@ def _signed_callback(flow: Flow, model: Model) -> bool:
     )
 
 
+def _presigned(flow: Flow) -> bool:
+    """The flow uses a URL the system pre-signed for one object (``authn: presigned-url``)."""
+    return flow.effective_authn is Authn.PRESIGNED_URL
+
+
 def _untrusted_store_access(flow: Flow, model: Model) -> bool:
     """A flow from an untrusted party straight into one of the system's stores."""
     return (model.components[flow.target].kind in STORE_KINDS
@@ -503,7 +508,9 @@ def _weak_at_rest(model: Model, component: Component, level: Classification,
     ),
     detection="Store whose `exposure` is public, or that receives a flow straight from an "
     "untrusted party (a component in an untrusted zone, or a public actor, client or external "
-    "service).",
+    "service). A flow with `authn: presigned-url` (an upload or download with a URL the system "
+    "signed for one object) is the recommended design, not a direct connection: it does not "
+    "count.",
     supersedes=(Supersedes("aws-rds-publicly-accessible"),),
 ))
 def public_datastore(component: Component, model: Model) -> Verdict:
@@ -511,7 +518,7 @@ def public_datastore(component: Component, model: Model) -> Verdict:
     if component.exposure is Exposure.PUBLIC:
         return Fire(("exposure: public",))
     direct = sorted(f.source for f in model.graph.flows_in(component.id)
-                    if untrusted_party(model, f.source))
+                    if untrusted_party(model, f.source) and not _presigned(f))
     if direct:
         return Fire((f"receives flows directly from untrusted {', '.join(direct)}",))
     return PASS
@@ -689,14 +696,17 @@ def missing_authorization(component: Component, model: Model) -> Verdict:
     ),
     detection="Flow from an untrusted party (a component in an untrusted zone, or a public actor, "
     "client or external service) to a store. The flow's `authn` is added to the evidence: this "
-    "rule, not unauthenticated-boundary-crossing or network-location-trust, reports the missing "
-    "authentication of such flows.",
+    "rule, not unauthenticated-boundary-crossing, network-location-trust or attack-path (a "
+    "weak hop straight into a store), reports the missing authentication of such flows. A "
+    "flow with `authn: presigned-url` is this rule's mitigation (a URL the system signed for "
+    "one object, method and a short time) and passes.",
     supersedes=(Supersedes("unauthenticated-boundary-crossing"),
-                Supersedes("network-location-trust")),
+                Supersedes("network-location-trust"),
+                Supersedes("attack-path")),
 ))
 def untrusted_direct_store_access(flow: Flow, model: Model) -> Verdict:
     """An untrusted party reads or writes one of the system's stores without a service between."""
-    if not _untrusted_store_access(flow, model):
+    if not _untrusted_store_access(flow, model) or _presigned(flow):
         return PASS
     target = model.components[flow.target]
     evidence = [f"'{flow.source}' is an untrusted party",
