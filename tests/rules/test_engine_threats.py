@@ -40,9 +40,13 @@ REFUNDS = """\
 system: {name: Refunds}
 boundaries:
   app: {kind: subnet, trust: trusted}
+  corp: {kind: corporate, trust: semi-trusted}
 components:
+  clerk: {kind: actor, zone: corp}
   refund-fn: {kind: function, name: Refund function, zone: app}
   other-fn: {kind: function, zone: app}
+flows:
+  - clerk -> refund-fn: {protocol: https}
 """
 RULES = [r for r in builtin_rules() if r.id == "pay-refund-without-dual-approval"]
 
@@ -58,7 +62,9 @@ def test_an_unstated_deciding_fact_is_an_applicable_threat_with_its_question() -
         "One person (an insider or a stolen account) may issue refunds through Refund function "
         "alone"
     )
-    assert threat.why == ("issues refunds ('refund' in its id: refund-fn)",)
+    assert threat.why == (
+        "issues refunds ('refund' in its id: refund-fn)", "staff start refunds here (clerk)"
+    )
     assert threat.question == Question(
         "Do refunds through Refund function need a second person's approval (maker-checker)?",
         (

@@ -26,6 +26,7 @@ from threatforge.rules.builtin._facts import (
     E,
     S,
     T,
+    caller_words,
     ids,
     names,
     number,
@@ -42,13 +43,17 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     ElementSet,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Target,
+    Unknown,
     Verdict,
     rule,
 )
@@ -199,6 +204,16 @@ _NOT_LDAP = Skip("not a flow to a directory")
         f"{CHEATSHEETS}Query_Parameterization_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/89.html",
     ),
+    asks=(Ask(
+        "How does {element}'s source build its SQL: bound parameters (`parameterized`, `orm`, "
+        "`query-builder`) or text built from request data (`raw`, `string-concatenation`, "
+        "`dynamic`)?",
+        (AskFact("properties.query_builder",
+                 confirms=("raw", "string-concatenation", "dynamic"),
+                 rules_out=("parameterized", "orm", "query-builder")),),
+        threat="SQL injection on {element}: input from a less trusted zone may reach the SQL "
+        "text",
+    ),),
 ))
 def injection_sql(flow: Flow, model: Model) -> Verdict:
     """Fire on flows to SQL databases whose queries are built from strings."""
@@ -207,8 +222,16 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
         return ends
     source, target = ends
     where, value = _stated(flow, source, "query_builder")
-    if where is None or value is None or word(value) not in UNSAFE_QUERY_BUILDERS:
-        return PASS
+    if where is None or value is None:
+        callers = caller_words(model, source)
+        if not callers:
+            return PASS  # no input from a less trusted zone reaches the source
+        return Unknown(("properties.query_builder",),
+                       why=(callers, f"'{target.id}' is an SQL database "
+                            f"({target.tech or flow.protocol})"),
+                       data=_stored_data(model, target, flow))
+    if word(value) not in UNSAFE_QUERY_BUILDERS:
+        return RuledOut((f"{where}: {show(value)}",))
     return Fire((f"{where}: {show(value)}",
                  f"'{target.id}' is an SQL database ({target.tech or flow.protocol})"),
                 data=_stored_data(model, target, flow))
