@@ -61,6 +61,17 @@ def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
         "api-bola-coarse-authz@refund-api":
             "BOLA: a caller of Refund API may read or change another user's objects by "
             "changing an id",
+        # malicious evidence files (customers and staff upload them to S3)
+        "unrestricted-file-upload@refund-api":
+            "Malicious file upload through Refund API: files a person sends are stored and "
+            "opened later",
+        "unrestricted-file-upload@back-office":
+            "Malicious file upload through Support back office: files a person sends are "
+            "stored and opened later",
+        # the back office is private, but the corporate network reaches it (issue 15 item 4)
+        "unauthenticated-from-another-zone@back-office":
+            "Reachable beyond the internet: anything in the zone of Support back office's users "
+            "(a compromised laptop, a web page, a neighbour) may call it unauthenticated",
         # SQL injection into the ledger
         "injection-sql@refund-worker->ledger-db":
             "SQL injection on refund-worker->ledger-db: input from a less trusted zone may "

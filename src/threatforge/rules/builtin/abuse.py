@@ -339,9 +339,92 @@ def third_party_api_key_scope(flow: Flow, model: Model) -> Verdict:
     return Fire((*why, f"properties.api_key_scope: {scope}"))
 
 
+# --- exposure beyond the internet (issue 15 item 4) -----------------------------------------
+
+
+def _other_zone_people(model: Model, component: Component) -> list[tuple[str, str]]:
+    """(person, their zone) for each actor or client in another zone with a flow into it."""
+    graph = model.graph
+    own = graph.zone_of(component.id)
+    found = []
+    for flow in graph.flows_in(component.id):
+        source = model.components[flow.source]
+        if source.kind not in PEOPLE_KINDS:
+            continue
+        zone = graph.zone_of(source.id)
+        if zone is not None and (own is None or zone.id != own.id):
+            found.append((source.id, zone.id))
+    return sorted(set(found))
+
+
+def _reached_by_other_zones(model: Model) -> frozenset[str]:
+    return model.graph.memo(("reached-by-other-zones",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PROCESS_KINDS and c.kind not in EDGE_KINDS
+        and not exposed(model, c) and _other_zone_people(model, c)
+    ))
+
+
+REACHED_BY_OTHER_ZONES = ElementSet(
+    "reached-by-other-zones", "services and functions that are not exposed to the internet but "
+    "that a person (actor or client) in another zone has a flow into",
+    _reached_by_other_zones,
+)
+
+
+@rule(RuleMeta(
+    id="unauthenticated-from-another-zone",
+    title="{element} lets people from another zone in without authentication",
+    description="A service that is private, internal or in the same network as its callers is "
+    "still reached by whatever runs in their zone: a compromised laptop on the corporate "
+    "network, a browser page making requests to a LAN or localhost address (DNS rebinding, "
+    "cross-site requests), a neighbour workload. Without authentication, each of them has "
+    "every operation it offers.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(S, E), cwe=(306,), capec=(115,),
+    asvs=("V1.4.1", "V4.1.1"), attack=("T1133", "T1078"),
+    kinds=PROCESS_KINDS, domain="generic", confidence=Confidence.HIGH,
+    among=REACHED_BY_OTHER_ZONES,
+    mitigations=(
+        "Authenticate every caller (SSO/OIDC for people, mTLS or signed tokens for services), "
+        "also on private networks and localhost: the network location is not an identity.",
+        "For local helpers and LAN services, check the Host and Origin headers and require a "
+        "per-install secret so a web page cannot drive them (DNS rebinding).",
+    ),
+    detection="A service or function that is not exposed to the internet but that an actor or "
+    "client in another zone has a flow into, with `authn: none` (or `network`). Facts on the "
+    "flows count for the call: when `authn` is not stated and every such person's flow states "
+    "an authenticating `authn`, it is ruled out; otherwise an applicable threat.",
+    references=("https://owasp.org/www-community/attacks/CSRF",
+                "https://en.wikipedia.org/wiki/DNS_rebinding"),
+    asks=(Ask(
+        "How does {element} authenticate the people who reach it from other zones?",
+        (AskFact("authn", confirms=("none",), rules_out=("oidc", "saml", "mtls")),),
+        threat="Reachable beyond the internet: anything in the zone of {element}'s users (a "
+        "compromised laptop, a web page, a neighbour) may call it unauthenticated",
+    ),),
+))
+def unauthenticated_from_another_zone(component: Component, model: Model) -> Verdict:
+    """No authentication where other zones' people reach a private service."""
+    people = _other_zone_people(model, component)
+    if exposed(model, component) or not people:
+        return Skip("exposed (another rule judges it) or reached by nobody from another zone")
+    who = "reached by " + ", ".join(f"'{p}' (zone {z})" for p, z in people)
+    if component.authn is not None:
+        if component.authn.authenticates:
+            return RuledOut((f"authn: {component.authn.value}",))
+        return Fire((who, f"authn: {component.authn.value}"))
+    flows = [f for f in model.graph.flows_in(component.id)
+             if f.source in {p for p, _ in people}]
+    if flows and all(f.authn is not None and f.authn.authenticates for f in flows):
+        return RuledOut(tuple(f"flow {f.id} authn: {f.authn.value}" for f in flows
+                              if f.authn is not None))
+    return Unknown(("authn",), why=(who, "not exposed to the internet"))
+
+
 RULES: tuple[Rule, ...] = (
     pay_amount_tampering,
     insider_staff_abuse,
     third_party_api_key_scope,
+    unauthenticated_from_another_zone,
 )
 """The business-flow abuse rules, in the order they are documented."""

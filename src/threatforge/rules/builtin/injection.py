@@ -20,6 +20,7 @@ from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     EDGE_KINDS,
     INFO,
+    PEOPLE_KINDS,
     PROCESS_KINDS,
     WORKLOAD_KINDS,
     D,
@@ -699,6 +700,40 @@ def open_redirect(component: Component, model: Model) -> Verdict:
 # --- files and secrets ------------------------------------------------------------------------
 
 
+OBJECT_STORE_TECH = ("aws.s3*", "gcp.gcs*", "gcs*", "azure.blob*", "minio*")
+
+
+def _stores_uploads(model: Model, component: Component) -> tuple[str, ...]:
+    """Data a person sends that the component (one of our processes, not an edge) receives and
+    writes to an object store: files uploaded through it, in effect."""
+    if component.kind not in PROCESS_KINDS or component.kind in EDGE_KINDS:
+        return ()
+    people = {cid for cid, c in model.components.items() if c.kind in PEOPLE_KINDS}
+    sent = {d for f in model.flows if f.source in people for d in f.data}
+    if not sent:
+        return ()
+    received = {d for f in model.graph.flows_in(component.id) for d in f.data}
+    stores = tech_ids(model, OBJECT_STORE_TECH)
+    return tuple(sorted({
+        d for f in model.graph.flows_out(component.id) if f.target in stores
+        for d in f.data if d in sent and d in received
+    }))
+
+
+def _upload_receivers(model: Model) -> frozenset[str]:
+    return model.graph.memo(("upload-receivers",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if "accepts_uploads" in c.properties or _stores_uploads(model, c)
+    ))
+
+
+UPLOAD_RECEIVERS = ElementSet(
+    "upload-receivers", "components that state properties.accepts_uploads, and processes that "
+    "write data a person sends to an object store",
+    _upload_receivers,
+)
+
+
 @rule(RuleMeta(
     id="unrestricted-file-upload",
     title="Unrestricted file upload: {element} accepts files without {detail}",
@@ -709,7 +744,7 @@ def open_redirect(component: Component, model: Model) -> Verdict:
     asvs=("V12.2.1", "V12.4.2"), attack=("T1505.003", "T1204.002"),
     kinds=PROCESS_KINDS | {ComponentKind.DATASTORE}, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
-    properties=frozenset({"accepts_uploads"}),
+    among=UPLOAD_RECEIVERS,
     mitigations=(
         "Check the type by content (magic bytes) against an allow-list and limit the size; "
         "store uploads under generated names outside the web root, in a separate bucket served "
@@ -717,7 +752,10 @@ def open_redirect(component: Component, model: Model) -> Verdict:
         "Scan every object before use (Amazon GuardDuty Malware Protection for S3, ClamAV in a "
         "quarantine bucket) and only then move it to the bucket the application reads.",
     ),
-    detection="Component with `properties.accepts_uploads: true` and "
+    detection="An applicable threat (with the question) where a component states "
+    "`accepts_uploads: true`, or a process writes data a person sends to an object store (S3, "
+    "GCS, Azure Blob), and `upload_type_validation` is not stated; a finding for a "
+    "component with `properties.accepts_uploads: true` and "
     "`properties.upload_type_validation: false` and/or `properties.malware_scanning: false`.",
     false_positives="Uploads that are never opened, parsed or served (write-only archives); "
     "accept with justification.",
@@ -726,15 +764,30 @@ def open_redirect(component: Component, model: Model) -> Verdict:
         "https://docs.aws.amazon.com/guardduty/latest/ug/gdu-malware-protection-s3.html",
         "https://cwe.mitre.org/data/definitions/434.html",
     ),
+    asks=(Ask(
+        "Does {element} check the type of each uploaded file (content, not the name) before "
+        "storing or serving it?",
+        (AskFact("properties.upload_type_validation", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="Malicious file upload through {element}: files a person sends are stored "
+        "and opened later",
+    ),),
 ))
 def unrestricted_file_upload(component: Component, model: Model) -> Verdict:
     """Fire on upload receivers that state they skip type checks or malware scanning."""
-    if component.prop("accepts_uploads") is not True:
+    stated = component.prop("accepts_uploads")
+    implied = _stores_uploads(model, component) if stated is None else ()
+    if stated is not True and not implied:
         return PASS
     missing = {"upload_type_validation": "type checks", "malware_scanning": "malware scanning"}
     absent = [key for key in missing if component.prop(key) is False]
     if not absent:
-        return PASS
+        if component.prop("upload_type_validation") is None:
+            why = (said("accepts_uploads", True),) if stated else (
+                f"stores {', '.join(implied)}, which a person sends, in an object store",
+            )
+            return Unknown(("properties.upload_type_validation",), why=why)
+        return RuledOut(("properties.upload_type_validation: true",))
     return Fire((said("accepts_uploads", True), *(said(k, False) for k in absent)),
                 detail=" or ".join(missing[k] for k in absent))
 
