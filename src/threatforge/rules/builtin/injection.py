@@ -618,6 +618,28 @@ def injection_xss(component: Component, model: Model) -> Verdict:
     return Fire(tuple(evidence), detail=" or ".join(missing))
 
 
+def _cookie_session(model: Model, component: Component) -> bool:
+    """The component authenticates callers with a session cookie (its own authn, or a flow's)."""
+    return component.authn is Authn.SESSION or any(
+        f.effective_authn is Authn.SESSION for f in model.graph.flows_in(component.id)
+    )
+
+
+def _cookie_sessions(model: Model) -> frozenset[str]:
+    return model.graph.memo(("cookie-sessions",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PROCESS_KINDS
+        and ("csrf_protection" in c.properties or _cookie_session(model, c))
+    ))
+
+
+COOKIE_SESSIONS = ElementSet(
+    "cookie-sessions", "processes that authenticate with a session cookie (authn: session, on "
+    "the component or a flow into it), or that state properties.csrf_protection",
+    _cookie_sessions,
+)
+
+
 @rule(RuleMeta(
     id="csrf-missing-protection",
     title="Cross-site request forgery: {element} accepts cookie sessions without CSRF protection",
@@ -627,7 +649,7 @@ def injection_xss(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, T), cwe=(352,), capec=(62,),
     asvs=("V4.2.2", "V3.4.3"), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
-    properties=frozenset({"csrf_protection"}),
+    among=COOKIE_SESSIONS,
     mitigations=(
         "Use the framework's synchronizer-token or double-submit protection (Spring Security "
         "CSRF, Django `CsrfViewMiddleware`, ASP.NET antiforgery) on every state-changing route.",
@@ -643,21 +665,36 @@ def injection_xss(component: Component, model: Model) -> Verdict:
         f"{CHEATSHEETS}Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/352.html",
     ),
+    asks=(Ask(
+        "Does {element} reject cross-site requests that ride on its session cookie (CSRF "
+        "tokens, or SameSite=Lax/Strict cookies)?",
+        (
+            AskFact("properties.csrf_protection", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.cookie_samesite", rules_out=("strict", "lax")),
+        ),
+        threat="Cookie-session threats on {element}: another site may make the browser act "
+        "with the user's session (CSRF)",
+    ),),
 ))
 def csrf_missing_protection(component: Component, model: Model) -> Verdict:
     """Fire on cookie-session web apps that state they have no CSRF protection."""
-    if component.prop("csrf_protection") is not False:
+    stated = component.prop("csrf_protection")
+    if stated is True:
+        return RuledOut(("properties.csrf_protection: true",))
+    if stated is not None and stated is not False:
         return PASS
-    sessions = component.authn is Authn.SESSION or any(
-        f.effective_authn is Authn.SESSION for f in model.graph.flows_in(component.id)
-    )
-    if not sessions:
+    if not _cookie_session(model, component):
         return Skip("does not authenticate with a session cookie")
     if component.prop("read_only") is True:
         return Skip("changes no state (read_only: true)")
     samesite = word(component.prop("cookie_samesite"))
     if samesite in SAFE_SAMESITE:
-        return PASS
+        return RuledOut((f"properties.cookie_samesite: {samesite}",))
+    if stated is None:
+        return Unknown(("properties.csrf_protection",), why=(
+            "authn: session (browser sessions are cookie based)",
+            "changes state (read_only not stated)",
+        ))
     evidence = ["authn: session", said("csrf_protection", False)]
     if samesite is not None:
         evidence.append(f"properties.cookie_samesite: {samesite}")
