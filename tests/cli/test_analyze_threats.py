@@ -15,6 +15,15 @@ def test_the_table_counts_threats_and_questions() -> None:
     result = CliRunner().invoke(app, ["analyze", str(CARD_CHECKOUT), "--today", "2026-01-01"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    at = lines.index("applicable threats: 1 (1 open), 1 question (--format json or report):")
-    assert lines[at + 1] == "  - high pay-refund-without-dual-approval@refund-fn"
+    at = lines.index(
+        "applicable threats: 8 (8 open), each with its question (--format json or report):"
+    )
     assert lines[at - 1] == "open: 6 critical, 6 high, 4 elevated, 2 medium"
+    assert lines[at + 1 : at + 7] == [
+        "  - high injection-sql@back-office->card-vault-db",
+        "  - high injection-sql@payment-fn->card-vault-db",
+        "  - high pay-refund-without-dual-approval@refund-fn",
+        "  - elevated pay-missing-idempotency@checkout-fn",
+        "  - elevated pay-missing-idempotency@webhook-fn",
+        "  ... 3 more",
+    ]

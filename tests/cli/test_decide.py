@@ -280,7 +280,11 @@ def test_an_applicable_threat_is_decided_not_applicable_by_its_fingerprint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    text = "system: {name: Refunds}\ncomponents:\n  refund-fn: {kind: function}\n"
+    text = (
+        "system: {name: Refunds}\nboundaries:\n  corp: {kind: corporate, trust: semi-trusted}\n"
+        "components:\n  clerk: {kind: actor, zone: corp}\n  refund-fn: {kind: function}\n"
+        "flows:\n  - clerk -> refund-fn: {protocol: https}\n"
+    )
     path = tmp_path / "threatmodel.yaml"
     path.write_text(text, encoding="utf-8")
     threat = "pay-refund-without-dual-approval@refund-fn"

@@ -23,9 +23,14 @@ MODEL = """\
 system: {name: Refunds}
 boundaries:
   app: {kind: subnet, trust: trusted}
+  corp: {kind: corporate, trust: semi-trusted}
 components:
+  clerk: {kind: actor, zone: corp}
   refund-fn: {kind: function, zone: app}
   payout-fn: {kind: function, zone: app, properties: {refunds: true, dual_approval: true}}
+flows:
+  - clerk -> refund-fn: {protocol: https}
+  - clerk -> payout-fn: {protocol: https}
 tracking:
   pay-refund-without-dual-approval@refund-fn:
     {status: in-discussion, owner: alice}
@@ -59,7 +64,9 @@ def test_an_applicable_threat_is_written_with_the_contract_fields() -> None:
         "linddun": [],
         "cwe": [654],
         "capec": [212],
-        "why": ["issues refunds ('refund' in its id: refund-fn)"],
+        "why": [
+            "issues refunds ('refund' in its id: refund-fn)", "staff start refunds here (clerk)"
+        ],
         "question": {
             "text": "Do refunds through refund-fn need a second person's approval "
             "(maker-checker)?",
@@ -71,8 +78,8 @@ def test_an_applicable_threat_is_written_with_the_contract_fields() -> None:
                 }
             ],
         },
-        "severity": "medium",
-        "likelihood": 2,
+        "severity": "elevated",  # staff-only reach is not discounted (#15.5d)
+        "likelihood": 3,
         "impact": 4,
         "confidence": "not-confirmed",
         "status": "in-discussion",

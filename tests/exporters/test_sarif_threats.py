@@ -23,9 +23,14 @@ MODEL = """\
 system: {name: Refunds}
 boundaries:
   app: {kind: subnet, trust: trusted}
+  corp: {kind: corporate, trust: semi-trusted}
 components:
+  clerk: {kind: actor, zone: corp}
   refund-fn: {kind: function, zone: app}
   payout-fn: {kind: function, zone: app, properties: {refunds: true}}
+flows:
+  - clerk -> refund-fn: {protocol: https}
+  - clerk -> payout-fn: {protocol: https}
 tracking:
   pay-refund-without-dual-approval@payout-fn:
     {status: not-applicable, justification: payouts are refunded by the PSP only,

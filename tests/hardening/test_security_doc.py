@@ -107,6 +107,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Reading input, and bounds on work",
         "The gate's verdict and decisions",
         "`--base`, and changes that hide a finding",
+        "Applicable threats (issue 15)",
         "Escaping per output format",
         "Output files",
         "Writing model files: `fmt`, `fmt --fix`, `decide`",

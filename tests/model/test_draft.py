@@ -440,7 +440,7 @@ def test_a_consistent_model_built_in_code_is_analyzed() -> None:
 
 
 def test_every_example_has_no_problems() -> None:
-    assert [model_problems(load(path)) for path in EXAMPLES] == [(), (), ()]
+    assert [model_problems(load(path)) for path in EXAMPLES] == [(), (), (), ()]
 
 
 # --- importers ------------------------------------------------------------------------------

@@ -289,6 +289,9 @@ DIGESTS_BEFORE_FMT = {
     "examples/partner-api/threatmodel.yaml": (
         "7bddaf42cec98f2f42858d410428ab6ab891233fb68f90c419869e3ca30ee934"
     ),
+    "examples/refund-service/threatmodel.yaml": (
+        "8f6139dc81286dc6a63beb88c44d3ea4ff72c5162db498fc7ff8e88c4ec0ce08"
+    ),
     # its boundary 'plugins' was renamed 'plugins-zone' (ids unique across sections, #14.19)
     "security/threatmodel.yaml": "341eb432321eb178139e662193052ac5ca59c2c85a91718b4a09f004b42dc0e9",
 }

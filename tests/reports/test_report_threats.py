@@ -17,9 +17,14 @@ MODEL = f"""\
 system: {{name: Refunds}}
 boundaries:
   app: {{kind: subnet, trust: trusted}}
+  corp: {{kind: corporate, trust: semi-trusted}}
 components:
+  clerk: {{kind: actor, zone: corp}}
   refund-fn: {{kind: function, name: "{SCRIPT} refunds", zone: app}}
   payouts: {{kind: service, zone: app, routes: ["/refund | `x`"]}}
+flows:
+  - clerk -> refund-fn: {{protocol: https}}
+  - clerk -> payouts: {{protocol: https}}
 """
 
 

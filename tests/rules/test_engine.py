@@ -455,9 +455,11 @@ def _reversed(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scores(model: Model) -> dict[str, tuple[str, int, int]]:
+    """Findings and applicable threats (the refund-service example has only threats)."""
+    assessment = analyze(model, today=TODAY)
     return {
-        f.fingerprint: (f.severity.value, f.likelihood, f.impact)
-        for f in analyze(model, today=TODAY).findings
+        r.fingerprint: (r.severity.value, r.likelihood, r.impact)
+        for r in (*assessment.findings, *assessment.applicable_threats)
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from threatforge.assessment import (
     Severity,
 )
 from threatforge.errors import ModelError
-from threatforge.model import Component, Model, load_text
+from threatforge.model import Component, Model, load, load_text
 from threatforge.rules import (
     PASS,
     Ask,
@@ -40,9 +41,13 @@ REFUNDS = """\
 system: {name: Refunds}
 boundaries:
   app: {kind: subnet, trust: trusted}
+  corp: {kind: corporate, trust: semi-trusted}
 components:
+  clerk: {kind: actor, zone: corp}
   refund-fn: {kind: function, name: Refund function, zone: app}
   other-fn: {kind: function, zone: app}
+flows:
+  - clerk -> refund-fn: {protocol: https}
 """
 RULES = [r for r in builtin_rules() if r.id == "pay-refund-without-dual-approval"]
 
@@ -58,7 +63,9 @@ def test_an_unstated_deciding_fact_is_an_applicable_threat_with_its_question() -
         "One person (an insider or a stolen account) may issue refunds through Refund function "
         "alone"
     )
-    assert threat.why == ("issues refunds ('refund' in its id: refund-fn)",)
+    assert threat.why == (
+        "issues refunds ('refund' in its id: refund-fn)", "staff start refunds here (clerk)"
+    )
     assert threat.question == Question(
         "Do refunds through Refund function need a second person's approval (maker-checker)?",
         (
@@ -230,3 +237,14 @@ def test_ruled_out_verdicts_pass_and_are_kept_as_evidence() -> None:
 
 def test_threats_are_a_result_kind_of_their_own() -> None:
     assert not issubclass(ApplicableThreat, type(analyze(ONE, [], today=TODAY)))
+
+
+def test_authentication_stated_on_a_flow_counts_for_the_call() -> None:
+    fixture = Path(__file__).parent / "fixtures" / "unauthenticated-from-another-zone"
+    rules = [r for r in builtin_rules() if r.id == "unauthenticated-from-another-zone"]
+    assessment = analyze(load(fixture / "applicable.yaml"), rules, today=TODAY)
+    assert [(r.fingerprint, r.message) for r in assessment.ruled_out] == [
+        ("unauthenticated-from-another-zone@wiki", "ruled out by flow engineer->wiki authn: oidc"),
+    ]
+    (threat,) = assessment.applicable_threats
+    assert threat.why == ("reached by 'engineer' (zone corp)", "not exposed to the internet")

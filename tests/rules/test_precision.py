@@ -40,7 +40,9 @@ def example(request: pytest.FixtureRequest) -> Example:
 
 
 def test_examples_exist() -> None:
-    assert [p.parent.name for p in EXAMPLES] == ["card-checkout", "k8s-platform", "partner-api"]
+    assert [p.parent.name for p in EXAMPLES] == [
+        "card-checkout", "k8s-platform", "partner-api", "refund-service"
+    ]
 
 
 def test_findings_per_element(example: Example) -> None:

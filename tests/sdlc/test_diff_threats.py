@@ -16,9 +16,14 @@ BASE = """\
 system: {name: Refunds}
 boundaries:
   app: {kind: subnet, trust: trusted}
+  corp: {kind: corporate, trust: semi-trusted}
 components:
+  clerk: {kind: actor, zone: corp}
   refund-fn: {kind: function, zone: app%s}
   payout-fn: {kind: function, zone: app, properties: {refunds: true%s}}
+flows:
+  - clerk -> refund-fn: {protocol: https}
+  - clerk -> payout-fn: {protocol: https}
 """
 THREAT = "pay-refund-without-dual-approval@%s"
 
@@ -64,7 +69,7 @@ def test_a_new_refund_endpoint_is_a_new_threat_to_consider() -> None:
         "severity": "medium",
         "status": "open",
         "elements": ["refund-fn"],
-        "location": "threatmodel.yaml:5:3",
+        "location": "threatmodel.yaml:7:3",
         "question": "Do refunds through refund-fn need a second person's approval "
         "(maker-checker)?",
     }

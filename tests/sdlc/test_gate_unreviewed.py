@@ -7,14 +7,21 @@ from pathlib import Path
 
 from sdlc_models import Invoke, git
 
-REFUNDS = """\
+HEAD = """\
 system: {name: Refunds}
 boundaries:
   app: {kind: subnet, trust: trusted}
+  corp: {kind: corporate, trust: semi-trusted}
 components:
+  clerk: {kind: actor, zone: corp}
   refund-fn: {kind: function, zone: app, authn: iam, authz: rbac, input_validation: true,
               logging: {enabled: true, audit: true}}
 """
+FLOWS = """\
+flows:
+  - clerk -> refund-fn: {protocol: https, authn: oidc, data: []}
+"""
+REFUNDS = HEAD + FLOWS
 THREAT = "pay-refund-without-dual-approval@refund-fn"
 TITLE = "One person (an insider or a stolen account) may issue refunds through refund-fn alone"
 DECIDED = REFUNDS + f"""\
@@ -91,7 +98,10 @@ def test_under_base_only_threats_new_in_the_change_count(invoke: Invoke, folder:
     _write(folder, REFUNDS)
     git(folder, "add", "threatmodel.yaml")
     git(folder, "commit", "-q", "-m", "refunds")
-    more = REFUNDS + "  payout-fn: {kind: function, zone: app, properties: {refunds: true}}\n"
+    more = (
+        HEAD + "  payout-fn: {kind: function, zone: app, properties: {refunds: true}}\n" + FLOWS
+        + "  - clerk -> payout-fn: {protocol: https, authn: oidc}\n"
+    )
     _write(folder, more)
     result = invoke(
         "check", "threatmodel.yaml", "--today", "2026-01-01", "--base", "HEAD",

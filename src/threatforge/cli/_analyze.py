@@ -167,10 +167,9 @@ def _print_table(assessment: object) -> None:
     output.line(f"open: {summary or 'none'}")
     threats = assessment.applicable_threats
     if threats:
-        questions = sum(len(t.question.facts) for t in threats)
         output.line(
-            f"applicable threats: {len(threats)} ({len(assessment.open_threats)} open), "
-            f"{questions} question{'s' if questions != 1 else ''} (--format json or report):"
+            f"applicable threats: {len(threats)} ({len(assessment.open_threats)} open), each "
+            "with its question (--format json or report):"
         )
         for threat in threats[:5]:
             output.line(f"  - {threat.severity.value} {threat.fingerprint}")

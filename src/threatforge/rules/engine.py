@@ -22,7 +22,7 @@ from threatforge.assessment import (
     QuestionFact,
     RuledOut,
 )
-from threatforge.model import ComponentKind, DataAsset, Element, Model, TrackingStatus
+from threatforge.model import ComponentKind, DataAsset, Element, Flow, Model, TrackingStatus
 from threatforge.rules.analyses import ALL_ANALYSES, compute_analyses
 from threatforge.rules.interface import (
     PASS,
@@ -815,7 +815,10 @@ class _Run:
             why=verdict.why or (f"in the scope of the rule: {meta.detection}",),
             question=Question(
                 render_title(ask.text, label),
-                tuple(QuestionFact(element_id, f.path, f.answers) for f in facts),
+                tuple(
+                    QuestionFact(_asked_of(element_id, element, f.on), f.path, f.answers)
+                    for f in facts
+                ),
             ),
             data=data_ids,
             location=element.location,
@@ -949,14 +952,21 @@ MAX_THREATS = 10_000
 """Applicable threats listed per run; the rest are model gaps only (a warning says so)."""
 
 
+def _asked_of(element_id: str, element: Element, on: str) -> str:
+    """The element a question's fact is written on: the subject, or an end of a flow."""
+    if on in ("source", "target") and isinstance(element, Flow):
+        return element.source if on == "source" else element.target
+    return element_id
+
+
 def _question_for(
     asks: Sequence[Ask], unknown: Sequence[str]
 ) -> tuple[Ask, list[Any]] | None:
-    """The first question that asks about one of the ``unknown`` facts, with those facts."""
+    """The first question that asks about one of the ``unknown`` facts, with all its facts
+    (each answer decides the threat on its own, so every one is offered)."""
     for ask in asks:
-        facts = [f for f in ask.facts if f.path in unknown]
-        if facts:
-            return ask, facts
+        if any(f.path in unknown for f in ask.facts):
+            return ask, list(ask.facts)
     return None
 
 

@@ -178,6 +178,9 @@ class AskFact:
     path: str
     confirms: tuple[str, ...] = ()
     rules_out: tuple[str, ...] = ()
+    on: str = ""
+    """For flow rules: ``source`` or ``target`` asks the fact of that end of the flow (a
+    component), instead of the flow itself."""
 
     @property
     def answers(self) -> tuple[tuple[str, Answer], ...]:
@@ -193,7 +196,7 @@ class Ask:
     """A question a rule asks when its threat applies and the deciding facts are unstated.
 
     ``text`` is worded for a person and may name ``{element}`` (the element's label); the
-    engine asks only about the ``facts`` the check returned as :class:`Unknown`. ``threat``
+    engine asks it when the check returned one of its ``facts`` as :class:`Unknown`. ``threat``
     is the title of the applicable threat (``{element}`` filled in), worded as what can go
     wrong rather than as a weakness shown; empty: the rule's title.
     """

@@ -6,6 +6,7 @@ from importlib import resources
 
 from threatforge.model import parse_yaml_text
 from threatforge.rules.builtin import (
+    abuse,
     api,
     aws,
     graph_rules,
@@ -46,6 +47,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *api.RULES,
     *k8s.RULES,
     *payments.RULES,
+    *abuse.RULES,
     *privacy.RULES,
     *identity.RULES,
     *supply_chain.RULES,

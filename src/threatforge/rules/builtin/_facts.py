@@ -96,6 +96,7 @@ __all__ = [
     "assets",
     "at_least",
     "authn_words",
+    "caller_words",
     "cde_components",
     "cde_marked_explicitly",
     "cde_marking",
@@ -122,6 +123,7 @@ __all__ = [
     "is_telemetry",
     "kube_api_targets",
     "kubernetes_deploy_value",
+    "less_trusted_callers",
     "listed",
     "mesh_mode",
     "mutual_tls",
@@ -135,6 +137,8 @@ __all__ = [
     "secrets_of",
     "sensitive_data",
     "show",
+    "staff_of",
+    "staff_reach",
     "tech_ids",
     "tech_is",
     "tls_version",
@@ -726,6 +730,68 @@ def cde_staff_access(model: Model, component: Component) -> CdeStaffAccess | Ski
         path=path,
         mfa_on_every_flow=all(flow_prop(f, "mfa") is True for f in staff_flows),
     )
+
+
+# --- who starts what: staff, less trusted callers (applicable threats) ----------------------
+
+
+def staff_of(model: Model) -> frozenset[str]:
+    """People (actors or clients) in a corporate zone: the organisation's staff, by id."""
+    return _staff(model)
+
+
+def staff_reach(model: Model, component_id: str, *, hops: int = 1,
+                stop: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The staff who reach the component along at most ``hops`` flows through our own
+    components (not through a component in ``stop``, which ends a walk), sorted."""
+    staff = _staff(model)
+    if not staff:
+        return ()
+    graph = model.graph
+    found: set[str] = set()
+    frontier = {component_id}
+    seen = {component_id}
+    for _ in range(hops):
+        sources: set[str] = set()
+        for current in frontier:
+            for flow in graph.flows_in(current):
+                if flow.source in staff:
+                    found.add(flow.source)
+                elif (flow.source not in seen and flow.source not in stop
+                      and model.components[flow.source].kind not in OUTSIDE_KINDS):
+                    sources.add(flow.source)
+        seen |= sources
+        frontier = sources
+    return tuple(sorted(found))
+
+
+def less_trusted_callers(model: Model, component: Component) -> tuple[str, ...]:
+    """Components with a flow into ``component`` from a less trusted zone than its own (or from
+    an untrusted party), sorted: who can send it input it should not trust."""
+    graph = model.graph
+    own = graph.trust_of(component.id)
+    found = set()
+    for flow in graph.flows_in(component.id):
+        if untrusted_party(model, flow.source):
+            found.add(flow.source)
+            continue
+        theirs = graph.trust_of(flow.source)
+        if own is not None and theirs is not None and theirs.rank < own.rank:
+            found.add(flow.source)
+    return tuple(sorted(found))
+
+
+def caller_words(model: Model, component: Component) -> str:
+    """Why the component takes input from outside its trust, in words ("" when it does not):
+    public exposure, a flow from a less trusted zone or from an entry point."""
+    if component.exposure is Exposure.PUBLIC:
+        return "exposure: public"
+    callers = less_trusted_callers(model, component)
+    if callers:
+        return f"receives flows from a less trusted zone ({', '.join(callers)})"
+    if exposed(model, component):
+        return exposure_words(model, component)
+    return ""
 
 
 # --- named element sets (RuleMeta.among): rules that pass or skip everything else ------------

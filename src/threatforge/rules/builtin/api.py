@@ -42,10 +42,13 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     ElementSet,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
@@ -275,6 +278,14 @@ def _egress_guard(component: Component) -> list[str]:
         TOP10 + "0xa1-broken-object-level-authorization/",
         CHEATSHEETS + "Authorization_Cheat_Sheet.html",
     ),
+    asks=(Ask(
+        "Does {element} check, for every object id a caller sends, that the caller may access "
+        "that object (object-level authorisation)?",
+        (AskFact("authz", confirms=("rbac", "scopes"),
+                 rules_out=("object-level", "abac", "policy")),),
+        threat="BOLA: a caller of {element} may read or change another user's objects by "
+        "changing an id",
+    ),),
 ))
 def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
     """Object ids from callers, authorisation without an object-level decision."""
@@ -285,10 +296,17 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
         return _TAKES_NO_OBJECT_IDS
     if not _untrusted_callers(model, component):
         return PASS
+    if id_paths:
+        source = f"object ids in routes {', '.join(id_paths)}"
+    elif graphql:
+        source = "GraphQL API: queries select objects by id"
+    else:
+        source = "properties.object_ids_in_requests: true"
     if component.authz is None:
-        return Unknown(("authz",))
+        return Unknown(("authz",), why=(source, _caller_words(model, component)),
+                       data=ids(sensitive_data(model, component)))
     if component.authz not in COARSE_AUTHZ and component.authz is not Authz.NONE:
-        return PASS
+        return RuledOut((f"authz: {component.authz.value}",))
     if id_paths:
         source = f"object ids in routes {', '.join(id_paths)}"
     elif graphql:

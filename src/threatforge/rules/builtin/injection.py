@@ -20,12 +20,14 @@ from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     EDGE_KINDS,
     INFO,
+    PEOPLE_KINDS,
     PROCESS_KINDS,
     WORKLOAD_KINDS,
     D,
     E,
     S,
     T,
+    caller_words,
     ids,
     names,
     number,
@@ -42,13 +44,17 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     ElementSet,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Target,
+    Unknown,
     Verdict,
     rule,
 )
@@ -199,6 +205,16 @@ _NOT_LDAP = Skip("not a flow to a directory")
         f"{CHEATSHEETS}Query_Parameterization_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/89.html",
     ),
+    asks=(Ask(
+        "How does {element}'s source build its SQL: bound parameters (`parameterized`, `orm`, "
+        "`query-builder`) or text built from request data (`raw`, `string-concatenation`, "
+        "`dynamic`)?",
+        (AskFact("properties.query_builder",
+                 confirms=("raw", "string-concatenation", "dynamic"),
+                 rules_out=("parameterized", "orm", "query-builder")),),
+        threat="SQL injection on {element}: input from a less trusted zone may reach the SQL "
+        "text",
+    ),),
 ))
 def injection_sql(flow: Flow, model: Model) -> Verdict:
     """Fire on flows to SQL databases whose queries are built from strings."""
@@ -207,8 +223,16 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
         return ends
     source, target = ends
     where, value = _stated(flow, source, "query_builder")
-    if where is None or value is None or word(value) not in UNSAFE_QUERY_BUILDERS:
-        return PASS
+    if where is None or value is None:
+        callers = caller_words(model, source)
+        if not callers:
+            return PASS  # no input from a less trusted zone reaches the source
+        return Unknown(("properties.query_builder",),
+                       why=(callers, f"'{target.id}' is an SQL database "
+                            f"({target.tech or flow.protocol})"),
+                       data=_stored_data(model, target, flow))
+    if word(value) not in UNSAFE_QUERY_BUILDERS:
+        return RuledOut((f"{where}: {show(value)}",))
     return Fire((f"{where}: {show(value)}",
                  f"'{target.id}' is an SQL database ({target.tech or flow.protocol})"),
                 data=_stored_data(model, target, flow))
@@ -594,6 +618,28 @@ def injection_xss(component: Component, model: Model) -> Verdict:
     return Fire(tuple(evidence), detail=" or ".join(missing))
 
 
+def _cookie_session(model: Model, component: Component) -> bool:
+    """The component authenticates callers with a session cookie (its own authn, or a flow's)."""
+    return component.authn is Authn.SESSION or any(
+        f.effective_authn is Authn.SESSION for f in model.graph.flows_in(component.id)
+    )
+
+
+def _cookie_sessions(model: Model) -> frozenset[str]:
+    return model.graph.memo(("cookie-sessions",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PROCESS_KINDS
+        and ("csrf_protection" in c.properties or _cookie_session(model, c))
+    ))
+
+
+COOKIE_SESSIONS = ElementSet(
+    "cookie-sessions", "processes that authenticate with a session cookie (authn: session, on "
+    "the component or a flow into it), or that state properties.csrf_protection",
+    _cookie_sessions,
+)
+
+
 @rule(RuleMeta(
     id="csrf-missing-protection",
     title="Cross-site request forgery: {element} accepts cookie sessions without CSRF protection",
@@ -603,7 +649,7 @@ def injection_xss(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, T), cwe=(352,), capec=(62,),
     asvs=("V4.2.2", "V3.4.3"), kinds=PROCESS_KINDS, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
-    properties=frozenset({"csrf_protection"}),
+    among=COOKIE_SESSIONS,
     mitigations=(
         "Use the framework's synchronizer-token or double-submit protection (Spring Security "
         "CSRF, Django `CsrfViewMiddleware`, ASP.NET antiforgery) on every state-changing route.",
@@ -619,21 +665,36 @@ def injection_xss(component: Component, model: Model) -> Verdict:
         f"{CHEATSHEETS}Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/352.html",
     ),
+    asks=(Ask(
+        "Does {element} reject cross-site requests that ride on its session cookie (CSRF "
+        "tokens, or SameSite=Lax/Strict cookies)?",
+        (
+            AskFact("properties.csrf_protection", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.cookie_samesite", rules_out=("strict", "lax")),
+        ),
+        threat="Cookie-session threats on {element}: another site may make the browser act "
+        "with the user's session (CSRF)",
+    ),),
 ))
 def csrf_missing_protection(component: Component, model: Model) -> Verdict:
     """Fire on cookie-session web apps that state they have no CSRF protection."""
-    if component.prop("csrf_protection") is not False:
+    stated = component.prop("csrf_protection")
+    if stated is True:
+        return RuledOut(("properties.csrf_protection: true",))
+    if stated is not None and stated is not False:
         return PASS
-    sessions = component.authn is Authn.SESSION or any(
-        f.effective_authn is Authn.SESSION for f in model.graph.flows_in(component.id)
-    )
-    if not sessions:
+    if not _cookie_session(model, component):
         return Skip("does not authenticate with a session cookie")
     if component.prop("read_only") is True:
         return Skip("changes no state (read_only: true)")
     samesite = word(component.prop("cookie_samesite"))
     if samesite in SAFE_SAMESITE:
-        return PASS
+        return RuledOut((f"properties.cookie_samesite: {samesite}",))
+    if stated is None:
+        return Unknown(("properties.csrf_protection",), why=(
+            "authn: session (browser sessions are cookie based)",
+            "changes state (read_only not stated)",
+        ))
     evidence = ["authn: session", said("csrf_protection", False)]
     if samesite is not None:
         evidence.append(f"properties.cookie_samesite: {samesite}")
@@ -676,6 +737,40 @@ def open_redirect(component: Component, model: Model) -> Verdict:
 # --- files and secrets ------------------------------------------------------------------------
 
 
+OBJECT_STORE_TECH = ("aws.s3*", "gcp.gcs*", "gcs*", "azure.blob*", "minio*")
+
+
+def _stores_uploads(model: Model, component: Component) -> tuple[str, ...]:
+    """Data a person sends that the component (one of our processes, not an edge) receives and
+    writes to an object store: files uploaded through it, in effect."""
+    if component.kind not in PROCESS_KINDS or component.kind in EDGE_KINDS:
+        return ()
+    people = {cid for cid, c in model.components.items() if c.kind in PEOPLE_KINDS}
+    sent = {d for f in model.flows if f.source in people for d in f.data}
+    if not sent:
+        return ()
+    received = {d for f in model.graph.flows_in(component.id) for d in f.data}
+    stores = tech_ids(model, OBJECT_STORE_TECH)
+    return tuple(sorted({
+        d for f in model.graph.flows_out(component.id) if f.target in stores
+        for d in f.data if d in sent and d in received
+    }))
+
+
+def _upload_receivers(model: Model) -> frozenset[str]:
+    return model.graph.memo(("upload-receivers",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if "accepts_uploads" in c.properties or _stores_uploads(model, c)
+    ))
+
+
+UPLOAD_RECEIVERS = ElementSet(
+    "upload-receivers", "components that state properties.accepts_uploads, and processes that "
+    "write data a person sends to an object store",
+    _upload_receivers,
+)
+
+
 @rule(RuleMeta(
     id="unrestricted-file-upload",
     title="Unrestricted file upload: {element} accepts files without {detail}",
@@ -686,7 +781,7 @@ def open_redirect(component: Component, model: Model) -> Verdict:
     asvs=("V12.2.1", "V12.4.2"), attack=("T1505.003", "T1204.002"),
     kinds=PROCESS_KINDS | {ComponentKind.DATASTORE}, domain=DOMAIN,
     compliance=(PCI_SECURE_CODING,),
-    properties=frozenset({"accepts_uploads"}),
+    among=UPLOAD_RECEIVERS,
     mitigations=(
         "Check the type by content (magic bytes) against an allow-list and limit the size; "
         "store uploads under generated names outside the web root, in a separate bucket served "
@@ -694,7 +789,10 @@ def open_redirect(component: Component, model: Model) -> Verdict:
         "Scan every object before use (Amazon GuardDuty Malware Protection for S3, ClamAV in a "
         "quarantine bucket) and only then move it to the bucket the application reads.",
     ),
-    detection="Component with `properties.accepts_uploads: true` and "
+    detection="An applicable threat (with the question) where a component states "
+    "`accepts_uploads: true`, or a process writes data a person sends to an object store (S3, "
+    "GCS, Azure Blob), and `upload_type_validation` is not stated; a finding for a "
+    "component with `properties.accepts_uploads: true` and "
     "`properties.upload_type_validation: false` and/or `properties.malware_scanning: false`.",
     false_positives="Uploads that are never opened, parsed or served (write-only archives); "
     "accept with justification.",
@@ -703,15 +801,30 @@ def open_redirect(component: Component, model: Model) -> Verdict:
         "https://docs.aws.amazon.com/guardduty/latest/ug/gdu-malware-protection-s3.html",
         "https://cwe.mitre.org/data/definitions/434.html",
     ),
+    asks=(Ask(
+        "Does {element} check the type of each uploaded file (content, not the name) before "
+        "storing or serving it?",
+        (AskFact("properties.upload_type_validation", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="Malicious file upload through {element}: files a person sends are stored "
+        "and opened later",
+    ),),
 ))
 def unrestricted_file_upload(component: Component, model: Model) -> Verdict:
     """Fire on upload receivers that state they skip type checks or malware scanning."""
-    if component.prop("accepts_uploads") is not True:
+    stated = component.prop("accepts_uploads")
+    implied = _stores_uploads(model, component) if stated is None else ()
+    if stated is not True and not implied:
         return PASS
     missing = {"upload_type_validation": "type checks", "malware_scanning": "malware scanning"}
     absent = [key for key in missing if component.prop(key) is False]
     if not absent:
-        return PASS
+        if component.prop("upload_type_validation") is None:
+            why = (said("accepts_uploads", True),) if stated else (
+                f"stores {', '.join(implied)}, which a person sends, in an object store",
+            )
+            return Unknown(("properties.upload_type_validation",), why=why)
+        return RuledOut(("properties.upload_type_validation: true",))
     return Fire((said("accepts_uploads", True), *(said(k, False) for k in absent)),
                 detail=" or ".join(missing[k] for k in absent))
 

@@ -63,9 +63,12 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
@@ -971,21 +974,36 @@ def svc_kafka_plaintext_listener(component: Component, model: Model) -> Verdict:
     "accept the finding with that justification.",
     references=("https://owasp.org/www-project-top-ten/2017/A8_2017-Insecure_Deserialization",
                 "https://docs.confluent.io/platform/current/schema-registry/index.html"),
+    asks=(Ask(
+        "Does {element}'s consumer validate every message (schema, allowed values) or verify "
+        "that it is signed by its producer?",
+        (
+            AskFact("signed", rules_out=("true",)),
+            AskFact("input_validation", confirms=("false",), rules_out=("true",), on="target"),
+        ),
+        threat="Queue message spoofing or tampering: the consumer on {element} may act on "
+        "messages anyone able to write to the queue sends",
+    ),),
 ))
 def svc_consumer_trusts_messages(flow: Flow, model: Model) -> Verdict:
     """Messages acted on as if they were trusted."""
     source = model.components[flow.source]
     target = model.components[flow.target]
     if flow.signed:
-        return PASS
+        return RuledOut(("signed: true",))
     if flow_prop(flow, "trusts_message_content") is True:
         return Fire((f"'{target.id}' consumes from '{source.id}'",
                      "properties.trusts_message_content: true"),
                     data=ids(flow_sensitive(model, flow)))
     if target.input_validation is None:
-        return Unknown(("input_validation",))
+        return Unknown(
+            ("input_validation",),
+            why=(f"'{target.id}' consumes messages from {source.kind.value} '{source.id}'",
+                 "whoever can write to it chooses the consumer's input"),
+            data=ids(flow_sensitive(model, flow)),
+        )
     if target.input_validation:
-        return PASS
+        return RuledOut(("input_validation: true",))
     return Fire((f"'{target.id}' consumes from '{source.id}'", "input_validation: false"),
                 data=ids(flow_sensitive(model, flow)))
 

@@ -64,6 +64,7 @@ from threatforge.rules.builtin._facts import (
     in_pci_scope,
     is_telemetry,
     names,
+    staff_reach,
     tls_version,
     with_category,
     word,
@@ -87,7 +88,7 @@ from threatforge.rules.interface import (
     rule,
 )
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "payment_providers", "refund_words"]
 
 DOMAIN = "payments"
 PCI_DSS = "https://www.pcisecuritystandards.org/document_library/"
@@ -153,6 +154,14 @@ _NOT_IN_CDE = Skip("not in the CDE")
 _HANDLES_NO_PAN = Skip("handles no PAN")
 _NOT_OURS = Skip("not a system component of ours")
 _NOT_A_REFUND_ENDPOINT = Skip("not a refund endpoint")
+_NO_STAFF_START_REFUNDS = Skip(
+    "no staff (people in a corporate zone) start refunds here: dual approval is decided where "
+    "they do"
+)
+_NOT_CHANGED_FROM_OUTSIDE = Skip(
+    "takes no requests from outside its trust (exposure, a less trusted caller, staff) and "
+    "consumes no queue"
+)
 _SENDS_NO_PAYMENT_INSTRUCTIONS = Skip("sends no payment instructions to a third party")
 _RECEIVES_NO_PAYMENT_NOTIFICATIONS = Skip("receives no payment notifications from a third party")
 _RECEIVES_NO_CARD_NUMBERS = Skip("receives no card numbers")
@@ -742,26 +751,66 @@ def pci_cde_access_without_mfa(component: Component, model: Model) -> Verdict:
     asvs=("V11.1.1", "V11.1.6"), api_top10=("API6:2023",), attack=("T1565",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
-    data=PAYMENT_DATA, properties=frozenset({"idempotency_keys"}),
+    data=PAYMENT_DATA,
     mitigations=(
         "Require an Idempotency-Key header on every state-changing payment call, store the key "
         "with the request hash and the response (e.g. a DynamoDB table with a conditional write "
         "and a TTL), and return the stored response for repeats; pass the key on to the PSP.",
+        "Consumers of a queue (SQS, Kafka) get each message at least once: record the message's "
+        "business key (refund id) with a conditional write before moving money, and skip "
+        "repeats.",
     ),
     detection="Service, function or gateway that handles payment data (`pci.pan`, `pci.token` or "
-    "`financial`) with `properties.idempotency_keys: false`.",
+    "`financial`) with `properties.idempotency_keys: false`. An applicable threat (duplicate "
+    "payments or refunds by replay, retry or queue redelivery) when it is not stated and the "
+    "component takes requests from outside its trust (public, a less trusted caller, staff) or "
+    "consumes a queue or stream.",
     references=("https://docs.stripe.com/api/idempotent_requests",
-                "https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/"),
+                "https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-header/",
+                "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/"
+                "standard-queues-at-least-once-delivery.html"),
+    asks=(Ask(
+        "Does {element} detect repeated requests and redelivered messages (an idempotency key "
+        "or business key checked before money moves)?",
+        (AskFact("properties.idempotency_keys", confirms=("false",), rules_out=("true",)),),
+        threat="Duplicate payments or refunds through {element} by replay, retry or queue "
+        "redelivery",
+    ),),
 ))
 def pay_missing_idempotency(component: Component, model: Model) -> Verdict:
     """Payment operations that can be repeated."""
     payment = _handled(model, component, *PAYMENT_CATEGORIES)
     if not payment:
         return Skip("handles no payment data")
-    if component.prop("idempotency_keys") is not False:
-        return PASS
+    stated = component.prop("idempotency_keys")
+    if stated is None:
+        why = [] if component.kind in EDGE_KINDS else _repeatable_input(model, component)
+        if not why:
+            return _NOT_CHANGED_FROM_OUTSIDE
+        return Unknown(("properties.idempotency_keys",),
+                       why=(f"handles {names(payment)}", *why), data=ids(payment))
+    if stated is not False:
+        return RuledOut(("properties.idempotency_keys: true",))
     return Fire((f"handles {names(payment)}", "properties.idempotency_keys: false"),
                 data=ids(payment))
+
+
+def _repeatable_input(model: Model, component: Component) -> list[str]:
+    """Where repeated input can come from, in words: a queue it consumes (at-least-once
+    delivery), a third party's notifications (redelivered until acknowledged), or callers from
+    an entry point (retries, replays)."""
+    why = []
+    queues = sorted({f.source for f in model.graph.flows_in(component.id)
+                     if model.components[f.source].kind in BROKER_KINDS})
+    if queues:
+        why.append(f"consumes messages from {', '.join(queues)} (delivered at least once)")
+    notifiers = _notifiers_of_same_data(model, component)
+    if notifiers:
+        why.append(f"receives notifications from {', '.join(notifiers)} (redelivered on "
+                   "timeouts)")
+    if exposed(model, component):
+        why.append(exposure_words(model, component))
+    return why
 
 
 @rule(RuleMeta(
@@ -819,10 +868,10 @@ def pay_card_testing(component: Component, model: Model) -> Verdict:
 
 def _refunds(component: Component) -> bool:
     """A refund endpoint: says so, or 'refund' in its id, name, routes, code paths or tags."""
-    return bool(_refund_words(component))
+    return bool(refund_words(component))
 
 
-def _refund_words(component: Component) -> str:
+def refund_words(component: Component) -> str:
     """Why the component counts as a refund endpoint, in words ("" when it does not)."""
     if component.prop("refunds") is True:
         return "properties.refunds: true"
@@ -871,7 +920,8 @@ REFUND_ENDPOINTS = ElementSet(
     ),
     detection="Refund endpoint (id, name, route, code path or tag containing 'refund', or "
     "`properties.refunds: true`) with `properties.dual_approval: false`. An applicable threat "
-    "(with the question) when `dual_approval` is not stated.",
+    "(with the question) when `dual_approval` is not stated and staff (people in a corporate "
+    "zone) reach it within two flows, not through another refund endpoint.",
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa6-unrestricted-access-to-sensitive-business-flows/",),
     asks=(Ask(
@@ -883,12 +933,16 @@ REFUND_ENDPOINTS = ElementSet(
 ))
 def pay_refund_without_dual_approval(component: Component, model: Model) -> Verdict:
     """Refunds on a single approval."""
-    refunds = _refund_words(component)
+    refunds = refund_words(component)
     if not refunds:
         return _NOT_A_REFUND_ENDPOINT
     approval = component.prop("dual_approval")
     if approval is None:
-        return Unknown(("properties.dual_approval",), why=(refunds,))
+        staff = staff_reach(model, component.id, hops=2, stop=_refund_endpoints(model))
+        if not staff:
+            return _NO_STAFF_START_REFUNDS
+        return Unknown(("properties.dual_approval",),
+                       why=(refunds, f"staff start refunds here ({', '.join(staff)})"))
     if approval is not False:
         return RuledOut(("properties.dual_approval: true",))
     return Fire(("issues refunds", "properties.dual_approval: false"))
@@ -988,6 +1042,50 @@ def pci_cde_audit_log_integrity(component: Component, model: Model) -> Verdict:
 # --- third-party payment providers ------------------------------------------------------------
 
 
+def payment_providers(model: Model) -> frozenset[str]:
+    """External services we send card numbers or payment tokens to: payment providers."""
+    return model.graph.memo(("payment-providers",), lambda: frozenset(
+        f.target for f in model.flows
+        if f.target in model.components
+        and model.components[f.target].kind is ComponentKind.EXTERNAL_SERVICE
+        and f.source in model.components
+        and model.components[f.source].kind not in OUTSIDE_KINDS
+        and _flow_assets(model, f, PAN, TOKEN)
+    ))
+
+
+def _notifiers_of_same_data(model: Model, component: Component) -> list[str]:
+    """Payment providers whose notifications reach the component: directly, or through one
+    edge hop that passes on only data they sent. Stricter than :func:`_payment_notifiers`
+    (which the finding keeps): the applicable threat is asked only where a provider we pay
+    through calls back, not where a client's request shares an edge with it."""
+    providers = payment_providers(model)
+    if not providers:
+        return []
+    found: set[str] = set()
+    for flow in model.graph.flows_in(component.id):
+        if not _flow_assets(model, flow, *PAYMENT_CATEGORIES):
+            continue
+        if flow.source in providers:
+            found.add(flow.source)
+            continue
+        if model.components[flow.source].kind not in EDGE_KINDS:
+            continue
+        carried = set(flow.data)
+        found.update(
+            f.source for f in model.graph.flows_in(flow.source)
+            if f.source in providers and carried <= set(f.data)
+        )
+    return sorted(found)
+
+
+def _payment_notified(model: Model) -> frozenset[str]:
+    return model.graph.memo(("payment-notified",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PROCESS_KINDS and _payment_notifiers(model, c)
+    ) | frozenset(model.graph.components_stating("verifies_signature")))
+
+
 def _payment_notifiers(model: Model, component: Component) -> list[str]:
     """Third parties whose payment messages reach the component directly or via one edge hop."""
     found: set[str] = set()
@@ -1006,6 +1104,13 @@ def _payment_notifiers(model: Model, component: Component) -> list[str]:
     return sorted(found)
 
 
+PAYMENT_NOTIFIED = ElementSet(
+    "payment-notified", "processes that payment notifications from a third party reach "
+    "(see _payment_notifiers), or that state properties.verifies_signature",
+    _payment_notified,
+)
+
+
 @rule(RuleMeta(
     id="pay-psp-webhook-not-verified",
     title="{element} changes payment status on PSP notifications it does not verify",
@@ -1016,7 +1121,7 @@ def _payment_notifiers(model: Model, component: Component) -> list[str]:
     api_top10=("API10:2023",), attack=("T1565",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
-    properties=frozenset({"verifies_signature"}),
+    among=PAYMENT_NOTIFIED,
     mitigations=(
         "Verify the PSP's signature on every notification before acting on it (Adyen HMAC, "
         "Stripe-Signature with the endpoint secret, Checkout.com/Braintree signatures), over "
@@ -1031,16 +1136,35 @@ def _payment_notifiers(model: Model, component: Component) -> list[str]:
     "`confirms_with_psp: true` if they re-read the status from the PSP.",
     references=("https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures/",
                 "https://docs.stripe.com/webhooks#verify-events"),
+    asks=(Ask(
+        "Does {element} verify the PSP's signature on each notification (or confirm the "
+        "status with the PSP's API) before acting on it?",
+        (
+            AskFact("properties.verifies_signature", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.confirms_with_psp", rules_out=("true",)),
+        ),
+        threat="Webhook forgery: anyone who finds {element} may send it forged payment "
+        "notifications",
+    ),),
 ))
 def pay_psp_webhook_not_verified(component: Component, model: Model) -> Verdict:
     """Payment status taken from unverified PSP notifications."""
     notifiers = _payment_notifiers(model, component)
     if not notifiers:
         return _RECEIVES_NO_PAYMENT_NOTIFICATIONS
-    if component.prop("verifies_signature") is not False:
-        return PASS
     if component.prop("confirms_with_psp") is True:
-        return PASS
+        return RuledOut(("properties.confirms_with_psp: true",))
+    verifies = component.prop("verifies_signature")
+    if verifies is None:
+        direct = _notifiers_of_same_data(model, component)
+        if component.kind in EDGE_KINDS or not direct:
+            return PASS  # the weakness is not stated; the threat is asked where it is decided
+        return Unknown(
+            ("properties.verifies_signature",),
+            why=(f"payment notifications from {', '.join(direct)} reach it",),
+        )
+    if verifies is not False:
+        return RuledOut(("properties.verifies_signature: true",))
     return Fire((f"payment notifications from {', '.join(notifiers)} reach it",
                  "properties.verifies_signature: false"))
 

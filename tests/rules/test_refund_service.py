@@ -1,0 +1,104 @@
+"""The refund service of issue 15, written with no weakness stated: what can go wrong is named,
+at the right elements, as applicable threats with their questions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from threatforge.assessment import Answer
+from threatforge.model import load
+from threatforge.rules import analyze
+
+MODEL = Path(__file__).resolve().parents[2] / "examples" / "refund-service" / "threatmodel.yaml"
+TODAY = date(2026, 1, 1)
+
+
+def test_no_weakness_is_stated_so_nothing_is_a_finding() -> None:
+    assessment = analyze(load(MODEL), today=TODAY)
+    assert assessment.findings == ()
+    assert assessment.rule_errors == ()
+
+
+def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
+    assessment = analyze(load(MODEL), today=TODAY)
+    named = {t.fingerprint: t.title for t in assessment.applicable_threats}
+    assert named == {
+        # refund-amount tampering
+        "pay-amount-tampering@refund-api":
+            "Amount tampering through Refund API: a client may set the refund, payment or "
+            "payout amount",
+        # duplicate refunds by replay or queue redelivery
+        "pay-missing-idempotency@refund-api":
+            "Duplicate payments or refunds through Refund API by replay, retry or queue "
+            "redelivery",
+        "pay-missing-idempotency@refund-worker":
+            "Duplicate payments or refunds through refund-worker by replay, retry or queue "
+            "redelivery",
+        "pay-missing-idempotency@webhook-handler":
+            "Duplicate payments or refunds through webhook-handler by replay, retry or queue "
+            "redelivery",
+        # queue message spoofing
+        "svc-consumer-trusts-messages@refund-queue->refund-worker":
+            "Queue message spoofing or tampering: the consumer on refund-queue->refund-worker "
+            "may act on messages anyone able to write to the queue sends",
+        # webhook forgery
+        "pay-psp-webhook-not-verified@webhook-handler":
+            "Webhook forgery: anyone who finds webhook-handler may send it forged payment "
+            "notifications",
+        # support-staff abuse
+        "insider-staff-abuse@back-office":
+            "Support-staff abuse: an insider or a stolen staff account may misuse Support back "
+            "office (refunds, customer data)",
+        "pay-refund-without-dual-approval@refund-api":
+            "One person (an insider or a stolen account) may issue refunds through Refund API "
+            "alone",
+        # the PSP key's scope
+        "third-party-api-key-scope@refund-worker->psp":
+            "Third-party account key scope on refund-worker->psp: a stolen key may allow "
+            "refunds, payouts and account changes",
+        # BOLA on refund ids
+        "api-bola-coarse-authz@refund-api":
+            "BOLA: a caller of Refund API may read or change another user's objects by "
+            "changing an id",
+        # malicious evidence files (customers and staff upload them to S3)
+        "unrestricted-file-upload@refund-api":
+            "Malicious file upload through Refund API: files a person sends are stored and "
+            "opened later",
+        "unrestricted-file-upload@back-office":
+            "Malicious file upload through Support back office: files a person sends are "
+            "stored and opened later",
+        # the back office is private, but the corporate network reaches it (issue 15 item 4)
+        "unauthenticated-from-another-zone@back-office":
+            "Reachable beyond the internet: anything in the zone of Support back office's users "
+            "(a compromised laptop, a web page, a neighbour) may call it unauthenticated",
+        # SQL injection into the ledger
+        "injection-sql@refund-worker->ledger-db":
+            "SQL injection on refund-worker->ledger-db: input from a less trusted zone may "
+            "reach the SQL text",
+        "injection-sql@webhook-handler->ledger-db":
+            "SQL injection on webhook-handler->ledger-db: input from a less trusted zone may "
+            "reach the SQL text",
+    }
+
+
+def test_each_threat_says_why_and_asks_its_question() -> None:
+    assessment = analyze(load(MODEL), today=TODAY)
+    bola = assessment.threat("api-bola-coarse-authz@refund-api")
+    assert bola is not None
+    assert bola.why == (
+        "object ids in routes GET /refunds/{refund_id}, POST /refunds/{refund_id}/evidence",
+        "reachable from entry point 'api-gateway' in 1 hop",
+    )
+    out, yes = Answer.RULES_OUT, Answer.CONFIRMS
+    assert [(f.element, f.path, f.answers) for f in bola.question.facts] == [
+        ("refund-api", "authz", (
+            ("object-level", out), ("abac", out), ("policy", out), ("rbac", yes), ("scopes", yes),
+        )),
+    ]
+    queue = assessment.threat("svc-consumer-trusts-messages@refund-queue->refund-worker")
+    assert queue is not None
+    assert [(f.element, f.path) for f in queue.question.facts] == [
+        ("refund-queue->refund-worker", "signed"),
+        ("refund-worker", "input_validation"),
+    ]
