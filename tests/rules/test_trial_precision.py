@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from threatforge.cli import app
 from threatforge.model import TrackingStatus, load, load_text
-from threatforge.rules import analyze, builtin_rules
+from threatforge.rules import Severity, analyze, builtin_rules
 from threatforge.rules.builtin.graph_rules import attack_path
 
 TODAY = date(2026, 1, 1)
@@ -393,3 +393,74 @@ def test_collection_without_notice_is_about_people_only() -> None:
     assert [f.fingerprint for f in found.findings] == [
         "privacy-collection-without-notice@driver->fleet-api"
     ]
+
+
+# --- e. systems the team does not own get no tasks and are not painted --------------------------
+
+CHECKOUT = _model_text(
+    """\
+    system: {name: Checkout, compliance: [gdpr]}
+    data:
+      card: {classification: restricted, categories: [pci.pan]}
+    boundaries:
+      internet: {kind: internet, trust: untrusted}
+      app: {kind: vpc, trust: trusted, region: eu-west-1}
+      psp-cloud: {kind: third-party, trust: untrusted}
+    components:
+      checkout-api: {kind: service, zone: app, exposure: public, authn: oidc, authz: rbac}
+      psp: {kind: external-service, zone: psp-cloud, processes: [card], properties: {dpa: false}}
+      fraud-svc:
+        kind: service
+        zone: app
+        authz: rbac
+        processes: [card]
+        properties: {owned: false}
+    flows:
+      - checkout-api -> psp: {protocol: https, tls: true, authn: api-key, data: [card]}
+      - checkout-api -> fraud-svc: {protocol: http, tls: false, authn: none, data: [card]}
+    """
+)
+"""The trial: the PSP (a vendor) got a critical box in the diagram and a ticket in
+`requirements` for a data processing agreement the merchant must sign."""
+
+
+def test_a_third_party_gets_no_tasks_the_owned_side_of_the_interaction_does() -> None:
+    from threatforge.sdlc.requirements import build_requirements, owner_of
+
+    model = load_text(CHECKOUT)
+    assert [(c, model.components[c].ours) for c in model.components] == [
+        ("checkout-api", True), ("psp", False), ("fraud-svc", False)
+    ]
+    found = analyze(model, RULES, today=TODAY)
+    assert {f.fingerprint: owner_of(f, model) for f in found.open_findings} == {
+        "cleartext-sensitive-flow@checkout-api->fraud-svc": "checkout-api",
+        "pay-pan-not-tokenized@checkout-api->fraud-svc": "checkout-api",
+        "pci-pan-processed-outside-cde@checkout-api": "checkout-api",
+        "pci-pan-processed-outside-cde@fraud-svc": "checkout-api",  # not the other team's
+        "pci-no-cde-defined@card": "(system)",
+        "restricted-data-to-third-party-weak-auth@checkout-api->psp": "checkout-api",
+        "pci-scope-not-declared@card": "(system)",
+    }
+    assert [r.component for r in build_requirements(found, model)] == [
+        "checkout-api", "(system)"
+    ]
+
+
+def test_a_third_party_is_not_painted_its_findings_sit_on_our_side() -> None:
+    from threatforge.reports.diagram import build_diagram
+
+    model = load_text(CHECKOUT)
+    found = analyze(model, RULES, today=TODAY)
+    nodes = {n.element: (n.severity, n.lines) for n in build_diagram(model, found).nodes}
+    assert nodes == {
+        "checkout-api": (Severity.CRITICAL, ("checkout-api", "service", "[CRITICAL] 2 open")),
+        "psp": (None, ("psp", "external-service")),
+        "fraud-svc": (None, ("fraud-svc", "service")),
+    }
+
+
+def test_owned_true_keeps_a_component_that_is_ours() -> None:
+    model = load_text(CHECKOUT.replace("properties: {owned: false}", "properties: {owned: true}"))
+    assert model.components["fraud-svc"].ours is True
+    assert model.graph.owned_side("fraud-svc") == "fraud-svc"
+    assert model.graph.owned_side("psp") == "checkout-api"

@@ -329,6 +329,21 @@ class ModelGraph:
         """Entry points in id order."""
         return tuple(sorted(cid for cid in self.model.components if self.is_entry_point(cid)))
 
+    def owned_side(self, element_id: str) -> str | None:
+        """Where a finding on ``element_id`` sits for the team: the element itself when it is
+        one of the team's components or a flow (the interaction); for a component the team
+        does not own (:attr:`Component.ours`), the first of its own components it has a flow
+        with (flows out first, in model order); None when there is none."""
+        component = self.model.components.get(element_id)
+        if component is None or component.ours:
+            return element_id
+        components = self.model.components
+        for flow in (*self._out.get(element_id, ()), *self._in.get(element_id, ())):
+            other = flow.target if flow.source == element_id else flow.source
+            if components[other].ours:
+                return str(other)
+        return None
+
     @cached_property
     def insiders(self) -> tuple[str, ...]:
         """Staff: people (actors, clients) in a zone that is not untrusted, in id order.

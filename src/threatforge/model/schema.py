@@ -460,6 +460,15 @@ class Component(_Element):
         """A technology-specific fact from ``properties``, or None when not stated."""
         return self.properties.get(name)
 
+    @property
+    def ours(self) -> bool:
+        """Whether the team owns the component: ``properties.owned`` when stated, else every
+        kind but people, their devices and third parties (the ``external`` kind group)."""
+        stated = self.properties.get("owned")
+        if isinstance(stated, bool):
+            return stated
+        return self.kind not in kind_group(KindGroup.EXTERNAL)
+
 
 _FLOW_RESERVED = frozenset({"from", "to", "source", "target"})
 

@@ -157,25 +157,40 @@ def severity_badge(severity: Severity) -> str:
     return f"[{severity.value.upper()}]"
 
 
-def severity_by_element(assessment: Assessment | None) -> dict[str, Severity]:
-    """The highest severity of the open findings that name each element."""
+def severity_by_element(
+    assessment: Assessment | None, model: Model | None = None
+) -> dict[str, Severity]:
+    """The highest severity of the open findings that name each element.
+
+    With ``model``, a finding on a component the team does not own (an actor, a third party,
+    ``properties.owned: false``) is painted on the owned side of the interaction instead
+    (:meth:`ModelGraph.owned_side`), or nowhere.
+    """
     highest: dict[str, Severity] = {}
     if assessment is None:
         return highest
     for finding in assessment.open_findings:
-        for element in finding.elements:
+        for element in _painted(finding.elements, model):
             current = highest.get(element)
             if current is None or finding.severity.rank > current.rank:
                 highest[element] = finding.severity
     return highest
 
 
-def _open_counts(assessment: Assessment | None) -> dict[str, int]:
+def _painted(elements: Sequence[str], model: Model | None) -> list[str]:
+    """The elements a finding paints: each once, on the owned side (with a model)."""
+    if model is None:
+        return list(elements)
+    sides = (model.graph.owned_side(e) for e in elements)
+    return list(dict.fromkeys(side for side in sides if side is not None))
+
+
+def _open_counts(assessment: Assessment | None, model: Model | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     if assessment is None:
         return counts
     for finding in assessment.open_findings:
-        for element in finding.elements:
+        for element in _painted(finding.elements, model):
             counts[element] = counts.get(element, 0) + 1
     return counts
 
@@ -194,7 +209,7 @@ def build_diagram(
     """
     if view is DiagramView.DATA:
         return _data_view(model, assessment)
-    clusters, cluster_key = _clusters(model, severity_by_element(assessment))
+    clusters, cluster_key = _clusters(model, severity_by_element(assessment, model))
     node_key = {cid: f"n{i}" for i, cid in enumerate(model.components)}
     highlighted: set[str] | None = None
     note = ""
@@ -208,8 +223,8 @@ def build_diagram(
             if found
             else _no_paths_note(assessment, given=paths is not None)
         )
-    severities = severity_by_element(assessment)
-    counts = _open_counts(assessment)
+    severities = severity_by_element(assessment, model)
+    counts = _open_counts(assessment, model)
     nodes = []
     for cid, component in model.components.items():
         severity = severities.get(cid)

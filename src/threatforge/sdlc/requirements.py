@@ -3,7 +3,10 @@ its open threats — a definition of done for tickets. Markdown for people, CSV 
 
 A finding belongs to the first component it names; a finding on a flow belongs to the flow's
 target (the side that must authenticate, validate or decrypt); anything else (data assets,
-boundaries, the whole model) belongs to the system.
+boundaries, the whole model) belongs to the system. Systems the team does not own (actors,
+clients, external services, ``properties.owned: false``) get no tasks: the work sits on the
+owned side of the interaction (a flow's source when its target is not ours; for a finding on
+such a component, the first of the team's components it has a flow with), else the system.
 """
 
 from __future__ import annotations
@@ -80,12 +83,18 @@ class ComponentRequirements:
 
 def owner_of(finding: Finding, model: Model) -> str:
     """The component a finding's work belongs to (see the module docstring)."""
+    components = model.components
     for element in finding.elements:
-        if element in model.components:
-            return element
+        if element in components:
+            side = model.graph.owned_side(element)
+            if side is not None:
+                return side
+            continue
         flow = model.flows_by_id.get(element)
         if flow is not None:
-            return flow.target
+            for end in (flow.target, flow.source):
+                if components[end].ours:
+                    return end
     return SYSTEM
 
 
