@@ -53,6 +53,13 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment._team_threats import (
+    STATED_BY_TEAM,
+    TEAM_THREAT_RULE,
+    TeamThreat,
+    team_threat_fingerprint,
+    threat_statement,
+)
 from threatforge.assessment._threats import (
     NOT_CONFIRMED,
     Answer,
@@ -73,6 +80,8 @@ __all__ = [
     "REASON_REQUIRED",
     "REPORT_PATHS",
     "REPORT_PATH_BUDGET",
+    "STATED_BY_TEAM",
+    "TEAM_THREAT_RULE",
     "Analyses",
     "AnalysisKind",
     "AnalysisStatus",
@@ -101,6 +110,7 @@ __all__ = [
     "Severity",
     "StaleDecision",
     "Stride",
+    "TeamThreat",
     "assessment_from_dict",
     "assessment_json",
     "assessment_to_dict",
@@ -108,4 +118,6 @@ __all__ = [
     "is_open_status",
     "parse_assessment",
     "read_assessment",
+    "team_threat_fingerprint",
+    "threat_statement",
 ]

@@ -34,6 +34,7 @@ from threatforge.model.schema import (
     Flow,
     PropertyValue,
     System,
+    ThreatStatement,
     TrackingEntry,
     _Element,
 )
@@ -72,7 +73,15 @@ MAX_NESTING = 64
 Path = tuple[str | int, ...]
 """Keys and list indexes below an element (``("stores", 0)``), as in its YAML form."""
 
-KEYED_SECTIONS = ("data", "boundaries", "components", "controls", "assumptions", "tracking")
+KEYED_SECTIONS = (
+    "data",
+    "boundaries",
+    "components",
+    "controls",
+    "assumptions",
+    "threats",
+    "tracking",
+)
 """The sections whose elements are keyed by id (flows are a list)."""
 _SINGULAR = {
     "data": "data asset",
@@ -80,6 +89,7 @@ _SINGULAR = {
     "components": "component",
     "controls": "control",
     "assumptions": "assumption",
+    "threats": "team threat",
     "tracking": "tracking entry",
     "flows": "flow",
 }
@@ -106,6 +116,7 @@ class Draft:
     flows: Sequence[Flow] = ()
     controls: Sequence[Control] = ()
     assumptions: Sequence[Assumption] = ()
+    threats: Sequence[ThreatStatement] = ()
     tracking: Sequence[TrackingEntry] = ()
     files: tuple[str, ...] = ()
 
@@ -123,6 +134,7 @@ class Draft:
             flows=model.flows,
             controls=_keyed(model.controls),
             assumptions=_keyed(model.assumptions),
+            threats=_keyed(model.threats),
             tracking=_keyed(model.tracking),
             files=model.files,
         )
@@ -383,6 +395,7 @@ class DraftChecks:
             flows=tuple(flows),
             controls=merged["controls"],
             assumptions=merged["assumptions"],
+            threats=merged["threats"],
             tracking=merged["tracking"],
             files=draft.files,
         )
@@ -400,6 +413,7 @@ class DraftChecks:
             flows=model.flows,
             controls=model.controls,
             assumptions=model.assumptions,
+            threats=model.threats,
             tracking=model.tracking,
             files=model.files,
             warnings=warnings,
@@ -498,6 +512,8 @@ class DraftChecks:
             self.check_list(
                 "flows", flow.id, "controls", subject, "control", flow.controls, controls
             )
+        if m.threats:
+            self.threat_references(m, components | set(m.flows_by_id) | data | boundaries)
         if not (m.controls or m.assumptions):
             return
         elements = components | set(m.flows_by_id) | data | boundaries
@@ -521,6 +537,37 @@ class DraftChecks:
                 assumption.elements,
                 elements,
             )
+
+    def threat_references(self, m: Model, elements: AbstractSet[str]) -> None:
+        """A team threat's ``elements`` and ``impacted_assets`` name elements or data assets;
+        a one-word ``mitigations`` entry names a declared control when the model has any."""
+        controls = self.known("controls", m.controls)
+        for threat in m.threats.values():
+            subject = f"team threat '{threat.id}'"
+            self.check_list(
+                "threats", threat.id, "elements", subject, "element", threat.elements, elements
+            )
+            self.check_list(
+                "threats",
+                threat.id,
+                "impacted_assets",
+                subject,
+                "element or data asset",
+                threat.impacted_assets,
+                elements,
+            )
+            if not controls:
+                continue
+            for index, mitigation in enumerate(threat.mitigations):
+                if mitigation in controls or any(ch.isspace() for ch in mitigation):
+                    continue
+                hint = self.report.did_you_mean(mitigation, controls, cutoff=0.6)
+                self.report.error(
+                    self.at("threats", threat.id, ("mitigations", index)),
+                    f"{subject}: mitigation '{mitigation}' names no declared control (name one "
+                    f"under 'controls:', or describe the mitigation in words){hint}",
+                    "reference",
+                )
 
     def nesting(self, m: Model) -> None:
         """Refuse loops of ``inside:`` and chains more than :data:`MAX_NESTING` levels deep.
