@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from threatforge.assessment import ApplicableThreat, Assessment
+from threatforge.assessment import ApplicableThreat, Assessment, TeamThreat
 from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
 from threatforge.rules.interface import Decision, Finding, Outcome, RuleMeta, Severity, Target
 from threatforge.sdlc.policy import DecisionRules
@@ -66,7 +66,7 @@ class InvalidDecision:
 
 
 def check_decision(
-    finding: Finding | ApplicableThreat,
+    finding: Finding | ApplicableThreat | TeamThreat,
     decision: Decision,
     rules: DecisionRules,
     today: date,
@@ -218,6 +218,7 @@ def known_at_base(base: Assessment, assessment: Assessment) -> dict[str, Severit
     """The fingerprints of ``assessment`` already open at the base, with their severity then
     (see :func:`known_with_counterparts`)."""
     known: dict[str, Severity | None] = {f.fingerprint: f.severity for f in base.open_findings}
+    known.update((t.fingerprint, t.severity) for t in base.open_team_threats)
     return known_with_counterparts(known, assessment)
 
 
