@@ -35,8 +35,18 @@ def team_threat_fingerprint(threat_id: str) -> str:
     return f"{TEAM_THREAT_RULE}@{threat_id}"
 
 
+_CONSONANT_U = ("uni", "use", "usu", "uti", "ura", "uro", "eu", "one")
+_SILENT_H = ("hour", "honest", "honou", "heir")
+
+
 def _article(word: str) -> str:
-    return "An" if word[:1].lower() in "aeiou" else "A"
+    """``A`` or ``An`` as the word sounds (``an actor``, ``a user``, ``an hour``)."""
+    lower = word.lower()
+    if lower.startswith(_SILENT_H):
+        return "An"
+    if lower.startswith(_CONSONANT_U):
+        return "A"
+    return "An" if lower[:1] in ("a", "e", "i", "o", "u") else "A"
 
 
 def _joined(items: Sequence[str]) -> str:
@@ -63,7 +73,9 @@ def threat_statement(
     already starts with an article (``an insider``, ``the``) keeps it.
     """
     first = source.split(" ", 1)[0].lower() if source else ""
-    head = source if first in ("a", "an", "the") else f"{_article(source)} {source}"
+    head = source[:1].upper() + source[1:] if first in ("a", "an", "the") else source
+    if first not in ("a", "an", "the"):
+        head = f"{_article(source)} {source}"
     parts = [head]
     if prerequisites:
         parts.append(prerequisites)

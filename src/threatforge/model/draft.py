@@ -15,6 +15,7 @@ first, so a dangling reference is one clear error, not a failure of every rule t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from threatforge.model._model import Element, Model
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.id_clashes import IdRename, plan_id_renames
 from threatforge.model.schema import (
+    ELEMENT_ID_PATTERN,
     EVERY_ELEMENT,
     Assumption,
     Boundary,
@@ -96,6 +98,8 @@ _SINGULAR = {
 _VOCABULARY_HINT_COST = 400
 """Hint budget one "did you mean" against a catalogue takes (it has a few hundred names)."""
 _E = TypeVar("_E", bound=_Element)
+_ID_SHAPED = re.compile(ELEMENT_ID_PATTERN)
+"""A team threat's mitigation written as an id: it must name a declared control."""
 _UNLOCATED = "model"
 """Where an element the source map does not know is said to be."""
 
@@ -540,7 +544,8 @@ class DraftChecks:
 
     def threat_references(self, m: Model, elements: AbstractSet[str]) -> None:
         """A team threat's ``elements`` and ``impacted_assets`` name elements or data assets;
-        a one-word ``mitigations`` entry names a declared control when the model has any."""
+        a ``mitigations`` entry written as an id (no spaces or punctuation beyond ``. _ : / -``)
+        names a declared control when the model has any."""
         controls = self.known("controls", m.controls)
         for threat in m.threats.values():
             subject = f"team threat '{threat.id}'"
@@ -559,8 +564,8 @@ class DraftChecks:
             if not controls:
                 continue
             for index, mitigation in enumerate(threat.mitigations):
-                if mitigation in controls or any(ch.isspace() for ch in mitigation):
-                    continue
+                if mitigation in controls or not _ID_SHAPED.match(mitigation):
+                    continue  # a control, or a mitigation described in words
                 hint = self.report.did_you_mean(mitigation, controls, cutoff=0.6)
                 self.report.error(
                     self.at("threats", threat.id, ("mitigations", index)),

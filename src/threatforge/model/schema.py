@@ -632,8 +632,8 @@ class ThreatStatement(_Element):
     stride: list[StrideCategory] = Field(default_factory=list)
     priority: ThreatPriority | None = None
     mitigations: list[ShortText] = Field(default_factory=list)
-    """Free text, or ids of declared controls: when the model declares controls, an entry of
-    one word (no spaces) must name one."""
+    """Free text, or ids of declared controls: when the model declares controls, an entry
+    written as an id (``idempotency-keys``: no spaces) must name one."""
     cwe: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(default_factory=list)
     likelihood: Score | None = None
     impact_score: Score | None = None

@@ -252,7 +252,7 @@ def _team_threats(c: ReportContent) -> list[str]:
     ]
     for threat in c.team_threats:
         lines.append(
-            f"- **{severity_label(threat.severity)}** {markdown_text(threat.statement)} "
+            f"- {severity_label(threat.severity)} {markdown_text(threat.statement)} "
             f"({markdown_code(threat.fingerprint)}, {threat.status.value})"
         )
         if threat.elements:
