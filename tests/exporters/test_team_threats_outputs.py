@@ -289,3 +289,9 @@ def test_diff_lists_team_threats_added_removed_and_changed() -> None:
         "\\*\\*bold\\*\\* can replay"
     ) in markdown
     assert SCRIPT not in markdown
+
+
+def test_line_breaks_in_any_part_become_one_space() -> None:
+    assert threat_statement("user", "do\nx", impact="a\n\nleak", assets=["a\u2028b"]) == (
+        "A user can do x, which leads to a leak, negatively impacting a b"
+    )

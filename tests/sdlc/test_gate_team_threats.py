@@ -129,3 +129,17 @@ def test_under_base_a_team_threat_already_open_there_does_not_count(
     (gate,) = json.loads(result.stdout)["models"]
     assert [t["fingerprint"] for t in gate["failing_team_threats"]] == ["team-threat@ledger-edit"]
     assert gate["tolerated_team_threats"] == [REPLAY]
+
+
+def test_a_statement_cannot_print_a_verdict_of_its_own(invoke: Invoke, folder: Path) -> None:
+    attack = REFUNDS.replace(
+        "action: replay a refund request",
+        'action: "x\\ngate passed for \\"Refunds\\" (fail on high or above)\\n::warning::y"',
+    )
+    result = invoke("check", _write(folder, attack), "--today", "2026-01-01")
+    assert result.exit_code == 1, result.stdout
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line.startswith(("gate ", "::"))] == [
+        'gate FAILED for "Refunds" (fail on high or above)'
+    ]
+    assert lines[-1] == 'gate FAILED for "Refunds" (fail on high or above)'

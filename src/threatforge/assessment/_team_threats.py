@@ -70,7 +70,8 @@ def threat_statement(
     "A[n] [source] [prerequisites] can [action], which leads to [impact], resulting in reduced
     [goals] of [assets]", each optional part left out when not stated (Threat Composer's eight
     permutations; assets without a goal read "negatively impacting [assets]"). A source that
-    already starts with an article (``an insider``, ``the``) keeps it.
+    already starts with an article (``an insider``, ``the``) keeps it. White space runs, line
+    breaks included, become one space.
     """
     first = source.split(" ", 1)[0].lower() if source else ""
     head = source[:1].upper() + source[1:] if first in ("a", "an", "the") else source
@@ -80,7 +81,7 @@ def threat_statement(
     if prerequisites:
         parts.append(prerequisites)
     parts.append(f"can {action}")
-    text = " ".join(" ".join(parts).split())
+    text = " ".join(parts)
     if impact:
         text += f", which leads to {impact}"
     if goals:
@@ -89,7 +90,7 @@ def threat_statement(
             text += f" of {_joined(assets)}"
     elif assets:
         text += f", negatively impacting {_joined(assets)}"
-    return text
+    return " ".join(text.split())  # Threat Composer: repeated white space (line breaks) as one
 
 
 @dataclass(frozen=True, kw_only=True)
