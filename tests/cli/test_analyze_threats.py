@@ -27,3 +27,17 @@ def test_the_table_counts_threats_and_questions() -> None:
         "  - elevated pay-missing-idempotency@webhook-fn",
         "  ... 3 more",
     ]
+PARTNER_API = CARD_CHECKOUT.parents[1] / "partner-api/threatmodel.yaml"
+
+
+def test_the_table_counts_team_threats() -> None:
+    result = CliRunner().invoke(app, ["analyze", str(PARTNER_API), "--today", "2026-01-01"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    at = lines.index("team threats: 3 (3 open), from threats: in the model:")
+    assert lines[at + 1 : at + 4] == [
+        "  - medium team-threat@webhook-replay open",
+        "  - medium team-threat@graphql-cost open",
+        "  - elevated team-threat@bulk-export open",
+    ]
+    assert lines[at - 1] == "open: 3 high, 6 elevated, 5 medium"

@@ -301,3 +301,35 @@ def test_an_applicable_threat_is_decided_not_applicable_by_its_fingerprint(
         "    owner: alice\n"
         "    expires: 2026-06-30\n"
     )
+
+
+def test_a_team_threat_is_accepted_by_its_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (
+        "system: {name: Refunds}\ncomponents:\n  refund-fn: {kind: function}\n"
+        "threats:\n  refund-replay:\n    source: customer\n    action: replay a refund\n"
+        "    elements: [refund-fn]\n    priority: high\n"
+    )
+    path = tmp_path / "threatmodel.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = decide(
+        "team-threat@refund-replay", "--status", "accepted", "--owner", "alice", "--reason",
+        "the PSP refuses a second refund of one charge", "--expires", "2026-06-30",
+    )
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == text + (
+        "tracking:\n"
+        '  "team-threat@refund-replay":\n'
+        "    status: accepted\n"
+        "    justification: the PSP refuses a second refund of one charge\n"
+        "    owner: alice\n"
+        "    expires: 2026-06-30\n"
+    )
+    misspelt = decide(
+        "team-threat@refund-replai", "--status", "accepted", "--owner", "alice", "--reason",
+        "x", "--expires", "2026-06-30",
+    )
+    assert misspelt.exit_code != 0
+    assert "did you mean 'team-threat@refund-replay'?" in misspelt.output

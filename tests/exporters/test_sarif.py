@@ -61,10 +61,12 @@ def test_every_example_is_valid_sarif(path: Path) -> None:
     document = json.loads(render_sarif(assessment, model))
     validate(document)
     run = document["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(assessment.rules_run)
+    team = ["team-threat"] if assessment.team_threats else []  # one rule for the team's threats
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [*assessment.rules_run, *team]
     assert [r["partialFingerprints"]["threatforgeFingerprint/v1"] for r in run["results"]] == [
         *(f.fingerprint for f in assessment.findings),
         *(t.fingerprint for t in assessment.applicable_threats),
+        *(t.fingerprint for t in assessment.team_threats),
     ]
     relative = path.relative_to(ROOT).as_posix()
     assert {

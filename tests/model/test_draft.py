@@ -314,6 +314,7 @@ def without_locations(model: Model) -> Model:
         flows=tuple(f.model_copy(update={"location": None}) for f in model.flows),
         controls=bare(model.controls),
         assumptions=bare(model.assumptions),
+        threats=bare(model.threats),
         tracking=bare(model.tracking),
     )
 

@@ -491,7 +491,12 @@ def _rename(document: dict[str, Any], old: str, new: str) -> dict[str, Any]:
             flow = {arrow: body}
         flows.append(flow)
     document["flows"] = flows
-    for section, field in (("controls", "applies_to"), ("assumptions", "elements")):
+    for section, field in (
+        ("controls", "applies_to"),
+        ("assumptions", "elements"),
+        ("threats", "elements"),
+        ("threats", "impacted_assets"),
+    ):
         for body in document.get(section, {}).values():
             if old in body.get(field, []):
                 body[field] = [new if e == old else e for e in body[field]]

@@ -55,6 +55,13 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment._team_threats import (
+    STATED_BY_TEAM,
+    TEAM_THREAT_RULE,
+    TeamThreat,
+    team_threat_fingerprint,
+    threat_statement,
+)
 from threatforge.assessment._threats import (
     NOT_CONFIRMED,
     Answer,
@@ -82,6 +89,8 @@ __all__ = [
     "REASON_REQUIRED",
     "REPORT_PATHS",
     "REPORT_PATH_BUDGET",
+    "STATED_BY_TEAM",
+    "TEAM_THREAT_RULE",
     "Analyses",
     "AnalysisKind",
     "AnalysisStatus",
@@ -117,6 +126,7 @@ __all__ = [
     "Severity",
     "StaleDecision",
     "Stride",
+    "TeamThreat",
     "assessment_from_dict",
     "assessment_json",
     "assessment_to_dict",
@@ -124,4 +134,6 @@ __all__ = [
     "is_open_status",
     "parse_assessment",
     "read_assessment",
+    "team_threat_fingerprint",
+    "threat_statement",
 ]

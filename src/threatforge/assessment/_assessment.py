@@ -15,6 +15,7 @@ from threatforge.assessment._results import (
     Severity,
     StaleDecision,
 )
+from threatforge.assessment._team_threats import TeamThreat
 from threatforge.assessment._threats import ApplicableThreat, RuledOut
 
 __all__ = ["Assessment"]
@@ -41,6 +42,21 @@ class Assessment:
     """Threats that apply and that no stated fact rules out yet, each with its question."""
     ruled_out: tuple[RuledOut, ...] = ()
     """Threats that would apply, ruled out by a stated fact (the evidence)."""
+    team_threats: tuple[TeamThreat, ...] = ()
+    """Threats the team wrote under ``threats:`` (docs/team-threats.md), in model order."""
+
+    @property
+    def open_team_threats(self) -> tuple[TeamThreat, ...]:
+        """Team threats nobody decided away yet: what ``check --fail-on`` counts beside
+        findings."""
+        return tuple(t for t in self.team_threats if t.is_open)
+
+    def team_threat(self, fingerprint: str) -> TeamThreat | None:
+        """The team threat with this fingerprint (``team-threat@<id>``), or None."""
+        for threat in self.team_threats:
+            if threat.fingerprint == fingerprint:
+                return threat
+        return None
 
     @property
     def open_threats(self) -> tuple[ApplicableThreat, ...]:

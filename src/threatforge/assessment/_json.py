@@ -52,6 +52,12 @@ from threatforge.assessment._results import (
     StaleDecision,
     Stride,
 )
+from threatforge.assessment._team_threats import (
+    STATED_BY_TEAM,
+    TEAM_THREAT_RULE,
+    TeamThreat,
+    team_threat_fingerprint,
+)
 from threatforge.assessment._threats import (
     NOT_CONFIRMED,
     Answer,
@@ -74,6 +80,7 @@ __all__ = [
     "finding_to_dict",
     "parse_assessment",
     "read_assessment",
+    "team_threat_to_dict",
     "threat_to_dict",
 ]
 
@@ -200,6 +207,51 @@ def threat_to_dict(threat: ApplicableThreat) -> dict[str, Any]:
     }
 
 
+def team_threat_to_dict(threat: TeamThreat) -> dict[str, Any]:
+    """One team threat as plain JSON data (docs/team-threats.md)."""
+    decision = threat.decision
+    return {
+        "rule": threat.rule,
+        "id": threat.id,
+        "fingerprint": threat.fingerprint,
+        "statement": threat.statement,
+        "elements": list(threat.elements),
+        "severity": threat.severity.value,
+        "severity_reason": threat.severity_reason,
+        "confidence": STATED_BY_TEAM,
+        "status": threat.status.value,
+        "decision": None if decision is None else _decision_to_dict(decision),
+        "source": threat.source,
+        "prerequisites": threat.prerequisites,
+        "action": threat.action,
+        "impact": threat.impact,
+        "impacted_goal": list(threat.impacted_goal),
+        "impacted_assets": list(threat.impacted_assets),
+        "stride": [s.value for s in threat.stride],
+        "priority": threat.priority,
+        "mitigations": list(threat.mitigations),
+        "controls": list(threat.controls),
+        "cwe": list(threat.cwe),
+        "likelihood": threat.likelihood,
+        "impact_score": threat.impact_score,
+        "type": threat.type,
+        "description": threat.description,
+        "tags": list(threat.tags),
+        "location": _location_to_dict(threat.location),
+    }
+
+
+def _team_summary(assessment: Assessment) -> dict[str, Any]:
+    """The team threats' counts, only when the model has team threats (older files and
+    models without ``threats:`` stay as they were)."""
+    if not assessment.team_threats:
+        return {}
+    return {
+        "team_threats": len(assessment.team_threats),
+        "open_team_threats": len(assessment.open_team_threats),
+    }
+
+
 def _ruled_out_to_dict(item: RuledOut) -> dict[str, Any]:
     return {
         "rule": item.rule,
@@ -231,6 +283,7 @@ def _document(
             "open_by_severity": {s.value: counts[s] for s in reversed(Severity)},
             "applicable_threats": len(assessment.applicable_threats),
             "open_applicable_threats": len(assessment.open_threats),
+            **_team_summary(assessment),
             "rules_run": len(assessment.rules_run),
             "model_gaps": len(assessment.gaps),
             "rule_errors": len(assessment.rule_errors),
@@ -239,6 +292,12 @@ def _document(
         "findings": findings,
         "applicable_threats": [threat_to_dict(t) for t in assessment.applicable_threats],
         "ruled_out": [_ruled_out_to_dict(r) for r in assessment.ruled_out],
+        # absent when the model has no team threats
+        **(
+            {"team_threats": [team_threat_to_dict(t) for t in assessment.team_threats]}
+            if assessment.team_threats
+            else {}
+        ),
         "model_gaps": [
             {
                 "element": g.element,
@@ -594,6 +653,59 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             impact_factors=shape.strs(item, "impact_factors", where),
         )
 
+    def team_threat(value: Any, where: str) -> TeamThreat:
+        item = shape.mapping(value, where)
+        confidence = shape.string(item, "confidence", where)
+        if confidence != STATED_BY_TEAM:
+            raise shape.fail(
+                f"{where}.confidence", f"expected '{STATED_BY_TEAM}', found {_kind(confidence)}"
+            )
+        rule = shape.string(item, "rule", where)
+        threat_id = shape.string(item, "id", where)
+        fingerprint = shape.string(item, "fingerprint", where)
+        if rule != TEAM_THREAT_RULE or fingerprint != team_threat_fingerprint(threat_id):
+            raise shape.fail(
+                f"{where}.fingerprint",
+                f"expected rule '{TEAM_THREAT_RULE}' and fingerprint "
+                f"'{team_threat_fingerprint(threat_id)}'",
+            )
+        return TeamThreat(
+            id=threat_id,
+            fingerprint=fingerprint,
+            statement=shape.string(item, "statement", where),
+            source=shape.string(item, "source", where),
+            action=shape.string(item, "action", where),
+            severity=shape.member(Severity, item, "severity", where),
+            severity_reason=shape.string(item, "severity_reason", where),
+            prerequisites=shape.optional_str(item, "prerequisites", where),
+            impact=shape.optional_str(item, "impact", where),
+            impacted_goal=shape.strs(item, "impacted_goal", where),
+            impacted_assets=shape.strs(item, "impacted_assets", where),
+            elements=shape.strs(item, "elements", where),
+            stride=shape.items(
+                shape.field(item, "stride", where),
+                f"{where}.stride",
+                lambda v, w: shape.enum(Stride, v, w),
+            ),
+            priority=shape.optional_str(item, "priority", where),
+            mitigations=shape.strs(item, "mitigations", where),
+            controls=shape.strs(item, "controls", where),
+            cwe=shape.ints(item, "cwe", where),
+            likelihood=optional_score(item, "likelihood", where),
+            impact_score=optional_score(item, "impact_score", where),
+            type=shape.optional_str(item, "type", where),
+            description=shape.optional_str(item, "description", where),
+            tags=shape.strs(item, "tags", where),
+            status=shape.member(TrackingStatus, item, "status", where),
+            decision=decision(shape.field(item, "decision", where), f"{where}.decision"),
+            location=location(shape.field(item, "location", where), f"{where}.location"),
+        )
+
+    def optional_score(item: Mapping[str, Any], key: str, where: str) -> int | None:
+        if shape.field(item, key, where) is None:
+            return None
+        return shape.number(item, key, where, low=1)
+
     def question(value: Any, where: str) -> Question:
         item = shape.mapping(value, where)
         return Question(
@@ -744,6 +856,8 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             root.get("applicable_threats", []), "applicable_threats", threat
         ),
         ruled_out=shape.items(root.get("ruled_out", []), "ruled_out", ruled_out),
+        # absent in files written before, and when the model has no team threats
+        team_threats=shape.items(root.get("team_threats", []), "team_threats", team_threat),
     )
 
 

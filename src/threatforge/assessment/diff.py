@@ -1,5 +1,6 @@
 """What changed between two versions of a model: findings new, resolved and re-scored,
-applicable threats new and no longer open, and the model edits behind them. Pure functions over
+applicable threats new and no longer open, the team's threats added, removed and changed, and
+the model edits behind them. Pure functions over
 ``(Model, Assessment)`` pairs; no I/O.
 
 Findings are matched by fingerprint (``rule-id@element-id``), which stays the same across
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from threatforge.assessment import ApplicableThreat, Assessment, Finding, Severity
+from threatforge.assessment import ApplicableThreat, Assessment, Finding, Severity, TeamThreat
 from threatforge.model import Model, TrackingStatus
 
 __all__ = [
@@ -28,9 +29,11 @@ __all__ = [
     "ResolvedFinding",
     "SeverityChange",
     "Snapshot",
+    "TeamThreatChange",
     "diff_findings",
     "diff_models",
     "diff_snapshots",
+    "diff_team_threats",
     "diff_threats",
 ]
 
@@ -121,6 +124,67 @@ class ClosedThreat:
     ``gone`` (the element, or the condition that made it apply, is gone)."""
 
 
+@dataclass(frozen=True, slots=True)
+class TeamThreatChange:
+    """A team threat added to the model, removed from it, or changed (its statement, facts,
+    severity or decision)."""
+
+    kind: ChangeKind
+    threat: TeamThreat
+    """The threat as it is now (as it was, when removed)."""
+    changes: tuple[str, ...] = ()
+    """For ``changed``: what changed, in words (``severity medium -> high``,
+    ``status open -> accepted``, ``mitigations``)."""
+
+    @property
+    def decided(self) -> bool:
+        """Its decision changed: a row a diff never cuts."""
+        return any(change.startswith("status ") for change in self.changes)
+
+
+_TEAM_FIELDS = (
+    "statement",
+    "elements",
+    "impacted_assets",
+    "stride",
+    "priority",
+    "mitigations",
+    "cwe",
+    "likelihood",
+    "impact_score",
+    "type",
+)
+
+
+def diff_team_threats(old: Assessment | None, new: Assessment) -> tuple[TeamThreatChange, ...]:
+    """The team threats added, removed and changed, by id (added, changed, removed; each by
+    severity, most severe first, then id)."""
+    before = {t.id: t for t in old.team_threats} if old is not None else {}
+    after = {t.id: t for t in new.team_threats}
+    found: list[TeamThreatChange] = []
+    for threat_id, threat in after.items():
+        previous = before.get(threat_id)
+        if previous is None:
+            found.append(TeamThreatChange(ChangeKind.ADDED, threat))
+            continue
+        words: list[str] = []
+        if previous.severity is not threat.severity:
+            words.append(f"severity {previous.severity.value} -> {threat.severity.value}")
+        if previous.status is not threat.status:
+            words.append(f"status {previous.status.value} -> {threat.status.value}")
+        words.extend(f for f in _TEAM_FIELDS if getattr(previous, f) != getattr(threat, f))
+        if words:
+            found.append(TeamThreatChange(ChangeKind.CHANGED, threat, tuple(words)))
+    found.extend(
+        TeamThreatChange(ChangeKind.REMOVED, threat)
+        for threat_id, threat in before.items()
+        if threat_id not in after
+    )
+    kinds = {ChangeKind.ADDED: 0, ChangeKind.CHANGED: 1, ChangeKind.REMOVED: 2}
+    found.sort(key=lambda c: (kinds[c.kind], -c.threat.severity.rank, c.threat.id))
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class AssessmentDiff:
     """Everything that changed between two snapshots, in a stable order."""
@@ -135,12 +199,14 @@ class AssessmentDiff:
     """Open applicable threats that were not open before."""
     closed_threats: tuple[ClosedThreat, ...] = ()
     """Applicable threats open before and not open now."""
+    team_threats: tuple[TeamThreatChange, ...] = ()
+    """The team's threats added, removed or changed."""
 
     @property
     def empty(self) -> bool:
         return not (
             self.new or self.resolved or self.changed or self.model_changes
-            or self.new_threats or self.closed_threats
+            or self.new_threats or self.closed_threats or self.team_threats
         )
 
     def changes_behind(self, finding: Finding) -> tuple[ElementChange, ...]:
@@ -308,4 +374,5 @@ def diff_snapshots(old: Snapshot | None, new: Snapshot) -> AssessmentDiff:
         model_changes=diff_models(old.model if old else None, new.model),
         new_threats=new_threats,
         closed_threats=closed_threats,
+        team_threats=diff_team_threats(old.assessment if old else None, new.assessment),
     )

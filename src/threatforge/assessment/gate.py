@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from threatforge.assessment._results import Finding, RuleFailure, Severity
+from threatforge.assessment._team_threats import TeamThreat
 from threatforge.assessment._threats import ApplicableThreat
 from threatforge.assessment.decisions import BaseComparison, InvalidDecision
 
@@ -81,6 +82,18 @@ class GateResult:
     """Open applicable threats of any severity (reported; they fail only with the option)."""
     closed_threats: tuple[ApplicableThreat, ...] = ()
     """Applicable threats that valid decisions closed (not-applicable, accepted, ...)."""
+    failing_team: tuple[TeamThreat, ...] = ()
+    """Open team threats at or above the threshold that count: a threat the team wrote and
+    nobody decided is an open risk, so it fails ``--fail-on`` as a finding does (under
+    ``--base`` or a baseline, those already open there do not count)."""
+    tolerated_team: tuple[TeamThreat, ...] = ()
+    """Open team threats at or above the threshold already open at the base or baseline."""
+    open_team_threats: int = 0
+    """Open team threats of any severity (after valid decisions)."""
+    closed_team: tuple[TeamThreat, ...] = ()
+    """Team threats that valid decisions closed."""
+    team_threats: int = 0
+    """How many team threats the model has (the verdict mentions them only when it has any)."""
 
     @property
     def errored(self) -> bool:
@@ -101,5 +114,9 @@ class GateResult:
         """No counted finding or unreviewed threat at or above its threshold, no failure,
         nothing blocked."""
         return not (
-            self.failing or self.unreviewed or self.errored or self.blocked_by_decisions
+            self.failing
+            or self.failing_team
+            or self.unreviewed
+            or self.errored
+            or self.blocked_by_decisions
         )

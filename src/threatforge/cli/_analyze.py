@@ -175,6 +175,19 @@ def _print_table(assessment: object) -> None:
             output.line(f"  - {threat.severity.value} {threat.fingerprint}")
         if len(threats) > 5:
             output.line(f"  ... {len(threats) - 5:,} more")
+    team = assessment.team_threats
+    if team:
+        output.line(
+            f"team threats: {len(team)} ({len(assessment.open_team_threats)} open), "
+            "from threats: in the model:"
+        )
+        for team_threat in team[:5]:
+            output.line(
+                f"  - {team_threat.severity.value} {team_threat.fingerprint} "
+                f"{team_threat.status.value}"
+            )
+        if len(team) > 5:
+            output.line(f"  ... {len(team) - 5:,} more")
     if assessment.gaps:
         output.line(f"model gaps ({len(assessment.gaps)}): the first ones:")
         for gap in assessment.gaps[:5]:

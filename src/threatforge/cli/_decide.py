@@ -101,11 +101,19 @@ def decide(
         plugins=plugins_wanted(no_plugins),
         untrusted=[model_path.absolute().parent],
     )
-    finding = assessment.finding(fingerprint) or assessment.threat(fingerprint)
+    finding = (
+        assessment.finding(fingerprint)
+        or assessment.threat(fingerprint)
+        or assessment.team_threat(fingerprint)
+    )
     if finding is None:
         from threatforge.text.hints import did_you_mean
 
-        known = {*assessment.fingerprints, *(t.fingerprint for t in assessment.applicable_threats)}
+        known = {
+            *assessment.fingerprints,
+            *(t.fingerprint for t in assessment.applicable_threats),
+            *(t.fingerprint for t in assessment.team_threats),
+        }
         hint = did_you_mean(fingerprint, sorted(known))
         output.fail(
             f"{model_path} has no finding or applicable threat '{fingerprint}'{hint} "

@@ -95,6 +95,8 @@ def assessment_json_schema() -> dict[str, Any]:
             ),
             "applicable_threats": _COUNT,
             "open_applicable_threats": _COUNT,
+            "team_threats": _COUNT,
+            "open_team_threats": _COUNT,
             "rules_run": _COUNT,
             "model_gaps": _COUNT,
             "rule_errors": _COUNT,
@@ -208,6 +210,12 @@ def assessment_json_schema() -> dict[str, Any]:
                 "items": ruled_out,
                 "description": "Threats a stated fact rules out, with the evidence.",
             },
+            "team_threats": {
+                "type": "array",
+                "items": _team_threat(finding),
+                "description": "The team's own threats (threats: in the model), each with its "
+                "Threat Composer statement (absent when the model has none).",
+            },
             "model_gaps": {"type": "array", "items": gap},
             "rule_errors": {"type": "array", "items": rule_error},
             "stale_tracking": {"type": "array", "items": stale},
@@ -249,6 +257,44 @@ def _applicable_threat(finding: dict[str, Any]) -> dict[str, Any]:
             },
         }
     )
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def _team_threat(finding: dict[str, Any]) -> dict[str, Any]:
+    """A team threat (docs/team-threats.md): the statement and its parts, a severity with its
+    reason; confidence is always ``stated-by-team``."""
+    shared = finding["properties"]
+    text_or_null = {"type": ["string", "null"]}
+    score = {"type": ["integer", "null"], "minimum": 1, "maximum": 5}
+    properties = {
+        "rule": {"const": "team-threat"},
+        "id": {"type": "string", "description": "Its key under threats:."},
+        "fingerprint": {"type": "string", "description": "team-threat@<id>: its tracking key."},
+        "statement": {"type": "string", "description": "The Threat Composer sentence."},
+        "elements": _STR_LIST,
+        "severity": _SEVERITY,
+        "severity_reason": {"type": "string"},
+        "confidence": {"const": "stated-by-team"},
+        "status": _STATUS,
+        "decision": shared["decision"],
+        "source": {"type": "string"},
+        "prerequisites": text_or_null,
+        "action": {"type": "string"},
+        "impact": text_or_null,
+        "impacted_goal": _STR_LIST,
+        "impacted_assets": _STR_LIST,
+        "stride": _STR_LIST,
+        "priority": {"enum": ["high", "medium", "low", None]},
+        "mitigations": _STR_LIST,
+        "controls": {**_STR_LIST, "description": "The mitigations that name declared controls."},
+        "cwe": _INT_LIST,
+        "likelihood": score,
+        "impact_score": score,
+        "type": text_or_null,
+        "description": text_or_null,
+        "tags": _STR_LIST,
+        "location": shared["location"],
+    }
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 

@@ -5,7 +5,9 @@ line in the model file (relative to the repository root), the finding's fingerpr
 fingerprint, and accepted, mitigated, false-positive or not-applicable decisions as external
 suppressions. Applicable threats follow the findings as results of level ``note`` (below every
 finding's level but a low one's), with the question in the message and the fingerprint their
-finding would have, so that a confirmed threat continues the same alert.
+finding would have, so that a confirmed threat continues the same alert. The team's own threats
+(``threats:``) are results of the rule ``team-threat`` at their severity's level, the Threat
+Composer statement as the message (docs/team-threats.md).
 Deterministic: no timestamps, no absolute paths of the machine that ran it.
 """
 
@@ -18,7 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 from threatforge import __version__
-from threatforge.assessment import ApplicableThreat, Assessment, Decision
+from threatforge.assessment import (
+    TEAM_THREAT_RULE,
+    ApplicableThreat,
+    Assessment,
+    Decision,
+    TeamThreat,
+)
 from threatforge.exporters.interface import AssessmentExporter
 from threatforge.model import Location, Model, TrackingStatus
 from threatforge.rules.interface import Finding, Rule, RuleMeta, Severity
@@ -105,6 +113,8 @@ def sarif_document(
         _descriptor(rule_id, metas.get(rule_id), by_rule.get(rule_id, []), docs_url)
         for rule_id in rule_ids
     ]
+    if assessment.team_threats:
+        descriptors.append(_team_descriptor(assessment.team_threats))
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     default_file = model.files[0] if model.files else ""
     # Every finding of a model points into one or a few files: resolve each once (finding the
@@ -118,6 +128,10 @@ def sarif_document(
         _threat_result(threat, index[threat.rule], default_file, root, artifacts)
         for threat in assessment.applicable_threats
         if threat.rule in index
+    ]
+    results += [
+        _team_result(threat, len(rule_ids), default_file, root, artifacts)
+        for threat in assessment.team_threats
     ]
     notifications = [
         {
@@ -152,6 +166,11 @@ def sarif_document(
             "modelGaps": len(assessment.gaps),
             "openFindings": len(assessment.open_findings),
             "openApplicableThreats": len(assessment.open_threats),
+            **(
+                {"openTeamThreats": len(assessment.open_team_threats)}
+                if assessment.team_threats
+                else {}
+            ),
         },
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -340,6 +359,73 @@ def _threat_result(
             "elements": list(threat.elements),
             "why": list(threat.why),
             "question": threat.question.text,
+            "mitigations": list(threat.mitigations),
+        },
+    }
+    if threat.status in _SUPPRESSED and threat.decision is not None:
+        result["suppressions"] = [_suppression(threat.decision)]
+    return result
+
+
+def _team_descriptor(threats: Sequence[TeamThreat]) -> dict[str, Any]:
+    """The one rule every team threat is reported under."""
+    severity = max((t.severity for t in threats), key=lambda s: s.rank)
+    cwe = sorted({c for t in threats for c in t.cwe})
+    return {
+        "id": TEAM_THREAT_RULE,
+        "name": _camel(TEAM_THREAT_RULE),
+        "shortDescription": {"text": "A threat the team wrote in the model (threats:)."},
+        "fullDescription": {
+            "text": "A threat written by people under 'threats:' in the model, in Threat "
+            "Composer's grammar; its decision lives in 'tracking:' under team-threat@<id>."
+        },
+        "properties": {
+            "tags": _tags(cwe, ()),
+            "precision": "high",
+            "security-severity": SECURITY_SEVERITY[severity],
+            "problem.severity": _problem_severity(severity),
+        },
+        "defaultConfiguration": {"level": _LEVEL[severity]},
+    }
+
+
+def _team_result(
+    threat: TeamThreat,
+    rule_index: int,
+    default_file: str,
+    root: Path | None,
+    artifacts: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """A team threat: its severity's level, the statement as the message, at its place in the
+    model file."""
+    physical = _physical(threat.location, default_file, root, artifacts)
+    result: dict[str, Any] = {
+        "ruleId": TEAM_THREAT_RULE,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[threat.severity],
+        "message": {"text": f"Team threat '{threat.id}': {threat.statement}."},
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {"name": element, "fullyQualifiedName": element} for element in threat.elements
+                ],
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: threat.fingerprint},
+        "properties": {
+            "kind": "team-threat",
+            "fingerprint": threat.fingerprint,
+            "severity": threat.severity.value,
+            "security-severity": SECURITY_SEVERITY[threat.severity],
+            "severityReason": threat.severity_reason,
+            "priority": threat.priority,
+            "confidence": threat.confidence,
+            "status": threat.status.value,
+            "elements": list(threat.elements),
+            "impactedAssets": list(threat.impacted_assets),
+            "stride": [s.value for s in threat.stride],
+            "cwe": list(threat.cwe),
             "mitigations": list(threat.mitigations),
         },
     }

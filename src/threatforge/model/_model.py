@@ -16,6 +16,7 @@ from threatforge.model.schema import (
     DataAsset,
     Flow,
     System,
+    ThreatStatement,
     TrackingEntry,
 )
 
@@ -43,6 +44,8 @@ class Model:
     flows: tuple[Flow, ...] = ()
     controls: Mapping[str, Control] = field(default_factory=dict)
     assumptions: Mapping[str, Assumption] = field(default_factory=dict)
+    threats: Mapping[str, ThreatStatement] = field(default_factory=dict)
+    """The team's own threats (``threats:``), keyed by id; not elements a finding names."""
     tracking: Mapping[str, TrackingEntry] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()

@@ -39,6 +39,7 @@ from threatforge.model.schema import (
     Flow,
     LoggingSpec,
     System,
+    ThreatStatement,
     TrackingEntry,
 )
 
@@ -64,6 +65,7 @@ SECTION_ORDER = (
     "flows",
     "controls",
     "assumptions",
+    "threats",
     "tracking",
 )
 """Top-level keys of a model file, in canonical order: what the system is, what it holds, where
@@ -132,6 +134,26 @@ ELEMENT_KEY_ORDER: dict[str, tuple[str, ...]] = {
     ),
     "controls": ("name", "description", "status", "mitigates", "applies_to", "reference"),
     "assumptions": ("description", "elements", "owner", "verified"),
+    # the Threat Composer sentence in its order, then where it sits, how bad, what mitigates it
+    "threats": (
+        "source",
+        "prerequisites",
+        "action",
+        "impact",
+        "impacted_goal",
+        "impacted_assets",
+        "elements",
+        "stride",
+        "type",
+        "priority",
+        "severity",
+        "likelihood",
+        "impact_score",
+        "cwe",
+        "mitigations",
+        "description",
+        "tags",
+    ),
     "tracking": ("status", "justification", "owner", "ticket", "expires"),
     "encryption": ("at_rest", "in_transit", "key_rotation"),
     "logging": ("enabled", "audit", "tamper_evident", "retention_days", "centralised"),
@@ -147,6 +169,7 @@ UNORDERED_LISTS: dict[str, frozenset[str]] = {
     "flows": frozenset({"data", "controls", "tags"}),
     "controls": frozenset({"mitigates", "applies_to"}),
     "assumptions": frozenset({"elements"}),
+    "threats": frozenset({"impacted_goal", "impacted_assets", "stride", "cwe", "tags"}),
     "tracking": frozenset(),
 }
 """List fields whose order carries no meaning (compared and hashed sorted)."""
@@ -159,6 +182,7 @@ _SECTION_CLASS: dict[str, type[BaseModel]] = {
     "flows": Flow,
     "controls": Control,
     "assumptions": Assumption,
+    "threats": ThreatStatement,
     "tracking": TrackingEntry,
     "encryption": EncryptionSpec,
     "logging": LoggingSpec,
@@ -249,11 +273,14 @@ def document(model: Model, *, canonical: bool = False) -> dict[str, Any]:
     sections["assumptions"] = {
         key: element_fields(a, "assumptions") for key, a in model.assumptions.items()
     }
+    sections["threats"] = {key: element_fields(t, "threats") for key, t in model.threats.items()}
     sections["tracking"] = {key: element_fields(t, "tracking") for key, t in model.tracking.items()}
     if not canonical:
         return sections
     sections["system"] = _sorted_fields(sections["system"], "system")
-    for section in ("data", "boundaries", "components", "controls", "assumptions", "tracking"):
+    for section in (
+        "data", "boundaries", "components", "controls", "assumptions", "threats", "tracking"
+    ):
         sections[section] = {
             key: _sorted_fields(fields, section)
             for key, fields in sorted(sections[section].items())
@@ -287,7 +314,9 @@ def model_differences(first: Model, second: Model, *, limit: int = 20) -> list[s
         found.extend(
             f"system: {key}" for key in keys if a["system"].get(key) != b["system"].get(key)
         )
-    for section in ("data", "boundaries", "components", "flows", "controls", "assumptions"):
+    for section in (
+        "data", "boundaries", "components", "flows", "controls", "assumptions", "threats"
+    ):
         found.extend(_section_differences(section, a[section], b[section]))
     found.extend(_section_differences("tracking", a["tracking"], b["tracking"]))
     return found[:limit]

@@ -15,6 +15,7 @@ first, so a dangling reference is one clear error, not a failure of every rule t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from threatforge.model._model import Element, Model
 from threatforge.model.diagnostics import Diagnostic, Level, Location
 from threatforge.model.id_clashes import IdRename, plan_id_renames
 from threatforge.model.schema import (
+    ELEMENT_ID_PATTERN,
     EVERY_ELEMENT,
     Assumption,
     Boundary,
@@ -34,6 +36,7 @@ from threatforge.model.schema import (
     Flow,
     PropertyValue,
     System,
+    ThreatStatement,
     TrackingEntry,
     _Element,
 )
@@ -72,7 +75,15 @@ MAX_NESTING = 64
 Path = tuple[str | int, ...]
 """Keys and list indexes below an element (``("stores", 0)``), as in its YAML form."""
 
-KEYED_SECTIONS = ("data", "boundaries", "components", "controls", "assumptions", "tracking")
+KEYED_SECTIONS = (
+    "data",
+    "boundaries",
+    "components",
+    "controls",
+    "assumptions",
+    "threats",
+    "tracking",
+)
 """The sections whose elements are keyed by id (flows are a list)."""
 _SINGULAR = {
     "data": "data asset",
@@ -80,12 +91,15 @@ _SINGULAR = {
     "components": "component",
     "controls": "control",
     "assumptions": "assumption",
+    "threats": "team threat",
     "tracking": "tracking entry",
     "flows": "flow",
 }
 _VOCABULARY_HINT_COST = 400
 """Hint budget one "did you mean" against a catalogue takes (it has a few hundred names)."""
 _E = TypeVar("_E", bound=_Element)
+_ID_SHAPED = re.compile(ELEMENT_ID_PATTERN)
+"""A team threat's mitigation written as an id: it must name a declared control."""
 _UNLOCATED = "model"
 """Where an element the source map does not know is said to be."""
 
@@ -106,6 +120,7 @@ class Draft:
     flows: Sequence[Flow] = ()
     controls: Sequence[Control] = ()
     assumptions: Sequence[Assumption] = ()
+    threats: Sequence[ThreatStatement] = ()
     tracking: Sequence[TrackingEntry] = ()
     files: tuple[str, ...] = ()
 
@@ -123,6 +138,7 @@ class Draft:
             flows=model.flows,
             controls=_keyed(model.controls),
             assumptions=_keyed(model.assumptions),
+            threats=_keyed(model.threats),
             tracking=_keyed(model.tracking),
             files=model.files,
         )
@@ -383,6 +399,7 @@ class DraftChecks:
             flows=tuple(flows),
             controls=merged["controls"],
             assumptions=merged["assumptions"],
+            threats=merged["threats"],
             tracking=merged["tracking"],
             files=draft.files,
         )
@@ -400,6 +417,7 @@ class DraftChecks:
             flows=model.flows,
             controls=model.controls,
             assumptions=model.assumptions,
+            threats=model.threats,
             tracking=model.tracking,
             files=model.files,
             warnings=warnings,
@@ -498,6 +516,8 @@ class DraftChecks:
             self.check_list(
                 "flows", flow.id, "controls", subject, "control", flow.controls, controls
             )
+        if m.threats:
+            self.threat_references(m, components | set(m.flows_by_id) | data | boundaries)
         if not (m.controls or m.assumptions):
             return
         elements = components | set(m.flows_by_id) | data | boundaries
@@ -521,6 +541,38 @@ class DraftChecks:
                 assumption.elements,
                 elements,
             )
+
+    def threat_references(self, m: Model, elements: AbstractSet[str]) -> None:
+        """A team threat's ``elements`` and ``impacted_assets`` name elements or data assets;
+        a ``mitigations`` entry written as an id (no spaces or punctuation beyond ``. _ : / -``)
+        names a declared control when the model has any."""
+        controls = self.known("controls", m.controls)
+        for threat in m.threats.values():
+            subject = f"team threat '{threat.id}'"
+            self.check_list(
+                "threats", threat.id, "elements", subject, "element", threat.elements, elements
+            )
+            self.check_list(
+                "threats",
+                threat.id,
+                "impacted_assets",
+                subject,
+                "element or data asset",
+                threat.impacted_assets,
+                elements,
+            )
+            if not controls:
+                continue
+            for index, mitigation in enumerate(threat.mitigations):
+                if mitigation in controls or not _ID_SHAPED.match(mitigation):
+                    continue  # a control, or a mitigation described in words
+                hint = self.report.did_you_mean(mitigation, controls, cutoff=0.6)
+                self.report.error(
+                    self.at("threats", threat.id, ("mitigations", index)),
+                    f"{subject}: mitigation '{mitigation}' names no declared control (name one "
+                    f"under 'controls:', or describe the mitigation in words){hint}",
+                    "reference",
+                )
 
     def nesting(self, m: Model) -> None:
         """Refuse loops of ``inside:`` and chains more than :data:`MAX_NESTING` levels deep.

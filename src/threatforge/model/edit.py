@@ -60,7 +60,15 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
-_MAPPING_SECTIONS = ("data", "boundaries", "components", "controls", "assumptions", "tracking")
+_MAPPING_SECTIONS = (
+    "data",
+    "boundaries",
+    "components",
+    "controls",
+    "assumptions",
+    "threats",
+    "tracking",
+)
 
 
 # --- fixes: a registry of named rewrites -------------------------------------------------------
@@ -627,6 +635,7 @@ def _as_model(file: ModelFile) -> Model:
         flows=tuple(file.flows),
         controls=file.controls,
         assumptions=file.assumptions,
+        threats=file.threats,
         tracking=file.tracking,
     )
 

@@ -43,6 +43,7 @@ from threatforge.model.schema import (
     LoggingSpec,
     ModelFile,
     System,
+    ThreatStatement,
     TrackingEntry,
 )
 from threatforge.model.sources import Problem, Source, SourceError, WorkingTree, inside
@@ -64,13 +65,22 @@ _INVALID_ID = (
     "is not a valid id: use ASCII letters, digits and . _ : / -, starting with a letter or "
     "digit, at most 128 characters"
 )
-_SECTIONS = ("data", "boundaries", "components", "controls", "assumptions", "tracking")
+_SECTIONS = (
+    "data",
+    "boundaries",
+    "components",
+    "controls",
+    "assumptions",
+    "threats",
+    "tracking",
+)
 _SECTION_CLASS: dict[str, type[BaseModel]] = {
     "data": DataAsset,
     "boundaries": Boundary,
     "components": Component,
     "controls": Control,
     "assumptions": Assumption,
+    "threats": ThreatStatement,
     "tracking": TrackingEntry,
     "flows": Flow,
 }
@@ -80,6 +90,7 @@ _SINGULAR = {
     "components": "component",
     "controls": "control",
     "assumptions": "assumption",
+    "threats": "team threat",
     "tracking": "tracking entry",
     "flows": "flow",
 }
@@ -562,6 +573,7 @@ class _Loader(Collector):
             flows=sections["flows"],
             controls=sections["controls"],
             assumptions=sections["assumptions"],
+            threats=sections["threats"],
             tracking=sections["tracking"],
             files=tuple(p.document.file for p in files),
         )

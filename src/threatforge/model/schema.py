@@ -56,7 +56,11 @@ __all__ = [
     "LoggingSpec",
     "ModelFile",
     "PropertyValue",
+    "StrideCategory",
     "System",
+    "ThreatPriority",
+    "ThreatSeverity",
+    "ThreatStatement",
     "TrackingEntry",
     "TrackingStatus",
     "TrustLevel",
@@ -301,6 +305,37 @@ class TrackingStatus(StrEnum):
     MITIGATED = "mitigated"
     FALSE_POSITIVE = "false-positive"
     NOT_APPLICABLE = "not-applicable"
+
+
+class ThreatPriority(StrEnum):
+    """The priority a team gives one of its threats (Threat Composer's ``Priority``)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class ThreatSeverity(StrEnum):
+    """A severity stated on a team threat: the assessment's five steps, as findings write them
+    (the values are the assessment's ``Severity``; a test keeps them equal)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    ELEVATED = "elevated"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class StrideCategory(StrEnum):
+    """A STRIDE category as findings write it (the assessment's ``Stride``; a test keeps the two
+    equal)."""
+
+    SPOOFING = "spoofing"
+    TAMPERING = "tampering"
+    REPUDIATION = "repudiation"
+    INFORMATION_DISCLOSURE = "information-disclosure"
+    DENIAL_OF_SERVICE = "denial-of-service"
+    ELEVATION_OF_PRIVILEGE = "elevation-of-privilege"
 
 
 class ControlStatus(StrEnum):
@@ -581,6 +616,57 @@ class Assumption(_Element):
     verified: bool = False
 
 
+Score = Annotated[int, Field(ge=1, le=5)]
+"""A likelihood or impact on the 1-5 scale findings use."""
+
+
+class ThreatStatement(_Element):
+    """A threat written by the team, in Threat Composer's grammar (docs/team-threats.md).
+
+    "A[n] ``source`` ``prerequisites`` can ``action``, which leads to ``impact``, resulting in
+    reduced ``impacted_goal`` of ``impacted_assets``." Its decision lives in ``tracking:``
+    under ``team-threat@<id>``, like every other result's; it has no status of its own.
+    """
+
+    source: ShortText
+    """Threat Composer's ``threatSource``: who acts (``an internet-based actor``)."""
+    prerequisites: ShortText | None = None
+    """What the source needs first (``with a stolen session token``)."""
+    action: ShortText
+    """Threat Composer's ``threatAction`` (``replay a refund request``)."""
+    impact: ShortText | None = None
+    """Threat Composer's ``threatImpact``: the direct result (``a second refund``)."""
+    impacted_goal: list[ShortText] = Field(default_factory=list)
+    """Threat Composer's ``impactedGoal`` (confidentiality, integrity, availability, ...)."""
+    impacted_assets: list[ElementRef] = Field(default_factory=list)
+    """Ids of elements or data assets the threat harms (checked as references)."""
+    elements: list[ElementRef] = Field(default_factory=list)
+    """The elements it sits on, the primary one first (checked as references)."""
+    stride: list[StrideCategory] = Field(default_factory=list)
+    priority: ThreatPriority | None = None
+    mitigations: list[ShortText] = Field(default_factory=list)
+    """Free text, or ids of declared controls: when the model declares controls, an entry
+    written as an id (``idempotency-keys``: no spaces) must name one."""
+    cwe: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(default_factory=list)
+    likelihood: Score | None = None
+    impact_score: Score | None = None
+    severity: ThreatSeverity | None = None
+    """Stated severity; else from ``likelihood`` x ``impact_score``, else from ``priority``."""
+    type: ShortText | None = None
+    """The threat's type as an interchange format carries it (Threat Dragon's ``type``)."""
+    description: Text | None = None
+    """Comments (Threat Composer's ``Comments`` metadata)."""
+    tags: list[ShortText] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _scores_in_pairs(self) -> ThreatStatement:
+        if (self.likelihood is None) != (self.impact_score is None):
+            raise ValueError(
+                "state both 'likelihood' and 'impact_score' (1-5), or neither"
+            )
+        return self
+
+
 class TrackingEntry(_Element):
     """The team's decision on one finding or applicable threat, keyed by its fingerprint."""
 
@@ -615,6 +701,8 @@ class ModelFile(_Strict):
     flows: list[Flow] = Field(default_factory=list)
     controls: dict[ElementId, Control] = Field(default_factory=dict)
     assumptions: dict[ElementId, Assumption] = Field(default_factory=dict)
+    threats: dict[ElementId, ThreatStatement] = Field(default_factory=dict)
+    """The team's own threats (docs/team-threats.md)."""
     tracking: dict[Annotated[str, StringConstraints(max_length=600)], TrackingEntry] = Field(
         default_factory=dict
     )

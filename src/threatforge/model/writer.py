@@ -125,7 +125,7 @@ def write_model(
                 continue
             lines.append(f"{head}{_comment(notes.get(flow.id))}")
             lines.extend(_fields_block(body, _INDENT * 3))
-    for section in ("controls", "assumptions", "tracking"):
+    for section in ("controls", "assumptions", "threats", "tracking"):
         lines.extend(_section(section, doc[section], notes))
     return "\n".join(lines) + "\n"
 

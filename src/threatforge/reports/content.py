@@ -12,7 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from threatforge.assessment import ApplicableThreat, parse_assessment, read_assessment
+from threatforge.assessment import (
+    ApplicableThreat,
+    TeamThreat,
+    parse_assessment,
+    read_assessment,
+)
 from threatforge.assessment.references import Link, attack_url, reference_links
 from threatforge.errors import ExportError
 from threatforge.model import Model, ReadError, TrackingStatus
@@ -163,6 +168,8 @@ class ReportContent:
     """Threats to consider: the applicable threats grouped by element, with their questions."""
     total_threats: int = 0
     open_threats: int = 0
+    team_threats: tuple[TeamThreat, ...] = ()
+    """The team's own threats (``threats:``), most severe first, each as its statement."""
 
     @property
     def not_shown_note(self) -> str:
@@ -537,4 +544,7 @@ def build_content(
         threats=threat_groups(assessment, labels),
         total_threats=len(assessment.applicable_threats),
         open_threats=len(assessment.open_threats),
+        team_threats=tuple(
+            sorted(assessment.team_threats, key=lambda t: (-t.severity.rank, t.id))
+        ),
     )

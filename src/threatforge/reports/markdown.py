@@ -236,6 +236,37 @@ def _threats(c: ReportContent) -> list[str]:
     return lines
 
 
+def _team_threats(c: ReportContent) -> list[str]:
+    """The team's threats, each as its Threat Composer statement (model text escaped); nothing
+    when the model has none."""
+    if not c.team_threats:
+        return []
+    count = len(c.team_threats)
+    lines = [
+        "### The team's threats",
+        "",
+        f"{count} threat{'s' if count != 1 else ''} written by the team under `threats:` "
+        f"({sum(t.is_open for t in c.team_threats)} open); `tracking:` records the decisions, "
+        "keyed `team-threat@<id>`.",
+        "",
+    ]
+    for threat in c.team_threats:
+        lines.append(
+            f"- {severity_label(threat.severity)} {markdown_text(threat.statement)} "
+            f"({markdown_code(threat.fingerprint)}, {threat.status.value})"
+        )
+        if threat.elements:
+            on = ", ".join(markdown_code(e) for e in threat.elements)
+            lines.append(f"  - On: {on}")
+        lines.append(f"  - Severity: {markdown_text(threat.severity_reason)}")
+        if threat.stride:
+            lines.append(f"  - STRIDE: {', '.join(s.value for s in threat.stride)}")
+        if threat.mitigations:
+            lines.append(f"  - Mitigations: {markdown_text('; '.join(threat.mitigations))}")
+    lines.append("")
+    return lines
+
+
 def render_markdown_report(
     model: Model,
     assessment: Assessment,
@@ -272,6 +303,7 @@ def render_markdown_report(
         else:
             lines += ["No findings.", ""]
         lines += _threats(c)
+        lines += _team_threats(c)
         lines += _system(model, assessment, c) + _analyses(c)
         lines += ["## Facts missing from the model", ""]
         if assessment.gaps:

@@ -21,6 +21,7 @@ from threatforge.assessment import (
     Question,
     QuestionFact,
     RuledOut,
+    TeamThreat,
 )
 from threatforge.model import ComponentKind, DataAsset, Element, Flow, Model, TrackingStatus
 from threatforge.rules.analyses import ALL_ANALYSES, compute_analyses
@@ -51,6 +52,7 @@ from threatforge.rules.interface import (
 from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
 from threatforge.text.hints import did_you_mean
+from threatforge.rules.team_threats import team_threats
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
 
@@ -106,8 +108,8 @@ def analyze(
     ruled_out = [r for r in run.ruled_out if (r.rule, r.elements[0]) not in gone]
     # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
     not_run = {r.id for r in rules} - {r.id for r in selected}
-    findings, tracked_threats, stale, warnings = _track(
-        model, kept, today, not_run, replaced, threats, run.moved
+    findings, tracked_threats, stale, warnings, tracked_team = _track(
+        model, kept, today, not_run, replaced, threats, run.moved, team_threats(model)
     )
     warnings = run.warnings + warnings
     findings.sort(key=_report_order)
@@ -125,6 +127,7 @@ def analyze(
         as_of=today.isoformat(),
         applicable_threats=tuple(tracked_threats),
         ruled_out=tuple(ruled_out),
+        team_threats=tuple(tracked_team),
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.
@@ -970,7 +973,7 @@ def _question_for(
     return None
 
 
-_Tracked = TypeVar("_Tracked", Finding, ApplicableThreat)
+_Tracked = TypeVar("_Tracked", Finding, ApplicableThreat, TeamThreat)
 
 _UnknownFact = tuple[str, str, str, str]
 """A fact a rule could not decide: (element, fact, element kind in words, rule)."""
@@ -1038,7 +1041,10 @@ def _track(
     replaced: Mapping[str, str] | None = None,
     threats: Sequence[ApplicableThreat] = (),
     moved: Mapping[str, str] | None = None,
-) -> tuple[list[Finding], list[ApplicableThreat], list[StaleDecision], list[str]]:
+    team: Sequence[TeamThreat] = (),
+) -> tuple[
+    list[Finding], list[ApplicableThreat], list[StaleDecision], list[str], list[TeamThreat]
+]:
     """Apply the model's tracking decisions to findings and applicable threats (one vocabulary,
     keyed by the fingerprint); re-open expired acceptances; list stale entries.
 
@@ -1055,6 +1061,7 @@ def _track(
     matched: set[str] = set()
     tracked = [_decided(model, f, today, matched, warnings) for f in findings]
     tracked_threats = [_decided(model, t, today, matched, warnings) for t in threats]
+    tracked_team = [_decided(model, t, today, matched, warnings) for t in team]
     stale = [
         StaleDecision(fingerprint, entry.status, entry.location, moved.get(fingerprint))
         for fingerprint, entry in sorted(model.tracking.items())
@@ -1082,7 +1089,7 @@ def _track(
             "element was renamed; remove or update the entry"
             + did_you_mean(item.fingerprint, undecided, cutoff=_HINT_CUTOFF)
         )
-    return tracked, tracked_threats, stale, warnings
+    return tracked, tracked_threats, stale, warnings, tracked_team
 
 
 def _decided(

@@ -30,6 +30,7 @@ from threatforge.assessment import (
     DecisionChange,
     HidingChange,
     InvalidDecision,
+    TeamThreat,
 )
 from threatforge.model import Control, ControlStatus, Location, Model, TrackingStatus
 from threatforge.rules.interface import Decision, Finding, Outcome, RuleMeta, Severity, Target
@@ -55,7 +56,7 @@ HIDING_STATUSES = frozenset(
 
 
 def check_decision(
-    finding: Finding | ApplicableThreat,
+    finding: Finding | ApplicableThreat | TeamThreat,
     decision: Decision,
     rules: DecisionRules,
     today: date,
@@ -169,6 +170,7 @@ def known_at_base(base: Assessment, assessment: Assessment) -> dict[str, Severit
     """The fingerprints of ``assessment`` already open at the base, with their severity then
     (see :func:`known_with_counterparts`)."""
     known: dict[str, Severity | None] = {f.fingerprint: f.severity for f in base.open_findings}
+    known.update((t.fingerprint, t.severity) for t in base.open_team_threats)
     return known_with_counterparts(known, assessment)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from threatforge.assessment import ApplicableThreat
+from threatforge.assessment import ApplicableThreat, TeamThreat
 from threatforge.assessment.diff import AssessmentDiff, ElementChange
 from threatforge.rules.interface import Finding
 from threatforge.text.markdown import markdown_code as _code
@@ -26,7 +26,7 @@ MAX_ROWS = 50
 """Rows per table, other than decisions; a pull-request comment is limited to 65,536 characters."""
 
 
-def _elements(finding: Finding | ApplicableThreat) -> str:
+def _elements(finding: Finding | ApplicableThreat | TeamThreat) -> str:
     return ", ".join(_code(e) for e in finding.elements)
 
 
@@ -66,6 +66,16 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
         lines += [
             f"Threats to consider: **{len(diff.new_threats)} new** · "
             f"{len(diff.closed_threats)} no longer open",
+            "",
+        ]
+    if diff.team_threats:
+        counts = {
+            kind: sum(c.kind.value == kind for c in diff.team_threats)
+            for kind in ("added", "changed", "removed")
+        }
+        lines += [
+            f"Team threats: **{counts['added']} added** · {counts['changed']} changed · "
+            f"{counts['removed']} removed",
             "",
         ]
     if diff.empty:
@@ -156,6 +166,23 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
             for item in diff.closed_threats
         ]
         lines += [*_rows(rows), ""]
+    if diff.team_threats:
+        lines += [
+            "#### Team threats",
+            "",
+            "| change | severity | threat | element | details | fingerprint |",
+            "|---|---|---|---|---|---|",
+        ]
+        rows = [
+            (
+                f"| {item.kind.value} | {item.threat.severity.value} | "
+                f"{_md(item.threat.statement)} | {_elements(item.threat) or '—'} | "
+                f"{_md('; '.join(item.changes)) or '—'} | {_code(item.threat.fingerprint)} |",
+                item.decided,  # a decision changed
+            )
+            for item in diff.team_threats
+        ]
+        lines += [*_rows(rows), ""]
     if diff.model_changes:
         lines += ["#### Model changes", "", "| change | element | details |", "|---|---|---|"]
         rows = []
@@ -174,7 +201,7 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
     return "\n".join(lines) + "\n"
 
 
-def _finding(finding: Finding | ApplicableThreat) -> dict[str, Any]:
+def _finding(finding: Finding | ApplicableThreat | TeamThreat) -> dict[str, Any]:
     return {
         "fingerprint": finding.fingerprint,
         "rule": finding.rule,
@@ -228,6 +255,18 @@ def diff_to_dict(diff: AssessmentDiff) -> dict[str, Any]:
         "closed_threats": [
             _finding(item.threat) | {"now": item.now} for item in diff.closed_threats
         ],
+        # only when team threats changed (the diff of other models is unchanged)
+        **(
+            {
+                "team_threats": [
+                    _finding(item.threat)
+                    | {"change": item.kind.value, "changes": list(item.changes)}
+                    for item in diff.team_threats
+                ]
+            }
+            if diff.team_threats
+            else {}
+        ),
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from threatforge.assessment import (
     ApplicableThreat,
@@ -27,6 +27,7 @@ from threatforge.assessment import (
     InvalidDecision,
     RuleFailure,
     Severity,
+    TeamThreat,
 )
 from threatforge.sdlc.decisions import check_decision
 from threatforge.sdlc.policy import LoadedPolicy, default_policy
@@ -91,9 +92,24 @@ def evaluate_gate(
     chosen = mode or (GateMode.ALL if known is None else GateMode.BASELINE)
     by_severity = Counter(f.severity for f in counted)
     open_threats, hidden_threats, invalid_threats = _apply_threat_decisions(
-        assessment, chosen_policy, today, model
+        assessment.applicable_threats, chosen_policy, today, model
     )
     invalid += invalid_threats
+    open_team, closed_team, invalid_team = _apply_threat_decisions(
+        assessment.team_threats, chosen_policy, today, model
+    )
+    invalid += invalid_team
+    failing_team: list[TeamThreat] = []
+    tolerated_team: list[TeamThreat] = []
+    for team_threat in open_team:
+        if team_threat.severity.rank < threshold.rank:
+            continue
+        if known is not None and team_threat.fingerprint in known:
+            before = known[team_threat.fingerprint]
+            if before is None or before.rank >= threshold.rank:
+                tolerated_team.append(team_threat)
+                continue
+        failing_team.append(team_threat)
     counted_threats: list[ApplicableThreat] = []
     if unreviewed is not None:
         counted_threats = [
@@ -118,19 +134,27 @@ def evaluate_gate(
         unreviewed=tuple(counted_threats),
         open_threats=len(open_threats),
         closed_threats=tuple(hidden_threats),
+        failing_team=tuple(failing_team),
+        tolerated_team=tuple(tolerated_team),
+        open_team_threats=len(open_team),
+        closed_team=tuple(closed_team),
+        team_threats=len(assessment.team_threats),
     )
 
 
+_Threat = TypeVar("_Threat", ApplicableThreat, TeamThreat)
+
+
 def _apply_threat_decisions(
-    assessment: Assessment, policy: LoadedPolicy, today: date, model: Model | None
-) -> tuple[list[ApplicableThreat], list[ApplicableThreat], list[InvalidDecision]]:
-    """The applicable threats still open, those valid decisions close, and the decisions that
-    may not (their threat stays open), judged as decisions on findings are."""
-    open_threats: list[ApplicableThreat] = []
-    hidden: list[ApplicableThreat] = []
+    threats: Sequence[_Threat], policy: LoadedPolicy, today: date, model: Model | None
+) -> tuple[list[_Threat], list[_Threat], list[InvalidDecision]]:
+    """The threats (applicable or the team's) still open, those valid decisions close, and the
+    decisions that may not (their threat stays open), judged as decisions on findings are."""
+    open_threats: list[_Threat] = []
+    hidden: list[_Threat] = []
     invalid: list[InvalidDecision] = []
     controls = None if model is None else model.controls
-    for threat in assessment.applicable_threats:
+    for threat in threats:
         if threat.is_open:
             open_threats.append(threat)
             continue
@@ -235,6 +259,7 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
                 f"  {finding.severity.value:<8}  {fingerprint:<{width}}  "
                 f"{terminal_text(finding.title)}"
             )
+    lines.extend(_team_lines(result))
     if result.unreviewed_threshold is not None:
         level = result.unreviewed_threshold.value
         lines.append(
@@ -278,6 +303,36 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
         passed = result.passed and not unknown_names
         lines.append(f"gate {'passed' if passed else 'FAILED'} for {system} {threshold}")
     return "\n".join(lines) + "\n"
+
+
+def _team_lines(result: GateResult) -> list[str]:
+    """The team threats' part of the verdict: nothing when the model has none."""
+    if not result.team_threats:
+        return []
+    level = result.threshold.value
+    lines = [
+        f"open team threats: {result.open_team_threats} of {result.team_threats} "
+        f"({len(result.closed_team)} closed by decisions)"
+    ]
+    if result.tolerated_team:
+        lines.append(
+            f"{_plural(len(result.tolerated_team), 'team threat')} at or above {level} already "
+            f"open at {terminal_text(result.reference)}, not counted"
+        )
+    if result.failing_team:
+        what = "threat" if len(result.failing_team) == 1 else "threats"
+        lines.append(
+            f"{len(result.failing_team)} open team {what} at or above {level} (mitigate it, or "
+            "record a decision in tracking:):"
+        )
+        shown = [(t, terminal_text(t.fingerprint)) for t in result.failing_team]
+        width = max(len(fingerprint) for _, fingerprint in shown)
+        for threat, fingerprint in shown:
+            lines.append(
+                f"  {threat.severity.value:<8}  {fingerprint:<{width}}  "
+                f"{terminal_text(threat.statement)}"
+            )
+    return lines
 
 
 def _decision_lines(result: GateResult) -> list[str]:
@@ -348,6 +403,16 @@ def gate_to_dict(result: GateResult) -> dict[str, Any]:
         ),
         "open_applicable_threats": result.open_threats,
         "unreviewed": [_finding(t) for t in result.unreviewed],
+        # only when the model has team threats (the verdict of other models is unchanged)
+        **(
+            {
+                "open_team_threats": result.open_team_threats,
+                "failing_team_threats": [_finding(t) for t in result.failing_team],
+                "tolerated_team_threats": [t.fingerprint for t in result.tolerated_team],
+            }
+            if result.team_threats
+            else {}
+        ),
     }
 
 
@@ -400,7 +465,7 @@ def _decisions_to_dict(result: GateResult) -> dict[str, Any]:
     return document
 
 
-def _finding(finding: Finding | ApplicableThreat) -> dict[str, Any]:
+def _finding(finding: Finding | ApplicableThreat | TeamThreat) -> dict[str, Any]:
     location = finding.location
     return {
         "fingerprint": finding.fingerprint,
