@@ -51,8 +51,8 @@ from threatforge.rules.interface import (
 )
 from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
-from threatforge.text.hints import did_you_mean
 from threatforge.rules.team_threats import team_threats
+from threatforge.text.hints import did_you_mean
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
 
