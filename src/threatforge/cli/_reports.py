@@ -12,7 +12,12 @@ from pathlib import Path
 import typer
 
 from threatforge.assessment import AnalysisKind
-from threatforge.cli._common import analyse_model, load_model, parse_today
+from threatforge.cli._common import (
+    analyse_model,
+    analyse_model_with_rules,
+    load_model,
+    parse_today,
+)
 from threatforge.cli._output import output
 
 __all__ = ["register"]
@@ -91,7 +96,9 @@ def report(
         except ExportError as exc:
             output.fail(str(exc))
     model = load_model(model_path)
-    assessment = analyse_model(model, packs, today=parse_today(today), analyses=tuple(AnalysisKind))
+    assessment, rules = analyse_model_with_rules(
+        model, packs, today=parse_today(today), analyses=tuple(AnalysisKind)
+    )
     try:
         document = render_report(
             model,
@@ -100,6 +107,7 @@ def report(
             audience=Audience(audience.value),
             baseline=baseline,
             engine=LayoutEngine(layout.value),
+            rules=[r.meta for r in rules],
         )
     except ExportError as exc:
         output.fail(str(exc))
