@@ -27,6 +27,7 @@ from threatforge.analysis import (
     SegmentationViolation,
     Strength,
 )
+from threatforge.analysis.implied import ImpliedElement
 from threatforge.analysis.render import path_to_dict, scope_to_dict
 from threatforge.assessment._analyses import (
     ANALYSES_NOT_RUN,
@@ -211,6 +212,18 @@ def _ruled_out_to_dict(item: RuledOut) -> dict[str, Any]:
     }
 
 
+def _implied_to_dict(item: ImpliedElement) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "surface": item.surface,
+        "name": item.name,
+        "kind": item.kind,
+        "implied_by": item.implied_by,
+        "why": item.why,
+        "holds": list(item.holds),
+    }
+
+
 def assessment_to_dict(assessment: Assessment, model: Model | None = None) -> dict[str, Any]:
     """The whole assessment as plain JSON data (``model`` adds its element count)."""
     return _document(assessment, model, [finding_to_dict(f) for f in assessment.findings])
@@ -239,6 +252,7 @@ def _document(
         "findings": findings,
         "applicable_threats": [threat_to_dict(t) for t in assessment.applicable_threats],
         "ruled_out": [_ruled_out_to_dict(r) for r in assessment.ruled_out],
+        "implied_elements": [_implied_to_dict(i) for i in assessment.implied],
         "model_gaps": [
             {
                 "element": g.element,
@@ -619,6 +633,18 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             shape.strs(item, "evidence", where),
         )
 
+    def implied(value: Any, where: str) -> ImpliedElement:
+        item = shape.mapping(value, where)
+        return ImpliedElement(
+            id=shape.string(item, "id", where),
+            surface=shape.string(item, "surface", where),
+            name=shape.string(item, "name", where),
+            kind=shape.string(item, "kind", where),
+            implied_by=shape.string(item, "implied_by", where),
+            why=shape.string(item, "why", where),
+            holds=shape.strs(item, "holds", where),
+        )
+
     def decision(value: Any, where: str) -> Decision | None:
         if value is None:
             return None
@@ -738,6 +764,8 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             root.get("applicable_threats", []), "applicable_threats", threat
         ),
         ruled_out=shape.items(root.get("ruled_out", []), "ruled_out", ruled_out),
+        # absent in files written before assessments listed implied elements
+        implied=shape.items(root.get("implied_elements", []), "implied_elements", implied),
     )
 
 

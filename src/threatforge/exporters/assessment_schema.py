@@ -116,6 +116,17 @@ def assessment_json_schema() -> dict[str, Any]:
             "message": {"type": "string", "description": "'ruled out by ...'"},
         }
     )
+    implied = _object(
+        {
+            "id": {"type": "string", "description": "<component>~<surface>"},
+            "surface": {"type": "string", "description": "The catalogue's surface name."},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "description": "What it is, in words."},
+            "implied_by": {"type": "string", "description": "The component implying it."},
+            "why": {"type": "string"},
+            "holds": {**_STR_LIST, "description": "What is at stake there, in words."},
+        }
+    )
     gap = _object(
         {
             "element": {"type": "string"},
@@ -201,6 +212,12 @@ def assessment_json_schema() -> dict[str, Any]:
                 "type": "array",
                 "items": ruled_out,
                 "description": "Threats a stated fact rules out, with the evidence.",
+            },
+            "implied_elements": {
+                "type": "array",
+                "items": implied,
+                "description": "Elements the model does not draw that its components imply "
+                "(absent in older files: none).",
             },
             "model_gaps": {"type": "array", "items": gap},
             "rule_errors": {"type": "array", "items": rule_error},

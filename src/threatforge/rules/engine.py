@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from threatforge.analysis.implied import implied_elements
 from threatforge.assessment import (
     AnalysisKind,
     ApplicableThreat,
@@ -124,6 +125,7 @@ def analyze(
         as_of=today.isoformat(),
         applicable_threats=tuple(tracked_threats),
         ruled_out=tuple(ruled_out),
+        implied=implied_elements(model),
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.
