@@ -185,6 +185,18 @@ EXPECTED = {
     ],
     "applicable_threats": [],
     "ruled_out": [],
+    "implied_elements": [
+        {
+            "id": "api~public-domain",
+            "surface": "public-domain",
+            "name": "api domain, DNS records and TLS certificate",
+            "kind": "DNS and TLS",
+            "implied_by": "api",
+            "why": "a public entry point is reached through a domain, DNS records and a "
+            "certificate: whoever takes over one of them can impersonate it",
+            "holds": ["registrar account", "DNS zone", "certificate and its private key"],
+        }
+    ],
     "model_gaps": [
         {
             "element": "vault",

@@ -109,14 +109,15 @@ def test_markdown_report_of_each_example(name: str) -> None:
     text = render_report(model, assessment, ReportFormat.MARKDOWN)
     assert isinstance(text, str)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings[:7] == [
+    assert headings[:8] == [
         "## Summary",
         "## Top risks",
         "## Accepted risks",
         "## Findings",
         "## Threats to consider",
+        "## Coverage",
         "## The system",
-        headings[6],
+        headings[7],
     ]
     assert headings[-1] == "## Facts missing from the model"
     assert "```mermaid\nflowchart LR\n" in text

@@ -45,6 +45,7 @@ from threatforge.model import (
     Authn,
     Authz,
     Boundary,
+    BoundaryKind,
     Classification,
     Component,
     Exposure,
@@ -63,6 +64,7 @@ __all__ = [
     "cheapest_paths",
     "crown_jewels",
     "find_paths",
+    "insider_entries",
     "step_effort",
 ]
 
@@ -335,13 +337,67 @@ def _zone_words(zone: Boundary | None) -> str:
     return f"{zone.id} ({zone.trust.value})"
 
 
-def _entry(model: Model, component_id: str) -> tuple[int, str]:
-    """What reaching a starting point costs, and why."""
+_PEOPLE = kind_group(KindGroup.PEOPLE)
+_WORKLOADS = kind_group(KindGroup.WORKLOADS)
+_THIRD_PARTIES = kind_group(KindGroup.EXTERNAL) - _PEOPLE
+
+
+def insider_entries(model: Model) -> Mapping[str, str]:
+    """Where an attacker already inside starts, besides the entry points: id -> why.
+
+    A compromised staff account (a person in a corporate zone), the corporate network (anything
+    else in one), a compromised third-party account (a third party that calls into the system)
+    and a neighbour workload (a service or function that shares a zone with a crown jewel).
+    Entry points are left out: an outside attacker starts there already.
+    """
+    return model.graph.memo(("insider-entries",), lambda: _insider_entries(model))
+
+
+def _insider_entries(model: Model) -> dict[str, str]:
+    graph = model.graph
+    jewels = set(_crown_jewels(model).ids)
+    jewel_zones = {c.zone for cid, c in model.components.items() if cid in jewels and c.zone}
+    found: dict[str, str] = {}
+    for component_id, component in model.components.items():
+        if graph.is_entry_point(component_id):
+            continue
+        corporate = next(
+            (z for z in _zones_of(model, component) if z.kind is BoundaryKind.CORPORATE), None
+        )
+        if corporate is not None and component.kind in _PEOPLE:
+            found[component_id] = f"compromised staff account (in corporate zone '{corporate.id}')"
+        elif corporate is not None:
+            found[component_id] = f"the corporate network '{corporate.id}'"
+        elif component.kind in _THIRD_PARTIES and graph.flows_out(component_id):
+            found[component_id] = "compromised third-party account (it calls into the system)"
+        elif (
+            component.kind in _WORKLOADS
+            and component_id not in jewels
+            and component.zone in jewel_zones
+        ):
+            found[component_id] = (
+                f"compromised neighbour workload (shares zone '{component.zone}' with a crown "
+                "jewel)"
+            )
+    return found
+
+
+def _zones_of(model: Model, component: Component) -> tuple[Boundary, ...]:
+    zone = model.graph.zone_of(component.id)
+    return model.graph.zone_chain(zone.id) if zone is not None else ()
+
+
+def _entry(model: Model, component_id: str, insiders: bool = False) -> tuple[int, str]:
+    """What reaching a starting point costs, and why (with ``insiders``, an insider start
+    says which insider it is)."""
     component = model.components[component_id]
     zone = model.graph.zone_of(component_id)
     if zone is not None and zone.trust is TrustLevel.UNTRUSTED:
         return 0, f"starts in untrusted zone '{zone.id}'"
     if component.exposure is not Exposure.PUBLIC:
+        inside = insider_entries(model).get(component_id) if insiders else None
+        if inside is not None:
+            return 0, f"assumed compromised: {inside}"
         return 0, f"assumed compromised: '{component_id}' is not an entry point"
     effort = _authn_effort(strength_of(component.authn), cleartext=False) + _arrival_effort(
         component.authz, bool(component.waf)
@@ -443,14 +499,21 @@ def find_paths(
     k: int = DEFAULT_K,
     max_depth: int = DEFAULT_MAX_DEPTH,
     budget: int = DEFAULT_BUDGET,
+    insiders: bool = False,
 ) -> PathSearch:
     """The ``k`` most plausible paths to each target, each at most ``max_depth`` hops long.
 
-    ``sources`` default to the entry points and ``targets`` to the crown jewels; any component
-    may be named as either. Paths of no hops (a source that is itself a target) are not listed.
-    Ids must exist in the model (the CLI checks them and suggests close matches).
+    ``sources`` default to the entry points (with ``insiders``, also the
+    :func:`insider_entries`: staff accounts, the corporate network, third-party accounts and
+    neighbour workloads) and ``targets`` to the crown jewels; any component may be named as
+    either. Paths of no hops (a source that is itself a target) are not listed. Ids must exist
+    in the model (the CLI checks them and suggests close matches).
     """
-    search, entries, goals = _searched(model, sources, targets, k, max_depth, budget)
+    if sources is None and insiders:
+        sources = (*model.graph.entry_points, *insider_entries(model))
+    search, entries, goals = _searched(
+        model, sources, targets, k, max_depth, budget, insiders=insiders
+    )
     paths = search.paths(
         search.ordered([label for labels in search.found.values() for label in labels])
     )
@@ -504,6 +567,8 @@ def _searched(
     k: int,
     max_depth: int,
     budget: int,
+    *,
+    insiders: bool = False,
 ) -> tuple[_Search, tuple[str, ...], tuple[str, ...]]:
     """A finished search, its starting points and its goals."""
     if k < 1 or max_depth < 1:
@@ -512,6 +577,7 @@ def _searched(
     jewels = _crown_jewels(model)
     goals = jewels.ids if targets is None else tuple(sorted(set(targets)))
     search = _Search(model, goals, jewels)
+    search.insiders = insiders
     search.run(entries, k, max_depth, budget)
     return search, entries, goals
 
@@ -546,6 +612,8 @@ class _Search:
         self.budget_exhausted = False
         self.expanded = 0
         self._entries: dict[str, tuple[int, str]] = {}
+        self.insiders = False
+        """Name insider starts as such (see :func:`insider_entries`)."""
         self._hops: dict[int, Hop] = {}
         """Step -> the step as a hop, explained."""
         self._prefixes: dict[int, tuple[Hop, ...]] = {}
@@ -561,7 +629,7 @@ class _Search:
         """What reaching a starting point costs, and why (see :func:`_entry`), once per entry."""
         found = self._entries.get(entry)
         if found is None:
-            found = self._entries[entry] = _entry(self.model, entry)
+            found = self._entries[entry] = _entry(self.model, entry, self.insiders)
         return found
 
     def run(self, entries: Collection[str], k: int, max_depth: int, budget: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from threatforge.analysis.implied import ImpliedElement
 from threatforge.assessment._analyses import ANALYSES_NOT_RUN, Analyses
 from threatforge.assessment._results import (
     Finding,
@@ -57,6 +58,9 @@ class Assessment:
             if threat.fingerprint == fingerprint:
                 return threat
         return None
+    implied: tuple[ImpliedElement, ...] = ()
+    """Elements the model does not draw that its components imply (a merchant dashboard, a
+    domain and certificate, staff laptops, build runners), each with the component implying it."""
 
     @property
     def open_threats(self) -> tuple[ApplicableThreat, ...]:

@@ -27,6 +27,7 @@ from threatforge.analysis import (
     SegmentationViolation,
     Strength,
 )
+from threatforge.analysis.implied import ImpliedElement
 from threatforge.analysis.render import path_to_dict, scope_to_dict
 from threatforge.assessment._analyses import (
     ANALYSES_NOT_RUN,
@@ -263,6 +264,18 @@ def _ruled_out_to_dict(item: RuledOut) -> dict[str, Any]:
     }
 
 
+def _implied_to_dict(item: ImpliedElement) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "surface": item.surface,
+        "name": item.name,
+        "kind": item.kind,
+        "implied_by": item.implied_by,
+        "why": item.why,
+        "holds": list(item.holds),
+    }
+
+
 def assessment_to_dict(assessment: Assessment, model: Model | None = None) -> dict[str, Any]:
     """The whole assessment as plain JSON data (``model`` adds its element count)."""
     return _document(assessment, model, [finding_to_dict(f) for f in assessment.findings])
@@ -298,6 +311,7 @@ def _document(
             if assessment.team_threats
             else {}
         ),
+        "implied_elements": [_implied_to_dict(i) for i in assessment.implied],
         "model_gaps": [
             {
                 "element": g.element,
@@ -736,6 +750,18 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             shape.strs(item, "evidence", where),
         )
 
+    def implied(value: Any, where: str) -> ImpliedElement:
+        item = shape.mapping(value, where)
+        return ImpliedElement(
+            id=shape.string(item, "id", where),
+            surface=shape.string(item, "surface", where),
+            name=shape.string(item, "name", where),
+            kind=shape.string(item, "kind", where),
+            implied_by=shape.string(item, "implied_by", where),
+            why=shape.string(item, "why", where),
+            holds=shape.strs(item, "holds", where),
+        )
+
     def decision(value: Any, where: str) -> Decision | None:
         if value is None:
             return None
@@ -858,6 +884,8 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
         ruled_out=shape.items(root.get("ruled_out", []), "ruled_out", ruled_out),
         # absent in files written before, and when the model has no team threats
         team_threats=shape.items(root.get("team_threats", []), "team_threats", team_threat),
+        # absent in files written before assessments listed implied elements
+        implied=shape.items(root.get("implied_elements", []), "implied_elements", implied),
     )
 
 

@@ -16,7 +16,16 @@ from typing import NoReturn
 import typer
 
 from threatforge import __version__
-from threatforge.cli import _analysis, _analyze, _decide, _fmt, _model_commands, _reports, _sdlc
+from threatforge.cli import (
+    _analysis,
+    _analyze,
+    _coverage,
+    _decide,
+    _fmt,
+    _model_commands,
+    _reports,
+    _sdlc,
+)
 from threatforge.cli._output import Exit, output
 
 __all__ = ["app", "main"]
@@ -56,6 +65,7 @@ _analysis.register(app)
 _reports.register(app)
 _sdlc.register(app)
 _decide.register(app)
+_coverage.register(app)
 
 
 def main() -> None:

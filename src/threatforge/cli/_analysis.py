@@ -110,6 +110,12 @@ def paths(
     ),
     output_format: TableOrJson = typer.Option(TableOrJson.TABLE, "--format", "-f"),
     out: Path | None = typer.Option(None, "--output", "-o", help=_OUT_HELP),
+    insiders: bool = typer.Option(
+        False,
+        "--insiders",
+        help="Also start from compromised staff accounts, the corporate network, third-party "
+        "accounts and neighbour workloads.",
+    ),
 ) -> None:
     """Attack paths from entry points to crown jewels, most plausible first."""
     from threatforge.analysis import find_paths
@@ -117,7 +123,9 @@ def paths(
     model = load_model(model_path)
     sources = None if source is None else [_component(model, source, "--from")]
     targets = None if target is None else [_component(model, target, "--to")]
-    search = find_paths(model, sources=sources, targets=targets, k=k, max_depth=max_depth)
+    search = find_paths(
+        model, sources=sources, targets=targets, k=k, max_depth=max_depth, insiders=insiders
+    )
     if output_format is TableOrJson.JSON:
         from threatforge.analysis.render import paths_to_dict
 

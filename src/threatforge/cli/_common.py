@@ -29,6 +29,7 @@ __all__ = [
     "TODAY_OPTION",
     "affected_models",
     "analyse_model",
+    "analyse_model_with_rules",
     "load_model",
     "load_model_with_warnings",
     "load_policy_or_fail",
@@ -150,6 +151,26 @@ def analyse_model(
 ) -> Assessment:
     """Run the rules on a loaded model; plugin load problems become rule errors. ``analyses``:
     the graph analyses the command needs carried in the assessment (default: none)."""
+    return analyse_model_with_rules(
+        model, packs, only=only, skip=skip, today=today, evidence=evidence, plugins=plugins,
+        untrusted=untrusted, show_plugins=show_plugins, analyses=analyses,
+    )[0]
+
+
+def analyse_model_with_rules(
+    model: Model,
+    packs: Sequence[Path] = (),
+    *,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    today: date | None = None,
+    evidence: Sequence[Evidence] = (),
+    plugins: bool = True,
+    untrusted: Sequence[Path] = (),
+    show_plugins: bool = False,
+    analyses: Collection[AnalysisKind] = (),
+) -> tuple[Assessment, tuple[Rule, ...]]:
+    """:func:`analyse_model`, and the rules it loaded (``coverage`` reads their scopes)."""
     from dataclasses import replace
 
     from threatforge.rules import RuleFailure, analyze
@@ -168,7 +189,7 @@ def analyse_model(
     if problems:
         failures = tuple(RuleFailure("plugin", None, p) for p in problems)
         assessment = replace(assessment, rule_errors=failures + assessment.rule_errors)
-    return assessment
+    return assessment, rules
 
 
 def load_evidence(paths: Sequence[Path], model: Model) -> list[Evidence]:

@@ -17,6 +17,7 @@ from threatforge.assessment import AnalysisKind
 from threatforge.cli._common import (
     NO_PLUGINS_OPTION,
     analyse_model,
+    analyse_model_with_rules,
     load_model,
     parse_today,
     plugins_wanted,
@@ -80,7 +81,7 @@ def report(
         except ExportError as exc:
             output.fail(str(exc))
     model = load_model(model_path)
-    assessment = analyse_model(
+    assessment, rules = analyse_model_with_rules(
         model,
         packs,
         today=parse_today(today),
@@ -96,6 +97,7 @@ def report(
             audience=audience,
             baseline=baseline,
             engine=layout,
+            rules=[r.meta for r in rules],
         )
     except ExportError as exc:
         output.fail(str(exc))

@@ -118,6 +118,17 @@ def assessment_json_schema() -> dict[str, Any]:
             "message": {"type": "string", "description": "'ruled out by ...'"},
         }
     )
+    implied = _object(
+        {
+            "id": {"type": "string", "description": "<component>~<surface>"},
+            "surface": {"type": "string", "description": "The catalogue's surface name."},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "description": "What it is, in words."},
+            "implied_by": {"type": "string", "description": "The component implying it."},
+            "why": {"type": "string"},
+            "holds": {**_STR_LIST, "description": "What is at stake there, in words."},
+        }
+    )
     gap = _object(
         {
             "element": {"type": "string"},
@@ -215,6 +226,12 @@ def assessment_json_schema() -> dict[str, Any]:
                 "items": _team_threat(finding),
                 "description": "The team's own threats (threats: in the model), each with its "
                 "Threat Composer statement (absent when the model has none).",
+            },
+            "implied_elements": {
+                "type": "array",
+                "items": implied,
+                "description": "Elements the model does not draw that its components imply "
+                "(absent in older files: none).",
             },
             "model_gaps": {"type": "array", "items": gap},
             "rule_errors": {"type": "array", "items": rule_error},

@@ -18,6 +18,7 @@ from threatforge.assessment import (
     parse_assessment,
     read_assessment,
 )
+from threatforge.assessment.coverage import Coverage, ScopedRule, compute_coverage
 from threatforge.assessment.references import Link, attack_url, reference_links
 from threatforge.errors import ExportError
 from threatforge.model import Model, ReadError, TrackingStatus
@@ -36,6 +37,7 @@ from threatforge.rules import Assessment, Finding, Severity, Stride
 from threatforge.rules.scoring import severity_of
 
 __all__ = [
+    "MAX_COVERAGE_ROWS",
     "MAX_REPORT_FINDINGS",
     "AcceptedRisk",
     "Baseline",
@@ -170,6 +172,9 @@ class ReportContent:
     open_threats: int = 0
     team_threats: tuple[TeamThreat, ...] = ()
     """The team's own threats (``threats:``), most severe first, each as its statement."""
+    coverage: Coverage | None = None
+    """Per element, what the rules and the team say of each STRIDE (and LINDDUN) category;
+    the engineering report only."""
 
     @property
     def not_shown_note(self) -> str:
@@ -182,6 +187,10 @@ class ReportContent:
             f"{MAX_REPORT_FINDINGS:,} most severe"
         )
 
+
+MAX_COVERAGE_ROWS = 300
+"""Elements the coverage matrix of a report lists (model order); ``threatforge coverage
+--format json`` lists them all."""
 
 MAX_REPORT_FINDINGS = 1_000
 """Findings a report shows in full (most severe first). A finding is about 3 KB of HTML: an
@@ -499,8 +508,13 @@ def build_content(
     assessment: Assessment,
     audience: Audience = Audience.ENGINEERING,
     baseline: Baseline | None = None,
+    rules: Sequence[ScopedRule] | None = None,
 ) -> ReportContent:
-    """Everything a report shows, for ``audience``, compared with ``baseline`` when given."""
+    """Everything a report shows, for ``audience``, compared with ``baseline`` when given.
+
+    ``rules``: the metadata of the rules the assessment ran, for the coverage matrix (default:
+    the built-in rules; a pack's rules count by the categories of their results).
+    """
     labels = element_labels(model)
     counts = assessment.count_by_severity()
     top = tuple(
@@ -547,4 +561,17 @@ def build_content(
         team_threats=tuple(
             sorted(assessment.team_threats, key=lambda t: (-t.severity.rank, t.id))
         ),
+        coverage=(
+            None if audience is Audience.EXECUTIVE else _coverage(model, assessment, rules)
+        ),
     )
+
+
+def _coverage(
+    model: Model, assessment: Assessment, rules: Sequence[ScopedRule] | None
+) -> Coverage:
+    if rules is None:
+        from threatforge.rules.registry import builtin_rules
+
+        rules = [r.meta for r in builtin_rules()]
+    return compute_coverage(model, assessment, rules)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,9 +20,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from threatforge import __version__
+from threatforge.assessment.coverage import ScopedRule
 from threatforge.model import Model, TrackingStatus
 from threatforge.reports.choices import Audience, DiagramView, LayoutEngine
 from threatforge.reports.content import (
+    MAX_COVERAGE_ROWS,
     SEVERITIES_DESCENDING,
     Baseline,
     Link,
@@ -143,9 +145,11 @@ def render_html(
     baseline: Baseline | None = None,
     engine: LayoutEngine = LayoutEngine.AUTO,
     content: ReportContent | None = None,
+    rules: Sequence[ScopedRule] | None = None,
 ) -> str:
-    """The report as one self-contained HTML document."""
-    content = content or build_content(model, assessment, audience, baseline)
+    """The report as one self-contained HTML document (``rules``: see
+    :func:`~threatforge.reports.content.build_content`)."""
+    content = content or build_content(model, assessment, audience, baseline, rules)
     executive = content.audience is Audience.EXECUTIVE
     css = _asset("report.css")
     script = None if executive else _asset("filter.js")
@@ -178,4 +182,29 @@ def render_html(
         overview=None,
         severity_of=severity_by_element(assessment),
         holders=_holders(model),
+        **_coverage_view(content),
     )
+
+
+def _coverage_view(content: ReportContent) -> dict[str, object]:
+    """What the coverage section of the template reads (its rows capped at
+    :data:`MAX_COVERAGE_ROWS`)."""
+    from threatforge.assessment import Linddun, Stride
+    from threatforge.assessment.coverage import (
+        LINDDUN_HEADERS,
+        STATE_SYMBOLS,
+        STRIDE_HEADERS,
+        coverage_legend,
+    )
+
+    elements = content.coverage.elements if content.coverage is not None else ()
+    rows = elements[:MAX_COVERAGE_ROWS]
+    return {
+        "coverage_rows": rows,
+        "coverage_hidden": f"{len(elements) - len(rows):,}" if len(elements) > len(rows) else "",
+        "coverage_private": [e for e in rows if e.linddun],
+        "coverage_symbols": STATE_SYMBOLS,
+        "coverage_legend": coverage_legend(),
+        "stride_headers": [STRIDE_HEADERS[c] for c in Stride],
+        "linddun_headers": [LINDDUN_HEADERS[c] for c in Linddun],
+    }

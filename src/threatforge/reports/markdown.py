@@ -6,10 +6,15 @@ for Markdown (or for Mermaid inside the block).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
+from threatforge.assessment.coverage import ScopedRule, coverage_markdown
 from threatforge.assessment.markdown import finding_section, findings_table, severity_label
 from threatforge.model import Model
 from threatforge.reports.choices import Audience, DiagramView
 from threatforge.reports.content import (
+    MAX_COVERAGE_ROWS,
     SEVERITIES_DESCENDING,
     Baseline,
     ReportContent,
@@ -267,15 +272,31 @@ def _team_threats(c: ReportContent) -> list[str]:
     return lines
 
 
+def _coverage(c: ReportContent) -> list[str]:
+    """The coverage matrix (at most :data:`MAX_COVERAGE_ROWS` elements), escaped."""
+    if c.coverage is None:
+        return []
+    shown = c.coverage
+    hidden = len(shown.elements) - MAX_COVERAGE_ROWS
+    if hidden > 0:
+        shown = replace(shown, elements=shown.elements[:MAX_COVERAGE_ROWS])
+    lines = coverage_markdown(shown)
+    if hidden > 0:
+        lines += [f"_{hidden:,} more elements: `threatforge coverage --format json`._", ""]
+    return lines
+
+
 def render_markdown_report(
     model: Model,
     assessment: Assessment,
     *,
     audience: Audience = Audience.ENGINEERING,
     baseline: Baseline | None = None,
+    rules: Sequence[ScopedRule] | None = None,
 ) -> str:
-    """The report as Markdown; the executive one stops after the accepted risks and trend."""
-    c = build_content(model, assessment, audience, baseline)
+    """The report as Markdown; the executive one stops after the accepted risks and trend
+    (``rules``: see :func:`~threatforge.reports.content.build_content`)."""
+    c = build_content(model, assessment, audience, baseline, rules)
     kind = (
         "Executive threat model summary"
         if audience is Audience.EXECUTIVE
@@ -304,6 +325,7 @@ def render_markdown_report(
             lines += ["No findings.", ""]
         lines += _threats(c)
         lines += _team_threats(c)
+        lines += _coverage(c)
         lines += _system(model, assessment, c) + _analyses(c)
         lines += ["## Facts missing from the model", ""]
         if assessment.gaps:

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from threatforge.analysis.implied import implied_elements
 from threatforge.assessment import (
     AnalysisKind,
     ApplicableThreat,
@@ -128,6 +129,7 @@ def analyze(
         applicable_threats=tuple(tracked_threats),
         ruled_out=tuple(ruled_out),
         team_threats=tuple(tracked_team),
+        implied=implied_elements(model),
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.

@@ -103,10 +103,43 @@ class TechnologySpec(_Frozen):
     description: str
 
 
+class SurfaceCondition(_Frozen):
+    """When a component implies a surface: every test written holds."""
+
+    kinds: tuple[str, ...] = ()
+    """The component is of one of these kinds."""
+    not_kinds: tuple[str, ...] = ()
+    """The component is of none of these kinds (e.g. not a third party's or a person)."""
+    implies: tuple[Implication, ...] = ()
+    """Its technology implies all of these."""
+    exposure: str | None = None
+    """It states this ``exposure``."""
+    zone_kinds: tuple[str, ...] = ()
+    """It sits in (or inside) a boundary of one of these kinds."""
+    receives: tuple[str, ...] = ()
+    """A flow into it carries data of one of these categories (or one below it)."""
+
+
+class SurfaceSpec(_Frozen):
+    """An element a model rarely draws that a component of some kind or technology implies."""
+
+    name: str
+    """Its name; ``{element}`` is the implying component's label."""
+    kind: str
+    """What it is, in words (``third-party account``, ``DNS and TLS``)."""
+    holds: tuple[str, ...]
+    """What is at stake there, in words (``admin accounts``, ``API keys``)."""
+    why: str
+    """Why the component implies it, in a sentence."""
+    when: tuple[SurfaceCondition, ...]
+    """The component implies it when one of these holds."""
+
+
 class TechnologyCatalogue(_Frozen):
-    """``technologies.yaml``: every known technology name."""
+    """``technologies.yaml``: every known technology name, and the surfaces components imply."""
 
     technologies: dict[Name, TechnologySpec]
+    surfaces: dict[Name, SurfaceSpec] = {}
 
     @model_validator(mode="after")
     def _aliases_unique(self) -> TechnologyCatalogue:
