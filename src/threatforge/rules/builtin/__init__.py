@@ -6,6 +6,7 @@ from importlib import resources
 
 from threatforge.model import parse_yaml_text
 from threatforge.rules.builtin import (
+    ai,
     api,
     aws,
     graph_rules,
@@ -49,5 +50,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *privacy.RULES,
     *identity.RULES,
     *supply_chain.RULES,
+    *ai.RULES,
     *graph_rules.RULES,
 )
