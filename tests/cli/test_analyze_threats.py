@@ -15,6 +15,11 @@ def test_the_table_counts_threats_and_questions() -> None:
     result = CliRunner().invoke(app, ["analyze", str(CARD_CHECKOUT), "--today", "2026-01-01"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    at = lines.index("applicable threats: 1 (1 open), 1 question (--format json or report):")
-    assert lines[at + 1] == "  - elevated pay-refund-without-dual-approval@refund-fn"
+    at = lines.index("applicable threats: 4 (4 open), 4 questions (--format json or report):")
+    assert lines[at + 1 : at + 5] == [
+        "  - high dns-dangling-record@cloudfront",
+        "  - high domain-registrar-account-takeover@cloudfront",
+        "  - elevated tls-certificate-expiry@cloudfront",
+        "  - elevated pay-refund-without-dual-approval@refund-fn",
+    ]
     assert lines[at - 1] == "open: 6 critical, 3 high, 7 elevated, 2 medium"

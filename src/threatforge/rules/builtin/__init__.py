@@ -9,6 +9,7 @@ from threatforge.rules.builtin import (
     ai,
     api,
     aws,
+    domains,
     graph_rules,
     identity,
     injection,
@@ -51,5 +52,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *identity.RULES,
     *supply_chain.RULES,
     *ai.RULES,
+    *domains.RULES,
     *graph_rules.RULES,
 )
