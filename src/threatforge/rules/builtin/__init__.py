@@ -14,6 +14,7 @@ from threatforge.rules.builtin import (
     identity,
     injection,
     k8s,
+    local,
     payments,
     privacy,
     stride,
@@ -53,5 +54,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *supply_chain.RULES,
     *ai.RULES,
     *domains.RULES,
+    *local.RULES,
     *graph_rules.RULES,
 )
