@@ -15,11 +15,13 @@ def test_the_table_counts_threats_and_questions() -> None:
     result = CliRunner().invoke(app, ["analyze", str(CARD_CHECKOUT), "--today", "2026-01-01"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    at = lines.index("applicable threats: 4 (4 open), 4 questions (--format json or report):")
-    assert lines[at + 1 : at + 5] == [
+    at = lines.index("applicable threats: 7 (7 open), 7 questions (--format json or report):")
+    assert lines[at + 1 : at + 7] == [
+        "  - critical idp-admin-mfa-not-enforced@cognito",
         "  - high dns-dangling-record@cloudfront",
         "  - high domain-registrar-account-takeover@cloudfront",
+        "  - high third-party-console-without-mfa@fraud-scoring",
         "  - elevated tls-certificate-expiry@cloudfront",
-        "  - elevated pay-refund-without-dual-approval@refund-fn",
+        "  ... 2 more",
     ]
     assert lines[at - 1] == "open: 6 critical, 3 high, 7 elevated, 2 medium"

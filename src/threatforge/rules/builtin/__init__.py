@@ -19,6 +19,7 @@ from threatforge.rules.builtin import (
     privacy,
     stride,
     supply_chain,
+    third_party,
 )
 from threatforge.rules.declarative import parse_pack
 from threatforge.rules.interface import Rule
@@ -55,5 +56,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *ai.RULES,
     *domains.RULES,
     *local.RULES,
+    *third_party.RULES,
     *graph_rules.RULES,
 )
