@@ -19,6 +19,7 @@ from threatforge.rules.builtin import (
     privacy,
     stride,
     supply_chain,
+    tenancy,
     third_party,
 )
 from threatforge.rules.declarative import parse_pack
@@ -57,5 +58,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *domains.RULES,
     *local.RULES,
     *third_party.RULES,
+    *tenancy.RULES,
     *graph_rules.RULES,
 )
