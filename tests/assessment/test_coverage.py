@@ -59,18 +59,21 @@ def test_every_state_on_the_small_model() -> None:
     #                                   S  T  R  I  D  E
     assert _matrix(coverage) == {
         "customer": "------",
+        "agent": "------",  # staff: the refund threat applies because they start refunds
         "refund-fn": "--!--!",  # the refund threat (repudiation, elevation of privilege)
         "payouts-svc": "--M--M",  # ruled out by properties.dual_approval: true
         "reports-fn": "--?---",  # missing-audit-logging lacks `logging`
         "orders-db": "-MFM--",  # a control names public-datastore; an open audit finding
         "ledger-db": "-+MA--",  # decided mitigated; accepted risk
         "customer->refund-fn": "------",
+        "agent->refund-fn": "------",
         "refund-fn->orders-db": "---F--",
         "payouts-svc->ledger-db": "------",  # tls: true: outside the clear-text rule's scope
         "card": "------",
         "profile": "------",
         "internet": "------",
         "cloud": "------",
+        "corp": "------",
     }
     #                                            L  I  Nr De Dd U  Nc
     assert _matrix(coverage, privacy=True) == {
@@ -83,7 +86,7 @@ def test_every_state_on_the_small_model() -> None:
     assert coverage.counts() == {
         CoverageState.FINDING: 2, CoverageState.THREAT: 2, CoverageState.UNKNOWN: 1,
         CoverageState.ACCEPTED: 1, CoverageState.MITIGATED: 5, CoverageState.CHECKED: 1,
-        CoverageState.NOT_CONSIDERED: 66,
+        CoverageState.NOT_CONSIDERED: 84,
     }
     assert coverage.rules_run == 6
 
@@ -267,6 +270,11 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "One person (an insider or a stolen account) may issue refunds through Refund "
         "function alone",
     )
+    idempotency = result(
+        "pay-missing-idempotency", "checked",
+        detail="does not apply: takes no requests from outside its trust (exposure, a less "
+        "trusted caller, staff) and consumes no queue",
+    )
     assert by_id["refund-fn"] == {
         "id": "refund-fn",
         "type": "component",
@@ -275,9 +283,12 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "personal_data": False,
         "stride": {
             "spoofing": none,
-            "tampering": none,
+            "tampering": cell("checked", idempotency),
             "repudiation": cell(
-                "threat", refunds, result("missing-audit-logging", "checked", detail="passed")
+                "threat",
+                refunds,
+                result("missing-audit-logging", "checked", detail="passed"),
+                idempotency,
             ),
             "information-disclosure": none,
             "denial-of-service": none,

@@ -118,7 +118,12 @@ def test_a_result(tmp_path: Path) -> None:
     assert [r["ruleId"] for r in results] == [
         "unauthenticated-boundary-crossing",
         "unauthenticated-exposed-service",
+        # the public entry point's applicable threats (notes, after the findings)
+        "domain-registrar-account-takeover",
+        "dns-dangling-record",
+        "tls-certificate-expiry",
     ]
+    assert [r["level"] for r in results[2:]] == ["note", "note", "note"]
     flow = results[0]
     assert flow["level"] == "error"
     assert flow["message"]["text"] == (

@@ -82,7 +82,7 @@ def test_an_unstated_deciding_fact_is_an_applicable_threat_with_its_question() -
     )
     assert threat.confidence == "not-confirmed"
     assert threat.status is DecisionStatus.OPEN
-    assert (threat.likelihood, threat.impact, threat.severity) == (2, 4, Severity.MEDIUM)
+    assert (threat.likelihood, threat.impact, threat.severity) == (3, 4, Severity.ELEVATED)
     assert threat.meta.stride == (
         Stride.ELEVATION_OF_PRIVILEGE, Stride.REPUDIATION
     )

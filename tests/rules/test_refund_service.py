@@ -24,6 +24,27 @@ def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
     assessment = analyze(load(MODEL), today=TODAY)
     named = {t.fingerprint: t.title for t in assessment.applicable_threats}
     assert named == {
+        # domains, DNS and certificates; third-party consoles; rate limits (the families added
+        # at the end of item 2's list)
+        "dns-dangling-record@api-gateway":
+            "A dangling DNS record of api-gateway may let someone else serve its hostname",
+        "domain-registrar-account-takeover@api-gateway":
+            "A takeover of the registrar or DNS account may redirect api-gateway and every "
+            "other name of the domain",
+        "missing-rate-limit@api-gateway":
+            "One client may flood api-gateway (denial of service, brute force, scraping, "
+            "cost)",
+        "missing-rate-limit@refund-api":
+            "One client may flood Refund API (denial of service, brute force, scraping, cost)",
+        "missing-rate-limit@webhook-handler":
+            "One client may flood webhook-handler (denial of service, brute force, scraping, "
+            "cost)",
+        "third-party-console-without-mfa@psp":
+            "A stolen password for Payment service provider's console may expose the data it "
+            "holds and let someone create keys or change its settings",
+        "tls-certificate-expiry@api-gateway":
+            "An expired certificate may take api-gateway down or teach users to click through"
+            " warnings",
         # refund-amount tampering
         "pay-amount-tampering@refund-api":
             "Amount tampering through Refund API: a client may set the refund, payment or "

@@ -49,7 +49,7 @@ def test_answering_questions_closes_threats_with_what_became_of_them() -> None:
     text = render_diff_markdown(diff)
     assert "Threats to consider: **0 new** · 2 no longer open\n" in text
     assert (
-        "| medium | One person (an insider or a stolen account) may issue refunds through "
+        "| elevated | One person (an insider or a stolen account) may issue refunds through "
         "refund-fn alone | `refund-fn` | ruled out by properties.dual\\_approval: true |"
     ) in text
 
@@ -66,7 +66,7 @@ def test_a_new_refund_endpoint_is_a_new_threat_to_consider() -> None:
         "rule": "pay-refund-without-dual-approval",
         "title": "One person (an insider or a stolen account) may issue refunds through "
         "refund-fn alone",
-        "severity": "medium",
+        "severity": "elevated",
         "status": "open",
         "elements": ["refund-fn"],
         "location": "threatmodel.yaml:7:3",

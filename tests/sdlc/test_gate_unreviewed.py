@@ -57,7 +57,7 @@ def test_an_open_threat_at_the_level_fails_the_gate(invoke: Invoke, folder: Path
         "1 unreviewed applicable threat at or above medium (answer the question, or record a "
         "decision in tracking:):"
     ) in lines
-    assert f"  medium    {THREAT}  {TITLE}" in lines
+    assert f"  elevated  {THREAT}  {TITLE}" in lines
     assert lines[-1] == 'gate FAILED for "Refunds" (fail on high or above)'
 
 
@@ -87,7 +87,7 @@ def test_a_decision_without_an_owner_does_not_close_it(invoke: Invoke, folder: P
         "check", _write(folder, text), "--today", "2026-01-01", "--fail-on-unreviewed", "low",
     )
     assert result.exit_code == 1, result.stdout
-    assert f"  medium    {THREAT}  {TITLE}" in result.stdout.splitlines()
+    assert f"  elevated  {THREAT}  {TITLE}" in result.stdout.splitlines()
 
 
 def test_under_base_only_threats_new_in_the_change_count(invoke: Invoke, folder: Path) -> None:

@@ -117,7 +117,7 @@ def test_kubernetes_deployments_are_superseded_by_the_kubernetes_rules() -> None
         ]
 
 
-def test_unstated_signing_on_a_registry_push_is_not_a_finding() -> None:
+def test_unstated_signing_on_a_registry_push_is_a_question_not_a_finding() -> None:
     result = _run(
         "supply-unsigned-artifacts",
         "  ci: {kind: ci-pipeline, zone: ci-cd}\n"
@@ -125,7 +125,14 @@ def test_unstated_signing_on_a_registry_push_is_not_a_finding() -> None:
         "  - ci -> registry: {protocol: https}\n",
     )
     assert result.findings == ()
-    assert result.gaps == ()
+    (threat,) = result.applicable_threats
+    assert threat.fingerprint == "supply-unsigned-artifacts@ci"
+    assert threat.why == ("publishes to 'registry'",)
+    assert threat.question.describe() == (
+        "Does ci sign every image and package it publishes? (state `properties.image_signing` "
+        "on `ci`: true rules it out; false confirms it)"
+    )
+    assert [(g.element, g.fact) for g in result.gaps] == [("ci", "properties.image_signing")]
 
 
 def test_a_pull_that_does_not_state_signed_is_a_model_gap() -> None:

@@ -7,16 +7,21 @@ from importlib import resources
 from threatforge.model import parse_yaml_text
 from threatforge.rules.builtin import (
     abuse,
+    ai,
     api,
     aws,
+    domains,
     graph_rules,
     identity,
     injection,
     k8s,
+    local,
     payments,
     privacy,
     stride,
     supply_chain,
+    tenancy,
+    third_party,
 )
 from threatforge.rules.declarative import parse_pack
 from threatforge.rules.interface import Rule
@@ -51,5 +56,10 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *privacy.RULES,
     *identity.RULES,
     *supply_chain.RULES,
+    *ai.RULES,
+    *domains.RULES,
+    *local.RULES,
+    *third_party.RULES,
+    *tenancy.RULES,
     *graph_rules.RULES,
 )

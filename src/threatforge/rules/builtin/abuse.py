@@ -407,7 +407,7 @@ def unauthenticated_from_another_zone(component: Component, model: Model) -> Ver
     """No authentication where other zones' people reach a private service."""
     people = _other_zone_people(model, component)
     if exposed(model, component) or not people:
-        return Skip("exposed (another rule judges it) or reached by nobody from another zone")
+        return Skip("exposed to an untrusted zone, or reached by nobody from another zone")
     who = "reached by " + ", ".join(f"'{p}' (zone {z})" for p, z in people)
     if component.authn is not None:
         if component.authn.authenticates:

@@ -45,14 +45,18 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     ElementSet,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
     Target,
+    Unknown,
     Verdict,
     rule,
 )
@@ -72,6 +76,8 @@ MANAGED_IDP_TECH = (
 )
 """Identity services run by a provider: they share no hosts or network with the workloads."""
 COGNITO_TECH = ("aws.cognito*",)
+IAM_ROLE_TECH = ("aws.iam*",)
+"""IAM roles and policies: no administrators of their own to sign in."""
 SHARED_CONTROL_ZONES = frozenset(
     {BoundaryKind.NAMESPACE, BoundaryKind.CLUSTER, BoundaryKind.ACCOUNT, BoundaryKind.ON_PREMISES,
      BoundaryKind.OTHER}
@@ -172,7 +178,6 @@ def _account_holders(model: Model) -> list[Component | Boundary]:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(308,), capec=(560,),
     asvs=("V2.2.4", "V4.3.1"), attack=("T1078.004", "T1110"), kinds=IDP_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.4.1",),
-    properties=frozenset({"mfa_enforced_for_admins"}),
     mitigations=(
         "Require phishing-resistant MFA (FIDO2/WebAuthn security keys or passkeys) for every "
         "administrator in the provider's policy: IAM Identity Center 'require MFA' with "
@@ -183,13 +188,22 @@ def _account_holders(model: Model) -> list[Component | Boundary]:
     ),
     detection="Identity provider with `properties.mfa_enforced_for_admins: false` (or "
     "`optional`). Administrative applications with `admin: true` and `mfa: false` are reported "
-    "by admin-without-mfa.",
+    "by admin-without-mfa. On an identity provider that something signs in through (a flow to "
+    "or from it; IAM roles excluded), an applicable threat (with the question) while it is not "
+    "stated.",
     false_positives="Administrators who can only sign in through a federated IdP that itself "
     "enforces MFA; state `mfa_enforced_for_admins: true` for the federation.",
     references=(
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/enable-mfa.html",
         f"{CHEATSHEETS}Multifactor_Authentication_Cheat_Sheet.html",
     ),
+    asks=(Ask(
+        "Does the policy of {element} require MFA for all its administrators?",
+        (AskFact("properties.mfa_enforced_for_admins", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="One phished administrator password of {element} may hand over every "
+        "application that trusts it",
+    ),),
 ))
 def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     """Fire on identity providers whose policy does not require MFA for administrators."""
@@ -197,7 +211,16 @@ def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     if enforced is False or word(enforced) == "optional":
         assert enforced is not None  # noqa: S101 - checked above
         return Fire((said("mfa_enforced_for_admins", enforced),))
-    return PASS
+    if enforced is True:
+        return RuledOut(("properties.mfa_enforced_for_admins: true",))
+    if tech_is(component, IAM_ROLE_TECH):
+        return PASS
+    users = sorted({f.source for f in model.graph.flows_in(component.id)}
+                   | {f.target for f in model.graph.flows_out(component.id)})
+    if not users:
+        return PASS
+    return Unknown(("properties.mfa_enforced_for_admins",),
+                   why=("signs in or serves " + ", ".join(f"'{u}'" for u in users),))
 
 
 @rule(RuleMeta(

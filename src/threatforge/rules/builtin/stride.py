@@ -60,10 +60,13 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     Crosses,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
@@ -592,7 +595,15 @@ def verbose_errors(component: Component, model: Model) -> Verdict:
         "concurrency).",
     ),
     detection="Exposed process with `rate_limit: false`. An exposed endpoint that takes card "
-    "numbers from anyone is left to pay-card-testing.",
+    "numbers from anyone is left to pay-card-testing. An applicable threat (with the question) "
+    "while `rate_limit` is not stated and no rate-limited edge fronts it.",
+    asks=(Ask(
+        "Does {element} limit how many requests one client can make (per-client throttling "
+        "or quotas)?",
+        (AskFact("rate_limit", confirms=("false",), rules_out=("true",)),),
+        threat="One client may flood {element} (denial of service, brute force, scraping, "
+        "cost)",
+    ),),
 ))
 def missing_rate_limit(component: Component, model: Model) -> Verdict:
     """An exposed process that any one caller can flood."""
@@ -601,9 +612,9 @@ def missing_rate_limit(component: Component, model: Model) -> Verdict:
     if component.rate_limit is None:
         if rate_limited_edge_in_front(model, component):
             return PASS
-        return Unknown(("rate_limit",))
+        return Unknown(("rate_limit",), why=(exposure_words(model, component),))
     if component.rate_limit:
-        return PASS
+        return RuledOut(("rate_limit: true",))
     return Fire((exposure_words(model, component), "rate_limit: false"))
 
 

@@ -15,7 +15,10 @@ push (``aws-ecr-*``). cicd-static-deploy-credentials supersedes
 access keys.
 
 Technology facts are read from ``properties:``; every key is documented in
-``docs/rules/supply-chain-properties.md``. An unstated property never makes a rule fire.
+``docs/rules/supply-chain-properties.md``. An unstated property never makes a rule fire; on a
+pipeline that deploys (a flow to anything but registries and monitoring) or publishes (a flow
+to an artifact registry), four rules ask the property that decides their threat instead
+(``RuleMeta.asks``: an applicable threat with the question, under the finding's fingerprint).
 """
 
 from __future__ import annotations
@@ -36,9 +39,12 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Supersedes,
     Target,
@@ -96,6 +102,16 @@ def _deploy_fact(model: Model, component: Component, key: str, bad: frozenset[st
     return Fire((said(key, value),))
 
 
+def _registries(model: Model, component: Component) -> list[str]:
+    """The artifact registries a pipeline publishes to (its flows to them)."""
+    return sorted({f.target for f in model.graph.flows_out(component.id)
+                   if model.components[f.target].kind is REGISTRY})
+
+
+def _deploys_words(model: Model, component: Component) -> str:
+    return "deploys to " + ", ".join(f"'{t}'" for t in _deploy_targets(model, component))
+
+
 # --- the pipeline -----------------------------------------------------------------------------
 
 
@@ -108,7 +124,6 @@ def _deploy_fact(model: Model, component: Component, key: str, bad: frozenset[st
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(829, 494),
     capec=(538,), asvs=("V10.3.2", "V14.2.4"), attack=("T1195.001",), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN,
-    properties=frozenset({"pinned_actions", "third_party_plugins_pinned"}),
     mitigations=(
         "Pin every third-party action to a full commit SHA (`uses: org/action@<40-hex>`) and "
         "let Dependabot or Renovate propose updates; enforce it with the repository or "
@@ -117,18 +132,32 @@ def _deploy_fact(model: Model, component: Component, key: str, bad: frozenset[st
         "plugins or CircleCI orbs through an internal, reviewed source.",
     ),
     detection="CI pipeline with `properties.pinned_actions: false` or "
-    "`properties.third_party_plugins_pinned: false`.",
+    "`properties.third_party_plugins_pinned: false`. On a pipeline that deploys, an "
+    "applicable threat (with the question) while neither is stated.",
     false_positives="First-party actions from the organisation's own repositories protected by "
     "branch protection; accept with justification.",
     references=(
         f"{GITHUB_HARDENING}#using-third-party-actions",
         f"{CICD_TOP10}",
     ),
+    asks=(Ask(
+        "Are the third-party actions and plugins {element} runs pinned to a full commit SHA or "
+        "digest?",
+        (AskFact("properties.pinned_actions", confirms=("false",), rules_out=("true",)),),
+        threat="A compromised third-party action or plugin may run in {element} with its "
+        "deployment secrets",
+    ),),
 ))
 def cicd_unpinned_third_party_actions(component: Component, model: Model) -> Verdict:
-    """Fire on pipelines that state third-party actions or plugins are not pinned."""
+    """Unpinned third-party actions or plugins fire; a pipeline that deploys is asked."""
     evidence = _stated_false(component, "pinned_actions", "third_party_plugins_pinned")
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    if component.prop("pinned_actions") is True:
+        return RuledOut(("properties.pinned_actions: true",))
+    if not _deploy_targets(model, component):
+        return PASS
+    return Unknown(("properties.pinned_actions",), why=(_deploys_words(model, component),))
 
 
 @rule(RuleMeta(
@@ -141,7 +170,6 @@ def cicd_unpinned_third_party_actions(component: Component, model: Model) -> Ver
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(E, INFO), cwe=(829, 668),
     capec=(511,), attack=("T1195.002", "T1552"), kinds=CI_KINDS, confidence=Confidence.HIGH,
     domain=DOMAIN,
-    properties=frozenset({"pr_secrets_exposed"}),
     mitigations=(
         "Build untrusted pull requests with the `pull_request` trigger only (no secrets, "
         "read-only `GITHUB_TOKEN`); run steps that need secrets in a separate workflow on "
@@ -149,7 +177,8 @@ def cicd_unpinned_third_party_actions(component: Component, model: Model) -> Ver
         "Set `permissions:` to read-only at the workflow level and keep deployment secrets in "
         "environments with required reviewers.",
     ),
-    detection="CI pipeline with `properties.pr_secrets_exposed: true`.",
+    detection="CI pipeline with `properties.pr_secrets_exposed: true`. On a pipeline that "
+    "deploys, an applicable threat (with the question) while it is not stated.",
     false_positives="Workflows that run on `pull_request_target` but never check out or execute "
     "the pull request's code (labelling, comments); do not state "
     "`pr_secrets_exposed: true` for them.",
@@ -157,11 +186,24 @@ def cicd_unpinned_third_party_actions(component: Component, model: Model) -> Ver
         "https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/",
         f"{CICD_TOP10}",
     ),
+    asks=(Ask(
+        "Does {element} run code from forks or unreviewed pull requests while holding secrets "
+        "or a write token?",
+        (AskFact("properties.pr_secrets_exposed", confirms=("true",), rules_out=("false",)),),
+        threat="Code in an outside pull request may run in {element} and take its secrets "
+        "(poisoned pipeline execution)",
+    ),),
 ))
 def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> Verdict:
-    """Fire on pipelines that expose secrets to untrusted pull-request code."""
-    if component.prop("pr_secrets_exposed") is not True:
-        return PASS
+    """Secrets exposed to pull-request code fire; a pipeline that deploys is asked."""
+    exposed_to_prs = component.prop("pr_secrets_exposed")
+    if exposed_to_prs is None:
+        if not _deploy_targets(model, component):
+            return PASS
+        return Unknown(("properties.pr_secrets_exposed",),
+                       why=(_deploys_words(model, component),))
+    if exposed_to_prs is not True:
+        return RuledOut(("properties.pr_secrets_exposed: false",))
     return Fire((said("pr_secrets_exposed", True),))
 
 
@@ -175,7 +217,6 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(522,),
     asvs=("V2.10.1",), attack=("T1552.001", "T1078.004"), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.6.3",),
-    properties=frozenset({"deploy_auth"}),
     mitigations=(
         "Federate the pipeline's identity instead: GitHub Actions / GitLab OIDC to an IAM role "
         "(`AssumeRoleWithWebIdentity` with `sub` pinned to the repository and environment), "
@@ -188,7 +229,9 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
     "static-token. A `static-token` for a Kubernetes API server (the pipeline has a flow into a "
     "component with tech aws.eks, k8s.apiserver... or named kube-apiserver) is reported by "
     "k8s-long-lived-sa-token. The pipeline's IAM user access keys (`aws_access_keys: true`) are "
-    "this finding too: aws-iam-long-lived-access-keys leaves such pipelines to this rule.",
+    "this finding too: aws-iam-long-lived-access-keys leaves such pipelines to this rule. On a "
+    "pipeline that deploys, an applicable threat (with the question) while `deploy_auth` is not "
+    "stated; any other stated value (`oidc`, `workload-identity`) rules it out.",
     false_positives="Targets that accept nothing but static credentials; keep them in a secrets "
     "manager with rotation and accept with justification.",
     references=(
@@ -197,13 +240,25 @@ def cicd_untrusted_pr_code_with_secrets(component: Component, model: Model) -> V
         f"{CICD_TOP10}",
     ),
     supersedes=(Supersedes("aws-iam-long-lived-access-keys"),),
+    asks=(Ask(
+        "How does {element} authenticate to what it deploys to: short-lived federated "
+        "credentials (OIDC) or a static key?",
+        (AskFact("properties.deploy_auth", confirms=("static-key",), rules_out=("oidc",)),),
+        threat="Long-lived deployment credentials may be copied out of {element} and used "
+        "from anywhere",
+    ),),
 ))
 def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdict:
     """Fire on pipelines that deploy with static credentials."""
+    targets = _deploy_targets(model, component)
+    stated = word(component.prop("deploy_auth"))
+    if stated is None:
+        if not targets:
+            return PASS
+        return Unknown(("properties.deploy_auth",), why=(_deploys_words(model, component),))
     verdict = _deploy_fact(model, component, "deploy_auth", STATIC_DEPLOY_AUTH)
     if not isinstance(verdict, Fire):
-        return verdict
-    targets = _deploy_targets(model, component)
+        return RuledOut((said("deploy_auth", stated),))
     evidence = verdict.evidence + ((f"deploys to {', '.join(targets)}",) if targets else ())
     return Fire(evidence, detail=str(component.prop("deploy_auth")))
 
@@ -360,6 +415,11 @@ def cicd_branch_protection_disabled(component: Component, model: Model) -> Verdi
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, S), cwe=(345, 494),
     capec=(439,), asvs=("V10.3.2",), attack=("T1195.002", "T1525"), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN,
+    asks=(Ask(
+        "Does {element} sign every image and package it publishes?",
+        (AskFact("properties.image_signing", confirms=("false",), rules_out=("true",)),),
+        threat="An image or package pushed by someone else may pass for one {element} built",
+    ),),
     mitigations=(
         "Sign every image and package at build time with a key the pipeline cannot export "
         "(Sigstore cosign keyless with the CI OIDC identity, AWS Signer, Notation with a KMS "
@@ -369,7 +429,8 @@ def cicd_branch_protection_disabled(component: Component, model: Model) -> Verdi
     ),
     detection="CI pipeline with `properties.image_signing: false` or "
     "`properties.artifact_signing: false`, or a flow from it to an artifact-registry with "
-    "`signed: false`.",
+    "`signed: false`. On a pipeline that publishes to a registry, an applicable threat (with "
+    "the question) while none of these is stated.",
     false_positives="Artifacts consumed only inside the same pipeline run (test images); accept "
     "with justification.",
     references=(
@@ -383,7 +444,20 @@ def supply_unsigned_artifacts(component: Component, model: Model) -> Verdict:
     evidence += [f"publishes to '{f.target}' with signed: false"
                  for f in model.graph.flows_out(component.id)
                  if model.components[f.target].kind is REGISTRY and f.signed is False]
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    registries = _registries(model, component)
+    if not registries:
+        return PASS
+    if component.prop("image_signing") is True or component.prop("artifact_signing") is True:
+        key = "image_signing" if component.prop("image_signing") is True else "artifact_signing"
+        return RuledOut((f"properties.{key}: true",))
+    signed = [f for f in model.graph.flows_out(component.id)
+              if f.target in registries and f.signed is True]
+    if len(signed) == len(registries):
+        return RuledOut((f"publishes to '{signed[0].target}' with signed: true",))
+    return Unknown(("properties.image_signing",),
+                   why=("publishes to " + ", ".join(f"'{r}'" for r in registries),))
 
 
 @rule(RuleMeta(
