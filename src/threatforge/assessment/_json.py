@@ -616,27 +616,32 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             compliance=shape.strs(item, "compliance", where),
         )
 
+    def scored(item: Mapping[str, Any], where: str) -> dict[str, Any]:
+        """The fields a finding and an applicable threat share: rule, element, score, decision."""
+        info = rule_info(item, where)
+        return {
+            "meta": metas.setdefault(_meta_key(info), info),
+            "title": info.title,
+            "elements": shape.strs(item, "elements", where),
+            "fingerprint": shape.string(item, "fingerprint", where),
+            "likelihood": shape.number(item, "likelihood", where, low=1),
+            "impact": shape.number(item, "impact", where, low=1),
+            "severity": shape.member(Severity, item, "severity", where),
+            "explanation": shape.string(item, "explanation", where),
+            "data": shape.strs(item, "data", where),
+            "status": shape.member(TrackingStatus, item, "status", where),
+            "decision": decision(shape.field(item, "decision", where), f"{where}.decision"),
+            "location": location(shape.field(item, "location", where), f"{where}.location"),
+            "likelihood_factors": shape.strs(item, "likelihood_factors", where),
+            "impact_factors": shape.strs(item, "impact_factors", where),
+        }
+
     def finding(value: Any, where: str) -> Finding:
         item = shape.mapping(value, where)
-        info = rule_info(item, where)
-        meta = metas.setdefault(_meta_key(info), info)
         return Finding(
-            meta=meta,
-            title=info.title,
-            elements=shape.strs(item, "elements", where),
-            fingerprint=shape.string(item, "fingerprint", where),
-            likelihood=shape.number(item, "likelihood", where, low=1),
-            impact=shape.number(item, "impact", where, low=1),
-            severity=shape.member(Severity, item, "severity", where),
+            **scored(item, where),
             confidence=shape.member(Confidence, item, "confidence", where),
-            explanation=shape.string(item, "explanation", where),
             evidence=shape.strs(item, "evidence", where),
-            data=shape.strs(item, "data", where),
-            status=shape.member(TrackingStatus, item, "status", where),
-            decision=decision(shape.field(item, "decision", where), f"{where}.decision"),
-            location=location(shape.field(item, "location", where), f"{where}.location"),
-            likelihood_factors=shape.strs(item, "likelihood_factors", where),
-            impact_factors=shape.strs(item, "impact_factors", where),
         )
 
     def threat(value: Any, where: str) -> ApplicableThreat:
@@ -646,25 +651,10 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             raise shape.fail(
                 f"{where}.confidence", f"expected '{NOT_CONFIRMED}', found {_kind(confidence)}"
             )
-        info = rule_info(item, where)
-        meta = metas.setdefault(_meta_key(info), info)
         return ApplicableThreat(
-            meta=meta,
-            title=info.title,
-            elements=shape.strs(item, "elements", where),
-            fingerprint=shape.string(item, "fingerprint", where),
-            likelihood=shape.number(item, "likelihood", where, low=1),
-            impact=shape.number(item, "impact", where, low=1),
-            severity=shape.member(Severity, item, "severity", where),
-            explanation=shape.string(item, "explanation", where),
+            **scored(item, where),
             why=shape.strs(item, "why", where),
             question=question(shape.field(item, "question", where), f"{where}.question"),
-            data=shape.strs(item, "data", where),
-            status=shape.member(TrackingStatus, item, "status", where),
-            decision=decision(shape.field(item, "decision", where), f"{where}.decision"),
-            location=location(shape.field(item, "location", where), f"{where}.location"),
-            likelihood_factors=shape.strs(item, "likelihood_factors", where),
-            impact_factors=shape.strs(item, "impact_factors", where),
         )
 
     def team_threat(value: Any, where: str) -> TeamThreat:
