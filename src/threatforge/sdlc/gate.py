@@ -142,16 +142,16 @@ def evaluate_gate(
     )
 
 
-_Threat = TypeVar("_Threat", ApplicableThreat, TeamThreat)
+_Result = TypeVar("_Result", Finding, ApplicableThreat, TeamThreat)
 
 
 def _apply_threat_decisions(
-    threats: Sequence[_Threat], policy: LoadedPolicy, today: date, model: Model | None
-) -> tuple[list[_Threat], list[_Threat], list[InvalidDecision]]:
-    """The threats (applicable or the team's) still open, those valid decisions close, and the
-    decisions that may not (their threat stays open), judged as decisions on findings are."""
-    open_threats: list[_Threat] = []
-    hidden: list[_Threat] = []
+    threats: Sequence[_Result], policy: LoadedPolicy, today: date, model: Model | None
+) -> tuple[list[_Result], list[_Result], list[InvalidDecision]]:
+    """The results (findings, applicable or team threats) still open, those valid decisions
+    close, and the decisions that may not (their result stays open and counts)."""
+    open_threats: list[_Result] = []
+    hidden: list[_Result] = []
     invalid: list[InvalidDecision] = []
     controls = None if model is None else model.controls
     for threat in threats:
@@ -174,24 +174,7 @@ def _apply_decisions(
     assessment: Assessment, policy: LoadedPolicy, today: date, model: Model | None
 ) -> tuple[list[Finding], list[Finding], list[InvalidDecision]]:
     """The findings that count, those valid decisions hide, and the decisions that may not."""
-    counted: list[Finding] = []
-    hidden: list[Finding] = []
-    invalid: list[InvalidDecision] = []
-    controls = None if model is None else model.controls
-    for finding in assessment.findings:
-        if finding.is_open:
-            counted.append(finding)
-            continue
-        decision = finding.decision or Decision(finding.status, None, None, None, None)
-        entry = None if model is None else model.tracking.get(finding.fingerprint)
-        location = None if entry is None else entry.location
-        problem = check_decision(finding, decision, policy.decisions, today, controls, location)
-        if problem is None:
-            hidden.append(finding)
-        else:
-            invalid.append(problem)
-            counted.append(finding)
-    return counted, hidden, invalid
+    return _apply_threat_decisions(assessment.findings, policy, today, model)
 
 
 def _counts(result: GateResult) -> str:
