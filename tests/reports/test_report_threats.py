@@ -55,6 +55,8 @@ def test_the_markdown_report_lists_each_threat_with_its_question_escaped() -> No
         "`false` confirms"
     ) in section
     assert "  - Why: issues refunds ('refund' in a route: /refund \\| \\`x\\`)" in section
+    assert "****" not in section  # the severity label carries its own bold markers
+    assert "\n- **" in section
 
 
 def test_the_html_report_lists_each_threat_with_its_question_escaped() -> None:

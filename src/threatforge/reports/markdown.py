@@ -223,7 +223,7 @@ def _threats(c: ReportContent) -> list[str]:
         lines += [f"### {markdown_text(group.label)} ({markdown_code(group.element)})", ""]
         for threat in group.threats:
             lines.append(
-                f"- **{severity_label(threat.severity)}** {markdown_text(threat.title)} "
+                f"- {severity_label(threat.severity)} {markdown_text(threat.title)} "
                 f"({markdown_code(threat.fingerprint)}, {threat.status.value})"
             )
             if threat.why:
