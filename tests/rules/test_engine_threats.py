@@ -248,3 +248,30 @@ def test_authentication_stated_on_a_flow_counts_for_the_call() -> None:
     ]
     (threat,) = assessment.applicable_threats
     assert threat.why == ("reached by 'engineer' (zone corp)", "not exposed to the internet")
+
+
+PARTNER_API = Path(__file__).resolve().parents[2] / "examples" / "partner-api" / "threatmodel.yaml"
+
+
+def test_a_threat_not_confirmed_is_at_most_high_and_critical_once_confirmed() -> None:
+    # issue 15 item 5: a missing fact is a question, never a critical weakness
+    fingerprint = "idp-admin-mfa-not-enforced@workforce-idp"
+    asked = analyze(load(PARTNER_API), today=TODAY)
+    (threat,) = [t for t in asked.applicable_threats if t.fingerprint == fingerprint]
+    assert (threat.likelihood, threat.impact, threat.severity) == (4, 5, Severity.HIGH)
+    assert threat.explanation == (
+        "High (a threat not confirmed is at most high; critical once confirmed): likelihood 4/5 "
+        "(base 3; +1 'workforce-idp' is an entry point), impact 5/5 (base 5; +1 restricted data "
+        "'staff-credentials')."
+    )
+    text = PARTNER_API.read_text(encoding="utf-8").replace(
+        "    mfa: true\n    logging: {enabled: true, audit: true}\n"
+        "    processes: [staff-credentials, access-tokens]\n",
+        "    mfa: true\n    logging: {enabled: true, audit: true}\n"
+        "    processes: [staff-credentials, access-tokens]\n"
+        "    properties: {mfa_enforced_for_admins: false}\n",
+        1,
+    )
+    confirmed = analyze(load_text(text, str(PARTNER_API)), today=TODAY)
+    (finding,) = [f for f in confirmed.findings if f.fingerprint == fingerprint]
+    assert finding.severity is Severity.CRITICAL

@@ -808,6 +808,14 @@ class _Run:
         data, data_ids = self.at_stake(element_id, subjects, verdict.data, element)
         scored = score(meta, model, subjects, data, [], element)
         label = element.label
+        severity, explanation = scored.severity, scored.explanation
+        if severity is Severity.CRITICAL:
+            # a missing fact is a question, never a critical weakness (issue 15 item 5)
+            severity = Severity.HIGH
+            explanation = (
+                "High (a threat not confirmed is at most high; critical once confirmed): "
+                + explanation.partition(": ")[2]
+            )
         threat = ApplicableThreat(
             meta=meta,
             title=render_title(ask.threat or meta.title, label),
@@ -815,8 +823,8 @@ class _Run:
             fingerprint=fingerprint,
             likelihood=scored.likelihood,
             impact=scored.impact,
-            severity=scored.severity,
-            explanation=scored.explanation,
+            severity=severity,
+            explanation=explanation,
             why=verdict.why or (f"in the scope of the rule: {meta.detection}",),
             question=Question(
                 render_title(ask.text, label),
