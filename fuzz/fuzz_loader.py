@@ -15,8 +15,7 @@ from datetime import date
 from _fuzzing import fuzz_main, instrumented
 
 with instrumented():
-    from threatforge.errors import ModelError
-    from threatforge.model import Limits, load_text
+    from threatforge.model import Limits, ModelError, load_text
     from threatforge.model._yaml import ReadError, parse_bytes
     from threatforge.rules import analyze, builtin_rules
 

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 from threatforge.errors import (
     ExportError,
     ImporterError,
-    ModelError,
     RuleError,
     ServerError,
     ThreatforgeError,
 )
-from threatforge.model import Model, load, load_source, load_text
+from threatforge.model import Model, ModelError, load, load_source, load_text
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence

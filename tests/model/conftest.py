@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from threatforge.errors import ModelError
-from threatforge.model import load_text
+from threatforge.model import ModelError, load_text
 
 Diagnose = Callable[..., list[str]]
 WriteTree = Callable[[dict[str, str | bytes]], Path]

@@ -14,7 +14,6 @@ import pytest
 
 import threatforge
 from threatforge.assessment._json import _parse_location
-from threatforge.errors import ModelError
 from threatforge.importers import ImportedModel
 from threatforge.model import (
     Boundary,
@@ -27,6 +26,7 @@ from threatforge.model import (
     Flow,
     Location,
     Model,
+    ModelError,
     SourceMap,
     System,
     TrackingEntry,

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from threatforge.errors import ModelError
-from threatforge.model import TrackingEntry, TrackingStatus, edit, load, load_text
+from threatforge.model import ModelError, TrackingEntry, TrackingStatus, edit, load, load_text
 from threatforge.model.canonical import model_differences, model_digest, models_equal
 from threatforge.model.edit import REWRITES, find_fixes, format_text, set_decision
 from threatforge.model.loader import load_file_text

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from threatforge.errors import ModelError
 from threatforge.model import (
     GitRepository,
     GitTree,
     Location,
     MemorySource,
+    ModelError,
     Problem,
     SourceError,
     WorkingTree,

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from threatforge.assessment import Severity, Stride
-from threatforge.errors import ModelError
 from threatforge.model import (
+    ModelError,
     StrideCategory,
     ThreatPriority,
     ThreatSeverity,

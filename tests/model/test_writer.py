@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench_models import generated_model
-from threatforge.errors import ModelError
-from threatforge.model import load, load_text
+from threatforge.model import ModelError, load, load_text
 from threatforge.model.canonical import model_differences, models_equal
 from threatforge.model.edit import format_text
 from threatforge.model.writer import replace_file, save_model, write_model, yaml_scalar

@@ -17,8 +17,7 @@ from threatforge.assessment import (
     RuledOut,
     Severity,
 )
-from threatforge.errors import ModelError
-from threatforge.model import Component, Model, load, load_text
+from threatforge.model import Component, Model, ModelError, load, load_text
 from threatforge.rules import (
     PASS,
     Ask,

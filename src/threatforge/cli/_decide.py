@@ -76,8 +76,7 @@ def decide(
     not accept (exit 2, nothing written)."""
     from pydantic import ValidationError
 
-    from threatforge.errors import ModelError
-    from threatforge.model import TrackingEntry, TrackingStatus
+    from threatforge.model import ModelError, TrackingEntry, TrackingStatus
     from threatforge.model.edit import set_decision
     from threatforge.rules import Decision
     from threatforge.sdlc.decisions import check_decision

@@ -30,8 +30,7 @@ def fmt(
     diff: bool = typer.Option(False, "--diff", help="Print what would change as a unified diff."),
 ) -> None:
     """Format model files canonically, comments kept (docs/fmt.md). Exit 2 on an invalid model."""
-    from threatforge.errors import ModelError
-    from threatforge.model import load_with_diagnostics
+    from threatforge.model import ModelError, load_with_diagnostics
     from threatforge.model.edit import find_fixes, format_text, read_model_text
     from threatforge.model.writer import replace_file
 

@@ -82,7 +82,7 @@ def _report_run(assessment: Assessment) -> None:
 
 def _fail_on_errors(error: Exception) -> NoReturn:
     """Print a model's diagnostics (a ModelError) or the message, then exit 2."""
-    from threatforge.errors import ModelError
+    from threatforge.model import ModelError
 
     if isinstance(error, ModelError):
         output.diagnostics(error.diagnostics)

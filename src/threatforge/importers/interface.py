@@ -49,7 +49,7 @@ class ImportedModel:
         default: Location | str = "model",
     ) -> ImportedModel:
         """The validated model of ``draft`` (its gaps as the model's warnings); a
-        :class:`~threatforge.errors.ModelError` listing every error at its origin (element id ->
+        :class:`~threatforge.model.ModelError` listing every error at its origin (element id ->
         place in the input; ``default`` for an element without one) otherwise."""
         model = validate_draft(draft, SourceMap(origins, default=default))
         return cls(model, dict(origins), tuple(notes))

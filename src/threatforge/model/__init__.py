@@ -7,7 +7,7 @@ from threatforge.model._model import Element, Model
 from threatforge.model._yaml import Document, Limits, ReadError
 from threatforge.model._yaml import parse_text as parse_yaml_text
 from threatforge.model._yaml import read_file as read_yaml_file
-from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
 from threatforge.model.draft import (
     Draft,
     DraftResult,
@@ -95,6 +95,7 @@ __all__ = [
     "Location",
     "MemorySource",
     "Model",
+    "ModelError",
     "ModelFile",
     "ModelGraph",
     "Problem",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Diagnostic", "Level", "Location"]
+from threatforge.errors import ThreatforgeError
+
+__all__ = ["Diagnostic", "Level", "Location", "ModelError"]
 
 
 class Level(StrEnum):
@@ -54,3 +57,14 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.file, self.location.line, self.location.column, self.message)
+
+
+class ModelError(ThreatforgeError):
+    """A model could not be loaded; ``diagnostics`` lists every problem found, in file order."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error]
+        first = errors[0].format() if errors else "invalid model"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(first + more)

@@ -21,9 +21,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from threatforge.errors import ModelError
 from threatforge.model._model import Element, Model
-from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
 from threatforge.model.id_clashes import IdRename, plan_id_renames
 from threatforge.model.schema import (
     ELEMENT_ID_PATTERN,

@@ -33,7 +33,6 @@ from ruamel.yaml.tokens import (
     FlowSequenceStartToken,
 )
 
-from threatforge.errors import ModelError
 from threatforge.model._model import Model
 from threatforge.model.canonical import (
     ELEMENT_KEY_ORDER,
@@ -42,7 +41,7 @@ from threatforge.model.canonical import (
     model_differences,
     normalized,
 )
-from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
 from threatforge.model.loader import load_file_text
 from threatforge.model.schema import EVERY_ELEMENT, ModelFile, System, TrackingEntry
 from threatforge.model.writer import replace_file, yaml_scalar

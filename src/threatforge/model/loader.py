@@ -16,10 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from threatforge.errors import ModelError
 from threatforge.model._model import Element, Model
 from threatforge.model._yaml import Document, Limits, ReadError, parse_bytes, parse_text
-from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
 from threatforge.model.draft import (
     MAX_ERRORS,
     Collector,

@@ -22,10 +22,9 @@ from typing import Any
 
 import yaml
 
-from threatforge.errors import ModelError
 from threatforge.model._model import Model
 from threatforge.model.canonical import document, model_differences, models_equal
-from threatforge.model.diagnostics import Diagnostic, Level, Location
+from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
 
 __all__ = ["canonical_text", "replace_file", "save_model", "write_model", "yaml_scalar"]
 

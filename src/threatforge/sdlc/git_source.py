@@ -145,7 +145,7 @@ def load_at_ref(
     display: str | None = None,
 ) -> Model | None:
     """The model at the ref, its includes read from the same commit (None when the file did
-    not exist there). Raises :class:`~threatforge.errors.ModelError` for an invalid model and
+    not exist there). Raises :class:`~threatforge.model.ModelError` for an invalid model and
     :class:`GitSourceError` when the repository, ref or path cannot be used."""
     ref = validate_ref(source.ref)
     _validate_path(source.path, str(source))

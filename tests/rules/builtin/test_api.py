@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from threatforge.assessment import Assessment
-from threatforge.errors import ModelError
-from threatforge.model import load_text
+from threatforge.model import ModelError, load_text
 from threatforge.rules import analyze
 from threatforge.rules.builtin import api
 from threatforge.rules.interface import Confidence
