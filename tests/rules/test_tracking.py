@@ -218,3 +218,26 @@ def test_the_hint_names_a_finding_without_a_decision_and_only_a_close_one() -> N
         "tracking entry 'no-limit@batch' matches no finding: the threat is gone or the element "
         "was renamed; remove or update the entry",
     )
+
+
+def test_a_stale_key_with_a_typo_is_told_the_applicable_threat_it_most_likely_meant() -> None:
+    # the refund service states no weakness: its results are applicable threats, not findings
+    from pathlib import Path
+
+    from threatforge.rules import analyze
+
+    example = Path(__file__).resolve().parents[2] / "examples/refund-service/threatmodel.yaml"
+    text = example.read_text(encoding="utf-8").replace(
+        "tracking: {}\n",
+        "tracking:\n  pay-amount-tampering@refund-apl:\n    status: not-applicable\n"
+        "    justification: amounts come from the ledger\n    owner: sec\n"
+        "    expires: 2026-06-01\n",
+        1,
+    )
+    result = analyze(load_text(text, str(example)), today=TODAY)
+    assert [s.fingerprint for s in result.stale] == ["pay-amount-tampering@refund-apl"]
+    assert result.warnings[-1] == (
+        "tracking entry 'pay-amount-tampering@refund-apl' matches no finding: the threat is gone "
+        "or the element was renamed; remove or update the entry — did you mean "
+        "'pay-amount-tampering@refund-api'?"
+    )

@@ -1077,8 +1077,14 @@ def _track(
         for fingerprint, entry in sorted(model.tracking.items())
         if fingerprint not in matched and fingerprint.partition("@")[0] not in not_run
     ]
-    # a key with a typo most likely meant a finding that has no decision yet
-    undecided = [f.fingerprint for f in findings if f.fingerprint not in matched] if stale else []
+    # a key with a typo most likely meant a result (finding, applicable or team threat) that has
+    # no decision yet
+    fingerprints = [
+        *(f.fingerprint for f in findings),
+        *(t.fingerprint for t in threats),
+        *(t.fingerprint for t in team),
+    ]
+    undecided = [f for f in fingerprints if f not in matched] if stale else []
     for item in stale:
         if item.moved_to is not None:
             warnings.append(
