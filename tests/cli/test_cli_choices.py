@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 import threatforge
-from threatforge.assessment import Severity
+from threatforge.assessment import DecisionStatus, Severity
 from threatforge.cli import app
 from threatforge.reports.choices import (
     DIAGRAM_EXTENSIONS,
@@ -30,9 +30,8 @@ from threatforge.reports.choices import (
 
 CLI = Path(threatforge.__file__).parent / "cli"
 
-# the one copy left, and why: the decisions that hide a finding become part of the one decision
-# vocabulary of issue #15 item 1 (assessment/), and `decide --status` will offer them from there
-KNOWN_COPIES = {"DecisionStatus"}
+# no copy is left: `decide --status` offers the one decision vocabulary (assessment/)
+KNOWN_COPIES: set[str] = set()
 
 
 def _option_enums() -> dict[tuple[str, str], object]:
@@ -58,6 +57,7 @@ def test_each_option_offers_its_library_enum_itself() -> None:
         ("report", "layout"): LayoutEngine,
         ("diagram", "view"): DiagramView,
         ("diagram", "layout"): LayoutEngine,
+        ("decide", "status"): DecisionStatus,
     }
     for key, enum in expected.items():
         assert enums[key] is enum, key

@@ -333,3 +333,41 @@ def test_a_team_threat_is_accepted_by_its_fingerprint(
     )
     assert misspelt.exit_code != 0
     assert "did you mean 'team-threat@refund-replay'?" in misspelt.output
+
+
+def test_a_status_that_keeps_the_result_open_needs_only_an_owner(model: Path) -> None:
+    """in-progress is the one vocabulary's too: written with its owner, still counted."""
+    result = decide(FINDING, "--status", "in-progress", "--owner", "bob", "--ticket", "SEC-7")
+    assert result.exit_code == 0, result.output
+    assert model.read_text(encoding="utf-8") == MODEL + (
+        "tracking:\n"
+        '  "pci-no-cde-defined@card":\n'
+        "    status: in-progress\n"
+        "    owner: bob\n"
+        "    ticket: SEC-7\n"
+    )
+    assert result.stderr.splitlines()[-1] == (
+        "threatmodel.yaml: recorded pci-no-cde-defined@card: in-progress, owner bob "
+        "(still counted by the gate)"
+    )
+    gate = CliRunner().invoke(app, ["check", "threatmodel.yaml", *TODAY])
+    assert gate.exit_code == 1  # in progress is not decided away
+
+
+def test_a_status_that_keeps_the_result_open_refuses_no_owner(model: Path) -> None:
+    result = decide(FINDING, "--status", "in-discussion")
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "error: pci-no-cde-defined@card (in-discussion): no owner (who works on it): name one "
+        "with --owner; nothing was written\n"
+    )
+    assert model.read_text(encoding="utf-8") == MODEL
+
+
+def test_the_status_choices_are_the_one_decision_vocabulary() -> None:
+    from threatforge.assessment import DECISION_STATUSES
+
+    result = CliRunner().invoke(app, ["decide", "threatmodel.yaml", FINDING, "--status", "done"])
+    assert result.exit_code == 2
+    offered = " ".join(result.output.split()).split("'done' is not one of ")[1]
+    assert sorted(offered.rstrip(".").split(", ")) == sorted(f"'{s}'" for s in DECISION_STATUSES)

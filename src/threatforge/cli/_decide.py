@@ -1,8 +1,12 @@
 """``threatforge decide``: record a decision on a finding in the model's ``tracking:`` section.
 
-The decision is judged before it is written, by the rules the gate applies
+``--status`` takes the one decision vocabulary (:data:`threatforge.assessment.DecisionStatus`).
+A status that closes a result (mitigated, accepted, false-positive, not-applicable) is judged
+before it is written, by the rules the gate applies
 (:func:`threatforge.sdlc.decisions.check_decision`, with the same ``--policy``): one the gate
 would not let hide its finding is refused with the gate's own words, and nothing is written.
+A status that keeps it open (open, in-discussion, in-progress) hides nothing, so it needs only
+the ``--owner`` working on it.
 The file is edited in place through the round-trip writer
 (:func:`threatforge.model.edit.set_decision`): comments, layout and every other entry stay.
 """
@@ -10,11 +14,11 @@ The file is edited in place through the round-trip writer
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
+from threatforge.assessment import DecisionStatus, is_open_status
 from threatforge.cli._common import (
     PACKS_OPTION,
     POLICY_OPTION,
@@ -30,16 +34,6 @@ from threatforge.cli._output import output
 __all__ = ["register"]
 
 
-class DecisionStatus(StrEnum):
-    """The decisions that hide a finding (or close an applicable threat) for the gate, so each
-    is checked; a subset of the one vocabulary (``threatforge.assessment.DecisionStatus``)."""
-
-    ACCEPTED = "accepted"
-    MITIGATED = "mitigated"
-    FALSE_POSITIVE = "false-positive"
-    NOT_APPLICABLE = "not-applicable"
-
-
 def decide(
     model_path: Path = typer.Argument(..., metavar="MODEL", help="The threatmodel.yaml."),
     fingerprint: str = typer.Argument(
@@ -47,7 +41,13 @@ def decide(
         metavar="FINDING_KEY",
         help="The finding's fingerprint (rule@element), as check and analyze print it.",
     ),
-    status: DecisionStatus = typer.Option(..., "--status", help="What was decided."),
+    status: DecisionStatus = typer.Option(
+        ...,
+        "--status",
+        help="What was decided: mitigated, accepted, false-positive and not-applicable close "
+        "the result (checked as the gate checks them); open, in-discussion and in-progress keep "
+        "it counted.",
+    ),
     owner: str | None = typer.Option(None, "--owner", help="Who decided (required)."),
     reason: str | None = typer.Option(
         None, "--reason", help="Why (written as 'justification'; required)."
@@ -72,8 +72,8 @@ def decide(
         False, "--no-plugins", help="Load no rule plugins (also THREATFORGE_NO_PLUGINS=1)."
     ),
 ) -> None:
-    """Record a decision on a finding in tracking: (comments kept); refuse one the gate would
-    not accept (exit 2, nothing written)."""
+    """Record a decision on a finding, applicable threat or team threat in tracking: (comments
+    kept); refuse one the gate would not accept (exit 2, nothing written)."""
     from pydantic import ValidationError
 
     from threatforge.model import ModelError, TrackingEntry, TrackingStatus
@@ -84,6 +84,7 @@ def decide(
     if control is not None and evidence is not None:
         output.fail("name either --control ID or --evidence REF, not both")
     chosen = TrackingStatus(status.value)
+    keeps_open = is_open_status(chosen)
     if (control is not None or evidence is not None) and chosen is not TrackingStatus.MITIGATED:
         output.fail(
             "--control and --evidence say what mitigates a finding: use them with "
@@ -128,7 +129,15 @@ def decide(
         control=control,
         evidence=evidence,
     )
-    problem = check_decision(finding, decision, policy.decisions, when, model.controls)
+    if keeps_open:
+        problem = None
+        if not owner:
+            output.fail(
+                f"{fingerprint} ({chosen.value}): no owner (who works on it): name one with "
+                "--owner; nothing was written"
+            )
+    else:
+        problem = check_decision(finding, decision, policy.decisions, when, model.controls)
     if problem is not None:
         output.fail(
             f"{fingerprint} ({chosen.value}, {finding.severity.value}): "
@@ -159,6 +168,13 @@ def decide(
     except ModelError as exc:
         output.diagnostics(exc.diagnostics)
         output.fail(f"{target}: the decision was not written")
+    if keeps_open:
+        review = f", review by {until}" if until else ""
+        output.info(
+            f"{target}: recorded {fingerprint}: {chosen.value}, owner {owner}{review} "
+            "(still counted by the gate)"
+        )
+        return
     output.info(f"{target}: recorded {fingerprint}: {chosen.value} by {owner}, expires {until}")
     output.info(policy.describe())
 
