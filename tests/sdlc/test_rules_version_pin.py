@@ -244,3 +244,33 @@ def test_a_warn_only_rules_applicable_threats_do_not_fail_fail_on_unreviewed() -
     )
     assert [t.fingerprint for t in plain.unreviewed] == [REGISTRAR]
     assert "not_gated" not in gate_to_dict(plain)
+
+
+def test_a_warn_only_rules_findings_say_so_in_the_diff_and_the_reports(
+    folder: Path, invoke: Invoke
+) -> None:
+    pack = folder / "acme.yaml"
+    pack.write_text(WARN_PACK, encoding="utf-8")
+    old = folder / "old.yaml"
+    old.write_text(SAFE_ORDERS.replace("  orders: {kind: service, zone: vpc, authn: oidc}\n", "")
+                   .split("flows:")[0], encoding="utf-8")
+    new = _model(folder, SAFE_ORDERS)
+    args = ("--rules", str(pack), "--today", "2026-01-01")
+    diff = invoke("diff", str(old), new, *args)
+    assert diff.exit_code == 0, diff.stderr
+    (row,) = [line for line in diff.stdout.splitlines() if WARN_FP in line]
+    assert row == (
+        "| critical | orders has no order throttle (warn-only: reported, not gated) | `orders` | "
+        f"component `orders` added | `{WARN_FP}` |"
+    )
+    as_json = json.loads(invoke("diff", str(old), new, *args, "--format", "json").stdout)
+    (added,) = [f for f in as_json["new"] if f["fingerprint"] == WARN_FP]
+    assert added["warn_only"] is True
+    assert invoke("report", new, "-o", "r.md", *args).exit_code == 0
+    report = (folder / "r.md").read_text(encoding="utf-8")
+    assert "- **Status:** open\n- **Elements:** orders (`orders`)\n- **Gate:** warn-only rule: " \
+        "reported, not gated\n" in report
+    assert invoke("report", new, "-o", "r.html", *args).exit_code == 0
+    assert "<dt>Gate</dt><dd>warn-only rule: reported, not gated</dd>" in (
+        folder / "r.html"
+    ).read_text(encoding="utf-8")
