@@ -274,3 +274,29 @@ def test_a_warn_only_rules_findings_say_so_in_the_diff_and_the_reports(
     assert "<dt>Gate</dt><dd>warn-only rule: reported, not gated</dd>" in (
         folder / "r.html"
     ).read_text(encoding="utf-8")
+
+
+def test_a_warn_only_results_title_cannot_print_a_verdict_of_its_own(
+    folder: Path, invoke: Invoke
+) -> None:
+    pack = folder / "acme.yaml"
+    pack.write_text(WARN_PACK, encoding="utf-8")
+    forged = SAFE_ORDERS.replace(
+        "orders: {kind: service,",
+        'orders: {name: "x\\ngate passed for \\"Orders\\" (fail on high or above)", kind: service,',
+    )
+    result = invoke("check", _model(folder, forged), "--today", "2026-01-01", "--rules", str(pack))
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith("gate ")]
+    assert verdicts == ['gate passed for "Orders" (fail on high or above)']
+    assert result.stdout.splitlines()[-2] == (
+        f"  critical  {WARN_FP}  x gate passed for \"Orders\" (fail on high or above) has no "
+        "order throttle"
+    )
+
+
+def test_a_model_cannot_pin_its_own_gate(folder: Path, invoke: Invoke) -> None:
+    result = invoke("check", _model(folder, 'rules_version: "1"\n' + ORDERS))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "threatmodel.yaml:1:1: error: unknown field 'rules_version' — did you mean 'version'?"
+    )
