@@ -329,9 +329,11 @@ def model_moves(
 
     ``tracking`` are the tracking keys, ``mitigates`` each control's ``mitigates:`` entries.
     """
-    recorded = changelog or builtin_changelog()
     keys = frozenset(tracking)
     named = {*keys, *(e for entries in mitigates.values() for e in entries if "@" in e)}
+    if not named:  # nothing to move: the changelog is not even read
+        return ModelMoves(regrouped, dict.fromkeys(regrouped, REGROUPED_WHY), ())
+    recorded = changelog or builtin_changelog()
     lookup = dict(present) if isinstance(present, Mapping) else dict.fromkeys(present)
     from_log = recorded.moves(sorted(n for n in named if n not in regrouped), lookup)
     moved = {**regrouped, **from_log}
