@@ -254,3 +254,31 @@ def test_without_the_recorded_change_the_old_key_is_only_stale(tmp_path: Path) -
     result = CliRunner().invoke(app, ["fmt", "--fix", str(path)])
     assert result.exit_code == 0, result.stderr
     assert path.read_text(encoding="utf-8") == STORE
+
+
+def test_a_baseline_written_before_the_change_still_knows_the_finding(
+    tmp_path: Path, renamed: RulesChangelog
+) -> None:
+    path = _write(tmp_path, STORE.split("controls:")[0])
+    baseline = tmp_path / "baseline.json"
+    found = analyze(load(path), today=TODAY)
+    known = [
+        {"fingerprint": OLD if f.fingerprint == NEW else f.fingerprint,
+         "severity": f.severity.value, "title": f.title}
+        for f in found.open_findings
+    ]
+    assert NEW in {f.fingerprint for f in found.open_findings}
+    baseline.write_text(json.dumps(
+        {"threatforge_baseline": 1, "system": "Cards", "findings": known}
+    ), encoding="utf-8")
+    args = [
+        "check", str(path), "--today", "2026-01-01", "--baseline", str(baseline),
+        "--fail-on", "medium", "--format", "json",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stdout
+    (verdict,) = json.loads(result.stdout)["models"]
+    assert (verdict["failing"], sorted(verdict["tolerated"])) == ([], [
+        "pci-no-cde-defined@card", "pci-pan-stored-outside-cde@card-db",
+        "pci-scope-not-declared@card", NEW,
+    ])
