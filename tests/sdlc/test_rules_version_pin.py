@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sdlc_models import Invoke
 
+from threatforge.exporters.sarif import sarif_document
 from threatforge.model import load_text
 from threatforge.rules import Severity, analyze, builtin_rules
 from threatforge.rules import versions as rule_versions
@@ -238,6 +239,9 @@ def test_a_warn_only_rules_applicable_threats_do_not_fail_fail_on_unreviewed() -
     text = render_gate_text(gate)
     assert "1 result of warn-only rules is reported, not gated:\n" in text
     assert gate_to_dict(gate)["not_gated"][0]["why"] == "warn-only"
+    sarif = sarif_document(found, load_text(ORDERS), rules=rules)["runs"][0]["results"]
+    (marked,) = [r for r in sarif if r["properties"].get("warnOnly")]
+    assert (marked["level"], marked["properties"]["fingerprint"]) == ("note", REGISTRAR)
     plain = evaluate_gate(
         analyze(load_text(ORDERS), today=date(2026, 1, 1)), Severity.CRITICAL,
         unreviewed=Severity.HIGH,

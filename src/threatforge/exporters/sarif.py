@@ -373,6 +373,7 @@ def _threat_result(
             "why": list(threat.why),
             "question": threat.question.text,
             "mitigations": list(threat.mitigations),
+            **({"warnOnly": True} if threat.warn_only else {}),
         },
     }
     if threat.status in _SUPPRESSED and threat.decision is not None:
