@@ -111,6 +111,7 @@ def test_github_action_is_a_composite_action() -> None:
         "rules",
         "evidence",
         "policy",
+        "rules-version",
         "fail-on-new-decisions",
         "upload-sarif",
         "comment",
@@ -145,6 +146,7 @@ def test_options_built_in_shell_arrays_exist() -> None:
             "--base",
             "--fail-on",
             "--policy",
+            "--rules-version",
             "--fail-on-new-decisions",
         ),
     }.items():
@@ -155,6 +157,7 @@ def test_options_built_in_shell_arrays_exist() -> None:
         "--evidence",
         "--base",
         "--policy",
+        "--rules-version",
         "--fail-on-new-decisions",
     }
 

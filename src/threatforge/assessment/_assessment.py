@@ -61,6 +61,10 @@ class Assessment:
     implied: tuple[ImpliedElement, ...] = ()
     """Elements the model does not draw that its components imply (a merchant dashboard, a
     domain and certificate, staff laptops, build runners), each with the component implying it."""
+    moved: tuple[tuple[str, str], ...] = ()
+    """(former fingerprint, new fingerprint) for each fingerprint the model names (a tracking
+    key, a control's ``mitigates:`` entry) that its rule now reports under another: regrouped
+    results, or a fingerprint change the rules changelog records (``fmt --fix`` rewrites them)."""
 
     @property
     def open_threats(self) -> tuple[ApplicableThreat, ...]:

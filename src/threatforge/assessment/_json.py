@@ -135,6 +135,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "data": list(finding.data),
         "domain": finding.domain,
         "compliance": list(finding.compliance),
+        **_warn_only(finding.meta),
         "location": None
         if finding.location is None
         else {
@@ -143,6 +144,12 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
             "column": finding.location.column,
         },
     }
+
+
+def _warn_only(info: RuleInfo) -> dict[str, Any]:
+    """``warn_only: true`` for a result of a warn-only rule; nothing otherwise (so the JSON of
+    every other result stays as it was)."""
+    return {"warn_only": True} if info.warn_only else {}
 
 
 def _rule_facts(info: RuleInfo) -> dict[str, Any]:
@@ -159,6 +166,7 @@ def _rule_facts(info: RuleInfo) -> dict[str, Any]:
         "references": list(info.references),
         "domain": info.domain,
         "compliance": list(info.compliance),
+        **_warn_only(info),
     }
 
 
@@ -554,6 +562,7 @@ def _meta_key(info: RuleInfo) -> tuple[Any, ...]:
         info.references,
         info.domain,
         info.compliance,
+        info.warn_only,
     )
 
 
@@ -614,6 +623,7 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             references=shape.strs(item, "references", where),
             domain=shape.string(item, "domain", where),
             compliance=shape.strs(item, "compliance", where),
+            warn_only=shape.flag(item, "warn_only", where) if "warn_only" in item else False,
         )
 
     def scored(item: Mapping[str, Any], where: str) -> dict[str, Any]:

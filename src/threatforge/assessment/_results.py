@@ -124,6 +124,9 @@ class RuleInfo:
     domain: str = "generic"
     compliance: tuple[str, ...] = ()
     """Compliance requirements it evidences, e.g. ``pci-dss-4.0:3.5.1``."""
+    warn_only: bool = False
+    """The rule ships warn-only: its results are reported everywhere but never fail
+    ``check --fail-on`` or ``--fail-on-unreviewed`` until it is promoted (docs/rule-versions.md)."""
 
 
 class RuleFacts:
@@ -136,6 +139,11 @@ class RuleFacts:
     def rule(self) -> str:
         """The id of the rule that found it (or whose threat it is)."""
         return self.meta.id
+
+    @property
+    def warn_only(self) -> bool:
+        """Its rule is warn-only: reported, never failing the gate."""
+        return self.meta.warn_only
 
     @property
     def description(self) -> str:

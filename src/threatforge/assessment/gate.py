@@ -94,6 +94,17 @@ class GateResult:
     """Team threats that valid decisions closed."""
     team_threats: int = 0
     """How many team threats the model has (the verdict mentions them only when it has any)."""
+    rules_version: str | None = None
+    """``--rules-version``: the built-in rule set's version the gate counts as (None: today's
+    rules, every result of a rule that is not warn-only counts)."""
+    latest_rules_version: str | None = None
+    """The newest version of the built-in rule set, when a version is pinned."""
+    newer: tuple[Finding | ApplicableThreat, ...] = ()
+    """Results that would fail the gate but come from rules (or questions) newer than
+    :attr:`rules_version`: reported, not gated."""
+    warn_only: tuple[Finding | ApplicableThreat, ...] = ()
+    """Results that would fail the gate but come from warn-only rules (warn-only at
+    :attr:`rules_version` when pinned): reported, not gated."""
 
     @property
     def errored(self) -> bool:

@@ -120,6 +120,8 @@ def finding_section(
         f"- **Status:** {finding.status.value}",
         f"- **Elements:** {_elements(finding, labels, escaped)}",
     ]
+    if finding.warn_only:
+        lines.append("- **Gate:** warn-only rule: reported, not gated")
     if finding.data:
         data = ", ".join(text(labels.get(d, d)) for d in finding.data)
         lines.append(f"- **Data at stake:** {data}")

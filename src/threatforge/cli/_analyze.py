@@ -225,7 +225,7 @@ def rules_list(
 
 _RULE_COLUMNS = tuple(
     Column(header, overflow="ellipsis")
-    for header in ("id", "domain", "target", "STRIDE/LINDDUN", "CWE", "L", "I")
+    for header in ("id", "domain", "target", "STRIDE/LINDDUN", "CWE", "L", "I", "since")
 )
 
 
@@ -235,7 +235,17 @@ def _rule_row(rule: Rule) -> tuple[str, ...]:
     return (
         meta.id, meta.domain, meta.target.value, categories,
         ", ".join(str(c) for c in meta.cwe), str(meta.likelihood), str(meta.impact),
+        _since(rule),
     )
+
+
+def _since(rule: Rule) -> str:
+    """The rules version that added the rule (``-``: a pack's or plugin's), ``warn-only``."""
+    from threatforge.rules.metadata import rule_versions
+
+    versions = rule_versions(rule)
+    added = (versions or {}).get("added") or "-"
+    return f"{added} warn-only" if rule.meta.warn_only else added
 
 
 @rules_app.command("show")

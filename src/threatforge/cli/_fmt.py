@@ -115,25 +115,36 @@ def fmt(
 
 
 def _tracking_moves(model: Model) -> tuple[list[Fix], list[str]]:
-    """The tracking keys to move to their findings' new fingerprints (docs/fmt.md), and the
-    moves a person must make.
+    """The tracking keys and controls' ``mitigates:`` entries to move to their results' new
+    fingerprints (docs/fmt.md), and the moves a person must make.
 
-    Only the rules the tracking keys name are run: what moved is what their findings say
-    they stand for (a rule that regrouped its findings names their former fingerprints).
+    Only the rules the fingerprints name (and the rules the changelog's fingerprint changes
+    lead them to) are run: what moved is what their results say they stand for (a rule that
+    regrouped its results names their former fingerprints) or what the rules changelog
+    records (docs/rule-versions.md).
     """
-    if not model.tracking:
+    named = {*model.tracking, *(
+        entry for control in model.controls.values() for entry in control.mitigates
+        if "@" in entry
+    )}
+    if not named:
         return [], []
-    from threatforge.model.edit import tracking_key_fixes
+    from threatforge.model.edit import mitigates_fixes, tracking_key_fixes
     from threatforge.rules import analyze
     from threatforge.rules.registry import builtin_rules
+    from threatforge.rules.versions import builtin_changelog
 
-    named = {key.partition("@")[0] for key in model.tracking}
-    rules = [r for r in builtin_rules() if r.id in named]
+    changelog = builtin_changelog()
+    wanted = {fingerprint.partition("@")[0] for fingerprint in named} | {
+        new.partition("@")[0] for fingerprint in named for new, _ in changelog.moved(fingerprint)
+    }
+    rules = [r for r in builtin_rules() if r.id in wanted]
     if not rules:
         return [], []
-    assessment = analyze(model, rules, analyses=())
-    moved = {s.fingerprint: s.moved_to for s in assessment.stale if s.moved_to is not None}
-    return tracking_key_fixes(model, moved)
+    moved = dict(analyze(model, rules, analyses=()).moved)
+    fixes, notes = tracking_key_fixes(model, moved)
+    more_fixes, more_notes = mitigates_fixes(model, moved)
+    return fixes + more_fixes, notes + more_notes
 
 
 def _shown(lines: Iterable[str]) -> str:

@@ -148,6 +148,13 @@ def check(
         help="Also fail when an open applicable threat (no fact decides it, no decision "
         "closes it) is at or above this severity; with --base, only threats not open there.",
     ),
+    rules_version: str | None = typer.Option(
+        None,
+        "--rules-version",
+        metavar="V",
+        help="Fail only on what version V of the built-in rule set counted (also "
+        "rules_version: in the policy file); newer rules' results are reported, not gated.",
+    ),
 ) -> None:
     """Gate a build: exit 1 when open findings reach --fail-on (valid decisions do not count),
     exit 2 when a rule failed.
@@ -178,6 +185,7 @@ def check(
     if fail_on_new_decisions and base is None:
         output.fail("--fail-on-new-decisions needs --base GIT_REF (the change to judge)")
     policy = load_policy_or_fail(policy_file)
+    pinned = _pinned_version(rules_version, policy)
     threshold = fail_on
     unreviewed = fail_on_unreviewed
     when = parse_today(today) or date.today()
@@ -224,6 +232,7 @@ def check(
             repository,
             (plugins, untrusted),
             unreviewed,
+            pinned,
         )
         results.append((path, gate.run(path, model, assessment, baseline, base)))
     passed = all(result.passed and not unknown.get(path) for path, result in results)
@@ -249,6 +258,22 @@ def check(
         raise typer.Exit(int(Exit.BAD_INPUT))
     if not passed:
         raise typer.Exit(int(Exit.GATE_FAILED))
+
+
+def _pinned_version(option: str | None, policy: LoadedPolicy) -> str | None:
+    """The rules version the gate counts as: ``--rules-version``, else the policy's; an
+    unknown one is exit 2, listing the known versions."""
+    from threatforge.rules.versions import RulesVersionError, builtin_changelog
+
+    version = option if option is not None else policy.policy.rules_version
+    if version is None:
+        return None
+    try:
+        builtin_changelog().index(version)
+    except RulesVersionError as exc:
+        where = "" if option is not None else f"policy {policy.source}: "
+        output.fail(f"{where}{exc}")
+    return version
 
 
 def _validate_ref(ref: str) -> None:
@@ -285,7 +310,9 @@ class _Gate:
         repository: GitRepository | None,
         plugins: tuple[bool, Sequence[Path]],
         unreviewed: Severity | None = None,
+        rules_version: str | None = None,
     ) -> None:
+        self.rules_version = rules_version
         self.unreviewed = unreviewed
         self.repository = repository
         self.plugins = plugins
@@ -323,11 +350,13 @@ class _Gate:
                 model=model,
                 policy=self.policy,
                 unreviewed=self.unreviewed,
+                rules_version=self.rules_version,
             )
         if base is None:
             return evaluate_gate(
                 assessment, self.threshold, model=model, policy=self.policy,
                 unreviewed=self.unreviewed,
+                rules_version=self.rules_version,
             )
         assert self.repository is not None  # noqa: S101 - opened whenever --base is given
         old = _at_ref(
@@ -360,6 +389,7 @@ class _Gate:
             fail_on_new_decisions=self.fail_on_new_decisions,
             failures=failures,
             unreviewed=self.unreviewed,
+            rules_version=self.rules_version,
             known_threats=known_threats,
         )
 

@@ -14,6 +14,8 @@ _STATUS = {
              "not-applicable"]
 }
 _COUNT = {"type": "integer", "minimum": 0}
+_OPTIONAL = frozenset({"warn_only"})
+"""Result keys written only when they say something (a warn-only rule's results)."""
 
 
 def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -75,6 +77,11 @@ def assessment_json_schema() -> dict[str, Any]:
             "data": _STR_LIST,
             "domain": {"type": "string"},
             "compliance": _STR_LIST,
+            "warn_only": {
+                "const": True,
+                "description": "Written only for a result of a warn-only rule: reported, "
+                "never failing the gate (docs/rule-versions.md).",
+            },
             "location": {
                 "type": ["object", "null"],
                 "required": ["file", "line", "column"],
@@ -185,7 +192,7 @@ def assessment_json_schema() -> dict[str, Any]:
         },
         required=["rule", "fired", "passed", "unknown", "skipped"],
     )
-    finding["required"] = list(finding["properties"])
+    finding["required"] = [k for k in finding["properties"] if k not in _OPTIONAL]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://threatforge.dev/schema/assessment-1.json",
@@ -274,7 +281,11 @@ def _applicable_threat(finding: dict[str, Any]) -> dict[str, Any]:
             },
         }
     )
-    return {"type": "object", "properties": properties, "required": list(properties)}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [k for k in properties if k not in _OPTIONAL],
+    }
 
 
 def _team_threat(finding: dict[str, Any]) -> dict[str, Any]:

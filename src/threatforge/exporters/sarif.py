@@ -7,7 +7,8 @@ suppressions. Applicable threats follow the findings as results of level ``note`
 finding's level but a low one's), with the question in the message and the fingerprint their
 finding would have, so that a confirmed threat continues the same alert. The team's own threats
 (``threats:``) are results of the rule ``team-threat`` at their severity's level, the Threat
-Composer statement as the message (docs/team-threats.md).
+Composer statement as the message (docs/team-threats.md). A warn-only rule's results (and its
+descriptor's default) are at most ``warning``, with ``warnOnly: true`` (docs/rule-versions.md).
 Deterministic: no timestamps, no absolute paths of the machine that ran it.
 """
 
@@ -64,6 +65,15 @@ _LEVEL = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
 }
+
+
+def _level(severity: Severity, warn_only: bool) -> str:
+    """A result's SARIF level: a warn-only rule's results are at most ``warning`` (they never
+    fail the gate, so they must not read as errors in code scanning either)."""
+    level = _LEVEL[severity]
+    return "warning" if warn_only and level == "error" else level
+
+
 _SUPPRESSED = (
     TrackingStatus.ACCEPTED,
     TrackingStatus.MITIGATED,
@@ -265,7 +275,10 @@ def _descriptor(
         }
     if descriptor.get("helpUri", "") is None:
         del descriptor["helpUri"]
-    descriptor["defaultConfiguration"] = {"level": _LEVEL[severity]}
+    warn_only = meta.warn_only if meta is not None else any(f.warn_only for f in findings)
+    descriptor["defaultConfiguration"] = {"level": _level(severity, warn_only)}
+    if warn_only:
+        descriptor.setdefault("properties", {})["warnOnly"] = True
     return descriptor
 
 
@@ -360,6 +373,7 @@ def _threat_result(
             "why": list(threat.why),
             "question": threat.question.text,
             "mitigations": list(threat.mitigations),
+            **({"warnOnly": True} if threat.warn_only else {}),
         },
     }
     if threat.status in _SUPPRESSED and threat.decision is not None:
@@ -445,7 +459,7 @@ def _result(
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
-        "level": _LEVEL[finding.severity],
+        "level": _level(finding.severity, finding.warn_only),
         "message": {"text": f"{finding.title}. {finding.explanation}"},
         "locations": [
             {
@@ -467,6 +481,7 @@ def _result(
             "elements": list(finding.elements),
             "evidence": list(finding.evidence),
             "mitigations": list(finding.mitigations),
+            **({"warnOnly": True} if finding.warn_only else {}),
         },
     }
     decision = finding.decision

@@ -47,12 +47,14 @@ from threatforge.model.schema import EVERY_ELEMENT, ModelFile, System, TrackingE
 from threatforge.model.writer import replace_file, yaml_scalar
 
 __all__ = [
+    "MITIGATES_ENTRY",
     "REWRITES",
     "TRACKING_KEY",
     "Fix",
     "Rewrite",
     "find_fixes",
     "format_text",
+    "mitigates_fixes",
     "read_model_text",
     "set_decision",
     "tracking_key_fixes",
@@ -86,6 +88,9 @@ class Fix:
     location: Location
     new_key: str | None = None
     """For :data:`TRACKING_KEY`: the key ``element_id`` becomes (the entry itself stays)."""
+    renames: tuple[str, str] | None = None
+    """For :data:`MITIGATES_ENTRY`: (the former fingerprint, the new one) in the control's
+    ``mitigates:`` list."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,38 @@ def tracking_key_fixes(model: Model, moved: Mapping[str, str]) -> tuple[list[Fix
             TRACKING_KEY, location.file, "tracking", old,
             f"tracking '{old}' -> '{new}' (the finding's new fingerprint)", location, new,
         ))
+    return fixes, notes
+
+
+MITIGATES_ENTRY = "mitigates-entry"
+"""The rewrite that moves a control's ``mitigates:`` entry of a former fingerprint to the new
+one (a regrouped result, or a fingerprint change the rules changelog records)."""
+
+
+def mitigates_fixes(model: Model, moved: Mapping[str, str]) -> tuple[list[Fix], list[str]]:
+    """The ``mitigates:`` entries that ``moved`` (former fingerprint -> the new one) renames,
+    and, in words, those a person must merge (the control names the new fingerprint already,
+    or two of its entries move to one)."""
+    fixes: list[Fix] = []
+    notes: list[str] = []
+    for control in sorted(model.controls.values(), key=lambda c: c.id):
+        entries = list(dict.fromkeys(control.mitigates))
+        targets = Counter(moved[e] for e in entries if e in moved and moved[e] != e)
+        for old in entries:
+            new = moved.get(old)
+            if new is None or new == old or control.location is None:
+                continue
+            if new in entries or targets[new] > 1:
+                notes.append(
+                    f"control '{control.id}' mitigates '{old}', which moves to '{new}': it "
+                    "would name it twice; keep one entry by hand"
+                )
+                continue
+            fixes.append(Fix(
+                MITIGATES_ENTRY, control.location.file, "controls", control.id,
+                f"control '{control.id}': mitigates '{old}' -> '{new}' (the finding's new "
+                "fingerprint)", control.location, renames=(old, new),
+            ))
     return fixes, notes
 
 
@@ -586,10 +623,15 @@ def format_text(text: str, name: str = "threatmodel.yaml", fixes: Sequence[Fix] 
     owned, trailing = _detach(tree, text)
     by_rewrite = {rewrite.name: rewrite for rewrite in REWRITES}
     renamed: dict[str, str] = {}
+    mitigating: dict[str, dict[str, str]] = {}
     for fix in fixes:
         if fix.rewrite == TRACKING_KEY:
             if fix.new_key is not None and _rename_key(tree, owned, fix.element_id, fix.new_key):
                 renamed[fix.element_id] = fix.new_key
+            continue
+        if fix.rewrite == MITIGATES_ENTRY:
+            if fix.renames is not None and _rename_entry(tree, fix.element_id, *fix.renames):
+                mitigating.setdefault(fix.element_id, {})[fix.renames[0]] = fix.renames[1]
             continue
         elements = tree.get(fix.section)
         body = elements.get(fix.element_id) if isinstance(elements, CommentedMap) else None
@@ -606,9 +648,30 @@ def format_text(text: str, name: str = "threatmodel.yaml", fixes: Sequence[Fix] 
         before = before.model_copy(update={"tracking": {
             renamed.get(key, key): entry for key, entry in before.tracking.items()
         }})
+    if mitigating:  # and the controls mitigate the same results under their new fingerprints
+        before = before.model_copy(update={"controls": {
+            key: control.model_copy(update={"mitigates": [
+                mitigating.get(key, {}).get(entry, entry) for entry in control.mitigates
+            ]}) for key, control in before.controls.items()
+        }})
     _same_file(before, after, name)
     _check_comments_kept(text, formatted, name)
     return formatted
+
+
+def _rename_entry(tree: CommentedMap, control: str, old: str, new: str) -> bool:
+    """Replace ``old`` by ``new`` in the control's ``mitigates:`` list, in place."""
+    controls = tree.get("controls")
+    body = controls.get(control) if isinstance(controls, CommentedMap) else None
+    entries = body.get("mitigates") if isinstance(body, CommentedMap) else None
+    if not isinstance(entries, CommentedSeq) or new in entries:
+        return False
+    done = False
+    for index, entry in enumerate(entries):
+        if entry == old:
+            entries[index] = DoubleQuotedScalarString(new)
+            done = True
+    return done
 
 
 def _rename_key(tree: CommentedMap, owned: dict[Owner, _Comments], old: str, new: str) -> bool:

@@ -258,6 +258,8 @@ class PackRule(_Strict):
         default_factory=list
     )
     """Ids of rules whose finding on the same element this rule's finding replaces."""
+    warn_only: bool = False
+    """Its findings are reported but never fail the gate, until the key is removed."""
 
     @field_validator("title")
     @classmethod
@@ -673,6 +675,7 @@ def compile_rule(spec: PackRule, source: str) -> Rule:
         broad=spec.broad,
         source=source,
         supersedes=tuple(Supersedes(rule_id) for rule_id in dict.fromkeys(spec.supersedes)),
+        warn_only=spec.warn_only,
     )
     condition = spec.when
     description = _describe(condition)

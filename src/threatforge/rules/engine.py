@@ -53,6 +53,7 @@ from threatforge.rules.interface import (
 from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
 from threatforge.rules.team_threats import team_threats
+from threatforge.rules.versions import REGROUPED_WHY, model_moves
 from threatforge.text.hints import did_you_mean
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
@@ -109,10 +110,21 @@ def analyze(
     ruled_out = [r for r in run.ruled_out if (r.rule, r.elements[0]) not in gone]
     # Decisions about rules that exist but were not selected (--only/--skip) are not stale.
     not_run = {r.id for r in rules} - {r.id for r in selected}
-    findings, tracked_threats, stale, warnings, tracked_team = _track(
-        model, kept, today, not_run, replaced, threats, run.moved, team_threats(model)
+    team = team_threats(model)
+    moves = model_moves(  # fingerprints the model names that moved (regrouped, or renamed)
+        model.tracking,
+        {c.id: c.mitigates for c in model.controls.values() if c.mitigates},
+        run.moved,
+        {
+            *(f.fingerprint for f in kept),
+            *(t.fingerprint for t in threats),
+            *(t.fingerprint for t in team),
+        },
     )
-    warnings = run.warnings + warnings
+    findings, tracked_threats, stale, warnings, tracked_team = _track(
+        model, kept, today, not_run, replaced, threats, moves.tracking, team, moves.why
+    )
+    warnings = run.warnings + warnings + moves.warnings()
     findings.sort(key=_report_order)
     tracked_threats.sort(key=_report_order)
     assessment = Assessment(
@@ -130,6 +142,7 @@ def analyze(
         ruled_out=tuple(ruled_out),
         team_threats=tuple(tracked_team),
         implied=implied_elements(model),
+        moved=moves.pairs,
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.
@@ -1052,6 +1065,7 @@ def _track(
     threats: Sequence[ApplicableThreat] = (),
     moved: Mapping[str, str] | None = None,
     team: Sequence[TeamThreat] = (),
+    why: Mapping[str, str] | None = None,
 ) -> tuple[
     list[Finding], list[ApplicableThreat], list[StaleDecision], list[str], list[TeamThreat]
 ]:
@@ -1089,7 +1103,8 @@ def _track(
         if item.moved_to is not None:
             warnings.append(
                 f"tracking entry '{item.fingerprint}' matches no finding: the rule now reports "
-                f"it as '{item.moved_to}' (one finding per root cause); move the decision to "
+                f"it as '{item.moved_to}' ({(why or {}).get(item.fingerprint, REGROUPED_WHY)}); "
+                "move the decision to "
                 f"'{item.moved_to}' (threatforge fmt --fix rewrites the key)"
             )
             continue

@@ -40,6 +40,7 @@ __all__ = [
     "rule_markdown",
     "rule_page_path",
     "rule_to_dict",
+    "rule_versions",
     "scope_to_dict",
     "stride_matrix",
 ]
@@ -123,6 +124,23 @@ def rule_to_dict(item: Rule) -> dict[str, Any]:
         "broad": meta.broad,
         "source": meta.source,
         "supersedes": [{"rule": d.rule, "where": d.where.value} for d in meta.supersedes],
+        "warn_only": meta.warn_only,
+        "rules_version": rule_versions(item),
+    }
+
+
+def rule_versions(item: Rule) -> dict[str, str | None] | None:
+    """The built-in rule set's versions in which the rule was added, began to ask questions and
+    turned from warn-only into gating (rules/versions.yaml); None for a pack's or plugin's."""
+    if item.meta.source != "builtin":
+        return None
+    from threatforge.rules.versions import builtin_changelog
+
+    changelog = builtin_changelog()
+    return {
+        "added": changelog.added_in(item.id),
+        "asking": changelog.asking_since(item.id),
+        "gating": changelog.gating_since(item.id),
     }
 
 

@@ -187,8 +187,18 @@ def known_with_counterparts(
     model-level rule, and only when one finding's elements include all of the other's: an
     attack path through another weak hop (``attack-path@web->vault`` beside
     ``attack-path@web->db``) is a new finding.
+
+    A fingerprint the rules changelog records as changed (a baseline written before an upgrade)
+    is the finding now fingerprinted the new way (docs/rule-versions.md).
     """
     result = dict(known)
+    present = {f.fingerprint: f for f in assessment.findings}
+    stale = [fingerprint for fingerprint in known if fingerprint not in present]
+    if stale:
+        from threatforge.rules.versions import builtin_changelog
+
+        for old, new in builtin_changelog().moves(stale, present).items():
+            result.setdefault(new, known[old])
     by_rule: dict[str, list[tuple[frozenset[str], Severity | None]]] = {}
     for fingerprint, severity in known.items():
         rule, _, elements = fingerprint.partition("@")

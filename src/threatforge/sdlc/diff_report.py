@@ -97,8 +97,8 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
                     was = f"acceptance expired {finding.decision.expires}"
                 behind = f"{behind}; {was}" if behind else was
             rows.append((
-                f"| {finding.severity.value} | {_md(finding.title)} | {_elements(finding)} | "
-                f"{behind or '—'} | {_code(finding.fingerprint)} |",
+                f"| {finding.severity.value} | {_md(finding.title)}{_warn_only(finding)} | "
+                f"{_elements(finding)} | {behind or '—'} | {_code(finding.fingerprint)} |",
                 False,
             ))
         lines += [*_rows(rows), ""]
@@ -201,7 +201,18 @@ def render_diff_markdown(diff: AssessmentDiff, *, old_label: str = "", new_label
     return "\n".join(lines) + "\n"
 
 
+def _warn_only(finding: Finding) -> str:
+    """A warn-only rule's new finding says it does not fail the gate."""
+    return " (warn-only: reported, not gated)" if finding.warn_only else ""
+
+
 def _finding(finding: Finding | ApplicableThreat | TeamThreat) -> dict[str, Any]:
+    if isinstance(finding, Finding) and finding.warn_only:
+        return _finding_fields(finding) | {"warn_only": True}
+    return _finding_fields(finding)
+
+
+def _finding_fields(finding: Finding | ApplicableThreat | TeamThreat) -> dict[str, Any]:
     return {
         "fingerprint": finding.fingerprint,
         "rule": finding.rule,

@@ -29,6 +29,7 @@ from threatforge.assessment import (
     Severity,
     TeamThreat,
 )
+from threatforge.rules import versions
 from threatforge.sdlc.decisions import check_decision
 from threatforge.sdlc.policy import LoadedPolicy, default_policy
 from threatforge.text.terminal import quoted_terminal_text, terminal_text
@@ -59,6 +60,7 @@ def evaluate_gate(
     failures: Sequence[RuleFailure] = (),
     unreviewed: Severity | None = None,
     known_threats: Collection[str] = (),
+    rules_version: str | None = None,
 ) -> GateResult:
     """Open findings at or above ``threshold`` fail the gate.
 
@@ -74,7 +76,14 @@ def evaluate_gate(
     ``unreviewed`` (``--fail-on-unreviewed``): open applicable threats at or above it fail the
     gate too, except those in ``known_threats`` (open at the base). A decision that takes a
     threat out (not-applicable, accepted, ...) counts only when it is valid, as for findings.
+
+    A result of a warn-only rule never fails the gate; with ``rules_version``
+    (``--rules-version``) neither does one of a rule the built-in rule set's version did not
+    have yet, or an applicable threat of a rule that did not ask then
+    (:meth:`threatforge.rules.versions.RulesChangelog.gates_at`): both are listed, not counted.
+    An unknown version raises :class:`threatforge.rules.versions.RulesVersionError`.
     """
+    not_gated = _NotGated(rules_version)
     chosen_policy = policy or default_policy()
     today = date.fromisoformat(assessment.as_of)
     counted, hidden, invalid = _apply_decisions(assessment, chosen_policy, today, model)
@@ -88,6 +97,8 @@ def evaluate_gate(
             if before is None or before.rank >= threshold.rank:
                 tolerated.append(finding)
                 continue
+        if not_gated.keeps_out(finding, threat=False):
+            continue
         failing.append(finding)
     chosen = mode or (GateMode.ALL if known is None else GateMode.BASELINE)
     by_severity = Counter(f.severity for f in counted)
@@ -115,6 +126,7 @@ def evaluate_gate(
         counted_threats = [
             t for t in open_threats
             if t.severity.rank >= unreviewed.rank and t.fingerprint not in known_threats
+            and not not_gated.keeps_out(t, threat=True)
         ]
     return GateResult(
         system=assessment.system,
@@ -139,7 +151,40 @@ def evaluate_gate(
         open_team_threats=len(open_team),
         closed_team=tuple(closed_team),
         team_threats=len(assessment.team_threats),
+        rules_version=rules_version,
+        latest_rules_version=not_gated.latest,
+        newer=tuple(not_gated.newer),
+        warn_only=tuple(not_gated.warn_only),
     )
+
+
+class _NotGated:
+    """The results a warn-only rule or a pinned rules version keeps out of the gate."""
+
+    def __init__(self, rules_version: str | None) -> None:
+        self.rules_version = rules_version
+        self.changelog: versions.RulesChangelog | None = None
+        self.latest: str | None = None
+        if rules_version is not None:
+            self.changelog = versions.builtin_changelog()
+            self.changelog.index(rules_version)  # an unknown version is an error, listing them
+            self.latest = self.changelog.latest
+        self.newer: list[Finding | ApplicableThreat] = []
+        self.warn_only: list[Finding | ApplicableThreat] = []
+
+    def keeps_out(self, result: Finding | ApplicableThreat, *, threat: bool) -> bool:
+        """Whether ``result`` (one that would fail the gate) is reported but not gated."""
+        if self.changelog is None or self.rules_version is None:
+            counted = "warn-only" if result.warn_only else "gates"
+        else:
+            counted = self.changelog.gates_at(
+                result.rule, self.rules_version, threat=threat, warn_only=result.warn_only
+            )
+        if counted == "newer":
+            self.newer.append(result)
+        elif counted == "warn-only":
+            self.warn_only.append(result)
+        return counted != "gates"
 
 
 _Result = TypeVar("_Result", Finding, ApplicableThreat, TeamThreat)
@@ -262,6 +307,7 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
                 f"  {threat.severity.value:<8}  {fingerprint:<{width}}  "
                 f"{terminal_text(threat.title)}"
             )
+    lines.extend(_not_gated_lines(result))
     if result.failures:
         lines.append(
             f"{_plural(len(result.failures), 'rule failure')}: the rules could not all run, so "
@@ -286,6 +332,32 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
         passed = result.passed and not unknown_names
         lines.append(f"gate {'passed' if passed else 'FAILED'} for {system} {threshold}")
     return "\n".join(lines) + "\n"
+
+
+def _not_gated_lines(result: GateResult) -> list[str]:
+    """The pinned rules version, and the results it or a warn-only rule keeps out of the gate."""
+    lines: list[str] = []
+    version = result.rules_version
+    if version is not None:
+        lines.append(
+            f"rules version: {_t(version)} (pinned; latest {_t(result.latest_rules_version or '')}"
+            "): only what it counted fails the gate"
+        )
+    groups = (
+        (result.newer, f"from rules newer than {_t(version or '')}"),
+        (result.warn_only, "of warn-only rules"),
+    )
+    for results, what in groups:
+        if not results:
+            continue
+        count = len(results)
+        verb = "is" if count == 1 else "are"
+        lines.append(f"{_plural(count, 'result')} {what} {verb} reported, not gated:")
+        shown = [(r, _t(r.fingerprint)) for r in results]
+        width = max(len(fingerprint) for _, fingerprint in shown)
+        for item, fingerprint in shown:
+            lines.append(f"  {item.severity.value:<8}  {fingerprint:<{width}}  {_t(item.title)}")
+    return lines
 
 
 def _team_lines(result: GateResult) -> list[str]:
@@ -386,6 +458,20 @@ def gate_to_dict(result: GateResult) -> dict[str, Any]:
         ),
         "open_applicable_threats": result.open_threats,
         "unreviewed": [_finding(t) for t in result.unreviewed],
+        # only when a version is pinned or a warn-only rule kept something out
+        **(
+            {
+                "rules_version": result.rules_version,
+                "latest_rules_version": result.latest_rules_version,
+                "not_gated": [
+                    _finding(r) | {"why": why}
+                    for results, why in ((result.newer, "newer"), (result.warn_only, "warn-only"))
+                    for r in results
+                ],
+            }
+            if result.rules_version is not None or result.newer or result.warn_only
+            else {}
+        ),
         # only when the model has team threats (the verdict of other models is unchanged)
         **(
             {

@@ -6,6 +6,7 @@ request must not be able to loosen the rules it is judged by. It is a small, ver
 mapping, read with the model's bounded reader and checked against a schema::
 
     version: 1
+    rules_version: "1"           # optional: gate on what this rules version counted
     decisions:
       horizon_days: 180          # a decision that hides a finding expires within 180 days
       accept:                    # who may hide a finding of this severity (any decision)
@@ -24,7 +25,14 @@ import stat
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from threatforge.assessment import AppliedPolicy
 from threatforge.errors import ThreatforgeError
@@ -47,6 +55,11 @@ DEFAULT_HORIZON_DAYS = 365
 MAX_POLICY_BYTES = 256 * 1024
 
 _Owner = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+_RulesVersion = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if type(v) is int else v),  # `rules_version: 1` as written
+    StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)*$"),
+]
 
 
 class _Strict(BaseModel):
@@ -69,6 +82,9 @@ class GatePolicy(_Strict):
 
     version: Literal[1]
     decisions: DecisionRules = Field(default_factory=DecisionRules)
+    rules_version: _RulesVersion | None = None
+    """The built-in rule set's version the gate counts as (``check --rules-version`` wins over
+    it): results of newer rules are reported, not gated (docs/rule-versions.md)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,8 @@ class LoadedPolicy:
                 if s in rules.accept
             )
             bounds += f"; who may decide: {limited}"
+        if self.policy.rules_version is not None:
+            bounds += f"; rules version {self.policy.rules_version}"
         if self.source is None:
             return f"policy: built-in defaults ({bounds})"
         return f"policy: {self.source} {self.digest} ({bounds})"
