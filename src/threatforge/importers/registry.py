@@ -20,7 +20,9 @@ __all__ = ["BUILTIN_IMPORTERS", "ENTRY_POINT_GROUP", "ImporterSet", "load_import
 
 ENTRY_POINT_GROUP = "threatforge.importers"
 
-BUILTIN_IMPORTERS: Mapping[str, str] = {}
+BUILTIN_IMPORTERS: Mapping[str, str] = {
+    "compose": "threatforge.importers.compose:ComposeImporter",
+}
 """Built-in importers, name -> ``module:class`` (imported on first use)."""
 
 
