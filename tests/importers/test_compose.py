@@ -58,14 +58,34 @@ def test_services_become_components_with_kind_tech_zone_and_exposure(shop: Path)
     } == {
         "web": ("gateway", None, "networks.frontend", "public", "compose.yaml:5 (services.web)"),
         "api": ("service", None, "networks.frontend", "private", "compose.yaml:11 (services.api)"),
-        "db": ("datastore", "postgres", "networks.backend", "private",
-               "compose.yaml:23 (services.db)"),
-        "cache": ("cache", "redis", "networks.backend", "private",
-                  "compose.yaml:32 (services.cache)"),
-        "worker": ("service", None, "networks.backend", "private",
-                   "compose.yaml:37 (services.worker)"),
-        "api.payments.example.com": ("external-service", None, "internet", None,
-                                     "compose.yaml:17 (api.payments.example.com)"),
+        "db": (
+            "datastore",
+            "postgres",
+            "networks.backend",
+            "private",
+            "compose.yaml:23 (services.db)",
+        ),
+        "cache": (
+            "cache",
+            "redis",
+            "networks.backend",
+            "private",
+            "compose.yaml:32 (services.cache)",
+        ),
+        "worker": (
+            "service",
+            None,
+            "networks.backend",
+            "private",
+            "compose.yaml:37 (services.worker)",
+        ),
+        "api.payments.example.com": (
+            "external-service",
+            None,
+            "internet",
+            None,
+            "compose.yaml:17 (api.payments.example.com)",
+        ),
     }
 
 
@@ -87,12 +107,30 @@ def test_depends_on_links_host_variables_and_urls_become_flows(shop: Path) -> No
         for f in model.flows
     ] == [
         ("web->api", None, None, None, None, "compose.yaml:10 (services.web.depends_on)"),
-        ("api->db", "postgres", 5432, False, "password",
-         "compose.yaml:15 (services.api.environment.DATABASE_URL)"),
-        ("api->cache", "redis", 6379, None, None,
-         "compose.yaml:16 (services.api.environment.REDIS_HOST)"),
-        ("api->api.payments.example.com", "https", None, None, None,
-         "compose.yaml:17 (services.api.environment.PAYMENTS_URL)"),
+        (
+            "api->db",
+            "postgres",
+            5432,
+            False,
+            "password",
+            "compose.yaml:15 (services.api.environment.DATABASE_URL)",
+        ),
+        (
+            "api->cache",
+            "redis",
+            6379,
+            None,
+            None,
+            "compose.yaml:16 (services.api.environment.REDIS_HOST)",
+        ),
+        (
+            "api->api.payments.example.com",
+            "https",
+            None,
+            None,
+            None,
+            "compose.yaml:17 (services.api.environment.PAYMENTS_URL)",
+        ),
         ("worker->db", "postgres", 5432, None, None, "compose.yaml:46 (services.worker.links)"),
     ]
 

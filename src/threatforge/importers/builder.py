@@ -80,9 +80,7 @@ class ModelBuilder:
         relative = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
         return path if relative.startswith("..") else relative.replace(os.sep, "/")
 
-    def component(
-        self, address: str, location: Location, kind: Any, **fields: Any
-    ) -> str:
+    def component(self, address: str, location: Location, kind: Any, **fields: Any) -> str:
         """Add a component for the resource at ``address``; its id. The same address twice is
         one component (the first place kept; later fields fill what the first left unset)."""
         cid = element_id(address)

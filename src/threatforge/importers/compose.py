@@ -318,9 +318,7 @@ class _ComposeRead:
 
     def environment_secrets(self, cid: str, name: str, layer: _Layer) -> None:
         for key, value, path in _environment(layer.body):
-            found = self.builder.secrets.check(
-                cid, key, value, layer.at(name, "environment", path)
-            )
+            found = self.builder.secrets.check(cid, key, value, layer.at(name, "environment", path))
             self.builder.record_secret(found)
 
     # --- flows -----------------------------------------------------------------------------
@@ -397,7 +395,13 @@ class _ComposeRead:
             )
             target = builder.component(url.host, where, "external-service", zone=internet)
             builder.flow(
-                source, target, where, address, protocol=protocol, port=url.port, tls=tls,
+                source,
+                target,
+                where,
+                address,
+                protocol=protocol,
+                port=url.port,
+                tls=tls,
                 authn=authn,
             )
             return

@@ -254,9 +254,7 @@ def _parse(document: Document) -> tuple[MappingFile, Document]:
     return mapping, document
 
 
-def _entry_problems(
-    entry: TypeMapping, common: bool
-) -> list[tuple[tuple[str | int, ...], str]]:
+def _entry_problems(entry: TypeMapping, common: bool) -> list[tuple[tuple[str | int, ...], str]]:
     found: list[tuple[tuple[str | int, ...], str]] = []
     if entry.becomes == "component" and entry.kind is None and not common:
         found.append(((), "a type that becomes a component needs a 'kind'"))
@@ -323,10 +321,7 @@ def _message(error: Any) -> str:
     return f"{loc}: {error['msg']}"
 
 
-
 def mapping_source(path: Path) -> str:
     """The source a mapping file maps (its ``mapping:``), once the file is checked whole."""
-    mapping, _ = _parse(
-        _document(lambda: read_yaml_file(str(path), str(path), MAPPING_LIMITS))
-    )
+    mapping, _ = _parse(_document(lambda: read_yaml_file(str(path), str(path), MAPPING_LIMITS)))
     return mapping.mapping

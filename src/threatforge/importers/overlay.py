@@ -76,10 +76,18 @@ def merge_imports(imports: Sequence[ImportedModel], name: str | None = None) -> 
         return imports[0]
     first = imports[0].model
     system = first.system if name is None else first.system.model_copy(update={"name": name})
+    # a zone two sources both have with the same facts (the internet, a shared network) is one
+    boundaries: dict[str, Boundary] = {}
+    clashing: list[Boundary] = []
+    for imported in imports:
+        for zone in imported.model.boundaries.values():
+            kept = boundaries.setdefault(zone.id, zone)
+            if kept is not zone and _facts(kept) != _facts(zone):
+                clashing.append(zone)
     draft = Draft(
         system=system,
         data=[e for i in imports for e in i.model.data.values()],
-        boundaries=[e for i in imports for e in i.model.boundaries.values()],
+        boundaries=[*boundaries.values(), *clashing],
         components=[e for i in imports for e in i.model.components.values()],
         flows=[e for i in imports for e in i.model.flows],
         files=tuple(f for i in imports for f in i.model.files),
@@ -90,9 +98,17 @@ def merge_imports(imports: Sequence[ImportedModel], name: str | None = None) -> 
             origins.setdefault(key, where)
     notes = [n for i in imports for n in i.notes]
     try:
-        return ImportedModel.from_draft(draft, origins, notes)
+        # each element carries its own place: two sources' same id is located at both
+        model = validate_draft(draft, SourceMap())
     except ModelError as exc:
         raise _invalid("the sources do not join into one model", exc) from None
+    return ImportedModel(model, origins, tuple(notes))
+
+
+def _facts(zone: Boundary) -> dict[str, Any]:
+    fields = element_fields(zone, "boundaries")
+    fields.pop("origin", None)
+    return fields
 
 
 def apply_overlay(imported: Model, path: Path) -> tuple[Model, dict[str, str]]:
@@ -206,9 +222,7 @@ class _Overlay:
         return kept
 
     def flows(self, entries: Any) -> list[Flow]:
-        base = {
-            flow.id: (flow, element_fields(flow, "flows")) for flow in self.imported.flows
-        }
+        base = {flow.id: (flow, element_fields(flow, "flows")) for flow in self.imported.flows}
         overlaid: dict[str, tuple[int, dict[str, Any]]] = {}
         if entries is not None and not isinstance(entries, list):
             self.problem(self.at("flows"), "'flows' must be a list")

@@ -57,8 +57,10 @@ _BY_VALUE: tuple[tuple[re.Pattern[str], SecretKind], ...] = (
 )
 _BY_NAME: tuple[tuple[re.Pattern[str], SecretKind], ...] = (
     (re.compile(r"private[_-]?key", re.I), SecretKind.PRIVATE_KEY),
-    (re.compile(r"(secret|private)[_-]?access[_-]?key|access[_-]?key[_-]?secret", re.I),
-     SecretKind.ACCESS_KEY),
+    (
+        re.compile(r"(secret|private)[_-]?access[_-]?key|access[_-]?key[_-]?secret", re.I),
+        SecretKind.ACCESS_KEY,
+    ),
     (re.compile(r"api[_-]?key|apikey", re.I), SecretKind.API_KEY),
     (re.compile(r"passw(or)?d|passwd|(^|[_-])pwd($|[_-])|passphrase", re.I), SecretKind.PASSWORD),
     (re.compile(r"token", re.I), SecretKind.TOKEN),

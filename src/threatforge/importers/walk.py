@@ -54,7 +54,5 @@ def find_files(
                             f"{path}: more than {MAX_FILES:,} {what}; import a smaller folder"
                         )
         if len(found) == before:
-            raise ImporterError(
-                f"{path}: no {what} found (looked for {', '.join(patterns)})"
-            )
+            raise ImporterError(f"{path}: no {what} found (looked for {', '.join(patterns)})")
     return found, notes
