@@ -52,7 +52,7 @@ def import_(
         ...,
         metavar="KIND PATH... [KIND PATH...]",
         help="An importer (compose) and the files or folders it reads; several groups build "
-        "one model.",
+        "one model. 'auto DIR' runs every importer on what it finds in DIR.",
     ),
     out: Path | None = typer.Option(
         None, "--output", "-o", help="Write the model here (default: print it)."
@@ -83,8 +83,11 @@ def import_(
     importers = load_importers()
     for problem in importers.problems:
         output.problem(f"warning: {problem}", style="yellow")
-    groups = parse_groups(sources, importers.names)
     try:
+        if sources[0] == "auto":
+            groups = _auto(importers, sources[1:])
+        else:
+            groups = parse_groups(sources, importers.names)
         routed = _route_mappings(mappings, {g.kind for g in groups})
         imported: list[ImportedModel] = []
         for group in groups:
@@ -115,6 +118,24 @@ def import_(
         "see 'threatforge validate')"
     )
     output.write_or_print(text, out, "the imported model")
+
+
+def _auto(importers: ImporterSet, folders: list[str]) -> list[_Group]:
+    """The groups ``auto DIR`` finds, after listing what it read and what it skipped."""
+    from threatforge.importers.auto import discover
+
+    if len(folders) != 1 or not Path(folders[0]).is_dir():
+        output.fail("'auto' takes one folder: threatforge import auto DIR")
+    found = discover(Path(folders[0]), {n: importers.importer(n) for n in importers.names})
+    for kind, files in found.groups:
+        output.info(f"read: {kind}: {', '.join(str(f) for f in files)}")
+    for line in found.skipped[:50]:
+        output.info(f"skipped: {line}")
+    if len(found.skipped) > 50:
+        output.info(f"skipped: ... and {len(found.skipped) - 50} more")
+    if not found.groups:
+        output.fail(f"{folders[0]}: no source an importer reads ({', '.join(importers.names)})")
+    return [_Group(kind, list(files)) for kind, files in found.groups]
 
 
 def _read(importers: ImporterSet, group: _Group, mappings: list[Path]) -> ImportedModel:

@@ -22,11 +22,12 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "vendor", ".terraform", "__pycache_
 
 
 def find_files(
-    paths: Sequence[Path], patterns: Sequence[str], *, what: str
+    paths: Sequence[Path], patterns: Sequence[str], *, what: str, required: bool = True
 ) -> tuple[list[Path], list[str]]:
     """The files to read (given files as they are; in folders, those matching ``patterns``),
     and notes on what was passed over. :class:`ImporterError` for a path that does not exist
-    or a search that finds nothing (``what`` names the files wanted: "Compose files")."""
+    or (when ``required``) a folder where nothing matches (``what`` names the files wanted:
+    "Compose files")."""
     found: list[Path] = []
     notes: list[str] = []
     for path in paths:
@@ -53,6 +54,6 @@ def find_files(
                         raise ImporterError(
                             f"{path}: more than {MAX_FILES:,} {what}; import a smaller folder"
                         )
-        if len(found) == before:
+        if required and len(found) == before:
             raise ImporterError(f"{path}: no {what} found (looked for {', '.join(patterns)})")
     return found, notes
