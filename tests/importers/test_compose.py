@@ -238,3 +238,23 @@ def test_an_alias_bomb_in_a_compose_file_is_refused(
         "compose.yaml:7:10: expands to more than 2,000,000 values (a YAML alias bomb?); "
         "refusing to read it"
     )
+
+
+def test_build_arguments_with_literal_secrets_are_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n"
+        "  app:\n"
+        "    build:\n"
+        "      context: .\n"
+        "      args:\n"
+        "        - NPM_TOKEN=npm_0123456789abcdefghijkl\n"
+        "        - NODE_ENV=production\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    app = read(Path(".")).model.components["app"]
+    assert app.properties == {
+        "secrets_in_code": True,
+        "literal_secrets": ["token in build.args.NPM_TOKEN at compose.yaml:6"],
+    }

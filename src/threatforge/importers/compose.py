@@ -317,9 +317,17 @@ class _ComposeRead:
             self.builder.set_fact(cid, "properties.host_path", list(dict.fromkeys(host_paths)))
 
     def environment_secrets(self, cid: str, name: str, layer: _Layer) -> None:
+        """Literal secrets in ``environment`` and in ``build.args`` (baked into the image)."""
         for key, value, path in _environment(layer.body):
             found = self.builder.secrets.check(cid, key, value, layer.at(name, "environment", path))
             self.builder.record_secret(found)
+        build = layer.body.get("build")
+        if isinstance(build, dict):
+            for key, value, path in _environment(build, "args"):
+                where = layer.at(name, "build", "args", path)
+                self.builder.record_secret(
+                    self.builder.secrets.check(cid, f"build.args.{key}", value, where)
+                )
 
     # --- flows -----------------------------------------------------------------------------
 
@@ -438,9 +446,11 @@ def _names(value: Any) -> list[str]:
     return []
 
 
-def _environment(body: Mapping[str, Any]) -> list[tuple[str, Any, str | int]]:
+def _environment(
+    body: Mapping[str, Any], key: str = "environment"
+) -> list[tuple[str, Any, str | int]]:
     """(name, value, path step) of each variable: ``KEY=VALUE`` list items or a mapping."""
-    env = body.get("environment")
+    env = body.get(key)
     found: list[tuple[str, Any, str | int]] = []
     if isinstance(env, dict):
         for key, value in env.items():

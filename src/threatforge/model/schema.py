@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -94,7 +95,18 @@ ControlTarget = Annotated[str, StringConstraints(pattern=f"^({_ID}(->{_ID})?|\\*
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 Tech = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]{0,99}$")]
-Origin = Annotated[str, StringConstraints(pattern=ORIGIN_PATTERN.pattern, max_length=600)]
+
+
+def _origin(value: str) -> str:
+    if ORIGIN_PATTERN.match(value) is None:
+        raise ValueError(
+            "an origin is written 'file:line' or 'file:line (address)', e.g. "
+            "'compose.yaml:5 (services.web)'"
+        )
+    return value
+
+
+Origin = Annotated[str, StringConstraints(max_length=600), AfterValidator(_origin)]
 Scalar = str | int | float | bool
 PropertyValue = Scalar | list[Scalar]
 """Technology-specific facts (``properties:``) are scalars or lists of scalars, nothing deeper."""
