@@ -258,3 +258,42 @@ def test_build_arguments_with_literal_secrets_are_recorded(
         "secrets_in_code": True,
         "literal_secrets": ["token in build.args.NPM_TOKEN at compose.yaml:6"],
     }
+
+
+def test_a_service_name_that_cannot_be_an_id_is_an_error_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  _hidden:\n    image: nginx\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ImporterError) as raised:
+        read(Path("."))
+    assert str(raised.value) == (
+        "compose.yaml:2: a resource address must start with a letter or digit: '_hidden'"
+    )
+
+
+ODD_COMPOSE = {
+    "odd ports": "services:\n  a:\n    ports: [{target: 80, published: x}, [1], null, '::']\n",
+    "odd depends_on": "services:\n  a:\n    depends_on: 5\n    links: {x: 1}\n",
+    "environment as text": "services:\n  a:\n    environment: just-a-string\n",
+    "odd values": "services:\n  a:\n    environment: {A: [1], B: {c: d}, C: null, D: 'pg://x:y@[::1'}\n",
+    "odd networks": "services:\n  a:\n    networks: {n1: null, n2: {aliases: 7}}\nnetworks: [x]\n",
+    "odd volumes": "services:\n  a:\n    volumes: [{type: bind, source: 5}, 7, '/x']\n",
+    "network_mode loop": (
+        "services:\n  a:\n    network_mode: service:b\n  b:\n    network_mode: service:a\n"
+    ),
+    "port out of range": "services:\n  a:\n    environment: {URL: 'http://b:99999/'}\n  b: {}\n",
+    "odd env_file": "services:\n  a:\n    env_file: [{path: x}, 5]\n",
+    "depends on itself": "services:\n  a:\n    depends_on: [a]\n",
+}
+
+
+@pytest.mark.parametrize("text", list(ODD_COMPOSE.values()), ids=list(ODD_COMPOSE))
+def test_odd_compose_files_import_without_crashing(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "compose.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    model = read(Path(".")).model
+    assert "a" in model.components
+    assert [f.id for f in model.flows if f.source == f.target] == []

@@ -83,7 +83,7 @@ class ModelBuilder:
     def component(self, address: str, location: Location, kind: Any, **fields: Any) -> str:
         """Add a component for the resource at ``address``; its id. The same address twice is
         one component (the first place kept; later fields fill what the first left unset)."""
-        cid = element_id(address)
+        cid = _id(address, location)
         found = self.components.get(cid)
         if found is None:
             self.components[cid] = _Pending(address, location, {"kind": kind, **fields})
@@ -94,7 +94,7 @@ class ModelBuilder:
 
     def zone(self, address: str, location: Location, **fields: Any) -> str:
         """Add a zone (boundary) for ``address``; its id."""
-        bid = element_id(address)
+        bid = _id(address, location)
         self.boundaries.setdefault(bid, _Pending(address, location, fields))
         return bid
 
@@ -214,6 +214,13 @@ class ModelBuilder:
             [write_model(imported.model), *imported.notes], f"the model imported by {self.source}"
         )
         return imported
+
+
+def _id(address: str, location: Location) -> str:
+    try:
+        return element_id(address)
+    except ValueError as exc:
+        raise ImporterError(f"{location}: {exc}") from None
 
 
 def origin_text(location: Location, address: str) -> str:

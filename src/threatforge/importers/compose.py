@@ -245,7 +245,9 @@ class _ComposeRead:
                     "repository; state them in the overlay if the rules should know)"
                 )
 
-    def zone_of(self, name: str, layers: list[_Layer]) -> str | None:
+    def zone_of(
+        self, name: str, layers: list[_Layer], seen: frozenset[str] = frozenset()
+    ) -> str | None:
         builder = self.builder
         mode = _last(layers, "network_mode")
         if isinstance(mode, str) and mode == "host":
@@ -258,8 +260,8 @@ class _ComposeRead:
             )
         if isinstance(mode, str) and mode.startswith("service:"):
             other = mode.removeprefix("service:")
-            if other in self.services and other != name:
-                return self.zone_of(other, self.services[other])
+            if other in self.services and other not in seen | {name}:
+                return self.zone_of(other, self.services[other], seen | {name})
         joined: list[str] = []
         for layer in layers:
             networks = layer.body.get("networks")
