@@ -46,6 +46,7 @@ def test_import_writes_a_model_that_validates_with_a_comment_per_element(shop: P
     assert "    origin: compose.yaml:5 (services.web)\n" in text
     code, out = run("validate", "model.yaml")
     assert code == 0, out
+    assert run("fmt", "--check", "model.yaml")[0] == 0  # written in canonical layout
     assert list(load("model.yaml").components) == [
         "web",
         "api",
