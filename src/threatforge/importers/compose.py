@@ -17,29 +17,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from threatforge.errors import ImporterError
 from threatforge.importers.builder import ModelBuilder, argument
+from threatforge.importers.endpoints import endpoint
 from threatforge.importers.ids import element_id
 from threatforge.importers.interface import ImportedModel, MappedImporter
 from threatforge.importers.mapping import SourceMapping, TypeMapping
-from threatforge.importers.secrets import parse_url
 from threatforge.importers.walk import find_files
 from threatforge.model import Document, Location, ReadError, read_yaml_file
-from threatforge.model.vocabulary import protocol_problem
 
 __all__ = ["ComposeImporter", "image_type"]
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "[::1]"})
-_HOST_VARIABLE = re.compile(r"(_HOST|_HOSTNAME|_ADDR|_ADDRESS|_SERVER)$", re.I)
-_SCHEMES = {"postgresql": "postgres", "psql": "postgres", "mongo": "mongodb", "rabbitmq": "amqp"}
-_TLS_QUERY = {"require": True, "verify-ca": True, "verify-full": True, "disable": False}
 
 
 def image_type(image: str) -> str:
@@ -369,66 +363,45 @@ class _ComposeRead:
     def environment_flow(
         self, source: str, name: str, key: str, value: str, where: Location
     ) -> None:
-        builder = self.builder
-        text = value.strip()
-        if text.lower().startswith("jdbc:"):
-            text = text[5:]
-        url = parse_url(text)
-        address = f"services.{name}.environment.{key}"
-        if url.host:
-            other = self.hosts.get(url.host)
-            scheme = _SCHEMES.get(url.scheme, url.scheme)
-            protocol = scheme if protocol_problem(scheme, hint=False) is None else None
-            tls = _tls(text)
-            authn = "password" if url.has_password else None
-            if other is not None:
-                if other == name:
-                    return
-                entry = self.entries.get(other)
-                if entry is None:
-                    return
-                builder.flow(
-                    source,
-                    element_id(other),
-                    where,
-                    address,
-                    protocol=protocol or entry.protocol,
-                    port=url.port or entry.port,
-                    tls=tls,
-                    authn=authn,
-                )
-                return
-            if url.host in _LOOPBACK or "." not in url.host or url.host.startswith("${"):
-                return
-            internet = builder.zone(
-                "internet", where, kind="internet", trust="untrusted", name="the internet"
-            )
-            target = builder.component(url.host, where, "external-service", zone=internet)
-            builder.flow(
-                source,
-                target,
-                where,
-                address,
-                protocol=protocol,
-                port=url.port,
-                tls=tls,
-                authn=authn,
-            )
+        """The flow a URL or a ``*_HOST`` variable names: to a service of the files, or (a URL
+        to a host outside them) to an external service in the ``internet`` zone."""
+        found = endpoint(key, value)
+        if found is None:
             return
-        if _HOST_VARIABLE.search(key):
-            host, _, port = text.partition(":")
-            other = self.hosts.get(host.lower())
-            if other is None or other == name or other not in self.entries:
+        builder = self.builder
+        address = f"services.{name}.environment.{key}"
+        other = self.hosts.get(found.host)
+        if other is not None:
+            entry = self.entries.get(other)
+            if entry is None or other == name:
                 return
-            entry = self.entries[other]
             builder.flow(
                 source,
                 element_id(other),
                 where,
                 address,
-                protocol=entry.protocol,
-                port=int(port) if port.isdigit() and 0 < int(port) < 65536 else entry.port,
+                protocol=found.protocol or entry.protocol,
+                port=found.port or entry.port,
+                tls=found.tls,
+                authn=found.authn,
             )
+            return
+        if not (found.url and found.external):
+            return
+        internet = builder.zone(
+            "internet", where, kind="internet", trust="untrusted", name="the internet"
+        )
+        target = builder.component(found.host, where, "external-service", zone=internet)
+        builder.flow(
+            source,
+            target,
+            where,
+            address,
+            protocol=found.protocol,
+            port=found.port,
+            tls=found.tls,
+            authn=found.authn,
+        )
 
 
 def _last(layers: list[_Layer], key: str) -> Any:
@@ -494,17 +467,3 @@ def _port(item: Any) -> tuple[str, str | None, str, str] | None:
     if len(parts) == 2:
         return (host_ip, parts[0] or None, parts[1], protocol or "tcp")
     return (host_ip, None, parts[0], protocol or "tcp")
-
-
-def _tls(url: str) -> bool | None:
-    try:
-        query = parse_qs(urlsplit(url).query)
-    except ValueError:
-        return None
-    for key in ("sslmode", "ssl-mode", "ssl"):
-        for value in query.get(key, []):
-            if value.lower() in _TLS_QUERY:
-                return _TLS_QUERY[value.lower()]
-            if value.lower() in ("true", "1"):
-                return True
-    return None
