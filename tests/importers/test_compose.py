@@ -297,3 +297,18 @@ def test_odd_compose_files_import_without_crashing(
     model = read(Path(".")).model
     assert "a" in model.components
     assert [f.id for f in model.flows if f.source == f.target] == []
+
+
+def test_a_reference_to_an_unknown_service_is_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  app:\n    image: acme/app\n    depends_on: [db]\n    links: [app]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    imported = read(Path("."))
+    assert imported.model.flows == ()
+    assert imported.notes[-2:] == (
+        "compose.yaml:2: service 'app' names unknown service 'db'",
+        "read 1 Compose file: 1 components, 1 zones, 0 flows",
+    )

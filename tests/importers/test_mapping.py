@@ -170,3 +170,39 @@ def test_an_empty_or_unreadable_mapping_says_what_a_mapping_needs(tmp_path: Path
     with pytest.raises(ImporterError) as raised:
         load_mapping("nosuch")
     assert str(raised.value) == "no built-in mapping for 'nosuch'"
+
+
+def test_mapped_flow_arguments_become_flows_in_either_direction() -> None:
+    """The generic walk: ``flows:`` of a mapping, references resolved by the importer."""
+    from threatforge.importers.builder import ModelBuilder
+    from threatforge.importers.mapping import FlowMapping, TypeMapping
+    from threatforge.model import Location
+
+    builder = ModelBuilder("terraform", "Estate")
+    at = Location("main.tf", 1)
+    for address, kind in (
+        ("aws_lb.front", "load-balancer"),
+        ("aws_instance.web", "service"),
+        ("aws_kms_key.k", "key-management"),
+    ):
+        builder.component(address, at, kind)
+    builder.apply_type("aws_instance.web", TypeMapping(kind="service", protocol="https", port=8443))
+    arguments = {"targets": ["aws_instance.web", "nope"], "kms_key_id": "aws_kms_key.k"}
+    flows = [
+        FlowMapping(argument="targets", direction="out"),
+        FlowMapping(argument="kms_key_id", direction="in", protocol="aws-api"),
+    ]
+    known = set(builder.components)
+    builder.reference_flows(
+        "aws_lb.front",
+        flows,
+        arguments,
+        lambda ref: ref if ref in known else None,
+        lambda argument, step: Location("main.tf", 10 if argument == "targets" else 20),
+        "aws_lb.front",
+    )
+    model = builder.build().model
+    assert [(f.id, f.protocol, f.port, f.origin) for f in model.flows] == [
+        ("aws_lb.front->aws_instance.web", "https", 8443, "main.tf:10 (aws_lb.front.targets)"),
+        ("aws_kms_key.k->aws_lb.front", "aws-api", None, "main.tf:20 (aws_lb.front.kms_key_id)"),
+    ]

@@ -12,7 +12,7 @@ model that would hold a literal secret's value is refused.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from threatforge.errors import ImporterError
 from threatforge.importers.ids import element_id
 from threatforge.importers.interface import ImportedModel
-from threatforge.importers.mapping import FactMapping, TypeMapping
+from threatforge.importers.mapping import FactMapping, FlowMapping, TypeMapping
 from threatforge.importers.secrets import LiteralSecret, SecretLedger
 from threatforge.model import (
     Boundary,
@@ -74,6 +74,9 @@ class ModelBuilder:
     notes: list[str] = field(default_factory=list)
     secrets: SecretLedger = field(default_factory=SecretLedger)
     files: list[str] = field(default_factory=list)
+    types: dict[str, TypeMapping] = field(default_factory=dict)
+    """Component id -> its mapping entry (:meth:`apply_type`): the protocol and port of flows
+    into it."""
 
     def shown(self, path: str) -> str:
         """``path`` as written in origins and notes: relative to :attr:`root` when below it."""
@@ -128,6 +131,7 @@ class ModelBuilder:
 
     def apply_type(self, cid: str, entry: TypeMapping) -> None:
         """The facts a type mapping gives every resource of the type."""
+        self.types[cid] = entry
         for key, value in entry.properties.items():
             self.set_fact(cid, f"properties.{key}", value)
 
@@ -146,6 +150,50 @@ class ModelBuilder:
                 if value is None:
                     continue
             self.set_fact(cid, fact.set, value)
+
+    def reference_flows(
+        self,
+        cid: str,
+        flows: Sequence[FlowMapping],
+        arguments: Mapping[str, Any],
+        resolve: Callable[[str], str | None],
+        where: Callable[[str, str | int], Location],
+        address: str,
+    ) -> None:
+        """A flow for each resource the mapping's flow arguments name (:class:`FlowMapping`).
+
+        The argument's value is one reference, a list of them, or a mapping keyed by them
+        (Compose's long ``depends_on``). ``resolve`` turns a reference into the id of an element
+        (None: not one, skipped); ``where(argument, step)`` places the reference (``step``: its
+        index in a list or its key). Protocol and port: the flow mapping's, else the target's
+        type (:attr:`types`)."""
+        for flow in flows:
+            value = argument(arguments, flow.argument)
+            if isinstance(value, list):
+                steps: list[tuple[str | int, Any]] = list(enumerate(value))
+            elif isinstance(value, Mapping):
+                steps = [(key, key) for key in value]
+            elif value is _MISSING or value is None:
+                continue
+            else:
+                steps = [(flow.argument, value)]
+            for step, reference in steps:
+                if not isinstance(reference, str | int) or isinstance(reference, bool):
+                    continue
+                other = resolve(str(reference))
+                if other is None or other == cid:
+                    continue
+                source, target = (cid, other) if flow.direction == "out" else (other, cid)
+                entry = self.types.get(target)
+                self.flow(
+                    source,
+                    target,
+                    where(flow.argument, step),
+                    f"{address}.{flow.argument}",
+                    protocol=flow.protocol or (entry.protocol if entry else None),
+                    port=flow.port or (entry.port if entry else None),
+                    description=flow.description,
+                )
 
     def record_secret(self, secret: LiteralSecret | None) -> None:
         """State a literal secret on its component: ``secrets_in_code: true`` (the rules read

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from threatforge.errors import ImporterError
-from threatforge.importers.builder import ModelBuilder, argument
+from threatforge.importers.builder import ModelBuilder
 from threatforge.importers.endpoints import endpoint
 from threatforge.importers.ids import element_id
 from threatforge.importers.interface import ImportedModel, MappedImporter
@@ -337,28 +337,29 @@ class _ComposeRead:
                 if isinstance(value, str):
                     where = layer.at(name, "environment", path)
                     self.environment_flow(source, name, key, value, where)
-        for flow in self.mapping.flows_of(entry):
-            for layer in layers:
-                value = argument(layer.body, flow.argument)
-                for index, named in enumerate(_names(value)):
-                    other = named.split(":", 1)[0]
-                    if other not in self.entries or other == name:
-                        if other not in self.services:
-                            where = layer.at(name, flow.argument)
-                            builder.note(f"{where}: service '{name}' names unknown '{other}'")
-                        continue
-                    ends = (source, element_id(other))
-                    if flow.direction == "in":
-                        ends = (ends[1], ends[0])
-                    target_entry = self.entries[other if flow.direction == "out" else name]
-                    builder.flow(
-                        *ends,
-                        layer.at(name, flow.argument, index if isinstance(value, list) else named),
-                        f"services.{name}.{flow.argument}",
-                        protocol=flow.protocol or target_entry.protocol,
-                        port=flow.port or target_entry.port,
-                        description=flow.description,
-                    )
+        for layer in layers:
+
+            def resolve(reference: str, layer: _Layer = layer) -> str | None:
+                """The id of the service a ``depends_on``/``links`` entry names."""
+                other = reference.split(":", 1)[0]  # links: "service:alias"
+                if other in self.entries:
+                    return element_id(other)
+                if other not in self.services:
+                    spot = layer.at(name, key=True)
+                    builder.note(f"{spot}: service '{name}' names unknown service '{other}'")
+                return None
+
+            def place(argument_path: str, step: str | int, layer: _Layer = layer) -> Location:
+                return layer.at(name, *argument_path.split("."), step)
+
+            builder.reference_flows(
+                source,
+                self.mapping.flows_of(entry),
+                layer.body,
+                resolve,
+                place,
+                f"services.{name}",
+            )
 
     def environment_flow(
         self, source: str, name: str, key: str, value: str, where: Location
@@ -410,15 +411,6 @@ def _last(layers: list[_Layer], key: str) -> Any:
         if key in layer.body:
             value = layer.body[key]
     return value
-
-
-def _names(value: Any) -> list[str]:
-    """Service names in ``depends_on`` / ``links`` (a list, or a mapping keyed by name)."""
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, str | int)]
-    if isinstance(value, dict):
-        return [str(k) for k in value]
-    return []
 
 
 def _environment(
