@@ -113,6 +113,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Output files",
         "Writing model files: `fmt`, `fmt --fix`, `decide`",
         "Models built in code",
+        "Importers: secrets stay secret",
         "Rule packs and plugins",
         "PDF and HTML rendering",
         "Code and dependencies",

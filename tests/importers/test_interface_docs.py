@@ -1,5 +1,5 @@
-"""The library's docstrings name only commands that exist (``threatforge import`` does not yet:
-the importer interface is the seam for the model importers of issue 16)."""
+"""The library's docstrings name only commands that exist, and the importer interface says which
+importers are built in (issue 16: ``threatforge import`` runs them)."""
 
 from __future__ import annotations
 
@@ -28,11 +28,12 @@ def test_every_command_a_docstring_names_exists() -> None:
     assert sorted(item for item in named if item[1] not in _commands()) == []
 
 
-def test_the_importer_interface_says_no_command_runs_an_importer_yet() -> None:
+def test_the_importer_interface_names_the_built_in_importers_and_the_command() -> None:
     from threatforge.importers import interface
     from threatforge.importers.registry import BUILTIN_IMPORTERS
 
-    assert BUILTIN_IMPORTERS == {}
+    assert BUILTIN_IMPORTERS == {"compose": "threatforge.importers.compose:ComposeImporter"}
     assert interface.__doc__ is not None
-    assert "none is built in yet" in interface.__doc__
-    assert "threatforge import" not in interface.__doc__
+    assert "(``compose`` today)" in interface.__doc__
+    assert "``threatforge import KIND PATH...``" in interface.__doc__
+    assert "import" in _commands()

@@ -75,7 +75,7 @@ def test_unknown_top_level_key_is_rejected(validator):
 
 def test_invalid_id_key_is_rejected(validator):
     assert problems(validator, "system: {name: Shop}\ncomponents:\n  wеb: {kind: service}\n") == [
-        "'wеb' does not match any of the regexes: '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$'"
+        "'wеb' does not match any of the regexes: '^[A-Za-z0-9][A-Za-z0-9._:/\\\\[\\\\]%-]{0,127}$'"
     ]
 
 

@@ -22,6 +22,7 @@ from threatforge.cli import (
     _coverage,
     _decide,
     _fmt,
+    _import,
     _model_commands,
     _reports,
     _sdlc,
@@ -66,6 +67,7 @@ _reports.register(app)
 _sdlc.register(app)
 _decide.register(app)
 _coverage.register(app)
+_import.register(app)
 
 
 def main() -> None:

@@ -2,10 +2,11 @@
 out, with where each element came from and notes on what could not be carried.
 
 This is the seam the model importers (Terraform, CloudFormation, Kubernetes, Compose, OpenAPI:
-issue 16) plug into; none is built in yet (``BUILTIN_IMPORTERS`` is empty), so no command runs
-one today, and plugins register through the ``threatforge.importers`` entry point
-(:mod:`threatforge.importers.registry`). Importers never write files and never print: their
-caller writes the model and shows the notes. A failure to read the input is an
+issue 16) plug into: the built-in ones are listed in :mod:`threatforge.importers.registry`
+(``compose`` today), plugins register through the ``threatforge.importers`` entry point, and
+``threatforge import KIND PATH...`` runs them. A :class:`MappedImporter` reads what each resource
+type becomes from mapping data (docs/importers.md). Importers never write files and never
+print: their caller writes the model and shows the notes. A failure to read the input is an
 :class:`~threatforge.errors.ImporterError` naming the file and what was wrong, never a silently
 empty model.
 
@@ -21,12 +22,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from threatforge.model import Location, Model
 from threatforge.model.draft import Draft, SourceMap, validate_draft
 
-__all__ = ["ImportedModel", "Importer"]
+if TYPE_CHECKING:
+    from threatforge.importers.mapping import SourceMapping
+
+__all__ = ["ImportedModel", "Importer", "MappedImporter"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +72,22 @@ class Importer(ABC):
     @abstractmethod
     def read(self, paths: Sequence[Path]) -> ImportedModel:
         """Build a model from ``paths`` (files, or folders searched with :attr:`patterns`)."""
+
+
+class MappedImporter(Importer):
+    """An importer whose resource types are mapped by data: the built-in mapping file
+    ``threatforge/importers/mappings/<name>.yaml`` and the organisation's ``--mapping`` files
+    (:mod:`threatforge.importers.mapping`)."""
+
+    def __init__(self, mappings: Sequence[Path] = ()) -> None:
+        self.mapping_files = tuple(mappings)
+
+    def with_mappings(self, mappings: Sequence[Path]) -> MappedImporter:
+        """The same importer with the organisation's mapping files over the built-in one."""
+        return type(self)(mappings)
+
+    def mapping(self) -> SourceMapping:
+        """The mapping this importer reads with (:class:`ImporterError` when one is invalid)."""
+        from threatforge.importers.mapping import load_mapping
+
+        return load_mapping(self.name, self.mapping_files)

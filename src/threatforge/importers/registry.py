@@ -20,7 +20,9 @@ __all__ = ["BUILTIN_IMPORTERS", "ENTRY_POINT_GROUP", "ImporterSet", "load_import
 
 ENTRY_POINT_GROUP = "threatforge.importers"
 
-BUILTIN_IMPORTERS: Mapping[str, str] = {}
+BUILTIN_IMPORTERS: Mapping[str, str] = {
+    "compose": "threatforge.importers.compose:ComposeImporter",
+}
 """Built-in importers, name -> ``module:class`` (imported on first use)."""
 
 
@@ -62,7 +64,7 @@ def load_importers(*, include_plugins: bool = True) -> ImporterSet:
                     f"importer plugin '{entry.name}' provided {type(importer).__name__}, "
                     "not an Importer"
                 )
-            elif importer.name in importers:
+            elif importer.name in importers or importer.name == "auto":
                 problems.append(
                     f"importer plugin '{entry.name}' provides importer '{importer.name}', which "
                     "is already taken; the plugin's importer was left out"

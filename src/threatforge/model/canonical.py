@@ -82,8 +82,12 @@ ELEMENT_KEY_ORDER: dict[str, tuple[str, ...]] = {
         "version",
         "properties",
     ),
-    "data": ("name", "description", "classification", "categories", "retention_days", "owner"),
-    "boundaries": ("name", "description", "kind", "trust", "inside", "region", "properties"),
+    "data": (
+        "name", "description", "classification", "categories", "retention_days", "owner", "origin"
+    ),
+    "boundaries": (
+        "name", "description", "kind", "trust", "inside", "region", "properties", "origin"
+    ),
     # what it is, who owns it, where it runs, who may call it, how its data is protected, which
     # data it holds, what code maps to it, links, then free-form facts
     "components": (
@@ -111,6 +115,7 @@ ELEMENT_KEY_ORDER: dict[str, tuple[str, ...]] = {
         "controls",
         "tags",
         "properties",
+        "origin",
     ),
     # the body of ``- source -> target:``; ``from``/``to`` only in the long form, never written
     "flows": (
@@ -131,6 +136,7 @@ ELEMENT_KEY_ORDER: dict[str, tuple[str, ...]] = {
         "controls",
         "tags",
         "properties",
+        "origin",
     ),
     "controls": ("name", "description", "status", "mitigates", "applies_to", "reference"),
     "assumptions": ("description", "elements", "owner", "verified"),

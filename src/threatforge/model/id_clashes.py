@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from threatforge.model._model import Model
+from threatforge.model.schema import ELEMENT_ID_PATTERN
 
 __all__ = ["ID_SECTIONS", "IdRename", "Reference", "plan_id_renames"]
 
@@ -45,7 +46,7 @@ _SINGULAR = {
     "assumptions": "assumption",
 }
 _MAX_ID = 128
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$")
+_ID = re.compile(ELEMENT_ID_PATTERN)
 
 Path = tuple[str | int, ...]
 """Keys and list indexes from the top of a model file down to a value."""

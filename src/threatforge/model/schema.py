@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -36,6 +37,7 @@ __all__ = [
     "ELEMENT_ID_PATTERN",
     "EVERY_ELEMENT",
     "FLOW_ARROW",
+    "ORIGIN_PATTERN",
     "Assumption",
     "Authn",
     "Authz",
@@ -66,8 +68,18 @@ __all__ = [
     "TrustLevel",
 ]
 
-ELEMENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$"
-"""Ids are ASCII (no look-alike Unicode), start with a letter or digit, at most 128 characters."""
+ELEMENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/\[\]%-]{0,127}$"
+"""Ids are ASCII (no look-alike Unicode), start with a letter or digit, at most 128 characters.
+
+``[``, ``]`` and ``%`` are allowed for imported resource addresses (``aws_instance.web[0]``,
+``aws_s3_bucket.logs[audit]``: :mod:`threatforge.importers.ids` maps an address to an id and
+back); never ``,`` ``@`` ``*`` or spaces, which fingerprints (``rule@a,b``) and ``applies_to``
+give a meaning."""
+ORIGIN_PATTERN = re.compile(
+    r"^(?P<file>[^\n]+?):(?P<line>[1-9][0-9]*)(?: \((?P<address>[^()\n]*)\))?$"
+)
+"""An imported element's ``origin``: ``file:line``, then its resource address in brackets
+(``main.tf:12 (aws_db_instance.default)``)."""
 
 FLOW_ARROW = re.compile(r"^\s*([^\s]+)\s*->\s*([^\s]+)\s*$")
 """A flow written as ``source -> target``."""
@@ -83,6 +95,18 @@ ControlTarget = Annotated[str, StringConstraints(pattern=f"^({_ID}(->{_ID})?|\\*
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(max_length=300)]
 Tech = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]{0,99}$")]
+
+
+def _origin(value: str) -> str:
+    if ORIGIN_PATTERN.match(value) is None:
+        raise ValueError(
+            "an origin is written 'file:line' or 'file:line (address)', e.g. "
+            "'compose.yaml:5 (services.web)'"
+        )
+    return value
+
+
+Origin = Annotated[str, StringConstraints(max_length=600), AfterValidator(_origin)]
 Scalar = str | int | float | bool
 PropertyValue = Scalar | list[Scalar]
 """Technology-specific facts (``properties:``) are scalars or lists of scalars, nothing deeper."""
@@ -392,6 +416,17 @@ class _Element(_Strict):
     location: SkipJsonSchema[SkipValidation[Location | None]] = Field(default=None, exclude=True)
 
     @property
+    def found_at(self) -> Location | None:
+        """Where a reviewer should look for this element: its ``origin`` in the imported code
+        (``compose.yaml:5``) when it has one, else where the model file declares it."""
+        origin = getattr(self, "origin", None)
+        if origin:
+            match = ORIGIN_PATTERN.match(origin)
+            if match is not None:
+                return Location(match["file"], int(match["line"]))
+        return self.location
+
+    @property
     def label(self) -> str:
         """The element's display name: its ``name`` if set, else its id."""
         name = getattr(self, "name", None)
@@ -407,6 +442,9 @@ class DataAsset(_Element):
     categories: list[ShortText] = Field(default_factory=list)
     retention_days: Annotated[int, Field(ge=0, le=36500)] | None = None
     owner: ShortText | None = None
+    origin: Origin | None = None
+    """Where an importer found the element (``compose.yaml:5 (services.web)``): findings on it
+    point there (``threatforge import`` writes it; see docs/importers.md)."""
 
     @field_validator("categories")
     @classmethod
@@ -427,6 +465,9 @@ class Boundary(_Element):
     inside: ElementId | None = None
     region: ShortText | None = None
     properties: dict[ShortText, PropertyValue] = Field(default_factory=dict)
+    origin: Origin | None = None
+    """Where an importer found the element (``compose.yaml:5 (services.web)``): findings on it
+    point there (``threatforge import`` writes it; see docs/importers.md)."""
 
 
 class EncryptionSpec(_Strict):
@@ -480,6 +521,9 @@ class Component(_Element):
     controls: list[ElementId] = Field(default_factory=list)
     tags: list[ShortText] = Field(default_factory=list)
     properties: dict[ShortText, PropertyValue] = Field(default_factory=dict)
+    origin: Origin | None = None
+    """Where an importer found the element (``compose.yaml:5 (services.web)``): findings on it
+    point there (``threatforge import`` writes it; see docs/importers.md)."""
 
     @field_validator("logging", mode="before")
     @classmethod
@@ -534,6 +578,9 @@ class Flow(_Element):
     controls: list[ElementId] = Field(default_factory=list)
     tags: list[ShortText] = Field(default_factory=list)
     properties: dict[ShortText, PropertyValue] = Field(default_factory=dict)
+    origin: Origin | None = None
+    """Where an importer found the element (``compose.yaml:5 (services.web)``): findings on it
+    point there (``threatforge import`` writes it; see docs/importers.md)."""
 
     @model_validator(mode="before")
     @classmethod

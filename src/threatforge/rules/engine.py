@@ -795,7 +795,7 @@ class _Run:
             explanation=scored.explanation,
             evidence=verdict.evidence + extra_evidence,
             data=data_ids,
-            location=first.location if first is not None else None,
+            location=first.found_at if first is not None else None,
             likelihood_factors=scored.likelihood_factors,
             impact_factors=scored.impact_factors,
         )
@@ -847,7 +847,7 @@ class _Run:
                 ),
             ),
             data=data_ids,
-            location=element.location,
+            location=element.found_at,
             likelihood_factors=scored.likelihood_factors,
             impact_factors=scored.impact_factors,
         )
