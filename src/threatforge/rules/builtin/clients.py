@@ -235,7 +235,7 @@ def client_no_certificate_pinning(component: Component, model: Model) -> Verdict
 
 def _unencrypted_token_stores(model: Model, component: Component,
                               tokens: frozenset[str]) -> list[str]:
-    """Evidence: stores the app writes its tokens to that state no encryption at rest."""
+    """The stores the app writes its tokens to that state no encryption at rest, in words."""
     found = []
     for flow in model.graph.flows_out(component.id):
         store = model.components[flow.target]
@@ -264,10 +264,11 @@ def _unencrypted_token_stores(model: Model, component: Component,
         "Bind refresh tokens to the device (DPoP or a key in the secure enclave) and rotate "
         "them on use, so a copied token is useless elsewhere.",
     ),
-    detection="A shipped app that handles data of category session-tokens or credentials. "
-    "Fires when it writes such data to a store stating `encryption.at_rest: none`, or states "
-    "`properties.tokens_in_secure_storage: false`; an applicable threat while neither is "
-    "stated.",
+    detection="A shipped app that handles data of category session-tokens or credentials. An "
+    "applicable threat until `properties.tokens_in_secure_storage` is stated; `false` fires. "
+    "Where the app writes its tokens to a store that states `encryption.at_rest: none`, the "
+    "model already says where they are: that store's finding (store-unencrypted-at-rest) is "
+    "the weakness, and nothing is asked here.",
     references=(MASVS, "https://cheatsheetseries.owasp.org/cheatsheets/"
                 "Mobile_Application_Security_Cheat_Sheet.html"),
     asks=(Ask(
@@ -289,8 +290,9 @@ def client_tokens_in_insecure_storage(component: Component, model: Model) -> Ver
     tokens = tuple(sorted({a.id for a in held}))
     why = (app, f"holds {_quoted(list(tokens))}")
     stores = _unencrypted_token_stores(model, component, frozenset(tokens))
-    if stores and component.prop("tokens_in_secure_storage") is not True:
-        return Fire((*why, *stores), data=tokens)
+    if stores and component.prop("tokens_in_secure_storage") is None:
+        # the model already says where the tokens are: that store's own finding is the weakness
+        return Skip("; ".join(stores))
     return _decide(component, "tokens_in_secure_storage", why, data=tokens)
 
 
