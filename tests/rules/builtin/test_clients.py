@@ -110,3 +110,16 @@ def test_a_push_payload_is_asked_on_the_flow_from_the_system_to_the_push_service
             "carries 'notifications'",
         ),
     }
+
+
+def test_an_update_source_is_named_as_one_not_any_service_that_updates_something() -> None:
+    text = DESKTOP.read_text(encoding="utf-8").replace(
+        "  - helper -> update-server: {protocol: https, data: [updates]}\n",
+        "  - helper -> update-server: {protocol: https}\n"
+        "  - helper -> cloud-api: {protocol: https}\n",
+    ).replace("cloud-api: {kind: service,", "cloud-api: {kind: service, name: Profile update API,")
+    why = _why(text)
+    assert why["client-update-not-verified@helper"] == (
+        "runs on the device 'workstation'",
+        "talks to 'update-server', 'Update server' (its name) names an update source",
+    )

@@ -68,7 +68,9 @@ TOKEN_CATEGORIES = ("session-tokens", "credentials")
 _DESKTOP_WORDS = re.compile(r"\b(electron|tauri|desktop)\b")
 _MOBILE_WORDS = re.compile(r"\b(mobile|ios|android|iphone|ipad|react[ -]native|flutter)\b")
 _ELECTRON_WORDS = re.compile(r"\belectron\b")
-_UPDATE_WORDS = re.compile(r"\b(update|updates|updater|auto-update|autoupdate)\b")
+_UPDATE_WORDS = re.compile(
+    r"\b(updates|updater|auto[- ]?updates?|update (server|service|feed|channel|cdn))\b"
+)
 _NOT_AN_APP = Skip("not a desktop or mobile app the team ships")
 
 
