@@ -272,7 +272,7 @@ def test_the_json_schema_offers_known_technologies_and_properties_per_technology
     schema = model_json_schema()
     component = schema["$defs"]["Component"]
     assert component["properties"]["tech"]["anyOf"][0]["enum"][:3] == [
-        "389ds", "active-directory", "anthropic"
+        "389ds", "active-directory", "android"
     ]
     s3 = next(
         branch["then"]["properties"]["properties"]["properties"]

@@ -34,6 +34,7 @@ def _run(rule_id: str, components: str, flows: str = "") -> Assessment:
 def test_rule_ids_domain_and_metadata() -> None:
     assert sorted(RULES) == [
         "cicd-branch-protection-disabled",
+        "cicd-oidc-trust-too-broad",
         "cicd-overprivileged-deploy-role",
         "cicd-plaintext-secrets",
         "cicd-shared-runners",

@@ -8,17 +8,34 @@ gateway with a flow to an LLM: it builds the prompts and acts on the answers, so
 sit there. These rules report applicable threats: each asks the one fact that decides it
 (``properties.*`` keys of ``docs/rules/ai-properties.md``) and fires once the weak value is
 stated. They follow the OWASP Top 10 for LLM Applications (2025).
+
+A process *trains a model* when its id, name, description or a tag says it trains one ("trains
+the credit-risk model") or its tech is ``aws.sagemaker``: the ``ml-*`` rules ask about the
+poisoning of its training data and the theft of the model (MITRE ATLAS).
 """
 
 from __future__ import annotations
 
-from threatforge.model import Component, ComponentKind, Exposure, Model, TrustLevel
+import re
+
+from threatforge.model import (
+    Classification,
+    Component,
+    ComponentKind,
+    Exposure,
+    Model,
+    TrustLevel,
+)
 from threatforge.rules.builtin._facts import (
     INFO,
     PROCESS_KINDS,
     STORE_KINDS,
+    D,
     E,
+    R,
     T,
+    assets,
+    at_least,
     exposed,
     exposure_words,
     flow_prop,
@@ -462,6 +479,313 @@ def llm_retrieval_poisoning(component: Component, model: Model) -> Verdict:
     return _ruled_out_or_fire(component, "ingested_content_reviewed", why)
 
 
+# --- repudiation of agent actions ------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="llm-tool-actions-not-attributable",
+    title="Actions {element} takes for the model cannot be traced to a user and a prompt",
+    description="When an assistant freezes a card, opens a dispute or grants a credit, the "
+    "record must show which user's conversation asked for it, what the model requested and "
+    "what was executed: without it a customer disputes the action, an abused prompt cannot be "
+    "found, and the team cannot tell a model error from an attack.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(R,), cwe=(778,),
+    kinds=PROCESS_KINDS, among=LLM_CALLERS, domain=DOMAIN,
+    mitigations=(
+        "Write an audit record for every tool call: the end user and session, the conversation "
+        "and message id, the tool, its arguments as requested by the model and as executed, "
+        "and the result; keep it append-only, apart from the conversation store.",
+        "Correlate the record with the downstream service's own audit log through a request "
+        "id.",
+    ),
+    detection="A process with a flow to a language model that also calls other services or "
+    "functions (its tools, as for llm-tool-call-abuse). An applicable threat until "
+    "`properties.llm_tool_calls_logged` is stated; `false` fires.",
+    references=(LLM_TOP10, "https://genai.owasp.org/llmrisk/llm062025-excessive-agency/"),
+    asks=(Ask(
+        "Does {element} write an audit record of every tool call the model requests (the user, "
+        "the conversation, the arguments requested and executed, the result)?",
+        (AskFact("properties.llm_tool_calls_logged", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="Actions {element} takes for the model may not be attributable to a user or a "
+        "prompt",
+    ),),
+))
+def llm_tool_actions_not_attributable(component: Component, model: Model) -> Verdict:
+    """An LLM caller with tools whose actions may not be logged."""
+    calls = _calls_llm(model, component)
+    if not calls:
+        return _NOT_A_CALLER
+    tools = _tools(model, component)
+    if not tools:
+        return Skip("calls no other service or function for the model (no tools)")
+    why = [calls, "calls tools: " + ", ".join(f"'{t}'" for t in tools)]
+    return _ruled_out_or_fire(component, "llm_tool_calls_logged", why)
+
+
+# --- unbounded consumption ---------------------------------------------------------------
+
+
+@rule(RuleMeta(
+    id="llm-denial-of-wallet",
+    title="Callers of {element} can spend the model budget without a limit",
+    description="Every prompt costs tokens: a script sending long prompts, huge attachments or "
+    "prompts that make the model loop through tools runs up the provider bill and exhausts "
+    "the account's quota for every other user (denial of wallet, unbounded consumption).",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(400, 770),
+    kinds=PROCESS_KINDS, among=LLM_CALLERS, domain=DOMAIN,
+    mitigations=(
+        "Set per-user and per-tenant token budgets, a maximum prompt and attachment size, a "
+        "maximum `max_tokens` and a maximum number of tool-call rounds per request, enforced "
+        "before the call to the model.",
+        "Alert on spend per hour at the provider and cap the account's budget there too.",
+    ),
+    detection="A process with a flow to a language model that is exposed (public, or one flow "
+    "from an entry point). An applicable threat until `properties.llm_usage_limits` is "
+    "stated; `false` fires.",
+    references=(LLM_TOP10, "https://genai.owasp.org/llmrisk/llm102025-unbounded-consumption/"),
+    asks=(Ask(
+        "Does {element} enforce per-user token budgets, a maximum prompt size and a maximum "
+        "number of tool rounds before it calls the model?",
+        (AskFact("properties.llm_usage_limits", confirms=("false",), rules_out=("true",)),),
+        threat="Callers of {element} may run up the model bill or exhaust its quota (denial "
+        "of wallet)",
+    ),),
+))
+def llm_denial_of_wallet(component: Component, model: Model) -> Verdict:
+    """An exposed LLM caller whose model spend may be unbounded."""
+    calls = _calls_llm(model, component)
+    if not calls:
+        return _NOT_A_CALLER
+    if not exposed(model, component):
+        return Skip("not exposed: only the team's own callers prompt it")
+    return _ruled_out_or_fire(component, "llm_usage_limits",
+                              [calls, exposure_words(model, component)])
+
+
+# --- prompts kept: data leakage through logs ------------------------------------------------
+
+
+def _prompt_data(model: Model, caller: Component) -> frozenset[str]:
+    """Data the caller exchanges with a language model that it did not receive from anything
+    else: the prompts it builds and the answers it gets (not the raw input it passes on)."""
+    llms = _llms(model)
+    graph = model.graph
+    exchanged = {d for f in graph.flows_out(caller.id) if f.target in llms for d in f.data}
+    exchanged |= {d for f in graph.flows_in(caller.id) if f.source in llms for d in f.data}
+    received = {d for f in graph.flows_in(caller.id) if f.source not in llms for d in f.data}
+    return frozenset(exchanged - received)
+
+
+def _prompt_stores(model: Model) -> frozenset[str]:
+    def find() -> frozenset[str]:
+        found = set()
+        for cid in _llm_callers(model):
+            prompts = _prompt_data(model, model.components[cid])
+            for f in model.graph.flows_out(cid):
+                target = model.components[f.target]
+                if (target.kind in STORE_KINDS | {ComponentKind.MONITORING}
+                        and prompts & set(f.data)):
+                    found.add(f.target)
+        return frozenset(found)
+
+    return model.graph.memo(("llm-prompt-stores",), find)
+
+
+PROMPT_STORES = ElementSet(
+    "llm-prompt-stores", "stores and monitoring a process with a flow to a language model "
+    "writes its prompts or the model's answers to", _prompt_stores,
+)
+
+
+@rule(RuleMeta(
+    id="llm-prompts-stored-unredacted",
+    title="{element} keeps prompts and model answers with the personal data they carried",
+    description="Prompts are built from account context, conversation history and retrieved "
+    "records, and answers repeat them: a conversation store or a log that keeps them whole "
+    "holds every customer's personal and financial data in one place, readable by whoever "
+    "reads the logs, for as long as the logs live.",
+    target=Target.COMPONENT, likelihood=3, impact=3, stride=(INFO,),
+    linddun=(Linddun.DATA_DISCLOSURE,), cwe=(532, 359),
+    kinds=STORE_KINDS | {ComponentKind.MONITORING}, among=PROMPT_STORES, domain=DOMAIN,
+    mitigations=(
+        "Redact or tokenise identifiers, account numbers and secrets before prompts and "
+        "answers are written (a redaction step in the logging path, Amazon Comprehend or "
+        "Presidio PII detection), and log the prompt template id and the record ids instead "
+        "of the filled-in prompt.",
+        "Give the store a short retention period and read access only to the roles that "
+        "review conversations.",
+    ),
+    detection="A store or monitoring component that a process with a flow to a language model "
+    "writes confidential or restricted data to that it exchanges with the model and did not "
+    "receive from anything else (the prompts it builds, the model's answers). An applicable "
+    "threat until `properties.prompts_redacted` is stated; `false` fires.",
+    references=(LLM_TOP10,
+                "https://genai.owasp.org/llmrisk/llm022025-sensitive-information-disclosure/"),
+    asks=(Ask(
+        "Are personal data and secrets redacted from the prompts and model answers written to "
+        "{element}?",
+        (AskFact("properties.prompts_redacted", confirms=("false",), rules_out=("true",)),),
+        threat="Prompts and answers kept in {element} may expose the personal data they "
+        "carried",
+    ),),
+))
+def llm_prompts_stored_unredacted(component: Component, model: Model) -> Verdict:
+    """A store or log that keeps the prompts or answers of a language model."""
+    writers = []
+    kept: set[str] = set()
+    for flow in model.graph.flows_in(component.id):
+        source = model.components[flow.source]
+        if flow.source not in _llm_callers(model):
+            continue
+        prompts = _prompt_data(model, source) & set(flow.data)
+        sensitive = at_least(assets(model, prompts), Classification.CONFIDENTIAL)
+        if sensitive:
+            writers.append(flow.source)
+            kept |= {a.id for a in sensitive}
+    if not writers:
+        return Skip("keeps no confidential prompts or model answers")
+    data = tuple(sorted(kept))
+    why = (", ".join(f"'{w}'" for w in sorted(writers)) + " writes "
+           + ", ".join(f"'{d}'" for d in data) + " that it exchanges with a language model",)
+    value = component.prop("prompts_redacted")
+    if value is None:
+        return Unknown(("properties.prompts_redacted",), why=why, data=data)
+    if value is True:
+        return RuledOut(("properties.prompts_redacted: true",))
+    return Fire((*why, "properties.prompts_redacted: false"), data=data)
+
+
+# --- machine learning: training --------------------------------------------------------------
+
+
+ML_TECH = ("aws.sagemaker*",)
+"""Technologies that train machine-learning models."""
+_TRAINS = re.compile(r"\btrain(s|ing|ed)?\b")
+
+
+def _trainer_words(component: Component) -> str:
+    """Why the component trains a model, in words ("" when nothing says it does)."""
+    if component.kind not in PROCESS_KINDS or is_llm(component):
+        return ""
+    if tech_is(component, ML_TECH):
+        return f"trains models (tech: {component.tech})"
+    for where, value in (("its name", component.name or ""), ("its id", component.id),
+                         ("its description", component.description or ""),
+                         *(("a tag", t) for t in component.tags)):
+        if _TRAINS.search(value.lower().replace("-", " ").replace("_", " ")):
+            return f"trains a model ('{value}', {where})"
+    return ""
+
+
+def _trainers(model: Model) -> frozenset[str]:
+    return model.graph.memo(("ml-trainers",), lambda: frozenset(
+        cid for cid, c in model.components.items() if _trainer_words(c)
+    ))
+
+
+ML_TRAINERS = ElementSet(
+    "ml-trainers", "processes that train machine-learning models (see "
+    "threatforge.rules.builtin.ai)", _trainers,
+)
+
+
+def _training_sources(model: Model, component: Component) -> list[str]:
+    """The stores and streams the trainer reads its training data from, sorted."""
+    graph = model.graph
+    found = {f.target for f in graph.flows_out(component.id)
+             if model.components[f.target].kind in STORE_KINDS
+             and flow_prop(f, "access") in _READ}
+    found |= {f.source for f in graph.flows_in(component.id)
+              if model.components[f.source].kind in STORE_KINDS}
+    return sorted(found)
+
+
+@rule(RuleMeta(
+    id="ml-training-data-poisoning",
+    title="Data that trains {element}'s model can be planted by whoever writes its sources",
+    description="A model learns what its training data says: records injected or altered "
+    "upstream (forged events, a compromised producer, an insider editing the curated data) "
+    "shift its decisions, open a backdoor for chosen inputs or degrade it, and the change "
+    "survives until the model is retrained from clean data.",
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(345, 1039),
+    kinds=PROCESS_KINDS, among=ML_TRAINERS, domain=DOMAIN,
+    mitigations=(
+        "Train only from versioned, access-controlled datasets with recorded lineage (who "
+        "wrote each partition, from which source); validate schemas and distributions and "
+        "flag outliers and label shifts before each training run.",
+        "Keep a held-out, reviewed evaluation set and block the release of a model whose "
+        "metrics or behaviour on it move unexpectedly.",
+    ),
+    detection="A process that trains a model ('train' in its id, name, description or a tag, "
+    "or tech aws.sagemaker) and reads a store or stream (`properties.access: read` on its flow "
+    "to it, or a flow from it). An applicable threat until `properties.training_data_validated` "
+    "is stated; `false` fires.",
+    references=("https://genai.owasp.org/llmrisk/llm042025-data-and-model-poisoning/",
+                "https://atlas.mitre.org/techniques/AML.T0020"),
+    asks=(Ask(
+        "Is the data {element} trains on versioned, traced to its writers and validated "
+        "(schema, distribution, outliers) before each training run?",
+        (AskFact("properties.training_data_validated", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="Poisoned training data may skew the model {element} trains",
+    ),),
+))
+def ml_training_data_poisoning(component: Component, model: Model) -> Verdict:
+    """A training process that reads data others write."""
+    trains = _trainer_words(component)
+    if not trains:
+        return Skip("trains no model")
+    sources = _training_sources(model, component)
+    if not sources:
+        return Skip("reads no store or stream")
+    why = [trains, "trains on data from " + ", ".join(f"'{s}'" for s in sources)]
+    return _ruled_out_or_fire(component, "training_data_validated", why)
+
+
+@rule(RuleMeta(
+    id="ml-model-theft",
+    title="The model {element} trains, and what it learned, can be taken",
+    description="A trained model is the training data in condensed form: copied weights or "
+    "notebooks leak the business's scoring logic, and unrestricted queries to it allow model "
+    "extraction, membership inference (was this person in the data?) and inversion of the "
+    "personal data it was trained on.",
+    target=Target.COMPONENT, likelihood=2, impact=4, stride=(INFO,),
+    linddun=(Linddun.DATA_DISCLOSURE,), cwe=(200,), kinds=PROCESS_KINDS, among=ML_TRAINERS,
+    domain=DOMAIN,
+    mitigations=(
+        "Keep model artifacts and training notebooks in access-controlled, logged storage "
+        "(only the training and serving roles read them) and encrypt them at rest.",
+        "Serve scores through an authenticated API with per-caller query limits that returns "
+        "only what the use case needs (a decision or a rounded score, not probabilities); "
+        "consider differential privacy for models trained on personal data.",
+    ),
+    detection="A process that trains a model (see ml-training-data-poisoning) and handles "
+    "confidential or restricted data. An applicable threat until "
+    "`properties.model_access_restricted` is stated; `false` fires.",
+    references=("https://atlas.mitre.org/techniques/AML.T0024",
+                "https://owasp.org/www-project-machine-learning-security-top-10/"),
+    asks=(Ask(
+        "Are the model {element} trains, its weights and its notebooks readable only by the "
+        "training and serving roles, with its scores served under per-caller query limits?",
+        (AskFact("properties.model_access_restricted", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="The model {element} trains may be copied, extracted or made to reveal its "
+        "training data",
+    ),),
+))
+def ml_model_theft(component: Component, model: Model) -> Verdict:
+    """A training process handling sensitive data."""
+    trains = _trainer_words(component)
+    if not trains:
+        return Skip("trains no model")
+    sensitive = sensitive_data(model, component)
+    if not sensitive:
+        return Skip("handles no confidential or restricted data")
+    why = [trains, "handles " + ", ".join(f"'{a.id}'" for a in sensitive)]
+    return _ruled_out_or_fire(component, "model_access_restricted", why)
+
+
 RULES: tuple[Rule, ...] = (
     llm_tool_call_abuse,
     llm_indirect_prompt_injection,
@@ -469,4 +793,9 @@ RULES: tuple[Rule, ...] = (
     llm_context_leakage,
     llm_provider_retains_prompts,
     llm_retrieval_poisoning,
+    llm_tool_actions_not_attributable,
+    llm_denial_of_wallet,
+    llm_prompts_stored_unredacted,
+    ml_training_data_poisoning,
+    ml_model_theft,
 )

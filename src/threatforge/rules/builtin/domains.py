@@ -7,7 +7,9 @@ in at all), and no public component of the system fronts it (the name points at 
 Its hostname lives in a DNS zone, under a domain held at a registrar, and is served with a
 certificate: whoever controls one of them serves the system's name. These rules report
 applicable threats with the question that decides each (``properties.*`` keys of
-``docs/rules/domain-properties.md``) and fire once the weak value is stated.
+``docs/rules/domain-properties.md``) and fire once the weak value is stated. The registrar
+account, the DNS zone and the way certificates are renewed are practices of the domain, not of
+one name: each is asked once, on the first public entry point, with the others named in why.
 """
 
 from __future__ import annotations
@@ -97,6 +99,24 @@ def _decide(component: Component, key: str, why: tuple[str, ...]) -> Verdict:
     return Fire((*why, f"properties.{key}: false"))
 
 
+def _once_per_domain(model: Model, component: Component, key: str, what: str) -> Verdict:
+    """A practice of the whole domain (its DNS zone, how its certificates are renewed): the
+    fact decides on every public entry point that states it, and is asked only on the first
+    one, whose question names the others."""
+    entry = _entry_words(model, component)
+    if not entry:
+        return _NOT_ENTRY
+    entries = public_entry_points(model)
+    if component.prop(key) is None and component.id != entries[0]:
+        return Skip(f"{what} are asked once, on the first public entry point '{entries[0]}'")
+    why = [entry]
+    others = [e for e in entries if e != component.id]
+    if component.id == entries[0] and others:
+        why.append("the system's other public entry points: "
+                   + ", ".join(f"'{o}'" for o in others))
+    return _decide(component, key, tuple(why))
+
+
 @rule(RuleMeta(
     id="dns-dangling-record",
     title="{element}'s DNS records may outlive the resources they point at (subdomain takeover)",
@@ -113,8 +133,10 @@ def _decide(component: Component, key: str, why: tuple[str, ...]) -> Verdict:
         "Scan the zones for dangling records on a schedule (and before deleting any resource), "
         "and scope cookies to the exact host rather than the parent domain.",
     ),
-    detection="A public entry point (see the module). An applicable threat until "
-    "`properties.dns_records_managed` is stated; `false` fires.",
+    detection="A public entry point (see the module) stating `properties.dns_records_managed`: "
+    "`false` fires, `true` rules the threat out. Where no entry point states it, the first "
+    "public entry point of the model is asked (the DNS zone is managed once for the domain; "
+    "the question names the other entry points).",
     references=(
         "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_"
         "Security_Testing/02-Configuration_and_Deployment_Management_Testing/"
@@ -122,18 +144,15 @@ def _decide(component: Component, key: str, why: tuple[str, ...]) -> Verdict:
         "https://learn.microsoft.com/en-us/azure/security/fundamentals/subdomain-takeover",
     ),
     asks=(Ask(
-        "Are the DNS records of {element} created and deleted with the resources they point "
-        "at, and checked for dangling records?",
+        "Are the DNS records of {element} (and of the system's other public names) created "
+        "and deleted with the resources they point at, and checked for dangling records?",
         (AskFact("properties.dns_records_managed", confirms=("false",), rules_out=("true",)),),
         threat="A dangling DNS record of {element} may let someone else serve its hostname",
     ),),
 ))
 def dns_dangling_record(component: Component, model: Model) -> Verdict:
     """A public entry point whose DNS records are not tied to their resources."""
-    entry = _entry_words(model, component)
-    if not entry:
-        return _NOT_ENTRY
-    return _decide(component, "dns_records_managed", (entry,))
+    return _once_per_domain(model, component, "dns_records_managed", "the domain's DNS records")
 
 
 @rule(RuleMeta(
@@ -149,14 +168,16 @@ def dns_dangling_record(component: Component, model: Model) -> Verdict:
         "Certificate Manager, Let's Encrypt with ACME, the CDN's managed certificates).",
         "Alert on certificates expiring within 30 days, from outside the system.",
     ),
-    detection="A public entry point (see the module). An applicable threat until "
-    "`properties.certificate_auto_renewal` is stated; `false` fires.",
+    detection="A public entry point (see the module) stating "
+    "`properties.certificate_auto_renewal`: `false` fires, `true` rules the threat out. Where "
+    "no entry point states it, the first public entry point of the model is asked (the "
+    "question names the other entry points).",
     references=(
         "https://cheatsheetseries.owasp.org/cheatsheets/Transport_Layer_Security_Cheat_Sheet.html",
     ),
     asks=(Ask(
-        "Is the TLS certificate of {element} renewed automatically (ACM, ACME, a managed CDN "
-        "certificate)?",
+        "Is the TLS certificate of {element} (and of the system's other public names) renewed "
+        "automatically (ACM, ACME, a managed CDN certificate)?",
         (AskFact("properties.certificate_auto_renewal", confirms=("false",),
                  rules_out=("true",)),),
         threat="An expired certificate may take {element} down or teach users to click "
@@ -165,10 +186,8 @@ def dns_dangling_record(component: Component, model: Model) -> Verdict:
 ))
 def tls_certificate_expiry(component: Component, model: Model) -> Verdict:
     """A public entry point whose certificate is renewed by hand."""
-    entry = _entry_words(model, component)
-    if not entry:
-        return _NOT_ENTRY
-    return _decide(component, "certificate_auto_renewal", (entry,))
+    return _once_per_domain(model, component, "certificate_auto_renewal",
+                            "the certificates' renewal")
 
 
 @rule(RuleMeta(

@@ -213,8 +213,58 @@ def local_ipc_spoofing(component: Component, model: Model) -> Verdict:
     return _decide(component, "local_callers_authenticated", why)
 
 
+@rule(RuleMeta(
+    id="local-service-runs-elevated",
+    title="{element} runs with more rights than the programs that call it",
+    description="A local service running as SYSTEM, root or an administrator that takes "
+    "requests from the user's programs or browser is a way up: a command built from a "
+    "request, a file path it opens or writes, a DLL or script it loads from a folder the user "
+    "can write, or an install folder with weak permissions gives the caller the service's "
+    "rights (local privilege escalation).",
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E,), cwe=(250, 269),
+    capec=(233,), kinds=PROCESS_KINDS, among=LOCAL_SERVICES, domain=DOMAIN,
+    mitigations=(
+        "Run the service as the signed-in user, or as a dedicated low-privilege account; split "
+        "the few actions that need elevation into a separate, minimal broker that accepts a "
+        "fixed set of typed requests.",
+        "Install into a folder only administrators can write (Program Files, /usr/local with "
+        "root ownership), load libraries only by absolute path, and never pass request data "
+        "to a shell or to file paths without canonicalising them against an allow-list.",
+    ),
+    detection="A local service (see the module) that something has a flow to. An applicable "
+    "threat until `properties.runs_elevated` is stated; `true` fires.",
+    references=(
+        "https://learn.microsoft.com/en-us/windows/win32/services/service-user-accounts",
+        "https://cwe.mitre.org/data/definitions/250.html",
+    ),
+    asks=(Ask(
+        "Does {element} run with more rights than the user who calls it (as SYSTEM, root or "
+        "an administrator)?",
+        (AskFact("properties.runs_elevated", confirms=("true",), rules_out=("false",)),),
+        threat="A caller of {element} may gain its system rights (local privilege "
+        "escalation)",
+    ),),
+))
+def local_service_runs_elevated(component: Component, model: Model) -> Verdict:
+    """A local service that other programs on the machine call, maybe with higher rights."""
+    local = local_words(model, component)
+    if not local:
+        return _NOT_LOCAL
+    callers = sorted({f.source for f in model.graph.flows_in(component.id)})
+    if not callers:
+        return Skip("nothing connects to it")
+    why = (local, "called by " + ", ".join(f"'{c}'" for c in callers))
+    value = component.prop("runs_elevated")
+    if value is None:
+        return Unknown(("properties.runs_elevated",), why=why)
+    if value is False:
+        return RuledOut(("properties.runs_elevated: false",))
+    return Fire((*why, "properties.runs_elevated: true"))
+
+
 RULES: tuple[Rule, ...] = (
     local_dns_rebinding,
     local_cross_site_request,
     local_ipc_spoofing,
+    local_service_runs_elevated,
 )

@@ -23,7 +23,7 @@ to an artifact registry), four rules ask the property that decides their threat 
 
 from __future__ import annotations
 
-from threatforge.model import Component, ComponentKind, Flow, Model
+from threatforge.model import Component, ComponentKind, Exposure, Flow, Model
 from threatforge.rules.builtin._facts import (
     INFO,
     PROCESS_KINDS,
@@ -33,7 +33,9 @@ from threatforge.rules.builtin._facts import (
     S,
     T,
     cluster_says,
+    in_cluster,
     said,
+    tech_is,
     untrusted_party,
     word,
 )
@@ -46,6 +48,7 @@ from threatforge.rules.interface import (
     Rule,
     RuledOut,
     RuleMeta,
+    Skip,
     Supersedes,
     Target,
     Unknown,
@@ -70,6 +73,8 @@ RUNTIME_KINDS = PROCESS_KINDS | CI_KINDS
 """Components that run artefacts they pull."""
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
 ECR_TECH = ("aws.ecr*",)
+PACKAGE_REGISTRY_TECH = ("codeartifact", "artifactory", "nexus")
+"""Registries of code packages (npm, PyPI, Maven) a team runs for its internal packages."""
 
 BROAD_DEPLOY_ROLES = frozenset(
     {"admin", "administrator", "administratoraccess", "poweruseraccess", "owner", "root", "*",
@@ -263,6 +268,60 @@ def cicd_static_deploy_credentials(component: Component, model: Model) -> Verdic
     return Fire(evidence, detail=str(component.prop("deploy_auth")))
 
 
+FEDERATED_DEPLOY_AUTH = frozenset({"oidc", "workload-identity"})
+
+
+@rule(RuleMeta(
+    id="cicd-oidc-trust-too-broad",
+    title="The cloud role {element} assumes through OIDC may trust other repositories or "
+    "branches",
+    description="Federated deployment credentials are only as narrow as the trust policy that "
+    "accepts the pipeline's OIDC token: a role that checks only the audience or the "
+    "organisation (no `sub` condition, or a wildcard) lets any repository, fork, branch or "
+    "pull-request workflow of that CI provider assume it and deploy to production.",
+    target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(863,),
+    attack=("T1078.004",), kinds=CI_KINDS, domain=DOMAIN,
+    mitigations=(
+        "Pin the role's trust policy to the exact subject: `token.actions.githubusercontent.com"
+        ":sub` equal to `repo:ORG/REPO:environment:production` (or the protected branch), with "
+        "`aud` `sts.amazonaws.com`; likewise GitLab `project_path` and `ref_protected`, GCP "
+        "workload identity attribute conditions.",
+        "Require a protected deployment environment with reviewers for the jobs that request "
+        "the production token.",
+    ),
+    detection="CI pipeline that deploys and states `properties.deploy_auth: oidc` or "
+    "`workload-identity`. An applicable threat until `properties.oidc_subject_pinned` is "
+    "stated; `false` fires.",
+    false_positives="Roles assumed only by a single-repository CI provider account; state "
+    "`oidc_subject_pinned: true`.",
+    references=(
+        "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-"
+        "your-deployments/about-security-hardening-with-openid-connect",
+        f"{CICD_TOP10}",
+    ),
+    asks=(Ask(
+        "Does the cloud role {element} assumes accept only its own repository and protected "
+        "branch or environment (the OIDC `sub` claim pinned, no wildcard)?",
+        (AskFact("properties.oidc_subject_pinned", confirms=("false",), rules_out=("true",)),),
+        threat="Another repository or branch may assume the deployment role of {element}",
+    ),),
+))
+def cicd_oidc_trust_too_broad(component: Component, model: Model) -> Verdict:
+    """A pipeline that deploys with federated credentials whose trust may be too broad."""
+    stated = word(component.prop("deploy_auth"))
+    if stated not in FEDERATED_DEPLOY_AUTH:
+        return PASS
+    if not _deploy_targets(model, component):
+        return PASS
+    why = (said("deploy_auth", str(stated)), _deploys_words(model, component))
+    value = component.prop("oidc_subject_pinned")
+    if value is None:
+        return Unknown(("properties.oidc_subject_pinned",), why=why)
+    if value is True:
+        return RuledOut((said("oidc_subject_pinned", True),))
+    return Fire((*why, said("oidc_subject_pinned", False)))
+
+
 @rule(RuleMeta(
     id="cicd-overprivileged-deploy-role",
     title="{element} deploys with an administrator role ({detail})",
@@ -309,27 +368,39 @@ def cicd_overprivileged_deploy_role(component: Component, model: Model) -> Verdi
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(312, 532),
     asvs=("V2.10.4", "V6.4.1"), attack=("T1552.001",), kinds=CI_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.6.2",),
-    properties=frozenset({"secrets_in_ci_variables"}),
     mitigations=(
         "Keep secrets in the CI system's encrypted secret store (GitHub environment secrets, "
         "GitLab masked and protected variables) or fetch them at run time from Secrets Manager "
         "or Vault with the job's federated identity; rotate every secret that was stored plain.",
     ),
     detection="CI pipeline with `properties.secrets_in_ci_variables` plaintext, plain, "
-    "unmasked or cleartext.",
+    "unmasked or cleartext. On a pipeline that deploys, an applicable threat (with the "
+    "question) while it is not stated; `masked`, `secret-store` or `oidc` rule it out.",
     false_positives="Non-secret configuration stored as plain variables (region names, feature "
     "flags); the key describes secrets only.",
     references=(
         "https://docs.gitlab.com/ee/ci/variables/#mask-a-cicd-variable",
         f"{CICD_TOP10}",
     ),
+    asks=(Ask(
+        "How does {element} keep the secrets its jobs use: masked in the CI system's secret "
+        "store, or as plain variables?",
+        (AskFact("properties.secrets_in_ci_variables", confirms=("plaintext",),
+                 rules_out=("masked",)),),
+        threat="Secrets of {element} may be read from its settings or build logs",
+    ),),
 ))
 def cicd_plaintext_secrets(component: Component, model: Model) -> Verdict:
-    """Fire on pipelines that keep secrets in plain or unmasked variables."""
+    """Fire on pipelines that keep secrets in plain or unmasked variables; a pipeline that
+    deploys is asked."""
     value = word(component.prop("secrets_in_ci_variables"))
+    if value is None:
+        if not _deploy_targets(model, component):
+            return PASS
+        return Unknown(("properties.secrets_in_ci_variables",),
+                       why=(_deploys_words(model, component),))
     if value not in PLAINTEXT_CI_SECRETS:
-        return PASS
-    assert value is not None  # noqa: S101 - checked above
+        return RuledOut((said("secrets_in_ci_variables", value),))
     return Fire((said("secrets_in_ci_variables", value),))
 
 
@@ -348,7 +419,9 @@ def cicd_plaintext_secrets(component: Component, model: Model) -> Verdict:
         "level: never let public or fork builds use the runners that deploy to production.",
     ),
     detection="CI pipeline with `properties.runners_shared_across_trust_levels: true`, or with "
-    "`properties.self_hosted_runners: true` and `properties.ephemeral_runners: false`.",
+    "`properties.self_hosted_runners: true` and `properties.ephemeral_runners: false`. With "
+    "`self_hosted_runners: true` and `ephemeral_runners` not stated, an applicable threat "
+    "(with the question).",
     false_positives="Runner pools shared by projects of the same trust level and owner; accept "
     "with justification.",
     references=(
@@ -356,16 +429,32 @@ def cicd_plaintext_secrets(component: Component, model: Model) -> Verdict:
         "about-self-hosted-runners#self-hosted-runner-security",
         f"{CICD_TOP10}",
     ),
+    asks=(Ask(
+        "Does each of {element}'s self-hosted runners run a single job and get destroyed "
+        "after it?",
+        (AskFact("properties.ephemeral_runners", confirms=("false",), rules_out=("true",)),),
+        threat="A job on {element}'s self-hosted runners may plant a backdoor for the next "
+        "job or read its secrets",
+    ),),
 ))
 def cicd_shared_runners(component: Component, model: Model) -> Verdict:
-    """Fire on pipelines whose runners mix trust levels or persist between jobs."""
+    """Fire on pipelines whose runners mix trust levels or persist between jobs; self-hosted
+    runners whose lifetime is not stated are asked."""
     evidence: list[str] = []
     if component.prop("runners_shared_across_trust_levels") is True:
         evidence.append(said("runners_shared_across_trust_levels", True))
-    if (component.prop("self_hosted_runners") is True
-            and component.prop("ephemeral_runners") is False):
+    self_hosted = component.prop("self_hosted_runners") is True
+    ephemeral = component.prop("ephemeral_runners")
+    if self_hosted and ephemeral is False:
         evidence += [said("self_hosted_runners", True), said("ephemeral_runners", False)]
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    if not self_hosted:
+        return PASS
+    if ephemeral is True:
+        return RuledOut((said("ephemeral_runners", True),))
+    return Unknown(("properties.ephemeral_runners",),
+                   why=(said("self_hosted_runners", True),))
 
 
 @rule(RuleMeta(
@@ -377,7 +466,6 @@ def cicd_shared_runners(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, R), cwe=(284,),
     capec=(511,), attack=("T1195.002",), kinds=CI_KINDS, domain=DOMAIN,
     compliance=("pci-dss-4.0:6.2.3",),
-    properties=frozenset({"branch_protection", "pipeline_can_modify_protections"}),
     mitigations=(
         "Protect release branches with rulesets: pull requests with at least one approving "
         "review from a code owner, required status checks, signed commits, no force pushes, "
@@ -386,7 +474,8 @@ def cicd_shared_runners(component: Component, model: Model) -> Verdict:
         "rules that constrain it.",
     ),
     detection="CI pipeline with `properties.branch_protection: false` or "
-    "`properties.pipeline_can_modify_protections: true`.",
+    "`properties.pipeline_can_modify_protections: true`. On a pipeline that deploys, an "
+    "applicable threat (with the question) while `branch_protection` is not stated.",
     false_positives="Repositories whose pipelines never deploy to production (documentation, "
     "prototypes); accept with justification.",
     references=(
@@ -394,13 +483,26 @@ def cicd_shared_runners(component: Component, model: Model) -> Verdict:
         "repository/managing-rulesets/about-rulesets",
         f"{CICD_TOP10}",
     ),
+    asks=(Ask(
+        "Do the branches {element} releases from require a reviewed pull request (code owners, "
+        "status checks, no force pushes, no bypass for administrators)?",
+        (AskFact("properties.branch_protection", confirms=("false",), rules_out=("true",)),),
+        threat="Code pushed without review may be shipped by {element}",
+    ),),
 ))
 def cicd_branch_protection_disabled(component: Component, model: Model) -> Verdict:
-    """Fire on pipelines whose source branches are unprotected or self-modifiable."""
+    """Fire on pipelines whose source branches are unprotected or self-modifiable; a pipeline
+    that deploys is asked."""
     evidence = _stated_false(component, "branch_protection")
     if component.prop("pipeline_can_modify_protections") is True:
         evidence.append(said("pipeline_can_modify_protections", True))
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    if component.prop("branch_protection") is True:
+        return RuledOut((said("branch_protection", True),))
+    if not _deploy_targets(model, component):
+        return PASS
+    return Unknown(("properties.branch_protection",), why=(_deploys_words(model, component),))
 
 
 # --- artefacts --------------------------------------------------------------------------------
@@ -478,25 +580,37 @@ def supply_unsigned_artifacts(component: Component, model: Model) -> Verdict:
     ),
     detection="Flow from an artifact-registry into a process or CI pipeline outside "
     "Kubernetes with `signed: false`, unless the target states "
-    "`properties.image_signature_verification: true` (unknown when `signed` is not stated). "
-    "Kubernetes pulls are reported by k8s-unverified-image-pull.",
+    "`properties.image_signature_verification: true`; an applicable threat (with the "
+    "question) when `signed` is not stated. Kubernetes pulls are reported by "
+    "k8s-unverified-image-pull.",
     false_positives="Runtimes that pull only by digest from a registry that only the signing "
     "pipeline can write to; accept with justification.",
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html",
         "https://slsa.dev/spec/v1.0/verifying-artifacts",
     ),
+    asks=(Ask(
+        "Is the signature of every artifact on {element} verified before it runs?",
+        (AskFact("signed", confirms=("false",), rules_out=("true",)),),
+        threat="An artifact pushed to the registry by someone else may run where {element} "
+        "delivers it",
+    ),),
 ))
 def supply_artifact_pulled_without_verification(flow: Flow, model: Model) -> Verdict:
-    """Fire on registry pulls outside Kubernetes that state no signature is verified."""
+    """Fire on registry pulls outside Kubernetes that state no signature is verified; ask
+    where it is not stated."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if flow.signed or cluster_says(model, target, "image_signature_verification") is True:
-        return PASS
+    if cluster_says(model, target, "image_signature_verification") is True:
+        return RuledOut(("properties.image_signature_verification: true",))
+    if flow.signed:
+        return RuledOut(("signed: true",))
+    pulls = f"'{target.id}' ({target.kind.value}) pulls from '{source.id}'"
     if flow.signed is None:
-        return Unknown(("signed",))
-    return Fire((f"'{target.id}' ({target.kind.value}) pulls from '{source.id}'",
-                 "signed: false"))
+        if in_cluster(model, target):
+            return Skip("a pull into a Kubernetes cluster: asked where the cluster admits images")
+        return Unknown(("signed",), why=(pulls,))
+    return Fire((pulls, "signed: false"))
 
 
 @rule(RuleMeta(
@@ -567,7 +681,6 @@ def supply_no_sbom(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(427, 829),
     capec=(538,), asvs=("V14.2.4",), attack=("T1195.001",), kinds=BUILD_KINDS,
     domain=DOMAIN,
-    properties=frozenset({"private_registry_scoping", "public_registry_fallback"}),
     mitigations=(
         "Scope internal packages (npm `@org/` scopes mapped to the private registry, a single "
         "PyPI `--index-url` without `--extra-index-url`, Maven mirrors) and block public "
@@ -577,7 +690,9 @@ def supply_no_sbom(component: Component, model: Model) -> Verdict:
         "register the organisation's names on the public registries.",
     ),
     detection="CI pipeline or artifact registry with `properties.private_registry_scoping: "
-    "false` or `properties.public_registry_fallback: true`.",
+    "false` or `properties.public_registry_fallback: true`. On a CI pipeline with a flow to or "
+    "from one of the system's own package registries (tech codeartifact, artifactory, nexus), "
+    "an applicable threat (with the question) while neither is stated.",
     false_positives="Ecosystems that only resolve from one registry by construction (Go modules "
     "with GOPRIVATE and GOPROXY=off, vendored dependencies); state "
     "`private_registry_scoping: true`.",
@@ -585,13 +700,44 @@ def supply_no_sbom(component: Component, model: Model) -> Verdict:
         "https://docs.aws.amazon.com/codeartifact/latest/ug/package-origin-controls.html",
         "https://docs.npmjs.com/cli/v10/using-npm/scope",
     ),
+    asks=(Ask(
+        "Do the internal packages {element} builds with resolve only from the private "
+        "registry (scoped names, a single index, public upstreams blocked for internal names)?",
+        (AskFact("properties.private_registry_scoping", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="A public package with an internal name may be built into what {element} "
+        "ships (dependency confusion)",
+    ),),
 ))
 def supply_dependency_confusion(component: Component, model: Model) -> Verdict:
-    """Fire on builds that can resolve internal names from public registries."""
+    """Fire on builds that can resolve internal names from public registries; a pipeline that
+    uses a private package registry is asked."""
     evidence = _stated_false(component, "private_registry_scoping")
     if component.prop("public_registry_fallback") is True:
         evidence.append(said("public_registry_fallback", True))
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    if component.prop("private_registry_scoping") is True:
+        return RuledOut((said("private_registry_scoping", True),))
+    if component.kind is not CI:
+        return PASS
+    graph = model.graph
+    linked = sorted({
+        other for f in (*graph.flows_out(component.id), *graph.flows_in(component.id))
+        for other in (f.source, f.target)
+        if other != component.id and _private_package_registry(model.components[other])
+    })
+    if not linked:
+        return PASS
+    return Unknown(("properties.private_registry_scoping",),
+                   why=("uses the private package registry "
+                        + ", ".join(f"'{r}'" for r in linked),))
+
+
+def _private_package_registry(component: Component) -> bool:
+    """One of the system's own package registries (npm, PyPI, Maven packages, not images)."""
+    return (component.kind is REGISTRY and tech_is(component, PACKAGE_REGISTRY_TECH)
+            and component.exposure is not Exposure.PUBLIC)
 
 
 @rule(RuleMeta(
@@ -677,13 +823,14 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
     "what `:1.4.2` or `:prod` points to, and the next deployment or autoscaling event runs it.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(494,),
     attack=("T1525",), kinds=REGISTRY_KINDS, domain=DOMAIN,
-    properties=frozenset({"tag_immutability"}),
     mitigations=(
         "Turn on tag immutability in the registry (Harbor immutable tag rules, Artifactory "
         "'disable overwrite', GHCR/Docker Hub through release policies) and deploy by digest.",
     ),
     detection="Artifact registry that is not ECR with `properties.tag_immutability: false` "
-    "(ECR is checked by aws-ecr-mutable-tags).",
+    "(ECR is checked by aws-ecr-mutable-tags). On a registry that is not ECR, that a CI "
+    "pipeline publishes to and a process pulls from, an applicable threat (with the question) "
+    "while it is not stated.",
     false_positives="Registries where only moving tags such as `latest` are mutable and "
     "deployments use digests; accept with justification.",
     references=(
@@ -691,17 +838,46 @@ def supply_registry_public_write(component: Component, model: Model) -> Verdict:
         "immutability-rules/",
         "https://slsa.dev/spec/v1.0/threats",
     ),
+    asks=(Ask(
+        "Are the tags on {element} immutable (a pushed tag can never point at another "
+        "artifact)?",
+        (AskFact("properties.tag_immutability", confirms=("false",), rules_out=("true",)),),
+        threat="A tag on {element} may be pointed at another artifact before the next "
+        "deployment",
+    ),),
 ))
 def supply_mutable_artifact_tags(component: Component, model: Model) -> Verdict:
-    """Fire on non-ECR registries that state tags are mutable."""
+    """Fire on non-ECR registries that state tags are mutable; ask on those a pipeline
+    publishes to and a process pulls from."""
     evidence = _stated_false(component, "tag_immutability")
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    if tech_is(component, ECR_TECH):
+        return PASS
+    if component.prop("tag_immutability") is True:
+        return RuledOut((said("tag_immutability", True),))
+    graph = model.graph
+    publishers = sorted({f.source for f in graph.flows_in(component.id)
+                         if model.components[f.source].kind is CI})
+    pullers = sorted(
+        {f.target for f in graph.flows_out(component.id)
+         if model.components[f.target].kind in PROCESS_KINDS}
+        | {f.source for f in graph.flows_in(component.id)
+           if model.components[f.source].kind in PROCESS_KINDS}
+    )
+    if not publishers or not pullers:
+        return PASS
+    return Unknown(("properties.tag_immutability",), why=(
+        "published to by " + ", ".join(f"'{p}'" for p in publishers),
+        "pulled by " + ", ".join(f"'{p}'" for p in pullers),
+    ))
 
 
 RULES: tuple[Rule, ...] = (
     cicd_unpinned_third_party_actions,
     cicd_untrusted_pr_code_with_secrets,
     cicd_static_deploy_credentials,
+    cicd_oidc_trust_too_broad,
     cicd_overprivileged_deploy_role,
     cicd_plaintext_secrets,
     cicd_shared_runners,
