@@ -229,7 +229,8 @@ def _stores_request_data(model: Model, component: Component) -> list[str]:
     received = {a.id for f in graph.flows_in(component.id) for a in graph.flow_data(f)}
     for flow in graph.flows_out(component.id):
         store = model.components[flow.target]
-        if store.kind not in STORE_KINDS or str(flow_prop(flow, "access") or "") == "read":
+        access = str(flow_prop(flow, "access") or "")
+        if store.kind not in STORE_KINDS or access in ("read", "read-only"):
             continue
         kept = sorted(received & {a.id for a in graph.flow_data(flow)})
         if kept:
