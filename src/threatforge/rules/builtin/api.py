@@ -1295,6 +1295,8 @@ def api_webhook_unsigned_delivery(flow: Flow, model: Model) -> Verdict:
     if authn in (Authn.HMAC, Authn.MTLS, Authn.CERTIFICATE):
         return RuledOut((f"authn: {authn.value}",))
     if flow.signed is None and authn is None:
+        if not model.components[flow.source].ours:
+            return PASS  # an inbound callback: unsigned-inbound-callback and the PSP rules ask
         return Unknown(("signed",), why=(f"delivers webhooks to '{flow.target}'",
                                          "the receiver acts on what the webhook says"),
                        data=ids(flow_sensitive(model, flow)))

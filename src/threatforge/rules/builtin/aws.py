@@ -42,6 +42,8 @@ from threatforge.rules.builtin._facts import (
     at_least,
     cloudfront_waf_fronts,
     enclosing_zones,
+    exposed,
+    exposure_words,
     ids,
     listed,
     names,
@@ -679,7 +681,9 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     "An applicable threat (with the question) when none of `iam_actions`, "
     "`iam_wildcard_resource_actions` and `iam_managed_policies` is stated on an AWS compute "
     "component of ours (Lambda, ECS, EC2, Fargate, Batch, Glue, EMR, CodeBuild, Step "
-    "Functions, App Runner, SageMaker) that handles restricted data or secrets.",
+    "Functions, App Runner, SageMaker) that is exposed (public, or one flow from an entry "
+    "point: where an attacker may first run code as its role) and handles restricted data or "
+    "secrets.",
     false_positives="Identity-management pipelines whose job is to manage IAM; constrain them with "
     "permissions boundaries and accept.",
     references=(
@@ -761,12 +765,15 @@ def _role_scope_unstated(model: Model, component: Component) -> Verdict:
     stated; a pass elsewhere."""
     if not tech_is(component, _AWS_COMPUTE_TECH) or component.kind not in OWN_PROCESS_KINDS:
         return PASS
+    if not exposed(model, component):
+        return PASS  # no caller of the system's outside can run code as its role
     held = [*at_least(model.graph.assets_of(component.id), Classification.RESTRICTED)]
     held += [a for a in secrets_of(model, component) if a not in held]
     if not held:
         return PASS
     return Unknown(("properties.iam_actions",),
                    why=(f"runs on {component.tech} under an IAM role",
+                        exposure_words(model, component),
                         f"handles {names(held)}",
                         "nothing states what the role may do"),
                    data=ids(held))

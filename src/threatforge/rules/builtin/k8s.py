@@ -47,6 +47,8 @@ from threatforge.rules.builtin._facts import (
     T,
     cluster_chain,
     cluster_says,
+    exposed,
+    exposure_words,
     flow_prop,
     flow_sensitive,
     ids,
@@ -57,8 +59,6 @@ from threatforge.rules.builtin._facts import (
     listed,
     mutual_tls,
     names,
-    reach_words,
-    reachable,
     secrets_of,
     sensitive_data,
     whole_number,
@@ -381,9 +381,10 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
     "`properties.allow_privilege_escalation: true`, or `properties.capabilities_add` containing "
     "ALL, SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, BPF or NET_RAW. An "
     "applicable threat (with the question) when none of them is stated on a service or "
-    "function in a cluster that handles confidential or restricted data and takes input from "
-    "an entry point, unless its namespace or cluster enforces the `baseline` or `restricted` "
-    "Pod Security level (`pod_security`), which rules privileged pods out.",
+    "function in a cluster that handles confidential or restricted data and is exposed (public, "
+    "or one flow from an entry point: where attacker input arrives first), unless its "
+    "namespace or cluster enforces the `baseline` or `restricted` Pod Security level "
+    "(`pod_security`), which rules privileged pods out.",
     false_positives="Node agents that need privileges by design (CNI plugins, CSI drivers, "
     "security agents); isolate them in a dedicated namespace and accept the finding there.",
     references=(K8S_DOCS + "concepts/security/pod-security-standards/",),
@@ -413,7 +414,7 @@ def k8s_privileged_container(component: Component, model: Model) -> Verdict:
     if any(component.prop(k) is not None for k in
            ("privileged", "allow_privilege_escalation", "capabilities_add")):
         return PASS
-    if component.kind not in _APP_KINDS or not reachable(model, component):
+    if component.kind not in _APP_KINDS or not exposed(model, component):
         return PASS
     data = sensitive_data(model, component)
     if not data:
@@ -423,7 +424,7 @@ def k8s_privileged_container(component: Component, model: Model) -> Verdict:
         return RuledOut((f"pod_security: {level} on its namespace or cluster",))
     return Unknown(("properties.privileged",),
                    why=(f"runs in a cluster and handles {names(data)}",
-                        reach_words(model, component),
+                        exposure_words(model, component),
                         "nothing states its security context or a Pod Security level"),
                    data=ids(data))
 
@@ -1149,8 +1150,8 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
     ),
     detection="Workload in a cluster with `properties.resource_limits: false`. An applicable "
     "threat (with the question) when it is not stated on a service or function in a cluster "
-    "that shares the cluster with other workloads and does work others set it: it takes input "
-    "from an entry point, or consumes from a queue or stream.",
+    "that shares the cluster with other workloads and does work others set it: it is exposed "
+    "(public, or one flow from an entry point), or consumes from a queue or stream.",
     false_positives="Workloads on dedicated nodes with their own autoscaling group; a memory "
     "limit is still recommended.",
     references=(K8S_DOCS + "concepts/configuration/manage-resources-containers/",
@@ -1184,8 +1185,8 @@ def k8s_no_resource_limits(component: Component, model: Model) -> Verdict:
 
 def _work_from_others(model: Model, component: Component) -> str:
     """Why others set the component's load, in words ("" when nothing does)."""
-    if reachable(model, component):
-        return reach_words(model, component)
+    if exposed(model, component):
+        return exposure_words(model, component)
     graph = model.graph
     for flow in (*graph.flows_in(component.id), *graph.flows_out(component.id)):
         other = flow.target if flow.source == component.id else flow.source

@@ -26,7 +26,16 @@ from __future__ import annotations
 
 import re
 
-from threatforge.model import Authn, Authz, Component, ComponentKind, Exposure, Flow, Model
+from threatforge.model import (
+    Authn,
+    Authz,
+    Classification,
+    Component,
+    ComponentKind,
+    Exposure,
+    Flow,
+    Model,
+)
 from threatforge.rules.builtin._facts import (
     MESSAGING_KINDS,
     PROCESS_KINDS,
@@ -35,6 +44,7 @@ from threatforge.rules.builtin._facts import (
     E,
     S,
     T,
+    at_least,
     cluster_chain,
     cluster_says,
     exposed,
@@ -234,7 +244,7 @@ _NO_POLICY = frozenset({"none", "allow-all", "false"})
     id="svc-flat-network-lateral-movement",
     title="Pods with no business there can reach {element} (no network policy)",
     description="Kubernetes lets every pod connect to every pod unless a NetworkPolicy selects "
-    "it. A workload holding confidential data that is reachable from neighbours which never "
+    "it. A workload holding restricted data that is reachable from neighbours which never "
     "call it turns one compromised pod anywhere in the cluster into access to that data: the "
     "network is flat.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, S), cwe=(653,), capec=(122,),
@@ -248,8 +258,8 @@ _NO_POLICY = frozenset({"none", "allow-all", "false"})
         "Then state `properties.ingress_restricted: true` on the workload (or "
         "`default_deny: true` on its namespace).",
     ),
-    detection="Service, function, datastore or cache in a cluster, handling confidential or "
-    "restricted data, with at least one other service or function of the cluster that has no "
+    detection="Service, function, datastore or cache in a cluster, handling restricted data, "
+    "with at least one other service or function of the cluster that has no "
     "flow into it, and `properties.ingress_restricted: false`. An applicable threat (with the "
     "question) when neither it states `ingress_restricted` nor its namespace or cluster "
     "states `default_deny` or `network_policies`; where the namespace states they are off, "
@@ -272,7 +282,7 @@ def svc_flat_network_lateral_movement(component: Component, model: Model) -> Ver
     restricted = component.prop("ingress_restricted")
     if restricted is True:
         return RuledOut(("properties.ingress_restricted: true",))
-    data = sensitive_data(model, component)
+    data = at_least(model.graph.assets_of(component.id), Classification.RESTRICTED)
     if not data:
         return PASS
     strangers = _strangers(model, component)
