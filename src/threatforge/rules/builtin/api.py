@@ -1281,8 +1281,8 @@ def api_unsafe_third_party_consumption(flow: Flow, model: Model) -> Verdict:
         "Is every webhook {element} delivers signed (HMAC over a timestamp and the body, or an "
         "asymmetric signature) so that receivers can tell it from a forged one?",
         (AskFact("signed", confirms=("false",), rules_out=("true",)),),
-        threat="Webhook spoofing: receivers of {element} may act on forged events sent in our "
-        "name",
+        threat="Webhook spoofing on {element}: the receiver may act on forged events sent in "
+        "our name",
     ),),
 ))
 def api_webhook_unsigned_delivery(flow: Flow, model: Model) -> Verdict:

@@ -185,8 +185,8 @@ def _is_cluster_zone(boundary: Boundary) -> bool:
         (AskFact("authn", confirms=("none",),
                  rules_out=("mtls", "jwt", "service-account", "workload-identity")),
          AskFact("mtls", rules_out=("true",))),
-        threat="Service spoofing: any compromised pod may call {element}'s target as if it "
-        "were the legitimate caller",
+        threat="Service spoofing on {element}: any compromised pod of the cluster may call "
+        "the target as if it were the legitimate caller",
     ),),
 ))
 def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
@@ -839,8 +839,8 @@ def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
         "Are the images pulled on {element} signed by our pipeline and verified before the "
         "cluster runs them?",
         (AskFact("signed", confirms=("false",), rules_out=("true",)),),
-        threat="Image tampering: the cluster may run an image on {element} that our pipeline "
-        "did not build",
+        threat="Image tampering on {element}: the cluster may run an image our pipeline did "
+        "not build",
     ),),
 ))
 def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:

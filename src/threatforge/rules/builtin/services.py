@@ -126,36 +126,39 @@ _NOT_A_SERVICE_CALL = Skip("not a call between two services of ours")
         "that can connect?",
         (AskFact("authn", confirms=("none",), rules_out=MACHINE_AUTHN),
          AskFact("mtls", rules_out=("true",))),
-        threat="Service spoofing: anything that can connect from the caller's side may call "
-        "{element}'s target as if it were the legitimate service",
+        threat="Service spoofing on {element}: anything that can connect from the caller's "
+        "side may call the target as if it were the legitimate service",
     ),),
 ))
 def svc_cross_zone_call_unauthenticated(flow: Flow, model: Model) -> Verdict:
     """A call between our services in two zones, with the caller's identity unstated."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if not (source.ours and target.ours):
+    if not (source.ours and target.ours and source.kind in PROCESS_KINDS
+            and target.kind in PROCESS_KINDS):
         return _NOT_A_SERVICE_CALL
     graph = model.graph
+    crossing = graph.crossing(flow)
+    if crossing is None:
+        return Skip("stays in one zone")
     if graph.enters_more_trusted_zone(flow):
-        return Skip("enters a more trusted zone: unauthenticated-boundary-crossing judges it")
+        return Skip("enters a more trusted zone: a crossing into more trust, not between peers")
     if in_cluster_call(model, flow):
-        return Skip("a call inside a cluster: svc-unauthenticated-service-call judges it")
+        return Skip("a call between two workloads of one cluster")
     if mutual_tls(model, flow):
         return RuledOut(("mtls: true",))
     data = flow_sensitive(model, flow) or sensitive_data(model, target)
     if not data:
         return PASS
     authn = flow.effective_authn
-    crossing = graph.crossing(flow)
-    where = crossing.describe() if crossing is not None else "zones"
+    where = crossing.describe()
     if authn is None:
         return Unknown(("authn",),
                        why=(f"'{source.id}' calls '{target.id}' across {where}",
                             f"'{target.id}' handles {names(data)}"),
                        data=ids(data))
     if authn is Authn.NETWORK:
-        return Skip("authn: network: network-location-trust judges it")
+        return Skip("authn: network: the caller is trusted for its address")
     if authn.authenticates:
         return RuledOut((f"authn: {authn.value}",))
     return Fire((f"'{source.id}' calls '{target.id}' across {where}", f"authn: {authn.value}",
@@ -210,9 +213,9 @@ def svc_internal_service_unauthenticated(component: Component, model: Model) -> 
     if not callers or len(callers) != len(graph.flows_in(component.id)):
         return PASS  # no service calls it, or people and third parties do (other rules)
     if component.exposure is Exposure.PUBLIC or exposed(model, component):
-        return Skip("exposed: unauthenticated-exposed-service judges it")
+        return Skip("exposed: public or one flow from an entry point, not an internal service")
     if in_cluster(model, component):
-        return Skip("in a cluster: svc-unauthenticated-service-call judges each call")
+        return Skip("runs in a cluster, where each call into it is asked about")
     if any(graph.crossing(f) is not None for f in callers):
         return PASS  # callers from other zones: the boundary rules judge those calls
     stated = [f for f in callers if f.effective_authn is not None]
@@ -296,7 +299,7 @@ def svc_flat_network_lateral_movement(component: Component, model: Model) -> Ver
     if deny is True or policies == "default-deny":
         return RuledOut(("default-deny NetworkPolicy on its namespace or cluster",))
     if deny is False or policies in _NO_POLICY:
-        return Skip("its namespace states no default deny: k8s-namespace-no-default-deny")
+        return Skip("its namespace or cluster states it has no default-deny NetworkPolicy")
     return Unknown(("properties.ingress_restricted",),
                    why=(f"runs in a cluster and handles {names(data)}", shown,
                         "nothing states a NetworkPolicy"),
@@ -364,11 +367,11 @@ def svc_queue_publish_unrestricted(component: Component, model: Model) -> Verdic
     if not component.ours:
         return _NOT_OURS
     if tech_is(component, _KAFKA_TECH):
-        return Skip("a Kafka cluster: svc-kafka-topic-no-acl asks who may use its topics")
+        return Skip("a Kafka cluster, whose topic ACLs are asked about on their own")
     if component.authz is not None and component.authz is not Authz.NONE:
         return RuledOut((f"authz: {component.authz.value}",))
     if listed(component.prop("policy_principals")):
-        return Skip("its resource policy is stated: aws-resource-policy-public judges it")
+        return Skip("its resource policy states who may call it")
     producers, consumers = _producers_and_consumers(model, component)
     if not (producers and consumers):
         return PASS
@@ -459,7 +462,7 @@ def svc_security_check_fails_open(flow: Flow, model: Model) -> Verdict:
     """A security decision whose failure lets the operation through."""
     source = model.components[flow.source]
     target = model.components[flow.target]
-    if not source.ours:
+    if not source.ours or source.kind not in PROCESS_KINDS:
         return _NOT_OURS
     decides = _decision_service(target)
     if not decides:
