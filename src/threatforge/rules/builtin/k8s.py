@@ -197,12 +197,14 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
         return _NOT_BETWEEN_CLUSTER_WORKLOADS
     if inbound_crossing(model, flow):
         return _ENTERS_MORE_TRUSTED_ZONE
+    data = flow_sensitive(model, flow) or sensitive_data(model, target)
+    authn = flow.effective_authn
     if mutual_tls(model, flow):
+        if not data:
+            return PASS
         return RuledOut(("mtls: true" if flow.mtls else
                          f"STRICT peer authentication for '{target.id}'",))
-    authn = flow.effective_authn
     if authn is None:
-        data = flow_sensitive(model, flow) or sensitive_data(model, target)
         if not data:
             return PASS  # nothing of value behind the call: no threat to ask about
         return Unknown(("authn",),
@@ -211,7 +213,7 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
                             "every pod of the cluster can open the same connection"),
                        data=ids(data))
     if authn.authenticates:
-        return RuledOut((f"authn: {authn.value}",))
+        return RuledOut((f"authn: {authn.value}",)) if data else PASS
     return Fire((f"authn: {authn.value}", "no mTLS on the flow and no STRICT peer authentication "
                  f"for '{target.id}'"), data=ids(flow_sensitive(model, flow)))
 

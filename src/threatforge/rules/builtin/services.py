@@ -145,11 +145,11 @@ def svc_cross_zone_call_unauthenticated(flow: Flow, model: Model) -> Verdict:
         return Skip("enters a more trusted zone: a crossing into more trust, not between peers")
     if in_cluster_call(model, flow):
         return Skip("a call between two workloads of one cluster")
-    if mutual_tls(model, flow):
-        return RuledOut(("mtls: true",))
     data = flow_sensitive(model, flow) or sensitive_data(model, target)
     if not data:
         return PASS
+    if mutual_tls(model, flow):
+        return RuledOut(("mtls: true",))
     authn = flow.effective_authn
     where = crossing.describe()
     if authn is None:
@@ -205,8 +205,6 @@ def svc_internal_service_unauthenticated(component: Component, model: Model) -> 
     """An internal service that trusts every neighbour that connects."""
     if not component.ours:
         return _NOT_OURS
-    if component.authn is not None and component.authn.authenticates:
-        return RuledOut((f"authn: {component.authn.value}",))
     graph = model.graph
     callers = [f for f in graph.flows_in(component.id)
                if model.components[f.source].kind in PROCESS_KINDS]
@@ -218,12 +216,16 @@ def svc_internal_service_unauthenticated(component: Component, model: Model) -> 
         return Skip("runs in a cluster, where each call into it is asked about")
     if any(graph.crossing(f) is not None for f in callers):
         return PASS  # callers from other zones: the boundary rules judge those calls
-    stated = [f for f in callers if f.effective_authn is not None]
-    if any(f.effective_authn is not None and f.effective_authn.authenticates for f in stated):
-        return RuledOut(("authenticated calls",))
     data = sensitive_data(model, component)
     if not data:
         return PASS
+    if component.authn is not None and component.authn.authenticates:
+        return RuledOut((f"authn: {component.authn.value}",))
+    stated = [f for f in callers if f.effective_authn is not None]
+    for flow in stated:
+        if flow.effective_authn is not None and flow.effective_authn.authenticates:
+            return RuledOut((f"authn: {flow.effective_authn.value} on the flow from "
+                             f"'{flow.source}'",))
     who = ", ".join(sorted({f.source for f in callers}))
     if component.authn is None and not stated:
         return Unknown(("authn",),
@@ -368,13 +370,13 @@ def svc_queue_publish_unrestricted(component: Component, model: Model) -> Verdic
         return _NOT_OURS
     if tech_is(component, _KAFKA_TECH):
         return Skip("a Kafka cluster, whose topic ACLs are asked about on their own")
-    if component.authz is not None and component.authz is not Authz.NONE:
-        return RuledOut((f"authz: {component.authz.value}",))
     if listed(component.prop("policy_principals")):
         return Skip("its resource policy states who may call it")
     producers, consumers = _producers_and_consumers(model, component)
     if not (producers and consumers):
         return PASS
+    if component.authz is not None and component.authz is not Authz.NONE:
+        return RuledOut((f"authz: {component.authz.value}",))
     why = (f"published to by {', '.join(producers)}", f"consumed by {', '.join(consumers)}")
     data = sensitive_data(model, component)
     if component.authz is None:
@@ -515,10 +517,10 @@ def svc_waf_monitor_only(component: Component, model: Model) -> Verdict:
     if component.waf is not True:
         return Skip("states no WAF")
     mode = word(component.prop("waf_mode"))
-    if mode == "block":
-        return RuledOut((f"properties.waf_mode: {mode}",))
     if not exposed(model, component):
         return PASS
+    if mode == "block":
+        return RuledOut((f"properties.waf_mode: {mode}",))
     where = exposure_words(model, component)
     if mode is None:
         return Unknown(("properties.waf_mode",),
