@@ -37,6 +37,7 @@ from threatforge.model import (
     Model,
 )
 from threatforge.rules.builtin._facts import (
+    KUBE_API_SERVER_TECH,
     MESSAGING_KINDS,
     PROCESS_KINDS,
     WORKLOAD_KINDS,
@@ -243,6 +244,8 @@ def svc_internal_service_unauthenticated(component: Component, model: Model) -> 
 _LATERAL_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION,
                             ComponentKind.DATASTORE, ComponentKind.CACHE})
 _NO_POLICY = frozenset({"none", "allow-all", "false"})
+_NOT_PODS = (*KUBE_API_SERVER_TECH, "k8s.node*", "aws.eks.node*", "k8s.kubelet*")
+"""Cluster components that NetworkPolicies do not select: nodes and the API server."""
 
 
 @rule(RuleMeta(
@@ -284,6 +287,8 @@ def svc_flat_network_lateral_movement(component: Component, model: Model) -> Ver
     """A workload with confidential data on a flat cluster network."""
     if not in_cluster(model, component):
         return Skip("does not run in a cluster")
+    if tech_is(component, _NOT_PODS):
+        return Skip("a node or control plane, not a pod")
     restricted = component.prop("ingress_restricted")
     if restricted is True:
         return RuledOut(("properties.ingress_restricted: true",))
