@@ -201,3 +201,15 @@ def test_a_waf_in_detect_mode_behind_nothing_exposed_is_no_finding() -> None:
         ("svc-waf-monitor-only@edge",
          ("waf: true", "properties.waf_mode: detect", "exposure: public")),
     ]
+
+
+def test_a_child_process_or_a_file_is_no_network_neighbour() -> None:
+    # `cli -> git: {protocol: exec}` starts a program; nothing else on the network can call it
+    components = (
+        "  cli: {kind: service, zone: core}\n"
+        "  git: {kind: service, zone: core, authn: none, processes: [transfers]}\n"
+    )
+    assessment = _run("svc-internal-service-unauthenticated", components,
+                      "  - cli -> git: {protocol: exec, data: [transfers]}\n", ZONES)
+    assert (assessment.findings, assessment.applicable_threats) == ((), ())
+    assert assessment.summaries[0].passed == ("cli", "git")

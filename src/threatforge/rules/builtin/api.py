@@ -273,6 +273,17 @@ ADMIN_ROUTES = ElementSet(
     "admin-routes", "components that serve routes with an administrative segment",
     lambda model: frozenset(cid for cid, c in model.components.items() if _admin_paths(c)),
 )
+GRAPHQL_APIS = ElementSet(
+    "graphql-apis", "GraphQL APIs (by technology, api_style or a /graphql route)",
+    lambda model: frozenset(
+        cid for cid in {
+            *(cid for cid, c in model.components.items() if c.routes),
+            *tech_ids(model, GRAPHQL_TECH),
+            *model.graph.components_stating("api_style"),
+        }
+        if _is_graphql(model.components[cid])
+    ),
+)
 TAKES_OBJECT_IDS = ElementSet(
     "takes-object-ids", "components whose routes take object ids, GraphQL APIs, and those that "
     "state object_ids_in_requests: true, and REST or gRPC APIs serving confidential data to "
@@ -790,7 +801,7 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
     "the API and its databases down.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770, 400), capec=(130,),
     asvs=("V13.4.1",), api_top10=("API4:2023",), attack=("T1499.003",),
-    kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
+    kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH, among=GRAPHQL_APIS,
     mitigations=(
         "Reject queries above a maximum depth (e.g. 10) and a maximum computed cost before "
         "execution (graphql-depth-limit, graphql-query-complexity, Apollo Router `limits`, "

@@ -49,6 +49,7 @@ from threatforge.rules.builtin._facts import (
     names,
     secrets_of,
     sensitive_data,
+    tech_ids,
     tech_is,
     whole_number,
     with_category,
@@ -59,6 +60,7 @@ from threatforge.rules.interface import (
     Ask,
     AskFact,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuledOut,
@@ -548,6 +550,20 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
 # IAM
 # =============================================================================================
 
+_AWS_COMPUTE_TECH = (
+    "aws.lambda*", "aws.ecs*", "aws.ec2*", "aws.fargate*", "aws.batch*", "aws.glue*",
+    "aws.emr*", "aws.codebuild*", "aws.stepfunctions*", "aws.apprunner*", "aws.sagemaker*",
+)
+"""AWS compute that runs our code under an IAM role."""
+_IAM_SCOPE = ElementSet(
+    "iam-roles", "components that state IAM grants, and AWS compute (which runs under a role)",
+    lambda model: frozenset(
+        {cid for key in ("iam_actions", "iam_wildcard_resource_actions", "iam_managed_policies")
+         for cid in model.graph.components_stating(key)}
+        | tech_ids(model, _AWS_COMPUTE_TECH)
+    ),
+)
+
 
 @rule(RuleMeta(
     id="aws-iam-full-admin",
@@ -664,7 +680,7 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     "role to a new Lambda function, EC2 instance or stack that it then controls.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(269,), capec=(233,),
     asvs=("V4.1.3",), attack=("T1098.003", "T1078.004"), domain=DOMAIN,
-    confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2",),
+    confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2",), among=_IAM_SCOPE,
     mitigations=(
         "Remove iam:* write actions from workload roles; restrict iam:PassRole to the one role ARN "
         "the component must pass, with an iam:PassedToService condition.",
@@ -751,13 +767,6 @@ def iam_long_lived_access_keys(component: Component, model: Model) -> Verdict:
         evidence.append(f"properties.access_key_age_days: {age}"
                         + (" (older than 90 days)" if age > 90 else ""))
     return Fire(tuple(evidence))
-
-
-_AWS_COMPUTE_TECH = (
-    "aws.lambda*", "aws.ecs*", "aws.ec2*", "aws.fargate*", "aws.batch*", "aws.glue*",
-    "aws.emr*", "aws.codebuild*", "aws.stepfunctions*", "aws.apprunner*", "aws.sagemaker*",
-)
-"""AWS compute that runs our code under an IAM role."""
 
 
 def _role_scope_unstated(model: Model, component: Component) -> Verdict:

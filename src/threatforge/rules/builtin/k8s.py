@@ -64,11 +64,13 @@ from threatforge.rules.builtin._facts import (
     whole_number,
     word,
 )
+from threatforge.rules.builtin._facts import WORKLOAD_KINDS as APPLICATION_WORKLOADS
 from threatforge.rules.interface import (
     PASS,
     Ask,
     AskFact,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuledOut,
@@ -112,7 +114,7 @@ _ENTERS_MORE_TRUSTED_ZONE = Skip(
     "enters a more trusted zone: a boundary crossing, not a call within one trust level"
 )
 _NOT_CLUSTER_PULL = Skip("not an image pull into a cluster")
-_APP_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION})
+_APP_KINDS = APPLICATION_WORKLOADS
 """The application workloads asked about their pod security (node agents and gateways are
 not: they are judged only on what is stated)."""
 _SAFE_POD_SECURITY = frozenset({"baseline", "restricted"})
@@ -373,7 +375,7 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
     "takeover, and from the node every pod's secrets and the kubelet's credentials.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(250,), capec=(233,),
     attack=("T1611",), kinds=WORKLOAD_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
-    compliance=("pci-dss-4.0:2.2.6",),
+    compliance=("pci-dss-4.0:2.2.6",), among=IN_CLUSTER,
     mitigations=(
         "Remove `privileged: true` and `allowPrivilegeEscalation`, drop all capabilities and add "
         "back only the one needed (`NET_BIND_SERVICE`), and enforce the `restricted` Pod "
@@ -539,6 +541,24 @@ def k8s_namespace_privileged_pod_security(boundary: Boundary, model: Model) -> V
 # --- service accounts and RBAC ----------------------------------------------------------------
 
 
+def _role_holders(model: Model) -> frozenset[str]:
+    """Components that state a cluster role, and CI pipelines of ours that deploy to a
+    Kubernetes API server (asked which role they deploy with)."""
+    graph = model.graph
+    stated = {cid for key in ("cluster_role", "deploy_role", "rbac_wildcard")
+              for cid in graph.components_stating(key)}
+    pipelines = {cid for cid, c in model.components.items()
+                 if c.kind is ComponentKind.CI_PIPELINE and c.ours
+                 and kube_api_targets(model, c)}
+    return frozenset(stated | pipelines)
+
+
+ROLE_HOLDERS = ElementSet(
+    "cluster-role-holders", "components that state a cluster or deploy role, and CI pipelines "
+    "of ours that deploy to a Kubernetes API server", _role_holders,
+)
+
+
 @rule(RuleMeta(
     id="k8s-sa-token-automount",
     title="{element} mounts a service account token it does not need",
@@ -584,7 +604,7 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(269, 250), capec=(122,),
     asvs=("V4.1.3",), attack=("T1078.004", "T1609"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2", "pci-dss-4.0:7.2.5"),
-    properties=frozenset({"cluster_role", "deploy_role", "rbac_wildcard"}),
+    among=ROLE_HOLDERS,
     mitigations=(
         "Bind a namespaced Role with only the verbs and resources needed (for a deployer: "
         "get/list/patch on Deployments, Services and ConfigMaps in its namespaces), never "
@@ -596,12 +616,22 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     detection="Component whose `properties.cluster_role` or `properties.deploy_role` is "
     "cluster-admin, or with `properties.rbac_wildcard: true`. A CI pipeline's `deploy_role` "
     "counts only when the pipeline has a flow into a Kubernetes API server; otherwise "
-    "cicd-overprivileged-deploy-role reports it.",
+    "cicd-overprivileged-deploy-role reports it. An applicable threat (with the question) on a "
+    "CI pipeline of ours that deploys to a Kubernetes API server when none of `cluster_role`, "
+    "`deploy_role` and `rbac_wildcard` is stated.",
     false_positives="Break-glass identities used only in incidents, with MFA and alerting; accept "
     "the finding with that justification.",
     references=(K8S_DOCS + "concepts/security/rbac-good-practices/",
                 K8S_DOCS + "reference/access-authn-authz/rbac/"),
     supersedes=(Supersedes("cicd-overprivileged-deploy-role"),),
+    asks=(Ask(
+        "Which role does {element} deploy to the cluster with: cluster-admin, or a namespaced "
+        "role with only the verbs and resources a deployment needs?",
+        (AskFact("properties.deploy_role", confirms=("cluster-admin",),
+                 rules_out=("namespace-deployer",)),),
+        threat="Excessive privilege: whoever takes over {element} may own the whole cluster "
+        "through its deploy role",
+    ),),
 ))
 def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
     """Cluster-wide full control for one identity."""
@@ -615,7 +645,19 @@ def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
         evidence.append("properties.rbac_wildcard: true")
     if evidence:
         return Fire(tuple(evidence))
-    return deploy if isinstance(deploy, Skip) else PASS
+    if isinstance(deploy, Skip):
+        return deploy
+    servers = kube_api_targets(model, component)
+    if component.kind is not ComponentKind.CI_PIPELINE or not component.ours or not servers:
+        return PASS
+    role = word(component.prop("deploy_role"))
+    if role is not None:
+        return RuledOut((f"properties.deploy_role: {role}",))
+    if any(component.prop(k) is not None for k in ("cluster_role", "rbac_wildcard")):
+        return PASS
+    return Unknown(("properties.deploy_role",),
+                   why=(f"deploys to the Kubernetes API server {', '.join(servers)}",
+                        "nothing states the role it deploys with"))
 
 
 def _kubernetes_deploy(
@@ -1144,7 +1186,7 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
     "agents) and triggers evictions across the cluster.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770, 400), capec=(130,),
     attack=("T1496", "T1499"), kinds=WORKLOAD_KINDS, domain=DOMAIN,
-    confidence=Confidence.HIGH,
+    confidence=Confidence.HIGH, among=IN_CLUSTER,
     mitigations=(
         "Set CPU and memory requests and a memory limit on every container, a `LimitRange` and "
         "`ResourceQuota` per namespace, and enforce them at admission (Kyverno "

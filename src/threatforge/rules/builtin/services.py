@@ -37,6 +37,7 @@ from threatforge.model import (
     Model,
 )
 from threatforge.rules.builtin._facts import (
+    IN_CLUSTER,
     KUBE_API_SERVER_TECH,
     MESSAGING_KINDS,
     PROCESS_KINDS,
@@ -68,6 +69,7 @@ from threatforge.rules.interface import (
     AskFact,
     Confidence,
     Crosses,
+    ElementSet,
     Fire,
     Rule,
     RuledOut,
@@ -85,6 +87,10 @@ DOMAIN = "services"
 K8S_DOCS = "https://kubernetes.io/docs/"
 MACHINE_AUTHN = ("mtls", "jwt", "oauth2", "iam", "sigv4", "service-account", "workload-identity")
 """``authn`` values that authenticate a calling service (offered as answers)."""
+
+LOCAL_PROTOCOLS = frozenset({"exec", "file", "in-process", "ipc", "named-pipe", "unix-socket",
+                             "xpc"})
+"""Protocols of calls that do not cross a network (a child process, a file, a local pipe)."""
 
 _NOT_OURS = Skip("not a system component of ours")
 _NOT_A_SERVICE_CALL = Skip("not a call between two services of ours")
@@ -142,6 +148,8 @@ def svc_cross_zone_call_unauthenticated(flow: Flow, model: Model) -> Verdict:
     crossing = graph.crossing(flow)
     if crossing is None:
         return Skip("stays in one zone")
+    if (flow.protocol or "") in LOCAL_PROTOCOLS:
+        return Skip("a local call (no network)")
     if graph.enters_more_trusted_zone(flow):
         return Skip("enters a more trusted zone: a crossing into more trust, not between peers")
     if in_cluster_call(model, flow):
@@ -187,9 +195,10 @@ def svc_cross_zone_call_unauthenticated(flow: Flow, model: Model) -> Verdict:
     detection="Service or function of ours, not public and not next to an entry point (those "
     "are judged by unauthenticated-exposed-service), not in a Kubernetes cluster "
     "(svc-unauthenticated-service-call judges each call there), handling confidential or "
-    "restricted data, called by other services of ours all in its own zone, with `authn: "
-    "none`. An applicable threat (with the question) when neither its `authn` nor any flow "
-    "into it states authentication.",
+    "restricted data, called over a network (not `exec`, `file`, `in-process` or `ipc`) by "
+    "other services of ours all in its own zone, with `authn: none`. An applicable threat "
+    "(with the question) when neither its `authn` nor any flow into it states "
+    "authentication.",
     false_positives="Services whose callers are authenticated by a sidecar or gateway the model "
     "does not show; state `authn` on the service or its flows.",
     references=("https://cwe.mitre.org/data/definitions/306.html",
@@ -208,9 +217,10 @@ def svc_internal_service_unauthenticated(component: Component, model: Model) -> 
         return _NOT_OURS
     graph = model.graph
     callers = [f for f in graph.flows_in(component.id)
-               if model.components[f.source].kind in PROCESS_KINDS]
+               if model.components[f.source].kind in PROCESS_KINDS
+               and (f.protocol or "") not in LOCAL_PROTOCOLS]
     if not callers or len(callers) != len(graph.flows_in(component.id)):
-        return PASS  # no service calls it, or people and third parties do (other rules)
+        return PASS  # nothing calls it over a network, or people and third parties do
     if component.exposure is Exposure.PUBLIC or exposed(model, component):
         return Skip("exposed: public or one flow from an entry point, not an internal service")
     if in_cluster(model, component):
@@ -241,8 +251,6 @@ def svc_internal_service_unauthenticated(component: Component, model: Model) -> 
 # --- lateral movement -------------------------------------------------------------------------
 
 
-_LATERAL_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION,
-                            ComponentKind.DATASTORE, ComponentKind.CACHE})
 _NO_POLICY = frozenset({"none", "allow-all", "false"})
 _NOT_PODS = (*KUBE_API_SERVER_TECH, "k8s.node*", "aws.eks.node*", "k8s.kubelet*")
 """Cluster components that NetworkPolicies do not select: nodes and the API server."""
@@ -256,8 +264,9 @@ _NOT_PODS = (*KUBE_API_SERVER_TECH, "k8s.node*", "aws.eks.node*", "k8s.kubelet*"
     "call it turns one compromised pod anywhere in the cluster into access to that data: the "
     "network is flat.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, S), cwe=(653,), capec=(122,),
-    kinds=_LATERAL_KINDS, attack=("T1210", "T1046"), domain=DOMAIN,
-    compliance=("pci-dss-4.0:1.3.1",),
+    kinds=frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.DATASTORE,
+                     ComponentKind.CACHE}), attack=("T1210", "T1046"), domain=DOMAIN,
+    compliance=("pci-dss-4.0:1.3.1",), among=IN_CLUSTER,
     mitigations=(
         "Apply a NetworkPolicy that selects the workload and admits only its callers (by "
         "namespace and pod labels) on its ports, on top of a default-deny policy in its "
@@ -485,6 +494,10 @@ def svc_security_check_fails_open(flow: Flow, model: Model) -> Verdict:
     return Fire((*why, "properties.fails_closed: false"), data=ids(flow_sensitive(model, flow)))
 
 
+WAF_STATED = ElementSet(
+    "waf-stated", "components that state `waf: true`",
+    lambda model: frozenset(cid for cid, c in model.components.items() if c.waf is True),
+)
 _MONITORING = frozenset({"count", "detect"})
 """WAF modes that match requests and let them through."""
 
@@ -497,7 +510,7 @@ _MONITORING = frozenset({"count", "detect"})
     "rules) is not there, and nobody notices until the logs are read.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(T, D), cwe=(636,), capec=(212,),
     kinds=PROCESS_KINDS, asvs=("V1.14.1",), attack=("T1190",), domain=DOMAIN,
-    confidence=Confidence.HIGH,
+    confidence=Confidence.HIGH, among=WAF_STATED,
     mitigations=(
         "Run the WAF in blocking mode (AWS WAF rule actions Block, managed rule groups without "
         "the Count override; ModSecurity `SecRuleEngine On`; Cloudflare rules set to Block or "
