@@ -275,6 +275,16 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         detail="does not apply: takes no requests from outside its trust (exposure, a less "
         "trusted caller, staff) and consumes no queue",
     )
+    neighbours = {
+        "rule": "svc-internal-service-unauthenticated", "state": "mitigated",
+        "fingerprint": "svc-internal-service-unauthenticated@refund-fn", "control": "",
+        "detail": "ruled out by authn: iam",
+    }
+    audience = result(
+        "api-token-audience-not-validated", "checked",
+        detail="does not apply: does not authenticate callers with bearer tokens",
+    )
+    binding = result("api-mass-assignment", "checked", detail="passed")
     assert by_id["refund-fn"] == {
         "id": "refund-fn",
         "type": "component",
@@ -282,18 +292,22 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "label": "Refund function",
         "personal_data": False,
         "stride": {
-            "spoofing": none,
-            "tampering": cell("checked", idempotency),
+            "spoofing": cell("mitigated", neighbours, audience),
+            "tampering": cell("checked", binding, idempotency),
             "repudiation": cell(
                 "threat",
                 refunds,
                 result("missing-audit-logging", "checked", detail="passed"),
                 idempotency,
             ),
-            "information-disclosure": none,
+            "information-disclosure": cell(
+                "checked", result("api-excessive-data-exposure", "checked", detail="passed")
+            ),
             "denial-of-service": none,
             "elevation-of-privilege": cell(
-                "threat", refunds, result("missing-authorization", "checked", detail="passed")
+                "threat", refunds, neighbours, binding, audience,
+                result("aws-iam-privilege-escalation", "checked", detail="passed"),
+                result("missing-authorization", "checked", detail="passed"),
             ),
         },
         "linddun": {},

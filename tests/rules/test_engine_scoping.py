@@ -223,6 +223,8 @@ def test_the_builtin_flow_rules_declare_these_scopes() -> None:
         "svc-unauthenticated-service-call": (sorted(processes), sorted(processes)),
         "k8s-unverified-image-pull": (["artifact-registry"], []),
         "svc-consumer-trusts-messages": (["queue", "stream"], sorted(processes)),
+        "svc-cross-zone-call-unauthenticated": (sorted(processes), sorted(processes)),
+        "svc-security-check-fails-open": (sorted(processes), []),
         "pay-pan-not-tokenized": (
             ["function", "service"], sorted(processes | {"cache", "queue", "stream"}),
         ),

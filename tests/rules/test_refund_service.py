@@ -100,6 +100,24 @@ def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
         "injection-sql@webhook-handler->ledger-db":
             "SQL injection on webhook-handler->ledger-db: input from a less trusted zone may "
             "reach the SQL text",
+        # API and service-to-service families: mass assignment and excessive data exposure on
+        # the public API, who may publish to the refund queue, the gateway's call into the app
+        # zone, the role of the Lambda that writes the ledger
+        "api-mass-assignment@refund-api":
+            "Mass assignment: a caller of Refund API may set fields they must not control "
+            "(owner, status, price, role) by adding them to a request",
+        "api-excessive-data-exposure@refund-api":
+            "Excessive data exposure: Refund API may return more of its objects' sensitive "
+            "fields than the caller may see",
+        "svc-queue-publish-unrestricted@refund-queue":
+            "Message spoofing: anyone who can reach refund-queue may publish messages its "
+            "consumers act on",
+        "svc-cross-zone-call-unauthenticated@api-gateway->refund-api":
+            "Service spoofing on api-gateway->refund-api: anything that can connect from the "
+            "caller's side may call the target as if it were the legitimate service",
+        "aws-iam-privilege-escalation@webhook-handler":
+            "Privilege escalation: code running as webhook-handler's role may grant itself "
+            "more AWS permissions, up to the whole account",
     }
 
 

@@ -179,7 +179,9 @@ def test_json_verdict(invoke: Invoke, folder: Path) -> None:
                     "fail_on_new_decisions": False,
                 },
                 "fail_on_unreviewed": None,
-                "open_applicable_threats": 3,  # the gateway's domain, DNS, certificate
+                # the gateway's domain, DNS, certificate and WAF mode; the audience of the tokens
+                # orders accepts
+                "open_applicable_threats": 5,
                 "unreviewed": [],
             }
         ],

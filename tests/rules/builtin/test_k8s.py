@@ -90,10 +90,30 @@ def test_strict_mesh_inherited_from_the_cluster_authenticates_service_calls() ->
         "  b: {kind: service, tech: k8s.deployment, zone: ns-apps}\n"
         "  c: {kind: service, tech: k8s.deployment, zone: ns-legacy}\n"
     )
-    flows = "  - a -> b: {protocol: http, authn: none}\n  - a -> c: {protocol: http}\n"
-    assessment = _run("svc-unauthenticated-service-call", components, flows, boundaries)
+    flows = ("  - a -> b: {protocol: http, authn: none, data: [orders]}\n"
+             "  - a -> c: {protocol: http, data: [orders]}\n")
+    data = "  orders: {classification: confidential}\n"
+    assessment = _run("svc-unauthenticated-service-call", components, flows, boundaries, data)
     assert _fingerprints(assessment) == set()
     assert _gaps(assessment) == {("a->c", "authn")}
+    assert [t.fingerprint for t in assessment.applicable_threats] == [
+        "svc-unauthenticated-service-call@a->c"
+    ]
+
+
+def test_an_unauthenticated_call_with_nothing_confidential_behind_it_is_no_threat() -> None:
+    # a call that carries nothing confidential to a service that holds nothing confidential:
+    # the rule passes silently instead of asking how it is authenticated
+    components = (
+        "  a: {kind: service, tech: k8s.deployment, zone: ns-apps}\n"
+        "  b: {kind: service, tech: k8s.deployment, zone: ns-apps}\n"
+    )
+    assessment = _run("svc-unauthenticated-service-call", components,
+                      "  - a -> b: {protocol: http}\n")
+    summary = assessment.summaries[0]
+    assert (summary.passed, assessment.applicable_threats, _gaps(assessment)) == (
+        ("a->b",), (), set()
+    )
 
 
 def test_service_calls_into_a_more_trusted_zone_are_left_to_the_generic_rule() -> None:
@@ -137,10 +157,17 @@ def test_unstated_settings_never_fire() -> None:
         "  web: {kind: service, tech: k8s.deployment, zone: ns-apps}\n"
     )
     for rule_id in ("k8s-secrets-not-encrypted-in-etcd", "k8s-namespace-no-default-deny",
-                    "k8s-namespace-privileged-pod-security", "k8s-api-server-public",
-                    "k8s-mutable-image-tag", "k8s-container-runs-as-root"):
+                    "k8s-namespace-privileged-pod-security", "k8s-mutable-image-tag",
+                    "k8s-container-runs-as-root"):
         assessment = _run(rule_id, components)
         assert (_fingerprints(assessment), _gaps(assessment)) == (set(), set()), rule_id
+
+    # an API server that states neither its exposure nor its endpoint access is asked about
+    assessment = _run("k8s-api-server-public", components)
+    assert (_fingerprints(assessment), _gaps(assessment)) == (
+        set(), {("api", "properties.endpoint_public_access")}
+    )
+    assert [t.fingerprint for t in assessment.applicable_threats] == ["k8s-api-server-public@api"]
 
 
 def test_image_references_with_registry_ports_and_digests() -> None:
@@ -185,8 +212,15 @@ def test_kafka_without_stated_authz_is_a_gap_not_a_finding() -> None:
         " encryption: {at_rest: kms}}\n"
         "  redis: {kind: cache, tech: redis, zone: ns-apps, encryption: {at_rest: kms}}\n"
     )
-    assessment = _run("svc-kafka-topic-no-acl", components)
+    flows = "  - web -> kafka: {protocol: kafka, authn: mtls}\n"
+    web = "  web: {kind: service, tech: k8s.deployment, zone: ns-apps}\n"
+    assessment = _run("svc-kafka-topic-no-acl", components + web, flows)
     assert (_fingerprints(assessment), _gaps(assessment)) == (set(), {("kafka", "authz")})
+    threats = [t.fingerprint for t in assessment.applicable_threats]
+    assert threats == ["svc-kafka-topic-no-acl@kafka"]
+    # a Kafka cluster no client of the model uses: nobody to ask about, no gap
+    alone = _run("svc-kafka-topic-no-acl", components)
+    assert (_fingerprints(alone), _gaps(alone), alone.applicable_threats) == (set(), set(), ())
 
 
 def test_message_consumers_need_stated_input_validation() -> None:

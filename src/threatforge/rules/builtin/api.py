@@ -14,12 +14,22 @@ from __future__ import annotations
 
 import re
 
-from threatforge.model import Authn, Authz, Component, ComponentKind, Exposure, Flow, Model
+from threatforge.model import (
+    Authn,
+    Authz,
+    Component,
+    ComponentKind,
+    DataAsset,
+    Exposure,
+    Flow,
+    Model,
+)
 from threatforge.model.schema import Initiator
 from threatforge.rules.builtin._facts import (
     EDGE_KINDS,
     INFO,
     PROCESS_KINDS,
+    STORE_KINDS,
     WORKLOAD_KINDS,
     D,
     E,
@@ -27,6 +37,7 @@ from threatforge.rules.builtin._facts import (
     T,
     authn_words,
     flow_prop,
+    flow_sensitive,
     ids,
     listed,
     names,
@@ -161,6 +172,72 @@ def _takes_object_ids(component: Component) -> bool:
                 or component.prop("object_ids_in_requests") is True)
 
 
+RESOURCE_API_STYLES = frozenset({"rest", "grpc"})
+"""API styles whose requests name the resource they act on (``/accounts/{id}``, ``GetCard(id)``)."""
+
+
+def _identifies_callers(model: Model, component: Component) -> str:
+    """How the component tells its callers apart, in words ("" when nothing says it does): its
+    own ``authn``, or an authenticating ``authn`` on a flow into it."""
+    if component.authn is not None and component.authn.authenticates:
+        return f"authn: {component.authn.value}"
+    for flow in model.graph.flows_in(component.id):
+        authn = flow.effective_authn
+        if authn is not None and authn.authenticates:
+            return f"callers authenticate ({authn.value} on the flow from '{flow.source}')"
+    return ""
+
+
+def _serves_callers_objects(model: Model, component: Component) -> list[DataAsset]:
+    """The confidential data a REST or gRPC API serves to callers it identifies (empty when it
+    is not one): such an API names each caller's objects (accounts, orders, invoices) by id in
+    its requests, whether or not the model lists its routes."""
+    if word(component.prop("api_style")) not in RESOURCE_API_STYLES:
+        return []
+    if component.prop("object_ids_in_requests") is False:
+        return []
+    if not _identifies_callers(model, component):
+        return []
+    return sensitive_data(model, component)
+
+
+_OBJECT_DATA_CATEGORIES = ("pii", "financial", "credentials", "health", "pci")
+"""Data whose fields a caller should see only in part (a profile, an account, a card)."""
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _resource_api(component: Component) -> str:
+    """Why the component is an API that takes structured requests, in words ("" when nothing
+    says so): its ``api_style``, a GraphQL technology, or routes."""
+    style = word(component.prop("api_style"))
+    if style is not None:
+        return f"{style} API (properties.api_style)"
+    if _is_graphql(component):
+        return "GraphQL API"
+    if component.routes:
+        return "serves routes " + ", ".join(component.routes[:3])
+    return ""
+
+
+def _stores_request_data(model: Model, component: Component) -> list[str]:
+    """Evidence that the API writes what callers send onto the objects it stores: write routes
+    (POST, PUT, PATCH), or data it receives that it also sends on to a store of ours."""
+    writes = [r for r in component.routes if r.split(" ", 1)[0].upper() in _WRITE_METHODS]
+    if writes:
+        return [f"write routes {', '.join(writes[:3])}"]
+    graph = model.graph
+    received = {a.id for f in graph.flows_in(component.id) for a in graph.flow_data(f)}
+    for flow in graph.flows_out(component.id):
+        store = model.components[flow.target]
+        access = str(flow_prop(flow, "access") or "")
+        if store.kind not in STORE_KINDS or access in ("read", "read-only"):
+            continue
+        kept = sorted(received & {a.id for a in graph.flow_data(flow)})
+        if kept:
+            return [f"stores {', '.join(kept)} it receives from callers in '{store.id}'"]
+    return []
+
+
 def _webhook_deliveries(model: Model) -> frozenset[str]:
     """The flows :func:`_is_webhook_flow` accepts (and those whose ends are missing)."""
     graph = model.graph
@@ -196,9 +273,21 @@ ADMIN_ROUTES = ElementSet(
     "admin-routes", "components that serve routes with an administrative segment",
     lambda model: frozenset(cid for cid, c in model.components.items() if _admin_paths(c)),
 )
+GRAPHQL_APIS = ElementSet(
+    "graphql-apis", "GraphQL APIs (by technology, api_style or a /graphql route)",
+    lambda model: frozenset(
+        cid for cid in {
+            *(cid for cid, c in model.components.items() if c.routes),
+            *tech_ids(model, GRAPHQL_TECH),
+            *model.graph.components_stating("api_style"),
+        }
+        if _is_graphql(model.components[cid])
+    ),
+)
 TAKES_OBJECT_IDS = ElementSet(
     "takes-object-ids", "components whose routes take object ids, GraphQL APIs, and those that "
-    "state object_ids_in_requests: true",
+    "state object_ids_in_requests: true, and REST or gRPC APIs serving confidential data to "
+    "callers they identify",
     lambda model: _taking_object_ids(model),
 )
 
@@ -212,7 +301,11 @@ def _taking_object_ids(model: Model) -> frozenset[str]:
         *graph.components_stating("api_style"),
         *graph.components_stating("object_ids_in_requests"),
     }
-    return frozenset(cid for cid in candidates if _takes_object_ids(model.components[cid]))
+    return frozenset(
+        cid for cid in candidates
+        if _takes_object_ids(model.components[cid])
+        or _serves_callers_objects(model, model.components[cid])
+    )
 THIRD_PARTY_EXCHANGE_KINDS = PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE}
 """The ends of an exchange between a process and a third party (a flow scope)."""
 # Skips whose reason never varies are built once: a Skip is frozen, so sharing one is safe.
@@ -268,7 +361,10 @@ def _egress_guard(component: Component) -> list[str]:
     ),
     detection="Service or function reachable from an entry point whose `routes` contain an "
     "object id parameter (`{id}`, `:id`, `<id>`) or that serves GraphQL (or states "
-    "`properties.object_ids_in_requests: true`), with `authz` rbac, scopes, acl, iam or none. "
+    "`properties.object_ids_in_requests: true`), or a REST or gRPC API (`properties.api_style`) "
+    "that identifies its callers (its `authn`, or an authenticating flow into it) and serves "
+    "them confidential or restricted data (unless `object_ids_in_requests: false`), with "
+    "`authz` rbac, scopes, acl, iam or none. "
     "Unknown when `authz` is not stated. Where missing-authorization reports `authz: none` (a "
     "process of sensitive data that authenticates callers), it supersedes this rule.",
     false_positives="APIs whose objects are all public or all shared by every caller; and "
@@ -292,7 +388,8 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
     id_paths = _object_id_paths(component)
     graphql = _is_graphql(component)
     stated = component.prop("object_ids_in_requests") is True
-    if not (id_paths or graphql or stated):
+    served = [] if (id_paths or graphql or stated) else _serves_callers_objects(model, component)
+    if not (id_paths or graphql or stated or served):
         return _TAKES_NO_OBJECT_IDS
     if not _untrusted_callers(model, component):
         return PASS
@@ -300,19 +397,16 @@ def api_bola_coarse_authz(component: Component, model: Model) -> Verdict:
         source = f"object ids in routes {', '.join(id_paths)}"
     elif graphql:
         source = "GraphQL API: queries select objects by id"
-    else:
+    elif stated:
         source = "properties.object_ids_in_requests: true"
+    else:
+        source = (f"{word(component.prop('api_style'))} API serving {names(served)} to callers "
+                  f"it identifies ({_identifies_callers(model, component)})")
     if component.authz is None:
         return Unknown(("authz",), why=(source, _caller_words(model, component)),
                        data=ids(sensitive_data(model, component)))
     if component.authz not in COARSE_AUTHZ and component.authz is not Authz.NONE:
         return RuledOut((f"authz: {component.authz.value}",))
-    if id_paths:
-        source = f"object ids in routes {', '.join(id_paths)}"
-    elif graphql:
-        source = "GraphQL API: queries select objects by id"
-    else:
-        source = "properties.object_ids_in_requests: true"
     data = sensitive_data(model, component)
     return Fire((source, f"authz: {component.authz.value}", _caller_words(model, component)),
                 data=ids(data))
@@ -363,7 +457,6 @@ def api_key_in_query_string(flow: Flow, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(287, 863),
     capec=(633,), asvs=("V3.5.3",), api_top10=("API2:2023",), attack=("T1550.001",),
     kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
-    properties=frozenset({"validates_audience"}),
     mitigations=(
         "Validate `aud` (and `iss`, `exp`, `nbf`, the algorithm allow-list) on every token: "
         "API Gateway JWT authorizers take an `audience` list, Kong's jwt/openid-connect plugins "
@@ -371,18 +464,35 @@ def api_key_in_query_string(flow: Flow, model: Model) -> Verdict:
         "Issue audience-restricted tokens (RFC 8707 resource indicators) so each API gets its own.",
     ),
     detection="API component with `authn` jwt, oauth2 or oidc and "
-    "`properties.validates_audience: false`.",
+    "`properties.validates_audience: false`. An applicable threat (with the question) when it "
+    "is not stated on such a service or function that takes requests from untrusted callers "
+    "(gateways are asked only when nothing behind them checks tokens: they route).",
     false_positives="Gateways that validate the audience before the request reaches the service; "
     "state `validates_audience: true` on the component that actually checks it.",
     references=("https://www.rfc-editor.org/rfc/rfc8725", TOP10 + "0xa2-broken-authentication/"),
+    asks=(Ask(
+        "Does {element} check that every bearer token it accepts was issued for it (the `aud` "
+        "claim, with the issuer, expiry and signature algorithm)?",
+        (AskFact("properties.validates_audience", confirms=("false",), rules_out=("true",)),),
+        threat="Token substitution: {element} may accept a token issued for another API or "
+        "client",
+    ),),
 ))
 def api_token_audience_not_validated(component: Component, model: Model) -> Verdict:
     """Bearer tokens accepted whatever API they were issued for."""
     authn = component.authn
     if authn is None or authn not in TOKEN_AUTHN:
         return _NO_BEARER_TOKENS
-    if component.prop("validates_audience") is not False:
-        return PASS
+    checks = component.prop("validates_audience")
+    if checks is True:
+        return RuledOut(("properties.validates_audience: true",))
+    if checks is None:
+        if component.kind not in BACKEND_KINDS or not _untrusted_callers(model, component):
+            return PASS
+        return Unknown(("properties.validates_audience",),
+                       why=(f"accepts bearer tokens (authn: {authn.value})",
+                            _caller_words(model, component)),
+                       data=ids(sensitive_data(model, component)))
     return Fire((f"authn: {authn.value}", "properties.validates_audience: false"))
 
 
@@ -545,9 +655,8 @@ def api_refresh_token_no_rotation(component: Component, model: Model) -> Verdict
     "properties they must not control (`isAdmin`, `price`, `ownerId`, `status`) just by adding "
     "them to the request (mass assignment).",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(T, E), cwe=(915,),
-    asvs=("V5.1.2",), api_top10=("API3:2023",), kinds=API_KINDS, domain=DOMAIN,
+    asvs=("V5.1.2",), api_top10=("API3:2023",), kinds=BACKEND_KINDS, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:6.2.4",),
-    properties=frozenset({"auto_binding"}),
     mitigations=(
         "Bind requests to dedicated input DTOs that list the writable fields (pydantic models "
         "with `extra='forbid'`, Jackson `@JsonIgnoreProperties`/`FAIL_ON_UNKNOWN_PROPERTIES`, "
@@ -556,18 +665,38 @@ def api_refresh_token_no_rotation(component: Component, model: Model) -> Verdict
         "at the gateway.",
     ),
     detection="API component with `properties.auto_binding: true` and not "
-    "`properties.field_allowlist: true`.",
+    "`properties.field_allowlist: true`. An applicable threat (with the question) when neither "
+    "is stated on a service or function that is an API (`api_style`, GraphQL, `routes`), takes "
+    "requests from untrusted callers, and writes what they send (POST, PUT or PATCH routes, or "
+    "data it receives that it sends on to a datastore of ours).",
     false_positives="Binding onto read-only projections that are never persisted; state "
     "`field_allowlist: true` when the bound type holds only writable fields.",
     references=(TOP10 + "0xa3-broken-object-property-level-authorization/",
                 CHEATSHEETS + "Mass_Assignment_Cheat_Sheet.html"),
+    asks=(Ask(
+        "Does {element} bind request bodies automatically onto the objects it stores, or only "
+        "the fields each operation lets a caller write (a field allow-list, input DTOs)?",
+        (AskFact("properties.auto_binding", confirms=("true",), rules_out=("false",)),
+         AskFact("properties.field_allowlist", rules_out=("true",))),
+        threat="Mass assignment: a caller of {element} may set fields they must not control "
+        "(owner, status, price, role) by adding them to a request",
+    ),),
 ))
 def api_mass_assignment(component: Component, model: Model) -> Verdict:
     """Request fields bound onto internal objects without an allow-list."""
-    if component.prop("auto_binding") is not True:
-        return PASS
+    binding = component.prop("auto_binding")
     if component.prop("field_allowlist") is True:
-        return PASS
+        return RuledOut(("properties.field_allowlist: true",))
+    if binding is False:
+        return RuledOut(("properties.auto_binding: false",))
+    if binding is None:
+        api = _resource_api(component)
+        writes = _stores_request_data(model, component) if api else []
+        if not writes or not _untrusted_callers(model, component):
+            return PASS
+        return Unknown(("properties.auto_binding", "properties.field_allowlist"),
+                       why=(api, *writes, _caller_words(model, component)),
+                       data=ids(sensitive_data(model, component)))
     if not model.graph.flows_in(component.id):
         return Skip("receives no requests")
     allowlist = component.prop("field_allowlist")
@@ -582,8 +711,7 @@ def api_mass_assignment(component: Component, model: Model) -> Verdict:
     description="An API that serialises complete objects and relies on the client to show only "
     "what the user may see discloses every property to anyone who reads the raw response.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(213,), capec=(116,),
-    api_top10=("API3:2023",), kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
-    properties=frozenset({"returns_full_objects"}),
+    api_top10=("API3:2023",), kinds=BACKEND_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     mitigations=(
         "Return response DTOs with an explicit list of fields per use case and caller role "
         "(e.g. pydantic response models, Jackson views, GraphQL field-level authorisation).",
@@ -591,16 +719,34 @@ def api_mass_assignment(component: Component, model: Model) -> Verdict:
         "never appear by accident.",
     ),
     detection="API component with `properties.returns_full_objects: true` that handles "
-    "confidential or restricted data.",
+    "confidential or restricted data. An applicable threat (with the question) when it is not "
+    "stated on a service or function that is an API (`api_style`, GraphQL, `routes`), takes "
+    "requests from untrusted callers and handles personal, financial or credential data.",
     false_positives="Internal APIs whose only callers may see every field; accept the finding "
     "with that justification.",
     references=(TOP10 + "0xa3-broken-object-property-level-authorization/",),
+    asks=(Ask(
+        "Does {element} return whole stored objects and leave it to the client to show only "
+        "what the user may see, or a response shaped per operation and caller?",
+        (AskFact("properties.returns_full_objects", confirms=("true",), rules_out=("false",)),),
+        threat="Excessive data exposure: {element} may return more of its objects' sensitive "
+        "fields than the caller may see",
+    ),),
 ))
 def api_excessive_data_exposure(component: Component, model: Model) -> Verdict:
     """Full objects with sensitive fields returned to callers."""
-    if component.prop("returns_full_objects") is not True:
-        return PASS
+    full = component.prop("returns_full_objects")
     data = sensitive_data(model, component)
+    if full is False:
+        return RuledOut(("properties.returns_full_objects: false",))
+    if full is None:
+        personal = with_category(data, *_OBJECT_DATA_CATEGORIES)
+        api = _resource_api(component)
+        if not (api and personal and _untrusted_callers(model, component)):
+            return PASS
+        return Unknown(("properties.returns_full_objects",),
+                       why=(api, f"handles {names(personal)}", _caller_words(model, component)),
+                       data=ids(personal))
     if not data:
         return PASS
     return Fire(("properties.returns_full_objects: true", f"handles {names(data)}"),
@@ -655,8 +801,7 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
     "the API and its databases down.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770, 400), capec=(130,),
     asvs=("V13.4.1",), api_top10=("API4:2023",), attack=("T1499.003",),
-    kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
-    properties=frozenset({"query_depth_limit", "query_cost_limit"}),
+    kinds=API_KINDS, domain=DOMAIN, confidence=Confidence.HIGH, among=GRAPHQL_APIS,
     mitigations=(
         "Reject queries above a maximum depth (e.g. 10) and a maximum computed cost before "
         "execution (graphql-depth-limit, graphql-query-complexity, Apollo Router `limits`, "
@@ -664,11 +809,23 @@ def api_unbounded_page_size(component: Component, model: Model) -> Verdict:
         "Serve only persisted (allow-listed) queries to third-party clients.",
     ),
     detection="GraphQL API where neither `properties.query_depth_limit` nor "
-    "`properties.query_cost_limit` is true and at least one of them is stated false.",
+    "`properties.query_cost_limit` is true and at least one of them is stated false. An "
+    "applicable threat (with the question) when neither is stated (nor "
+    "`persisted_queries_only: true`) on a GraphQL API that takes requests from untrusted "
+    "callers.",
     false_positives="Schemas without recursive relations cannot nest deeply; the cost limit still "
     "matters for wide list queries.",
     references=(CHEATSHEETS + "GraphQL_Cheat_Sheet.html",
                 TOP10 + "0xa4-unrestricted-resource-consumption/"),
+    asks=(Ask(
+        "Does {element} reject GraphQL queries above a maximum depth or computed cost before "
+        "running them?",
+        (AskFact("properties.query_depth_limit", confirms=("false",), rules_out=("true",)),
+         AskFact("properties.query_cost_limit", confirms=("false",), rules_out=("true",)),
+         AskFact("properties.persisted_queries_only", rules_out=("true",))),
+        threat="Resource exhaustion: one nested GraphQL query may take {element} and its "
+        "databases down",
+    ),),
 ))
 def api_graphql_no_depth_limit(component: Component, model: Model) -> Verdict:
     """Caller-shaped GraphQL queries without a depth or cost bound."""
@@ -676,10 +833,16 @@ def api_graphql_no_depth_limit(component: Component, model: Model) -> Verdict:
         return _NOT_GRAPHQL
     depth = component.prop("query_depth_limit")
     cost = component.prop("query_cost_limit")
-    if depth is True or cost is True or component.prop("persisted_queries_only") is True:
-        return PASS
+    for key, value in (("query_depth_limit", depth), ("query_cost_limit", cost),
+                       ("persisted_queries_only", component.prop("persisted_queries_only"))):
+        if value is True:
+            return RuledOut((f"properties.{key}: true",))
     if depth is not False and cost is not False:
-        return PASS
+        if not _untrusted_callers(model, component):
+            return PASS
+        return Unknown(("properties.query_depth_limit", "properties.query_cost_limit"),
+                       why=("GraphQL API: callers choose how deep and wide a query goes",
+                            _caller_words(model, component)))
     evidence = [f"properties.{key}: false" for key, value
                 in (("query_depth_limit", depth), ("query_cost_limit", cost)) if value is False]
     return Fire(tuple(evidence))
@@ -746,6 +909,13 @@ def api_graphql_batching_unlimited(component: Component, model: Model) -> Verdic
     false_positives="Paths that merely contain such a word but are user functions "
     "(`/orders/internal-notes`); rename them or accept the finding.",
     references=(TOP10 + "0xa5-broken-function-level-authorization/",),
+    asks=(Ask(
+        "How does {element} decide who may call its administrative routes: by role or policy "
+        "per function, or only by authenticating the caller?",
+        (AskFact("authz", confirms=("none", "acl", "iam", "object-level"),
+                 rules_out=("rbac", "abac", "policy", "scopes")),),
+        threat="BFLA: a user of {element} may call its administrative functions",
+    ),),
 ))
 def api_admin_routes_without_function_authz(component: Component, model: Model) -> Verdict:
     """Admin routes on a user API with no role or policy decision."""
@@ -755,9 +925,12 @@ def api_admin_routes_without_function_authz(component: Component, model: Model) 
     if not _untrusted_callers(model, component):
         return PASS
     if component.authz is None:
-        return Unknown(("authz",))
+        return Unknown(("authz",), why=(f"administrative routes {', '.join(routes)} on the "
+                                        "same API as its users' routes",
+                                        _caller_words(model, component)),
+                       data=ids(sensitive_data(model, component)))
     if component.authz in FUNCTION_LEVEL_AUTHZ:
-        return PASS
+        return RuledOut((f"authz: {component.authz.value}",))
     return Fire((f"administrative routes {', '.join(routes)}",
                  f"authz: {component.authz.value}", _caller_words(model, component)))
 
@@ -1115,16 +1288,29 @@ def api_unsafe_third_party_consumption(flow: Flow, model: Model) -> Verdict:
     references=("https://www.standardwebhooks.com/",
                 "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/"
                 "standard-webhooks.md"),
+    asks=(Ask(
+        "Is every webhook {element} delivers signed (HMAC over a timestamp and the body, or an "
+        "asymmetric signature) so that receivers can tell it from a forged one?",
+        (AskFact("signed", confirms=("false",), rules_out=("true",)),),
+        threat="Webhook spoofing on {element}: the receiver may act on forged events sent in "
+        "our name",
+    ),),
 ))
 def api_webhook_unsigned_delivery(flow: Flow, model: Model) -> Verdict:
     """Webhooks that receivers cannot authenticate."""
     if not _is_webhook_flow(model, flow):
         return _NOT_WEBHOOK_DELIVERY
     authn = flow.effective_authn
-    if flow.signed or authn in (Authn.HMAC, Authn.MTLS, Authn.CERTIFICATE):
-        return PASS
+    if flow.signed:
+        return RuledOut(("signed: true",))
+    if authn in (Authn.HMAC, Authn.MTLS, Authn.CERTIFICATE):
+        return RuledOut((f"authn: {authn.value}",))
     if flow.signed is None and authn is None:
-        return Unknown(("signed",))
+        if not model.components[flow.source].ours:
+            return PASS  # an inbound callback: unsigned-inbound-callback and the PSP rules ask
+        return Unknown(("signed",), why=(f"delivers webhooks to '{flow.target}'",
+                                         "the receiver acts on what the webhook says"),
+                       data=ids(flow_sensitive(model, flow)))
     if flow.signed is None:
         return PASS
     return Fire(("outbound webhook", "signed: false",

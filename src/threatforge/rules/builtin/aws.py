@@ -27,6 +27,7 @@ from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     INFO,
     INGRESS_STATED,
+    OUTSIDE_KINDS,
     OWN_PROCESS_KINDS,
     RESTRICTED_DATA,
     SECRET_CATEGORIES,
@@ -41,11 +42,14 @@ from threatforge.rules.builtin._facts import (
     at_least,
     cloudfront_waf_fronts,
     enclosing_zones,
+    exposed,
+    exposure_words,
     ids,
     listed,
     names,
     secrets_of,
     sensitive_data,
+    tech_ids,
     tech_is,
     whole_number,
     with_category,
@@ -53,9 +57,13 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
@@ -542,6 +550,20 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
 # IAM
 # =============================================================================================
 
+_AWS_COMPUTE_TECH = (
+    "aws.lambda*", "aws.ecs*", "aws.ec2*", "aws.fargate*", "aws.batch*", "aws.glue*",
+    "aws.emr*", "aws.codebuild*", "aws.stepfunctions*", "aws.apprunner*", "aws.sagemaker*",
+)
+"""AWS compute that runs our code under an IAM role."""
+_IAM_SCOPE = ElementSet(
+    "iam-roles", "components that state IAM grants, and AWS compute (which runs under a role)",
+    lambda model: frozenset(
+        {cid for key in ("iam_actions", "iam_wildcard_resource_actions", "iam_managed_policies")
+         for cid in model.graph.components_stating(key)}
+        | tech_ids(model, _AWS_COMPUTE_TECH)
+    ),
+)
+
 
 @rule(RuleMeta(
     id="aws-iam-full-admin",
@@ -658,8 +680,7 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     "role to a new Lambda function, EC2 instance or stack that it then controls.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(269,), capec=(233,),
     asvs=("V4.1.3",), attack=("T1098.003", "T1078.004"), domain=DOMAIN,
-    confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2",),
-    properties=frozenset({"iam_actions", "iam_wildcard_resource_actions"}),
+    confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2",), among=_IAM_SCOPE,
     mitigations=(
         "Remove iam:* write actions from workload roles; restrict iam:PassRole to the one role ARN "
         "the component must pass, with an iam:PassedToService condition.",
@@ -672,7 +693,13 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
     "iam:CreateLoginProfile, iam:UpdateLoginProfile, iam:UpdateAssumeRolePolicy, "
     "iam:AddUserToGroup, lambda:UpdateFunctionCode, or iam:PassRole with lambda:CreateFunction + "
     "lambda:InvokeFunction, ec2:RunInstances, cloudformation:CreateStack, glue:CreateDevEndpoint, "
-    "ecs:RegisterTaskDefinition + ecs:RunTask, codebuild:CreateProject + codebuild:StartBuild.",
+    "ecs:RegisterTaskDefinition + ecs:RunTask, codebuild:CreateProject + codebuild:StartBuild. "
+    "An applicable threat (with the question) when none of `iam_actions`, "
+    "`iam_wildcard_resource_actions` and `iam_managed_policies` is stated on an AWS compute "
+    "component of ours (Lambda, ECS, EC2, Fargate, Batch, Glue, EMR, CodeBuild, Step "
+    "Functions, App Runner, SageMaker) that is exposed (public, or one flow from an entry "
+    "point: where an attacker may first run code as its role) and handles restricted data or "
+    "secrets.",
     false_positives="Identity-management pipelines whose job is to manage IAM; constrain them with "
     "permissions boundaries and accept.",
     references=(
@@ -680,12 +707,23 @@ def iam_wildcard_resource(component: Component, model: Model) -> Verdict:
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
     ),
+    asks=(Ask(
+        "Which AWS actions may {element}'s role use? List them (as in its IAM policy) so they "
+        "can be checked for a way to grant itself more.",
+        (AskFact("properties.iam_actions", confirms=('["iam:PutRolePolicy"]',),
+                 rules_out=('["s3:GetObject", "s3:PutObject"]',)),),
+        threat="Privilege escalation: code running as {element}'s role may grant itself more "
+        "AWS permissions, up to the whole account",
+    ),),
 ))
 def iam_privilege_escalation(component: Component, model: Model) -> Verdict:
     """Fires when the stated actions contain a privilege-escalation path."""
-    paths = _escalations(_granted(component))
+    granted = _granted(component)
+    paths = _escalations(granted)
     if not paths:
-        return PASS
+        if granted or _stated_list(component.prop("iam_managed_policies")):
+            return RuledOut(("properties.iam_actions: no privilege-escalation action",))
+        return _role_scope_unstated(model, component)
     return Fire(tuple(f"escalation: {p}" for p in paths), detail=paths[0],
                 data=ids(sensitive_data(model, component)))
 
@@ -729,6 +767,25 @@ def iam_long_lived_access_keys(component: Component, model: Model) -> Verdict:
         evidence.append(f"properties.access_key_age_days: {age}"
                         + (" (older than 90 days)" if age > 90 else ""))
     return Fire(tuple(evidence))
+
+
+def _role_scope_unstated(model: Model, component: Component) -> Verdict:
+    """Unknown where AWS compute of ours handles restricted data or secrets and no IAM grant is
+    stated; a pass elsewhere."""
+    if not tech_is(component, _AWS_COMPUTE_TECH) or component.kind not in OWN_PROCESS_KINDS:
+        return PASS
+    if not exposed(model, component):
+        return PASS  # no caller of the system's outside can run code as its role
+    held = [*at_least(model.graph.assets_of(component.id), Classification.RESTRICTED)]
+    held += [a for a in secrets_of(model, component) if a not in held]
+    if not held:
+        return PASS
+    return Unknown(("properties.iam_actions",),
+                   why=(f"runs on {component.tech} under an IAM role",
+                        exposure_words(model, component),
+                        f"handles {names(held)}",
+                        "nothing states what the role may do"),
+                   data=ids(held))
 
 
 def _account_id(model: Model, component: Component) -> str | None:
@@ -1357,7 +1414,6 @@ def sg_database_port_open(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E, S), cwe=(668, 284), capec=(122,),
     asvs=("V1.4.1",), attack=("T1133", "T1078.004"), tech=("aws.eks*",), domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "pci-dss-4.0:1.4.1", "aws-fsbp:EKS.1"),
-    properties=frozenset({"endpoint_public_access"}),
     mitigations=(
         "Turn on the private endpoint and off the public one (endpointPublicAccess false); if CI "
         "runners must reach it, restrict publicAccessCidrs to their egress addresses or run "
@@ -1369,10 +1425,26 @@ def sg_database_port_open(component: Component, model: Model) -> Verdict:
     false_positives="Clusters whose public endpoint is restricted in ways the model does not "
     "state; add public_access_cidrs.",
     references=("https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",),
+    asks=(Ask(
+        "Is {element}'s public API endpoint on (EKS turns it on, open to 0.0.0.0/0, unless "
+        "told otherwise), or is the cluster reached only through its private endpoint?",
+        (AskFact("properties.endpoint_public_access", confirms=("true",), rules_out=("false",)),),
+        threat="Exposed control plane: the EKS API of {element} may be reachable from any "
+        "address, one stolen kubeconfig or token away from the cluster",
+    ),),
 ))
 def eks_public_endpoint_open(component: Component, model: Model) -> Verdict:
     """Fires when the public EKS endpoint is open to every address."""
-    if component.prop("endpoint_public_access") is not True:
+    public = component.prop("endpoint_public_access")
+    if public is False:
+        return RuledOut(("properties.endpoint_public_access: false",))
+    if public is None:
+        if tech_is(component, _EKS_NODE_TECH) or component.kind in OUTSIDE_KINDS:
+            return PASS  # node groups and others' clusters have no endpoint of ours to ask about
+        return Unknown(("properties.endpoint_public_access",),
+                       why=(f"EKS cluster control plane ({component.tech})",
+                            "EKS creates a public endpoint open to 0.0.0.0/0 by default"))
+    if public is not True:
         return PASS
     cidrs = listed(component.prop("public_access_cidrs"))
     if not cidrs:
@@ -1386,6 +1458,9 @@ def eks_public_endpoint_open(component: Component, model: Model) -> Verdict:
                  f"properties.public_access_cidrs: {', '.join(world)}"),
                 confidence=Confidence.HIGH)
 
+
+_EKS_NODE_TECH = ("aws.eks.nodegroup*", "aws.eks.node*", "aws.eks.fargate*")
+"""EKS technologies that are not the control plane."""
 
 # =============================================================================================
 # ECR
@@ -1429,19 +1504,39 @@ def ecr_scan_on_push_disabled(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T,), cwe=(494,), capec=(184,),
     asvs=("V10.3.2", "V14.2.4"), attack=("T1525",), tech=("aws.ecr*",), domain=DOMAIN,
     compliance=("aws-fsbp:ECR.2",),
-    properties=frozenset({"tag_immutability"}),
     mitigations=(
         "Set imageTagMutability to IMMUTABLE and deploy by digest; restrict ecr:PutImage to the "
         "CI role.",
     ),
-    detection="ECR component with `properties.tag_immutability: false`.",
+    detection="ECR component with `properties.tag_immutability: false`. An applicable threat "
+    "(with the question) when it is not stated on an ECR registry that something pushes "
+    "images to or pulls them from (ECR tags are mutable unless configured otherwise).",
     false_positives="Repositories of development images never deployed to production.",
     references=("https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",),
     supersedes=(Supersedes("supply-mutable-artifact-tags"),),
+    asks=(Ask(
+        "Are {element}'s image tags immutable (imageTagMutability IMMUTABLE), so that a push "
+        "cannot replace the image behind a tag already deployed?",
+        (AskFact("properties.tag_immutability", confirms=("false",), rules_out=("true",)),),
+        threat="Image tampering: whoever can push to {element} may replace the image behind a "
+        "deployed tag",
+    ),),
 ))
 def ecr_mutable_tags(component: Component, model: Model) -> Verdict:
     """Fires when a registry allows tags to be overwritten."""
-    if component.prop("tag_immutability") is not False:
+    immutable = component.prop("tag_immutability")
+    if immutable is True:
+        return RuledOut(("properties.tag_immutability: true",))
+    if immutable is None:
+        graph = model.graph
+        users = sorted({f.source for f in graph.flows_in(component.id)}
+                       | {f.target for f in graph.flows_out(component.id)})
+        if not users:
+            return PASS
+        return Unknown(("properties.tag_immutability",),
+                       why=(f"images are pushed to or pulled from it by {', '.join(users)}",
+                            "ECR tags are mutable unless configured IMMUTABLE"))
+    if immutable is not False:
         return PASS
     return Fire(("properties.tag_immutability: false",))
 

@@ -45,7 +45,10 @@ from threatforge.rules.builtin._facts import (
     R,
     S,
     T,
+    cluster_chain,
     cluster_says,
+    exposed,
+    exposure_words,
     flow_prop,
     flow_sensitive,
     ids,
@@ -61,11 +64,13 @@ from threatforge.rules.builtin._facts import (
     whole_number,
     word,
 )
+from threatforge.rules.builtin._facts import WORKLOAD_KINDS as APPLICATION_WORKLOADS
 from threatforge.rules.interface import (
     PASS,
     Ask,
     AskFact,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuledOut,
@@ -109,6 +114,11 @@ _ENTERS_MORE_TRUSTED_ZONE = Skip(
     "enters a more trusted zone: a boundary crossing, not a call within one trust level"
 )
 _NOT_CLUSTER_PULL = Skip("not an image pull into a cluster")
+_APP_KINDS = APPLICATION_WORKLOADS
+"""The application workloads asked about their pod security (node agents and gateways are
+not: they are judged only on what is stated)."""
+_SAFE_POD_SECURITY = frozenset({"baseline", "restricted"})
+"""Pod Security levels that refuse privileged pods and privilege escalation."""
 
 
 # --- facts ------------------------------------------------------------------------------------
@@ -171,6 +181,15 @@ def _is_cluster_zone(boundary: Boundary) -> bool:
     "not show; state the flow's `authn`.",
     references=(ISTIO_DOCS + "concepts/security/",
                 K8S_DOCS + "concepts/security/service-accounts/"),
+    asks=(Ask(
+        "How does the service behind {element} know which workload is calling it (mTLS with a "
+        "workload identity, a service token it validates), or does it accept any pod's call?",
+        (AskFact("authn", confirms=("none",),
+                 rules_out=("mtls", "jwt", "service-account", "workload-identity")),
+         AskFact("mtls", rules_out=("true",))),
+        threat="Service spoofing on {element}: any compromised pod of the cluster may call "
+        "the target as if it were the legitimate caller",
+    ),),
 ))
 def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
     """Service-to-service call without a workload identity."""
@@ -180,13 +199,23 @@ def svc_unauthenticated_service_call(flow: Flow, model: Model) -> Verdict:
         return _NOT_BETWEEN_CLUSTER_WORKLOADS
     if inbound_crossing(model, flow):
         return _ENTERS_MORE_TRUSTED_ZONE
-    if mutual_tls(model, flow):
-        return PASS
+    data = flow_sensitive(model, flow) or sensitive_data(model, target)
     authn = flow.effective_authn
+    if mutual_tls(model, flow):
+        if not data:
+            return PASS
+        return RuledOut(("mtls: true" if flow.mtls else
+                         f"STRICT peer authentication for '{target.id}'",))
     if authn is None:
-        return Unknown(("authn",))
+        if not data:
+            return PASS  # nothing of value behind the call: no threat to ask about
+        return Unknown(("authn",),
+                       why=(f"'{source.id}' calls '{target.id}' inside the cluster",
+                            f"'{target.id}' handles {names(data)}",
+                            "every pod of the cluster can open the same connection"),
+                       data=ids(data))
     if authn.authenticates:
-        return PASS
+        return RuledOut((f"authn: {authn.value}",)) if data else PASS
     return Fire((f"authn: {authn.value}", "no mTLS on the flow and no STRICT peer authentication "
                  f"for '{target.id}'"), data=ids(flow_sensitive(model, flow)))
 
@@ -346,8 +375,7 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
     "takeover, and from the node every pod's secrets and the kubelet's credentials.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(250,), capec=(233,),
     attack=("T1611",), kinds=WORKLOAD_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
-    compliance=("pci-dss-4.0:2.2.6",),
-    properties=frozenset({"privileged", "allow_privilege_escalation", "capabilities_add"}),
+    compliance=("pci-dss-4.0:2.2.6",), among=IN_CLUSTER,
     mitigations=(
         "Remove `privileged: true` and `allowPrivilegeEscalation`, drop all capabilities and add "
         "back only the one needed (`NET_BIND_SERVICE`), and enforce the `restricted` Pod "
@@ -355,10 +383,23 @@ def k8s_namespace_no_default_deny(boundary: Boundary, model: Model) -> Verdict:
     ),
     detection="Workload in a cluster with `properties.privileged: true`, "
     "`properties.allow_privilege_escalation: true`, or `properties.capabilities_add` containing "
-    "ALL, SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, BPF or NET_RAW.",
+    "ALL, SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, BPF or NET_RAW. An "
+    "applicable threat (with the question) when none of them is stated on a service or "
+    "function in a cluster that handles confidential or restricted data and is exposed (public, "
+    "or one flow from an entry point: where attacker input arrives first), unless its "
+    "namespace or cluster enforces the `baseline` or `restricted` Pod Security level "
+    "(`pod_security`), which rules privileged pods out.",
     false_positives="Node agents that need privileges by design (CNI plugins, CSI drivers, "
     "security agents); isolate them in a dedicated namespace and accept the finding there.",
     references=(K8S_DOCS + "concepts/security/pod-security-standards/",),
+    asks=(Ask(
+        "Does {element} run privileged or allow privilege escalation (a container that is root "
+        "on its node)?",
+        (AskFact("properties.privileged", confirms=("true",), rules_out=("false",)),
+         AskFact("properties.allow_privilege_escalation", confirms=("true",))),
+        threat="Container escape: code execution in {element} may take over its node and "
+        "every pod's secrets on it",
+    ),),
 ))
 def k8s_privileged_container(component: Component, model: Model) -> Verdict:
     """Root-equivalent container."""
@@ -370,9 +411,26 @@ def k8s_privileged_container(component: Component, model: Model) -> Verdict:
                    listed(component.prop("capabilities_add"))} & DANGEROUS_CAPABILITIES)
     if caps:
         evidence.append(f"properties.capabilities_add: {', '.join(caps)}")
-    if not evidence:
+    if evidence:
+        return Fire(tuple(evidence), data=ids(sensitive_data(model, component)))
+    if component.prop("privileged") is False:
+        return RuledOut(("properties.privileged: false",))
+    if any(component.prop(k) is not None for k in
+           ("privileged", "allow_privilege_escalation", "capabilities_add")):
         return PASS
-    return Fire(tuple(evidence), data=ids(sensitive_data(model, component)))
+    if component.kind not in _APP_KINDS or not exposed(model, component):
+        return PASS
+    data = sensitive_data(model, component)
+    if not data:
+        return PASS
+    level = word(cluster_says(model, component, "pod_security"))
+    if level in _SAFE_POD_SECURITY:
+        return RuledOut((f"pod_security: {level} on its namespace or cluster",))
+    return Unknown(("properties.privileged",),
+                   why=(f"runs in a cluster and handles {names(data)}",
+                        exposure_words(model, component),
+                        "nothing states its security context or a Pod Security level"),
+                   data=ids(data))
 
 
 @rule(RuleMeta(
@@ -483,6 +541,24 @@ def k8s_namespace_privileged_pod_security(boundary: Boundary, model: Model) -> V
 # --- service accounts and RBAC ----------------------------------------------------------------
 
 
+def _role_holders(model: Model) -> frozenset[str]:
+    """Components that state a cluster role, and CI pipelines of ours that deploy to a
+    Kubernetes API server (asked which role they deploy with)."""
+    graph = model.graph
+    stated = {cid for key in ("cluster_role", "deploy_role", "rbac_wildcard")
+              for cid in graph.components_stating(key)}
+    pipelines = {cid for cid, c in model.components.items()
+                 if c.kind is ComponentKind.CI_PIPELINE and c.ours
+                 and kube_api_targets(model, c)}
+    return frozenset(stated | pipelines)
+
+
+ROLE_HOLDERS = ElementSet(
+    "cluster-role-holders", "components that state a cluster or deploy role, and CI pipelines "
+    "of ours that deploy to a Kubernetes API server", _role_holders,
+)
+
+
 @rule(RuleMeta(
     id="k8s-sa-token-automount",
     title="{element} mounts a service account token it does not need",
@@ -528,7 +604,7 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(E,), cwe=(269, 250), capec=(122,),
     asvs=("V4.1.3",), attack=("T1078.004", "T1609"), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:7.2.2", "pci-dss-4.0:7.2.5"),
-    properties=frozenset({"cluster_role", "deploy_role", "rbac_wildcard"}),
+    among=ROLE_HOLDERS,
     mitigations=(
         "Bind a namespaced Role with only the verbs and resources needed (for a deployer: "
         "get/list/patch on Deployments, Services and ConfigMaps in its namespaces), never "
@@ -540,12 +616,22 @@ def k8s_sa_token_automount(component: Component, model: Model) -> Verdict:
     detection="Component whose `properties.cluster_role` or `properties.deploy_role` is "
     "cluster-admin, or with `properties.rbac_wildcard: true`. A CI pipeline's `deploy_role` "
     "counts only when the pipeline has a flow into a Kubernetes API server; otherwise "
-    "cicd-overprivileged-deploy-role reports it.",
+    "cicd-overprivileged-deploy-role reports it. An applicable threat (with the question) on a "
+    "CI pipeline of ours that deploys to a Kubernetes API server when none of `cluster_role`, "
+    "`deploy_role` and `rbac_wildcard` is stated.",
     false_positives="Break-glass identities used only in incidents, with MFA and alerting; accept "
     "the finding with that justification.",
     references=(K8S_DOCS + "concepts/security/rbac-good-practices/",
                 K8S_DOCS + "reference/access-authn-authz/rbac/"),
     supersedes=(Supersedes("cicd-overprivileged-deploy-role"),),
+    asks=(Ask(
+        "Which role does {element} deploy to the cluster with: cluster-admin, or a namespaced "
+        "role with only the verbs and resources a deployment needs?",
+        (AskFact("properties.deploy_role", confirms=("cluster-admin",),
+                 rules_out=("namespace-deployer",)),),
+        threat="Excessive privilege: whoever takes over {element} may own the whole cluster "
+        "through its deploy role",
+    ),),
 ))
 def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
     """Cluster-wide full control for one identity."""
@@ -559,7 +645,19 @@ def k8s_cluster_admin_binding(component: Component, model: Model) -> Verdict:
         evidence.append("properties.rbac_wildcard: true")
     if evidence:
         return Fire(tuple(evidence))
-    return deploy if isinstance(deploy, Skip) else PASS
+    if isinstance(deploy, Skip):
+        return deploy
+    servers = kube_api_targets(model, component)
+    if component.kind is not ComponentKind.CI_PIPELINE or not component.ours or not servers:
+        return PASS
+    role = word(component.prop("deploy_role"))
+    if role is not None:
+        return RuledOut((f"properties.deploy_role: {role}",))
+    if any(component.prop(k) is not None for k in ("cluster_role", "rbac_wildcard")):
+        return PASS
+    return Unknown(("properties.deploy_role",),
+                   why=(f"deploys to the Kubernetes API server {', '.join(servers)}",
+                        "nothing states the role it deploys with"))
 
 
 def _kubernetes_deploy(
@@ -781,6 +879,13 @@ def k8s_mutable_image_tag(component: Component, model: Model) -> Verdict:
     references=("https://docs.sigstore.dev/policy-controller/overview/",
                 "https://kyverno.io/docs/writing-policies/verify-images/"),
     supersedes=(Supersedes("supply-artifact-pulled-without-verification"),),
+    asks=(Ask(
+        "Are the images pulled on {element} signed by our pipeline and verified before the "
+        "cluster runs them?",
+        (AskFact("signed", confirms=("false",), rules_out=("true",)),),
+        threat="Image tampering on {element}: the cluster may run an image our pipeline did "
+        "not build",
+    ),),
 ))
 def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:
     """Unsigned images admitted into the cluster."""
@@ -789,11 +894,13 @@ def k8s_unverified_image_pull(flow: Flow, model: Model) -> Verdict:
     if not in_cluster(model, target):
         return _NOT_CLUSTER_PULL
     if cluster_says(model, target, "image_signature_verification") is True:
-        return PASS
+        return RuledOut(("image_signature_verification: true on its cluster",))
     if flow.signed is None:
-        return Unknown(("signed",))
+        return Unknown(("signed",), why=(f"'{target.id}' runs images pulled from "
+                                         f"{source.kind.value} '{source.id}'",
+                                         "whoever can push there chooses what the cluster runs"))
     if flow.signed:
-        return PASS
+        return RuledOut(("signed: true",))
     return Fire((f"'{target.id}' pulls from '{source.id}'", "signed: false",
                  "no properties.image_signature_verification on the cluster"))
 
@@ -899,6 +1006,14 @@ def k8s_public_registry_pull(component: Component, model: Model) -> Verdict:
     "and reset offsets.",
     references=("https://kafka.apache.org/documentation/#security_authz",
                 "https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html"),
+    asks=(Ask(
+        "Who may produce to and consume from {element}'s topics: does an authorizer grant each "
+        "client only its own topics (ACLs, MSK IAM access control)?",
+        (AskFact("authz", confirms=("none",), rules_out=("acl", "iam", "rbac", "policy")),
+         AskFact("properties.topic_acls", confirms=("false",))),
+        threat="Message spoofing: any client of {element} may write forged events to topics "
+        "other services act on, or read every topic",
+    ),),
 ))
 def svc_kafka_topic_no_acl(component: Component, model: Model) -> Verdict:
     """Every client may use every topic."""
@@ -908,11 +1023,18 @@ def svc_kafka_topic_no_acl(component: Component, model: Model) -> Verdict:
     if component.prop("topic_acls") is False:
         evidence.append("properties.topic_acls: false")
     if component.authz is None and not evidence:
-        return Unknown(("authz",))
+        if not model.graph.flows_in(component.id):
+            return PASS  # no producer or consumer in the model: nobody to ask about
+        return Unknown(("authz",),
+                       why=(f"Kafka topics on '{component.id}' with "
+                            f"{len(model.graph.flows_in(component.id))} client flow(s)",
+                            "an authenticated client may use any topic unless ACLs say otherwise"),
+                       data=ids(sensitive_data(model, component)))
     if component.authz is Authz.NONE:
         evidence.insert(0, "authz: none")
     if not evidence:
-        return PASS
+        assert component.authz is not None  # noqa: S101 - unstated with no evidence is Unknown
+        return RuledOut((f"authz: {component.authz.value}",))
     return Fire(tuple(evidence), data=ids(sensitive_data(model, component)))
 
 
@@ -1064,26 +1186,70 @@ def svc_shared_database(component: Component, model: Model) -> Verdict:
     "agents) and triggers evictions across the cluster.",
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(D,), cwe=(770, 400), capec=(130,),
     attack=("T1496", "T1499"), kinds=WORKLOAD_KINDS, domain=DOMAIN,
-    confidence=Confidence.HIGH,
-    properties=frozenset({"resource_limits"}),
+    confidence=Confidence.HIGH, among=IN_CLUSTER,
     mitigations=(
         "Set CPU and memory requests and a memory limit on every container, a `LimitRange` and "
         "`ResourceQuota` per namespace, and enforce them at admission (Kyverno "
         "`require-requests-limits`).",
     ),
-    detection="Workload in a cluster with `properties.resource_limits: false`.",
+    detection="Workload in a cluster with `properties.resource_limits: false`. An applicable "
+    "threat (with the question) when it is not stated on a service or function in a cluster "
+    "that shares the cluster with other workloads and does work others set it: it is exposed "
+    "(public, or one flow from an entry point), or consumes from a queue or stream.",
     false_positives="Workloads on dedicated nodes with their own autoscaling group; a memory "
     "limit is still recommended.",
     references=(K8S_DOCS + "concepts/configuration/manage-resources-containers/",
                 K8S_DOCS + "concepts/policy/limit-range/"),
+    asks=(Ask(
+        "Do {element}'s containers have CPU and memory requests and a memory limit (and its "
+        "namespace a ResourceQuota)?",
+        (AskFact("properties.resource_limits", confirms=("false",), rules_out=("true",)),),
+        threat="Noisy neighbour: a flood of work on {element} may starve the other workloads "
+        "of its nodes",
+    ),),
 ))
 def k8s_no_resource_limits(component: Component, model: Model) -> Verdict:
     """No bound on what one pod may consume."""
     if not in_cluster(model, component):
         return _RUNS_OUTSIDE_CLUSTERS
-    if component.prop("resource_limits") is not False:
+    limits = component.prop("resource_limits")
+    if limits is False:
+        return Fire(("properties.resource_limits: false",))
+    if limits is not None:
+        return RuledOut((f"properties.resource_limits: {word(limits)}",))
+    if component.kind not in _APP_KINDS:
         return PASS
-    return Fire(("properties.resource_limits: false",))
+    work = _work_from_others(model, component)
+    neighbours = _cluster_neighbours(model, component)
+    if not (work and neighbours):
+        return PASS
+    return Unknown(("properties.resource_limits",),
+                   why=(work, f"shares its cluster with {', '.join(neighbours[:3])}"))
+
+
+def _work_from_others(model: Model, component: Component) -> str:
+    """Why others set the component's load, in words ("" when nothing does)."""
+    if exposed(model, component):
+        return exposure_words(model, component)
+    graph = model.graph
+    for flow in (*graph.flows_in(component.id), *graph.flows_out(component.id)):
+        other = flow.target if flow.source == component.id else flow.source
+        if model.components[other].kind in MESSAGING_KINDS:
+            return f"consumes work from {model.components[other].kind.value} '{other}'"
+    return ""
+
+
+def _cluster_neighbours(model: Model, component: Component) -> list[str]:
+    """The other services and functions in the same cluster (sorted)."""
+    own = cluster_chain(model, component)
+    if not own:
+        return []
+    cluster = own[-1].id
+    return sorted(
+        cid for cid, other in model.components.items()
+        if cid != component.id and other.kind in _APP_KINDS
+        and any(b.id == cluster for b in cluster_chain(model, other))
+    )
 
 
 # --- control plane ----------------------------------------------------------------------------
@@ -1111,6 +1277,13 @@ def k8s_no_resource_limits(component: Component, model: Model) -> Verdict:
     "`properties.endpoint_public_access: false`.",
     false_positives="Endpoints restricted by a firewall in front of the load balancer; state "
     "`public_access_cidrs` with the allowed ranges.",
+    asks=(Ask(
+        "Can {element} (the Kubernetes API) be reached from the internet, or only from inside "
+        "the network (private endpoint, VPN, in-VPC CI runners)?",
+        (AskFact("properties.endpoint_public_access", confirms=("true",), rules_out=("false",)),),
+        threat="Exposed control plane: the Kubernetes API {element} may be reachable from the "
+        "internet, one stolen kubeconfig or token away from the cluster",
+    ),),
     references=(K8S_DOCS + "concepts/security/controlling-access/",
                 "https://cloud.google.com/kubernetes-engine/docs/concepts/private-cluster-concept",
                 "https://learn.microsoft.com/en-us/azure/aks/api-server-authorized-ip-ranges"),
@@ -1119,9 +1292,13 @@ def k8s_api_server_public(component: Component, model: Model) -> Verdict:
     """The control plane faces the internet."""
     flag = component.prop("endpoint_public_access")
     if flag is False:
-        return PASS
+        return RuledOut(("properties.endpoint_public_access: false",))
     if flag is not True and component.exposure is not Exposure.PUBLIC:
-        return PASS
+        if component.exposure is not None:
+            return PASS  # stated private, internal or partner-facing
+        return Unknown(("properties.endpoint_public_access",),
+                       why=("the cluster's Kubernetes API server",
+                            "neither its exposure nor its endpoint access is stated"))
     cidrs = listed(component.prop("public_access_cidrs"))
     if cidrs and not set(cidrs) & OPEN_CIDRS:
         return PASS
