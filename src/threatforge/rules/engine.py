@@ -25,6 +25,7 @@ from threatforge.assessment import (
     TeamThreat,
 )
 from threatforge.model import ComponentKind, DataAsset, Element, Flow, Model, TrackingStatus
+from threatforge.rules._implied_threats import with_threats
 from threatforge.rules.analyses import ALL_ANALYSES, compute_analyses
 from threatforge.rules.interface import (
     PASS,
@@ -129,7 +130,7 @@ def analyze(
         applicable_threats=tuple(tracked_threats),
         ruled_out=tuple(ruled_out),
         team_threats=tuple(tracked_team),
-        implied=implied_elements(model),
+        implied=with_threats(model, implied_elements(model), findings, tracked_threats),
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk
     # them once it is back on.

@@ -133,6 +133,9 @@ class SurfaceSpec(_Frozen):
     """Why the component implies it, in a sentence."""
     when: tuple[SurfaceCondition, ...]
     """The component implies it when one of these holds."""
+    threats: tuple[Name, ...] = ()
+    """The rules that ask what can go wrong there: their results on the implying component (or
+    a flow into or out of it) are the implied element's threats (a test checks each exists)."""
 
 
 class TechnologyCatalogue(_Frozen):

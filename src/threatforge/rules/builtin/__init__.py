@@ -13,6 +13,7 @@ from threatforge.rules.builtin import (
     domains,
     graph_rules,
     identity,
+    implied,
     injection,
     k8s,
     local,
@@ -61,5 +62,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *local.RULES,
     *third_party.RULES,
     *tenancy.RULES,
+    *implied.RULES,
     *graph_rules.RULES,
 )

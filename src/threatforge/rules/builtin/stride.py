@@ -165,7 +165,7 @@ def _untrusted_store_access(flow: Flow, model: Model) -> bool:
     ),
     detection="Component of kind service/function/gateway that is public or one flow from an "
     "entry point, with `authn: none`. Facts on the flows count for the call: when the "
-    "component states no `authn`, a flow into it from an entry point or another zone with "
+    "component states no `authn`, a flow into it from an untrusted party or another zone with "
     "`authn: none` (or `network`) fires, and flows from there that all state an "
     "authenticating `authn` pass (unknown while one of them states none). A Lambda function "
     "whose function URL has AuthType NONE is left to aws-lambda-function-url-unauthenticated, "
@@ -195,15 +195,16 @@ def unauthenticated_exposed_service(component: Component, model: Model) -> Verdi
 
 
 def _calls_from_outside(model: Model, component: Component) -> list[Flow]:
-    """The flows into the component from an entry point or from another zone: the calls whose
-    stated ``authn`` counts for the component when it states none (authentication on a flow
-    is authentication of the call)."""
+    """The flows into the component from an untrusted party or from another zone: the calls
+    whose stated ``authn`` counts for the component when it states none (authentication on a
+    flow is authentication of the call). A call from one of the system's own public services in
+    the same zone is not one: that service is the one taking outside calls."""
     graph = model.graph
     own = graph.zone_of(component.id)
     found = []
     for flow in graph.flows_in(component.id):
         zone = graph.zone_of(flow.source)
-        if graph.is_entry_point(flow.source) or (
+        if untrusted_party(model, flow.source) or (
             zone is not None and (own is None or zone.id != own.id)
         ):
             found.append(flow)
@@ -233,7 +234,7 @@ _SHARED_SECRETS = (Authn.BASIC, Authn.PASSWORD, Authn.API_KEY)
         "second factor such as an IP allow-list.",
     ),
     detection="Exposed process whose `authn` is basic, password or api-key; when it states no "
-    "`authn`, a flow into it from an entry point or another zone stating one of them (flows "
+    "`authn`, a flow into it from an untrusted party or another zone stating one of them (flows "
     "from there that all state another method pass).",
 ))
 def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
