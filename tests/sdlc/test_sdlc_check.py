@@ -179,7 +179,8 @@ def test_json_verdict(invoke: Invoke, folder: Path) -> None:
                     "fail_on_new_decisions": False,
                 },
                 "fail_on_unreviewed": None,
-                "open_applicable_threats": 3,  # the gateway's domain, DNS, certificate
+                # the gateway's domain, DNS, certificate expiry and mis-issuance
+                "open_applicable_threats": 4,
                 "unreviewed": [],
             }
         ],

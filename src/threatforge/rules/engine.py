@@ -54,6 +54,7 @@ from threatforge.rules.interface import (
 from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
 from threatforge.rules.team_threats import team_threats
+from threatforge.rules.unread_facts import unread_warnings
 from threatforge.text.hints import did_you_mean
 
 __all__ = ["MAX_FINDINGS_PER_RULE", "analyze", "render_title"]
@@ -113,7 +114,7 @@ def analyze(
     findings, tracked_threats, stale, warnings, tracked_team = _track(
         model, kept, today, not_run, replaced, threats, run.moved, team_threats(model)
     )
-    warnings = run.warnings + warnings
+    warnings = run.warnings + warnings + unread_warnings(model, rules)
     findings.sort(key=_report_order)
     tracked_threats.sort(key=_report_order)
     assessment = Assessment(

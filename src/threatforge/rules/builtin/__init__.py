@@ -19,6 +19,7 @@ from threatforge.rules.builtin import (
     local,
     payments,
     privacy,
+    stated_facts,
     stride,
     supply_chain,
     tenancy,
@@ -63,5 +64,6 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *third_party.RULES,
     *tenancy.RULES,
     *implied.RULES,
+    *stated_facts.RULES,
     *graph_rules.RULES,
 )
