@@ -121,6 +121,8 @@ def test_every_rule_a_surface_names_is_a_built_in_rule() -> None:
     ids = {r.id for r in builtin_rules()}
     named = {r for spec in technology_catalogue().surfaces.values() for r in spec.threats}
     assert named - ids == set()
+    for spec in technology_catalogue().surfaces.values():
+        assert set(spec.shared) <= set(spec.threats)
     assert {name: spec.threats for name, spec in technology_catalogue().surfaces.items()} == {
         "merchant-dashboard": (
             "third-party-console-without-mfa", "third-party-api-key-scope",
@@ -154,13 +156,15 @@ def test_each_implied_element_carries_its_threats_linked_by_fingerprint() -> Non
         "clerk~staff-devices": (
             "staff-account-phishing@clerk", "staff-laptop-malware@clerk",
         ),
-        # linked: the domain rules ask on the public entry point; the certificate rule on
-        # every component implying a domain
+        # linked: the domain rules ask on the public entry point; the registrar account and
+        # the certificate issuance are asked once (on shop) and shared by every domain element
         "shop~public-domain": (
             "domain-registrar-account-takeover@shop", "dns-dangling-record@shop",
             "certificate-misissuance@shop", "tls-certificate-expiry@shop",
         ),
-        "edge~public-domain": ("certificate-misissuance@edge",),
+        "edge~public-domain": (
+            "domain-registrar-account-takeover@shop", "certificate-misissuance@shop",
+        ),
         # linked: the console's MFA on the provider and the key's scope on the flow to it
         "psp~merchant-dashboard": (
             "psp-payout-details-change@psp", "third-party-api-key-scope@shop->psp",

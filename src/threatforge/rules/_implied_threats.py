@@ -27,18 +27,25 @@ def with_threats(
     threats: Sequence[ApplicableThreat],
 ) -> tuple[ImpliedElement, ...]:
     """Each implied element with the fingerprints of its threats: findings first, then
-    applicable threats, each in the order given (the report order)."""
+    applicable threats, each in the order given (the report order). A rule the surface
+    shares (asked once for the system) links from any component implying the surface."""
     surfaces = technology_catalogue().surfaces
     flows = {flow.id: flow for flow in model.flows}
+    implying: dict[str, set[str]] = {}
+    for item in implied:
+        implying.setdefault(item.surface, set()).add(item.implied_by)
+    results: list[Finding | ApplicableThreat] = [*findings, *threats]
     linked = []
     for item in implied:
         spec = surfaces.get(item.surface)
         rules = frozenset(spec.threats) if spec is not None else frozenset()
-        results: list[Finding | ApplicableThreat] = [*findings, *threats]
+        shared = frozenset(spec.shared) if spec is not None else frozenset()
         found = [
             result.fingerprint for result in results
-            if result.rule in rules and result.elements
-            and _about(result.elements[0], item.implied_by, flows)
+            if result.rule in rules and result.elements and (
+                _about(result.elements[0], item.implied_by, flows)
+                or (result.rule in shared and result.elements[0] in implying[item.surface])
+            )
         ]
         linked.append(dataclasses.replace(item, threats=tuple(dict.fromkeys(found))))
     return tuple(linked)

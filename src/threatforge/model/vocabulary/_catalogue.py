@@ -137,6 +137,9 @@ class SurfaceSpec(_Frozen):
     threats: tuple[Name, ...] = ()
     """The rules that ask what can go wrong there: their results on the implying component (or
     a flow into or out of it) are the implied element's threats (a test checks each exists)."""
+    shared: tuple[Name, ...] = ()
+    """Those of ``threats`` asked once for the whole system (one registrar account, one set of
+    CAA records per domain): their results link to every implied element of the surface."""
 
 
 class TechnologyCatalogue(_Frozen):

@@ -144,9 +144,11 @@ def psp_payout_details_change(component: Component, model: Model) -> Verdict:
         "Monitor Certificate Transparency logs for certificates issued for the domain (AWS "
         "Certificate Manager, Cloudflare, crt.sh alerts) and revoke unknown ones.",
     ),
-    detection="A component that implies a domain, DNS records and certificate (it states "
-    "`exposure: public`, or its technology is internet-facing web server). An applicable "
-    "threat until `properties.certificate_issuance_monitored` is stated; `false` fires.",
+    detection="The first component of the model that implies a domain, DNS records and "
+    "certificate (it states `exposure: public`, or its technology is an internet-facing web "
+    "server); CAA records and CT monitoring are set per domain, so the others are not asked. "
+    "An applicable threat until `properties.certificate_issuance_monitored` is stated; "
+    "`false` fires.",
     references=(
         "https://www.rfc-editor.org/rfc/rfc8659",
         "https://certificate.transparency.dev/",
@@ -160,11 +162,17 @@ def psp_payout_details_change(component: Component, model: Model) -> Verdict:
     ),),
 ))
 def certificate_misissuance(component: Component, model: Model) -> Verdict:
-    """A public name whose certificate issuance nobody restricts or watches."""
+    """The first component implying a public domain: the domain's CAA records and CT logs."""
     if (skip := _not_implying(model, component, "public-domain")) is not None:
         return skip
-    return _decide(component, "certificate_issuance_monitored",
-                   (_surface(component, "public-domain"),))
+    names = [cid for cid in model.components if cid in implying(model, "public-domain")]
+    if component.id != names[0]:
+        return Skip(f"the domain's certificate issuance is asked on the first component "
+                    f"implying it, '{names[0]}'")
+    why = [_surface(component, "public-domain")]
+    if names[1:]:
+        why.append("the system's other public names: " + ", ".join(f"'{n}'" for n in names[1:]))
+    return _decide(component, "certificate_issuance_monitored", tuple(why))
 
 
 @rule(RuleMeta(

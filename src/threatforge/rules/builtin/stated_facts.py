@@ -19,6 +19,7 @@ from threatforge.rules.builtin._facts import INFO, E, S, T
 from threatforge.rules.interface import (
     PASS,
     Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuleMeta,
@@ -50,6 +51,13 @@ def _weak_unread(model: Model) -> Mapping[str, tuple[UnreadFact, ...]]:
     return model.graph.memo(("weak-unread-facts",), find)
 
 
+STATES_UNREAD_WEAKNESS = ElementSet(
+    "states-unread-weakness", "components stating a missing protection on a properties: key "
+    "no built-in rule reads on their kind and technology (or an unknown key)",
+    lambda model: frozenset(_weak_unread(model)),
+)
+
+
 @rule(RuleMeta(
     id="stated-weakness-unread",
     title="{element} states a missing protection that no rule judges there ({detail})",
@@ -59,7 +67,7 @@ def _weak_unread(model: Model) -> Mapping[str, tuple[UnreadFact, ...]]:
     "kind and technology, or the key is unknown. The fact is a weakness the user wrote down: "
     "it is reported as it is stated rather than dropped, for a reviewer to judge.",
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(S, T, INFO, E), cwe=(693,),
-    confidence=Confidence.MEDIUM, domain="generic",
+    confidence=Confidence.MEDIUM, domain="generic", among=STATES_UNREAD_WEAKNESS,
     mitigations=(
         "Add the missing protection the fact names (encrypt the file or store, authenticate "
         "the caller, turn on MFA, TLS, verification or logging), then state it as `true`.",
