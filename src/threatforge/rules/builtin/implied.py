@@ -24,6 +24,7 @@ from threatforge.rules.builtin._facts import (
     S,
     T,
 )
+from threatforge.rules.builtin.domains import public_entry_points
 from threatforge.rules.interface import (
     Ask,
     AskFact,
@@ -129,6 +130,14 @@ def psp_payout_details_change(component: Component, model: Model) -> Verdict:
                    (_surface(component, "merchant-dashboard"),))
 
 
+def _asked_on(model: Model) -> str:
+    """Where the domain's certificate issuance is asked: the public entry point (else the
+    component implying a domain) first by id, so no reordering of the model moves it."""
+    names = implying(model, "public-domain")
+    entries = names & frozenset(public_entry_points(model))
+    return min(entries or names)
+
+
 @rule(RuleMeta(
     id="certificate-misissuance",
     title="Anyone who passes a CA's domain check can get a certificate for {element}'s name",
@@ -144,9 +153,10 @@ def psp_payout_details_change(component: Component, model: Model) -> Verdict:
         "Monitor Certificate Transparency logs for certificates issued for the domain (AWS "
         "Certificate Manager, Cloudflare, crt.sh alerts) and revoke unknown ones.",
     ),
-    detection="The first component of the model that implies a domain, DNS records and "
-    "certificate (it states `exposure: public`, or its technology is an internet-facing web "
-    "server); CAA records and CT monitoring are set per domain, so the others are not asked. "
+    detection="One component that implies a domain, DNS records and certificate (it states "
+    "`exposure: public`, or its technology is an internet-facing web server): the public "
+    "entry point first by id, else the first such component by id; CAA records and CT "
+    "monitoring are set per domain, so the others are not asked. "
     "An applicable threat until `properties.certificate_issuance_monitored` is stated; "
     "`false` fires.",
     references=(
@@ -165,13 +175,13 @@ def certificate_misissuance(component: Component, model: Model) -> Verdict:
     """The first component implying a public domain: the domain's CAA records and CT logs."""
     if (skip := _not_implying(model, component, "public-domain")) is not None:
         return skip
-    names = [cid for cid in model.components if cid in implying(model, "public-domain")]
-    if component.id != names[0]:
-        return Skip(f"the domain's certificate issuance is asked on the first component "
-                    f"implying it, '{names[0]}'")
+    first = _asked_on(model)
+    if component.id != first:
+        return Skip(f"the domain's certificate issuance is asked on '{first}'")
     why = [_surface(component, "public-domain")]
-    if names[1:]:
-        why.append("the system's other public names: " + ", ".join(f"'{n}'" for n in names[1:]))
+    others = sorted(implying(model, "public-domain") - {first})
+    if others:
+        why.append("the system's other public names: " + ", ".join(f"'{n}'" for n in others))
     return _decide(component, "certificate_issuance_monitored", tuple(why))
 
 
