@@ -85,3 +85,39 @@ def test_a_start_named_with_from_keeps_its_words_without_insiders() -> None:
     model = model_of(INSIDE)
     (path,) = [p for p in find_paths(model, sources=["printer"]).paths if p.target == "db"]
     assert path.entry_why == "assumed compromised: 'printer' is not an entry point"
+
+
+WORKSTATION = """\
+system: {name: Workstation}
+data:
+  ledger: {classification: restricted, categories: [financial]}
+boundaries:
+  workstation: {kind: device, trust: semi-trusted}
+  cloud: {kind: vpc, trust: trusted}
+components:
+  browser: {kind: client, zone: workstation}
+  finance-user: {kind: actor, zone: workstation}
+  helper: {kind: service, zone: workstation, authn: none}
+  api: {kind: service, zone: cloud, authn: oidc}
+  db: {kind: datastore, zone: cloud, stores: [ledger]}
+flows:
+  - browser -> helper: {protocol: http}
+  - finance-user -> browser: {protocol: local}
+  - helper -> api: {protocol: https, authn: oidc}
+  - api -> db: {protocol: postgres, tls: true, authn: iam}
+"""
+
+
+def test_people_on_a_workstation_or_lan_are_insider_starts_too() -> None:
+    # not in a corporate zone, not untrusted: a web page in the browser or malware on the
+    # desktop acts as the user does (issue 15 items 3 and 4: a browser on the same host)
+    model = model_of(WORKSTATION)
+    assert dict(insider_entries(model)) == {
+        "browser": "compromised user or device in zone 'workstation'",
+        "finance-user": "compromised user or device in zone 'workstation'",
+        "api": "compromised neighbour workload (shares zone 'cloud' with a crown jewel)",
+    }
+    starts = {(p.entry, p.flows) for p in find_paths(model, insiders=True).paths
+              if p.target == "db"}
+    assert ("browser", ("browser->helper", "helper->api", "api->db")) in starts
+    assert find_paths(model).entries == ()

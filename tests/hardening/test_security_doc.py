@@ -109,6 +109,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "`--base`, and changes that hide a finding",
         "Applicable threats (issue 15)",
         "Rules versions and warn-only rules (issue 15 item 8)",
+        "Implied elements and stated facts no rule reads (issue 15 items 3 and 4)",
         "Escaping per output format",
         "Output files",
         "Writing model files: `fmt`, `fmt --fix`, `decide`",

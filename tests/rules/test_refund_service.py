@@ -45,6 +45,17 @@ def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
         "tls-certificate-expiry@api-gateway":
             "An expired certificate may take api-gateway down or teach users to click through"
             " warnings",
+        # the implied surfaces no other rule asks about (#15.3): the gateway's certificate,
+        # the PSP's merchant dashboard, the support agent's laptop and sign-in
+        "certificate-misissuance@api-gateway":
+            "A certificate mis-issued for api-gateway's name may let someone impersonate it",
+        "psp-payout-details-change@psp":
+            "Someone signed in to Payment service provider's merchant dashboard may redirect "
+            "payouts to their own bank account",
+        "staff-account-phishing@support-agent":
+            "Staff account phishing: whoever phishes support-agent may act with their access",
+        "staff-laptop-malware@support-agent":
+            "Malware on a staff laptop of support-agent may reach whatever they reach",
         # refund-amount tampering
         "pay-amount-tampering@refund-api":
             "Amount tampering through Refund API: a client may set the refund, payment or "

@@ -13,7 +13,9 @@ boundaries:
   app: {kind: subnet, trust: trusted}
   corp: {kind: corporate, trust: semi-trusted}
 components:
-  clerk: {kind: actor, zone: corp}
+  clerk: {kind: actor, zone: corp,
+          # the staff's laptop and sign-in threats (#15.3) are ruled out: one threat here
+          properties: {phishing_resistant_mfa: true, managed_devices: true}}
   refund-fn: {kind: function, zone: app, authn: iam, authz: rbac, input_validation: true,
               logging: {enabled: true, audit: true}}
 """

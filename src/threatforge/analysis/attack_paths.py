@@ -346,8 +346,10 @@ def insider_entries(model: Model) -> Mapping[str, str]:
     """Where an attacker already inside starts, besides the entry points: id -> why.
 
     A compromised staff account (a person in a corporate zone), the corporate network (anything
-    else in one), a compromised third-party account (a third party that calls into the system)
-    and a neighbour workload (a service or function that shares a zone with a crown jewel).
+    else in one), a compromised user or device (another person in a zone that is not untrusted,
+    e.g. a browser or desktop app on a workstation), a compromised third-party account (a third
+    party that calls into the system) and a neighbour workload (a service or function that
+    shares a zone with a crown jewel).
     Entry points are left out: an outside attacker starts there already.
     """
     return model.graph.memo(("insider-entries",), lambda: _insider_entries(model))
@@ -368,6 +370,12 @@ def _insider_entries(model: Model) -> dict[str, str]:
             found[component_id] = f"compromised staff account (in corporate zone '{corporate.id}')"
         elif corporate is not None:
             found[component_id] = f"the corporate network '{corporate.id}'"
+        elif component_id in graph.insiders:
+            # a person or their device in a zone that is not untrusted (a workstation, a LAN):
+            # malware or a web page there acts as they do
+            zone = graph.zone_of(component_id)
+            where = f" in zone '{zone.id}'" if zone is not None else ""
+            found[component_id] = f"compromised user or device{where}"
         elif component.kind in _THIRD_PARTIES and graph.flows_out(component_id):
             found[component_id] = "compromised third-party account (it calls into the system)"
         elif (

@@ -15,7 +15,7 @@ from threatforge.model import Component, Model
 from threatforge.model.labels import element_labels
 from threatforge.model.vocabulary import SurfaceCondition, technology_catalogue
 
-__all__ = ["IMPLIED_SEPARATOR", "ImpliedElement", "implied_elements"]
+__all__ = ["IMPLIED_SEPARATOR", "ImpliedElement", "implied_elements", "implying"]
 
 IMPLIED_SEPARATOR = "~"
 """Between the implying component's id and the surface in an implied element's id: not a
@@ -38,6 +38,10 @@ class ImpliedElement:
     why: str
     holds: tuple[str, ...]
     """What is at stake there, in words."""
+    threats: tuple[str, ...] = ()
+    """The fingerprints of the findings and applicable threats of what can go wrong there (the
+    surface's ``threats`` rules on the implying component or a flow into or out of it), in
+    report order; filled in by the engine once the rules ran."""
 
 
 def implied_elements(model: Model) -> tuple[ImpliedElement, ...]:
@@ -62,6 +66,13 @@ def implied_elements(model: Model) -> tuple[ImpliedElement, ...]:
                     holds=spec.holds,
                 ))
     return tuple(found)
+
+
+def implying(model: Model, surface: str) -> frozenset[str]:
+    """The ids of the components that imply ``surface`` (found once per model)."""
+    return model.graph.memo(("implying", surface), lambda: frozenset(
+        item.implied_by for item in implied_elements(model) if item.surface == surface
+    ))
 
 
 def _holds(model: Model, component: Component, condition: SurfaceCondition) -> bool:

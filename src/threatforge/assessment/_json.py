@@ -281,6 +281,7 @@ def _implied_to_dict(item: ImpliedElement) -> dict[str, Any]:
         "implied_by": item.implied_by,
         "why": item.why,
         "holds": list(item.holds),
+        "threats": list(item.threats),
     }
 
 
@@ -760,6 +761,8 @@ def assessment_from_dict(data: Any, display: str = "assessment.json") -> Assessm
             implied_by=shape.string(item, "implied_by", where),
             why=shape.string(item, "why", where),
             holds=shape.strs(item, "holds", where),
+            # absent in files written before implied elements listed their threats
+            threats=shape.items(item.get("threats", []), f"{where}.threats", shape.text),
         )
 
     def decision(value: Any, where: str) -> Decision | None:

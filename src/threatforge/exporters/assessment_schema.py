@@ -134,6 +134,12 @@ def assessment_json_schema() -> dict[str, Any]:
             "implied_by": {"type": "string", "description": "The component implying it."},
             "why": {"type": "string"},
             "holds": {**_STR_LIST, "description": "What is at stake there, in words."},
+            "threats": {
+                **_STR_LIST,
+                "description": "Fingerprints of the findings and applicable threats of what "
+                "can go wrong there (the surface's rules on the implying component or a flow "
+                "into or out of it).",
+            },
         }
     )
     gap = _object(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from threatforge.analysis.implied import ImpliedElement
 from threatforge.assessment import (
     ApplicableThreat,
     TeamThreat,
@@ -42,6 +43,8 @@ __all__ = [
     "AcceptedRisk",
     "Baseline",
     "HeatCell",
+    "ImpliedThreat",
+    "ImpliedView",
     "Link",
     "Posture",
     "ReportContent",
@@ -134,6 +137,27 @@ class ThreatGroup:
     threats: tuple[ApplicableThreat, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ImpliedThreat:
+    """One threat of an implied element: a finding or an applicable threat, by fingerprint."""
+
+    fingerprint: str
+    title: str
+    severity: Severity
+    state: str
+    """``finding`` or ``applicable threat``, with what people decided (``open``, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImpliedView:
+    """An element the model does not draw that a component implies, with its threats."""
+
+    element: ImpliedElement
+    label: str
+    """The implying component's label."""
+    threats: tuple[ImpliedThreat, ...]
+
+
 @dataclass(frozen=True)
 class ReportContent:
     """Everything a report shows, in the order it shows it."""
@@ -172,6 +196,9 @@ class ReportContent:
     open_threats: int = 0
     team_threats: tuple[TeamThreat, ...] = ()
     """The team's own threats (``threats:``), most severe first, each as its statement."""
+    implied: tuple[ImpliedView, ...] = ()
+    """The implied elements (a merchant dashboard, a domain, staff laptops, build runners), each
+    with the findings and applicable threats about it, in the assessment's order."""
     coverage: Coverage | None = None
     """Per element, what the rules and the team say of each STRIDE (and LINDDUN) category;
     the engineering report only."""
@@ -503,6 +530,31 @@ def threat_groups(
     )
 
 
+def implied_views(
+    assessment: Assessment, labels: Mapping[str, str]
+) -> tuple[ImpliedView, ...]:
+    """Each implied element with its threats looked up by fingerprint (a fingerprint the
+    assessment does not hold, e.g. of a rule not run, is left out)."""
+    results: dict[str, ImpliedThreat] = {}
+    for finding in assessment.findings:
+        results[finding.fingerprint] = ImpliedThreat(
+            finding.fingerprint, finding.title, finding.severity,
+            f"finding, {finding.status.value}",
+        )
+    for threat in assessment.applicable_threats:
+        results[threat.fingerprint] = ImpliedThreat(
+            threat.fingerprint, threat.title, threat.severity,
+            f"applicable threat, {threat.status.value}",
+        )
+    return tuple(
+        ImpliedView(
+            item, labels.get(item.implied_by, item.implied_by),
+            tuple(results[f] for f in item.threats if f in results),
+        )
+        for item in assessment.implied
+    )
+
+
 def build_content(
     model: Model,
     assessment: Assessment,
@@ -564,6 +616,7 @@ def build_content(
         coverage=(
             None if audience is Audience.EXECUTIVE else _coverage(model, assessment, rules)
         ),
+        implied=implied_views(assessment, labels),
     )
 
 

@@ -272,6 +272,36 @@ def _team_threats(c: ReportContent) -> list[str]:
     return lines
 
 
+def _implied(c: ReportContent) -> list[str]:
+    """The implied elements with their threats (model text escaped); nothing when there are
+    none."""
+    if not c.implied:
+        return []
+    count = len(c.implied)
+    lines = [
+        "### Implied elements",
+        "",
+        f"{count} element{'s' if count != 1 else ''} the model does not draw that its "
+        "components imply, each with what can go wrong there.",
+        "",
+    ]
+    for view in c.implied:
+        item = view.element
+        lines.append(
+            f"- {markdown_text(item.name)} ({markdown_code(item.id)}, {markdown_text(item.kind)})"
+        )
+        lines.append(f"  - Why: {markdown_text(item.why)}")
+        if not view.threats:
+            lines.append("  - Threats: none of its rules reported one")
+        for threat in view.threats:
+            lines.append(
+                f"  - {severity_label(threat.severity)} {markdown_text(threat.title)} "
+                f"({markdown_code(threat.fingerprint)}, {threat.state})"
+            )
+    lines.append("")
+    return lines
+
+
 def _coverage(c: ReportContent) -> list[str]:
     """The coverage matrix (at most :data:`MAX_COVERAGE_ROWS` elements), escaped."""
     if c.coverage is None:
@@ -325,6 +355,7 @@ def render_markdown_report(
             lines += ["No findings.", ""]
         lines += _threats(c)
         lines += _team_threats(c)
+        lines += _implied(c)
         lines += _coverage(c)
         lines += _system(model, assessment, c) + _analyses(c)
         lines += ["## Facts missing from the model", ""]

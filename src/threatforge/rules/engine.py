@@ -25,6 +25,7 @@ from threatforge.assessment import (
     TeamThreat,
 )
 from threatforge.model import ComponentKind, DataAsset, Element, Flow, Model, TrackingStatus
+from threatforge.rules._implied_threats import with_threats
 from threatforge.rules.analyses import ALL_ANALYSES, compute_analyses
 from threatforge.rules.interface import (
     PASS,
@@ -53,6 +54,7 @@ from threatforge.rules.interface import (
 from threatforge.rules.interface import RuledOut as RuledOutVerdict
 from threatforge.rules.scoring import Score, data_at_stake, score
 from threatforge.rules.team_threats import team_threats
+from threatforge.rules.unread_facts import unread_warnings
 from threatforge.rules.versions import REGROUPED_WHY, model_moves
 from threatforge.text.hints import did_you_mean
 
@@ -124,7 +126,7 @@ def analyze(
     findings, tracked_threats, stale, warnings, tracked_team = _track(
         model, kept, today, not_run, replaced, threats, moves.tracking, team, moves.why
     )
-    warnings = run.warnings + warnings + moves.warnings()
+    warnings = run.warnings + warnings + moves.warnings() + unread_warnings(model, rules)
     findings.sort(key=_report_order)
     tracked_threats.sort(key=_report_order)
     assessment = Assessment(
@@ -141,7 +143,7 @@ def analyze(
         applicable_threats=tuple(tracked_threats),
         ruled_out=tuple(ruled_out),
         team_threats=tuple(tracked_team),
-        implied=implied_elements(model),
+        implied=with_threats(model, implied_elements(model), findings, tracked_threats),
         moved=moves.pairs,
     )
     # Free the run's indexes now, by reference counting, so the collector does not walk

@@ -27,10 +27,13 @@ from threatforge.model.vocabulary._catalogue import (
     SurfaceCondition,
     SurfaceSpec,
     TechnologyCatalogue,
+    WeaknessCatalogue,
+    WeaknessSpec,
     kind_catalogue,
     property_catalogue,
     protocol_catalogue,
     technology_catalogue,
+    weakness_catalogue,
 )
 from threatforge.text.hints import did_you_mean
 
@@ -47,6 +50,8 @@ __all__ = [
     "SurfaceCondition",
     "SurfaceSpec",
     "TechnologyCatalogue",
+    "WeaknessCatalogue",
+    "WeaknessSpec",
     "kind_group",
     "property_catalogue",
     "property_problem",
@@ -55,6 +60,7 @@ __all__ = [
     "protocol_problem",
     "technology_catalogue",
     "technology_problem",
+    "weakness_catalogue",
 ]
 
 

@@ -8,6 +8,7 @@ invalid catalogue is a bug of threatforge, so it raises instead of returning dia
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 from enum import StrEnum
 from importlib import resources
@@ -133,6 +134,12 @@ class SurfaceSpec(_Frozen):
     """Why the component implies it, in a sentence."""
     when: tuple[SurfaceCondition, ...]
     """The component implies it when one of these holds."""
+    threats: tuple[Name, ...] = ()
+    """The rules that ask what can go wrong there: their results on the implying component (or
+    a flow into or out of it) are the implied element's threats (a test checks each exists)."""
+    shared: tuple[Name, ...] = ()
+    """Those of ``threats`` asked once for the whole system (one registrar account, one set of
+    CAA records per domain): their results link to every implied element of the surface."""
 
 
 class TechnologyCatalogue(_Frozen):
@@ -263,6 +270,42 @@ class PropertyCatalogue(_Frozen):
         return self
 
 
+# --- stated weaknesses ----------------------------------------------------------------------------
+
+
+class WeaknessSpec(_Frozen):
+    """Values that state a missing protection on keys of some names."""
+
+    keys: tuple[str, ...]
+    """Globs over the ``properties:`` key (``*_encrypted``)."""
+    values: tuple[str, ...]
+    """Weak values as written in YAML (``false``, ``none``), compared case-insensitively."""
+    says: str
+    """What the value says, in words (``not encrypted``)."""
+
+    def states(self, key: str, value: object) -> bool:
+        """Whether ``key: value`` states this weakness."""
+        if not any(fnmatch.fnmatchcase(key, glob) for glob in self.keys):
+            return False
+        if isinstance(value, bool):
+            word = "true" if value else "false"
+        elif isinstance(value, str):
+            word = value.strip().lower()
+        else:
+            return False
+        return word in {v.lower() for v in self.values}
+
+
+class WeaknessCatalogue(_Frozen):
+    """``weaknesses.yaml``: values that state a weakness whatever rule reads the key."""
+
+    weaknesses: tuple[WeaknessSpec, ...]
+
+    def stated(self, key: str, value: object) -> WeaknessSpec | None:
+        """The first weakness ``key: value`` states, or None."""
+        return next((w for w in self.weaknesses if w.states(key, value)), None)
+
+
 # --- protocols ------------------------------------------------------------------------------------
 
 
@@ -315,6 +358,12 @@ def technology_catalogue() -> TechnologyCatalogue:
 def property_catalogue() -> PropertyCatalogue:
     """``properties.yaml``, read and validated on first use."""
     return PropertyCatalogue.model_validate(_read("properties.yaml"))
+
+
+@functools.cache
+def weakness_catalogue() -> WeaknessCatalogue:
+    """``weaknesses.yaml``, read and validated on first use."""
+    return WeaknessCatalogue.model_validate(_read("weaknesses.yaml"))
 
 
 @functools.cache

@@ -392,8 +392,9 @@ REACHED_BY_OTHER_ZONES = ElementSet(
     ),
     detection="A service or function that is not exposed to the internet but that an actor or "
     "client in another zone has a flow into, with `authn: none` (or `network`). Facts on the "
-    "flows count for the call: when `authn` is not stated and every such person's flow states "
-    "an authenticating `authn`, it is ruled out; otherwise an applicable threat.",
+    "flows count for the call: when `authn` is not stated, one such person's flow stating "
+    "`authn: none` (or `network`) fires, and every such flow stating an authenticating `authn` "
+    "rules it out; otherwise an applicable threat.",
     references=("https://owasp.org/www-community/attacks/CSRF",
                 "https://en.wikipedia.org/wiki/DNS_rebinding"),
     asks=(Ask(
@@ -415,6 +416,12 @@ def unauthenticated_from_another_zone(component: Component, model: Model) -> Ver
         return Fire((who, f"authn: {component.authn.value}"))
     flows = [f for f in model.graph.flows_in(component.id)
              if f.source in {p for p, _ in people}]
+    # authentication on a flow is authentication of the call: a flow stating none is the fact
+    open_flows = [f for f in flows
+                  if f.effective_authn is not None and not f.effective_authn.authenticates]
+    if open_flows:
+        return Fire((who, *(f"flow {f.id} authn: {f.effective_authn.value}"
+                            for f in open_flows if f.effective_authn is not None)))
     if flows and all(f.authn is not None and f.authn.authenticates for f in flows):
         return RuledOut(tuple(f"flow {f.id} authn: {f.authn.value}" for f in flows
                               if f.authn is not None))

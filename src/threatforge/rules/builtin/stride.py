@@ -164,10 +164,14 @@ def _untrusted_store_access(flow: Flow, model: Model) -> bool:
         "Keep unauthenticated routes to an explicit allow-list (health checks, public content).",
     ),
     detection="Component of kind service/function/gateway that is public or one flow from an "
-    "entry point, with `authn: none`. A Lambda function whose function URL has AuthType NONE is "
-    "left to aws-lambda-function-url-unauthenticated, an anonymous payment endpoint without "
-    "rate limits to pay-card-testing. Supersedes missing-authorization on the same component: "
-    "who may do what cannot be decided for callers nobody identifies.",
+    "entry point, with `authn: none`. Facts on the flows count for the call: when the "
+    "component states no `authn`, a flow into it from an untrusted party or another zone with "
+    "`authn: none` (or `network`) fires, and flows from there that all state an "
+    "authenticating `authn` pass (unknown while one of them states none). A Lambda function "
+    "whose function URL has AuthType NONE is left to aws-lambda-function-url-unauthenticated, "
+    "an anonymous payment endpoint without rate limits to pay-card-testing. Supersedes "
+    "missing-authorization on the same component: who may do what cannot be decided for "
+    "callers nobody identifies.",
     false_positives="Intentionally anonymous public APIs; accept with justification.",
     supersedes=(Supersedes("missing-authorization"),),
 ))
@@ -176,10 +180,43 @@ def unauthenticated_exposed_service(component: Component, model: Model) -> Verdi
     if not exposed(model, component):
         return PASS
     if component.authn is None:
+        calls = _calls_from_outside(model, component)
+        open_calls = [f for f in calls if f.effective_authn is not None
+                      and not f.effective_authn.authenticates]
+        if open_calls:
+            return Fire((exposure_words(model, component),
+                         *(f"flow {f.id}: authn: {_authn_of(f)}" for f in open_calls)))
+        if calls and all(f.effective_authn is not None for f in calls):
+            return PASS  # every call from outside authenticates: the flows say how
         return Unknown(("authn",))
     if component.authn.authenticates:
         return PASS
     return Fire((exposure_words(model, component), f"authn: {component.authn.value}"))
+
+
+def _calls_from_outside(model: Model, component: Component) -> list[Flow]:
+    """The flows into the component from an untrusted party or from another zone: the calls
+    whose stated ``authn`` counts for the component when it states none (authentication on a
+    flow is authentication of the call). A call from one of the system's own public services in
+    the same zone is not one: that service is the one taking outside calls."""
+    graph = model.graph
+    own = graph.zone_of(component.id)
+    found = []
+    for flow in graph.flows_in(component.id):
+        zone = graph.zone_of(flow.source)
+        if untrusted_party(model, flow.source) or (
+            zone is not None and (own is None or zone.id != own.id)
+        ):
+            found.append(flow)
+    return found
+
+
+def _authn_of(flow: Flow) -> str:
+    authn = flow.effective_authn
+    return authn.value if authn is not None else "not stated"
+
+
+_SHARED_SECRETS = (Authn.BASIC, Authn.PASSWORD, Authn.API_KEY)
 
 
 @rule(RuleMeta(
@@ -196,15 +233,25 @@ def unauthenticated_exposed_service(component: Component, model: Model) -> Verdi
         "Where API keys must stay, scope them per client, rotate them, and pair them with a "
         "second factor such as an IP allow-list.",
     ),
-    detection="Exposed process whose `authn` is basic, password or api-key.",
+    detection="Exposed process whose `authn` is basic, password or api-key; when it states no "
+    "`authn`, a flow into it from an untrusted party or another zone stating one of them (flows "
+    "from there that all state another method pass).",
 ))
 def weak_authentication_exposed(component: Component, model: Model) -> Verdict:
     """An exposed process that accepts shared secrets (basic, password, API key)."""
     if not exposed(model, component):
         return PASS
     if component.authn is None:
+        calls = _calls_from_outside(model, component)
+        weak = [f for f in calls if f.effective_authn in _SHARED_SECRETS]
+        if weak:
+            return Fire((exposure_words(model, component),
+                         *(f"flow {f.id}: authn: {_authn_of(f)}" for f in weak)),
+                        detail=", ".join(sorted({_authn_of(f) for f in weak})))
+        if calls and all(f.effective_authn is not None for f in calls):
+            return PASS  # every call from outside states how it authenticates
         return Unknown(("authn",))
-    if component.authn in (Authn.BASIC, Authn.PASSWORD, Authn.API_KEY):
+    if component.authn in _SHARED_SECRETS:
         return Fire((exposure_words(model, component), f"authn: {component.authn.value}"),
                     detail=component.authn.value)
     return PASS
