@@ -8,7 +8,10 @@ is unavailable (break-glass), and how machines and people authenticate to each o
 
 Technology facts are read from ``properties:`` of identity providers, administrative
 components and account boundaries; every key is documented in
-``docs/rules/identity-properties.md``. An unstated property never makes a rule fire.
+``docs/rules/identity-properties.md``. An unstated property never makes a rule fire; where
+the graph shows the threat applies (people signing in with a password or SAML, staff signing
+in through an IdP, federation to an IdP others run), it is an applicable threat with the
+question that decides it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from threatforge.model import (
     ComponentKind,
     Flow,
     Model,
+    TrustLevel,
 )
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.builtin._facts import (
@@ -45,7 +49,12 @@ from threatforge.rules.builtin._facts import (
     word,
     words,
 )
-from threatforge.rules.builtin.web import browser_session, decide, stated_password_login
+from threatforge.rules.builtin.web import (
+    browser_session,
+    decide,
+    password_login,
+    stated_password_login,
+)
 from threatforge.rules.interface import (
     PASS,
     Ask,
@@ -444,7 +453,9 @@ def _saml_service_provider(model: Model, component: Component) -> str:
     detection="Identity provider or process with `properties.recovery_bypasses_mfa: true`, or "
     "with `mfa: true` (or `properties.mfa_enforced_for_admins: true`) and "
     "`properties.account_recovery` email, email-link, sms, security-questions or helpdesk, "
-    "unless `properties.recovery_requires_mfa: true`.",
+    "unless `properties.recovery_requires_mfa: true`. On such a component that people sign in "
+    "to with a password (see login-credential-stuffing), an applicable threat while no "
+    "recovery fact is stated.",
     false_positives="Help-desk recovery that performs identity proofing at the enrolment level "
     "(video call, manager approval); state `recovery_requires_mfa: true` only if "
     "a factor is required.",
@@ -482,13 +493,12 @@ def identity_recovery_bypasses_mfa(component: Component, model: Model) -> Verdic
         return Fire((mfa, f"properties.account_recovery: {', '.join(weak)}"))
     if bypass is False:
         return RuledOut(("properties.recovery_bypasses_mfa: false",))
-    people = sorted({f.source for f in model.graph.flows_in(component.id)
-                     if model.components[f.source].kind in PEOPLE_KINDS})
-    if not people or component.prop("account_recovery") is not None or not component.ours:
+    if component.prop("account_recovery") is not None or not component.ours:
         return PASS
-    return Unknown(("properties.recovery_bypasses_mfa",), why=(
-        mfa, ", ".join(f"'{p}'" for p in people) + " sign in to it",
-    ))
+    login = password_login(model, component)
+    if not login:
+        return PASS  # people do not sign in to it with its own credentials: nothing to recover
+    return Unknown(("properties.recovery_bypasses_mfa",), why=(mfa, login))
 
 
 # --- isolation of the identity provider -------------------------------------------------------
@@ -839,22 +849,15 @@ def identity_service_password_auth(flow: Flow, model: Model) -> Verdict:
 
 
 def _foreign_idps(model: Model, component: Component) -> list[str]:
-    """The identity providers the component federates sign-in to that others run: in a less
-    trusted zone than its own, in a third party's zone, or ``owned: false``."""
+    """The identity providers the component federates sign-in to whose users may be confused:
+    two or more of them, or one that others run (in an untrusted zone, or ``owned: false``)."""
     graph = model.graph
-    own = graph.trust_of(component.id)
-    found = []
-    for flow in graph.flows_out(component.id):
-        idp = model.components[flow.target]
-        if idp.kind is not IDP or idp.id == component.id:
-            continue
-        theirs = graph.trust_of(idp.id)
-        zone = graph.zone_of(idp.id)
-        if (not idp.ours or (zone is not None and zone.kind is BoundaryKind.THIRD_PARTY
-                             and zone.id != component.zone)
-                or (own is not None and theirs is not None and theirs.rank < own.rank)):
-            found.append(idp.id)
-    return sorted(set(found))
+    idps = sorted({f.target for f in graph.flows_out(component.id)
+                   if model.components[f.target].kind is IDP and f.target != component.id})
+    if len(idps) > 1:
+        return idps  # several issuers: one may assert the users of another
+    return [i for i in idps
+            if not model.components[i].ours or graph.trust_of(i) is TrustLevel.UNTRUSTED]
 
 
 @rule(RuleMeta(
@@ -875,10 +878,10 @@ def _foreign_idps(model: Model, component: Component) -> list[str]:
         "Reject assertions for users or groups outside the connection's tenant, and log the "
         "issuing connection with every sign-in.",
     ),
-    detection="An identity provider or process of ours with a flow to an identity provider "
-    "that others run (in a less trusted zone, in another third party's zone, or `owned: "
-    "false`). An applicable threat until `properties.federated_identities_scoped` is stated; "
-    "`false` fires.",
+    detection="An identity provider or process of ours with flows to two or more identity "
+    "providers, or to one that others run (in an untrusted zone, or `owned: false`). An "
+    "applicable threat until `properties.federated_identities_scoped` is stated; `false` "
+    "fires.",
     false_positives="Federation to one corporate IdP that is the only source of users: state "
     "`federated_identities_scoped: true`.",
     references=(
@@ -903,7 +906,8 @@ def idp_federation_confusion(component: Component, model: Model) -> Verdict:
     if not idps:
         return Skip("federates to no identity provider that others run")
     why = ("federates sign-in to " + ", ".join(f"'{i}'" for i in idps)
-           + ", run by others (a less trusted or third party's zone)")
+           + (" (several identity providers)" if len(idps) > 1
+              else " (an identity provider others run: untrusted zone or owned: false)"))
     return decide(component, "federated_identities_scoped", (why,), weak=False)
 
 

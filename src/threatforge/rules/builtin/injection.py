@@ -10,7 +10,10 @@ Technology facts are read from ``properties:`` (of the component, or of the flow
 belongs to one connection); every key is documented in ``docs/rules/injection-properties.md``.
 An unstated property never makes a rule fire, with one exception: a component that states it
 parses untrusted XML without stating that external entities are disabled (``injection-xxe``,
-low confidence), because XML parsers of the common runtimes resolve them by default.
+low confidence), because XML parsers of the common runtimes resolve them by default. Where the
+graph shows that a threat applies (a query flow from a process taking outside input, content
+users wrote rendered to others, a browser session: see :mod:`web`), an unstated fact is an
+applicable threat with the question that decides it.
 """
 
 from __future__ import annotations

@@ -166,7 +166,7 @@ def _session_words(model: Model, component: Component, person: str, flow: Flow,
         return (f"'{person}' signs in to it in a browser (authn: {stated.value}: a web sign-in "
                 "keeps its session in a cookie)")
     tokens = _tokens_on(model, carrying)
-    if stated in (None, Authn.SESSION) and tokens:
+    if stated in (None, Authn.SESSION) and tokens and component.kind in WORKLOAD_KINDS:
         return (f"'{person}''s requests carry session tokens ({', '.join(tokens)}) without a "
                 "bearer scheme (a browser cookie)")
     return ""
@@ -231,8 +231,9 @@ def password_login(model: Model, component: Component) -> str:
     """Why people sign in to the component with a password, in words ("" when nothing shows it).
 
     People (actors, clients) reach it, directly or through an edge, with ``authn: password`` or
-    ``basic`` (on the flow, else the component), or send it their credentials (data of category
-    ``credentials``) on requests that carry no bearer scheme.
+    ``basic`` (on the flow, else the component), or send a service, function or identity
+    provider their credentials (data of category ``credentials``) on requests that state no
+    authentication scheme (or a session).
     """
     return model.graph.memo(("password-login", component.id),
                             lambda: _password_login(model, component, inferred=True))
@@ -247,11 +248,14 @@ def _password_login(model: Model, component: Component, *, inferred: bool) -> st
             continue  # the edge in front signs people in
         authn = (flow.effective_authn or (first.effective_authn if first else None)
                  or component.authn)
+        if authn is Authn.NONE:
+            continue  # stated: no sign-in at all
         if authn in PASSWORDS:
             assert authn is not None  # noqa: S101 - PASSWORDS holds no None
             return f"'{person}' signs in to it with a password (authn: {authn.value})"
-        if not inferred or authn in BEARER or authn is Authn.SAML or authn is Authn.OIDC:
-            continue
+        if (not inferred or authn in BEARER or authn is Authn.SAML or authn is Authn.OIDC
+                or component.kind not in WORKLOAD_KINDS | {IDP}):
+            continue  # a gateway passes credentials on: the sign-in is behind it
         creds = [a.id for a in with_category(model.graph.flow_data(flow), "credentials")]
         if first is not None:
             sent = {a.id for a in model.graph.flow_data(first)}
