@@ -51,6 +51,7 @@ from threatforge.rules.builtin._facts import (
 )
 from threatforge.rules.builtin.web import (
     browser_session,
+    components_where,
     decide,
     password_login,
     stated_password_login,
@@ -365,6 +366,14 @@ def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict
     return Fire(tuple(evidence))
 
 
+SAML_PARTIES = components_where(
+    "saml-parties", "components that state saml_signed_assertions, and SAML service providers "
+    "of ours (authn: saml, people signing in with SAML, SAML federation to an IdP)",
+    lambda model, c: "saml_signed_assertions" in c.properties
+    or _saml_service_provider(model, c),
+)
+
+
 @rule(RuleMeta(
     id="idp-saml-unsigned-assertions",
     title="SAML assertions for {element} are not signed",
@@ -373,7 +382,7 @@ def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict
     "consumer service write their own assertion and sign in as any user, including admins.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(347,), capec=(475,),
     asvs=("V3.5.3",), attack=("T1606.002",), kinds=ACCOUNT_HOLDER_KINDS,
-    confidence=Confidence.HIGH, domain=DOMAIN,
+    confidence=Confidence.HIGH, domain=DOMAIN, among=SAML_PARTIES,
     mitigations=(
         "Sign every assertion at the IdP (Okta/Entra 'sign assertion', Keycloak client "
         "'Sign assertions: ON') and require signed assertions at every service provider "
@@ -433,6 +442,14 @@ def _saml_service_provider(model: Model, component: Component) -> str:
     return ""
 
 
+MFA_OR_RECOVERY = components_where(
+    "mfa-or-recovery", "components that state recovery_bypasses_mfa, or MFA at sign-in (mfa: "
+    "true, or properties.mfa_enforced_for_admins: true)",
+    lambda model, c: c.prop("recovery_bypasses_mfa") is True or c.mfa is True
+    or c.prop("mfa_enforced_for_admins") is True,
+)
+
+
 @rule(RuleMeta(
     id="identity-recovery-bypasses-mfa",
     title="Account recovery on {element} bypasses MFA",
@@ -441,7 +458,7 @@ def _saml_service_provider(model: Model, component: Component) -> str:
     "password': the recovery channel becomes the real authentication.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(640, 308),
     capec=(50,), asvs=("V2.5.6", "V2.5.7"), attack=("T1556.006", "T1098"),
-    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN,
+    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN, among=MFA_OR_RECOVERY,
     mitigations=(
         "Require the enrolled second factor to recover a password, and identity proofing at the "
         "enrolment level to reset the factor itself (Okta/Entra self-service password reset "
@@ -671,6 +688,12 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
             and h.properties.get("break_glass_alerting") is False]
 
 
+ADMIN_OR_IDP = components_where(
+    "admin-or-idp", "components with admin: true, and identity providers",
+    lambda model, c: c.admin or c.kind is IDP,
+)
+
+
 @rule(RuleMeta(
     id="identity-privileged-session-too-long",
     title="Privileged sessions on {element} last too long ({detail})",
@@ -679,7 +702,7 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
     "after the administrator walked away.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, E), cwe=(613,), capec=(60,),
     asvs=("V3.3.2",), attack=("T1550.004", "T1539"), domain=DOMAIN,
-    compliance=("pci-dss-4.0:8.2.8",),
+    compliance=("pci-dss-4.0:8.2.8",), among=ADMIN_OR_IDP,
     mitigations=(
         f"Re-authenticate administrators after {MAX_PRIVILEGED_IDLE_MINUTES} minutes idle and "
         f"at most every {MAX_PRIVILEGED_SESSION_HOURS} hours (IAM Identity Center permission "
@@ -860,6 +883,12 @@ def _foreign_idps(model: Model, component: Component) -> list[str]:
             if not model.components[i].ours or graph.trust_of(i) is TrustLevel.UNTRUSTED]
 
 
+FEDERATING = components_where(
+    "federating", "components of ours with flows to two or more identity providers, or to one "
+    "others run", lambda model, c: c.ours and _foreign_idps(model, c),
+)
+
+
 @rule(RuleMeta(
     id="idp-federation-confusion",
     title="{element} lets one federated identity provider assert another's users",
@@ -869,7 +898,7 @@ def _foreign_idps(model: Model, component: Component) -> list[str]:
     "whose issuer is not checked per tenant, signs in as any user of any tenant.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(290, 346),
     capec=(89,), asvs=("V3.5.3",), attack=("T1606.002", "T1199"),
-    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN,
+    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN, among=FEDERATING,
     mitigations=(
         "Bind each federated connection to its tenant and verified domains (Auth0 "
         "organizations with home realm discovery, Okta/Entra per-IdP routing rules), check "

@@ -25,7 +25,7 @@ The facts this module derives from the graph, shared with the session and CSRF r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from threatforge.model import Authn, Classification, Component, ComponentKind, Flow, Model
 from threatforge.model.schema import PropertyValue
@@ -70,13 +70,14 @@ __all__ = [
     "RULES",
     "behind_browser_session",
     "browser_session",
+    "components_where",
     "decide",
     "password_login",
     "stated_password_login",
 ]
 
 DOMAIN = "web"
-HOLDER_KINDS = frozenset({ComponentKind.SERVICE, ComponentKind.FUNCTION, ComponentKind.GATEWAY})
+HOLDER_KINDS = PROCESS_KINDS
 """What keeps a browser session: our services, functions and gateways (a CDN or load balancer
 passes the cookie on)."""
 COOKIE_SSO = frozenset({Authn.SAML})
@@ -212,6 +213,15 @@ def behind_browser_session(model: Model, component: Component) -> str:
             if why:
                 return f"behind '{front.id}', which keeps people's browser sessions ({why})"
     return ""
+
+
+def components_where(name: str, description: str,
+                     holds: Callable[[Model, Component], object]) -> ElementSet:
+    """A named set of the components for which ``holds`` is true (truthy), found once per model:
+    a rule that skips every other component declares it in ``RuleMeta.among``."""
+    def find(model: Model) -> frozenset[str]:
+        return frozenset(cid for cid, c in model.components.items() if holds(model, c))
+    return ElementSet(name, description, find)
 
 
 def _sessions(model: Model) -> frozenset[str]:
@@ -402,6 +412,12 @@ def _people_send(model: Model, component: Component) -> str:
     return "account holders reach it (" + ", ".join(f"'{p}'" for p in outsiders) + ")"
 
 
+PAYMENT_STARTERS = components_where(
+    "payment-starters", "services and functions that state payment_service: true or send "
+    "financial data to one that does", lambda model, c: _moves_money(model, c),
+)
+
+
 @rule(RuleMeta(
     id="missing-step-up-authentication",
     title="No step-up authentication for payments on {element}",
@@ -410,6 +426,7 @@ def _people_send(model: Model, component: Component) -> str:
     "at once, and a second factor at login protects nothing after it.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(E, S), cwe=(308,), capec=(593,),
     asvs=("V2.2.1", "V4.3.1"), attack=("T1078",), kinds=WORKLOAD_KINDS, domain=DOMAIN,
+    among=PAYMENT_STARTERS,
     mitigations=(
         "Ask for a fresh second factor bound to the transaction (PSD2 strong customer "
         "authentication with dynamic linking: amount and payee shown and signed on the device) "
@@ -487,6 +504,12 @@ def _token_holder(model: Model, component: Component) -> str:
     return ", ".join(f"'{c}'" for c in clients) + f" (client app) {verb}"
 
 
+TOKEN_HOLDERS = components_where(
+    "token-holders", "identity providers client apps get bearer tokens from, else the "
+    "processes they send them to", lambda model, c: _token_holder(model, c),
+)
+
+
 @rule(RuleMeta(
     id="token-theft-client-storage",
     title="Bearer tokens for {element} are kept where they can be stolen ({detail})",
@@ -496,7 +519,7 @@ def _token_holder(model: Model, component: Component) -> str:
     "until they expire.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, S), cwe=(522, 922),
     capec=(593,), asvs=("V3.5.2", "V8.2.2"), attack=("T1528", "T1550.001"),
-    kinds=HOLDER_KINDS | {IDP}, domain=DOMAIN,
+    kinds=HOLDER_KINDS | {IDP}, domain=DOMAIN, among=TOKEN_HOLDERS,
     mitigations=(
         "Keep tokens out of JavaScript-readable storage: a back-end-for-frontend with an "
         "HttpOnly, Secure, SameSite session cookie, or tokens in memory only; on mobile the "
@@ -550,6 +573,12 @@ def _accepts_jwt(model: Model, component: Component) -> str:
     return ""
 
 
+JWT_ACCEPTORS = components_where(
+    "jwt-acceptors", "components with authn: jwt or taking flows with authn: jwt",
+    lambda model, c: _accepts_jwt(model, c),
+)
+
+
 @rule(RuleMeta(
     id="jwt-validation",
     title="{element} accepts JWTs without verifying signature, algorithm, issuer and expiry",
@@ -559,7 +588,7 @@ def _accepts_jwt(model: Model, component: Component) -> str:
     "tokens anyone can mint or replay.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(347, 613),
     capec=(196,), asvs=("V3.5.3",), api_top10=("API2:2023",), attack=("T1606", "T1550.001"),
-    kinds=HOLDER_KINDS, domain=DOMAIN,
+    kinds=HOLDER_KINDS, domain=DOMAIN, among=JWT_ACCEPTORS,
     mitigations=(
         "Verify every token with a library that pins the algorithm (`algorithms=[\"RS256\"]` in "
         "PyJWT, `JwtDecoder` with a fixed JWS algorithm in Spring, API Gateway JWT authorizers), "
