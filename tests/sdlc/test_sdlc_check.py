@@ -179,7 +179,7 @@ def test_json_verdict(invoke: Invoke, folder: Path) -> None:
                     "fail_on_new_decisions": False,
                 },
                 "fail_on_unreviewed": None,
-                "open_applicable_threats": 4,  # the gateway's domain, DNS, certificate; orders' JWT checks
+                "open_applicable_threats": 4,  # domain, DNS, certificate; JWT checks
                 "unreviewed": [],
             }
         ],

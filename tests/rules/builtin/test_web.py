@@ -168,3 +168,35 @@ flows:
         "token-theft-client-storage@auth": ("'app' (client app) gets its tokens from it",),
         "token-theft-client-storage@cloud-api": ("'desktop' (client app) sends it bearer tokens",),
     }
+
+
+def test_no_sign_in_is_stated_as_authn_none_and_oidc_apps_recover_nothing_themselves() -> None:
+    # an actuator that returns credentials to an engineer is not a login; an OIDC back office
+    # with mfa: true leaves recovery to the identity provider, which is asked instead
+    text = """
+version: 1
+system: {name: Ops}
+data:
+  service-credentials: {classification: restricted, categories: [credentials]}
+boundaries:
+  corporate: {kind: corporate, trust: semi-trusted}
+  vpc: {kind: vpc, trust: trusted}
+  sso: {kind: third-party, trust: trusted}
+components:
+  engineer: {kind: actor, zone: corporate}
+  actuator: {kind: service, zone: vpc}
+  back-office: {kind: service, zone: vpc, authn: oidc, mfa: true}
+  okta: {kind: identity-provider, tech: okta, zone: sso, mfa: true}
+flows:
+  - engineer -> actuator: {protocol: http, authn: none, data: [service-credentials]}
+  - engineer -> back-office: {protocol: https, authn: oidc}
+  - engineer -> okta: {protocol: https, authn: password}
+  - back-office -> okta: {protocol: https, authn: oidc}
+"""
+    threats = _threats(text, "login-credential-stuffing", "identity-recovery-bypasses-mfa",
+                       "idp-federation-confusion")
+    assert threats == {
+        "identity-recovery-bypasses-mfa@okta": (
+            "mfa: true", "'engineer' signs in to it with a password (authn: password)",
+        ),
+    }
