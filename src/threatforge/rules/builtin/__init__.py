@@ -26,6 +26,7 @@ from threatforge.rules.builtin import (
     supply_chain,
     tenancy,
     third_party,
+    web,
 )
 from threatforge.rules.declarative import parse_pack
 from threatforge.rules.interface import Rule
@@ -52,6 +53,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *stride.RULES,
     *_builtin_pack(),
     *injection.RULES,
+    *web.RULES,
     *aws.RULES,
     *api.RULES,
     *k8s.RULES,

@@ -8,7 +8,10 @@ is unavailable (break-glass), and how machines and people authenticate to each o
 
 Technology facts are read from ``properties:`` of identity providers, administrative
 components and account boundaries; every key is documented in
-``docs/rules/identity-properties.md``. An unstated property never makes a rule fire.
+``docs/rules/identity-properties.md``. An unstated property never makes a rule fire; where
+the graph shows the threat applies (people signing in with a password or SAML, staff signing
+in through an IdP, federation to an IdP others run), it is an applicable threat with the
+question that decides it.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from threatforge.model import (
     ComponentKind,
     Flow,
     Model,
+    TrustLevel,
 )
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
 from threatforge.rules.builtin._facts import (
+    PEOPLE_KINDS,
     PROCESS_KINDS,
     WORKLOAD_KINDS,
     D,
@@ -38,10 +43,18 @@ from threatforge.rules.builtin._facts import (
     said,
     sensitive_data,
     show,
+    staff_of,
     tech_is,
     with_category,
     word,
     words,
+)
+from threatforge.rules.builtin.web import (
+    browser_session,
+    components_where,
+    decide,
+    password_login,
+    stated_password_login,
 )
 from threatforge.rules.interface import (
     PASS,
@@ -232,7 +245,6 @@ def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S,), cwe=(521,), capec=(49, 600),
     asvs=("V2.1.1", "V2.1.7"), attack=("T1110.001", "T1110.004"), kinds=IDP_KINDS,
     domain=DOMAIN, compliance=("pci-dss-4.0:8.3.6",),
-    properties=frozenset({"password_min_length", "breached_password_check"}),
     mitigations=(
         f"Require at least {MIN_PASSWORD_LENGTH} characters (Cognito user pool password "
         "policy `MinimumLength`, Keycloak password policy `length(12)`), allow long "
@@ -244,7 +256,10 @@ def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
     detection="Identity provider holding personal data or credentials with "
     f"`properties.password_min_length` below {MIN_PASSWORD_LENGTH} or "
     "`properties.breached_password_check: false`, unless `properties.passwordless: true`. "
-    "The minimum length of Cognito user pools is left to aws-cognito-weak-password-policy.",
+    "The minimum length of Cognito user pools is left to aws-cognito-weak-password-policy. "
+    "On an identity provider that people sign in to with a stated password (`authn: password` "
+    "or `basic` on it or a person's flow into it), holding such data, an applicable threat "
+    "while neither fact is stated.",
     false_positives="Providers where passwords are only a fallback behind passkeys for most "
     "users; accept with the share of password sign-ins as justification.",
     references=(
@@ -252,6 +267,13 @@ def idp_admin_mfa_not_enforced(component: Component, model: Model) -> Verdict:
         f"{CHEATSHEETS}Authentication_Cheat_Sheet.html",
         "https://www.keycloak.org/docs/latest/server_admin/#_password-policies",
     ),
+    asks=(Ask(
+        "Does {element} reject new passwords that appear in breach corpora (and require at "
+        f"least {MIN_PASSWORD_LENGTH} characters)?",
+        (AskFact("properties.breached_password_check", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="Passwords from breach lists may open accounts at {element}",
+    ),),
 ))
 def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
     """Fire on identity providers with short minimum passwords or no breached-password check."""
@@ -268,9 +290,17 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
     if component.prop("breached_password_check") is False:
         evidence.append(said("breached_password_check", False))
         details.append("no breached-password check")
-    if not evidence:
-        return PASS
     data = with_category(model.graph.data_of(component.id), "pii", "credentials")
+    if not evidence:
+        login = stated_password_login(model, component)
+        if not login or not data:
+            return PASS
+        if component.prop("breached_password_check") is True:
+            return RuledOut(("properties.breached_password_check: true",))
+        if length is not None:
+            return RuledOut((said("password_min_length", length),))
+        return Unknown(("properties.breached_password_check",),
+                       why=(login, f"holds {names(data)}"), data=ids(data))
     if not data:
         return Skip("holds no personal data or credentials")
     return Fire((*evidence, f"holds {names(data)}"),
@@ -286,7 +316,6 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(S,), cwe=(307,), capec=(49, 600),
     asvs=("V2.2.1",), attack=("T1110.001", "T1110.003", "T1110.004"), kinds=IDP_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN, compliance=("pci-dss-4.0:8.3.4",),
-    properties=frozenset({"brute_force_detection", "account_lockout", "advanced_security"}),
     mitigations=(
         "Turn on the provider's protection: Keycloak 'Brute Force Detection' (permanent or "
         "temporary lockout), Cognito threat protection in enforced mode, Okta ThreatInsight, "
@@ -294,7 +323,10 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
         "prevention (ATP) rule group on the login path.",
     ),
     detection="Identity provider that accepts passwords with `properties.brute_force_detection: "
-    "false`, `properties.account_lockout: false` or `properties.advanced_security: off`.",
+    "false`, `properties.account_lockout: false` or `properties.advanced_security: off`. On an "
+    "identity provider that people sign in to with a stated password (`authn: password` or "
+    "`basic` on it or a person's flow into it), an applicable threat while none of them is "
+    "stated.",
     false_positives="Protection enforced in front of the IdP (a WAF account-takeover rule group "
     "on the login path); declare it as a control and accept the finding.",
     references=(
@@ -303,6 +335,12 @@ def idp_weak_password_policy(component: Component, model: Model) -> Verdict:
         "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-"
         "threat-protection.html",
     ),
+    asks=(Ask(
+        "Does {element} throttle or lock out repeated failed sign-ins and detect credential "
+        "stuffing?",
+        (AskFact("properties.brute_force_detection", confirms=("false",), rules_out=("true",)),),
+        threat="Credential stuffing and password guessing against {element}",
+    ),),
 ))
 def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict:
     """Fire on password-accepting identity providers that state brute-force protection is off."""
@@ -312,13 +350,28 @@ def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict
     if advanced is False or word(advanced) == "off":  # YAML 1.1 reads a bare OFF as false
         evidence.append("properties.advanced_security: off")
     if not evidence:
-        return PASS
+        login = stated_password_login(model, component)
+        if not login:
+            return PASS
+        if component.prop("brute_force_detection") is True:
+            return RuledOut(("properties.brute_force_detection: true",))
+        if component.prop("account_lockout") is True or word(advanced) == "enforced":
+            return PASS
+        return Unknown(("properties.brute_force_detection",), why=(login,))
     passwords = component.authn in PASSWORD_AUTHN or any(
         f.effective_authn in PASSWORD_AUTHN for f in model.graph.flows_in(component.id)
     )
     if component.authn is not None and not passwords:
         return Skip(f"does not accept passwords (authn: {component.authn.value})")
     return Fire(tuple(evidence))
+
+
+SAML_PARTIES = components_where(
+    "saml-parties", "components that state saml_signed_assertions, and SAML service providers "
+    "of ours (authn: saml, people signing in with SAML, SAML federation to an IdP)",
+    lambda model, c: "saml_signed_assertions" in c.properties
+    or _saml_service_provider(model, c),
+)
 
 
 @rule(RuleMeta(
@@ -329,15 +382,17 @@ def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict
     "consumer service write their own assertion and sign in as any user, including admins.",
     target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(347,), capec=(475,),
     asvs=("V3.5.3",), attack=("T1606.002",), kinds=ACCOUNT_HOLDER_KINDS,
-    confidence=Confidence.HIGH, domain=DOMAIN,
-    properties=frozenset({"saml_signed_assertions"}),
+    confidence=Confidence.HIGH, domain=DOMAIN, among=SAML_PARTIES,
     mitigations=(
         "Sign every assertion at the IdP (Okta/Entra 'sign assertion', Keycloak client "
         "'Sign assertions: ON') and require signed assertions at every service provider "
         "(`WantAssertionsSigned=\"true\"`); validate the signature against the pinned IdP "
         "certificate before reading any attribute, and reject XML signature wrapping.",
     ),
-    detection="Identity provider or process with `properties.saml_signed_assertions: false`.",
+    detection="Identity provider or process with `properties.saml_signed_assertions: false`. "
+    "On a SAML service provider of ours (a process with `authn: saml` or taking people's flows "
+    "with `authn: saml`, or a component with an `authn: saml` flow to an identity provider it "
+    "federates to), an applicable threat while it is not stated.",
     false_positives="Responses that are signed as a whole and validated strictly (no signature "
     "wrapping) by a hardened library; prefer signed assertions anyway and accept "
     "with justification.",
@@ -345,12 +400,54 @@ def idp_no_brute_force_protection(component: Component, model: Model) -> Verdict
         f"{CHEATSHEETS}SAML_Security_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/347.html",
     ),
+    asks=(Ask(
+        "Does {element} require every SAML assertion to be signed, and validate the signature "
+        "against the pinned IdP certificate before reading any attribute?",
+        (AskFact("properties.saml_signed_assertions", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="SAML assertion forgery: {element} may accept an assertion nobody signed "
+        "(signature wrapping, unsigned assertions)",
+    ),),
 ))
 def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
     """Fire on SAML parties that state assertions are not signed."""
-    if component.prop("saml_signed_assertions") is not False:
+    signed = component.prop("saml_signed_assertions")
+    if signed is False:
+        return Fire((said("saml_signed_assertions", False),))
+    why = _saml_service_provider(model, component)
+    if not why:
         return PASS
-    return Fire((said("saml_signed_assertions", False),))
+    return decide(component, "saml_signed_assertions", (why,), weak=False)
+
+
+def _saml_service_provider(model: Model, component: Component) -> str:
+    """Why the component consumes SAML assertions ("" when nothing shows it)."""
+    if not component.ours:
+        return ""
+    graph = model.graph
+    idps = sorted(f.target for f in graph.flows_out(component.id)
+                  if f.effective_authn is Authn.SAML
+                  and model.components[f.target].kind is IDP)
+    if idps:
+        return "federates sign-in to " + ", ".join(f"'{i}'" for i in idps) + " over SAML"
+    if component.kind is IDP:
+        return ""
+    if component.authn is Authn.SAML:
+        return "authn: saml (a SAML service provider)"
+    people = sorted(f.source for f in graph.flows_in(component.id)
+                    if f.effective_authn is Authn.SAML
+                    and model.components[f.source].kind in PEOPLE_KINDS)
+    if people:
+        return ", ".join(f"'{p}'" for p in people) + " sign in to it with SAML"
+    return ""
+
+
+MFA_OR_RECOVERY = components_where(
+    "mfa-or-recovery", "components that state recovery_bypasses_mfa, or MFA at sign-in (mfa: "
+    "true, or properties.mfa_enforced_for_admins: true)",
+    lambda model, c: c.prop("recovery_bypasses_mfa") is True or c.mfa is True
+    or c.prop("mfa_enforced_for_admins") is True,
+)
 
 
 @rule(RuleMeta(
@@ -361,8 +458,7 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
     "password': the recovery channel becomes the real authentication.",
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(S, E), cwe=(640, 308),
     capec=(50,), asvs=("V2.5.6", "V2.5.7"), attack=("T1556.006", "T1098"),
-    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN,
-    properties=frozenset({"recovery_bypasses_mfa", "account_recovery"}),
+    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN, among=MFA_OR_RECOVERY,
     mitigations=(
         "Require the enrolled second factor to recover a password, and identity proofing at the "
         "enrolment level to reset the factor itself (Okta/Entra self-service password reset "
@@ -374,7 +470,9 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
     detection="Identity provider or process with `properties.recovery_bypasses_mfa: true`, or "
     "with `mfa: true` (or `properties.mfa_enforced_for_admins: true`) and "
     "`properties.account_recovery` email, email-link, sms, security-questions or helpdesk, "
-    "unless `properties.recovery_requires_mfa: true`.",
+    "unless `properties.recovery_requires_mfa: true`. On such a component that people sign in "
+    "to with a password (see login-credential-stuffing), an applicable threat while no "
+    "recovery fact is stated.",
     false_positives="Help-desk recovery that performs identity proofing at the enrolment level "
     "(video call, manager approval); state `recovery_requires_mfa: true` only if "
     "a factor is required.",
@@ -382,21 +480,42 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
         f"{CHEATSHEETS}Forgot_Password_Cheat_Sheet.html",
         f"{CHEATSHEETS}Multifactor_Authentication_Cheat_Sheet.html#resetting-mfa",
     ),
+    asks=(Ask(
+        "Can an account on {element} be recovered (password and second factor reset) without "
+        "the enrolled second factor?",
+        (
+            AskFact("properties.recovery_bypasses_mfa", confirms=("true",),
+                    rules_out=("false",)),
+            AskFact("properties.recovery_requires_mfa", rules_out=("true",)),
+        ),
+        threat="Account recovery on {element} may reset the password and second factor "
+        "without the factor, defeating MFA",
+    ),),
 ))
 def identity_recovery_bypasses_mfa(component: Component, model: Model) -> Verdict:
     """Fire when account recovery needs less than the sign-in it recovers."""
-    if component.prop("recovery_bypasses_mfa") is True:
+    bypass = component.prop("recovery_bypasses_mfa")
+    if bypass is True:
         return Fire((said("recovery_bypasses_mfa", True),))
-    weak = [r for r in words(component.prop("account_recovery")) if r in WEAK_RECOVERY]
-    if not weak or component.prop("recovery_requires_mfa") is True:
-        return PASS
     if component.mfa is True:
         mfa = "mfa: true"
     elif component.prop("mfa_enforced_for_admins") is True:
         mfa = said("mfa_enforced_for_admins", True)
     else:
         return PASS
-    return Fire((mfa, f"properties.account_recovery: {', '.join(weak)}"))
+    if component.prop("recovery_requires_mfa") is True:
+        return RuledOut(("properties.recovery_requires_mfa: true",))
+    weak = [r for r in words(component.prop("account_recovery")) if r in WEAK_RECOVERY]
+    if weak:
+        return Fire((mfa, f"properties.account_recovery: {', '.join(weak)}"))
+    if bypass is False:
+        return RuledOut(("properties.recovery_bypasses_mfa: false",))
+    if component.prop("account_recovery") is not None or not component.ours:
+        return PASS
+    login = password_login(model, component)
+    if not login:
+        return PASS  # people do not sign in to it with its own credentials: nothing to recover
+    return Unknown(("properties.recovery_bypasses_mfa",), why=(mfa, login))
 
 
 # --- isolation of the identity provider -------------------------------------------------------
@@ -569,6 +688,12 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
             and h.properties.get("break_glass_alerting") is False]
 
 
+ADMIN_OR_IDP = components_where(
+    "admin-or-idp", "components with admin: true, and identity providers",
+    lambda model, c: c.admin or c.kind is IDP,
+)
+
+
 @rule(RuleMeta(
     id="identity-privileged-session-too-long",
     title="Privileged sessions on {element} last too long ({detail})",
@@ -577,9 +702,7 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
     "after the administrator walked away.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S, E), cwe=(613,), capec=(60,),
     asvs=("V3.3.2",), attack=("T1550.004", "T1539"), domain=DOMAIN,
-    compliance=("pci-dss-4.0:8.2.8",),
-    properties=frozenset({"session_timeout_minutes", "session_absolute_timeout_hours",
-                          "admin_session_timeout_minutes", "admin_max_session_hours"}),
+    compliance=("pci-dss-4.0:8.2.8",), among=ADMIN_OR_IDP,
     mitigations=(
         f"Re-authenticate administrators after {MAX_PRIVILEGED_IDLE_MINUTES} minutes idle and "
         f"at most every {MAX_PRIVILEGED_SESSION_HOURS} hours (IAM Identity Center permission "
@@ -590,7 +713,10 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
     f"{MAX_PRIVILEGED_IDLE_MINUTES} or `properties.session_absolute_timeout_hours` above "
     f"{MAX_PRIVILEGED_SESSION_HOURS}; identity provider with "
     f"`properties.admin_session_timeout_minutes` above {MAX_PRIVILEGED_IDLE_MINUTES} or "
-    f"`properties.admin_max_session_hours` above {MAX_PRIVILEGED_SESSION_HOURS}.",
+    f"`properties.admin_max_session_hours` above {MAX_PRIVILEGED_SESSION_HOURS}. On an "
+    "administrative component that keeps people's browser sessions (see "
+    "csrf-missing-protection), an applicable threat while `session_timeout_minutes` is not "
+    "stated.",
     false_positives="Long sessions on consoles that re-authenticate for every privileged action "
     "(step-up authentication); accept with that justification.",
     references=(
@@ -598,6 +724,14 @@ def identity_break_glass_unmonitored(model_: Model, model: Model) -> Sequence[Ve
         "https://docs.aws.amazon.com/singlesignon/latest/userguide/howtosessionduration.html",
     ),
     supersedes=(Supersedes("session-excessive-lifetime"),),
+    asks=(Ask(
+        f"How long may an administrator's session on {{element}} stay idle (minutes; more "
+        f"than {MAX_PRIVILEGED_IDLE_MINUTES} confirms it)?",
+        (AskFact("properties.session_timeout_minutes", confirms=("60",),
+                 rules_out=(str(MAX_PRIVILEGED_IDLE_MINUTES),)),),
+        threat="An administrator's browser session on {element} left open or stolen may keep "
+        "its privileges for long",
+    ),),
 ))
 def identity_privileged_session_too_long(component: Component, model: Model) -> Verdict:
     """Fire on administrative sessions with long idle or absolute lifetimes."""
@@ -618,7 +752,14 @@ def identity_privileged_session_too_long(component: Component, model: Model) -> 
             evidence.append(said(key, value))
             details.append(f"{show(value)} {units[kind]}")
     if not evidence:
-        return PASS
+        session = browser_session(model, component) if component.admin else ""
+        if not session:
+            return PASS
+        idle = number(component.prop("session_timeout_minutes"))
+        if idle is None:
+            return Unknown(("properties.session_timeout_minutes",),
+                           why=("admin: true", session))
+        return RuledOut((said("session_timeout_minutes", idle),))
     return Fire(tuple(evidence), detail=", ".join(details))
 
 
@@ -727,6 +868,125 @@ def identity_service_password_auth(flow: Flow, model: Model) -> Verdict:
     return Fire(tuple(evidence))
 
 
+# --- federation and staff access ---------------------------------------------------------------
+
+
+def _foreign_idps(model: Model, component: Component) -> list[str]:
+    """The identity providers the component federates sign-in to whose users may be confused:
+    two or more of them, or one that others run (in an untrusted zone, or ``owned: false``)."""
+    graph = model.graph
+    idps = sorted({f.target for f in graph.flows_out(component.id)
+                   if model.components[f.target].kind is IDP and f.target != component.id})
+    if len(idps) > 1:
+        return idps  # several issuers: one may assert the users of another
+    return [i for i in idps
+            if not model.components[i].ours or graph.trust_of(i) is TrustLevel.UNTRUSTED]
+
+
+FEDERATING = components_where(
+    "federating", "components of ours with flows to two or more identity providers, or to one "
+    "others run", lambda model, c: c.ours and _foreign_idps(model, c),
+)
+
+
+@rule(RuleMeta(
+    id="idp-federation-confusion",
+    title="{element} lets one federated identity provider assert another's users",
+    description="A broker that federates sign-in to identity providers others run (each "
+    "customer tenant's own SAML or OIDC IdP) must bind every IdP to the users and tenant it "
+    "may speak for: an IdP whose assertions are linked to accounts by e-mail address, or "
+    "whose issuer is not checked per tenant, signs in as any user of any tenant.",
+    target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(290, 346),
+    capec=(89,), asvs=("V3.5.3",), attack=("T1606.002", "T1199"),
+    kinds=ACCOUNT_HOLDER_KINDS, domain=DOMAIN, among=FEDERATING,
+    mitigations=(
+        "Bind each federated connection to its tenant and verified domains (Auth0 "
+        "organizations with home realm discovery, Okta/Entra per-IdP routing rules), check "
+        "the issuer and audience of every assertion against that connection, and never link "
+        "accounts across IdPs by an unverified e-mail claim.",
+        "Reject assertions for users or groups outside the connection's tenant, and log the "
+        "issuing connection with every sign-in.",
+    ),
+    detection="An identity provider or process of ours with flows to two or more identity "
+    "providers, or to one that others run (in an untrusted zone, or `owned: false`). An "
+    "applicable threat until `properties.federated_identities_scoped` is stated; `false` "
+    "fires.",
+    false_positives="Federation to one corporate IdP that is the only source of users: state "
+    "`federated_identities_scoped: true`.",
+    references=(
+        "https://auth0.com/docs/manage-users/organizations",
+        f"{CHEATSHEETS}SAML_Security_Cheat_Sheet.html",
+        "https://cwe.mitre.org/data/definitions/346.html",
+    ),
+    asks=(Ask(
+        "Is every identity provider {element} federates to bound to its own tenant and domains "
+        "(issuer checked per connection, no account linking by e-mail across IdPs)?",
+        (AskFact("properties.federated_identities_scoped", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="IdP confusion at {element}: a federated identity provider may assert users of "
+        "another tenant",
+    ),),
+))
+def idp_federation_confusion(component: Component, model: Model) -> Verdict:
+    """A sign-in broker that trusts identity providers others run."""
+    if not component.ours:
+        return Skip("not a component of ours")
+    idps = _foreign_idps(model, component)
+    if not idps:
+        return Skip("federates to no identity provider that others run")
+    why = ("federates sign-in to " + ", ".join(f"'{i}'" for i in idps)
+           + (" (several identity providers)" if len(idps) > 1
+              else " (an identity provider others run: untrusted zone or owned: false)"))
+    return decide(component, "federated_identities_scoped", (why,), weak=False)
+
+
+@rule(RuleMeta(
+    id="identity-stale-access",
+    title="Access through {element} is not reviewed: leavers and movers keep it",
+    description="Staff who change teams or leave keep the groups and application assignments "
+    "of their SSO account when nobody reviews them: a leaver's account (or its session) still "
+    "opens the back office, and a mover accumulates rights no role needs.",
+    target=Target.COMPONENT, likelihood=3, impact=4, stride=(E,), cwe=(269,),
+    asvs=("V1.4.3",), attack=("T1078",), kinds=IDP_KINDS, domain=DOMAIN,
+    compliance=("pci-dss-4.0:7.2.4",),
+    mitigations=(
+        "Drive joiners, movers and leavers from the HR system (Okta/Entra lifecycle management, "
+        "SCIM deprovisioning into every application) so access ends the day someone leaves, and "
+        "revoke their sessions and tokens.",
+        "Review group and application assignments every quarter with the owners (Okta Access "
+        "Certifications, Entra access reviews, IAM Identity Center reports), and expire "
+        "temporary grants on their own.",
+    ),
+    detection="An identity provider that staff (people in a corporate zone) sign in through. "
+    "An applicable threat until `properties.access_reviews` is stated; `false` fires.",
+    false_positives="Identity providers of customers only (no staff): staff are people in a "
+    "corporate zone; an IdP they do not reach is not asked.",
+    references=(
+        "https://help.okta.com/oie/en-us/content/topics/identity-governance/access-"
+        "certification/iga-ac-overview.htm",
+        "https://learn.microsoft.com/en-us/entra/id-governance/access-reviews-overview",
+        "https://cwe.mitre.org/data/definitions/269.html",
+    ),
+    asks=(Ask(
+        "Is access granted through {element} reviewed periodically and removed when staff "
+        "leave or change roles (deprovisioning from HR, access certifications)?",
+        (AskFact("properties.access_reviews", confirms=("false",), rules_out=("true",)),),
+        threat="Stale access through {element}: leavers and movers may keep access to staff "
+        "applications",
+    ),),
+))
+def identity_stale_access(component: Component, model: Model) -> Verdict:
+    """A staff SSO provider with no stated access reviews."""
+    if not component.ours:
+        return Skip("not a component of ours")
+    staff = staff_of(model)
+    users = sorted({f.source for f in model.graph.flows_in(component.id) if f.source in staff})
+    if not users:
+        return Skip("no staff sign in through it")
+    why = ("staff sign in through it (" + ", ".join(f"'{u}'" for u in users) + ")",)
+    return decide(component, "access_reviews", why, weak=False)
+
+
 RULES: tuple[Rule, ...] = (
     idp_admin_mfa_not_enforced,
     idp_weak_password_policy,
@@ -741,4 +1001,6 @@ RULES: tuple[Rule, ...] = (
     identity_shared_admin_accounts,
     identity_standing_privileged_access,
     identity_service_password_auth,
+    idp_federation_confusion,
+    identity_stale_access,
 )

@@ -10,7 +10,10 @@ Technology facts are read from ``properties:`` (of the component, or of the flow
 belongs to one connection); every key is documented in ``docs/rules/injection-properties.md``.
 An unstated property never makes a rule fire, with one exception: a component that states it
 parses untrusted XML without stating that external entities are disabled (``injection-xxe``,
-low confidence), because XML parsers of the common runtimes resolve them by default.
+low confidence), because XML parsers of the common runtimes resolve them by default. Where the
+graph shows that a threat applies (a query flow from a process taking outside input, content
+users wrote rendered to others, a browser session: see :mod:`web`), an unstated fact is an
+applicable threat with the question that decides it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ from threatforge.rules.builtin._facts import (
     words,
 )
 from threatforge.rules.builtin._facts import OWASP_CHEATSHEETS as CHEATSHEETS
+from threatforge.rules.builtin.web import (
+    BROWSER_SESSIONS,
+    behind_browser_session,
+    browser_session,
+)
 from threatforge.rules.interface import (
     PASS,
     Ask,
@@ -56,6 +64,7 @@ from threatforge.rules.interface import (
     Target,
     Unknown,
     Verdict,
+    members,
     rule,
 )
 
@@ -267,6 +276,18 @@ def injection_sql(flow: Flow, model: Model) -> Verdict:
         "query-injection-",
         "https://cwe.mitre.org/data/definitions/943.html",
     ),
+    asks=(Ask(
+        "Does {element}'s source put request values into its query filters as they came "
+        "(JSON objects that may hold operators such as `$ne`, or expression text built from "
+        "input), or only typed values from a fixed filter shape?",
+        (
+            AskFact("properties.user_controlled_filters", confirms=("true",),
+                    rules_out=("false",)),
+            AskFact("properties.filter_sanitization", rules_out=("true",)),
+        ),
+        threat="NoSQL injection on {element}: input from a less trusted zone may add query "
+        "operators to the filter",
+    ),),
 ))
 def injection_nosql(flow: Flow, model: Model) -> Verdict:
     """Fire on flows to document stores that take filters from the caller."""
@@ -274,12 +295,20 @@ def injection_nosql(flow: Flow, model: Model) -> Verdict:
     if isinstance(ends, Skip):
         return ends
     source, target = ends
+    sanitized_at, sanitized = _stated(flow, source, "filter_sanitization")
     where, value = _stated(flow, source, "user_controlled_filters")
-    if value is not True:
-        return PASS
-    _, sanitized = _stated(flow, source, "filter_sanitization")
     if sanitized is True:
-        return PASS
+        return RuledOut((f"{sanitized_at}: true",))
+    if where is None or value is None:
+        callers = caller_words(model, source)
+        if not callers:
+            return PASS  # no input from a less trusted zone reaches the source
+        return Unknown(("properties.user_controlled_filters",),
+                       why=(callers, f"'{target.id}' is a document store "
+                            f"({target.tech or flow.protocol})"),
+                       data=_stored_data(model, target, flow))
+    if value is not True:
+        return RuledOut((f"{where}: {show(value)}",))
     return Fire((f"{where}: true", f"'{target.id}' is a document store ({target.tech})"),
                 data=_stored_data(model, target, flow))
 
@@ -598,6 +627,17 @@ def injection_server_side_template(component: Component, model: Model) -> Verdic
         f"{CHEATSHEETS}Content_Security_Policy_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/79.html",
     ),
+    asks=(Ask(
+        "Does {element} encode everything users wrote for the context it is shown in "
+        "(auto-escaping templates, a sanitiser for rich text), with a strict "
+        "Content-Security-Policy as the safety net?",
+        (
+            AskFact("properties.output_encoding", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.csp", confirms=("false",)),
+        ),
+        threat="Stored cross-site scripting through {element}: content one user wrote may run "
+        "as script in another user's browser",
+    ),),
 ))
 def injection_xss(component: Component, model: Model) -> Verdict:
     """Fire on web front ends that render user content without encoding or a CSP."""
@@ -611,18 +651,23 @@ def injection_xss(component: Component, model: Model) -> Verdict:
     if csp is False and encoding is not True:
         missing.append("a Content-Security-Policy")
     if not missing:
-        return PASS
+        if encoding is True:
+            return RuledOut(("properties.output_encoding: true",))
+        if not component.ours:
+            return PASS
+        return Unknown(("properties.output_encoding",), why=(
+            said("renders_user_content", True) + " (content users wrote is shown to others)",
+        ))
     evidence = [said("renders_user_content", True)]
     evidence += [said(k, v) for k, v in (("output_encoding", encoding), ("csp", csp))
                  if v is False]
     return Fire(tuple(evidence), detail=" or ".join(missing))
 
 
-def _cookie_session(model: Model, component: Component) -> bool:
-    """The component authenticates callers with a session cookie (its own authn, or a flow's)."""
-    return component.authn is Authn.SESSION or any(
-        f.effective_authn is Authn.SESSION for f in model.graph.flows_in(component.id)
-    )
+def _cookie_session(model: Model, component: Component) -> str:
+    """Why requests to the component ride on a browser's session cookie ("" when nothing shows
+    it): it keeps people's browser sessions itself, or sits behind a proxy that does."""
+    return browser_session(model, component) or behind_browser_session(model, component)
 
 
 def _cookie_sessions(model: Model) -> frozenset[str]:
@@ -634,8 +679,8 @@ def _cookie_sessions(model: Model) -> frozenset[str]:
 
 
 COOKIE_SESSIONS = ElementSet(
-    "cookie-sessions", "processes that authenticate with a session cookie (authn: session, on "
-    "the component or a flow into it), or that state properties.csrf_protection",
+    "cookie-sessions", "processes that keep people's browser sessions or sit behind a proxy "
+    "that does (see threatforge.rules.builtin.web), or that state properties.csrf_protection",
     _cookie_sessions,
 )
 
@@ -656,9 +701,12 @@ COOKIE_SESSIONS = ElementSet(
         "Set session cookies `SameSite=Lax` or `Strict` (and `Secure`, `HttpOnly`), and verify "
         "`Origin`/`Sec-Fetch-Site` on state-changing requests.",
     ),
-    detection="Process with `authn: session` (or receiving flows with `authn: session`) and "
-    "`properties.csrf_protection: false`, unless `properties.cookie_samesite` is strict or lax or "
-    "`properties.read_only: true`.",
+    detection="Process that keeps people's browser sessions (`authn: session` on it or a flow "
+    "into it; people signing in with SAML, or as actors with a password or OIDC; session tokens "
+    "on their requests without a bearer scheme) or sits behind a gateway that does, with "
+    "`properties.csrf_protection: false`, unless `properties.cookie_samesite` is strict or lax "
+    "or `properties.read_only: true`. An applicable threat while `csrf_protection` is not "
+    "stated. A gateway that signs people in for workloads behind it is left to them.",
     false_positives="APIs that only accept bearer tokens in headers are not exposed to CSRF; do "
     "not model them with `authn: session`.",
     references=(
@@ -683,7 +731,8 @@ def csrf_missing_protection(component: Component, model: Model) -> Verdict:
         return RuledOut(("properties.csrf_protection: true",))
     if stated is not None and stated is not False:
         return PASS
-    if not _cookie_session(model, component):
+    session = _cookie_session(model, component)
+    if not session:
         return Skip("does not authenticate with a session cookie")
     if component.prop("read_only") is True:
         return Skip("changes no state (read_only: true)")
@@ -691,14 +740,21 @@ def csrf_missing_protection(component: Component, model: Model) -> Verdict:
     if samesite in SAFE_SAMESITE:
         return RuledOut((f"properties.cookie_samesite: {samesite}",))
     if stated is None:
+        if component.kind in EDGE_KINDS and _forwards_to_workloads(model, component):
+            return Skip("signs people in for the workloads behind it, which are asked")
         return Unknown(("properties.csrf_protection",), why=(
-            "authn: session (browser sessions are cookie based)",
-            "changes state (read_only not stated)",
+            session, "changes state (read_only not stated)",
         ))
-    evidence = ["authn: session", said("csrf_protection", False)]
+    evidence = ["authn: session" if component.authn is Authn.SESSION else session,
+                said("csrf_protection", False)]
     if samesite is not None:
         evidence.append(f"properties.cookie_samesite: {samesite}")
     return Fire(tuple(evidence))
+
+
+def _forwards_to_workloads(model: Model, component: Component) -> bool:
+    return any(model.components[f.target].kind in WORKLOAD_KINDS
+               for f in model.graph.flows_out(component.id))
 
 
 @rule(RuleMeta(
@@ -868,6 +924,27 @@ def hardcoded_secrets(component: Component, model: Model) -> Verdict:
 # --- sessions ---------------------------------------------------------------------------------
 
 
+_SESSION_FACTS = frozenset({
+    "session_idle_timeout", "session_timeout_minutes", "session_absolute_timeout_hours",
+    "session_rotation", "cookie_secure", "cookie_httponly",
+})
+
+
+def _session_facts_or_browser_sessions(model: Model) -> frozenset[str]:
+    return model.graph.memo(("session-facts-or-browser-sessions",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if not _SESSION_FACTS.isdisjoint(c.properties)
+    ) | frozenset(members(BROWSER_SESSIONS, model)))
+
+
+SESSION_FACTS_OR_BROWSER_SESSIONS = ElementSet(
+    "session-facts-or-browser-sessions", "components that state a session or cookie fact "
+    "(properties.session_*, cookie_secure, cookie_httponly), and those that keep people's "
+    "browser sessions (see threatforge.rules.builtin.web.browser_session)",
+    _session_facts_or_browser_sessions,
+)
+
+
 @rule(RuleMeta(
     id="session-excessive-lifetime",
     title="Sessions on {element} stay valid too long ({detail})",
@@ -876,8 +953,7 @@ def hardcoded_secrets(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(S,), cwe=(613,), capec=(60,),
     asvs=("V3.3.1", "V3.3.2"), attack=("T1550.004", "T1539"), kinds=SESSION_KINDS,
     domain=DOMAIN,
-    properties=frozenset({"session_idle_timeout", "session_timeout_minutes",
-                          "session_absolute_timeout_hours"}),
+    among=SESSION_FACTS_OR_BROWSER_SESSIONS,
     mitigations=(
         f"Expire sessions after at most {MAX_IDLE_MINUTES} minutes idle and "
         f"{MAX_ABSOLUTE_HOURS} hours in total for applications handling confidential data "
@@ -888,13 +964,27 @@ def hardcoded_secrets(component: Component, model: Model) -> Verdict:
     f"not an administrative interface, with `properties.session_timeout_minutes` above "
     f"{MAX_IDLE_MINUTES}, `properties.session_absolute_timeout_hours` above "
     f"{MAX_ABSOLUTE_HOURS}, or `properties.session_idle_timeout: false`. Administrative "
-    "interfaces are checked by identity-privileged-session-too-long.",
+    "interfaces are checked by identity-privileged-session-too-long. On a component that keeps "
+    "people's browser sessions (see csrf-missing-protection) and handles such data, an "
+    "applicable threat while neither `session_timeout_minutes` nor `session_idle_timeout` is "
+    "stated.",
     false_positives="Consumer apps at ASVS level 1 may keep 'remember me' sessions for up to 30 "
     "days; accept the finding with that justification.",
     references=(
         f"{CHEATSHEETS}Session_Management_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/613.html",
     ),
+    asks=(Ask(
+        f"How long may a session on {{element}} stay idle before the user must sign in again "
+        f"(minutes; more than {MAX_IDLE_MINUTES} confirms it), and does it expire at all?",
+        (
+            AskFact("properties.session_timeout_minutes", confirms=("60",),
+                    rules_out=(str(MAX_IDLE_MINUTES),)),
+            AskFact("properties.session_idle_timeout", confirms=("false",)),
+        ),
+        threat="Session hijacking on {element}: a stolen or abandoned browser session may stay "
+        "usable for long",
+    ),),
 ))
 def session_excessive_lifetime(component: Component, model: Model) -> Verdict:
     """Fire on long-lived sessions of non-administrative apps that handle sensitive data."""
@@ -911,9 +1001,15 @@ def session_excessive_lifetime(component: Component, model: Model) -> Verdict:
     if absolute is not None and absolute > MAX_ABSOLUTE_HOURS:
         evidence.append(said("session_absolute_timeout_hours", absolute))
         details.append(f"{show(absolute)} hours in total")
-    if not evidence:
-        return PASS
     data = sensitive_data(model, component)
+    if not evidence:
+        session = browser_session(model, component)
+        if not session or not data or component.admin:
+            return PASS  # administrative sessions: identity-privileged-session-too-long asks
+        if idle is not None:
+            return RuledOut((said("session_timeout_minutes", idle),))
+        return Unknown(("properties.session_timeout_minutes",),
+                       why=(session, f"handles {names(data)}"))
     if not data:
         return Skip("handles no confidential or restricted data")
     return Fire((*evidence, f"handles {names(data)}"), detail=", ".join(details))
@@ -927,25 +1023,40 @@ def session_excessive_lifetime(component: Component, model: Model) -> Verdict:
     "cookie) is logged in as the victim as soon as the victim signs in.",
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(S,), cwe=(384,), capec=(61,),
     asvs=("V3.2.1",), attack=("T1550.004",), kinds=SESSION_KINDS, domain=DOMAIN,
-    properties=frozenset({"session_rotation"}),
+    among=SESSION_FACTS_OR_BROWSER_SESSIONS,
     mitigations=(
         "Issue a new session id on every authentication and privilege change (Spring Security "
         "`sessionFixation().migrateSession()`, `session_regenerate_id(true)`, Express "
         "`req.session.regenerate`) and invalidate the old one server-side.",
     ),
-    detection="Process or identity provider with `properties.session_rotation: false`.",
+    detection="Process or identity provider with `properties.session_rotation: false`. On a "
+    "component that keeps people's browser sessions (see csrf-missing-protection), an "
+    "applicable threat while it is not stated.",
     false_positives="Stateless token sessions that issue a new token at login by construction; do "
     "not state `session_rotation: false` for them.",
     references=(
         f"{CHEATSHEETS}Session_Management_Cheat_Sheet.html",
         "https://cwe.mitre.org/data/definitions/384.html",
     ),
+    asks=(Ask(
+        "Does {element} issue a new session id when a user signs in (and on every privilege "
+        "change), invalidating the old one?",
+        (AskFact("properties.session_rotation", confirms=("false",), rules_out=("true",)),),
+        threat="Session fixation on {element}: a session id planted before sign-in may be "
+        "logged in as the victim",
+    ),),
 ))
 def session_not_rotated_on_login(component: Component, model: Model) -> Verdict:
     """Fire on components that state they keep the session id across authentication."""
-    if component.prop("session_rotation") is not False:
+    rotated = component.prop("session_rotation")
+    if rotated is False:
+        return Fire((said("session_rotation", False),))
+    session = browser_session(model, component)
+    if not session:
         return PASS
-    return Fire((said("session_rotation", False),))
+    if rotated is None:
+        return Unknown(("properties.session_rotation",), why=(session,))
+    return RuledOut((said("session_rotation", rotated),))
 
 
 @rule(RuleMeta(
@@ -957,29 +1068,46 @@ def session_not_rotated_on_login(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(INFO, S), cwe=(614, 1004),
     capec=(31,), asvs=("V3.4.1", "V3.4.2"), attack=("T1539",), kinds=SESSION_KINDS,
     confidence=Confidence.HIGH, domain=DOMAIN,
-    properties=frozenset({"cookie_secure", "cookie_httponly"}),
+    among=SESSION_FACTS_OR_BROWSER_SESSIONS,
     mitigations=(
         "Set `Secure`, `HttpOnly` and `SameSite=Lax` (or `Strict`) on every session cookie, "
         "ideally with the `__Host-` prefix (Spring `server.servlet.session.cookie.*`, Express "
         "`cookie: {secure: true, httpOnly: true}`), and send HSTS.",
     ),
     detection="Process or identity provider with `properties.cookie_secure: false` and/or "
-    "`properties.cookie_httponly: false`.",
+    "`properties.cookie_httponly: false`. On a component that keeps people's browser sessions "
+    "(see csrf-missing-protection), an applicable threat until both are stated true.",
     false_positives="Non-session cookies (preferences, A/B tests) do not need HttpOnly; the keys "
     "describe session cookies only.",
     references=(
         f"{CHEATSHEETS}Session_Management_Cheat_Sheet.html#cookies",
         "https://cwe.mitre.org/data/definitions/1004.html",
     ),
+    asks=(Ask(
+        "Are {element}'s session cookies set `Secure` and `HttpOnly` (state both true to rule "
+        "it out)?",
+        (
+            AskFact("properties.cookie_secure", confirms=("false",)),
+            AskFact("properties.cookie_httponly", confirms=("false",)),
+        ),
+        threat="Session hijacking on {element}: its session cookie may be read by a script or "
+        "sent over plain HTTP",
+    ),),
 ))
 def session_cookie_insecure_flags(component: Component, model: Model) -> Verdict:
     """Fire on components that state session cookies without Secure or HttpOnly."""
     flags = {"cookie_secure": "Secure", "cookie_httponly": "HttpOnly"}
     missing = [key for key in flags if component.prop(key) is False]
-    if not missing:
+    if missing:
+        return Fire(tuple(said(k, False) for k in missing),
+                    detail=" and ".join(flags[k] for k in missing))
+    session = browser_session(model, component)
+    if not session:
         return PASS
-    return Fire(tuple(said(k, False) for k in missing),
-                detail=" and ".join(flags[k] for k in missing))
+    unstated = tuple(f"properties.{k}" for k in flags if component.prop(k) is None)
+    if unstated:
+        return Unknown(unstated, why=(session,))
+    return RuledOut(tuple(said(k, True) for k in flags))
 
 
 # --- protocol handling ------------------------------------------------------------------------
