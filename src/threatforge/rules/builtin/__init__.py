@@ -10,6 +10,7 @@ from threatforge.rules.builtin import (
     ai,
     api,
     aws,
+    data,
     domains,
     graph_rules,
     identity,
@@ -60,6 +61,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     *domains.RULES,
     *local.RULES,
     *third_party.RULES,
+    *data.RULES,
     *tenancy.RULES,
     *graph_rules.RULES,
 )
