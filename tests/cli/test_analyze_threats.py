@@ -16,7 +16,7 @@ def test_the_table_counts_threats_and_questions() -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     at = lines.index(
-        "applicable threats: 14 (14 open), each with its question (--format json or report):"
+        "applicable threats: 15 (15 open), each with its question (--format json or report):"
     )
     assert lines[at - 1] == "open: 6 critical, 6 high, 4 elevated, 2 medium"
     assert lines[at + 1 : at + 7] == [
@@ -25,7 +25,7 @@ def test_the_table_counts_threats_and_questions() -> None:
         "  - high domain-registrar-account-takeover@cloudfront",
         "  - high injection-sql@back-office->card-vault-db",
         "  - high injection-sql@payment-fn->card-vault-db",
-        "  ... 9 more",
+        "  ... 10 more",
     ]
 
 
@@ -42,4 +42,4 @@ def test_the_table_counts_team_threats() -> None:
         "  - medium team-threat@graphql-cost open",
         "  - elevated team-threat@bulk-export open",
     ]
-    assert "open: 6 high, 5 elevated, 4 medium" in lines
+    assert "open: 6 high, 5 elevated, 5 medium" in lines
