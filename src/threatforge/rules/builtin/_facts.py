@@ -860,22 +860,29 @@ def records_of(model: Model, component: Component) -> list[DataAsset]:
 
 def actions_to_attribute(model: Model, component: Component) -> tuple[str, ...]:
     """Why actions done through the component need an audit trail, in words (empty: the graph
-    shows none): admin functions, staff acting on it, refunds, or partners' calls recording
-    financial data."""
+    shows none): admin functions, staff acting on it, signatures over financial data, refunds,
+    or partners' calls recording financial data. A process that sends payment instructions to
+    a provider is asked only for the first three: its transaction record is
+    pay-transaction-non-repudiation's question."""
     if not component.ours or component.kind not in PROCESS_KINDS:
         return ()
-    if component.prop("payment_service") is True or _sends_payment_data(model, component):
-        return ()  # pay-transaction-non-repudiation asks for its signed transaction log
     why: list[str] = []
     if component.admin:
         why.append("admin: true (administrative actions)")
-    writes = [f.target for f in model.graph.flows_out(component.id)
-              if model.components[f.target].ours]
+    graph = model.graph
+    writes = [f.target for f in graph.flows_out(component.id) if model.components[f.target].ours]
     # staff act on it directly or through a gateway or proxy (which only forwards)
     staff = () if component.kind in EDGE_KINDS else staff_reach(
         model, component.id, hops=2, stop=_not_edges(model))
     if staff and writes:
         why.append(f"staff ({', '.join(staff)}) act through it")
+    keys = sorted({f.target for f in graph.flows_out(component.id)
+                   if model.components[f.target].kind is ComponentKind.KEY_MANAGEMENT
+                   and with_category(graph.flow_data(f), "financial", "pci")})
+    if keys:
+        why.append(f"signs or decrypts financial data with {', '.join(keys)}")
+    if component.prop("payment_service") is True or _sends_payment_data(model, component):
+        return tuple(why)
     if component.prop("refunds") is True:
         why.append("properties.refunds: true (it issues refunds)")
     partners = _identified_partners(model, component)
