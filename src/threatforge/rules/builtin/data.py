@@ -24,6 +24,7 @@ from threatforge.model import (
 )
 from threatforge.rules.builtin._facts import (
     INFO,
+    PEOPLE_KINDS,
     PROCESS_KINDS,
     SERVICE_SECRET_CATEGORIES,
     D,
@@ -407,10 +408,79 @@ def audit_log_store_mutable(component: Component, model: Model) -> Verdict:
                         "attributing", "tamper evidence is not stated"))
 
 
+# --- data leakage through relays -------------------------------------------------------------
+
+
+def _relayed(model: Model, flow: Flow) -> tuple[list[DataAsset], list[str]]:
+    """The confidential data a flow hands a third party that delivers messages on to people's
+    devices (a push, SMS or e-mail provider), and those devices."""
+    graph = model.graph
+    onward = [f.target for f in graph.flows_out(flow.target)
+              if model.components[f.target].kind in PEOPLE_KINDS]
+    if not onward:
+        return [], []
+    data = at_least(graph.flow_data(flow), Classification.CONFIDENTIAL)
+    return data, sorted(set(onward))
+
+
+@rule(RuleMeta(
+    id="data-sensitive-payload-via-relay",
+    title="Sensitive data is sent through relay {element} to people's devices",
+    description="Push, SMS and e-mail providers deliver what they are given: content in the "
+    "payload is readable by the provider, kept in its logs, and shown on lock screens, "
+    "notification centres and shared devices, outside the app's login.",
+    target=Target.FLOW, likelihood=3, impact=3, stride=(INFO,), cwe=(200, 359), capec=(117,),
+    asvs=("V8.3.1",), domain=DOMAIN,
+    source_kinds=PROCESS_KINDS, target_kinds=frozenset({ComponentKind.EXTERNAL_SERVICE}),
+    data=DataScope(at_least=Classification.CONFIDENTIAL),
+    mitigations=(
+        "Send a content-free notification (\"You have a new message\") or an opaque reference, "
+        "and let the app fetch the content over its authenticated API.",
+        "Where content must travel, encrypt the payload end to end (a key the app holds, "
+        "decrypted in a notification service extension) and mark it hidden on lock screens.",
+    ),
+    detection="Flow from one of our processes to an external service that delivers onward to "
+    "people's devices (a flow from it to a client or actor), carrying confidential or "
+    "restricted data, with `properties.payload_minimised: false`. An applicable threat (with "
+    "the question) while it is not stated.",
+    false_positives="Relays under a data processing agreement whose payloads the app "
+    "end-to-end encrypts; state `payload_minimised: true`.",
+    references=("https://owasp.org/www-project-mobile-top-10/",),
+    asks=(Ask(
+        "Does {element} hand the relay only content-free notices or references (or payloads "
+        "encrypted for the app), never the sensitive data itself?",
+        (AskFact("properties.payload_minimised", confirms=("false",), rules_out=("true",)),),
+        threat="Sensitive data sent on {element} may be read by the relay or on lock screens "
+        "(data leakage through notifications)",
+    ),),
+))
+def sensitive_payload_via_relay(flow: Flow, model: Model) -> Verdict:
+    """Sensitive content handed to a provider that delivers it to people's devices."""
+    if not model.components[flow.source].ours:
+        return Skip("not sent by a system component of ours")
+    data, devices = _relayed(model, flow)
+    if not devices:
+        return Skip("the third party delivers nothing on to people's devices")
+    if not data:
+        return Skip("carries no confidential or restricted data")
+    stated = flow_prop(flow, "payload_minimised")
+    if stated is True:
+        return RuledOut(("properties.payload_minimised: true",))
+    if stated is False:
+        return Fire((f"carries {names(data)} to '{flow.target}'",
+                     f"'{flow.target}' delivers to {', '.join(devices)}",
+                     "properties.payload_minimised: false"), data=ids(data))
+    return Unknown(("properties.payload_minimised",),
+                   why=(f"carries {names(data)} to '{flow.target}'",
+                        f"'{flow.target}' delivers on to {', '.join(devices)}"),
+                   data=ids(data))
+
+
 RULES: tuple[Rule, ...] = (
     credentials_stored_recoverable,
     store_of_record_unrecoverable,
     presigned_url_long_lived,
     secrets_in_configuration,
     audit_log_store_mutable,
+    sensitive_payload_via_relay,
 )
