@@ -62,13 +62,13 @@ def test_every_state_on_the_small_model() -> None:
         "agent": "------",  # staff: the refund threat applies because they start refunds
         "refund-fn": "--!--!",  # the refund threat (repudiation, elevation of privilege)
         "payouts-svc": "--M--M",  # ruled out by properties.dual_approval: true
-        "reports-fn": "--?---",  # missing-audit-logging lacks `logging`
+        "reports-fn": "--?---",  # missing-audit-logging lacks `logging.audit` (an admin fn)
         "orders-db": "-MFM--",  # a control names public-datastore; an open audit finding
         "ledger-db": "-+MA--",  # decided mitigated; accepted risk
         "customer->refund-fn": "------",
         "agent->refund-fn": "------",
         "refund-fn->orders-db": "---F--",
-        "payouts-svc->ledger-db": "------",  # tls: true: outside the clear-text rule's scope
+        "payouts-svc->ledger-db": "---M--",  # ruled out by tls: true
         "card": "------",
         "profile": "------",
         "internet": "------",
@@ -85,8 +85,8 @@ def test_every_state_on_the_small_model() -> None:
     }
     assert coverage.counts() == {
         CoverageState.FINDING: 2, CoverageState.THREAT: 2, CoverageState.UNKNOWN: 1,
-        CoverageState.ACCEPTED: 1, CoverageState.MITIGATED: 5, CoverageState.CHECKED: 1,
-        CoverageState.NOT_CONSIDERED: 84,
+        CoverageState.ACCEPTED: 1, CoverageState.MITIGATED: 6, CoverageState.CHECKED: 1,
+        CoverageState.NOT_CONSIDERED: 83,
     }
     assert coverage.rules_run == 6
 
@@ -103,13 +103,20 @@ def test_each_cell_names_what_makes_it() -> None:
     coverage = _coverage(load(FIXTURE))
     assert _cell(coverage, "refund-fn", Stride.REPUDIATION) == (CoverageState.THREAT, (
         CoverageEntry(
+            CoverageState.THREAT, "missing-audit-logging", "missing-audit-logging@refund-fn",
+            "Actions done through refund-fn may not be attributable (repudiation: no audit "
+            "trail of who did what)",
+        ),
+        CoverageEntry(
             CoverageState.THREAT, "pay-refund-without-dual-approval",
             "pay-refund-without-dual-approval@refund-fn",
             "One person (an insider or a stolen account) may issue refunds through refund-fn "
             "alone",
         ),
+    ))
+    assert _cell(coverage, "reports-fn", Stride.REPUDIATION) == (CoverageState.UNKNOWN, (
         CoverageEntry(
-            CoverageState.UNKNOWN, "missing-audit-logging", detail="facts missing: logging"
+            CoverageState.UNKNOWN, "missing-audit-logging", detail="facts missing: logging.audit"
         ),
     ))
     assert _cell(coverage, "payouts-svc", Stride.ELEVATION_OF_PRIVILEGE) == (
@@ -248,6 +255,11 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "secrets-without-rotation", "finding", "secrets-without-rotation@kms",
         "Secrets or keys in AWS KMS are not rotated",
     )
+    delegation = result(
+        "aws-kms-key-policy-delegates-to-iam", "threat", "aws-kms-key-policy-delegates-to-iam@kms",
+        "Any IAM role allowed kms:Decrypt may decrypt the restricted data protected by AWS KMS "
+        "(no separation of duties at the key)",
+    )
     assert by_id["kms"] == {
         "id": "kms",
         "type": "component",
@@ -258,9 +270,9 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
             "spoofing": cell("finding", rotation),
             "tampering": none,
             "repudiation": none,
-            "information-disclosure": cell("finding", rotation),
+            "information-disclosure": cell("finding", rotation, delegation),
             "denial-of-service": none,
-            "elevation-of-privilege": none,
+            "elevation-of-privilege": cell("threat", delegation),
         },
         "linddun": {},
     }
@@ -297,11 +309,17 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
             "repudiation": cell(
                 "threat",
                 refunds,
-                result("missing-audit-logging", "checked", detail="passed"),
+                result("missing-audit-logging", "mitigated", "missing-audit-logging@refund-fn",
+                       "ruled out by logging.audit: true"),
                 idempotency,
             ),
             "information-disclosure": cell(
-                "checked", result("api-excessive-data-exposure", "checked", detail="passed")
+                "checked",
+                result("api-excessive-data-exposure", "checked", detail="passed"),
+                result("aws-lambda-secrets-in-environment", "checked", detail="passed"),
+                result("data-secrets-in-configuration", "checked",
+                       detail="does not apply: a Lambda function, whose environment is asked "
+                       "as its AWS setting"),
             ),
             "denial-of-service": none,
             "elevation-of-privilege": cell(

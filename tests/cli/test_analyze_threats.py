@@ -42,4 +42,4 @@ def test_the_table_counts_team_threats() -> None:
         "  - medium team-threat@graphql-cost open",
         "  - elevated team-threat@bulk-export open",
     ]
-    assert "open: 6 high, 5 elevated, 4 medium" in lines
+    assert "open: 6 high, 5 elevated, 5 medium" in lines

@@ -236,6 +236,7 @@ def test_the_builtin_flow_rules_declare_these_scopes() -> None:
         "supply-artifact-pulled-without-verification": (
             ["artifact-registry"], sorted(processes | {"ci-pipeline"}),
         ),
+        "data-sensitive-payload-via-relay": (sorted(processes), ["external-service"]),
     }
 
 

@@ -129,6 +129,14 @@ def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
         "aws-iam-privilege-escalation@webhook-handler":
             "Privilege escalation: code running as webhook-handler's role may grant itself "
             "more AWS permissions, up to the whole account",
+        # the support staff's actions without an audit trail (repudiation)
+        "missing-audit-logging@back-office":
+            "Actions done through Support back office may not be attributable (repudiation: "
+            "no audit trail of who did what)",
+        # the ledger, a store of record, lost without protected backups
+        "data-store-of-record-unrecoverable@ledger-db":
+            "Financial records in ledger-db may be lost or corrupted beyond recovery (no "
+            "protected backups)",
     }
 
 

@@ -185,12 +185,26 @@ def test_unstated_properties_pass_without_gaps() -> None:
         "  db: {kind: datastore, tech: aws.rds.postgres, stores: [r]}\n"
     )
     data = "  r: {classification: restricted, categories: [financial]}\n"
-    for rule_id in ("aws-s3-object-access-not-logged", "aws-lambda-secrets-in-environment",
+    for rule_id in ("aws-lambda-secrets-in-environment",
                     "aws-rds-tls-not-enforced", "aws-rds-publicly-accessible",
                     "aws-iam-full-admin"):
         result = _run(rule_id, bare, data=data)
         assert result.findings == (), rule_id
         assert result.gaps == (), rule_id
+
+
+def test_an_unstated_object_logging_setting_on_a_restricted_bucket_is_a_question() -> None:
+    bare = "  bucket: {kind: datastore, tech: aws.s3, stores: [r]}\n"
+    data = "  r: {classification: restricted, categories: [financial]}\n"
+    result = _run("aws-s3-object-access-not-logged", bare, data=data)
+    assert result.findings == ()
+    (threat,) = result.applicable_threats
+    assert threat.fingerprint == "aws-s3-object-access-not-logged@bucket"
+    assert threat.why == ("stores 'r' (restricted)", "no object-level logging is stated")
+    assert [(f.path, f.answers) for f in threat.question.facts] == [
+        ("properties.server_access_logging", (("true", "rules out"), ("false", "confirms"))),
+        ("properties.cloudtrail_data_events", (("true", "rules out"),)),
+    ]
 
 
 def _keys_read(source: str) -> set[str]:

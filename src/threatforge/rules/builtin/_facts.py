@@ -34,6 +34,7 @@ from threatforge.model import (
     Classification,
     Component,
     ComponentKind,
+    Crossing,
     DataAsset,
     Exposure,
     Flow,
@@ -794,6 +795,145 @@ def caller_words(model: Model, component: Component) -> str:
     return ""
 
 
+# --- where secrets come from ------------------------------------------------------------------
+
+SERVICE_SECRET_CATEGORIES = ("secrets", "crypto-keys")
+"""The system's own secrets and keys (not the credentials of the people it serves)."""
+
+
+def fetches_secrets(model: Model, component: Component) -> bool:
+    """The component has a flow to or from a secrets store or key management service: it can
+    fetch its secrets at run time instead of carrying them in its configuration."""
+    graph = model.graph
+    ends = [f.target for f in graph.flows_out(component.id)]
+    ends += [f.source for f in graph.flows_in(component.id)]
+    return any(model.components[end].kind is ComponentKind.SECRETS_STORE
+               or model.components[end].kind is ComponentKind.KEY_MANAGEMENT for end in ends)
+
+
+# --- who can observe a flow, stores of record ------------------------------------------------
+
+RDS_TECH = ("aws.rds*", "aws.aurora*")
+"""Amazon RDS and Aurora databases."""
+LOCAL_PROTOCOLS = frozenset({"in-process", "ipc", "exec"})
+"""Protocols that never touch a network."""
+
+
+def observable_path(model: Model, flow: Flow) -> str:
+    """Why traffic on the flow can be observed or changed by others, in words (empty: it
+    stays in one network between our components, or touches no network at all).
+
+    A person's interaction with their own device and local protocols are not network traffic;
+    a crossing between a zone and one nested in it of the same trust (a cluster in its VPC)
+    stays in one network."""
+    source = model.components[flow.source]
+    if source.kind is ComponentKind.ACTOR or flow.protocol in LOCAL_PROTOCOLS:
+        return ""
+    crossing = model.graph.crossing(flow)
+    if crossing is not None and not _nested_same_trust(model, crossing):
+        return f"crosses {crossing.describe()}"
+    outside = [end for end in (flow.source, flow.target) if not model.components[end].ours]
+    if outside:
+        return f"'{outside[0]}' is not a system component of ours"
+    return ""
+
+
+def _nested_same_trust(model: Model, crossing: Crossing) -> bool:
+    """The two zones are one inside the other and equally trusted (one network)."""
+    source, target = crossing.source_zone, crossing.target_zone
+    if source is None or target is None or crossing.source_trust != crossing.target_trust:
+        return False
+    graph = model.graph
+    return (target.id in {b.id for b in graph.zone_chain(source.id)}
+            or source.id in {b.id for b in graph.zone_chain(target.id)})
+
+
+def records_of(model: Model, component: Component) -> list[DataAsset]:
+    """The records of money a store keeps: restricted data of category ``financial`` (a
+    ledger, balances), which the business cannot rebuild from elsewhere."""
+    stored = [model.data[d] for d in component.stores if d in model.data]
+    return with_category(at_least(stored, Classification.RESTRICTED), "financial")
+
+
+# --- actions that need attributing (repudiation) ------------------------------------------
+
+
+def actions_to_attribute(model: Model, component: Component) -> tuple[str, ...]:
+    """Why actions done through the component need an audit trail, in words (empty: the graph
+    shows none): admin functions, staff acting on it, signatures over financial data, refunds,
+    or partners' calls recording financial data. A process that sends payment instructions to
+    a provider is asked only for the first three: its transaction record is
+    pay-transaction-non-repudiation's question."""
+    if not component.ours or component.kind not in PROCESS_KINDS:
+        return ()
+    why: list[str] = []
+    if component.admin:
+        why.append("admin: true (administrative actions)")
+    graph = model.graph
+    writes = [f.target for f in graph.flows_out(component.id) if model.components[f.target].ours]
+    # staff act on it directly or through a gateway or proxy (which only forwards)
+    staff = () if component.kind in EDGE_KINDS else staff_reach(
+        model, component.id, hops=2, stop=_not_edges(model))
+    if staff and writes:
+        why.append(f"staff ({', '.join(staff)}) act through it")
+    keys = sorted({f.target for f in graph.flows_out(component.id)
+                   if model.components[f.target].kind is ComponentKind.KEY_MANAGEMENT
+                   and with_category(graph.flow_data(f), "financial", "pci")})
+    if keys:
+        why.append(f"signs or decrypts financial data with {', '.join(keys)}")
+    if component.prop("payment_service") is True or _sends_payment_data(model, component):
+        return tuple(why)
+    if component.prop("refunds") is True:
+        why.append("properties.refunds: true (it issues refunds)")
+    partners = _identified_partners(model, component)
+    if partners and _records_financial_data(model, component):
+        why.append(f"records financial data on calls of partner system(s) {', '.join(partners)}")
+    return tuple(why)
+
+
+def _not_edges(model: Model) -> frozenset[str]:
+    """Our components that are not gateways, load balancers or CDNs (found once per model)."""
+    return model.graph.memo(("not-edges",), lambda: frozenset(
+        cid for cid, c in model.components.items() if c.kind not in EDGE_KINDS))
+
+
+def _sends_payment_data(model: Model, component: Component) -> bool:
+    """The process sends card or financial data to an external service (a payment provider)."""
+    for flow in model.graph.flows_out(component.id):
+        if model.components[flow.target].kind is ComponentKind.EXTERNAL_SERVICE and with_category(
+            model.graph.flow_data(flow), "pci", "financial"
+        ):
+            return True
+    return False
+
+
+def _identified_partners(model: Model, component: Component) -> tuple[str, ...]:
+    """External services that call the component (directly or through one edge component)
+    with a credential of their own: their calls are actions of another organisation."""
+    graph = model.graph
+    found: set[str] = set()
+    for flow in graph.flows_in(component.id):
+        sources = [flow]
+        if model.components[flow.source].kind in EDGE_KINDS:
+            sources = list(graph.flows_in(flow.source))
+        for into in sources:
+            caller = model.components[into.source]
+            authn = into.effective_authn
+            if (caller.kind is ComponentKind.EXTERNAL_SERVICE and authn is not None
+                    and authn.authenticates and not into.signed):
+                found.add(caller.id)
+    return tuple(sorted(found))
+
+
+def _records_financial_data(model: Model, component: Component) -> bool:
+    """The process writes financial data into one of our stores."""
+    return any(
+        model.components[f.target].kind in STORE_KINDS
+        and with_category(model.graph.flow_data(f), "financial")
+        for f in model.graph.flows_out(component.id)
+    )
+
+
 # --- named element sets (RuleMeta.among): rules that pass or skip everything else ------------
 
 
@@ -878,6 +1018,11 @@ def _not_encrypted(model: Model) -> frozenset[str]:
     return frozenset(f.id for f in model.flows if f.encrypted is not True)
 
 
+def _not_encrypted_or_tls_stated(model: Model) -> frozenset[str]:
+    return frozenset(f.id for f in model.flows
+                     if f.encrypted is not True or f.tls is not None or f.mtls)
+
+
 def _ingress_stated(model: Model) -> frozenset[str]:
     graph = model.graph
     return frozenset(
@@ -898,6 +1043,11 @@ NOT_ENCRYPTED = ElementSet(
     "not-encrypted", "flows not known to be encrypted in transit (encrypted is false or not "
     "stated)",
     _not_encrypted,
+)
+NOT_ENCRYPTED_OR_TLS_STATED = ElementSet(
+    "not-encrypted-or-tls-stated", "flows not known to be encrypted in transit, or that state "
+    "`tls` or `mtls` (a stated answer rules a threat out)",
+    _not_encrypted_or_tls_stated,
 )
 INGRESS_STATED = ElementSet(
     "ingress-stated", "components that state ingress_cidrs or receive a flow that states them",

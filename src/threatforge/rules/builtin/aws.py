@@ -3,9 +3,13 @@ Cognito, Secrets Manager, SQS/SNS, ECR, EKS and account-level detection (CloudTr
 
 Every rule reads facts the model states: typed fields where they express the fact, and otherwise
 the technology-specific ``properties:`` documented in ``docs/rules/aws-properties.md``. An unstated
-property is not a gap (the rule passes); only typed fields a reviewer should state are reported as
-unknown. Generic threats (authentication, TLS, encryption at rest, logging, WAF, rate limits) are
-left to ``stride.py``; the rules here name AWS settings and AWS fixes.
+property is not a gap (the rule passes), except where the data protection rules ask the
+question that decides an applicable threat (``RuleMeta.asks``: object-read logging and Object
+Lock of S3 buckets, point-in-time recovery of DynamoDB tables of record, TLS enforcement of
+RDS databases reached across zones, OpenSearch VPC placement and transport encryption, Lambda
+secrets, CloudTrail log file validation, KMS key policies, SQS/SNS encryption). Generic
+threats (authentication, TLS, encryption at rest, logging, WAF, rate limits) are left to
+``stride.py``; the rules here name AWS settings and AWS fixes.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from threatforge.rules.builtin._facts import (
     RESTRICTED_DATA,
     SECRET_CATEGORIES,
     SENSITIVE_DATA,
+    SERVICE_SECRET_CATEGORIES,
     STORED_RESTRICTED,
     STORED_SENSITIVE,
     D,
@@ -44,12 +49,16 @@ from threatforge.rules.builtin._facts import (
     enclosing_zones,
     exposed,
     exposure_words,
+    fetches_secrets,
     ids,
     listed,
     names,
+    observable_path,
+    records_of,
     secrets_of,
     sensitive_data,
     tech_ids,
+    show,
     tech_is,
     whole_number,
     with_category,
@@ -76,6 +85,7 @@ from threatforge.rules.interface import (
 DOMAIN = "aws"
 
 _RDS_TECH = ("aws.rds*", "aws.aurora*")
+_MYSQL_TECH = ("aws.rds.mysql*", "aws.rds.mariadb*", "aws.aurora.mysql*", "aws.aurora-mysql*")
 _S3_TECH = ("aws.s3*",)
 _WORKLOAD_KINDS = OWN_PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE}
 _PERSONAL_CATEGORIES = ("pii", "credentials", "financial", "health", "biometric")
@@ -112,6 +122,7 @@ def _data(model: Model, component: Component) -> list[DataAsset]:
 def _restricted_stored(model: Model, component: Component) -> list[DataAsset]:
     """Restricted data the component stores, in id order."""
     return at_least(_data(model, component), Classification.RESTRICTED)
+
 
 
 # --- policies: principals, conditions and actions ----------------------------------------------
@@ -443,7 +454,6 @@ def _audit_store(model: Model, component: Component) -> list[str]:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(R, T), cwe=(693, 778), capec=(268,),
     asvs=("V7.3.3",), attack=("T1070", "T1485"), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:10.3.2", "pci-dss-4.0:10.3.3", "aws-fsbp:S3.14", "aws-fsbp:S3.15"),
-    properties=frozenset({"object_lock", "versioning"}),
     mitigations=(
         "Create the log archive bucket with S3 Object Lock in compliance mode and a default "
         "retention that matches the log retention policy (one year for PCI DSS 10.5.1).",
@@ -452,8 +462,16 @@ def _audit_store(model: Model, component: Component) -> list[str]:
     ),
     detection="S3 bucket that stores telemetry data, receives flows from CloudTrail/Config, or has "
     "`properties.purpose: audit-logs`, with `properties.object_lock` false/none — or, when "
-    "object_lock is not stated, `properties.versioning: false`.",
+    "object_lock is not stated, `properties.versioning: false`. An applicable threat (with the "
+    "question) while neither `properties.object_lock` nor `properties.versioning` is stated.",
     false_positives="Buckets of transient logs that are already copied to an immutable archive.",
+    asks=(Ask(
+        "Is S3 Object Lock on for the audit log bucket {element} (compliance or governance mode "
+        "with a default retention)?",
+        (AskFact("properties.object_lock", confirms=("none",), rules_out=("compliance",)),),
+        threat="Audit logs in {element} may be deleted or rewritten by whoever they should "
+        "incriminate (no Object Lock)",
+    ),),
     references=(
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
@@ -468,9 +486,13 @@ def s3_audit_bucket_mutable(component: Component, model: Model) -> Verdict:
     if lock is not None:
         if _enabled(lock) is False:
             return Fire((*reasons, f"properties.object_lock: {word(lock)}"))
-        return PASS
-    if component.prop("versioning") is False:
+        return RuledOut((f"properties.object_lock: {show(lock)}",))
+    versioning = component.prop("versioning")
+    if versioning is False:
         return Fire((*reasons, "properties.object_lock not stated", "properties.versioning: false"))
+    if versioning is None:
+        return Unknown(("properties.object_lock",),
+                       why=(*reasons, "properties.object_lock is not stated"))
     return PASS
 
 
@@ -518,14 +540,23 @@ def s3_insecure_transport_allowed(component: Component, model: Model) -> Verdict
     target=Target.COMPONENT, likelihood=3, impact=3, stride=(R,), cwe=(778,), capec=(268,),
     asvs=("V7.1.3", "V7.2.1"), attack=("T1530",), tech=_S3_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:10.2.1", "pci-dss-4.0:10.2.1.1", "aws-fsbp:S3.9"),
-    data=STORED_RESTRICTED, properties=frozenset({"server_access_logging"}),
+    data=STORED_RESTRICTED,
     mitigations=(
         "Enable CloudTrail data events (GetObject, PutObject, DeleteObject) for the bucket in the "
         "organisation trail, or S3 server access logging to a separate log bucket.",
         "Alert on unusual object reads with GuardDuty S3 Protection.",
     ),
     detection="S3 bucket storing restricted data with `properties.server_access_logging: false` "
-    "and `properties.cloudtrail_data_events` not true.",
+    "and `properties.cloudtrail_data_events` not true. An applicable threat (with the question) "
+    "while neither is stated.",
+    asks=(Ask(
+        "Are reads of objects in {element} logged (S3 server access logs, or CloudTrail data "
+        "events for the bucket)?",
+        (AskFact("properties.server_access_logging", confirms=("false",), rules_out=("true",)),
+         AskFact("properties.cloudtrail_data_events", rules_out=("true",))),
+        threat="Who downloaded which objects from {element} may never be known (object reads "
+        "not logged)",
+    ),),
     false_positives="Buckets whose objects are also envelope-encrypted with a KMS key whose "
     "Decrypt calls are logged; the finding then concerns metadata only.",
     references=(
@@ -538,9 +569,16 @@ def s3_object_access_not_logged(component: Component, model: Model) -> Verdict:
     data = _restricted_stored(model, component)
     if not data:
         return _STORES_NO_RESTRICTED_DATA
-    if component.prop("server_access_logging") is not False:
-        return PASS
+    access_logs = component.prop("server_access_logging")
     if component.prop("cloudtrail_data_events") is True:
+        return RuledOut(("properties.cloudtrail_data_events: true",))
+    if access_logs is True:
+        return RuledOut(("properties.server_access_logging: true",))
+    if access_logs is None:
+        return Unknown(("properties.server_access_logging",),
+                       why=(f"stores {names(data)}", "no object-level logging is stated"),
+                       data=ids(data))
+    if access_logs is not False:
         return PASS
     return Fire((f"stores {names(data)}", "properties.server_access_logging: false",
                  "properties.cloudtrail_data_events is not true"), data=ids(data))
@@ -1033,7 +1071,15 @@ def vpc_flow_logs_disabled(boundary: Boundary, model: Model) -> Verdict:
         "`aws cloudtrail validate-logs` in the incident runbook.",
     ),
     detection="CloudTrail component with `properties.log_file_validation: false`, "
-    "`logging.tamper_evident: false` or `properties.multi_region: false`.",
+    "`logging.tamper_evident: false` or `properties.multi_region: false`. An applicable threat "
+    "(with the question) while neither log file validation nor `logging.tamper_evident` is "
+    "stated.",
+    asks=(Ask(
+        "Is log file validation on for the trail {element} (EnableLogFileValidation)?",
+        (AskFact("properties.log_file_validation", confirms=("false",), rules_out=("true",)),),
+        threat="CloudTrail records of {element} may be edited or deleted unnoticed (no log "
+        "file validation)",
+    ),),
     false_positives="Regions disabled by an SCP make a single-region trail sufficient; state it "
     "and accept.",
     references=(
@@ -1050,7 +1096,17 @@ def cloudtrail_trail_weak(component: Component, model: Model) -> Verdict:
         evidence.append("logging.tamper_evident: false")
     if component.prop("multi_region") is False:
         evidence.append("properties.multi_region: false")
-    return Fire(tuple(evidence)) if evidence else PASS
+    if evidence:
+        return Fire(tuple(evidence))
+    validation = component.prop("log_file_validation")
+    tamper = component.logging.tamper_evident if component.logging is not None else None
+    if validation is True or tamper is True:
+        return RuledOut(("properties.log_file_validation: true" if validation is True
+                         else "logging.tamper_evident: true",))
+    if validation is None and tamper is None:
+        return Unknown(("properties.log_file_validation",),
+                       why=("a CloudTrail trail", "log file validation is not stated"))
+    return PASS
 
 
 # =============================================================================================
@@ -1099,7 +1155,7 @@ def kms_key_policy_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(E, INFO), cwe=(1220,), capec=(122,),
     asvs=("V6.4.1", "V1.6.2"), attack=("T1078.004",), tech=("aws.kms*",), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.6.1.2", "pci-dss-4.0:3.6.1.3"),
-    data=RESTRICTED_DATA, properties=frozenset({"key_policy_delegates_to_iam"}),
+    data=RESTRICTED_DATA,
     mitigations=(
         "Write an explicit key policy: key administrators (no kms:Decrypt) and key users (only the "
         "roles that encrypt or decrypt this data) by ARN; keep the root statement only for "
@@ -1107,9 +1163,18 @@ def kms_key_policy_public(component: Component, model: Model) -> Verdict:
     ),
     detection="KMS component that handles restricted data with "
     "`properties.key_policy_delegates_to_iam: true` (the key policy allows kms:* to "
-    "arn:aws:iam::<account>:root).",
+    "arn:aws:iam::<account>:root). An applicable threat (with the question) while it is not "
+    "stated.",
     false_positives="Accounts where SCPs and permission boundaries already deny kms:Decrypt to "
     "everyone but the named roles; state it and accept.",
+    asks=(Ask(
+        "Does the key policy of {element} name its key users and administrators, or does it "
+        "delegate access to IAM (kms:* for the account root)?",
+        (AskFact("properties.key_policy_delegates_to_iam", confirms=("true",),
+                 rules_out=("false",)),),
+        threat="Any IAM role allowed kms:Decrypt may decrypt the restricted data protected by "
+        "{element} (no separation of duties at the key)",
+    ),),
     references=(
         "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
         "https://docs.aws.amazon.com/kms/latest/developerguide/iam-policies-best-practices.html",
@@ -1120,7 +1185,14 @@ def kms_key_policy_delegates_to_iam(component: Component, model: Model) -> Verdi
     data = at_least(model.graph.data_of(component.id), Classification.RESTRICTED)
     if not data:
         return Skip("handles no restricted data")
-    if component.prop("key_policy_delegates_to_iam") is not True:
+    delegates = component.prop("key_policy_delegates_to_iam")
+    if delegates is False:
+        return RuledOut(("properties.key_policy_delegates_to_iam: false",))
+    if delegates is None:
+        return Unknown(("properties.key_policy_delegates_to_iam",),
+                       why=(f"handles {names(data)}", "the key policy is not stated"),
+                       data=ids(data))
+    if delegates is not True:
         return PASS
     return Fire(("properties.key_policy_delegates_to_iam: true", f"handles {names(data)}"),
                 data=ids(data))
@@ -1171,7 +1243,7 @@ def rds_publicly_accessible(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(319,), capec=(157,),
     asvs=("V9.2.2",), attack=("T1040", "T1557"), tech=_RDS_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:4.2.1",),
-    data=STORED_SENSITIVE, properties=frozenset({"force_ssl", "require_secure_transport"}),
+    data=STORED_SENSITIVE,
     mitigations=(
         "Set rds.force_ssl = 1 (PostgreSQL/SQL Server) or require_secure_transport = ON "
         "(MySQL/MariaDB) in the DB parameter group, and use sslmode=verify-full with the RDS CA "
@@ -1179,8 +1251,30 @@ def rds_publicly_accessible(component: Component, model: Model) -> Verdict:
     ),
     detection="RDS/Aurora component storing confidential or restricted data with "
     "`properties.force_ssl: false` or `properties.require_secure_transport: false`; unencrypted "
-    "flows into it are added as evidence.",
+    "flows into it are added as evidence. An applicable threat (with the question) while "
+    "neither is stated and a client's flow into it does not state TLS (its protocol does not "
+    "imply it) and leaves the client's network (it crosses into another zone that is not "
+    "nested in the same one, or comes from outside our system); `require_secure_transport` "
+    "is asked of MySQL and MariaDB engines, `force_ssl` of the others. Such flows are asked "
+    "here, not by cleartext-sensitive-flow.",
     false_positives="None known.",
+    asks=(
+        Ask(
+            "Does {element} refuse unencrypted client connections (rds.force_ssl = 1 in the DB "
+            "parameter group)?",
+            (AskFact("properties.force_ssl", confirms=("false",), rules_out=("true",)),),
+            threat="Clients may connect to {element} without TLS, sending credentials and rows "
+            "in clear text",
+        ),
+        Ask(
+            "Does {element} refuse unencrypted client connections (require_secure_transport = "
+            "ON in the DB parameter group)?",
+            (AskFact("properties.require_secure_transport", confirms=("false",),
+                     rules_out=("true",)),),
+            threat="Clients may connect to {element} without TLS, sending credentials and rows "
+            "in clear text",
+        ),
+    ),
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html",
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.html",
@@ -1194,7 +1288,19 @@ def rds_tls_not_enforced(component: Component, model: Model) -> Verdict:
     settings = [f"properties.{key}: false" for key in ("force_ssl", "require_secure_transport")
                 if component.prop(key) is False]
     if not settings:
-        return PASS
+        enforced = [f"properties.{key}: true" for key in ("force_ssl", "require_secure_transport")
+                    if component.prop(key) is True]
+        if enforced:
+            return RuledOut(tuple(enforced))
+        unstated = sorted(f.source for f in model.graph.flows_in(component.id)
+                          if f.encrypted is None and observable_path(model, f))
+        if not unstated:
+            return PASS
+        key = ("require_secure_transport" if tech_is(component, _MYSQL_TECH) else "force_ssl")
+        return Unknown((f"properties.{key}",),
+                       why=(f"stores {names(data)}",
+                            f"TLS is not stated on the flows from {', '.join(unstated)}"),
+                       data=ids(data))
     clear = [f"flow '{f.id}' is unencrypted" for f in model.graph.flows_in(component.id)
              if f.encrypted is False]
     return Fire((*settings, f"stores {names(data)}", *clear), data=ids(data))
@@ -1233,14 +1339,21 @@ def rds_snapshot_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=4, stride=(T, D), cwe=(693,),
     asvs=("V8.1.5",), attack=("T1485", "T1490"), tech=("aws.dynamodb*",), domain=DOMAIN,
     compliance=("aws-fsbp:DynamoDB.2",),
-    properties=frozenset({"point_in_time_recovery"}),
     mitigations=(
         "Enable point-in-time recovery (35 days) and deletion protection on the table; add AWS "
         "Backup copies to a separate backup account with a vault lock.",
     ),
     detection="DynamoDB component storing financial or restricted data with "
-    "`properties.point_in_time_recovery: false`.",
+    "`properties.point_in_time_recovery: false`. An applicable threat (with the question) while "
+    "it is not stated on a table of record (one that stores restricted financial data).",
     false_positives="Tables that are rebuilt from an authoritative source (caches, projections).",
+    asks=(Ask(
+        "Is point-in-time recovery on for {element} (and are backups copied where the "
+        "workload's roles cannot delete them)?",
+        (AskFact("properties.point_in_time_recovery", confirms=("false",), rules_out=("true",)),),
+        threat="Items in {element} may be deleted or corrupted beyond recovery (no "
+        "point-in-time recovery)",
+    ),),
     references=(
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery.html",
     ),
@@ -1253,7 +1366,18 @@ def dynamodb_no_pitr(component: Component, model: Model) -> Verdict:
             if a.classification is Classification.RESTRICTED or a.id in financial]
     if not data:
         return Skip("stores no financial or restricted data")
-    if component.prop("point_in_time_recovery") is not False:
+    pitr = component.prop("point_in_time_recovery")
+    if pitr is True:
+        return RuledOut(("properties.point_in_time_recovery: true",))
+    if pitr is None:
+        records = records_of(model, component)
+        if not records:
+            return PASS  # not a store of record: not asked
+        data = records
+        return Unknown(("properties.point_in_time_recovery",),
+                       why=(f"stores {names(data)}", "point-in-time recovery is not stated"),
+                       data=ids(data))
+    if pitr is not False:
         return PASS
     evidence = [f"stores {names(data)}", "properties.point_in_time_recovery: false"]
     if component.prop("deletion_protection") is False:
@@ -1273,14 +1397,21 @@ _OPENSEARCH_TECH = ("aws.opensearch*", "aws.elasticsearch*")
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO, T), cwe=(668,), capec=(122,),
     asvs=("V1.4.1",), attack=("T1190", "T1530"), tech=_OPENSEARCH_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:1.3.1", "aws-fsbp:Opensearch.2"),
-    properties=frozenset({"in_vpc"}),
     mitigations=(
         "Create the domain in private VPC subnets with a security group that admits only the "
         "services that query it; enable fine-grained access control and name principals in the "
         "access policy.",
     ),
     detection="OpenSearch/Elasticsearch component with `properties.in_vpc: false`; confidence is "
-    "high when `properties.policy_principals` also contains an unconfined \"*\".",
+    "high when `properties.policy_principals` also contains an unconfined \"*\". An applicable "
+    "threat (with the question) while `in_vpc` is not stated on a domain that stores "
+    "confidential or restricted data.",
+    asks=(Ask(
+        "Is the OpenSearch domain {element} inside a VPC (no public endpoint)?",
+        (AskFact("properties.in_vpc", confirms=("false",), rules_out=("true",)),),
+        threat="The indices of {element} may be reachable from the internet (a public "
+        "OpenSearch endpoint guarded by its access policy only)",
+    ),),
     false_positives="Domains behind a strictly IAM-signed access policy used by public clients "
     "such as mobile apps; accept with that justification.",
     references=("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/vpc.html",
@@ -1288,7 +1419,17 @@ _OPENSEARCH_TECH = ("aws.opensearch*", "aws.elasticsearch*")
 ))
 def opensearch_outside_vpc(component: Component, model: Model) -> Verdict:
     """Fires when a domain is not in a VPC (confidence high with an open access policy)."""
-    if component.prop("in_vpc") is not False:
+    in_vpc = component.prop("in_vpc")
+    if in_vpc is True:
+        return RuledOut(("properties.in_vpc: true",))
+    if in_vpc is None:
+        data = at_least(_data(model, component), Classification.CONFIDENTIAL)
+        if not data:
+            return PASS
+        return Unknown(("properties.in_vpc",),
+                       why=(f"stores {names(data)}", "whether it is in a VPC is not stated"),
+                       data=ids(data))
+    if in_vpc is not False:
         return PASS
     open_policy = _open_policy(component, "policy_principals", "policy_conditions")
     evidence = ("properties.in_vpc: false", *open_policy)
@@ -1311,16 +1452,24 @@ _OLD_OPENSEARCH_TLS = frozenset({"policy-min-tls-1-0-2019-07"})
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), tech=_OPENSEARCH_TECH, domain=DOMAIN,
     compliance=("pci-dss-4.0:4.2.1", "aws-fsbp:Opensearch.3"),
     data=STORED_SENSITIVE,
-    properties=frozenset({"enforce_https", "node_to_node_encryption", "tls_security_policy"}),
     mitigations=(
         "Enable EnforceHTTPS with the Policy-Min-TLS-1-2-PFS-2023-10 TLS policy and node-to-node "
         "encryption (requires a blue/green update on older domains).",
     ),
     detection="OpenSearch component storing confidential or restricted data with "
     "`properties.enforce_https: false`, `properties.node_to_node_encryption: false`, or "
-    "`properties.tls_security_policy: Policy-Min-TLS-1-0-2019-07`.",
+    "`properties.tls_security_policy: Policy-Min-TLS-1-0-2019-07`. An applicable threat (with "
+    "the question) while none of the three is stated.",
     false_positives="None known.",
     references=("https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html",),
+    asks=(Ask(
+        "Does the OpenSearch domain {element} enforce HTTPS for clients and encrypt "
+        "node-to-node traffic?",
+        (AskFact("properties.enforce_https", confirms=("false",), rules_out=("true",)),
+         AskFact("properties.node_to_node_encryption", confirms=("false",))),
+        threat="Queries and replicated shards of {element} may travel in clear text (OpenSearch "
+        "transport not encrypted)",
+    ),),
 ))
 def opensearch_transport_unencrypted(component: Component, model: Model) -> Verdict:
     """Fires when a sensitive domain lacks HTTPS enforcement or node-to-node encryption."""
@@ -1332,7 +1481,15 @@ def opensearch_transport_unencrypted(component: Component, model: Model) -> Verd
     if word(component.prop("tls_security_policy")) in _OLD_OPENSEARCH_TLS:
         evidence.append(f"properties.tls_security_policy: {component.prop('tls_security_policy')}")
     if not evidence:
-        return PASS
+        if component.prop("enforce_https") is True:
+            return RuledOut(("properties.enforce_https: true",))
+        stated = [k for k in ("enforce_https", "node_to_node_encryption", "tls_security_policy")
+                  if component.prop(k) is not None]
+        if stated:
+            return PASS
+        return Unknown(("properties.enforce_https",),
+                       why=(f"stores {names(data)}", "transport encryption is not stated"),
+                       data=ids(data))
     return Fire((*evidence, f"stores {names(data)}"), data=ids(data))
 
 
@@ -1557,14 +1714,22 @@ _LAMBDA_TECH = ("aws.lambda*",)
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(526, 798), capec=(37,),
     asvs=("V2.10.4", "V6.4.1"), attack=("T1552.001",), tech=_LAMBDA_TECH, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:8.3.2", "pci-dss-4.0:8.6.2"),
-    properties=frozenset({"secrets_in_env"}),
     mitigations=(
         "Store the secret in Secrets Manager (or SSM Parameter Store SecureString) and read it at "
         "cold start with the AWS Parameters and Secrets Lambda Extension; pass only the secret's "
         "ARN in the environment.",
     ),
     detection="Lambda component with `properties.secrets_in_env: true` or a non-empty list of "
-    "variable names.",
+    "variable names. An applicable threat (with the question) while it is not stated on a "
+    "function that uses secrets, credentials or keys and has no flow to a secrets store or "
+    "key management service to fetch them from.",
+    asks=(Ask(
+        "Where does {element} keep the secrets it uses: are any set as Lambda environment "
+        "variables?",
+        (AskFact("properties.secrets_in_env", confirms=("true",), rules_out=("false",)),),
+        threat="Secrets used by {element} may sit in its environment variables, readable by "
+        "anyone who can read the function's configuration",
+    ),),
     false_positives="Variables that hold only ARNs or names of secrets, not their values.",
     references=(
         "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html",
@@ -1574,6 +1739,16 @@ _LAMBDA_TECH = ("aws.lambda*",)
 def lambda_secrets_in_environment(component: Component, model: Model) -> Verdict:
     """Fires when a function stores secret values in its environment."""
     value = component.prop("secrets_in_env")
+    if value is False or value == []:
+        return RuledOut((f"properties.secrets_in_env: {show(value)}",))
+    if value is None:
+        held = with_category(model.graph.data_of(component.id), *SERVICE_SECRET_CATEGORIES)
+        if not held or fetches_secrets(model, component):
+            return PASS
+        return Unknown(("properties.secrets_in_env",),
+                       why=(f"uses {names(held)}",
+                            "has no flow to a secrets store or key management service"),
+                       data=ids(held))
     if not _stated_list(value):
         return PASS
     shown = "true" if value is True else ", ".join(listed(value))
@@ -1951,7 +2126,7 @@ def resource_policy_public(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=2, impact=3, stride=(INFO,), cwe=(311,), capec=(37,),
     asvs=("V6.1.1",), attack=("T1530",), tech=("aws.sqs*", "aws.sns*"), domain=DOMAIN,
     compliance=("pci-dss-4.0:3.5.1", "aws-fsbp:SQS.1", "aws-fsbp:SNS.1"),
-    data=SENSITIVE_DATA, properties=frozenset({"sse", "sqs_managed_sse"}),
+    data=SENSITIVE_DATA,
     mitigations=(
         "Enable SSE with a customer-managed KMS key (KmsMasterKeyId) whose key policy allows the "
         "producers, consumers and publishing services; at least enable SQS-managed SSE.",
@@ -1959,8 +2134,17 @@ def resource_policy_public(component: Component, model: Model) -> Verdict:
     detection="SQS/SNS component carrying confidential or restricted data with "
     "`properties.sse: false`, or `properties.sqs_managed_sse: false` without "
     "`properties.kms_key_id`. Skipped when `encryption.at_rest: none` is stated (reported by "
-    "store-unencrypted-at-rest).",
+    "store-unencrypted-at-rest), unless the queue or topic carries such data without listing "
+    "it under `stores` (which store-unencrypted-at-rest does not look at): then "
+    "`encryption.at_rest: none` is this rule's finding. An applicable threat (with the "
+    "question) on such a queue or topic while neither SSE nor `encryption.at_rest` is stated.",
     false_positives="None known.",
+    asks=(Ask(
+        "Is server-side encryption on for {element} (SSE with a KMS key, or SQS-managed SSE)?",
+        (AskFact("encryption.at_rest", confirms=("none",), rules_out=("kms",)),),
+        threat="Messages waiting in {element} may sit unencrypted on AWS storage (no "
+        "server-side encryption)",
+    ),),
     references=(
         "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
         "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
@@ -1977,10 +2161,36 @@ def sqs_sns_unencrypted(component: Component, model: Model) -> Verdict:
     elif component.prop("sqs_managed_sse") is False and not component.prop("kms_key_id"):
         evidence.append("properties.sqs_managed_sse: false and no properties.kms_key_id")
     if not evidence:
-        return PASS
+        return _sse_unstated(model, component, data)
     if component.encryption is not None and component.encryption.at_rest is not None:
         evidence.append(f"contradicts encryption.at_rest: {component.encryption.at_rest.value}")
     return Fire((*evidence, f"carries {names(data)}"), data=ids(data))
+
+
+def _sse_unstated(model: Model, component: Component, data: list[DataAsset]) -> Verdict:
+    """No SSE setting says it is off: ruled out by a stated SSE or encryption at rest, asked
+    while nothing is stated (unless store-unencrypted-at-rest asks, for a store of the data)."""
+    for key in ("sse", "sqs_managed_sse"):
+        if component.prop(key) is True:
+            return RuledOut((f"properties.{key}: true",))
+    if component.prop("kms_key_id"):
+        return RuledOut(("properties.kms_key_id is stated",))
+    at_rest = component.encryption.at_rest if component.encryption else None
+    stores_it = bool(at_least([model.data[d] for d in component.stores if d in model.data],
+                              Classification.CONFIDENTIAL))
+    if at_rest is EncryptionAtRest.NONE:
+        if stores_it:
+            return PASS  # store-unencrypted-at-rest reports it
+        return Fire(("encryption.at_rest: none", f"carries {names(data)}"), data=ids(data))
+    if at_rest is not None:
+        return RuledOut((f"encryption.at_rest: {at_rest.value}",))
+    if any(p in ("sse", "sqs_managed_sse") for p in component.properties):
+        return PASS
+    if not component.ours or stores_it:
+        return PASS  # a store of the data: store-unencrypted-at-rest asks
+    return Unknown(("encryption.at_rest",),
+                   why=(f"carries {names(data)}", "server-side encryption is not stated"),
+                   data=ids(data))
 
 
 @rule(RuleMeta(

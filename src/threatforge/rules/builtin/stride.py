@@ -14,6 +14,7 @@ from threatforge.model import (
     Classification,
     Component,
     ComponentKind,
+    DataAsset,
     EncryptionAtRest,
     Exposure,
     Flow,
@@ -26,9 +27,10 @@ from threatforge.rules.builtin._facts import (
     EXPOSED,
     FROM_UNTRUSTED_PARTIES,
     INFO,
-    NOT_ENCRYPTED,
+    NOT_ENCRYPTED_OR_TLS_STATED,
     NOT_PEOPLE_KINDS,
     PROCESS_KINDS,
+    RDS_TECH,
     RESTRICTED_DATA,
     SECRET_CATEGORIES,
     SENSITIVE_DATA,
@@ -40,18 +42,21 @@ from threatforge.rules.builtin._facts import (
     R,
     S,
     T,
+    actions_to_attribute,
     assets,
     at_least,
     authn_words,
     cloudfront_waf_fronts,
     exposed,
     exposure_words,
+    flow_prop,
     flow_sensitive,
     ids,
     inbound_crossing,
     is_kube_api_server,
     mutual_tls,
     names,
+    observable_path,
     rate_limited_edge_in_front,
     sensitive_data,
     tech_is,
@@ -359,7 +364,7 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
     target=Target.FLOW, likelihood=3, impact=3, stride=(T, INFO), cwe=(319, 345), capec=(94,),
     asvs=("V9.1.1", "V9.2.1"), attack=("T1557",), confidence=Confidence.HIGH,
     crosses=Crosses.BOUNDARY,
-    among=NOT_ENCRYPTED,
+    among=NOT_ENCRYPTED_OR_TLS_STATED,
     mitigations=(
         "Use TLS 1.2+ (or mTLS) on this flow; for AWS, enforce `aws:SecureTransport` in resource "
         "policies; for Kubernetes, enable mesh-wide STRICT mTLS.",
@@ -367,7 +372,18 @@ def admin_without_mfa(component: Component, model: Model) -> Verdict:
     ),
     detection="Flow that crosses a trust boundary, is not encrypted (`tls: false` or a clear-text "
     "protocol) and not signed. Flows with confidential or restricted data are left to "
-    "cleartext-sensitive-flow, so one weakness gives one finding.",
+    "cleartext-sensitive-flow, so one weakness gives one finding. An applicable threat (with "
+    "the question) while the encryption of a flow without sensitive data is unknown (`tls` not "
+    "stated, a protocol that does not imply TLS, not signed) and the flow enters a more "
+    "trusted zone from another network (not a zone nested in the same one), to one of our "
+    "processes: what it carries in can be changed on the way.",
+    asks=(Ask(
+        "Is {element} encrypted in transit (TLS) or its messages signed, so that what enters "
+        "the more trusted zone cannot be changed on the way?",
+        (AskFact("tls", confirms=("false",), rules_out=("true",)),),
+        threat="What {element} carries into a more trusted zone may be changed on the way (no "
+        "integrity protection)",
+    ),),
 ))
 def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
     """A flow across a trust boundary in clear text and unsigned."""
@@ -376,8 +392,20 @@ def unprotected_boundary_crossing(flow: Flow, model: Model) -> Verdict:
         return PASS
     encrypted = flow.encrypted
     if encrypted is None:
-        return Unknown(("tls",))
-    if encrypted or flow.signed:
+        if flow.signed or flow_sensitive(model, flow) or not crossing.inbound:
+            return PASS  # signed; or sensitive (cleartext-sensitive-flow); or not inbound
+        target = model.components[flow.target]
+        where = observable_path(model, flow)
+        if not where or not target.ours or target.kind not in PROCESS_KINDS:
+            return PASS
+        return Unknown(("tls",), why=(where, f"into our process '{flow.target}'",
+                                      f"protocol: {flow.protocol or 'not stated'} does not "
+                                      "imply TLS"))
+    if encrypted:
+        if flow_sensitive(model, flow):
+            return PASS  # cleartext-sensitive-flow records what rules it out
+        return RuledOut(("mtls: true",) if flow.mtls else ("tls: true",))
+    if flow.signed:
         return PASS
     return Fire((f"crosses {crossing.describe()}", _transport_words(flow)))
 
@@ -424,9 +452,29 @@ def exposed_without_input_validation(component: Component, model: Model) -> Verd
         "Log security events (authentication, authorisation failures, data access, admin actions) "
         "with actor, action, object and time to a central, append-only store (CloudTrail data "
         "events, CloudWatch Logs with retention, a SIEM).",
+        "Write the audit record in the same transaction as the change it records (an outbox or "
+        "an audit table the application role can only insert into), so an action cannot happen "
+        "without its record.",
     ),
     detection="Process or store touching confidential or restricted data whose `logging` is "
-    "disabled or has `audit: false`.",
+    "disabled or has `audit: false`. An applicable threat (with the question) while `logging` is "
+    "not stated on one of our processes where actions need attributing: an administrative "
+    "interface (`admin: true`), a process staff (people in a corporate zone) reach within two "
+    "flows that changes state, one that states `properties.refunds: true`, or one that records "
+    "financial data in a store on the calls of another organisation's system that "
+    "authenticates (a partner API). Payment services sending payment instructions are left "
+    "to pay-transaction-non-repudiation. There, `logging: true` without `audit` leaves "
+    "`logging.audit` as a model gap.",
+    false_positives="Read-only processes whose reads are logged by the store they read "
+    "(CloudTrail data events, database audit logs); state `logging` on them.",
+    asks=(Ask(
+        "Does {element} write an audit record (who, what, which object, when) of every action "
+        "it performs for a person or partner, to a store they cannot alter?",
+        (AskFact("logging", confirms=("false", "{enabled: true, audit: false}"),
+                 rules_out=("{enabled: true, audit: true}",)),),
+        threat="Actions done through {element} may not be attributable (repudiation: no audit "
+        "trail of who did what)",
+    ),),
 ))
 def missing_audit_logging(component: Component, model: Model) -> Verdict:
     """A process or store of sensitive data that keeps no audit trail."""
@@ -435,8 +483,16 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
         return Skip("handles no confidential or restricted data")
     logging = component.logging
     if logging is None:
-        return Unknown(("logging",))
+        why = actions_to_attribute(model, component)
+        if not why:
+            return PASS  # no action to attribute that the graph shows: not asked
+        return Unknown(("logging",), why=(*why, f"handles {names(data)}"), data=ids(data))
     if logging.enabled and logging.audit is not False:
+        if logging.audit:
+            return RuledOut(("logging.audit: true",))
+        why = actions_to_attribute(model, component)
+        if why:  # logs are kept; whether they are an audit trail is not said (a gap)
+            return Unknown(("logging.audit",), why=why, data=ids(data))
         return PASS
     state = "logging.enabled: false" if not logging.enabled else "logging.audit: false"
     return Fire((state, f"handles {names(data)}"), data=ids(data))
@@ -454,14 +510,28 @@ def missing_audit_logging(component: Component, model: Model) -> Verdict:
     asvs=("V9.1.1", "V9.2.2"), attack=("T1040",), confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:4.2.1",),
     data=SENSITIVE_DATA,
-    among=NOT_ENCRYPTED,
+    among=NOT_ENCRYPTED_OR_TLS_STATED,
     mitigations=(
         "Enable TLS on this connection (for PostgreSQL `sslmode=verify-full`, for Redis "
         "`rediss://` with in-transit encryption, for Kafka the SSL listener) and refuse plaintext.",
     ),
     detection="Flow carrying confidential or restricted data that is not encrypted (`tls: false` "
-    "or a clear-text protocol).",
+    "or a clear-text protocol). An applicable threat (with the question) while its encryption is "
+    "unknown (`tls` not stated and a protocol that does not imply TLS, such as postgres, redis "
+    "or kafka) on a flow that leaves its network: it crosses into a zone that is not nested "
+    "in the same one as its source's (or of another trust), or has a third party or a "
+    "person's device at one end. Flows inside one network between our own components, flows "
+    "from a person to their device and local protocols (in-process, ipc, exec) are not asked; "
+    "flows into an RDS or Aurora database are asked once on the database, by "
+    "aws-rds-tls-not-enforced.",
     supersedes=(Supersedes("unprotected-boundary-crossing"),),
+    asks=(Ask(
+        "Is {element} encrypted in transit (TLS with certificate validation, e.g. "
+        "sslmode=verify-full, rediss://, the Kafka SSL listener)?",
+        (AskFact("tls", confirms=("false",), rules_out=("true",)),),
+        threat="Sensitive data on {element} may be read or changed on the network (cleartext, "
+        "man in the middle)",
+    ),),
 ))
 def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     """Confidential or restricted data on an unencrypted flow."""
@@ -470,10 +540,18 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
         return _NO_SENSITIVE_DATA
     encrypted = flow.encrypted
     if encrypted is None:
-        return Unknown(("tls",))
+        where = observable_path(model, flow)
+        if not where:
+            return PASS  # stays in one network between our components, or no network at all
+        if tech_is(model.components[flow.target], RDS_TECH):
+            return PASS  # asked once on the database: aws-rds-tls-not-enforced
+        return Unknown(("tls",), why=(f"carries {names(data)}", where,
+                                      f"protocol: {flow.protocol or 'not stated'} does not "
+                                      "imply TLS"), data=ids(data))
     if encrypted:
-        return PASS
+        return RuledOut(("mtls: true",) if flow.mtls else ("tls: true",))
     return Fire((f"carries {names(data)}", _transport_words(flow)), data=ids(data))
+
 
 
 @rule(RuleMeta(
@@ -492,7 +570,15 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
     ),
     detection="Store of confidential or restricted data with `encryption.at_rest: none`, whatever "
     "the data (pci-pan-stored-readable, privacy-special-category-not-app-encrypted and "
-    "aws-sqs-sns-unencrypted leave such stores to this rule).",
+    "aws-sqs-sns-unencrypted leave such stores to this rule). An applicable threat (with the "
+    "question) while `encryption.at_rest` is not stated on one of our stores; a secrets store "
+    "encrypts what it holds by design and is not asked.",
+    asks=(Ask(
+        "Is the data in {element} encrypted at rest (and with which key)?",
+        (AskFact("encryption.at_rest", confirms=("none",), rules_out=("kms", "kms-cmk")),),
+        threat="Sensitive data in {element} may be read from its disks, snapshots or backups "
+        "(no encryption at rest)",
+    ),),
     supersedes=(
         Supersedes("pci-pan-stored-readable"),
         Supersedes("privacy-special-category-not-app-encrypted"),
@@ -502,7 +588,7 @@ def cleartext_sensitive_flow(flow: Flow, model: Model) -> Verdict:
 def store_unencrypted_at_rest(component: Component, model: Model) -> Verdict:
     """A store of sensitive data without encryption at rest."""
     return _weak_at_rest(model, component, Classification.CONFIDENTIAL,
-                         frozenset({EncryptionAtRest.NONE}), stricter=False)
+                         frozenset({EncryptionAtRest.NONE}), stricter=False, asks=True)
 
 
 @rule(RuleMeta(
@@ -529,18 +615,27 @@ def restricted_data_provider_key(component: Component, model: Model) -> Verdict:
 
 
 def _weak_at_rest(model: Model, component: Component, level: Classification,
-                  weak: frozenset[EncryptionAtRest], *, stricter: bool) -> Verdict:
+                  weak: frozenset[EncryptionAtRest], *, stricter: bool,
+                  asks: bool = False) -> Verdict:
     """Fire when a store of data at ``level`` or above states an ``encryption.at_rest`` in
-    ``weak``; with ``stricter``, stores whose data has a stricter key rule are skipped."""
+    ``weak``; with ``stricter``, stores whose data has a stricter key rule are skipped. With
+    ``asks`` (the rule asks the question), an unstated value on one of our stores other than
+    a secrets store is an applicable threat and a stated safe value rules it out."""
     data = at_least(assets(model, component.stores), level)
     if not data:
         above = "confidential or restricted" if level is Classification.CONFIDENTIAL else level
         return Skip(f"stores no {above} data")
     at_rest = component.encryption.at_rest if component.encryption else None
     if at_rest is None:
-        return Unknown(("encryption.at_rest",))
+        if not asks:
+            return Unknown(("encryption.at_rest",))
+        if not component.ours or component.kind is ComponentKind.SECRETS_STORE:
+            return PASS  # a secrets store encrypts by design; a third party's store is theirs
+        return Unknown(("encryption.at_rest",),
+                       why=(f"stores {names(data)}", "encryption.at_rest is not stated"),
+                       data=ids(data))
     if at_rest not in weak:
-        return PASS
+        return RuledOut((f"encryption.at_rest: {at_rest.value}",)) if asks else PASS
     return Fire((f"stores {names(data)}", f"encryption.at_rest: {at_rest.value}"), data=ids(data))
 
 
@@ -587,17 +682,51 @@ def public_datastore(component: Component, model: Model) -> Verdict:
         "fields, PAN truncation to first 6 / last 4, token redaction in the log shipper).",
     ),
     detection="Flow into a monitoring component carrying restricted data or credentials, secrets "
-    "or session tokens.",
+    "or session tokens, or stating `properties.redacted: false` while its source handles them "
+    "or confidential personal data. An applicable threat (with the question) on a flow into "
+    "monitoring from one of our processes that handles such data, while the flow states "
+    "neither such data nor `properties.redacted`.",
+    asks=(Ask(
+        "Are card data, tokens, secrets and personal data removed or masked before {element} "
+        "ships logs and traces (an allow-list of fields, redaction in the logger or shipper)?",
+        (AskFact("properties.redacted", confirms=("false",), rules_out=("true",)),),
+        threat="Logs and traces on {element} may carry the sensitive data its source handles "
+        "(sensitive logging)",
+    ),),
 ))
 def sensitive_data_to_logs(flow: Flow, model: Model) -> Verdict:
     """Restricted data or secrets shipped into logs or traces."""
-    data = model.graph.flow_data(flow)
-    secret = {a.id for a in with_category(data, *SECRET_CATEGORIES, "session-tokens")}
-    bad = [a for a in data if a.classification is Classification.RESTRICTED or a.id in secret]
-    if not bad:
+    bad = _loggable_secrets(model.graph.flow_data(flow))
+    if bad:
+        return Fire((f"carries {names(bad)} into monitoring component '{flow.target}'",),
+                    data=ids(bad))
+    source = model.components[flow.source]
+    if not source.ours or source.kind not in PROCESS_KINDS:
         return PASS
-    return Fire((f"carries {names(bad)} into monitoring component '{flow.target}'",),
-                data=ids(bad))
+    handled = _loggable_secrets(model.graph.data_of(source.id), personal=True)
+    if not handled:
+        return PASS
+    redacted = flow_prop(flow, "redacted")
+    if redacted is True:
+        return RuledOut(("properties.redacted: true",))
+    if redacted is False:
+        return Fire((f"'{source.id}' handles {names(handled)}", "properties.redacted: false"),
+                    data=ids(handled))
+    return Unknown(("properties.redacted",),
+                   why=(f"'{source.id}' handles {names(handled)}",
+                        f"ships logs or traces to monitoring component '{flow.target}'"),
+                   data=ids(handled))
+
+
+def _loggable_secrets(data: list[DataAsset], *, personal: bool = False) -> list[DataAsset]:
+    """Restricted data, credentials, secrets and session tokens (and with ``personal``
+    confidential personal data) among ``data``: what must not reach logs."""
+    secret = {a.id for a in with_category(data, *SECRET_CATEGORIES, "session-tokens")}
+    people = ({a.id for a in with_category(at_least(data, Classification.CONFIDENTIAL),
+                                           "pii", "health", "biometric")}
+              if personal else set())
+    return [a for a in data if a.classification is Classification.RESTRICTED
+            or a.id in secret or a.id in people]
 
 
 @rule(RuleMeta(
@@ -862,7 +991,15 @@ def secrets_without_rotation(component: Component, model: Model) -> Verdict:
         "short-lived credentials (OAuth2 client credentials with private_key_jwt).",
     ),
     detection="Flow to an external-service carrying restricted data whose authentication is not "
-    "strong (not mTLS, OAuth2, signed requests...).",
+    "strong (not mTLS, OAuth2, signed requests...). An applicable threat (with the question) "
+    "while the flow's `authn` is not stated.",
+    asks=(Ask(
+        "How does {element} authenticate the third party it sends restricted data to (and is "
+        "its certificate validated)?",
+        (AskFact("authn", confirms=("api-key", "none"), rules_out=("mtls", "oauth2")),),
+        threat="Restricted data sent on {element} may reach an impostor of the third party "
+        "(weak mutual authentication, man in the middle)",
+    ),),
 ))
 def restricted_data_to_third_party(flow: Flow, model: Model) -> Verdict:
     """Restricted data sent to a third party whose identity is not strongly checked."""
@@ -871,9 +1008,12 @@ def restricted_data_to_third_party(flow: Flow, model: Model) -> Verdict:
         return _NO_RESTRICTED_DATA
     authn = flow.effective_authn
     if authn is None:
-        return Unknown(("authn",))
+        if not model.components[flow.source].ours:
+            return PASS  # a third party's own traffic: not ours to secure
+        return Unknown(("authn",), why=(f"carries {names(data)} to third party '{flow.target}'",
+                                        "authn is not stated"), data=ids(data))
     if authn.is_strong:
-        return PASS
+        return RuledOut((f"authn: {authn.value}",))
     return Fire((f"carries {names(data)} to '{flow.target}'", f"authn: {authn.value}"),
                 data=ids(data))
 
