@@ -248,6 +248,12 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "secrets-without-rotation", "finding", "secrets-without-rotation@kms",
         "Secrets or keys in AWS KMS are not rotated",
     )
+    # the KMS protects card numbers: who may handle its keys alone is asked (dual control)
+    dual_control = result(
+        "pci-key-management-dual-control", "threat", "pci-key-management-dual-control@kms",
+        "One administrator may export, re-wrap or delete the keys in AWS KMS that protect card "
+        "data",
+    )
     assert by_id["kms"] == {
         "id": "kms",
         "type": "component",
@@ -258,9 +264,9 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
             "spoofing": cell("finding", rotation),
             "tampering": none,
             "repudiation": none,
-            "information-disclosure": cell("finding", rotation),
+            "information-disclosure": cell("finding", rotation, dual_control),
             "denial-of-service": none,
-            "elevation-of-privilege": none,
+            "elevation-of-privilege": cell("threat", dual_control),
         },
         "linddun": {},
     }
@@ -275,6 +281,13 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         detail="does not apply: takes no requests from outside its trust (exposure, a less "
         "trusted caller, staff) and consumes no queue",
     )
+    # the function sends refund instructions to the PSP: whether they can be proven is asked
+    record = result(
+        "pay-transaction-non-repudiation", "threat",
+        "pay-transaction-non-repudiation@refund-fn",
+        "Repudiation of payments through Refund function: a disputed payment or refund may not "
+        "be provable (who, what, how much)",
+    )
     assert by_id["refund-fn"] == {
         "id": "refund-fn",
         "type": "component",
@@ -283,10 +296,11 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "personal_data": False,
         "stride": {
             "spoofing": none,
-            "tampering": cell("checked", idempotency),
+            "tampering": cell("threat", record, idempotency),
             "repudiation": cell(
                 "threat",
                 refunds,
+                record,
                 result("missing-audit-logging", "checked", detail="passed"),
                 idempotency,
             ),

@@ -141,13 +141,14 @@ def test_under_gdpr_a_stated_period_is_still_asked_whether_it_is_enforced() -> N
     assert assessment.findings == ()
     threats = {t.fingerprint: t.why for t in assessment.applicable_threats}
     assert threats == {
-        "privacy-store-without-retention@crm-db":
-            ("stores 'contacts' (confidential)", "system.compliance: [gdpr]"),
-        "privacy-store-without-retention@users-db":
-            ("stores 'profile' (confidential)", "system.compliance: [gdpr]"),
+        "privacy-store-without-retention@users-db": (
+            "stores 'profile' (confidential)",
+            "a retention period is stated ('profile' retention_days: 365)",
+            "system.compliance: [gdpr]",
+        ),
     }
     assert [(g.element, g.fact) for g in assessment.gaps] == [
-        ("crm-db", "properties.retention_enforced"),
+        ("crm-db", "retention_days"),
         ("users-db", "properties.retention_enforced"),
     ]
     assert _outcome(assessment, "sessions") is Outcome.PASSED

@@ -332,7 +332,9 @@ KEYED_THIRD_PARTY_CALLS = ElementSet(
     ),
     detection="Flow from our process to an external service carrying `financial`, `pci.token` "
     "or `pci.pan` data, where the source holds a credentials/secrets asset or the flow's authn "
-    "is api-key, with `properties.api_key_scope: full`. An applicable threat when not stated.",
+    "is api-key, with `properties.api_key_scope: full`. An applicable threat when not stated "
+    "and the third party is a payment partner (a payment provider, scheme or bank: an account "
+    "that can refund and pay out).",
     references=("https://docs.stripe.com/keys#limit-access",
                 "https://docs.adyen.com/development-resources/api-credentials/roles/"),
     asks=(Ask(
@@ -352,8 +354,9 @@ def third_party_api_key_scope(flow: Flow, model: Model) -> Verdict:
     if scope == "restricted":
         return RuledOut(("properties.api_key_scope: restricted",))
     if scope is None:
-        if not why:
-            return Skip("not a keyed call to a third party with money data")
+        if not why or flow.target not in payment_partners(model):
+            # the threat (refunds, payouts with a stolen key) is asked of payment accounts
+            return Skip("not a keyed call to a payment partner with money data")
         return Unknown(("properties.api_key_scope",),
                        why=(*why, f"'{flow.target}' is a third party"))
     return Fire((*why, f"properties.api_key_scope: {scope}"))
@@ -425,6 +428,8 @@ REACHED_BY_OTHER_ZONES = ElementSet(
 ))
 def unauthenticated_from_another_zone(component: Component, model: Model) -> Verdict:
     """No authentication where other zones' people reach a private service."""
+    if component.kind in EDGE_KINDS:
+        return Skip("a gateway, load balancer or CDN: the service behind it is asked")
     people = _other_zone_people(model, component)
     if exposed(model, component) or not people:
         return Skip("exposed to an untrusted zone, or reached by nobody from another zone")

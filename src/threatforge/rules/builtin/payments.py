@@ -617,15 +617,28 @@ def pci_pan_debug_logging(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(359,), capec=(508,),
     asvs=("V8.3.4",), api_top10=("API3:2023",), attack=("T1213",), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.4.1", "pci-dss-4.0:3.4.2"),
-    data=HANDLES_PAN, properties=frozenset({"pan_display", "pan_masking"}),
+    data=HANDLES_PAN,
     mitigations=(
         "Mask the PAN in every screen, export and API response (BIN and last four at most); "
         "give the few roles with a documented need a separate, audited reveal action.",
         "Block copy/paste and download of PANs in remote-access tools (PCI DSS 3.4.2).",
     ),
     detection="Component that handles a `pci.pan` asset with `properties.pan_display: full` or "
-    "`properties.pan_masking: false`.",
+    "`properties.pan_masking: false`. An applicable threat (staff see full card numbers) on a "
+    "service, function or gateway of ours that handles card numbers and that staff use "
+    "(directly or through gateways and proxies), when neither is stated.",
     references=(PCI_DSS,),
+    asks=(Ask(
+        "Does {element} mask card numbers on every screen and export (first six and last four "
+        "at most) for the staff who use it?",
+        (
+            AskFact("properties.pan_masking", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.pan_display", confirms=("full",),
+                    rules_out=("masked", "truncated")),
+        ),
+        threat="Staff may see full card numbers in {element} (shoulder surfing, screenshots, "
+        "insider fraud)",
+    ),),
 ))
 def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
     """Unmasked PAN on screen."""
@@ -640,9 +653,20 @@ def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
         evidence.append(f"properties.pan_display: {display}")
     if component.prop("pan_masking") is False:
         evidence.append("properties.pan_masking: false")
-    if not evidence:
+    if evidence:
+        return Fire((f"handles {names(pan)}", *evidence), data=ids(pan))
+    if component.prop("pan_masking") is True:
+        return RuledOut(("properties.pan_masking: true",))
+    if isinstance(display, str):
+        return RuledOut((f"properties.pan_display: {display}",))
+    if component.kind not in PROCESS_KINDS or component.kind in EDGE_KINDS:
         return PASS
-    return Fire((f"handles {names(pan)}", *evidence), data=ids(pan))
+    staff = staff_route(model, component.id, hops=3, edges_only=True)
+    if not staff:
+        return PASS
+    return Unknown(("properties.pan_masking",),
+                   why=(f"handles {names(pan)}", f"staff use it ({', '.join(staff)})"),
+                   data=ids(pan))
 
 
 @rule(RuleMeta(
@@ -1163,7 +1187,8 @@ PAYMENT_SENDERS = ElementSet(
     "`properties.transaction_log: false` or `properties.transaction_log_signed: false`. An "
     "applicable threat (a disputed payment nobody can prove) when neither is stated and it "
     "sends money data to a payment partner (a payment provider, scheme or bank) or is the "
-    "payment service.",
+    "payment service, unless it only creates payments shoppers complete on the provider's "
+    "page (see pay-redirect-result-trusted).",
     references=("https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html",
                 PCI_DSS),
     asks=(Ask(
@@ -1196,6 +1221,8 @@ def pay_transaction_non_repudiation(component: Component, model: Model) -> Verdi
     paid = [r for r in recipients if r in partners]
     if not paid and component.prop("payment_service") is not True:
         return PASS
+    if hosted_checkout(model, component):
+        return PASS  # shoppers give the payment instruction on the PSP's page, which records it
     why = (f"sends payment instructions to {', '.join(paid)}" if paid
            else "properties.payment_service: true")
     return Unknown(("properties.transaction_log_signed",), why=(why,))

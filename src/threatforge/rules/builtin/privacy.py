@@ -973,10 +973,11 @@ def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
     "`properties.retention: indefinite` or `properties.retention_enforced: false`, or whose "
     "`retention_days` is longer than the `retention_days` of a personal data asset it stores. "
     "An applicable threat (personal data kept beyond its purpose) on a datastore of a system "
-    "under a privacy regulation (declared, or the store is in an EEA region) until "
+    "under a privacy regulation (declared, or the store is in an EEA region) that states a "
+    "retention period (its own or a stored asset's `retention_days`) until "
     "`retention_enforced` is stated: a period written down is not a deletion that happens. "
-    "Elsewhere unknown when neither the component nor every personal data asset it stores has "
-    "`retention_days`.",
+    "Otherwise unknown (a model gap) when neither the component nor every personal data asset "
+    "it stores has `retention_days`.",
     references=(GDPR,),
     asks=(Ask(
         "Does {element} delete personal data automatically at the end of its retention period "
@@ -1008,11 +1009,16 @@ def privacy_store_without_retention(component: Component, model: Model) -> Verdi
         return Fire((f"keeps data for retention_days: {days}",
                      f"longer than the retention of {limits}"), data=ids(longer))
     regime = _regime_words(model, component.id)
-    if component.kind is ComponentKind.DATASTORE and regime:
+    period = (f"retention_days: {days}" if days is not None else next(
+        (f"'{a.id}' retention_days: {a.retention_days}" for a in data
+         if a.retention_days is not None), ""))
+    if component.kind is ComponentKind.DATASTORE and regime and period:
+        # a period is written down: whether anything deletes at its end decides the threat
         if enforced is True:
             return RuledOut(("properties.retention_enforced: true",))
         return Unknown(("properties.retention_enforced",),
-                       why=(f"stores {names(data)}", regime), data=ids(data))
+                       why=(f"stores {names(data)}", f"a retention period is stated ({period})",
+                            regime), data=ids(data))
     if days is not None:
         return PASS
     if any(a.retention_days is None for a in data):
@@ -1023,15 +1029,21 @@ def privacy_store_without_retention(component: Component, model: Model) -> Verdi
 # --- copies, new purposes and pseudonyms (applicable threats) -------------------------------
 
 
+_REPLICA = re.compile(r"\breplicas?\b")
+
+
 def _copies(model: Model) -> dict[str, dict[str, str]]:
     """Datastore id -> the other datastores of ours holding copies or derivatives of its
     personal data, each with how (the same asset stored there, or a process that moves
     personal data between them); found once per model."""
     def find() -> dict[str, dict[str, str]]:
         graph = model.graph
+        # a read replica follows its primary's deletes: it is not a copy erasure can miss
         stores = {cid for cid, c in model.components.items()
                   if c.kind is ComponentKind.DATASTORE
-                  and _personal(assets(model, c.stores))}
+                  and _personal(assets(model, c.stores))
+                  and not _REPLICA.search(" ".join((cid, c.name or "", c.description or ""))
+                                          .lower())}
         found: dict[str, dict[str, str]] = {cid: {} for cid in stores}
         holders: dict[str, list[str]] = {}
         for cid in sorted(stores):
@@ -1084,10 +1096,10 @@ def _copies(model: Model) -> dict[str, dict[str, str]]:
         "Expire backups on a fixed rotation and re-apply pending erasures after a restore; "
         "retrain or rebuild derived data sets on a schedule so erased people leave them.",
     ),
-    detection="Datastore that stores personal data, in a system under a privacy regulation "
-    "(declared, or the store is in an EEA region), whose personal data also lives in another "
-    "datastore of ours (the same asset stored there, or a process that reads personal data "
-    "from one and writes personal data into the other), with "
+    detection="Datastore (not a read replica) that stores personal data, in a system under a "
+    "privacy regulation (declared, or the store is in an EEA region), whose personal data also "
+    "lives in another datastore of ours (the same asset stored there, or a process that "
+    "reads personal data from one and writes personal data into the other), with "
     "`properties.erasure_propagated: false`. An applicable threat when not stated.",
     references=(GDPR, "https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/"
                 "guidelines-012022-data-subject-rights-right-access_en"),
