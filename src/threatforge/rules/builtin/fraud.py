@@ -250,8 +250,9 @@ def _payee_why(model: Model, component: Component) -> tuple[str, ...]:
               if a.id in sent and _words_in(_PAYEE_WORDS, _asset_texts([a]))]
     if not payees:
         return ()
+    said = _words_in(_PAYEE_WORDS, _asset_texts(payees))
     return (exposure_words(model, component),
-            f"customers send it {names(payees)} (where money goes)")
+            f"customers send it {names(payees)}, which names where money goes ('{said}')")
 
 
 PAYEE_CHANGES = ElementSet(
