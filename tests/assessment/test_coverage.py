@@ -260,6 +260,12 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "Any IAM role allowed kms:Decrypt may decrypt the restricted data protected by AWS KMS "
         "(no separation of duties at the key)",
     )
+    # the KMS protects card numbers: who may handle its keys alone is asked (dual control)
+    dual_control = result(
+        "pci-key-management-dual-control", "threat", "pci-key-management-dual-control@kms",
+        "One administrator may export, re-wrap or delete the keys in AWS KMS that protect card "
+        "data",
+    )
     assert by_id["kms"] == {
         "id": "kms",
         "type": "component",
@@ -270,9 +276,9 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
             "spoofing": cell("finding", rotation),
             "tampering": none,
             "repudiation": none,
-            "information-disclosure": cell("finding", rotation, delegation),
+            "information-disclosure": cell("finding", rotation, delegation, dual_control),
             "denial-of-service": none,
-            "elevation-of-privilege": cell("threat", delegation),
+            "elevation-of-privilege": cell("threat", delegation, dual_control),
         },
         "linddun": {},
     }
@@ -297,6 +303,13 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         detail="does not apply: does not authenticate callers with bearer tokens",
     )
     binding = result("api-mass-assignment", "checked", detail="passed")
+    # the function sends refund instructions to the PSP: whether they can be proven is asked
+    record = result(
+        "pay-transaction-non-repudiation", "threat",
+        "pay-transaction-non-repudiation@refund-fn",
+        "Repudiation of payments through Refund function: a disputed payment or refund may not "
+        "be provable (who, what, how much)",
+    )
     assert by_id["refund-fn"] == {
         "id": "refund-fn",
         "type": "component",
@@ -305,10 +318,11 @@ def test_exact_json_for_two_elements_of_card_checkout() -> None:
         "personal_data": False,
         "stride": {
             "spoofing": cell("mitigated", neighbours, audience),
-            "tampering": cell("checked", binding, idempotency),
+            "tampering": cell("threat", record, binding, idempotency),
             "repudiation": cell(
                 "threat",
                 refunds,
+                record,
                 result("missing-audit-logging", "mitigated", "missing-audit-logging@refund-fn",
                        "ruled out by logging.audit: true"),
                 idempotency,

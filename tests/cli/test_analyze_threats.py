@@ -20,6 +20,7 @@ def test_the_table_counts_threats_and_questions() -> None:
     )
     assert lines[at - 1] == "open: 6 critical, 6 high, 4 elevated, 2 medium"
     assert lines[at + 1 : at + 7] == [
+        "  - high pay-card-testing@api-gateway",
         "  - high idp-admin-mfa-not-enforced@cognito",  # not confirmed: at most high
         "  - high dns-dangling-record@cloudfront",
         "  - high domain-registrar-account-takeover@cloudfront",

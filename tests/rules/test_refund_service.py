@@ -85,6 +85,17 @@ def test_the_threats_a_practitioner_lists_are_named_at_their_elements() -> None:
         "pay-refund-without-dual-approval@refund-api":
             "One person (an insider or a stolen account) may issue refunds through Refund API "
             "alone",
+        # two concurrent refunds of one payment may both pass the "refunded <= captured" check
+        # on the ledger (added with the fraud rules: the worker moves money on customers'
+        # requests and handles the ledger's balance)
+        "fraud-balance-race-condition@refund-worker":
+            "Double spend through refund-worker: concurrent requests may both pass the balance "
+            "or limit check",
+        # the worker sends the refund instructions to the PSP: who asked for which refund must
+        # be provable in a dispute (pay-transaction-non-repudiation now asks where it applies)
+        "pay-transaction-non-repudiation@refund-worker":
+            "Repudiation of payments through refund-worker: a disputed payment or refund may not "
+            "be provable (who, what, how much)",
         # the PSP key's scope
         "third-party-api-key-scope@refund-worker->psp":
             "Third-party account key scope on refund-worker->psp: a stolen key may allow "

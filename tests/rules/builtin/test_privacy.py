@@ -122,12 +122,36 @@ def test_transfer_without_a_known_region_is_skipped() -> None:
 
 
 def test_retention_is_a_gap_when_neither_store_nor_data_states_it() -> None:
+    # no privacy regulation declared and no store in the EEA: only the missing period is a gap
     assessment = _run("privacy-store-without-retention",
-                      "  crm-db: {kind: datastore, zone: eu, stores: [contacts]}\n"
-                      "  users-db: {kind: datastore, zone: eu, stores: [profile]}\n")
+                      "  crm-db: {kind: datastore, zone: us, stores: [contacts]}\n"
+                      "  users-db: {kind: datastore, zone: us, stores: [profile]}\n",
+                      compliance="[]")
     assert assessment.findings == ()
+    assert assessment.applicable_threats == ()
     assert [(g.element, g.fact) for g in assessment.gaps] == [("crm-db", "retention_days")]
     assert _outcome(assessment, "users-db") is Outcome.PASSED
+
+
+def test_under_gdpr_a_stated_period_is_still_asked_whether_it_is_enforced() -> None:
+    assessment = _run("privacy-store-without-retention",
+                      "  crm-db: {kind: datastore, zone: eu, stores: [contacts]}\n"
+                      "  users-db: {kind: datastore, zone: eu, stores: [profile]}\n"
+                      "  sessions: {kind: cache, zone: eu, stores: [profile]}\n")
+    assert assessment.findings == ()
+    threats = {t.fingerprint: t.why for t in assessment.applicable_threats}
+    assert threats == {
+        "privacy-store-without-retention@users-db": (
+            "stores 'profile' (confidential)",
+            "a retention period is stated ('profile' retention_days: 365)",
+            "system.compliance: [gdpr]",
+        ),
+    }
+    assert [(g.element, g.fact) for g in assessment.gaps] == [
+        ("crm-db", "retention_days"),
+        ("users-db", "properties.retention_enforced"),
+    ]
+    assert _outcome(assessment, "sessions") is Outcome.PASSED
 
 
 def test_minimisation_skips_components_that_list_nothing() -> None:

@@ -140,8 +140,11 @@ __all__ = [
     "show",
     "staff_of",
     "staff_reach",
+    "staff_route",
+    "staff_users",
     "tech_ids",
     "tech_is",
+    "text_of",
     "tls_version",
     "untrusted_party",
     "whole_number",
@@ -760,6 +763,68 @@ def staff_reach(model: Model, component_id: str, *, hops: int = 1,
                     found.add(flow.source)
                 elif (flow.source not in seen and flow.source not in stop
                       and model.components[flow.source].kind not in OUTSIDE_KINDS):
+                    sources.add(flow.source)
+        seen |= sources
+        frontier = sources
+    return tuple(sorted(found))
+
+
+_STAFF_WORDS = re.compile(
+    r"\b(staff|employees?|agents?|operators?|support|back[- ]?office|"
+    r"clerks?|tellers?)\b"
+)
+
+
+def text_of(component: Component) -> str:
+    """The component's id, name and description, lower-cased: what a careful user writes about
+    it in words."""
+    return " ".join((component.id, component.name or "", component.description or "")).lower()
+
+
+def staff_users(model: Model) -> frozenset[str]:
+    """The organisation's staff: people (actors or clients) in a corporate zone, and people
+    anywhere the model calls staff (``staff``, ``agent``, ``operator``, ``support``
+    ... in their id, name or description) or who use an administrative component
+    (``admin: true``) of ours. A back office on the internet is still used by staff."""
+    def find() -> frozenset[str]:
+        graph = model.graph
+        found = set(_staff(model))
+        for cid, c in model.components.items():
+            if c.kind not in PEOPLE_KINDS or cid in found:
+                continue
+            if _STAFF_WORDS.search(text_of(c)) or any(
+                model.components[f.target].admin
+                and model.components[f.target].kind not in OUTSIDE_KINDS
+                for f in graph.flows_out(cid)
+            ):
+                found.add(cid)
+        return frozenset(found)
+
+    return model.graph.memo(("staff-users",), find)
+
+
+def staff_route(model: Model, component_id: str, *, hops: int = 1, edges_only: bool = False,
+                stop: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The staff (:func:`staff_users`) who reach the component along at most ``hops`` flows
+    through our own components (only through gateways, load balancers and CDNs with
+    ``edges_only``; never through a component in ``stop``), sorted."""
+    staff = staff_users(model)
+    if not staff:
+        return ()
+    graph = model.graph
+    found: set[str] = set()
+    frontier = {component_id}
+    seen = {component_id}
+    for _ in range(hops):
+        sources: set[str] = set()
+        for current in frontier:
+            for flow in graph.flows_in(current):
+                source = model.components[flow.source]
+                if flow.source in staff:
+                    found.add(flow.source)
+                elif (flow.source not in seen and flow.source not in stop
+                      and source.kind not in OUTSIDE_KINDS
+                      and (not edges_only or source.kind in EDGE_KINDS)):
                     sources.add(flow.source)
         seen |= sources
         frontier = sources

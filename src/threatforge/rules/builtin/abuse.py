@@ -24,10 +24,11 @@ from threatforge.rules.builtin._facts import (
     exposed,
     ids,
     names,
-    staff_of,
+    staff_route,
+    staff_users,
     with_category,
 )
-from threatforge.rules.builtin.payments import payment_providers, refund_words
+from threatforge.rules.builtin.payments import payment_partners, refund_words
 from threatforge.rules.interface import (
     Ask,
     AskFact,
@@ -44,7 +45,7 @@ from threatforge.rules.interface import (
     rule,
 )
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "money_moves"]
 
 DOMAIN = "business-logic"
 MONEY = ("financial", "pci.token", "pci.pan")
@@ -67,8 +68,8 @@ def _moves_money(model: Model, component: Component) -> list[str]:
 
 
 def _client_money(model: Model, component: Component) -> list[str]:
-    """Money data the component receives that a person (an actor or a client) sends: amounts a
-    client chose, as opposed to a third party's notifications."""
+    """Money data the component receives, not from staff, that a person (an actor or a
+    client) sends: amounts a client chose, as opposed to a third party's notifications."""
     def people_send() -> frozenset[str]:
         return frozenset(
             d for f in model.flows
@@ -78,17 +79,21 @@ def _client_money(model: Model, component: Component) -> list[str]:
         )
 
     sent = model.graph.memo(("data-people-send",), people_send)
-    received = {a.id for f in model.graph.flows_in(component.id)
+    staff = staff_users(model)
+    # what staff send (a back office's refunds) is left to the staff rules
+    received = {a.id for f in model.graph.flows_in(component.id) if f.source not in staff
                 for a in with_category(model.graph.flow_data(f), *MONEY)}
     return sorted(received & sent)
 
 
-def _money_moves(model: Model, component: Component, hops: int = 3) -> str:
+def money_moves(model: Model, component: Component, hops: int = 3) -> str:
     """How the component moves money, in words ("" when it does not): it issues refunds, or
-    money data goes from it to a payment provider within ``hops`` flows."""
+    money data goes from it to a payment partner (a payment provider, scheme or bank: see
+    :func:`payment_partners`) or to a payment service of ours (``properties.payment_service:
+    true``) within ``hops`` flows."""
     if refund_words(component):
         return refund_words(component)
-    providers = payment_providers(model)
+    providers = payment_partners(model)
     frontier, seen = {component.id}, {component.id}
     for _ in range(hops):
         following: set[str] = set()
@@ -98,6 +103,8 @@ def _money_moves(model: Model, component: Component, hops: int = 3) -> str:
                     continue
                 if flow.target in providers:
                     return f"money data goes on to payment provider '{flow.target}'"
+                if model.components[flow.target].prop("payment_service") is True:
+                    return f"money data goes on to payment service '{flow.target}'"
                 if flow.target not in seen and (
                     model.components[flow.target].kind not in OUTSIDE_KINDS
                 ):
@@ -111,7 +118,7 @@ def _amount_endpoints(model: Model) -> frozenset[str]:
     return model.graph.memo(("amount-endpoints",), lambda: frozenset(
         cid for cid, c in model.components.items()
         if c.kind in PROCESS_KINDS and c.kind not in EDGE_KINDS
-        and ((exposed(model, c) and _client_money(model, c) and _money_moves(model, c))
+        and ((exposed(model, c) and _client_money(model, c) and money_moves(model, c))
              or "amount_checked_server_side" in c.properties)
     ))
 
@@ -172,7 +179,7 @@ def pay_amount_tampering(component: Component, model: Model) -> Verdict:
         sent = _client_money(model, component)
         return Unknown(("properties.amount_checked_server_side",),
                        why=(f"receives {', '.join(sent)} that a client sends", callers,
-                            _money_moves(model, component)),
+                            money_moves(model, component)),
                        data=tuple(money))
     return Fire((f"handles {', '.join(money)}", callers or "stated",
                  "properties.amount_checked_server_side: false"), data=tuple(money))
@@ -183,19 +190,32 @@ def pay_amount_tampering(component: Component, model: Model) -> Verdict:
 
 def _staff_facing(model: Model) -> frozenset[str]:
     def find() -> frozenset[str]:
-        staff = staff_of(model)
         graph = model.graph
         return frozenset(
-            f.target for person in staff for f in graph.flows_out(person)
-            if model.components[f.target].kind not in OUTSIDE_KINDS
+            cid for cid, c in model.components.items()
+            if c.kind in PROCESS_KINDS and _staff_users_of(model, c)
         ) | frozenset(graph.components_stating("staff_actions_reviewed"))
 
     return model.graph.memo(("staff-facing",), find)
 
 
+def _staff_users_of(model: Model, component: Component) -> tuple[str, ...]:
+    """The staff who use the component: they have a flow into it, or reach it through
+    gateways, proxies or load balancers only. An edge component that passes staff requests on
+    to a process of ours is not where staff act: the process is."""
+    if component.kind in EDGE_KINDS and any(
+        model.components[f.target].kind in PROCESS_KINDS
+        and model.components[f.target].kind not in EDGE_KINDS
+        for f in model.graph.flows_out(component.id)
+    ):
+        return ()
+    return staff_route(model, component.id, hops=3, edges_only=True)
+
+
 STAFF_FACING = ElementSet(
-    "staff-facing", "components of ours that staff (people in a corporate zone) have flows "
-    "into, or that state properties.staff_actions_reviewed",
+    "staff-facing", "services, functions and gateways of ours that staff (people in a "
+    "corporate zone, or that the model calls staff) use, directly or through gateways and "
+    "proxies only, or that state properties.staff_actions_reviewed",
     _staff_facing,
 )
 
@@ -217,8 +237,10 @@ STAFF_FACING = ElementSet(
         "Log every staff action with the person, the case and the before/after values to a "
         "store they cannot change, and review outliers weekly.",
     ),
-    detection="Service, function or gateway that staff (actors or clients in a corporate zone) "
-    "have a flow into, that handles confidential or restricted data or money, with "
+    detection="Service, function or gateway that staff (actors or clients in a corporate zone, "
+    "or people the model calls staff, agents, operators or support, or who use an "
+    "`admin: true` component) have a flow into, directly or through gateways and proxies only "
+    "(the proxy itself is left out), that handles confidential or restricted data or money, with "
     "`properties.staff_actions_reviewed: false`. An applicable threat when not stated.",
     references=(ASVS_BUSINESS, "https://attack.mitre.org/techniques/T1078/"),
     asks=(Ask(
@@ -232,9 +254,7 @@ STAFF_FACING = ElementSet(
 ))
 def insider_staff_abuse(component: Component, model: Model) -> Verdict:
     """Staff access without limits or review."""
-    staff = sorted(
-        f.source for f in model.graph.flows_in(component.id) if f.source in staff_of(model)
-    )
+    staff = _staff_users_of(model, component)
     held = at_least(model.graph.data_of(component.id), Classification.CONFIDENTIAL)
     if not held:
         return Skip("handles no confidential or restricted data")
@@ -312,7 +332,9 @@ KEYED_THIRD_PARTY_CALLS = ElementSet(
     ),
     detection="Flow from our process to an external service carrying `financial`, `pci.token` "
     "or `pci.pan` data, where the source holds a credentials/secrets asset or the flow's authn "
-    "is api-key, with `properties.api_key_scope: full`. An applicable threat when not stated.",
+    "is api-key, with `properties.api_key_scope: full`. An applicable threat when not stated "
+    "and the third party is a payment partner (a payment provider, scheme or bank: an account "
+    "that can refund and pay out).",
     references=("https://docs.stripe.com/keys#limit-access",
                 "https://docs.adyen.com/development-resources/api-credentials/roles/"),
     asks=(Ask(
@@ -332,8 +354,9 @@ def third_party_api_key_scope(flow: Flow, model: Model) -> Verdict:
     if scope == "restricted":
         return RuledOut(("properties.api_key_scope: restricted",))
     if scope is None:
-        if not why:
-            return Skip("not a keyed call to a third party with money data")
+        if not why or flow.target not in payment_partners(model):
+            # the threat (refunds, payouts with a stolen key) is asked of payment accounts
+            return Skip("not a keyed call to a payment partner with money data")
         return Unknown(("properties.api_key_scope",),
                        why=(*why, f"'{flow.target}' is a third party"))
     return Fire((*why, f"properties.api_key_scope: {scope}"))
@@ -406,6 +429,8 @@ REACHED_BY_OTHER_ZONES = ElementSet(
 ))
 def unauthenticated_from_another_zone(component: Component, model: Model) -> Verdict:
     """No authentication where other zones' people reach a private service."""
+    if component.kind in EDGE_KINDS:
+        return Skip("a gateway, load balancer or CDN: the service behind it is asked")
     people = _other_zone_people(model, component)
     if exposed(model, component) or not people:
         return Skip("exposed to an untrusted zone, or reached by nobody from another zone")

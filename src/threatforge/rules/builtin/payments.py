@@ -14,6 +14,7 @@ How the rules see PCI scope (documented in ``docs/rules/payments-properties.md``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from threatforge.model import (
@@ -36,6 +37,7 @@ from threatforge.rules.builtin._facts import (
     INTO_CDE,
     OUTSIDE_KINDS,
     PAN,
+    PEOPLE_KINDS,
     PROCESS_KINDS,
     SAD,
     STAFF_CONNECTS,
@@ -64,7 +66,10 @@ from threatforge.rules.builtin._facts import (
     in_pci_scope,
     is_telemetry,
     names,
-    staff_reach,
+    reachable,
+    staff_route,
+    staff_users,
+    text_of,
     tls_version,
     with_category,
     word,
@@ -85,10 +90,19 @@ from threatforge.rules.interface import (
     Target,
     Unknown,
     Verdict,
+    members,
     rule,
 )
 
-__all__ = ["RULES", "payment_providers", "refund_words"]
+__all__ = [
+    "RULES",
+    "client_money_sent",
+    "customers_call",
+    "hosted_checkout",
+    "payment_partners",
+    "payment_providers",
+    "refund_words",
+]
 
 DOMAIN = "payments"
 PCI_DSS = "https://www.pcisecuritystandards.org/document_library/"
@@ -346,7 +360,6 @@ def pci_key_stored_with_pan(component: Component, model: Model) -> Verdict:
     asvs=("V6.4.1",), attack=("T1552.004",), domain=DOMAIN, confidence=Confidence.HIGH,
     kinds=frozenset({ComponentKind.KEY_MANAGEMENT}),
     compliance=("pci-dss-4.0:3.6.1.3", "pci-dss-4.0:3.7.6"),
-    properties=frozenset({"dual_control", "split_knowledge"}),
     mitigations=(
         "Require two custodians for every manual clear-text key operation (key ceremonies with "
         "split key components for HSM imports, CloudHSM quorum authentication (M of N) for "
@@ -356,11 +369,24 @@ def pci_key_stored_with_pan(component: Component, model: Model) -> Verdict:
         "kms:PutKeyPolicy, kms:ScheduleKeyDeletion and kms:ImportKeyMaterial.",
     ),
     detection="Key-management component in a system in PCI scope with "
-    "`properties.dual_control: false` or `properties.split_knowledge: false`.",
+    "`properties.dual_control: false` or `properties.split_knowledge: false`. An applicable "
+    "threat (one administrator handles card-data keys alone) when `dual_control` is not stated "
+    "on a key-management component in the CDE or used by a component that handles card "
+    "numbers.",
     false_positives="Key services where no person can ever see clear key material (non-exportable "
     "KMS keys without imported material) need no split knowledge; state "
     "`split_knowledge: true` or leave it unstated.",
     references=(PCI_DSS, "https://docs.aws.amazon.com/cloudhsm/latest/userguide/quorum-authentication.html"),
+    asks=(Ask(
+        "Do key operations on {element} that a person performs (import, export, key policy "
+        "changes, deletion) need two custodians (dual control, M of N quorum)?",
+        (
+            AskFact("properties.dual_control", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.split_knowledge", confirms=("false",)),
+        ),
+        threat="One administrator may export, re-wrap or delete the keys in {element} that "
+        "protect card data",
+    ),),
 ))
 def pci_key_management_dual_control(component: Component, model: Model) -> Verdict:
     """Single-person control over card-data keys."""
@@ -368,9 +394,22 @@ def pci_key_management_dual_control(component: Component, model: Model) -> Verdi
         return Skip("the system is not in PCI scope")
     evidence = [f"properties.{key}: false" for key in ("dual_control", "split_knowledge")
                 if component.prop(key) is False]
-    if not evidence:
+    if evidence:
+        return Fire(("system handles account data", *evidence))
+    if component.prop("dual_control") is True:
+        return RuledOut(("properties.dual_control: true",))
+    graph = model.graph
+    users = sorted({f.source for f in graph.flows_in(component.id)
+                    if _handled(model, model.components[f.source], PAN)}
+                   | {f.target for f in graph.flows_out(component.id)
+                      if _handled(model, model.components[f.target], PAN)})
+    if in_cde(model, component.id):
+        why = "in the CDE"
+    elif users:
+        why = f"used by {', '.join(users)}, which handle card numbers"
+    else:
         return PASS
-    return Fire(("system handles account data", *evidence))
+    return Unknown(("properties.dual_control",), why=("system handles account data", why))
 
 
 # --- where card numbers go --------------------------------------------------------------------
@@ -578,15 +617,28 @@ def pci_pan_debug_logging(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=3, impact=4, stride=(INFO,), cwe=(359,), capec=(508,),
     asvs=("V8.3.4",), api_top10=("API3:2023",), attack=("T1213",), domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("pci-dss-4.0:3.4.1", "pci-dss-4.0:3.4.2"),
-    data=HANDLES_PAN, properties=frozenset({"pan_display", "pan_masking"}),
+    data=HANDLES_PAN,
     mitigations=(
         "Mask the PAN in every screen, export and API response (BIN and last four at most); "
         "give the few roles with a documented need a separate, audited reveal action.",
         "Block copy/paste and download of PANs in remote-access tools (PCI DSS 3.4.2).",
     ),
     detection="Component that handles a `pci.pan` asset with `properties.pan_display: full` or "
-    "`properties.pan_masking: false`.",
+    "`properties.pan_masking: false`. An applicable threat (staff see full card numbers) on a "
+    "service, function or gateway of ours that handles card numbers and that staff use "
+    "(directly or through gateways and proxies), when neither is stated.",
     references=(PCI_DSS,),
+    asks=(Ask(
+        "Does {element} mask card numbers on every screen and export (first six and last four "
+        "at most) for the staff who use it?",
+        (
+            AskFact("properties.pan_masking", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.pan_display", confirms=("full",),
+                    rules_out=("masked", "truncated")),
+        ),
+        threat="Staff may see full card numbers in {element} (shoulder surfing, screenshots, "
+        "insider fraud)",
+    ),),
 ))
 def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
     """Unmasked PAN on screen."""
@@ -601,9 +653,20 @@ def pci_pan_displayed_in_full(component: Component, model: Model) -> Verdict:
         evidence.append(f"properties.pan_display: {display}")
     if component.prop("pan_masking") is False:
         evidence.append("properties.pan_masking: false")
-    if not evidence:
+    if evidence:
+        return Fire((f"handles {names(pan)}", *evidence), data=ids(pan))
+    if component.prop("pan_masking") is True:
+        return RuledOut(("properties.pan_masking: true",))
+    if isinstance(display, str):
+        return RuledOut((f"properties.pan_display: {display}",))
+    if component.kind not in PROCESS_KINDS or component.kind in EDGE_KINDS:
         return PASS
-    return Fire((f"handles {names(pan)}", *evidence), data=ids(pan))
+    staff = staff_route(model, component.id, hops=3, edges_only=True)
+    if not staff:
+        return PASS
+    return Unknown(("properties.pan_masking",),
+                   why=(f"handles {names(pan)}", f"staff use it ({', '.join(staff)})"),
+                   data=ids(pan))
 
 
 @rule(RuleMeta(
@@ -714,23 +777,33 @@ def pci_cde_segmentation_bypass(flow: Flow, model: Model) -> Verdict:
     "corporate zone connects to, and that is in the CDE or has a flow into it, with "
     "`mfa: false` (unknown when `mfa` is not stated; a staff flow with `properties.mfa: true` "
     "counts as MFA). It also reports administrative interfaces on such a path, which "
-    "admin-without-mfa then leaves to it.",
+    "admin-without-mfa then leaves to it. An applicable threat (a phished staff password opens "
+    "the CDE) when `mfa` is not stated.",
     references=(PCI_DSS, "https://docs.aws.amazon.com/verified-access/latest/ug/"
                 "what-is-verified-access.html"),
     supersedes=(
         Supersedes("admin-without-mfa"),
         Supersedes("aws-cognito-mfa-not-enforced"),
     ),
+    asks=(Ask(
+        "Does every staff sign-in to {element} require multi-factor authentication?",
+        (AskFact("mfa", confirms=("false",), rules_out=("true",)),),
+        threat="A phished staff password for {element} may open a path into the cardholder "
+        "data environment",
+    ),),
 ))
 def pci_cde_access_without_mfa(component: Component, model: Model) -> Verdict:
     """Personnel path into the CDE without MFA."""
     access = cde_staff_access(model, component)
     if isinstance(access, Skip):
         return access
-    if component.mfa is True or access.mfa_on_every_flow:
+    if component.mfa is True:
+        return RuledOut(("mfa: true",))
+    if access.mfa_on_every_flow:
         return PASS
     if component.mfa is None:
-        return Unknown(("mfa",))
+        return Unknown(("mfa",), why=(
+            f"staff ({', '.join(access.staff)}) connect from a corporate zone", access.path))
     evidence = [f"staff ({', '.join(access.staff)}) connect from a corporate zone", access.path,
                 "mfa: false"]
     if component.admin:
@@ -810,7 +883,106 @@ def _repeatable_input(model: Model, component: Component) -> list[str]:
                    "timeouts)")
     if exposed(model, component):
         why.append(exposure_words(model, component))
+    elif (relayed := _relays_client_payments(model, component)):
+        why.append(relayed)
     return why
+
+
+def client_money_sent(model: Model) -> frozenset[str]:
+    """Money data (payment categories) that people who are not staff send into the system."""
+    def find() -> frozenset[str]:
+        staff = staff_users(model)
+        return frozenset(
+            a.id for f in model.flows
+            if f.source in model.components and f.source not in staff
+            and model.components[f.source].kind in PEOPLE_KINDS
+            for a in _flow_assets(model, f, *PAYMENT_CATEGORIES)
+        )
+
+    return model.graph.memo(("client-money-sent",), find)
+
+
+def _relays_client_payments(model: Model, component: Component) -> str:
+    """Why a process behind the entry points still sees a client's retries, in words ("" when
+    it does not): it receives money data customers send, reachable from an entry point, and
+    sends payments on (to a payment partner) or is the payment service."""
+    if not reachable(model, component):
+        return ""
+    sent = client_money_sent(model)
+    got = sorted({d for f in model.graph.flows_in(component.id) for d in f.data if d in sent})
+    if not got:
+        return ""
+    partners = payment_partners(model)
+    onward = sorted({f.target for f in model.graph.flows_out(component.id)
+                     if f.target in partners and _flow_assets(model, f, *PAYMENT_CATEGORIES)})
+    if onward:
+        return (f"passes {', '.join(got)} that customers send on to {', '.join(onward)} "
+                "(a client's retries reach it)")
+    if component.prop("payment_service") is True:
+        return (f"executes {', '.join(got)} that customers send (properties.payment_service: "
+                "true; a client's retries reach it)")
+    return ""
+
+
+def hosted_checkout(model: Model, component: Component) -> str:
+    """How the component starts payments that people complete on a payment provider's own
+    page, in words ("" when it does not): an exposed process of ours (not a refund endpoint)
+    sends money data to a payment partner that a person (not staff) also has a flow to."""
+    if component.kind not in PROCESS_KINDS or component.kind in EDGE_KINDS:
+        return ""
+    if refund_words(component) or not exposed(model, component):
+        return ""
+    staff = staff_users(model)
+    if not customers_call(model, component, staff):
+        return ""
+    partners = payment_partners(model)
+    for flow in model.graph.flows_out(component.id):
+        if flow.target not in partners or not _flow_assets(model, flow, *PAYMENT_CATEGORIES):
+            continue
+        payers = sorted(f.source for f in model.graph.flows_in(flow.target)
+                        if model.components[f.source].kind in PEOPLE_KINDS
+                        and f.source not in staff)
+        if payers:
+            return (f"creates payments at '{flow.target}', whose page {', '.join(payers)} "
+                    "pay on")
+    return ""
+
+
+def customers_call(model: Model, component: Component, staff: frozenset[str]) -> bool:
+    """Whether people who are not staff send the component requests, directly or through one
+    gateway, load balancer or CDN."""
+    for flow in model.graph.flows_in(component.id):
+        source = model.components[flow.source]
+        if source.kind in PEOPLE_KINDS and source.id not in staff:
+            return True
+        if source.kind in EDGE_KINDS and any(
+            model.components[f.source].kind in PEOPLE_KINDS and f.source not in staff
+            for f in model.graph.flows_in(source.id)
+        ):
+            return True
+    return False
+
+
+def _checkouts(model: Model) -> frozenset[str]:
+    return model.graph.memo(("hosted-checkouts",), lambda: frozenset(
+        cid for cid, c in model.components.items() if hosted_checkout(model, c)
+    ))
+
+
+def _payment_intake(model: Model) -> frozenset[str]:
+    """Exposed processes that take card numbers or start payments on a provider's page."""
+    return model.graph.memo(("payment-intake",), lambda: _checkouts(model) | frozenset(
+        cid for cid in members(EXPOSED, model)
+        if model.components[cid].kind in PROCESS_KINDS
+        and any(_flow_assets(model, f, PAN) for f in model.graph.flows_in(cid))
+    ))
+
+
+PAYMENT_INTAKE = ElementSet(
+    "payment-intake", "exposed services, functions and gateways that receive card numbers, or "
+    "that create payments people complete on a payment provider's page (see hosted_checkout)",
+    _payment_intake,
+)
 
 
 @rule(RuleMeta(
@@ -823,21 +995,27 @@ def _repeatable_input(model: Model, component: Component) -> list[str]:
     asvs=("V11.1.4", "V11.1.2"), api_top10=("API6:2023", "API4:2023"), attack=("T1657",),
     kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:6.2.4",),
-    data=HANDLES_PAN,
-    among=EXPOSED,
+    among=PAYMENT_INTAKE,
     mitigations=(
         "Put bot protection in front of the payment step (AWS WAF Bot Control and Fraud Control, "
         "CAPTCHA on risk, device fingerprinting) and rate-limit per IP, per session, per card "
         "BIN and per account (API Gateway usage plans, WAF rate-based rules).",
         "Require a signed-in or verified customer (or at least a server-side checkout session) "
-        "before accepting card details; alert on spikes of declined authorisations.",
+        "before accepting card details or creating a payment session; alert on spikes of "
+        "declined authorisations and turn on the PSP's card-testing protections (Stripe Radar "
+        "rules, Adyen RevenueProtect velocity rules).",
     ),
     detection="Exposed service, function or gateway that receives a `pci.pan` asset on a flow, "
-    "with `authn: none`, `rate_limit: false` (and no rate-limited edge in front), and no "
-    "`properties.bot_protection: true`. Unknown when `authn` or `rate_limit` is not stated. "
+    "or that creates payments people complete on a payment provider's page (it sends money "
+    "data to a payment partner a person also has a flow to), with "
+    "`properties.bot_protection: false`, or `authn: none` and `rate_limit: false` (and no "
+    "rate-limited edge in front). An applicable threat (card testing) when "
+    "`bot_protection` is not stated. "
     "Such an endpoint's missing authentication and rate limit are reported here only "
     "(it supersedes unauthenticated-exposed-service, missing-rate-limit and "
     "missing-authorization there).",
+    false_positives="Checkouts whose PSP screens card testing for them (Radar, RevenueProtect): "
+    "state `bot_protection: true` and name the control.",
     references=("https://docs.stripe.com/disputes/prevention/card-testing",
                 "https://docs.aws.amazon.com/waf/latest/developerguide/waf-bot-control.html"),
     supersedes=(
@@ -845,25 +1023,36 @@ def _repeatable_input(model: Model, component: Component) -> list[str]:
         Supersedes("missing-rate-limit"),
         Supersedes("missing-authorization"),
     ),
+    asks=(Ask(
+        "Is the payment step of {element} protected against automated card testing (bot "
+        "protection, velocity limits per card, account and IP, the PSP's card-testing rules)?",
+        (AskFact("properties.bot_protection", confirms=("false",), rules_out=("true",)),),
+        threat="Card testing through {element}: bots may validate stolen cards with small "
+        "payments",
+    ),),
 ))
 def pay_card_testing(component: Component, model: Model) -> Verdict:
-    """Card numbers accepted from anyone, at any rate."""
-    if not any(_flow_assets(model, f, PAN) for f in model.graph.flows_in(component.id)):
+    """Card numbers accepted, or payments started, for anyone at any rate."""
+    takes_pan = any(_flow_assets(model, f, PAN) for f in model.graph.flows_in(component.id))
+    checkout = hosted_checkout(model, component)
+    if not takes_pan and not checkout:
         return _RECEIVES_NO_CARD_NUMBERS
     if not exposed(model, component):
         return PASS
-    if component.authn is None:
-        return Unknown(("authn",))
+    bots = component.prop("bot_protection")
+    if bots is True:
+        return RuledOut(("properties.bot_protection: true",))
+    what = checkout or "receives card numbers (pci.pan)"
+    if bots is False:
+        return Fire((exposure_words(model, component), what,
+                     "properties.bot_protection: false"))
     pan = anonymous_card_intake(model, component)
-    if not pan:
-        return PASS
-    if component.rate_limit is None:
-        return Unknown(("rate_limit",))
-    if component.rate_limit:
-        return PASS
-    return Fire((exposure_words(model, component), f"receives {names(pan)}",
-                 f"authn: {authn_words(component.authn)}", "rate_limit: false",
-                 "no bot protection stated"), data=ids(pan))
+    if pan and component.rate_limit is False:
+        return Fire((exposure_words(model, component), f"receives {names(pan)}",
+                     f"authn: {authn_words(component.authn)}", "rate_limit: false",
+                     "no bot protection stated"), data=ids(pan))
+    return Unknown(("properties.bot_protection",),
+                   why=(exposure_words(model, component), what))
 
 
 def _refunds(component: Component) -> bool:
@@ -921,7 +1110,9 @@ REFUND_ENDPOINTS = ElementSet(
     detection="Refund endpoint (id, name, route, code path or tag containing 'refund', or "
     "`properties.refunds: true`) with `properties.dual_approval: false`. An applicable threat "
     "(with the question) when `dual_approval` is not stated and staff (people in a corporate "
-    "zone) reach it within two flows, not through another refund endpoint.",
+    "zone, or that the model calls staff, agents, operators or support, or who use an "
+    "`admin: true` component) reach it within two flows, not through another refund "
+    "endpoint.",
     references=("https://owasp.org/API-Security/editions/2023/en/"
                 "0xa6-unrestricted-access-to-sensitive-business-flows/",),
     asks=(Ask(
@@ -938,7 +1129,7 @@ def pay_refund_without_dual_approval(component: Component, model: Model) -> Verd
         return _NOT_A_REFUND_ENDPOINT
     approval = component.prop("dual_approval")
     if approval is None:
-        staff = staff_reach(model, component.id, hops=2, stop=_refund_endpoints(model))
+        staff = staff_route(model, component.id, hops=2, stop=_refund_endpoints(model))
         if not staff:
             return _NO_STAFF_START_REFUNDS
         return Unknown(("properties.dual_approval",),
@@ -957,6 +1148,24 @@ def _psp_recipients(model: Model, component: Component) -> list[str]:
     })
 
 
+def _payment_senders(model: Model) -> frozenset[str]:
+    return model.graph.memo(("payment-senders",), lambda: frozenset(
+        cid for cid, c in model.components.items()
+        if c.kind in PROCESS_KINDS and (
+            c.prop("payment_service") is not None
+            or "transaction_log" in c.properties or "transaction_log_signed" in c.properties
+            or _psp_recipients(model, c))
+    ))
+
+
+PAYMENT_SENDERS = ElementSet(
+    "payment-senders", "services, functions and gateways that send payment data to a third "
+    "party, or that state properties.payment_service, transaction_log or "
+    "transaction_log_signed",
+    _payment_senders,
+)
+
+
 @rule(RuleMeta(
     id="pay-transaction-non-repudiation",
     title="Payment service {element} keeps no signed record of the transactions it sends",
@@ -967,7 +1176,7 @@ def _psp_recipients(model: Model, component: Component) -> list[str]:
     asvs=("V7.1.3", "V7.1.4"), attack=("T1070", "T1565.001"), kinds=PROCESS_KINDS,
     domain=DOMAIN, confidence=Confidence.HIGH,
     compliance=("pci-dss-4.0:10.2.1", "pci-dss-4.0:10.2.2", "pci-dss-4.0:10.3.2"),
-    properties=frozenset({"transaction_log", "transaction_log_signed"}),
+    among=PAYMENT_SENDERS,
     mitigations=(
         "Write every payment instruction and result (who, what, amount, PSP reference, time) to "
         "an append-only transaction log: S3 with Object Lock in compliance mode, QLDB-style "
@@ -975,9 +1184,24 @@ def _psp_recipients(model: Model, component: Component) -> list[str]:
     ),
     detection="Service, function or gateway that sends payment data (`pci.pan`, `pci.token`, "
     "`financial`) to an external-service (or states `properties.payment_service: true`) with "
-    "`properties.transaction_log: false` or `properties.transaction_log_signed: false`.",
+    "`properties.transaction_log: false` or `properties.transaction_log_signed: false`. An "
+    "applicable threat (a disputed payment nobody can prove) when neither is stated and it "
+    "sends money data to a payment partner (a payment provider, scheme or bank) or is the "
+    "payment service, unless it only creates payments shoppers complete on the provider's "
+    "page (see pay-redirect-result-trusted).",
     references=("https://docs.aws.amazon.com/kms/latest/developerguide/symmetric-asymmetric.html",
                 PCI_DSS),
+    asks=(Ask(
+        "Does {element} keep a tamper-evident record (signed or hash-chained, append-only) of "
+        "every payment instruction it sends and its result, with who asked for it?",
+        (
+            AskFact("properties.transaction_log", confirms=("false",)),
+            AskFact("properties.transaction_log_signed", confirms=("false",),
+                    rules_out=("true",)),
+        ),
+        threat="Repudiation of payments through {element}: a disputed payment or refund may "
+        "not be provable (who, what, how much)",
+    ),),
 ))
 def pay_transaction_non_repudiation(component: Component, model: Model) -> Verdict:
     """Payment instructions without a trustworthy record."""
@@ -987,11 +1211,21 @@ def pay_transaction_non_repudiation(component: Component, model: Model) -> Verdi
     evidence = [f"properties.{key}: false"
                 for key in ("transaction_log", "transaction_log_signed")
                 if component.prop(key) is False]
-    if not evidence:
-        return PASS
     sends = (f"sends payment data to {', '.join(recipients)}" if recipients
              else "properties.payment_service: true")
-    return Fire((sends, *evidence))
+    if evidence:
+        return Fire((sends, *evidence))
+    if component.prop("transaction_log_signed") is True:
+        return RuledOut(("properties.transaction_log_signed: true",))
+    partners = payment_partners(model)
+    paid = [r for r in recipients if r in partners]
+    if not paid and component.prop("payment_service") is not True:
+        return PASS
+    if hosted_checkout(model, component):
+        return PASS  # shoppers give the payment instruction on the PSP's page, which records it
+    why = (f"sends payment instructions to {', '.join(paid)}" if paid
+           else "properties.payment_service: true")
+    return Unknown(("properties.transaction_log_signed",), why=(why,))
 
 
 @rule(RuleMeta(
@@ -1010,10 +1244,18 @@ def pay_transaction_non_repudiation(component: Component, model: Model) -> Verdi
     ),
     detection="In a system in PCI scope: a monitoring component that receives flows from CDE "
     "components (or sits in the CDE) with `logging.tamper_evident: false` (unknown when not "
-    "stated); or a CDE component whose own `logging.tamper_evident` is false.",
+    "stated: an applicable threat, logs of the CDE altered); or a CDE component whose own "
+    "`logging.tamper_evident` is false.",
     references=("https://docs.aws.amazon.com/awscloudtrail/latest/userguide/"
                 "cloudtrail-log-file-validation-intro.html",
                 "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html"),
+    asks=(Ask(
+        "Are the logs in {element} tamper-evident and out of reach of the CDE's own accounts "
+        "(log file validation, Object Lock in a separate log account)?",
+        (AskFact("logging.tamper_evident", confirms=("false",), rules_out=("true",)),),
+        threat="An intruder in the CDE may delete or alter the logs in {element} that would "
+        "show the intrusion",
+    ),),
 ))
 def pci_cde_audit_log_integrity(component: Component, model: Model) -> Verdict:
     """CDE logs that can be changed."""
@@ -1025,12 +1267,12 @@ def pci_cde_audit_log_integrity(component: Component, model: Model) -> Verdict:
                           if in_cde(model, f.source)})
         if not sources and not in_cde(model, component.id):
             return Skip("holds no logs of the CDE")
-        if tamper is None:
-            return Unknown(("logging.tamper_evident",))
-        if tamper:
-            return PASS
         where = (f"receives logs from CDE component(s) {', '.join(sources)}" if sources
                  else "sits in the CDE")
+        if tamper is None:
+            return Unknown(("logging.tamper_evident",), why=(where,))
+        if tamper:
+            return RuledOut(("logging.tamper_evident: true",))
         return Fire((where, "logging.tamper_evident: false"))
     if not in_cde(model, component.id):
         return _NOT_IN_CDE
@@ -1054,12 +1296,45 @@ def payment_providers(model: Model) -> frozenset[str]:
     ))
 
 
+_PAYMENT_WORDS = re.compile(
+    r"\b(payments?|psp|acquir\w*|pay-?outs?|sepa|swift|ach|card schemes?|banks?|banking|"
+    r"stripe|adyen|braintree|paypal|worldpay|klarna|checkout\.com)\b"
+)
+
+
+def payment_partners(model: Model) -> frozenset[str]:
+    """External services money moves through: the payment providers we send card numbers or
+    tokens to (:func:`payment_providers`), and external services we send financial data to
+    that the model calls a payment provider, scheme or bank (in their id, name or
+    description) or that send financial data back to one of our processes (payment results,
+    webhooks). A hosted payment page means the PSP never gets a card number from us."""
+    def find() -> frozenset[str]:
+        graph = model.graph
+        found = set(payment_providers(model))
+        for cid, c in model.components.items():
+            if c.kind is not ComponentKind.EXTERNAL_SERVICE or cid in found:
+                continue
+            paid = [f for f in graph.flows_in(cid)
+                    if model.components[f.source].kind in PROCESS_KINDS
+                    and _flow_assets(model, f, "financial")]
+            if not paid:
+                continue
+            answers = any(model.components[f.target].kind in PROCESS_KINDS
+                          and _flow_assets(model, f, "financial")
+                          for f in graph.flows_out(cid))
+            if answers or _PAYMENT_WORDS.search(text_of(c)):
+                found.add(cid)
+        return frozenset(found)
+
+    return model.graph.memo(("payment-partners",), find)
+
+
 def _notifiers_of_same_data(model: Model, component: Component) -> list[str]:
     """Payment providers whose notifications reach the component: directly, or through one
     edge hop that passes on only data they sent. Stricter than :func:`_payment_notifiers`
     (which the finding keeps): the applicable threat is asked only where a provider we pay
     through calls back, not where a client's request shares an edge with it."""
-    providers = payment_providers(model)
+    providers = payment_partners(model)
     if not providers:
         return []
     found: set[str] = set()
@@ -1178,7 +1453,12 @@ def pay_psp_webhook_not_verified(component: Component, model: Model) -> Verdict:
     target=Target.COMPONENT, likelihood=4, impact=4, stride=(T, S), cwe=(602, 345), capec=(77,),
     asvs=("V11.1.1", "V5.1.5"), api_top10=("API10:2023",), attack=("T1565",),
     domain=DOMAIN, confidence=Confidence.HIGH, compliance=("pci-dss-4.0:6.2.4",),
-    properties=frozenset({"trusts_redirect_result"}),
+    among=ElementSet(
+        "redirect-results", "hosted checkouts (see hosted_checkout), or components that state "
+        "properties.trusts_redirect_result",
+        lambda model: _checkouts(model) | frozenset(
+            model.graph.components_stating("trusts_redirect_result")),
+    ),
     mitigations=(
         "Treat the return URL only as a signal to look up the result: fetch the payment status "
         "server-to-server from the PSP (or wait for the verified webhook) and check amount, "
@@ -1186,16 +1466,40 @@ def pay_psp_webhook_not_verified(component: Component, model: Model) -> Verdict:
         "If the PSP signs redirect parameters (e.g. Adyen redirectResult, Worldpay MAC), verify "
         "the signature server-side.",
     ),
-    detection="Component with `properties.trusts_redirect_result: true`.",
+    detection="Component with `properties.trusts_redirect_result: true`. An applicable threat "
+    "(the payment result trusted from the client) on an exposed process that creates payments "
+    "people complete on a payment provider's page (a hosted payment page or redirect), when "
+    "neither `trusts_redirect_result` nor `confirms_with_psp` is stated.",
     references=("https://docs.adyen.com/online-payments/build-your-integration/",),
+    asks=(Ask(
+        "Does {element} mark an order paid from the shopper's return redirect (or a client "
+        "callback), or only from the verified webhook or a server-side status query to the "
+        "PSP?",
+        (
+            AskFact("properties.trusts_redirect_result", confirms=("true",),
+                    rules_out=("false",)),
+            AskFact("properties.confirms_with_psp", rules_out=("true",)),
+        ),
+        threat="Payment result trust: a shopper may forge the return from the payment page "
+        "of {element} and get an unpaid order marked paid",
+    ),),
 ))
 def pay_redirect_result_trusted(component: Component, model: Model) -> Verdict:
     """Payment outcome read from a client-controlled redirect."""
     if component.kind in OUTSIDE:
         return _NOT_OURS
-    if component.prop("trusts_redirect_result") is not True:
+    trusts = component.prop("trusts_redirect_result")
+    if trusts is True:
+        return Fire(("properties.trusts_redirect_result: true",))
+    if component.prop("confirms_with_psp") is True:
+        return RuledOut(("properties.confirms_with_psp: true",))
+    if trusts is False:
+        return RuledOut(("properties.trusts_redirect_result: false",))
+    checkout = hosted_checkout(model, component)
+    if not checkout:
         return PASS
-    return Fire(("properties.trusts_redirect_result: true",))
+    return Unknown(("properties.trusts_redirect_result",),
+                   why=(checkout, "the shopper's browser returns from that page to the shop"))
 
 
 # --- scope ------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ EEA, countries with an EU adequacy decision, and third countries (see
 
 from __future__ import annotations
 
+import fnmatch
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from threatforge.model import (
@@ -25,12 +27,14 @@ from threatforge.model import (
 )
 from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
+    EDGE_KINDS,
     INFO,
     INTO_TELEMETRY,
     OUTSIDE_KINDS,
     PEOPLE_KINDS,
     PROCESS_KINDS,
     SPECIAL_CATEGORIES,
+    STORE_KINDS,
     assets,
     corporate_zone,
     declares,
@@ -41,14 +45,20 @@ from threatforge.rules.builtin._facts import (
     ids,
     is_telemetry,
     names,
+    staff_users,
+    with_category,
 )
 from threatforge.rules.interface import (
     PASS,
+    Ask,
+    AskFact,
     Confidence,
     DataScope,
+    ElementSet,
     Fire,
     Linddun,
     Rule,
+    RuledOut,
     RuleMeta,
     Skip,
     Supersedes,
@@ -196,6 +206,27 @@ def _in_eea(model: Model, component_id: str) -> bool:
     """Whether the component's zone is in an EEA region."""
     region = model.graph.region_of(component_id)
     return region is not None and jurisdiction(region) == EEA
+
+
+def _regime_words(model: Model, component_id: str) -> str:
+    """Why privacy law applies to the component, in words ("" when it does not): the system
+    declares a privacy regulation, or the component sits in an EEA region."""
+    declared = [c for c in model.system.compliance
+                if any(c.lower().startswith(r) for r in PRIVACY_REGIMES)]
+    if declared:
+        return f"system.compliance: [{', '.join(declared)}]"
+    if _in_eea(model, component_id):
+        return f"in EEA region {model.graph.region_of(component_id)}"
+    return ""
+
+
+def _said(pattern: re.Pattern[str], texts: Iterable[str]) -> str:
+    """The first phrase the pattern finds in the texts, lower-cased ("" when none)."""
+    for text in texts:
+        found = pattern.search(text.lower())
+        if found:
+            return found.group(0)
+    return ""
 
 
 def _mitigated_by_control(model: Model, rule_id: str) -> list[str]:
@@ -361,6 +392,46 @@ def privacy_immutable_personal_data(component: Component, model: Model) -> Verdi
     return Fire((f"stores {names(data)}", *evidence), data=ids(data))
 
 
+def _sign_in_why(model: Model, component: Component) -> tuple[str, ...]:
+    """Why the component answers people's sign-in, sign-up or reset requests, in words
+    (empty when it does not): exposed, it receives credentials from people who are not staff
+    (directly or through one gateway, load balancer or CDN) and handles personal data."""
+    if component.kind in EDGE_KINDS or component.kind in OUTSIDE:
+        return ()
+    if not exposed(model, component) or not _personal(model.graph.data_of(component.id)):
+        return ()
+    staff = staff_users(model)
+    graph = model.graph
+    senders: set[str] = set()
+    for flow in graph.flows_in(component.id):
+        source = model.components[flow.source]
+        if source.kind in EDGE_KINDS:
+            passed = {a.id for a in with_category(graph.flow_data(flow), "credentials")}
+            hops = [f for f in graph.flows_in(source.id)
+                    if passed & {a.id for a in with_category(graph.flow_data(f), "credentials")}]
+        else:
+            hops = [flow] if with_category(graph.flow_data(flow), "credentials") else []
+        senders.update(
+            f.source for f in hops
+            if model.components[f.source].kind in PEOPLE and f.source not in staff
+            and is_person(model, model.components[f.source])
+        )
+    if not senders:
+        return ()
+    return (exposure_words(model, component),
+            f"people ({', '.join(sorted(senders))}) sign in or sign up with credentials")
+
+
+SIGN_IN_ENDPOINTS = ElementSet(
+    "sign-in-endpoints", "exposed services, functions and identity providers that people (not "
+    "staff, not machines) send credentials to and that handle personal data, or that state "
+    "properties.account_enumeration",
+    lambda model: frozenset(
+        cid for cid, c in model.components.items() if _sign_in_why(model, c)
+    ) | frozenset(model.graph.components_stating("account_enumeration")),
+)
+
+
 @rule(RuleMeta(
     id="privacy-account-enumeration",
     title="{element} reveals whether a person has an account",
@@ -372,7 +443,7 @@ def privacy_immutable_personal_data(component: Component, model: Model) -> Verdi
     cwe=(204, 203), capec=(575,), api_top10=("API2:2023",), attack=("T1589", "T1087"),
     kinds=PROCESS_KINDS | {ComponentKind.IDENTITY_PROVIDER}, domain=DOMAIN,
     confidence=Confidence.HIGH, compliance=("gdpr:art-5-1-f", "gdpr:art-25-1"),
-    properties=frozenset({"account_enumeration"}),
+    among=SIGN_IN_ENDPOINTS,
     mitigations=(
         "Return the same response, status and timing for known and unknown identifiers on "
         "sign-in, sign-up and password reset ('if an account exists, we sent an e-mail'); in "
@@ -381,14 +452,30 @@ def privacy_immutable_personal_data(component: Component, model: Model) -> Verdi
     ),
     detection="Service, function, gateway or identity provider with "
     "`properties.account_enumeration: true`. Special-category data handled by it raises the "
-    "impact.",
+    "impact. An applicable threat (account enumeration) on an exposed service, function or "
+    "identity provider (not an edge component) that people who are not staff or machines send "
+    "credentials to, directly or through one gateway or CDN, and that handles personal data, "
+    "when `account_enumeration` is not stated.",
     references=("https://docs.aws.amazon.com/cognito/latest/developerguide/"
                 "cognito-user-pool-managing-errors.html", LINDDUN_THREATS),
+    asks=(Ask(
+        "Do sign-in, sign-up and password reset on {element} answer the same way (message, "
+        "status, timing) for known and unknown e-mail addresses or phone numbers?",
+        (AskFact("properties.account_enumeration", confirms=("true",), rules_out=("false",)),),
+        threat="Account enumeration: anyone may learn from {element} whether a person has an "
+        "account",
+    ),),
 ))
 def privacy_account_enumeration(component: Component, model: Model) -> Verdict:
     """Observable account existence."""
-    if component.prop("account_enumeration") is not True:
-        return PASS
+    stated = component.prop("account_enumeration")
+    if stated is False:
+        return RuledOut(("properties.account_enumeration: false",))
+    if stated is not True:
+        why = _sign_in_why(model, component)
+        if not why:
+            return PASS
+        return Unknown(("properties.account_enumeration",), why=why)
     data = _personal(model.graph.data_of(component.id))
     evidence = ["properties.account_enumeration: true"]
     if exposed(model, component):
@@ -684,6 +771,26 @@ def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdic
                  "mitigates this rule"), data=tuple(sorted(sent)))
 
 
+_DECISION_WORDS = re.compile(
+    r"\b(scor(e|es|ing)|credit[- ]risk|credit decisions?|underwrit\w*|eligibility|"
+    r"automated decisions?|fraud detection)\b"
+)
+
+
+def _decides_about_people(model: Model, component: Component) -> tuple[str, ...]:
+    """Why a process of ours takes decisions about people, in words (empty when it does not):
+    its id, name or description says it scores, underwrites or decides, and it handles
+    personal data."""
+    if component.kind not in PROCESS_KINDS:
+        return ()
+    said = _said(_DECISION_WORDS, [" ".join((component.id, component.name or "",
+                                             component.description or ""))])
+    data = _personal(model.graph.data_of(component.id))
+    if not said or not data:
+        return ()
+    return (f"decides about people ('{said}')", f"on {names(data)}")
+
+
 @rule(RuleMeta(
     id="privacy-automated-decision",
     title="{element} takes automated decisions about people without human review",
@@ -694,31 +801,53 @@ def privacy_no_data_subject_rights(component: Component, model: Model) -> Verdic
     cwe=(359,), domain=DOMAIN,
     kinds=PROCESS_KINDS | {ComponentKind.EXTERNAL_SERVICE},
     compliance=("gdpr:art-22-1", "gdpr:art-22-3", "gdpr:art-13-2-f"),
-    data=PERSONAL_DATA, properties=frozenset({"automated_decision"}),
+    data=PERSONAL_DATA,
     mitigations=(
         "Route adverse or borderline decisions to a human reviewer (a case queue in the back "
         "office), tell the person that a decision was automated and how to contest it, and log "
         "the inputs and reasons of every decision.",
     ),
     detection="Service, function, gateway or third party that handles personal data with "
-    "`properties.automated_decision: true` and without `properties.human_review: true`.",
+    "`properties.automated_decision: true` and without `properties.human_review: true`. An "
+    "applicable threat (solely automated decisions about people) on a service, function or "
+    "gateway of ours handling personal data whose id, name or description says it scores, "
+    "underwrites, decides eligibility or credit risk, when neither is stated.",
     false_positives="Automated decisions without significant effects (product "
-    "recommendations): do not mark them `automated_decision: true`.",
+    "recommendations): do not mark them `automated_decision: true`, or state "
+    "`automated_decision: false`.",
     references=(GDPR, "https://ec.europa.eu/newsroom/article29/items/612053"),
+    asks=(Ask(
+        "Are the decisions {element} takes about people (declines, scores, limits) reviewed by "
+        "a person on request, and are people told and able to contest them?",
+        (
+            AskFact("properties.human_review", confirms=("false",), rules_out=("true",)),
+            AskFact("properties.automated_decision", confirms=("true",), rules_out=("false",)),
+        ),
+        threat="Automated decisions: {element} may decline or score people with no human "
+        "review or way to contest",
+    ),),
 ))
 def privacy_automated_decision(component: Component, model: Model) -> Verdict:
     """Solely automated decisions without safeguards."""
-    if component.prop("automated_decision") is not True:
-        return PASS
     data = _personal(model.graph.data_of(component.id))
     if not data:
         return Skip("handles no personal data")
-    if component.prop("human_review") is True:
-        return PASS
+    automated = component.prop("automated_decision")
     review = component.prop("human_review")
-    return Fire((f"decides on {names(data)}", "properties.automated_decision: true",
-                 f"human_review: {'false' if review is False else 'not stated'}"),
-                data=ids(data))
+    if automated is False:
+        return RuledOut(("properties.automated_decision: false",))
+    if review is True:
+        return RuledOut(("properties.human_review: true",)) if automated is None else PASS
+    if automated is True:
+        return Fire((f"decides on {names(data)}", "properties.automated_decision: true",
+                     f"human_review: {'false' if review is False else 'not stated'}"),
+                    data=ids(data))
+    why = _decides_about_people(model, component)
+    if not why:
+        return PASS
+    if review is False:
+        return Fire((*why, "properties.human_review: false"), data=ids(data))
+    return Unknown(("properties.human_review",), why=why, data=ids(data))
 
 
 # --- non-compliance ---------------------------------------------------------------------------
@@ -841,10 +970,22 @@ def privacy_cross_border_transfer(flow: Flow, model: Model) -> Verdict:
         "retention.ms; make backups expire with the same period.",
     ),
     detection="Component that `stores` personal data and either states "
-    "`properties.retention: indefinite`, or whose `retention_days` is longer than the "
-    "`retention_days` of a personal data asset it stores. Unknown when neither the component "
-    "nor every personal data asset it stores has `retention_days`.",
+    "`properties.retention: indefinite` or `properties.retention_enforced: false`, or whose "
+    "`retention_days` is longer than the `retention_days` of a personal data asset it stores. "
+    "An applicable threat (personal data kept beyond its purpose) on a datastore of a system "
+    "under a privacy regulation (declared, or the store is in an EEA region) that states a "
+    "retention period (its own or a stored asset's `retention_days`) until "
+    "`retention_enforced` is stated: a period written down is not a deletion that happens. "
+    "Otherwise unknown (a model gap) when neither the component nor every personal data asset "
+    "it stores has `retention_days`.",
     references=(GDPR,),
+    asks=(Ask(
+        "Does {element} delete personal data automatically at the end of its retention period "
+        "(a lifecycle rule, TTL or purge job), backups and replicas included?",
+        (AskFact("properties.retention_enforced", confirms=("false",), rules_out=("true",)),),
+        threat="Retention: {element} may keep personal data long after its purpose (and every "
+        "breach exposes all of it)",
+    ),),
 ))
 def privacy_store_without_retention(component: Component, model: Model) -> Verdict:
     """Personal data kept without limit."""
@@ -856,17 +997,282 @@ def privacy_store_without_retention(component: Component, model: Model) -> Verdi
     stated = component.prop("retention")
     if isinstance(stated, str) and stated.lower() in ("indefinite", "forever", "unlimited"):
         return Fire((f"stores {names(data)}", f"properties.retention: {stated}"), data=ids(data))
+    enforced = component.prop("retention_enforced")
+    if enforced is False:
+        return Fire((f"stores {names(data)}", "properties.retention_enforced: false"),
+                    data=ids(data))
     days = component.retention_days
-    if days is not None:
-        longer = [a for a in data if a.retention_days is not None and days > a.retention_days]
-        if not longer:
-            return PASS
+    longer = [a for a in data if days is not None and a.retention_days is not None
+              and days > a.retention_days]
+    if longer:
         limits = ", ".join(f"'{a.id}' {a.retention_days} days" for a in longer)
         return Fire((f"keeps data for retention_days: {days}",
                      f"longer than the retention of {limits}"), data=ids(longer))
+    regime = _regime_words(model, component.id)
+    period = (f"retention_days: {days}" if days is not None else next(
+        (f"'{a.id}' retention_days: {a.retention_days}" for a in data
+         if a.retention_days is not None), ""))
+    if component.kind is ComponentKind.DATASTORE and regime and period:
+        # a period is written down: whether anything deletes at its end decides the threat
+        if enforced is True:
+            return RuledOut(("properties.retention_enforced: true",))
+        return Unknown(("properties.retention_enforced",),
+                       why=(f"stores {names(data)}", f"a retention period is stated ({period})",
+                            regime), data=ids(data))
+    if days is not None:
+        return PASS
     if any(a.retention_days is None for a in data):
         return Unknown(("retention_days",))
     return PASS
+
+
+# --- copies, new purposes and pseudonyms (applicable threats) -------------------------------
+
+
+_REPLICA = re.compile(r"\breplicas?\b")
+
+
+def _copies(model: Model) -> dict[str, dict[str, str]]:
+    """Datastore id -> the other datastores of ours holding copies or derivatives of its
+    personal data, each with how (the same asset stored there, or a process that moves
+    personal data between them); found once per model."""
+    def find() -> dict[str, dict[str, str]]:
+        graph = model.graph
+        # a read replica follows its primary's deletes: it is not a copy erasure can miss
+        stores = {cid for cid, c in model.components.items()
+                  if c.kind is ComponentKind.DATASTORE
+                  and _personal(assets(model, c.stores))
+                  and not _REPLICA.search(" ".join((cid, c.name or "", c.description or ""))
+                                          .lower())}
+        found: dict[str, dict[str, str]] = {cid: {} for cid in stores}
+        holders: dict[str, list[str]] = {}
+        for cid in sorted(stores):
+            for asset in _personal(assets(model, model.components[cid].stores)):
+                holders.setdefault(asset.id, []).append(cid)
+        for asset_id, where in holders.items():
+            for one in where:
+                for other in where:
+                    if other != one:
+                        found[one].setdefault(other, f"'{asset_id}' is stored there too")
+        for pid, process in model.components.items():
+            if process.kind not in PROCESS_KINDS:
+                continue
+            # a process that reads personal data from one store and writes it into another
+            # makes a derived copy there (two stores it only writes are not copies)
+            read = {f.source for f in graph.flows_in(pid)
+                    if f.source in stores and _personal(graph.flow_data(f))} | {
+                f.target for f in graph.flows_out(pid)
+                if f.target in stores and flow_prop(f, "access") == "read"
+                and _personal(graph.flow_data(f))}
+            written = {f.target for f in graph.flows_out(pid)
+                       if f.target in stores and flow_prop(f, "access") != "read"
+                       and _personal(graph.flow_data(f))}
+            for one in sorted(read):
+                for other in sorted(written - {one}):
+                    how = f"'{pid}' copies personal data from '{one}' into '{other}'"
+                    found[one].setdefault(other, how)
+                    found[other].setdefault(one, how)
+        return {cid: links for cid, links in found.items() if links}
+
+    return model.graph.memo(("privacy-copies",), find)
+
+
+@rule(RuleMeta(
+    id="privacy-erasure-not-propagated",
+    title="Erasure requests may not reach the copies of personal data in {element}",
+    description="Personal data copied from one store into another (a raw and a curated "
+    "bucket, a database and an export, training sets, backups) must be erased everywhere when "
+    "a person asks: an erasure applied to the first store only leaves the person's data in "
+    "the copies, and the request is answered falsely.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(NON_COMPLIANCE, UNAWARENESS),
+    cwe=(359,), asvs=("V8.3.2",), domain=DOMAIN, confidence=Confidence.MEDIUM,
+    kinds=frozenset({ComponentKind.DATASTORE}),
+    compliance=("gdpr:art-17", "gdpr:art-19", "gdpr:art-5-1-e"),
+    data=STORED_PERSONAL,
+    mitigations=(
+        "Keep a data map of every store, copy and derived data set per subject id (this model "
+        "is a start) and have the erasure job delete or anonymise in each of them, logging "
+        "what it did per store.",
+        "Expire backups on a fixed rotation and re-apply pending erasures after a restore; "
+        "retrain or rebuild derived data sets on a schedule so erased people leave them.",
+    ),
+    detection="Datastore (not a read replica) that stores personal data, in a system under a "
+    "privacy regulation (declared, or the store is in an EEA region), whose personal data also "
+    "lives in another datastore of ours (the same asset stored there, or a process that "
+    "reads personal data from one and writes personal data into the other), with "
+    "`properties.erasure_propagated: false`. An applicable threat when not stated.",
+    references=(GDPR, "https://www.edpb.europa.eu/our-work-tools/our-documents/guidelines/"
+                "guidelines-012022-data-subject-rights-right-access_en"),
+    asks=(Ask(
+        "Do erasure requests reach {element} and the copies of its personal data (derived "
+        "data sets, exports, backups), and is each deletion logged?",
+        (AskFact("properties.erasure_propagated", confirms=("false",), rules_out=("true",)),),
+        threat="Erasure not propagated: a person's data may stay in {element} or its copies "
+        "after an erasure request",
+    ),),
+))
+def privacy_erasure_not_propagated(component: Component, model: Model) -> Verdict:
+    """Personal data copied across stores that erasure may miss."""
+    data = _personal(assets(model, component.stores))
+    if not data:
+        return _STORES_NO_PERSONAL_DATA
+    links = _copies(model).get(component.id, {})
+    regime = _regime_words(model, component.id)
+    if not links or not regime:
+        return Skip("its personal data is in no other store, or no privacy regulation applies")
+    where = "; ".join(f"'{other}': {how}" for other, how in sorted(links.items()))
+    why = (f"stores {names(data)}", f"copies in other stores ({where})", regime)
+    stated = component.prop("erasure_propagated")
+    if stated is True:
+        return RuledOut(("properties.erasure_propagated: true",))
+    if stated is False:
+        return Fire((*why, "properties.erasure_propagated: false"), data=ids(data))
+    return Unknown(("properties.erasure_propagated",), why=why, data=ids(data))
+
+
+_NEW_PURPOSE_WORDS = re.compile(
+    r"\b(train\w*|machine learning|ml|notebooks?|analytics|data science|profiling|"
+    r"recommendations?|marketing|personali[sz]\w*)\b"
+)
+_NEW_PURPOSE_TECH = (
+    "aws.sagemaker*", "aws.athena*", "aws.redshift*", "aws.quicksight*", "aws.emr*",
+    "databricks*", "snowflake*", "bigquery*", "gcp.bigquery*", "gcp.vertex*",
+)
+
+
+def _new_purpose(model: Model, component: Component) -> str:
+    """How the component reuses personal data for analytics or model training, in words."""
+    said = _said(_NEW_PURPOSE_WORDS, [" ".join((component.id, component.name or "",
+                                                component.description or ""))])
+    if said:
+        return f"analyses or trains on it ('{said}')"
+    if component.tech and any(fnmatch.fnmatchcase(component.tech, t) for t in _NEW_PURPOSE_TECH):
+        return f"an analytics or machine-learning service ({component.tech})"
+    return ""
+
+
+@rule(RuleMeta(
+    id="privacy-purpose-limitation",
+    title="{element} reuses personal data for analytics or model training",
+    description="Personal data collected to run a loan, an order or an account is reused to "
+    "train models, profile people or feed analytics. Unless the new purpose is compatible "
+    "with the original one (or has its own lawful basis, such as consent), the processing is "
+    "unlawful and the people concerned do not expect it.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(UNAWARENESS, NON_COMPLIANCE),
+    cwe=(359,), asvs=("V8.3.3",), domain=DOMAIN, confidence=Confidence.MEDIUM,
+    kinds=PROCESS_KINDS,
+    compliance=("gdpr:art-5-1-b", "gdpr:art-6-4", "gdpr:art-13-3"),
+    data=PERSONAL_DATA,
+    mitigations=(
+        "Record each purpose and its lawful basis in the processing register; run a "
+        "compatibility assessment (Art. 6(4)) before reusing data for training or analytics, "
+        "and collect consent where the new purpose is not compatible.",
+        "Train and analyse on aggregated or properly anonymised data where possible, and tell "
+        "people about the new use in the privacy notice.",
+    ),
+    detection="Service, function or gateway of ours, in a system under a privacy regulation "
+    "(declared, or the component is in an EEA region), that handles personal data and whose "
+    "id, name or description says it trains models, runs notebooks, analytics, profiling, "
+    "recommendations or marketing (or whose technology is an analytics or machine-learning "
+    "service), with `properties.purpose_compatible: false`. An applicable threat when not "
+    "stated.",
+    references=(GDPR, LINDDUN_THREATS),
+    asks=(Ask(
+        "Is using personal data in {element} compatible with the purpose it was collected for "
+        "(or based on its own lawful basis such as consent), and recorded as such?",
+        (AskFact("properties.purpose_compatible", confirms=("false",), rules_out=("true",)),),
+        threat="Purpose limitation: {element} may reuse personal data for a purpose people "
+        "were not told about",
+    ),),
+))
+def privacy_purpose_limitation(component: Component, model: Model) -> Verdict:
+    """Personal data reused for a new purpose."""
+    data = _personal(model.graph.data_of(component.id))
+    if not data:
+        return Skip("handles no personal data")
+    how = _new_purpose(model, component)
+    regime = _regime_words(model, component.id)
+    if not how or not regime:
+        return Skip("no analytics or model training, or no privacy regulation applies")
+    why = (f"handles {names(data)}", how, regime)
+    stated = component.prop("purpose_compatible")
+    if stated is True:
+        return RuledOut(("properties.purpose_compatible: true",))
+    if stated is False:
+        return Fire((*why, "properties.purpose_compatible: false"), data=ids(data))
+    return Unknown(("properties.purpose_compatible",), why=why, data=ids(data))
+
+
+_PSEUDONYM_WORDS = re.compile(
+    r"\b(pseudonymi[sz]\w*|de-?identified|anonymi[sz]\w*|hashed|tokeni[sz]ed)\b"
+)
+
+
+def _pseudonymised_why(model: Model, component: Component) -> str:
+    """Why the store holds pseudonymised personal data, in words ("" when it does not)."""
+    held = _personal(assets(model, component.stores))
+    for asset in held:
+        said = _said(_PSEUDONYM_WORDS, [" ".join((asset.id, asset.name or "",
+                                                  asset.description or ""))])
+        if said:
+            return f"stores '{asset.id}' ('{said}'), still personal data"
+    if held and component.prop("pseudonymised") is True:
+        return f"stores {names(held)} (properties.pseudonymised: true)"
+    if held and any(flow_prop(f, "pseudonymised") is True
+                    for f in model.graph.flows_in(component.id)):
+        return f"stores {names(held)} written by a pseudonymised flow"
+    return ""
+
+
+@rule(RuleMeta(
+    id="privacy-reidentification",
+    title="Pseudonymised personal data in {element} may be re-identified",
+    description="Pseudonymised data is still personal data: a plain or salted hash of a "
+    "national id, e-mail address or phone number is reversed by hashing every possible "
+    "value, and records can be singled out by joining their remaining attributes (birth "
+    "date, postcode, amounts) with other data sets.",
+    target=Target.COMPONENT, likelihood=3, impact=3, linddun=(IDENTIFYING, LINKING),
+    stride=(INFO,), cwe=(359, 328), asvs=("V8.3.5",), domain=DOMAIN,
+    confidence=Confidence.MEDIUM,
+    kinds=STORE_KINDS - {ComponentKind.SECRETS_STORE},
+    compliance=("gdpr:art-4-5", "gdpr:art-25-1", "gdpr:art-32-1-a"),
+    data=STORED_PERSONAL,
+    mitigations=(
+        "Make pseudonyms with a secret key kept apart from the data (HMAC-SHA256 with a key in "
+        "AWS KMS or Secrets Manager, or tokenisation), never a plain or salted hash of "
+        "low-entropy identifiers; rotate keys per purpose.",
+        "Generalise or drop quasi-identifiers (exact birth dates, full postcodes) and test "
+        "data sets for uniqueness (k-anonymity) before they are shared.",
+    ),
+    detection="Store of ours holding personal data that is pseudonymised (an asset named or "
+    "described as pseudonymised, de-identified, anonymised, hashed or tokenised, or "
+    "`properties.pseudonymised: true` on the store or a flow into it), with "
+    "`properties.pseudonymisation_keyed: false`. An applicable threat when not stated.",
+    references=("https://www.edpb.europa.eu/our-work-tools/documents/public-consultations/"
+                "2025/guidelines-012025-pseudonymisation_en", LINDDUN_THREATS),
+    asks=(Ask(
+        "Are the pseudonyms in {element} made with a secret key kept apart from the data "
+        "(keyed HMAC or tokenisation, not a plain or salted hash), with quasi-identifiers "
+        "generalised?",
+        (AskFact("properties.pseudonymisation_keyed", confirms=("false",),
+                 rules_out=("true",)),),
+        threat="Re-identification: people in the pseudonymised data of {element} may be "
+        "identified again",
+    ),),
+))
+def privacy_reidentification(component: Component, model: Model) -> Verdict:
+    """Pseudonyms that can be reversed or linked."""
+    if component.kind in OUTSIDE:
+        return _NOT_OURS
+    why = _pseudonymised_why(model, component)
+    if not why:
+        return Skip("holds no pseudonymised personal data")
+    stated = component.prop("pseudonymisation_keyed")
+    if stated is True:
+        return RuledOut(("properties.pseudonymisation_keyed: true",))
+    if stated is False:
+        return Fire((why, "properties.pseudonymisation_keyed: false"))
+    return Unknown(("properties.pseudonymisation_keyed",), why=(why,))
 
 
 @rule(RuleMeta(
@@ -917,6 +1323,9 @@ RULES: tuple[Rule, ...] = (
     privacy_automated_decision,
     privacy_cross_border_transfer,
     privacy_store_without_retention,
+    privacy_erasure_not_propagated,
+    privacy_purpose_limitation,
+    privacy_reidentification,
     privacy_gdpr_scope_not_declared,
 )
 """The privacy rules, by LINDDUN category, in the order they are documented."""

@@ -13,16 +13,23 @@ from __future__ import annotations
 
 from threatforge.model import Classification, Component, ComponentKind, Model
 from threatforge.rules.builtin._facts import (
+    EDGE_KINDS,
     INFO,
+    PROCESS_KINDS,
     STORE_KINDS,
     STORED_SENSITIVE,
     E,
+    S,
     assets,
     at_least,
+    exposed,
+    exposure_words,
 )
 from threatforge.rules.interface import (
     Ask,
     AskFact,
+    Confidence,
+    ElementSet,
     Fire,
     Rule,
     RuledOut,
@@ -101,4 +108,70 @@ def tenant_isolation_app_only(component: Component, model: Model) -> Verdict:
     return Fire((*why, "properties.tenant_isolation_enforced: false"))
 
 
-RULES: tuple[Rule, ...] = (tenant_isolation_app_only,)
+def _tenant_entry_why(model: Model, component: Component) -> tuple[str, ...]:
+    """Why the component decides which tenant a request is for, in words (empty when it does
+    not): in a multi-tenant system, an exposed service or function of ours (not an edge
+    component) that handles confidential or restricted data."""
+    if component.kind not in PROCESS_KINDS or component.kind in EDGE_KINDS:
+        return ()
+    tenancy = multi_tenant_words(model)
+    if not tenancy or not exposed(model, component):
+        return ()
+    held = at_least(model.graph.data_of(component.id), Classification.CONFIDENTIAL)
+    if not held:
+        return ()
+    return (tenancy, exposure_words(model, component),
+            "handles " + ", ".join(f"'{a.id}'" for a in held))
+
+
+@rule(RuleMeta(
+    id="tenant-context-from-request",
+    title="{element} may take the tenant of a request from what the caller sends",
+    description="A multi-tenant API must know which tenant each request is for. Taken from "
+    "the subdomain, a header, a path or a body parameter instead of the verified token (or "
+    "not checked against the token's tenant), a user of one tenant calls the API as another "
+    "tenant with their own valid session.",
+    target=Target.COMPONENT, likelihood=3, impact=5, stride=(S, E), cwe=(639,),
+    capec=(122,), kinds=PROCESS_KINDS, domain=DOMAIN, confidence=Confidence.MEDIUM,
+    among=ElementSet(
+        "tenant-entry-points", "exposed services and functions of a multi-tenant system that "
+        "handle confidential or restricted data (or that state properties.tenant_from_token)",
+        lambda model: frozenset(
+            cid for cid, c in model.components.items() if _tenant_entry_why(model, c)
+        ) | frozenset(model.graph.components_stating("tenant_from_token")),
+    ),
+    mitigations=(
+        "Take the tenant from a claim of the verified token (or the session bound to it) and "
+        "reject requests whose subdomain, header or path names another tenant.",
+        "Propagate the tenant from the token to every downstream call and query (a request "
+        "context, PostgreSQL `SET app.tenant_id` for row-level security), never from input.",
+    ),
+    detection="In a multi-tenant system (see tenant-isolation-app-only), an exposed service "
+    "or function (not an edge component) that handles confidential or restricted data, with "
+    "`properties.tenant_from_token: false`. An applicable threat when not stated.",
+    references=(
+        "https://docs.aws.amazon.com/whitepapers/latest/saas-architecture-fundamentals/"
+        "tenant-isolation.html",
+        "https://cwe.mitre.org/data/definitions/639.html",
+    ),
+    asks=(Ask(
+        "Does {element} take each request's tenant from the verified token (and reject a "
+        "subdomain, header or path naming another tenant)?",
+        (AskFact("properties.tenant_from_token", confirms=("false",), rules_out=("true",)),),
+        threat="Tenant confusion: a user of one tenant may call {element} as another tenant",
+    ),),
+))
+def tenant_context_from_request(component: Component, model: Model) -> Verdict:
+    """The tenant of a request taken from caller input."""
+    why = _tenant_entry_why(model, component)
+    value = component.prop("tenant_from_token")
+    if value is True:
+        return RuledOut(("properties.tenant_from_token: true",))
+    if value is False:
+        return Fire((*why, "properties.tenant_from_token: false"))
+    if not why:
+        return Skip("not an exposed service of a multi-tenant system")
+    return Unknown(("properties.tenant_from_token",), why=why)
+
+
+RULES: tuple[Rule, ...] = (tenant_isolation_app_only, tenant_context_from_request)
