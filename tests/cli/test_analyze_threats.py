@@ -16,17 +16,16 @@ def test_the_table_counts_threats_and_questions() -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     at = lines.index(
-        "applicable threats: 15 (15 open), each with its question (--format json or report):"
+        "applicable threats: 40 (40 open), each with its question (--format json or report):"
     )
     assert lines[at - 1] == "open: 6 critical, 6 high, 4 elevated, 2 medium"
     assert lines[at + 1 : at + 7] == [
         "  - high pay-card-testing@api-gateway",
         "  - high idp-admin-mfa-not-enforced@cognito",  # not confirmed: at most high
-        "  - high dns-dangling-record@cloudfront",
-        "  - high domain-registrar-account-takeover@cloudfront",
-        "  - high injection-sql@back-office->card-vault-db",
-        "  - high injection-sql@payment-fn->card-vault-db",
-        "  ... 10 more",
+        "  - high idp-weak-password-policy@cognito",
+        "  - high jwt-validation@api-gateway",
+        "  - high login-credential-stuffing@back-office",
+        "  ... 35 more",
     ]
 
 

@@ -1,8 +1,8 @@
 """``check --rules-version V`` and warn-only rules: rule changes that do not break gates
 overnight (issue #15 item 8).
 
-The built-in changelog has one version today; these tests record a second one the way the
-lead will (a rule added, a rule that began to ask), and pin the gate to the first.
+The built-in changelog has two versions; these tests move one more rule and one more rule's
+asking from version 1 to version 2 (as if they were new), and pin the gate to the first.
 """
 
 from __future__ import annotations
@@ -36,20 +36,21 @@ flows:
 CROSSING = "unauthenticated-boundary-crossing@customer->orders"
 CROSSING_TITLE = "Unauthenticated flow into a more trusted zone: customer->orders"
 REGISTRAR = "domain-registrar-account-takeover@orders"
+AUDIENCE = "api-token-audience-not-validated@orders"
+"""Began to ask in the built-in version 2: kept out of a gate pinned to 1 as well."""
 NEW_RULE = "unauthenticated-boundary-crossing"
 NEWLY_ASKING = "domain-registrar-account-takeover"
 
 
 def _two_versions() -> RulesChangelog:
-    """Today's version 1 less one rule and one rule's asking, recorded again as version 2."""
-    first = rule_versions.builtin_changelog().versions[0]
+    """Today's version 1 less one rule and one rule's asking, recorded again in version 2."""
+    first, second = rule_versions.builtin_changelog().versions
     one = first.model_copy(update={
         "added": [r for r in first.added if r != NEW_RULE],
         "asking": [r for r in first.asking if r != NEWLY_ASKING],
     })
-    two = RuleVersion.model_validate({
-        "version": "2", "date": "2027-01-04", "summary": "new rules",
-        "added": [NEW_RULE], "asking": [NEWLY_ASKING],
+    two = second.model_copy(update={
+        "added": [*second.added, NEW_RULE], "asking": [*second.asking, NEWLY_ASKING],
     })
     return RulesChangelog((one, two))
 
@@ -81,10 +82,12 @@ def test_pinned_to_version_1_the_newer_rules_results_are_reported_not_gated(
     pinned = invoke(*args, "--rules-version", "1")
     assert pinned.exit_code == 0, pinned.stdout
     assert pinned.stdout == GATE_HEAD + (
-        "open applicable threats: 4 (--fail-on-unreviewed high)\n"
+        "open applicable threats: 5 (--fail-on-unreviewed high)\n"
         "rules version: 1 (pinned; latest 2): only what it counted fails the gate\n"
-        "2 results from rules newer than 1 are reported, not gated:\n"
+        "3 results from rules newer than 1 are reported, not gated:\n"
         f"  high      {CROSSING}  {CROSSING_TITLE}\n"
+        f"  high      {AUDIENCE}             "
+        "Token substitution: orders may accept a token issued for another API or client\n"
         f"  high      {REGISTRAR}            "
         "A takeover of the registrar or DNS account may redirect orders and every other name "
         "of the domain\n"
@@ -132,10 +135,10 @@ def test_an_unknown_rules_version_is_exit_2_listing_the_known_ones(
     assert result.stdout == ""
 
 
-def test_the_built_in_changelog_knows_version_1_only(folder: Path, invoke: Invoke) -> None:
-    result = invoke("check", _model(folder), "--rules-version", "2")
+def test_the_built_in_changelog_knows_versions_1_and_2(folder: Path, invoke: Invoke) -> None:
+    result = invoke("check", _model(folder), "--rules-version", "3")
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (
-        2, "error: unknown rules version '2': the known versions are 1 (latest 1)"
+        2, "error: unknown rules version '3': the known versions are 1, 2 (latest 2)"
     )
 
 
@@ -226,27 +229,31 @@ def test_a_warn_only_rules_findings_are_warnings_in_sarif_and_marked_in_json(
 
 
 def test_a_warn_only_rules_applicable_threats_do_not_fail_fail_on_unreviewed() -> None:
+    # the two rules whose high threats apply to ORDERS ship warn-only
+    warn_only = {NEWLY_ASKING, AUDIENCE.split("@")[0]}
     rules = [
         dataclasses.replace(r, meta=dataclasses.replace(r.meta, warn_only=True))
-        if r.id == NEWLY_ASKING else r
+        if r.id in warn_only else r
         for r in builtin_rules()
     ]
     found = analyze(load_text(ORDERS), rules, today=date(2026, 1, 1))
     gate = evaluate_gate(found, Severity.CRITICAL, unreviewed=Severity.HIGH)
     assert gate.passed
-    assert [t.fingerprint for t in gate.warn_only] == [REGISTRAR]
+    assert sorted(t.fingerprint for t in gate.warn_only) == [AUDIENCE, REGISTRAR]
     assert gate.unreviewed == ()
     text = render_gate_text(gate)
-    assert "1 result of warn-only rules is reported, not gated:\n" in text
-    assert gate_to_dict(gate)["not_gated"][0]["why"] == "warn-only"
+    assert "2 results of warn-only rules are reported, not gated:\n" in text
+    assert {r["why"] for r in gate_to_dict(gate)["not_gated"]} == {"warn-only"}
     sarif = sarif_document(found, load_text(ORDERS), rules=rules)["runs"][0]["results"]
-    (marked,) = [r for r in sarif if r["properties"].get("warnOnly")]
-    assert (marked["level"], marked["properties"]["fingerprint"]) == ("note", REGISTRAR)
+    marked = [r for r in sarif if r["properties"].get("warnOnly")]
+    assert sorted((r["level"], r["properties"]["fingerprint"]) for r in marked) == [
+        ("note", AUDIENCE), ("note", REGISTRAR)
+    ]
     plain = evaluate_gate(
         analyze(load_text(ORDERS), today=date(2026, 1, 1)), Severity.CRITICAL,
         unreviewed=Severity.HIGH,
     )
-    assert [t.fingerprint for t in plain.unreviewed] == [REGISTRAR]
+    assert sorted(t.fingerprint for t in plain.unreviewed) == [AUDIENCE, REGISTRAR]
     assert "not_gated" not in gate_to_dict(plain)
 
 

@@ -179,9 +179,9 @@ def test_json_verdict(invoke: Invoke, folder: Path) -> None:
                     "fail_on_new_decisions": False,
                 },
                 "fail_on_unreviewed": None,
-                # the gateway's domain, DNS, certificate and WAF mode; the audience of the tokens
-                # orders accepts
-                "open_applicable_threats": 5,
+                # the gateway's domain, DNS, certificate expiry and mis-issuance and WAF mode;
+                # how orders validates the JWTs it accepts, and their audience
+                "open_applicable_threats": 7,
                 "unreviewed": [],
             }
         ],
