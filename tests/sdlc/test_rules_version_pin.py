@@ -19,7 +19,7 @@ from threatforge.exporters.sarif import sarif_document
 from threatforge.model import load_text
 from threatforge.rules import Severity, analyze, builtin_rules
 from threatforge.rules import versions as rule_versions
-from threatforge.rules.versions import RulesChangelog, RuleVersion
+from threatforge.rules.versions import RulesChangelog
 from threatforge.sdlc.gate import evaluate_gate, gate_to_dict, render_gate_text
 
 ORDERS = """\
