@@ -61,11 +61,13 @@ def test_the_card_checkout_assessment_carries_every_analysis() -> None:
     assert (paths.status, paths.k, paths.max_depth, paths.budget, paths.max_paths) == (
         AnalysisStatus.COMPUTED, 1, 8, 50_000, 12
     )
-    assert (paths.pairs, paths.capped, paths.expanded) == (8, False, 21)
+    # the paths start from the entry points and the insider starts (#15.3): the PSP's
+    # account, the support agent's staff account
+    assert (paths.pairs, paths.capped, paths.expanded) == (10, False, 25)
     assert [(p.entry, p.target, p.effort) for p in paths.paths[:3]] == [
+        ("psp", "api-gateway", 3),
         ("shopper", "cognito", 6),
-        ("shopper", "cloudfront", 10),
-        ("cloudfront", "api-gateway", 14),
+        ("support-agent", "back-office", 7),
     ]
     assert pci.status is AnalysisStatus.COMPUTED and pci.reason == ""
     assert pci.scope is not None
@@ -76,7 +78,7 @@ def test_the_card_checkout_assessment_carries_every_analysis() -> None:
     assert radius.status is AnalysisStatus.COMPUTED
     assert (radius.max_origins, radius.max_listed) == (3, 10)
     assert [(r.origin, r.reached, r.max_hops) for r in radius.radii] == [
-        ("shopper", 15, 4), ("cloudfront", 14, 3), ("api-gateway", 13, 2)
+        ("psp", 13, 3), ("shopper", 15, 4), ("support-agent", 16, 6)
     ]
     assert [d.data for d in radius.radii[0].data[:3]] == [
         "cardholder-data", "cvv", "encryption-keys"
@@ -128,7 +130,7 @@ def test_only_the_analyses_asked_for_are_computed() -> None:
     _, radius = _analysed(analyses={AnalysisKind.BLAST_RADIUS})
     assert radius.analyses.attack_paths.status is AnalysisStatus.NOT_RUN
     assert [r.origin for r in radius.analyses.blast_radius.radii] == [
-        "shopper", "cloudfront", "api-gateway"
+        "psp", "shopper", "support-agent"
     ]
     _round_trip(radius)
     # and the findings are the same whichever analyses run

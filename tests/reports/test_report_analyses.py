@@ -85,11 +85,14 @@ def test_the_blast_radius_section() -> None:
         "What an attacker who holds an entry point of the attack paths can reach next, and the "
         "data there.",
         "",
+        f"- **Payment service provider** reaches 13 components within 3 hops; data in reach: "
+        f"{restricted}",
         f"- **Shopper** reaches 15 components within 4 hops; data in reach: {restricted}",
-        f"- **CloudFront distribution** reaches 14 components within 3 hops; data in reach: "
-        f"{restricted}",
-        f"- **Checkout API (API Gateway)** reaches 13 components within 2 hops; data in reach: "
-        f"{restricted}",
+        # an insider start (#15.3): the support agent's staff account also reaches their own
+        # credentials' store
+        "- **Support agent** reaches 16 components within 6 hops; data in reach: "
+        + restricted.replace("Service credentials;", "Service credentials, Support staff "
+                             "credentials;"),
         "",
     ]
     html = _html(model, assessment)
@@ -197,7 +200,7 @@ def test_the_attack_path_diagram_uses_the_carried_paths_and_says_when_there_are_
 
     model, assessment = analysed(CARD)
     drawn = build_diagram(model, assessment, DiagramView.ATTACK_PATHS)
-    assert drawn.note == "8 attack paths highlighted; every other element is dimmed."
+    assert drawn.note == "10 attack paths highlighted; every other element is dimmed."
     without = analyze(load(CARD), today=TODAY, analyses=())
     assert build_diagram(model, without, DiagramView.ATTACK_PATHS).note == (
         "This assessment does not carry the attack paths: every element is drawn dimmed."

@@ -65,8 +65,10 @@ def _guarded(kind: type[_R], run: Callable[[], _R]) -> _R:
 
 def _attack_paths(model: Model) -> AttackPathsAnalysis:
     result = AttackPathsAnalysis(AnalysisStatus.COMPUTED)
+    # the paths start from the entry points and from the insider starts too (compromised
+    # staff accounts, the corporate network, third-party accounts, neighbour workloads)
     search = analysis.find_paths(
-        model, k=result.k, max_depth=result.max_depth, budget=result.budget
+        model, k=result.k, max_depth=result.max_depth, budget=result.budget, insiders=True
     )
     best = search.best_per_pair()
     return AttackPathsAnalysis(
