@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from threatforge.analysis.pci_scope import cde_marked_explicitly, cde_marking, declared_cde
@@ -43,7 +43,17 @@ from threatforge.model import (
 )
 from threatforge.model.schema import PropertyValue
 from threatforge.model.vocabulary import KindGroup, kind_group
-from threatforge.rules.interface import DataScope, ElementSet, Skip, Stride, members
+from threatforge.rules.interface import (
+    DataScope,
+    ElementSet,
+    Fire,
+    RuledOut,
+    Skip,
+    Stride,
+    Unknown,
+    Verdict,
+    members,
+)
 
 __all__ = [
     "ADMINISTRATIVE",
@@ -106,6 +116,7 @@ __all__ = [
     "cluster_chain",
     "cluster_says",
     "corporate_zone",
+    "decide_fact",
     "declares",
     "enclosing_zones",
     "exposed",
@@ -299,6 +310,26 @@ def show(value: PropertyValue) -> str:
 def said(key: str, value: PropertyValue) -> str:
     """Evidence that names a stated property: ``properties.key: value``."""
     return f"properties.{key}: {show(value)}"
+
+
+def decide_fact(
+    component: Component,
+    key: str,
+    why: Sequence[str],
+    *,
+    weak: PropertyValue = False,
+    data: tuple[str, ...] = (),
+) -> Verdict:
+    """The verdict on one asked fact of the component's ``properties``: unstated, the question
+    (an applicable threat, with ``why`` it applies); ``weak`` stated, the finding; any other
+    value stated, ruled out with it as the evidence. The one implementation for the rules
+    whose question is a single ``properties.<key>``."""
+    value = component.prop(key)
+    if value is None:
+        return Unknown((f"properties.{key}",), why=tuple(why), data=data)
+    if value == weak and isinstance(value, bool) == isinstance(weak, bool):
+        return Fire((*why, said(key, value)), data=data)
+    return RuledOut((said(key, value),))
 
 
 def flow_prop(flow: Flow, key: str) -> PropertyValue | None:

@@ -36,6 +36,7 @@ from threatforge.rules.builtin._facts import (
     T,
     assets,
     at_least,
+    decide_fact,
     exposed,
     exposure_words,
     flow_prop,
@@ -132,16 +133,6 @@ def _calls_llm(model: Model, component: Component) -> str:
     return ""
 
 
-def _ruled_out_or_fire(component: Component, key: str, why: list[str]) -> Verdict:
-    """The verdict for a bool fact whose ``true`` rules the threat out and ``false`` confirms."""
-    value = component.prop(key)
-    if value is None:
-        return Unknown((f"properties.{key}",), why=tuple(why))
-    if value is True:
-        return RuledOut((f"properties.{key}: true",))
-    return Fire((*why, f"properties.{key}: false"))
-
-
 # --- excessive agency: tools the model can call --------------------------------------------
 
 
@@ -195,7 +186,7 @@ def llm_tool_call_abuse(component: Component, model: Model) -> Verdict:
     if not tools:
         return Skip("calls no other service or function for the model (no tools)")
     why = [calls, "calls tools: " + ", ".join(f"'{t}'" for t in tools)]
-    return _ruled_out_or_fire(component, "llm_tool_calls_authorized", why)
+    return decide_fact(component, "llm_tool_calls_authorized", why)
 
 
 # --- indirect prompt injection: what the model reads --------------------------------------
@@ -257,7 +248,7 @@ def llm_indirect_prompt_injection(component: Component, model: Model) -> Verdict
     retrieval = _retrieval(model, component)
     if not retrieval:
         return Skip("retrieves nothing into the prompts")
-    return _ruled_out_or_fire(component, "llm_retrieved_content_trusted", [calls, *retrieval])
+    return decide_fact(component, "llm_retrieved_content_trusted", [calls, *retrieval])
 
 
 # --- improper output handling ---------------------------------------------------------------
@@ -296,7 +287,7 @@ def llm_output_rendered_unsafely(component: Component, model: Model) -> Verdict:
     if not exposed(model, component):
         return Skip("not exposed: its answers do not go back to an outside caller")
     why = [calls, exposure_words(model, component)]
-    return _ruled_out_or_fire(component, "llm_output_encoded", why)
+    return decide_fact(component, "llm_output_encoded", why)
 
 
 # --- data leakage across users --------------------------------------------------------------
@@ -343,7 +334,7 @@ def llm_context_leakage(component: Component, model: Model) -> Verdict:
         return Skip("handles no confidential or restricted data")
     why = [calls, exposure_words(model, component),
            "handles " + ", ".join(f"'{a.id}'" for a in sensitive)]
-    return _ruled_out_or_fire(component, "llm_context_scoped_to_user", why)
+    return decide_fact(component, "llm_context_scoped_to_user", why)
 
 
 # --- data sent to the model provider --------------------------------------------------------
@@ -476,7 +467,7 @@ def llm_retrieval_poisoning(component: Component, model: Model) -> Verdict:
            "written by " + ", ".join(f"'{w}'" for w in writers)]
     if component.exposure is Exposure.PUBLIC:
         why.append("exposure: public")
-    return _ruled_out_or_fire(component, "ingested_content_reviewed", why)
+    return decide_fact(component, "ingested_content_reviewed", why)
 
 
 # --- repudiation of agent actions ------------------------------------------------------------
@@ -520,7 +511,7 @@ def llm_tool_actions_not_attributable(component: Component, model: Model) -> Ver
     if not tools:
         return Skip("calls no other service or function for the model (no tools)")
     why = [calls, "calls tools: " + ", ".join(f"'{t}'" for t in tools)]
-    return _ruled_out_or_fire(component, "llm_tool_calls_logged", why)
+    return decide_fact(component, "llm_tool_calls_logged", why)
 
 
 # --- unbounded consumption ---------------------------------------------------------------
@@ -559,7 +550,7 @@ def llm_denial_of_wallet(component: Component, model: Model) -> Verdict:
         return _NOT_A_CALLER
     if not exposed(model, component):
         return Skip("not exposed: only the team's own callers prompt it")
-    return _ruled_out_or_fire(component, "llm_usage_limits",
+    return decide_fact(component, "llm_usage_limits",
                               [calls, exposure_words(model, component)])
 
 
@@ -740,7 +731,7 @@ def ml_training_data_poisoning(component: Component, model: Model) -> Verdict:
     if not sources:
         return Skip("reads no store or stream")
     why = [trains, "trains on data from " + ", ".join(f"'{s}'" for s in sources)]
-    return _ruled_out_or_fire(component, "training_data_validated", why)
+    return decide_fact(component, "training_data_validated", why)
 
 
 @rule(RuleMeta(
@@ -783,7 +774,7 @@ def ml_model_theft(component: Component, model: Model) -> Verdict:
     if not sensitive:
         return Skip("handles no confidential or restricted data")
     why = [trains, "handles " + ", ".join(f"'{a.id}'" for a in sensitive)]
-    return _ruled_out_or_fire(component, "model_access_restricted", why)
+    return decide_fact(component, "model_access_restricted", why)
 
 
 RULES: tuple[Rule, ...] = (

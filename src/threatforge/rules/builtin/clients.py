@@ -34,6 +34,7 @@ from threatforge.rules.builtin._facts import (
     T,
     assets,
     at_least,
+    decide_fact,
     flow_prop,
     tech_is,
     with_category,
@@ -128,17 +129,6 @@ def _quoted(items: list[str]) -> str:
     return ", ".join(f"'{i}'" for i in items)
 
 
-def _decide(component: Component, key: str, why: tuple[str, ...], *,
-            weak: bool = False, data: tuple[str, ...] = ()) -> Verdict:
-    """A bool fact: ``weak`` (default false) confirms the threat, the other value rules it out."""
-    value = component.prop(key)
-    if value is None:
-        return Unknown((f"properties.{key}",), why=why, data=data)
-    if value is not weak:
-        return RuledOut((f"properties.{key}: {str(value).lower()}",))
-    return Fire((*why, f"properties.{key}: {str(weak).lower()}"), data=data)
-
-
 # --- the app's own checks -------------------------------------------------------------------
 
 
@@ -179,7 +169,7 @@ def client_side_enforcement(component: Component, model: Model) -> Verdict:
     backends = _backends(model, component)
     if not backends:
         return Skip("sends no requests to the system's own components")
-    return _decide(component, "server_enforces_client_checks",
+    return decide_fact(component, "server_enforces_client_checks",
                    (app, "sends requests to " + _quoted(backends)))
 
 
@@ -229,7 +219,7 @@ def client_no_certificate_pinning(component: Component, model: Model) -> Verdict
         return Skip("sends no confidential or restricted data to the system's own components")
     data = tuple(sorted({a.id for a in sent}))
     why = (app, f"sends {_quoted(list(data))} to {_quoted(sorted(own))}")
-    return _decide(component, "certificate_pinning", why, data=data)
+    return decide_fact(component, "certificate_pinning", why, data=data)
 
 
 # --- tokens on the device -------------------------------------------------------------------
@@ -295,7 +285,7 @@ def client_tokens_in_insecure_storage(component: Component, model: Model) -> Ver
     if stores and component.prop("tokens_in_secure_storage") is None:
         # the model already says where the tokens are: that store's own finding is the weakness
         return Skip("; ".join(stores))
-    return _decide(component, "tokens_in_secure_storage", why, data=tokens)
+    return decide_fact(component, "tokens_in_secure_storage", why, data=tokens)
 
 
 # --- Electron -------------------------------------------------------------------------------
@@ -342,7 +332,7 @@ def client_electron_renderer_not_isolated(component: Component, model: Model) ->
         if not named:
             return Skip("not an Electron app")
         electron = f"{named} names an Electron app"
-    return _decide(component, "electron_renderer_isolated", (electron,))
+    return decide_fact(component, "electron_renderer_isolated", (electron,))
 
 
 # --- updates --------------------------------------------------------------------------------
@@ -421,7 +411,7 @@ def client_update_not_verified(component: Component, model: Model) -> Verdict:
     sources = _update_sources(model, component)
     if not sources:
         return Skip("receives no updates")
-    return _decide(component, "update_signature_verified", (device, *sources))
+    return decide_fact(component, "update_signature_verified", (device, *sources))
 
 
 # --- deep links ------------------------------------------------------------------------------
@@ -463,7 +453,7 @@ def client_deep_link_hijack(component: Component, model: Model) -> Verdict:
                    if model.components[f.target].kind is ComponentKind.IDENTITY_PROVIDER})
     if not idps:
         return Skip("signs in through no identity provider")
-    return _decide(component, "verified_app_links", (app, "signs in through " + _quoted(idps)))
+    return decide_fact(component, "verified_app_links", (app, "signs in through " + _quoted(idps)))
 
 
 # --- push notifications ------------------------------------------------------------------------

@@ -23,19 +23,17 @@ from threatforge.rules.builtin._facts import (
     E,
     S,
     T,
+    decide_fact,
     untrusted_party,
 )
 from threatforge.rules.interface import (
     Ask,
     AskFact,
     ElementSet,
-    Fire,
     Rule,
-    RuledOut,
     RuleMeta,
     Skip,
     Target,
-    Unknown,
     Verdict,
     rule,
 )
@@ -90,15 +88,6 @@ PUBLIC_ENTRY_POINTS = ElementSet(
 )
 
 
-def _decide(component: Component, key: str, why: tuple[str, ...]) -> Verdict:
-    value = component.prop(key)
-    if value is None:
-        return Unknown((f"properties.{key}",), why=why)
-    if value is True:
-        return RuledOut((f"properties.{key}: true",))
-    return Fire((*why, f"properties.{key}: false"))
-
-
 def _once_per_domain(model: Model, component: Component, key: str, what: str) -> Verdict:
     """A practice of the whole domain (its DNS zone, how its certificates are renewed): the
     fact decides on every public entry point that states it, and is asked only on the first
@@ -114,7 +103,7 @@ def _once_per_domain(model: Model, component: Component, key: str, what: str) ->
     if component.id == entries[0] and others:
         why.append("the system's other public entry points: "
                    + ", ".join(f"'{o}'" for o in others))
-    return _decide(component, key, tuple(why))
+    return decide_fact(component, key, tuple(why))
 
 
 @rule(RuleMeta(
@@ -232,7 +221,7 @@ def domain_registrar_account_takeover(component: Component, model: Model) -> Ver
     if others:
         why.append("the system's other public entry points: "
                    + ", ".join(f"'{o}'" for o in others))
-    return _decide(component, "registrar_mfa", tuple(why))
+    return decide_fact(component, "registrar_mfa", tuple(why))
 
 
 RULES: tuple[Rule, ...] = (

@@ -24,6 +24,7 @@ from threatforge.rules.builtin._facts import (
     R,
     S,
     T,
+    decide_fact,
     exposed,
     exposure_words,
     names,
@@ -47,11 +48,9 @@ from threatforge.rules.interface import (
     ElementSet,
     Fire,
     Rule,
-    RuledOut,
     RuleMeta,
     Skip,
     Target,
-    Unknown,
     Verdict,
     rule,
 )
@@ -136,17 +135,6 @@ def _stated(component: Component, key: str) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _decide(component: Component, key: str, why: tuple[str, ...],
-            data: tuple[str, ...] = ()) -> Verdict:
-    """The verdict of a yes/no question: ``false`` fires, ``true`` rules out, unstated asks."""
-    value = _stated(component, key)
-    if value is True:
-        return RuledOut((f"properties.{key}: true",))
-    if value is False:
-        return Fire((*why, f"properties.{key}: false"), data=data)
-    return Unknown((f"properties.{key}",), why=why, data=data)
-
-
 # --- race conditions on balances and limits ---------------------------------------------------
 
 
@@ -224,7 +212,7 @@ def fraud_balance_race_condition(component: Component, model: Model) -> Verdict:
         if _stated(component, "balance_updates_atomic") is False:
             return Fire(("properties.balance_updates_atomic: false",))
         return Skip("handles no balance that customers' requests move")
-    return _decide(component, "balance_updates_atomic", why)
+    return decide_fact(component, "balance_updates_atomic", why)
 
 
 # --- account takeover: a new payee, then a payment --------------------------------------------
@@ -304,7 +292,7 @@ def fraud_new_payee_without_step_up(component: Component, model: Model) -> Verdi
         if _stated(component, "step_up_for_new_payee") is False:
             return Fire(("properties.step_up_for_new_payee: false",))
         return Skip("customers send it no payees or bank details")
-    return _decide(component, "step_up_for_new_payee", why)
+    return decide_fact(component, "step_up_for_new_payee", why)
 
 
 # --- promotions, sign-up bonuses, referrals ---------------------------------------------------
@@ -378,7 +366,7 @@ def fraud_promotion_abuse(component: Component, model: Model) -> Verdict:
         if _stated(component, "promotion_limits_per_customer") is False:
             return Fire(("properties.promotion_limits_per_customer: false",))
         return Skip("grants no promotions or credits that customers reach")
-    return _decide(component, "promotion_limits_per_customer", why)
+    return decide_fact(component, "promotion_limits_per_customer", why)
 
 
 # --- social engineering of support staff ------------------------------------------------------
@@ -473,7 +461,7 @@ def fraud_support_social_engineering(component: Component, model: Model) -> Verd
         if _stated(component, "recovery_caller_verified") is False:
             return Fire(("properties.recovery_caller_verified: false",))
         return Skip("staff reset no customer accounts through it")
-    return _decide(component, "recovery_caller_verified", why)
+    return decide_fact(component, "recovery_caller_verified", why)
 
 
 # --- fraud checks that fail open --------------------------------------------------------------
@@ -551,7 +539,7 @@ def fraud_check_fail_open(component: Component, model: Model) -> Verdict:
         if _stated(component, "fraud_check_fails_closed") is False:
             return Fire(("properties.fraud_check_fails_closed: false",))
         return Skip("moves no money through a fraud check")
-    return _decide(component, "fraud_check_fails_closed", why)
+    return decide_fact(component, "fraud_check_fails_closed", why)
 
 
 # --- dual control for staff money movement and limit changes ----------------------------------
@@ -626,7 +614,7 @@ def fraud_staff_money_movement_single_approval(component: Component, model: Mode
     why = _dual_control_why(model, component)
     if not why:
         return Skip("staff move no money and change no limits through it")
-    return _decide(component, "dual_approval", why)
+    return decide_fact(component, "dual_approval", why)
 
 
 RULES: tuple[Rule, ...] = (

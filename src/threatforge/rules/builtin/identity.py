@@ -37,6 +37,7 @@ from threatforge.rules.builtin._facts import (
     E,
     R,
     S,
+    decide_fact,
     ids,
     names,
     number,
@@ -52,7 +53,6 @@ from threatforge.rules.builtin._facts import (
 from threatforge.rules.builtin.web import (
     browser_session,
     components_where,
-    decide,
     password_login,
     stated_password_login,
 )
@@ -417,7 +417,7 @@ def idp_saml_unsigned_assertions(component: Component, model: Model) -> Verdict:
     why = _saml_service_provider(model, component)
     if not why:
         return PASS
-    return decide(component, "saml_signed_assertions", (why,), weak=False)
+    return decide_fact(component, "saml_signed_assertions", (why,), weak=False)
 
 
 def _saml_service_provider(model: Model, component: Component) -> str:
@@ -937,7 +937,7 @@ def idp_federation_confusion(component: Component, model: Model) -> Verdict:
     why = ("federates sign-in to " + ", ".join(f"'{i}'" for i in idps)
            + (" (several identity providers)" if len(idps) > 1
               else " (an identity provider others run: untrusted zone or owned: false)"))
-    return decide(component, "federated_identities_scoped", (why,), weak=False)
+    return decide_fact(component, "federated_identities_scoped", (why,), weak=False)
 
 
 @rule(RuleMeta(
@@ -984,7 +984,7 @@ def identity_stale_access(component: Component, model: Model) -> Verdict:
     if not users:
         return Skip("no staff sign in through it")
     why = ("staff sign in through it (" + ", ".join(f"'{u}'" for u in users) + ")",)
-    return decide(component, "access_reviews", why, weak=False)
+    return decide_fact(component, "access_reviews", why, weak=False)
 
 
 RULES: tuple[Rule, ...] = (

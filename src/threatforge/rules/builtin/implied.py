@@ -23,19 +23,17 @@ from threatforge.rules.builtin._facts import (
     E,
     S,
     T,
+    decide_fact,
 )
 from threatforge.rules.builtin.domains import public_entry_points
 from threatforge.rules.interface import (
     Ask,
     AskFact,
     ElementSet,
-    Fire,
     Rule,
-    RuledOut,
     RuleMeta,
     Skip,
     Target,
-    Unknown,
     Verdict,
     rule,
 )
@@ -72,16 +70,6 @@ def _not_implying(model: Model, component: Component, surface: str) -> Skip | No
     if component.id in implying(model, surface):
         return None
     return Skip(f"implies no {surface} (see the surfaces: section of technologies.yaml)")
-
-
-def _decide(component: Component, key: str, why: tuple[str, ...]) -> Verdict:
-    """Unknown while ``properties.<key>`` is unstated; true rules it out; false fires."""
-    value = component.prop(key)
-    if value is None:
-        return Unknown((f"properties.{key}",), why=why)
-    if value is True:
-        return RuledOut((f"properties.{key}: true",))
-    return Fire((*why, f"properties.{key}: false"))
 
 
 def _reached(model: Model, component: Component) -> list[str]:
@@ -126,7 +114,7 @@ def psp_payout_details_change(component: Component, model: Model) -> Verdict:
     """A payment provider whose payout details one dashboard account can change."""
     if (skip := _not_implying(model, component, "merchant-dashboard")) is not None:
         return skip
-    return _decide(component, "payout_change_approval",
+    return decide_fact(component, "payout_change_approval",
                    (_surface(component, "merchant-dashboard"),))
 
 
@@ -182,7 +170,7 @@ def certificate_misissuance(component: Component, model: Model) -> Verdict:
     others = sorted(implying(model, "public-domain") - {first})
     if others:
         why.append("the system's other public names: " + ", ".join(f"'{n}'" for n in others))
-    return _decide(component, "certificate_issuance_monitored", tuple(why))
+    return decide_fact(component, "certificate_issuance_monitored", tuple(why))
 
 
 @rule(RuleMeta(
@@ -223,7 +211,7 @@ def staff_account_phishing(component: Component, model: Model) -> Verdict:
     reached = _reached(model, component)
     if reached:
         why.append("they reach " + ", ".join(f"'{r}'" for r in reached))
-    return _decide(component, "phishing_resistant_mfa", tuple(why))
+    return decide_fact(component, "phishing_resistant_mfa", tuple(why))
 
 
 @rule(RuleMeta(
@@ -265,7 +253,7 @@ def staff_laptop_malware(component: Component, model: Model) -> Verdict:
     reached = _reached(model, component)
     if reached:
         why.append("they reach " + ", ".join(f"'{r}'" for r in reached))
-    return _decide(component, "managed_devices", tuple(why))
+    return decide_fact(component, "managed_devices", tuple(why))
 
 
 RULES: tuple[Rule, ...] = (

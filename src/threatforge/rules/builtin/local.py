@@ -18,6 +18,7 @@ from threatforge.rules.builtin._facts import (
     E,
     S,
     T,
+    decide_fact,
     enclosing_zones,
     word,
 )
@@ -81,15 +82,6 @@ def _web_reach(model: Model, component: Component) -> str:
     return ""
 
 
-def _decide(component: Component, key: str, why: tuple[str, ...]) -> Verdict:
-    value = component.prop(key)
-    if value is None:
-        return Unknown((f"properties.{key}",), why=why)
-    if value is True:
-        return RuledOut((f"properties.{key}: true",))
-    return Fire((*why, f"properties.{key}: false"))
-
-
 @rule(RuleMeta(
     id="local-dns-rebinding",
     title="{element} answers requests for any host name (DNS rebinding)",
@@ -127,7 +119,7 @@ def local_dns_rebinding(component: Component, model: Model) -> Verdict:
     reach = _web_reach(model, component)
     if not reach:
         return Skip("takes no HTTP (a browser does not reach it)")
-    return _decide(component, "host_header_validated", (local, reach))
+    return decide_fact(component, "host_header_validated", (local, reach))
 
 
 @rule(RuleMeta(
@@ -168,7 +160,7 @@ def local_cross_site_request(component: Component, model: Model) -> Verdict:
     reach = _web_reach(model, component)
     if not reach:
         return Skip("takes no HTTP (a browser does not reach it)")
-    return _decide(component, "caller_origin_verified", (local, reach))
+    return decide_fact(component, "caller_origin_verified", (local, reach))
 
 
 @rule(RuleMeta(
@@ -210,7 +202,7 @@ def local_ipc_spoofing(component: Component, model: Model) -> Verdict:
     if not callers:
         return Skip("nothing connects to it")
     why = (local, "called by " + ", ".join(f"'{c}'" for c in callers))
-    return _decide(component, "local_callers_authenticated", why)
+    return decide_fact(component, "local_callers_authenticated", why)
 
 
 @rule(RuleMeta(

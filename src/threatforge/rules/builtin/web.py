@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from threatforge.model import Authn, Classification, Component, ComponentKind, Flow, Model
-from threatforge.model.schema import PropertyValue
 from threatforge.rules.builtin._facts import (
     EDGE_KINDS,
     INFO,
@@ -40,6 +39,7 @@ from threatforge.rules.builtin._facts import (
     T,
     at_least,
     caller_words,
+    decide_fact,
     exposed,
     said,
     show,
@@ -71,8 +71,7 @@ __all__ = [
     "behind_browser_session",
     "browser_session",
     "components_where",
-    "decide",
-    "password_login",
+        "password_login",
     "stated_password_login",
 ]
 
@@ -102,18 +101,6 @@ EXPOSED_TOKEN_STORAGE = ("localstorage", "sessionstorage", "url", "plain-file")
 
 
 # --- facts ------------------------------------------------------------------------------------
-
-
-def decide(component: Component, key: str, why: tuple[str, ...], *,
-           weak: PropertyValue) -> Verdict:
-    """The verdict on one asked boolean fact: unstated asks, ``weak`` fires, anything else
-    rules the threat out."""
-    value = component.prop(key)
-    if value is None:
-        return Unknown((f"properties.{key}",), why=why)
-    if value == weak and isinstance(value, bool) == isinstance(weak, bool):
-        return Fire((*why, said(key, value)))
-    return RuledOut((said(key, value),))
 
 
 def _person_flows(model: Model, component: Component) -> Iterator[tuple[Flow, Flow | None]]:
@@ -340,7 +327,7 @@ def login_credential_stuffing(component: Component, model: Model) -> Verdict:
     why = password_login(model, component)
     if not why:
         return Skip("nobody signs in to it with a password")
-    return decide(component, "brute_force_detection", (why,), weak=False)
+    return decide_fact(component, "brute_force_detection", (why,), weak=False)
 
 
 @rule(RuleMeta(
@@ -384,7 +371,7 @@ def password_reset_takeover(component: Component, model: Model) -> Verdict:
     why = password_login(model, component)
     if not why:
         return Skip("nobody signs in to it with a password")
-    return decide(component, "reset_tokens_single_use", (why,), weak=False)
+    return decide_fact(component, "reset_tokens_single_use", (why,), weak=False)
 
 
 # --- sensitive actions ------------------------------------------------------------------------
@@ -464,7 +451,7 @@ def missing_step_up_authentication(component: Component, model: Model) -> Verdic
     people = _people_send(model, component)
     if not people:
         return Skip("no account holder reaches it")
-    return decide(component, "step_up_authentication", (people, money), weak=False)
+    return decide_fact(component, "step_up_authentication", (people, money), weak=False)
 
 
 # --- tokens -----------------------------------------------------------------------------------
@@ -622,7 +609,7 @@ def jwt_validation(component: Component, model: Model) -> Verdict:
     why = _accepts_jwt(model, component)
     if not why:
         return Skip("accepts no JWTs")
-    return decide(component, "validates_jwt", (why,), weak=False)
+    return decide_fact(component, "validates_jwt", (why,), weak=False)
 
 
 # --- caches -----------------------------------------------------------------------------------
@@ -687,7 +674,7 @@ def cdn_caches_authenticated_responses(component: Component, model: Model) -> Ve
     why = _authenticated_origin(model, component)
     if not why:
         return Skip("fronts no origin that answers signed-in users with sensitive data")
-    return decide(component, "caches_authenticated_responses", (why,), weak=True)
+    return decide_fact(component, "caches_authenticated_responses", (why,), weak=True)
 
 
 def _per_user_writers(model: Model, cache: Component) -> str:
@@ -744,7 +731,7 @@ def shared_cache_cross_user(component: Component, model: Model) -> Verdict:
     why = _per_user_writers(model, component)
     if not why:
         return Skip("holds no personal data written by a service that people reach")
-    return decide(component, "cache_keys_scoped_to_user", (why,), weak=False)
+    return decide_fact(component, "cache_keys_scoped_to_user", (why,), weak=False)
 
 
 # --- exports ----------------------------------------------------------------------------------
@@ -785,7 +772,7 @@ def csv_formula_injection(component: Component, model: Model) -> Verdict:
     """A CSV exporter with no stated formula neutralisation."""
     if component.prop("exports_csv") is not True:
         return PASS
-    return decide(component, "csv_formula_escaping", (said("exports_csv", True),), weak=False)
+    return decide_fact(component, "csv_formula_escaping", (said("exports_csv", True),), weak=False)
 
 
 RULES: tuple[Rule, ...] = (
