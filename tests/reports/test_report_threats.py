@@ -82,3 +82,47 @@ def test_no_threat_says_so() -> None:
     assert isinstance(text, str)
     none = "None: no threat applies that the stated facts leave open."
     assert f"## Threats to consider\n\n{none}" in text
+
+
+def test_no_finding_but_open_threats_is_not_called_low_risk() -> None:
+    """A model with no finding and open threats is not a clean bill of health: the summary,
+    the meta line and the recommendations say the threats are still to be decided."""
+    model, assessment = _analysed()
+    assert assessment.findings == ()
+    content = build_content(model, assessment)
+    assert (content.posture.level, content.posture.headline, content.posture.summary) == (
+        "low",
+        "No confirmed weakness yet: threats to decide",
+        "Refunds has no open finding, but 2 threats to consider are undecided; until "
+        "the questions are answered the risk is not known.",
+    )
+    assert content.next_steps[0] == (
+        "Answer the questions of the 2 open threats to consider: each names the fact that "
+        "confirms it (it becomes a finding) or rules it out; or record the team's decision in "
+        "the model's tracking section."
+    )
+    text = render_report(model, assessment, ReportFormat.MARKDOWN)
+    assert isinstance(text, str)
+    assert "0 of 0 issues open · 2 of 2 threats to consider open\n" in text
+    assert "Low risk" not in text
+    html = render_report(model, assessment, ReportFormat.HTML)
+    assert isinstance(html, str)
+    assert "<li><strong>Threats to consider</strong>2 of 2 open</li>" in html
+
+
+def test_a_decided_threat_is_not_counted_as_undecided() -> None:
+    decided = MODEL + (
+        "tracking:\n"
+        "  pay-refund-without-dual-approval@payouts:\n"
+        "    status: not-applicable\n"
+        "    justification: payouts only forwards refunds the PSP approved\n"
+        "    owner: alice\n"
+        "    expires: 2026-06-30\n"
+    )
+    model = load_text(decided)
+    content = build_content(model, analyze(model, RULES, today=TODAY))
+    assert content.posture.summary == (
+        "Refunds has no open finding, but 1 threat to consider is undecided; until "
+        "the questions are answered the risk is not known."
+    )
+    assert content.next_steps[0].startswith("Answer the question of the 1 open threat ")

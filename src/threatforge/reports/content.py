@@ -398,6 +398,7 @@ def _posture(
     serious = ", ".join(
         f"{counts[s]} {s.value}" for s in SEVERITIES_DESCENDING if counts[s] and s.rank >= 2
     )
+    undecided = _undecided(assessment)
     for severity, level, headline, when in _POSTURE:
         if counts[severity]:
             worst = top[0].business_impact if top else ""
@@ -405,6 +406,8 @@ def _posture(
                 f"{name} has {serious} severity issue{'s' if _plural(counts) else ''} open, "
                 f"which {when}. The most serious: {worst[0].lower() + worst[1:] if worst else ''}"
             ).strip()
+            if undecided:
+                summary += f" Besides, {undecided}."
             return Posture(level, headline, summary)
     open_total = sum(counts.values())
     if open_total:
@@ -412,9 +415,35 @@ def _posture(
             f"{name} has {open_total} minor issue{'s' if open_total != 1 else ''} open and "
             "nothing serious. Keep fixing them in the normal course of work."
         )
+        if undecided:
+            summary += f" Besides, {undecided}."
+    elif undecided:
+        # no weakness is confirmed, but the model does not say yet whether the threats that
+        # apply are handled: that is not a clean bill of health (issue 15)
+        return Posture(
+            "low",
+            "No confirmed weakness yet: threats to decide",
+            f"{name} has no open finding, but {undecided}; until the questions are answered "
+            "the risk is not known.",
+        )
     else:
         summary = f"{name} has no open issues: every rule that could decide found nothing."
     return Posture("low", "Low risk", summary)
+
+
+def _undecided(assessment: Assessment) -> str:
+    """The open applicable threats in words ("12 threats to consider are undecided (4 high)"),
+    or empty when none is open."""
+    threats = assessment.open_threats
+    if not threats:
+        return ""
+    serious = sum(1 for t in threats if t.severity.rank >= Severity.HIGH.rank)
+    worst = f" ({serious} high)" if serious else ""
+    verb = "are" if len(threats) != 1 else "is"
+    return (
+        f"{len(threats)} threat{'s' if len(threats) != 1 else ''} to consider {verb} "
+        f"undecided{worst}"
+    )
 
 
 def _plural(counts: Mapping[Severity, int]) -> bool:
@@ -447,6 +476,14 @@ def _next_steps(
         steps.append(
             f"Review {len(soon)} accepted risk{'s' if len(soon) != 1 else ''} "
             "expiring within 90 days."
+        )
+    threats = assessment.open_threats
+    if threats:
+        steps.append(
+            f"Answer the question{'s' if len(threats) != 1 else ''} of the {len(threats)} open "
+            f"threat{'s' if len(threats) != 1 else ''} to consider: each names the fact that "
+            "confirms it (it becomes a finding) or rules it out; or record the team's "
+            "decision in the model's tracking section."
         )
     if assessment.gaps:
         steps.append(

@@ -339,7 +339,9 @@ def render_markdown_report(
     lines += [
         f"Assessed on {c.as_of} · owner {markdown_text(c.owner)} · business criticality "
         f"{markdown_text(c.criticality)} · compliance {compliance} · "
-        f"{c.open_findings} of {c.total_findings} issues open",
+        f"{c.open_findings} of {c.total_findings} issues open"
+        + (f" · {c.open_threats} of {c.total_threats} threats to consider open"
+           if c.total_threats else ""),
         "",
     ]
     lines += _summary(c) + _top_risks(c) + _decisions(c)
