@@ -91,7 +91,7 @@ def test_no_finding_but_open_threats_is_not_called_low_risk() -> None:
     assert assessment.findings == ()
     content = build_content(model, assessment)
     assert (content.posture.level, content.posture.headline, content.posture.summary) == (
-        "low",
+        "undecided",  # neither the green of low risk nor a severity's colour
         "No confirmed weakness yet: threats to decide",
         "Refunds has no open finding, but 2 threats to consider are undecided; until "
         "the questions are answered the risk is not known.",
@@ -108,6 +108,7 @@ def test_no_finding_but_open_threats_is_not_called_low_risk() -> None:
     html = render_report(model, assessment, ReportFormat.HTML)
     assert isinstance(html, str)
     assert "<li><strong>Threats to consider</strong>2 of 2 open</li>" in html
+    assert '<div class="posture posture-undecided">' in html
 
 
 def test_a_decided_threat_is_not_counted_as_undecided() -> None:

@@ -101,6 +101,7 @@ class Posture:
     """The overall risk posture in one word and two sentences."""
 
     level: str
+    """critical, high, elevated, low, or undecided (no finding, but open applicable threats)."""
     headline: str
     summary: str
 
@@ -421,7 +422,7 @@ def _posture(
         # no weakness is confirmed, but the model does not say yet whether the threats that
         # apply are handled: that is not a clean bill of health (issue 15)
         return Posture(
-            "low",
+            "undecided",
             "No confirmed weakness yet: threats to decide",
             f"{name} has no open finding, but {undecided}; until the questions are answered "
             "the risk is not known.",
