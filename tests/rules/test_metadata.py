@@ -285,3 +285,19 @@ def test_a_packs_text_is_escaped_on_its_docs_page() -> None:
 def test_built_in_rule_pages_keep_their_markdown() -> None:
     page = rule_markdown(BY_ID["injection-ldap"])
     assert "`properties.ldap_filter_escaping: false`" in page
+
+
+def test_a_rule_page_shows_its_rules_version_and_the_question_it_asks() -> None:
+    page = rule_markdown(BY_ID["pay-refund-without-dual-approval"])
+    assert "- Rules version: added in 1; asks questions from 1\n" in page
+    assert (
+        "## Question (applicable threat)\n\n"
+        "Threat: `One person (an insider or a stolen account) may issue refunds through "
+        "{element} alone`\n\n"
+        "Asks: Do refunds through {element} need a second person's approval (maker-checker)?\n\n"
+        "- `properties.dual_approval`: `true` rules out; `false` confirms\n"
+    ) in page
+    newer = rule_markdown(BY_ID["login-credential-stuffing"])
+    assert "- Rules version: added in 2; asks questions from 2\n" in newer
+    # a rule that asks nothing has no question section
+    assert "## Question" not in rule_markdown(BY_ID["attack-path"])

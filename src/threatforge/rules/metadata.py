@@ -261,7 +261,10 @@ def rule_markdown(item: Rule) -> str:
     ]
     if meta.compliance:
         lines.append(f"- Compliance: {', '.join(prose(c) for c in meta.compliance)}")
-    lines += ["", "## Detection", "", prose(meta.detection), "", "## Mitigations", ""]
+    lines += _version_lines(item)
+    lines += ["", "## Detection", "", prose(meta.detection)]
+    lines += _question_lines(meta, prose)
+    lines += ["", "## Mitigations", ""]
     lines += [f"- {prose(m)}" for m in meta.mitigations]
     if meta.false_positives:
         lines += ["", "## Known false positives", "", prose(meta.false_positives)]
@@ -276,6 +279,41 @@ def rule_markdown(item: Rule) -> str:
         lines += ["", "## References", ""]
         lines += [f"- {_reference(r, trusted)}" for r in meta.references]
     return "\n".join(lines) + "\n"
+
+
+def _version_lines(item: Rule) -> list[str]:
+    """The built-in rules versions of the rule (docs/rule-versions.md), and warn-only."""
+    versions = rule_versions(item)
+    lines = []
+    if versions is not None and versions.get("added"):
+        parts = [f"added in {versions['added']}"]
+        if versions.get("asking"):
+            parts.append(f"asks questions from {versions['asking']}")
+        if versions.get("gating"):
+            parts.append(f"gates from {versions['gating']}")
+        lines.append(f"- Rules version: {'; '.join(parts)}")
+    if item.meta.warn_only:
+        lines.append("- Warn-only: reported, never fails the gate")
+    return lines
+
+
+def _question_lines(meta: RuleMeta, prose: Callable[[str], str]) -> list[str]:
+    """The questions the rule asks where its threat applies and the facts are unstated, with
+    the answers each fact takes (docs/applicable-threats.md)."""
+    if not meta.asks:
+        return []
+    lines = ["", "## Question (applicable threat)", ""]
+    for ask in meta.asks:
+        if ask.threat:
+            lines.append(f"Threat: {_code(ask.threat)}")
+            lines.append("")
+        lines.append(f"Asks: {prose(ask.text)}")
+        lines.append("")
+        for fact in ask.facts:
+            answers = "; ".join(f"{_code(value)} {effect.value}" for value, effect in fact.answers)
+            end = f" (of the flow's {fact.on})" if fact.on else ""
+            lines.append(f"- {_code(fact.path)}{end}: {answers}")
+    return lines
 
 
 def _where(declaration: Supersedes) -> str:
