@@ -21,7 +21,7 @@ from pathlib import Path
 from threatforge.importers.interface import Importer
 from threatforge.importers.walk import find_files
 
-__all__ = ["AUTO", "Discovery", "discover"]
+__all__ = ["AUTO", "Discovery", "discover", "looks_like"]
 
 AUTO = "auto"
 """Not an importer: the word that asks for every importer (no importer may take the name)."""
@@ -61,7 +61,7 @@ def discover(root: Path, importers: Mapping[str, Importer]) -> Discovery:
         if not importer.patterns:
             continue
         files, _ = find_files([root], importer.patterns, what="files", required=False)
-        mine = tuple(f for f in files if f not in claimed)
+        mine = tuple(f for f in files if f not in claimed and importer.claims(f))
         if mine:
             groups.append((name, mine))
             claimed.update(mine)
@@ -70,13 +70,15 @@ def discover(root: Path, importers: Mapping[str, Importer]) -> Discovery:
     for path in candidates:
         if path in claimed:
             continue
-        kind = _looks_like(path)
+        kind = looks_like(path)
         if kind is not None:
             skipped.append(f"{path}: {kind} (no importer for it yet)")
     return Discovery(tuple(groups), tuple(skipped))
 
 
-def _looks_like(path: Path) -> str | None:
+def looks_like(path: Path) -> str | None:
+    """What ``path`` seems to be (``Terraform``, ``Kubernetes``, ...), from its name or its first
+    4 KiB; None when it looks like none of them."""
     if path.name.endswith((".tf", ".tf.json")):
         return "Terraform"
     if not path.is_file():  # a pipe or a device is not opened (it could block)

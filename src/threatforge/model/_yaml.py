@@ -32,7 +32,15 @@ import yaml
 
 from threatforge.model.diagnostics import Location
 
-__all__ = ["Document", "Limits", "ReadError", "parse_text", "read_file"]
+__all__ = [
+    "Document",
+    "Limits",
+    "ReadError",
+    "parse_documents",
+    "parse_text",
+    "read_documents",
+    "read_file",
+]
 
 try:  # the C parser is ~10x faster; fall back quietly when libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -84,6 +92,9 @@ class Document:
     text: str | None = None
     """Kept while some positions are not recorded yet (see :func:`parse_text`)."""
     limits: Limits | None = None
+    line_offset: int = 0
+    """Lines of the file before this document's text (a stream's later document,
+    :func:`parse_documents`): :meth:`location` gives the file's line."""
 
     def _complete(self, path: Path_) -> None:
         """Parse the text again keeping every position, the first time one is missing."""
@@ -114,7 +125,7 @@ class Document:
 
     def location(self, path: Path_, *, key: bool = False) -> Location:
         line, column = self.key_position(path) if key else self.position(path)
-        return Location(self.file, line, column)
+        return Location(self.file, line + self.line_offset, column)
 
 
 def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
@@ -123,6 +134,13 @@ def read_file(path: str, display: str, limits: Limits = Limits()) -> Document:
         path, display, limits.max_bytes, kind="a model file", split="; split it with 'include:'"
     )
     return parse_bytes(raw, display, limits)
+
+
+def read_documents(path: str, display: str, limits: Limits = Limits()) -> list[Document]:
+    """Read a stream of YAML documents (``---`` between them; Kubernetes manifests) from
+    ``path`` within ``limits`` (:func:`parse_documents`)."""
+    raw = read_regular_file(path, display, limits.max_bytes, kind="a YAML file")
+    return parse_documents(decode_utf8(_checked_bytes(raw, display), display), display, limits)
 
 
 def read_regular_file(
@@ -157,6 +175,11 @@ def read_regular_file(
 
 def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document:
     """Decode ``raw`` as UTF-8 text and parse it."""
+    return parse_text(decode_utf8(_checked_bytes(raw, display), display), display, limits)
+
+
+def _checked_bytes(raw: bytes, display: str) -> bytes:
+    """``raw``, refused when it is UTF-16/32 or binary (a NUL byte)."""
     for bom, encoding in OTHER_BOMS:  # before the NUL check: UTF-16/32 text is full of NULs
         if raw.startswith(bom):
             raise ReadError(
@@ -169,7 +192,7 @@ def parse_bytes(raw: bytes, display: str, limits: Limits = Limits()) -> Document
             Location(display, line, 1),
             "contains a NUL byte: this looks like a binary file, not YAML",
         )
-    return parse_text(decode_utf8(raw, display), display, limits)
+    return raw
 
 
 def decode_utf8(raw: bytes, display: str) -> str:
@@ -219,6 +242,45 @@ def parse_text(
     if refused >= 0:
         raise ReadError(_offset_location(text, display, refused), _refusal(text[refused]))
     return _read_events(text, display, limits, full=full)
+
+
+_DOCUMENT_MARKER = re.compile(r"^(---|\.\.\.)(?=[ \t]|\r?$)", re.M)
+_ONLY_COMMENTS = re.compile(r"\A(?:[ \t]*(?:#[^\n]*)?\r?\n?)*\Z")
+
+
+def parse_documents(text: str, display: str, limits: Limits = Limits()) -> list[Document]:
+    """Parse a stream of YAML documents, each a mapping, with the checks and bounds of
+    :func:`parse_text` for each (the bounds count per document; the file's size is bounded by
+    the caller). A document is the text between two ``---`` or ``...`` marker lines (a marker
+    starts a line: YAML allows it nowhere else at the start of a line); documents with only
+    comments are left out. Each :class:`Document` places its values at the file's lines."""
+    if len(text) > limits.max_bytes:
+        raise ReadError(Location(display), f"is larger than {limits.max_bytes} characters")
+    refused = _first_refused(text)
+    if refused >= 0:
+        raise ReadError(_offset_location(text, display, refused), _refusal(text[refused]))
+    documents: list[Document] = []
+    start, line = 0, 0
+    markers = [*_DOCUMENT_MARKER.finditer(text), None]
+    for marker in markers:
+        end = len(text) if marker is None else marker.start()
+        chunk = text[start:end]
+        if not _ONLY_COMMENTS.match(chunk):
+            try:
+                document = _read_events(chunk, display, limits, full=False)
+            except ReadError as exc:  # placed at the file's line, not the document's
+                at = exc.location
+                shifted = Location(at.file, at.line + line if at.line else at.line, at.column)
+                raise ReadError(shifted, exc.message) from None
+            document.line_offset = line
+            documents.append(document)
+        if marker is not None:
+            line += chunk.count("\n")
+            start = marker.end()  # '--- ' the rest of the marker's line is the next document
+            if marker.group(1) == "...":  # '...' ends a document: its line holds no other
+                start = text.find("\n", start) + 1 or len(text)
+                line += 1
+    return documents
 
 
 # --- characters -----------------------------------------------------------------------------
