@@ -85,7 +85,7 @@ def test_without_output_the_model_is_printed(shop: Path) -> None:
     [
         (
             ["import", "compse", "."],
-            "error: unknown importer 'compse' — did you mean 'compose'? (known: compose)",
+            "error: unknown importer 'compse' — did you mean 'compose'? (known: compose, openapi)",
         ),
         (["import", "compose"], "error: 'compose' needs at least one PATH (a file or a folder)"),
         (["import", "compose", "missing"], "error: missing: no such file or folder"),
@@ -133,7 +133,10 @@ def test_import_auto_reads_what_it_can_and_lists_what_it_skipped(
     shutil.copy(FIXTURES / "shop" / "compose.yaml", tmp_path / "deploy" / "compose.yaml")
     (tmp_path / "infra" / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
     (tmp_path / "k8s" / "svc.yaml").write_text("apiVersion: v1\nkind: Service\n")
-    (tmp_path / "api" / "openapi.yaml").write_text("openapi: 3.0.3\n")
+    (tmp_path / "api" / "shop.yaml").write_text(  # an OpenAPI document by its keys, not its name
+        "openapi: 3.0.3\ninfo: {title: Shop API, version: '1'}\n"
+        "paths: {/orders: {post: {responses: {'201': {description: ok}}}}}\n"
+    )
     (tmp_path / "node_modules" / "pkg" / "compose.yaml").write_text("services: {x: {}}\n")
     (tmp_path / "package.json").write_text("{}\n")
     monkeypatch.chdir(tmp_path)
@@ -141,11 +144,16 @@ def test_import_auto_reads_what_it_can_and_lists_what_it_skipped(
     assert code == 0, out
     assert out.splitlines()[:4] == [
         "read: compose: deploy/compose.yaml",
-        "skipped: api/openapi.yaml: OpenAPI (no importer for it yet)",
+        "read: openapi: api/shop.yaml",
         "skipped: infra/main.tf: Terraform (no importer for it yet)",
         "skipped: k8s/svc.yaml: Kubernetes (no importer for it yet)",
     ]
-    assert load("model.yaml").components["web"].origin == "deploy/compose.yaml:5 (services.web)"
+    model = load("model.yaml")
+    assert model.components["web"].origin == "deploy/compose.yaml:5 (services.web)"
+    assert (model.components["shop-api"].origin, model.components["shop-api"].routes) == (
+        "api/shop.yaml:1 (shop-api)",
+        ["POST /orders"],
+    )
 
 
 def test_import_auto_with_nothing_to_read_exits_2(
@@ -157,7 +165,7 @@ def test_import_auto_with_nothing_to_read_exits_2(
     assert code == 2
     assert out.splitlines() == [
         "skipped: main.tf: Terraform (no importer for it yet)",
-        "error: .: no source an importer reads (compose)",
+        "error: .: no source an importer reads (compose, openapi)",
     ]
     assert run("import", "auto")[1].strip() == (
         "error: 'auto' takes one folder: threatforge import auto DIR"
