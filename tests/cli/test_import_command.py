@@ -86,7 +86,7 @@ def test_without_output_the_model_is_printed(shop: Path) -> None:
         (
             ["import", "compse", "."],
             "error: unknown importer 'compse' — did you mean 'compose'? "
-            "(known: compose, kubernetes)",
+            "(known: compose, kubernetes, openapi)",
         ),
         (["import", "compose"], "error: 'compose' needs at least one PATH (a file or a folder)"),
         (["import", "compose", "missing"], "error: missing: no such file or folder"),
@@ -136,7 +136,10 @@ def test_import_auto_reads_what_it_can_and_lists_what_it_skipped(
     (tmp_path / "k8s" / "svc.yaml").write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: job}\nspec: {containers: [{name: j}]}\n"
     )
-    (tmp_path / "api" / "openapi.yaml").write_text("openapi: 3.0.3\n")
+    (tmp_path / "api" / "shop.yaml").write_text(  # an OpenAPI document by its keys, not its name
+        "openapi: 3.0.3\ninfo: {title: Shop API, version: '1'}\n"
+        "paths: {/orders: {post: {responses: {'201': {description: ok}}}}}\n"
+    )
     (tmp_path / "node_modules" / "pkg" / "compose.yaml").write_text("services: {x: {}}\n")
     (tmp_path / "package.json").write_text("{}\n")
     monkeypatch.chdir(tmp_path)
@@ -145,13 +148,15 @@ def test_import_auto_reads_what_it_can_and_lists_what_it_skipped(
     assert out.splitlines()[:4] == [
         "read: compose: deploy/compose.yaml",
         "read: kubernetes: k8s/svc.yaml",
-        "skipped: api/openapi.yaml: OpenAPI (no importer for it yet)",
+        "read: openapi: api/shop.yaml",
         "skipped: infra/main.tf: Terraform (no importer for it yet)",
     ]
-    assert load("model.yaml").components["web"].origin == "deploy/compose.yaml:5 (services.web)"
-    assert (
-        load("model.yaml").components["Pod/default/job"].origin
-        == "k8s/svc.yaml:2 (Pod/default/job)"
+    model = load("model.yaml")
+    assert model.components["web"].origin == "deploy/compose.yaml:5 (services.web)"
+    assert model.components["Pod/default/job"].origin == "k8s/svc.yaml:2 (Pod/default/job)"
+    assert (model.components["shop-api"].origin, model.components["shop-api"].routes) == (
+        "api/shop.yaml:1 (shop-api)",
+        ["POST /orders"],
     )
 
 
@@ -164,7 +169,7 @@ def test_import_auto_with_nothing_to_read_exits_2(
     assert code == 2
     assert out.splitlines() == [
         "skipped: main.tf: Terraform (no importer for it yet)",
-        "error: .: no source an importer reads (compose, kubernetes)",
+        "error: .: no source an importer reads (compose, kubernetes, openapi)",
     ]
     assert run("import", "auto")[1].strip() == (
         "error: 'auto' takes one folder: threatforge import auto DIR"

@@ -7,7 +7,8 @@ Files that look like infrastructure code or an API description but that no impor
 listed as skipped with what they seem to be: a ``.tf`` file is Terraform; a YAML or JSON file is
 recognised by its top-level keys (``apiVersion``/``kind``: Kubernetes,
 ``AWSTemplateFormatVersion``/``Resources``: CloudFormation, ``openapi``/``swagger``: OpenAPI),
-read from its first 4 KiB without parsing it.
+read from its first 4 KiB without parsing it. An OpenAPI document is read by the ``openapi``
+importer whatever its name (``api.yaml``), once its top-level keys show what it is.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ _KINDS: tuple[tuple[tuple[re.Pattern[str], ...], str], ...] = (
     ((re.compile(r"^services\s*:", re.M),), "Compose"),
 )
 """What a file seems to be: every pattern of an entry found in its first 4 KiB."""
+_READERS: Mapping[str, str] = {"OpenAPI": "openapi"}
+"""What a file seems to be -> the importer that reads such a file whatever its name (an API
+description is often called ``api.yaml``): ``auto`` gives it the files it recognises."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,22 @@ def discover(root: Path, importers: Mapping[str, Importer]) -> Discovery:
             claimed.update(mine)
     candidates, notes = find_files([root], _CANDIDATES, what="files", required=False)
     skipped = list(notes)
+    recognised: dict[str, list[Path]] = {}
     for path in candidates:
         if path in claimed:
             continue
         kind = looks_like(path)
-        if kind is not None:
+        reader = _READERS.get(kind or "")
+        if reader is not None and reader in importers:
+            recognised.setdefault(reader, []).append(path)
+        elif kind is not None:
             skipped.append(f"{path}: {kind} (no importer for it yet)")
+    for reader, paths in recognised.items():
+        index = next((i for i, (name, _) in enumerate(groups) if name == reader), None)
+        if index is None:
+            groups.append((reader, tuple(paths)))
+        else:
+            groups[index] = (reader, tuple(sorted((*groups[index][1], *paths))))
     return Discovery(tuple(groups), tuple(skipped))
 
 

@@ -101,6 +101,12 @@ class ModelBuilder:
         self.boundaries.setdefault(bid, _Pending(address, location, fields))
         return bid
 
+    def data_asset(self, address: str, location: Location, **fields: Any) -> str:
+        """Add a data asset for ``address`` (the first place it was seen kept); its id."""
+        did = _id(address, location)
+        self.data.setdefault(did, _Pending(address, location, fields))
+        return did
+
     def flow(
         self, source: str, target: str, location: Location, address: str, **fields: Any
     ) -> str:

@@ -23,6 +23,7 @@ ENTRY_POINT_GROUP = "threatforge.importers"
 BUILTIN_IMPORTERS: Mapping[str, str] = {
     "compose": "threatforge.importers.compose:ComposeImporter",
     "kubernetes": "threatforge.importers.kubernetes:KubernetesImporter",
+    "openapi": "threatforge.importers.openapi:OpenApiImporter",
 }
 """Built-in importers, name -> ``module:class`` (imported on first use)."""
 
