@@ -91,6 +91,7 @@ def test_an_unknown_importer_is_refused_with_a_hint(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ImporterError) as raised:
         load_importers().importer("line")
     assert str(raised.value) == (
-        "unknown importer 'line' — did you mean 'lines'? (known: compose, kubernetes, openapi, lines)"
+        "unknown importer 'line' — did you mean 'lines'? "
+        "(known: compose, kubernetes, openapi, lines)"
     )
     assert load_importers(include_plugins=False).names == ("compose", "kubernetes", "openapi")
