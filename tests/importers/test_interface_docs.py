@@ -32,8 +32,11 @@ def test_the_importer_interface_names_the_built_in_importers_and_the_command() -
     from threatforge.importers import interface
     from threatforge.importers.registry import BUILTIN_IMPORTERS
 
-    assert BUILTIN_IMPORTERS == {"compose": "threatforge.importers.compose:ComposeImporter"}
+    assert BUILTIN_IMPORTERS == {
+        "compose": "threatforge.importers.compose:ComposeImporter",
+        "cloudformation": "threatforge.importers.cloudformation:CloudFormationImporter",
+    }
     assert interface.__doc__ is not None
-    assert "(``compose`` today)" in interface.__doc__
+    assert "(``compose`` and ``cloudformation`` today)" in interface.__doc__
     assert "``threatforge import KIND PATH...``" in interface.__doc__
     assert "import" in _commands()

@@ -7,7 +7,8 @@ Files that look like infrastructure code or an API description but that no impor
 listed as skipped with what they seem to be: a ``.tf`` file is Terraform; a YAML or JSON file is
 recognised by its top-level keys (``apiVersion``/``kind``: Kubernetes,
 ``AWSTemplateFormatVersion``/``Resources``: CloudFormation, ``openapi``/``swagger``: OpenAPI),
-read from its first 4 KiB without parsing it.
+read from its first 4 KiB without parsing it. A file recognised so is read by the importer for
+its kind when there is one (``cloudformation``), whatever its name.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _KINDS: tuple[tuple[tuple[re.Pattern[str], ...], str], ...] = (
     ((re.compile(r"^services\s*:", re.M),), "Compose"),
 )
 """What a file seems to be: every pattern of an entry found in its first 4 KiB."""
+_READERS = {"CloudFormation": "cloudformation"}
+"""The importer that reads a file recognised by its content, whatever its name."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,22 @@ def discover(root: Path, importers: Mapping[str, Importer]) -> Discovery:
             claimed.update(mine)
     candidates, notes = find_files([root], _CANDIDATES, what="files", required=False)
     skipped = list(notes)
+    by_content: dict[str, list[Path]] = {}
     for path in candidates:
         if path in claimed:
             continue
         kind = _looks_like(path)
-        if kind is not None:
+        reader = _READERS.get(kind or "")
+        if reader is not None and reader in importers:
+            by_content.setdefault(reader, []).append(path)  # recognised by its content
+        elif kind is not None:
             skipped.append(f"{path}: {kind} (no importer for it yet)")
+    for reader, files in by_content.items():
+        found = dict(groups)
+        if reader in found:
+            groups = [(n, (*f, *files) if n == reader else f) for n, f in groups]
+        else:
+            groups.append((reader, tuple(files)))
     return Discovery(tuple(groups), tuple(skipped))
 
 
