@@ -115,6 +115,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Writing model files: `fmt`, `fmt --fix`, `decide`",
         "Models built in code",
         "Importers: secrets stay secret",
+        "Importers: CloudFormation templates",
         "Rule packs and plugins",
         "PDF and HTML rendering",
         "Code and dependencies",
