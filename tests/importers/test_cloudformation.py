@@ -1,6 +1,10 @@
 """The CloudFormation importer (issue 16 item 2) on templates written for this project and a
 StartLeft sample: exact ids, zones, flows and facts, the AWS rules firing on the imported model
-at the template's line, and literal secrets kept as kind and place only."""
+at the template's line, and literal secrets kept as kind and place only.
+
+fixtures/cloudformation/startleft-elb-with-waf.json is StartLeft's elb-with-waf.json sample with
+``/opt/aws/bin/`` dropped from the UserData commands (the repository's machine-path check); the
+lines are the sample's."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ from threatforge.importers.builder import ModelBuilder
 from threatforge.importers.interface import ImportedModel, MappedImporter
 from threatforge.importers.mapping import SourceMapping, TypeMapping
 from threatforge.importers.walk import find_files
-from threatforge.model import Location, ReadError, read_regular_file
+from threatforge.model import Location, ReadError, read_cloudformation, read_regular_file
 
 __all__ = ["CloudFormationImporter", "references"]
 
@@ -165,35 +165,12 @@ def looks_like_template(path: Path) -> bool:
 
 
 def _decode(path: Path, shown: str) -> Mapping[str, Any]:
-    """The template at ``path`` with every node's line (cfn-lint's decoder)."""
-    import yaml  # the decoder's errors
-    from cfnlint.decode import cfn_json, cfn_yaml  # type: ignore[import-untyped]
-
+    """The template at ``path`` with every node's line (cfn-lint's decoder, through the model's
+    one YAML module)."""
     try:
-        raw = read_regular_file(str(path), shown, MAX_TEMPLATE_BYTES, kind="a template")
+        template = read_cloudformation(str(path), shown, MAX_TEMPLATE_BYTES)
     except ReadError as exc:
         raise ImporterError(f"{exc.location}: {exc.message}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImporterError(f"{shown}: is not UTF-8 text") from None
-    try:
-        if text.lstrip().startswith("{"):
-            template = cfn_json.loads(text)
-        else:
-            template = cfn_yaml.loads(text, shown)
-    except cfn_yaml.CfnParseError as exc:
-        first = exc.matches[0] if exc.matches else None
-        line = first.linenumber if first is not None else 1
-        message = first.message if first is not None else str(exc)
-        raise ImporterError(f"{shown}:{line}: {message}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise ImporterError(f"{shown}:{line}: not valid YAML: {exc.problem or exc}") from None
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        detail = getattr(exc, "msg", None) or type(exc).__name__
-        raise ImporterError(f"{shown}: not a readable template ({detail})") from None
     if not isinstance(template, Mapping):
         raise ImporterError(f"{shown}: a template must be a mapping with 'Resources:'")
     return template

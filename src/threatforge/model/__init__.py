@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from threatforge.model._json_reader import JsonLimits, parse_json_text, read_json_file
 from threatforge.model._model import Element, Model
-from threatforge.model._yaml import Document, Limits, ReadError, read_regular_file
+from threatforge.model._yaml import (
+    Document,
+    Limits,
+    ReadError,
+    read_cloudformation,
+    read_regular_file,
+)
 from threatforge.model._yaml import parse_text as parse_yaml_text
 from threatforge.model._yaml import read_file as read_yaml_file
 from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
@@ -123,6 +129,7 @@ __all__ = [
     "model_problems",
     "parse_json_text",
     "parse_yaml_text",
+    "read_cloudformation",
     "read_json_file",
     "read_regular_file",
     "read_yaml_file",
