@@ -3,8 +3,8 @@ StartLeft sample: exact ids, zones, flows and facts, the AWS rules firing on the
 at the template's line, and literal secrets kept as kind and place only.
 
 fixtures/cloudformation/startleft-elb-with-waf.json is StartLeft's elb-with-waf.json sample with
-``/opt/aws/bin/`` dropped from the UserData commands (the repository's machine-path check); the
-lines are the sample's."""
+the absolute install folder of cfn-init and cfn-signal dropped from its UserData commands (the
+repository's machine-path check); the lines are the sample's."""
 
 from __future__ import annotations
 
