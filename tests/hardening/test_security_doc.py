@@ -116,6 +116,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Models built in code",
         "Importers: secrets stay secret",
         "Importers: OpenAPI documents (issue 16 item 5)",
+        "Importers: CloudFormation templates",
         "Rule packs and plugins",
         "PDF and HTML rendering",
         "Code and dependencies",

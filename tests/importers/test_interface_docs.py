@@ -34,10 +34,11 @@ def test_the_importer_interface_names_the_built_in_importers_and_the_command() -
 
     assert BUILTIN_IMPORTERS == {
         "compose": "threatforge.importers.compose:ComposeImporter",
+        "cloudformation": "threatforge.importers.cloudformation:CloudFormationImporter",
         "kubernetes": "threatforge.importers.kubernetes:KubernetesImporter",
         "openapi": "threatforge.importers.openapi:OpenApiImporter",
     }
     assert interface.__doc__ is not None
-    assert "(``compose``, ``kubernetes`` and ``openapi`` today)" in interface.__doc__
+    assert "(``compose``, ``cloudformation``, ``kubernetes`` and ``openapi`` today)" in interface.__doc__
     assert "``threatforge import KIND PATH...``" in interface.__doc__
     assert "import" in _commands()

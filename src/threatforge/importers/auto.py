@@ -7,8 +7,9 @@ Files that look like infrastructure code or an API description but that no impor
 listed as skipped with what they seem to be: a ``.tf`` file is Terraform; a YAML or JSON file is
 recognised by its top-level keys (``apiVersion``/``kind``: Kubernetes,
 ``AWSTemplateFormatVersion``/``Resources``: CloudFormation, ``openapi``/``swagger``: OpenAPI),
-read from its first 4 KiB without parsing it. An OpenAPI document is read by the ``openapi``
-importer whatever its name (``api.yaml``), once its top-level keys show what it is.
+read from its first 4 KiB without parsing it. A file recognised so is read by the importer for
+its kind when there is one (an OpenAPI document by ``openapi``, a template by
+``cloudformation``), whatever its name (``api.yaml``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ _KINDS: tuple[tuple[tuple[re.Pattern[str], ...], str], ...] = (
     ((re.compile(r"^services\s*:", re.M),), "Compose"),
 )
 """What a file seems to be: every pattern of an entry found in its first 4 KiB."""
-_READERS: Mapping[str, str] = {"OpenAPI": "openapi"}
+_READERS: Mapping[str, str] = {"OpenAPI": "openapi", "CloudFormation": "cloudformation"}
 """What a file seems to be -> the importer that reads such a file whatever its name (an API
 description is often called ``api.yaml``): ``auto`` gives it the files it recognises."""
 

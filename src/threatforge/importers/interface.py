@@ -3,11 +3,11 @@ out, with where each element came from and notes on what could not be carried.
 
 This is the seam the model importers (Terraform, CloudFormation, Kubernetes, Compose, OpenAPI:
 issue 16) plug into: the built-in ones are listed in :mod:`threatforge.importers.registry`
-(``compose``, ``kubernetes`` and ``openapi`` today), plugins register through the
-``threatforge.importers`` entry point, and ``threatforge import KIND PATH...`` runs them. A
-:class:`MappedImporter` reads what each resource type becomes from mapping data
-(docs/importers.md). Importers never write files and never
-print: their caller writes the model and shows the notes. A failure to read the input is an
+(``compose``, ``cloudformation``, ``kubernetes`` and ``openapi`` today), plugins register
+through the ``threatforge.importers`` entry point, and ``threatforge import KIND PATH...`` runs
+them. A :class:`MappedImporter` reads what each resource type becomes from mapping data
+(docs/importers.md). Importers never write files and never print: their caller writes the model
+and shows the notes. A failure to read the input is an
 :class:`~threatforge.errors.ImporterError` naming the file and what was wrong, never a silently
 empty model.
 

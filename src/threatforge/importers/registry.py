@@ -22,6 +22,7 @@ ENTRY_POINT_GROUP = "threatforge.importers"
 
 BUILTIN_IMPORTERS: Mapping[str, str] = {
     "compose": "threatforge.importers.compose:ComposeImporter",
+    "cloudformation": "threatforge.importers.cloudformation:CloudFormationImporter",
     "kubernetes": "threatforge.importers.kubernetes:KubernetesImporter",
     "openapi": "threatforge.importers.openapi:OpenApiImporter",
 }

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from threatforge.model._json_reader import JsonLimits, parse_json_text, read_json_file
 from threatforge.model._model import Element, Model
-from threatforge.model._yaml import Document, Limits, ReadError
+from threatforge.model._yaml import (
+    Document,
+    Limits,
+    ReadError,
+    read_cloudformation,
+    read_regular_file,
+)
 from threatforge.model._yaml import parse_documents as parse_yaml_documents
 from threatforge.model._yaml import parse_text as parse_yaml_text
 from threatforge.model._yaml import read_documents as read_yaml_documents
@@ -126,8 +132,10 @@ __all__ = [
     "parse_json_text",
     "parse_yaml_documents",
     "parse_yaml_text",
+    "read_cloudformation",
     "read_json_file",
     "read_yaml_documents",
+    "read_regular_file",
     "read_yaml_file",
     "validate_draft",
 ]

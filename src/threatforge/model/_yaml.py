@@ -195,6 +195,34 @@ def _checked_bytes(raw: bytes, display: str) -> bytes:
     return raw
 
 
+def read_cloudformation(path: str, display: str, max_bytes: int = 4 * 1024 * 1024) -> Any:
+    """A CloudFormation template (YAML with ``!Ref``-style tags, or JSON) with the line of every
+    key, decoded by cfn-lint's decoder: PyYAML's safe loader with CloudFormation's tags and a
+    guard against alias bombs, after this module's bounded read (a regular file of at most
+    ``max_bytes``, UTF-8). The one place besides :func:`parse_text` where YAML is parsed; a
+    positioned :class:`ReadError` for text it cannot decode."""
+    from cfnlint.decode import cfn_json, cfn_yaml  # type: ignore[import-untyped]
+
+    raw = read_regular_file(path, display, max_bytes, kind="a template")
+    text = decode_utf8(raw, display)
+    try:
+        if text.lstrip().startswith("{"):
+            return cfn_json.loads(text)
+        return cfn_yaml.loads(text, display)
+    except cfn_yaml.CfnParseError as exc:
+        first = exc.matches[0] if exc.matches else None
+        line = first.linenumber if first is not None else 1
+        message = first.message if first is not None else str(exc)
+        raise ReadError(Location(display, line), message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise ReadError(Location(display, line), f"not valid YAML: {exc.problem or exc}") from None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        detail = getattr(exc, "msg", None) or type(exc).__name__
+        raise ReadError(Location(display), f"not a readable template ({detail})") from None
+
+
 def decode_utf8(raw: bytes, display: str) -> str:
     """``raw`` as UTF-8 text (a UTF-8 byte-order mark is dropped); a positioned
     :class:`ReadError` at the first invalid byte. Shared by the YAML and the JSON reader."""
