@@ -39,6 +39,9 @@ def test_the_importer_interface_names_the_built_in_importers_and_the_command() -
         "openapi": "threatforge.importers.openapi:OpenApiImporter",
     }
     assert interface.__doc__ is not None
-    assert "(``compose``, ``cloudformation``, ``kubernetes`` and ``openapi`` today)" in interface.__doc__
+    assert (
+        "(``compose``, ``cloudformation``, ``kubernetes`` and ``openapi`` today)"
+        in interface.__doc__
+    )
     assert "``threatforge import KIND PATH...``" in interface.__doc__
     assert "import" in _commands()

@@ -134,8 +134,8 @@ __all__ = [
     "parse_yaml_text",
     "read_cloudformation",
     "read_json_file",
-    "read_yaml_documents",
     "read_regular_file",
+    "read_yaml_documents",
     "read_yaml_file",
     "validate_draft",
 ]
