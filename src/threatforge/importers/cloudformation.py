@@ -238,11 +238,7 @@ class _TemplateRead:
                 f"{self.mapping.default.kind.value if self.mapping.default.kind else 'service'} "
                 "components (add it with --mapping FILE)"
             )
-        builder.note(
-            f"read {len(builder.files)} CloudFormation template"
-            f"{'s' if len(builder.files) != 1 else ''}: {len(builder.components)} components, "
-            f"{len(builder.boundaries)} zones, {len(builder.flows)} flows"
-        )
+        builder.note_read("CloudFormation template")
         return builder.build()
 
     # --- reading ---------------------------------------------------------------------------

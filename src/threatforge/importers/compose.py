@@ -125,11 +125,7 @@ class _ComposeRead:
         for name, layers in self.services.items():
             if name in self.entries:
                 self.flows(name, layers)
-        builder.note(
-            f"read {len(builder.files)} Compose file{'s' if len(builder.files) != 1 else ''}: "
-            f"{len(builder.components)} components, {len(builder.boundaries)} zones, "
-            f"{len(builder.flows)} flows"
-        )
+        builder.note_read("Compose file")
         return builder.build()
 
     # --- reading ---------------------------------------------------------------------------

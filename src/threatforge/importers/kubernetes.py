@@ -156,11 +156,7 @@ class _KubernetesRead:
                 port = _service_port(service.obj)
                 targets = [(target, port) for target in service.selects]
                 self.public_entry(service.obj, targets, "spec", None)
-        builder.note(
-            f"read {len(builder.files)} Kubernetes file{'s' if len(builder.files) != 1 else ''}: "
-            f"{len(builder.components)} components, {len(builder.boundaries)} zones, "
-            f"{len(builder.flows)} flows"
-        )
+        builder.note_read("Kubernetes file")
         return builder.build()
 
     # --- reading ---------------------------------------------------------------------------
