@@ -135,6 +135,18 @@ def _stated(component: Component, key: str) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _decide_where(
+    component: Component, key: str, why: tuple[str, ...], elsewhere: str
+) -> Verdict:
+    """Where the threat applies (``why``), the asked fact decides it; elsewhere only a stated
+    ``false`` is a finding, and the rule otherwise skips with ``elsewhere``."""
+    if why:
+        return decide_fact(component, key, why)
+    if _stated(component, key) is False:
+        return Fire((f"properties.{key}: false",))
+    return Skip(elsewhere)
+
+
 # --- race conditions on balances and limits ---------------------------------------------------
 
 
@@ -208,11 +220,9 @@ BALANCE_MOVERS = ElementSet(
 def fraud_balance_race_condition(component: Component, model: Model) -> Verdict:
     """A balance check and its debit that concurrent requests can interleave."""
     why = _race_why(model, component)
-    if not why:
-        if _stated(component, "balance_updates_atomic") is False:
-            return Fire(("properties.balance_updates_atomic: false",))
-        return Skip("handles no balance that customers' requests move")
-    return decide_fact(component, "balance_updates_atomic", why)
+    return _decide_where(
+        component, "balance_updates_atomic", why, "handles no balance that customers' requests move"
+    )
 
 
 # --- account takeover: a new payee, then a payment --------------------------------------------
@@ -288,11 +298,9 @@ PAYEE_CHANGES = ElementSet(
 def fraud_new_payee_without_step_up(component: Component, model: Model) -> Verdict:
     """A payee change that the signed-in session alone allows."""
     why = _payee_why(model, component)
-    if not why:
-        if _stated(component, "step_up_for_new_payee") is False:
-            return Fire(("properties.step_up_for_new_payee: false",))
-        return Skip("customers send it no payees or bank details")
-    return decide_fact(component, "step_up_for_new_payee", why)
+    return _decide_where(
+        component, "step_up_for_new_payee", why, "customers send it no payees or bank details"
+    )
 
 
 # --- promotions, sign-up bonuses, referrals ---------------------------------------------------
@@ -362,11 +370,10 @@ PROMOTIONS = ElementSet(
 def fraud_promotion_abuse(component: Component, model: Model) -> Verdict:
     """Promotions limited per account rather than per person."""
     why = _promotion_why(model, component)
-    if not why:
-        if _stated(component, "promotion_limits_per_customer") is False:
-            return Fire(("properties.promotion_limits_per_customer: false",))
-        return Skip("grants no promotions or credits that customers reach")
-    return decide_fact(component, "promotion_limits_per_customer", why)
+    return _decide_where(
+        component, "promotion_limits_per_customer", why,
+        "grants no promotions or credits that customers reach",
+    )
 
 
 # --- social engineering of support staff ------------------------------------------------------
@@ -457,11 +464,9 @@ STAFF_RECOVERIES = ElementSet(
 def fraud_support_social_engineering(component: Component, model: Model) -> Verdict:
     """Account resets by staff on the caller's word."""
     why = _recovery_why(model, component)
-    if not why:
-        if _stated(component, "recovery_caller_verified") is False:
-            return Fire(("properties.recovery_caller_verified: false",))
-        return Skip("staff reset no customer accounts through it")
-    return decide_fact(component, "recovery_caller_verified", why)
+    return _decide_where(
+        component, "recovery_caller_verified", why, "staff reset no customer accounts through it"
+    )
 
 
 # --- fraud checks that fail open --------------------------------------------------------------
@@ -535,11 +540,9 @@ FRAUD_CHECKED = ElementSet(
 def fraud_check_fail_open(component: Component, model: Model) -> Verdict:
     """Payments executed when the fraud check does not answer."""
     why = _fail_open_why(model, component)
-    if not why:
-        if _stated(component, "fraud_check_fails_closed") is False:
-            return Fire(("properties.fraud_check_fails_closed: false",))
-        return Skip("moves no money through a fraud check")
-    return decide_fact(component, "fraud_check_fails_closed", why)
+    return _decide_where(
+        component, "fraud_check_fails_closed", why, "moves no money through a fraud check"
+    )
 
 
 # --- dual control for staff money movement and limit changes ----------------------------------
