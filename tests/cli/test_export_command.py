@@ -27,10 +27,9 @@ class IdsExporter(ModelExporter):
     suffix = ".txt"
 
     def export(self, model: Model, assessment: Assessment | None = None) -> str:
+        assert assessment is not None
         results = (
-            "no results"
-            if assessment is None
-            else f"{len(assessment.findings)} findings, "
+            f"{len(assessment.findings)} findings, "
             f"{len(assessment.applicable_threats)} applicable threats"
         )
         return ",".join(model.components) + f"\n{results}\n"
@@ -86,7 +85,9 @@ def test_no_results_exports_the_model_alone_and_output_writes_the_file(
         app, ["export", "ids", str(EXAMPLE), "--no-results", "-o", str(target)]
     )
     assert done.exit_code == 0, done.output
-    assert target.read_text(encoding="utf-8").splitlines()[1] == "no results"
+    assert target.read_text(encoding="utf-8").splitlines()[1] == (
+        "0 findings, 0 applicable threats"
+    )
     assert f"wrote the ids export to {target}" in done.stderr
 
 

@@ -60,8 +60,12 @@ def export(
         )
         output.fail(f"{exc}{hint}")
     model = load_model(model_path)
-    assessment = None
-    if not no_results:
+    if no_results:
+        from threatforge.rules import analyze
+
+        # no rules: the team's own threats and their decisions only
+        assessment = analyze(model, (), today=parse_today(today), analyses=())
+    else:
         assessment = analyse_model(
             model,
             today=parse_today(today),

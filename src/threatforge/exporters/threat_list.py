@@ -1,0 +1,132 @@
+"""One list of threats for the interchange formats (OTM, Threagile, Threat Composer, Threat
+Dragon): the team's own threats (``threats:``) first, then the engine's findings and applicable
+threats, marked as generated.
+
+Every model exporter reads this list rather than walking the assessment itself, so the formats
+agree on what a threat is, how it is keyed and what its status is. The key is what a round trip
+keeps: a team threat's id (the importer writes it back under ``threats:``), a generated
+threat's ``rule:fingerprint`` (the importer recognises it and does not turn the engine's own
+results into team threats on the way back, since the engine finds them again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from threatforge.assessment import ApplicableThreat, Assessment, Finding, TeamThreat
+
+__all__ = ["GENERATED_TAG", "ExportedThreat", "export_threats", "generated_key"]
+
+GENERATED_TAG = "threatforge-generated"
+"""The tag (or label) that marks a threat the engine wrote, in every format that has tags."""
+
+ThreatKind = Literal["team", "finding", "applicable"]
+
+
+@dataclass(frozen=True)
+class ExportedThreat:
+    """A threat as the interchange formats carry it."""
+
+    key: str
+    """A team threat's id; ``rule:fingerprint`` for a generated one (see :func:`generated_key`)."""
+    kind: ThreatKind
+    title: str
+    description: str
+    """The threat statement (team threats) or the engine's explanation."""
+    elements: tuple[str, ...]
+    """The elements it sits on, the primary one first."""
+    stride: tuple[str, ...]
+    severity: str
+    status: str
+    """The decision status as ``tracking:`` writes it (``open``, ``mitigated``, ...)."""
+    cwe: tuple[int, ...]
+    mitigations: tuple[str, ...]
+    """What mitigates it, in words (the team's ``mitigations:``; a rule's mitigations)."""
+    likelihood: int | None
+    impact: int | None
+    rule: str | None = None
+    fingerprint: str | None = None
+    question: str | None = None
+    """The question that decides an applicable threat, with its answers."""
+    team: TeamThreat | None = None
+    """The team threat itself (its grammar parts), for formats that carry them."""
+
+    @property
+    def generated(self) -> bool:
+        """The engine wrote it (a finding or an applicable threat), not the team."""
+        return self.kind != "team"
+
+
+def generated_key(rule: str, fingerprint: str) -> str:
+    """The key of a generated threat: ``rule:fingerprint``."""
+    return f"{rule}:{fingerprint}"
+
+
+def export_threats(assessment: Assessment | None) -> tuple[ExportedThreat, ...]:
+    """The team's threats, then the findings, then the applicable threats of ``assessment``
+    (nothing when there is none), each in the assessment's order."""
+    if assessment is None:
+        return ()
+    team = tuple(_team(t) for t in assessment.team_threats)
+    findings = tuple(_finding(f) for f in assessment.findings)
+    applicable = tuple(_applicable(t) for t in assessment.applicable_threats)
+    return team + findings + applicable
+
+
+def _team(threat: TeamThreat) -> ExportedThreat:
+    return ExportedThreat(
+        key=threat.id,
+        kind="team",
+        title=threat.title,
+        description=threat.statement,
+        elements=threat.elements,
+        stride=tuple(s.value for s in threat.stride),
+        severity=threat.severity.value,
+        status=threat.status.value,
+        cwe=threat.cwe,
+        mitigations=threat.mitigations,
+        likelihood=threat.likelihood,
+        impact=threat.impact_score,
+        team=threat,
+    )
+
+
+def _finding(finding: Finding) -> ExportedThreat:
+    return ExportedThreat(
+        key=generated_key(finding.rule, finding.fingerprint),
+        kind="finding",
+        title=finding.title,
+        description=finding.explanation,
+        elements=finding.elements,
+        stride=tuple(s.value for s in finding.meta.stride),
+        severity=finding.severity.value,
+        status=finding.status.value,
+        cwe=finding.meta.cwe,
+        mitigations=finding.meta.mitigations,
+        likelihood=finding.likelihood,
+        impact=finding.impact,
+        rule=finding.rule,
+        fingerprint=finding.fingerprint,
+    )
+
+
+def _applicable(threat: ApplicableThreat) -> ExportedThreat:
+    return ExportedThreat(
+        key=generated_key(threat.rule, threat.fingerprint),
+        kind="applicable",
+        title=threat.title,
+        description=threat.explanation,
+        elements=threat.elements,
+        stride=tuple(s.value for s in threat.meta.stride),
+        severity=threat.severity.value,
+        status=threat.status.value,
+        cwe=threat.meta.cwe,
+        mitigations=threat.meta.mitigations,
+        likelihood=threat.likelihood,
+        impact=threat.impact,
+        rule=threat.rule,
+        fingerprint=threat.fingerprint,
+        question=threat.question.describe(),
+    )
