@@ -19,6 +19,7 @@ from threatforge import __version__
 from threatforge.cli import (
     _analysis,
     _analyze,
+    _compliance,
     _coverage,
     _decide,
     _export,
@@ -68,6 +69,7 @@ _reports.register(app)
 _sdlc.register(app)
 _decide.register(app)
 _coverage.register(app)
+_compliance.register(app)
 _import.register(app)
 _export.register(app)
 
