@@ -109,15 +109,16 @@ def test_markdown_report_of_each_example(name: str) -> None:
     text = render_report(model, assessment, ReportFormat.MARKDOWN)
     assert isinstance(text, str)
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings[:8] == [
+    assert headings[:9] == [
         "## Summary",
         "## Top risks",
         "## Accepted risks",
+        "## Compliance",
         "## Findings",
         "## Threats to consider",
         "## Coverage",
         "## The system",
-        headings[7],
+        headings[8],
     ]
     assert headings[-1] == "## Facts missing from the model"
     assert "```mermaid\nflowchart LR\n" in text
@@ -319,3 +320,28 @@ def test_cli_report_refuses_bad_input(tmp_path: Path) -> None:
     assert result.output == (
         "error: baseline bad.json: the assessment: expected an object, found a list\n"
     )
+
+
+def test_reports_carry_the_compliance_of_the_frameworks_the_system_declares() -> None:
+    from threatforge.assessment.compliance import ControlState
+
+    model, assessment = analysed(example_path("partner-api"))
+    content = build_content(model, assessment)
+    assert [r.framework for r in content.compliance_reports] == ["gdpr"]
+    assert content.compliance_unmapped == ("soc2",)
+    gdpr = content.compliance_reports[0]
+    counts = ", ".join(f"{n} {s.value}" for s, n in gdpr.counts().items() if n)
+    text = render_report(model, assessment, ReportFormat.MARKDOWN)
+    assert isinstance(text, str)
+    section = text.split("## Compliance\n", 1)[1].split("\n## ", 1)[0]
+    assert f"### General Data Protection Regulation (EU) 2016/679\n\nControls: {counts}." in section
+    assert "- soc2: threatforge has no mapping for this framework." in section
+    pressing = [c for c in gdpr.controls if c.state in (ControlState.OPEN, ControlState.QUESTION)]
+    assert pressing and f"| {pressing[0].id}" in section.replace("\\", "")
+    html = render_report(model, assessment, ReportFormat.HTML)
+    assert isinstance(html, str)
+    assert '<section class="continued" id="compliance">' in html
+    assert "General Data Protection Regulation (EU) 2016/679: open and questioned controls" in html
+    executive = render_report(model, assessment, ReportFormat.HTML, audience=Audience.EXECUTIVE)
+    assert isinstance(executive, str)
+    assert 'id="compliance"' in executive and "open and questioned controls" not in executive

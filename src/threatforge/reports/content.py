@@ -19,6 +19,7 @@ from threatforge.assessment import (
     parse_assessment,
     read_assessment,
 )
+from threatforge.assessment.compliance import ComplianceReport, compute_compliance
 from threatforge.assessment.coverage import Coverage, ScopedRule, compute_coverage
 from threatforge.assessment.references import Link, attack_url, reference_links
 from threatforge.errors import ExportError
@@ -203,6 +204,11 @@ class ReportContent:
     coverage: Coverage | None = None
     """Per element, what the rules and the team say of each STRIDE (and LINDDUN) category;
     the engineering report only."""
+    compliance_reports: tuple[ComplianceReport, ...] = ()
+    """Per framework the system declares (``system.compliance``) that threatforge maps, its
+    controls judged (``threatforge compliance``)."""
+    compliance_unmapped: tuple[str, ...] = ()
+    """Frameworks the system declares that threatforge has no mapping for."""
 
     @property
     def not_shown_note(self) -> str:
@@ -620,6 +626,7 @@ def build_content(
     )
     accepted = _accepted(assessment, labels, _as_of(assessment))
     system = model.system
+    reports, unmapped = _compliance(system.compliance, assessment, rules)
     return ReportContent(
         system=system.name,
         description=system.description or "",
@@ -655,6 +662,8 @@ def build_content(
             None if audience is Audience.EXECUTIVE else _coverage(model, assessment, rules)
         ),
         implied=implied_views(assessment, labels),
+        compliance_reports=reports,
+        compliance_unmapped=unmapped,
     )
 
 
@@ -666,3 +675,38 @@ def _coverage(
 
         rules = [r.meta for r in builtin_rules()]
     return compute_coverage(model, assessment, rules)
+
+
+@dataclass(frozen=True)
+class _RuleRefs:
+    id: str
+    compliance: tuple[str, ...]
+
+
+def _compliance(
+    declared: Sequence[str], assessment: Assessment, rules: Sequence[ScopedRule] | None
+) -> tuple[tuple[ComplianceReport, ...], tuple[str, ...]]:
+    """The declared frameworks judged, and the declared names threatforge does not map."""
+    from threatforge.model.vocabulary.frameworks import FrameworkError, find_framework
+
+    if not declared:
+        return (), ()
+    if rules is None:
+        from threatforge.rules.registry import builtin_rules
+
+        rules = [r.meta for r in builtin_rules()]
+    refs = [_RuleRefs(r.id, tuple(getattr(r, "compliance", ()))) for r in rules]
+    reports: list[ComplianceReport] = []
+    unmapped: list[str] = []
+    seen: set[str] = set()
+    for name in declared:
+        try:
+            framework = find_framework(name)
+        except FrameworkError:
+            unmapped.append(name)
+            continue
+        if framework.framework not in seen:
+            seen.add(framework.framework)
+            reports.append(compute_compliance(framework, assessment, refs))
+    return tuple(reports), tuple(unmapped)
+

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from threatforge import __version__
+from threatforge.assessment.compliance import ComplianceReport, ControlResult, ControlState
 from threatforge.assessment.coverage import ScopedRule
 from threatforge.model import Model, TrackingStatus
 from threatforge.reports.choices import Audience, DiagramView, LayoutEngine
@@ -183,7 +184,16 @@ def render_html(
         severity_of=severity_by_element(assessment),
         holders=_holders(model),
         **_coverage_view(content),
+        compliance_states=tuple(ControlState),
+        compliance_pressing=_pressing,
     )
+
+
+def _pressing(report: ComplianceReport) -> list[ControlResult]:
+    """The open and questioned controls of a framework, for the compliance section."""
+    return [
+        c for c in report.controls if c.state in (ControlState.OPEN, ControlState.QUESTION)
+    ]
 
 
 def _coverage_view(content: ReportContent) -> dict[str, object]:

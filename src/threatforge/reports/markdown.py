@@ -316,6 +316,47 @@ def _coverage(c: ReportContent) -> list[str]:
     return lines
 
 
+MAX_COMPLIANCE_ROWS = 40
+"""Open and questioned controls a report lists per framework (``threatforge compliance``
+lists them all)."""
+
+
+def _compliance(c: ReportContent, audience: Audience) -> list[str]:
+    """Per declared framework: controls by state, and (engineering) the open and questioned
+    ones with what says so; escaped."""
+    from threatforge.assessment.compliance import ControlState
+
+    if not c.compliance_reports and not c.compliance_unmapped:
+        return []
+    lines = ["## Compliance", ""]
+    for report in c.compliance_reports:
+        counts = ", ".join(f"{n} {s.value}" for s, n in report.counts().items() if n)
+        lines += [f"### {markdown_text(report.name)}", "", f"Controls: {counts}.", ""]
+        if audience is not Audience.ENGINEERING:
+            continue
+        pressing = [
+            ctl for ctl in report.controls
+            if ctl.state in (ControlState.OPEN, ControlState.QUESTION)
+        ]
+        if not pressing:
+            continue
+        lines += ["| control | state | what says so |", "|---|---|---|"]
+        for control in pressing[:MAX_COMPLIANCE_ROWS]:
+            said = [*control.open, *control.questions][:2]
+            lines.append(
+                f"| {markdown_cell(control.id + ' ' + control.title)} | {control.state.value} "
+                f"| {markdown_cell('; '.join(said))} |"
+            )
+        lines.append("")
+        if len(pressing) > MAX_COMPLIANCE_ROWS:
+            more = len(pressing) - MAX_COMPLIANCE_ROWS
+            lines += [f"_{more} more: `threatforge compliance MODEL --framework "
+                      f"{report.framework}`._", ""]
+    for name in c.compliance_unmapped:
+        lines += [f"- {markdown_text(name)}: threatforge has no mapping for this framework.", ""]
+    return lines
+
+
 def render_markdown_report(
     model: Model,
     assessment: Assessment,
@@ -344,7 +385,7 @@ def render_markdown_report(
            if c.total_threats else ""),
         "",
     ]
-    lines += _summary(c) + _top_risks(c) + _decisions(c)
+    lines += _summary(c) + _top_risks(c) + _decisions(c) + _compliance(c, audience)
     if audience is Audience.ENGINEERING:
         lines += ["## Findings", ""]
         if c.findings:
