@@ -178,7 +178,7 @@ def test_refuses_an_owner_the_ci_policy_does_not_allow(model: Path, tmp_path: Pa
     assert result.stderr.endswith(
         "error: pci-no-cde-defined@card (accepted, high): expires 2026-06-30, beyond the 90-day "
         "horizon (at the latest 2026-04-01); owner 'mallory' may not decide a high finding "
-        "(policy: alice); nothing was written\n"
+        f"(policy {policy}:5: alice); nothing was written\n"
     )
     assert model.read_text(encoding="utf-8") == MODEL
 

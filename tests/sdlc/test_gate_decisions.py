@@ -379,7 +379,7 @@ def test_the_policy_bounds_who_decides_and_how_long_and_prints_its_digest(
     problems = (
         f"  threatmodel.yaml:21:3: {BACKDOOR} (accepted, high): expires 2026-06-30, beyond the "
         "90-day horizon (at the latest 2026-04-01); owner 'mallory' may not decide a high "
-        "finding (policy: alice, bob)"
+        f"finding (policy {ci / 'policy.yaml'}:6: alice, bob)"
     )
     for args in (("--policy", str(ci / "policy.yaml")), ()):
         if not args:

@@ -76,7 +76,13 @@ from threatforge.assessment.decisions import (
     HidingChange,
     InvalidDecision,
 )
-from threatforge.assessment.gate import AppliedPolicy, GateMode, GateResult
+from threatforge.assessment.gate import (
+    AppliedPolicy,
+    GateMode,
+    GateResult,
+    PolicyViolation,
+    RaisedSeverity,
+)
 
 __all__ = [
     "ANALYSES_NOT_RUN",
@@ -117,8 +123,10 @@ __all__ = [
     "ModelGap",
     "Outcome",
     "PciScopeAnalysis",
+    "PolicyViolation",
     "Question",
     "QuestionFact",
+    "RaisedSeverity",
     "RuleFailure",
     "RuleInfo",
     "RuleSummary",

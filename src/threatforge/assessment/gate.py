@@ -21,6 +21,8 @@ __all__ = [
     "AppliedPolicy",
     "GateMode",
     "GateResult",
+    "PolicyViolation",
+    "RaisedSeverity",
 ]
 
 
@@ -47,6 +49,28 @@ class AppliedPolicy:
     """A decision that hides a finding expires within this many days."""
     description: str
     """One line for the verdict: which policy judged the decisions, and its bounds."""
+
+
+@dataclass(frozen=True)
+class PolicyViolation:
+    """A guardrail of the organisation's policy the model or the run breaks: fails the gate."""
+
+    where: str
+    """The policy line it breaks (``policy.yaml:12``)."""
+    message: str
+    element: str | None = None
+    """The element that breaks it, when one does."""
+
+
+@dataclass(frozen=True)
+class RaisedSeverity:
+    """A result a mandatory rule's severity floor raised before the gate counted it."""
+
+    fingerprint: str
+    before: Severity
+    after: Severity
+    where: str
+    """The policy line of the floor."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,12 @@ class GateResult:
     """Results that would fail the gate but come from warn-only rules (warn-only at
     :attr:`rules_version` when pinned): reported, not gated."""
 
+    violations: tuple[PolicyViolation, ...] = ()
+    """Guardrails of the policy broken (a mandatory rule that did not run, ...): each fails
+    the gate."""
+    raised: tuple[RaisedSeverity, ...] = ()
+    """Results counted at a mandatory rule's severity floor rather than their own severity."""
+
     @property
     def errored(self) -> bool:
         """The rules could not all run: no verdict (exit 2)."""
@@ -130,4 +160,5 @@ class GateResult:
             or self.unreviewed
             or self.errored
             or self.blocked_by_decisions
+            or self.violations
         )

@@ -137,7 +137,9 @@ def decide(
                 "--owner; nothing was written"
             )
     else:
-        problem = check_decision(finding, decision, policy.decisions, when, model.controls)
+        problem = check_decision(
+            finding, decision, policy.decisions, when, model.controls, cite=policy.cite
+        )
     if problem is not None:
         output.fail(
             f"{fingerprint} ({chosen.value}, {finding.severity.value}): "

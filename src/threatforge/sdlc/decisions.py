@@ -20,7 +20,7 @@ Pure: models and assessments in, data out.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
 from threatforge.assessment import (
@@ -62,11 +62,15 @@ def check_decision(
     today: date,
     controls: Mapping[str, Control] | None = None,
     location: Location | None = None,
+    *,
+    cite: Callable[..., str] | None = None,
 ) -> InvalidDecision | None:
     """None when ``decision`` may hide ``finding`` (or close an applicable threat); else what is
     wrong with it.
 
-    ``controls`` are the model's declared controls (None: a named control is not looked up).
+    ``controls`` are the model's declared controls (None: a named control is not looked up);
+    ``cite`` names the policy file's line of a key path (``LoadedPolicy.cite``), so a problem
+    the policy makes says which line it breaks.
     """
     latest = today + timedelta(days=rules.horizon_days)
     problems: list[str] = []
@@ -88,9 +92,17 @@ def check_decision(
     allowed = rules.accept.get(finding.severity)
     if allowed is not None and decision.owner and decision.owner not in allowed:
         who = ", ".join(allowed) if allowed else "nobody"
+        severity = finding.severity.value
+        where = f"policy {cite('decisions', 'accept', severity)}" if cite else "policy"
         problems.append(
             f"owner '{decision.owner}' may not decide a {finding.severity.value} finding "
-            f"(policy: {who})"
+            f"({where}: {who})"
+        )
+    if finding.rule in rules.never_accept:
+        index = rules.never_accept.index(finding.rule)
+        where = f"policy {cite('decisions', 'never_accept', index)}" if cite else "policy"
+        problems.append(
+            f"{finding.rule} may never be decided away ({where}: decisions.never_accept): fix it"
         )
     if not problems:
         return None

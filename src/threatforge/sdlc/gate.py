@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +26,8 @@ from threatforge.assessment import (
     GateMode,
     GateResult,
     InvalidDecision,
+    PolicyViolation,
+    RaisedSeverity,
     RuleFailure,
     Severity,
     TeamThreat,
@@ -83,9 +86,11 @@ def evaluate_gate(
     (:meth:`threatforge.rules.versions.RulesChangelog.gates_at`): both are listed, not counted.
     An unknown version raises :class:`threatforge.rules.versions.RulesVersionError`.
     """
-    not_gated = _NotGated(rules_version)
     chosen_policy = policy or default_policy()
+    not_gated = _NotGated(rules_version, [m.rule for m in chosen_policy.guardrails.mandatory])
     today = date.fromisoformat(assessment.as_of)
+    assessment, raised = _severity_floors(assessment, chosen_policy)
+    violations = _guardrail_violations(assessment, chosen_policy)
     counted, hidden, invalid = _apply_decisions(assessment, chosen_policy, today, model)
     failing: list[Finding] = []
     tolerated: list[Finding] = []
@@ -155,14 +160,81 @@ def evaluate_gate(
         latest_rules_version=not_gated.latest,
         newer=tuple(not_gated.newer),
         warn_only=tuple(not_gated.warn_only),
+        violations=violations,
+        raised=raised,
     )
+
+
+def _severity_floors(
+    assessment: Assessment, policy: LoadedPolicy
+) -> tuple[Assessment, tuple[RaisedSeverity, ...]]:
+    """Findings and applicable threats of mandatory rules raised to their severity floor."""
+    floors = {
+        m.rule: (m.min_severity, policy.cite("guardrails", "mandatory", i, "min_severity"))
+        for i, m in enumerate(policy.guardrails.mandatory)
+        if m.min_severity is not None
+    }
+    if not floors:
+        return assessment, ()
+    raised: list[RaisedSeverity] = []
+
+    def lift(result: _R) -> _R:
+        floor = floors.get(result.rule)
+        if floor is None or result.severity.rank >= floor[0].rank:
+            return result
+        raised.append(RaisedSeverity(result.fingerprint, result.severity, floor[0], floor[1]))
+        return replace(result, severity=floor[0])
+
+    findings = tuple(lift(f) for f in assessment.findings)
+    threats = tuple(lift(t) for t in assessment.applicable_threats)
+    if not raised:
+        return assessment, ()
+    findings = tuple(sorted(findings, key=lambda f: -f.severity.rank))  # most severe first
+    return replace(assessment, findings=findings, applicable_threats=threats), tuple(raised)
+
+
+def _guardrail_violations(
+    assessment: Assessment, policy: LoadedPolicy
+) -> tuple[PolicyViolation, ...]:
+    """The guardrails this run breaks: a mandatory rule that did not run, or that a rule
+    which is not built in (a pack's, a plugin's) superseded on an element."""
+    from threatforge.rules.registry import builtin_rules
+
+    mandatory = policy.guardrails.mandatory
+    if not mandatory:
+        return ()
+    ran = set(assessment.rules_run)
+    builtin = {r.id for r in builtin_rules()}
+    summaries = {s.rule: s for s in assessment.summaries}
+    violations = []
+    for index, rule in enumerate(m.rule for m in mandatory):
+        where = policy.cite("guardrails", "mandatory", index, "rule")
+        if rule not in ran:
+            violations.append(PolicyViolation(
+                where,
+                f"mandatory rule {rule} did not run (not a rule of this threatforge, or a "
+                "plugin that did not load): the gate cannot pass without it",
+            ))
+            continue
+        summary = summaries.get(rule)
+        for element, reason in summary.skipped if summary is not None else ():
+            by = reason.removeprefix("superseded by ")
+            if by != reason and by not in builtin:
+                violations.append(PolicyViolation(
+                    where,
+                    f"mandatory rule {rule} was superseded by {by}, which is not a built-in "
+                    "rule: its results must stand",
+                    element,
+                ))
+    return tuple(violations)
 
 
 class _NotGated:
     """The results a warn-only rule or a pinned rules version keeps out of the gate."""
 
-    def __init__(self, rules_version: str | None) -> None:
+    def __init__(self, rules_version: str | None, mandatory: Collection[str] = ()) -> None:
         self.rules_version = rules_version
+        self.mandatory = frozenset(mandatory)
         self.changelog: versions.RulesChangelog | None = None
         self.latest: str | None = None
         if rules_version is not None:
@@ -173,7 +245,10 @@ class _NotGated:
         self.warn_only: list[Finding | ApplicableThreat] = []
 
     def keeps_out(self, result: Finding | ApplicableThreat, *, threat: bool) -> bool:
-        """Whether ``result`` (one that would fail the gate) is reported but not gated."""
+        """Whether ``result`` (one that would fail the gate) is reported but not gated. A
+        mandatory rule's results are always gated (the policy's guardrails)."""
+        if result.rule in self.mandatory:
+            return False
         if self.changelog is None or self.rules_version is None:
             counted = "warn-only" if result.warn_only else "gates"
         else:
@@ -188,6 +263,7 @@ class _NotGated:
 
 
 _Result = TypeVar("_Result", Finding, ApplicableThreat, TeamThreat)
+_R = TypeVar("_R", Finding, ApplicableThreat)
 
 
 def _apply_threat_decisions(
@@ -206,7 +282,9 @@ def _apply_threat_decisions(
         decision = threat.decision or Decision(threat.status, None, None, None, None)
         entry = None if model is None else model.tracking.get(threat.fingerprint)
         location = None if entry is None else entry.location
-        problem = check_decision(threat, decision, policy.decisions, today, controls, location)
+        problem = check_decision(
+            threat, decision, policy.decisions, today, controls, location, cite=policy.cite
+        )
         if problem is None:
             hidden.append(threat)
         else:
@@ -266,6 +344,7 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
             f"finding(s) at or above {result.threshold.value} already open there, not counted"
         )
     lines.extend(_decision_lines(result))
+    lines.extend(_guardrail_lines(result))
     if result.comparison is not None:
         lines.extend(_comparison_lines(result.comparison, result.reference))
     if result.blocked_by_decisions and result.comparison is not None:
@@ -332,6 +411,26 @@ def render_gate_text(result: GateResult, unknown_names: int = 0) -> str:
         passed = result.passed and not unknown_names
         lines.append(f"gate {'passed' if passed else 'FAILED'} for {system} {threshold}")
     return "\n".join(lines) + "\n"
+
+
+def _guardrail_lines(result: GateResult) -> list[str]:
+    """The severity floors applied and the guardrails broken, each with its policy line."""
+    lines: list[str] = []
+    if result.raised:
+        lines.append(
+            f"{_plural(len(result.raised), 'result')} counted at a mandatory rule's severity floor:"
+        )
+        for item in result.raised:
+            lines.append(
+                f"  {_t(item.fingerprint)}: {item.before.value} -> {item.after.value} "
+                f"({_t(item.where)})"
+            )
+    if result.violations:
+        lines.append(f"{_plural(len(result.violations), 'policy guardrail')} broken:")
+        for violation in result.violations:
+            on = f" ({_t(violation.element)})" if violation.element else ""
+            lines.append(f"  {_t(violation.where)}: {_t(violation.message)}{on}")
+    return lines
 
 
 def _not_gated_lines(result: GateResult) -> list[str]:
@@ -453,6 +552,26 @@ def gate_to_dict(result: GateResult) -> dict[str, Any]:
             {"rule": f.rule, "element": f.element, "error": f.error} for f in result.failures
         ],
         "decisions": _decisions_to_dict(result),
+        # only when the policy has guardrails that acted (other verdicts are unchanged)
+        **(
+            {
+                "policy_violations": [
+                    {"where": v.where, "message": v.message, "element": v.element}
+                    for v in result.violations
+                ],
+                "raised_severity": [
+                    {
+                        "fingerprint": r.fingerprint,
+                        "before": r.before.value,
+                        "after": r.after.value,
+                        "where": r.where,
+                    }
+                    for r in result.raised
+                ],
+            }
+            if result.violations or result.raised
+            else {}
+        ),
         "fail_on_unreviewed": (
             None if result.unreviewed_threshold is None else result.unreviewed_threshold.value
         ),

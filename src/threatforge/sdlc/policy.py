@@ -12,6 +12,10 @@ mapping, read with the model's bounded reader and checked against a schema::
       accept:                    # who may hide a finding of this severity (any decision)
         critical: []             # nobody: a critical finding is fixed, not decided away
         high: [alice, bob]
+      never_accept: [pci-sad-stored]   # no decision may hide a result of these rules
+    guardrails:
+      mandatory:                 # these rules must run, their results at least this severe
+        - {rule: pci-pan-stored-readable, min_severity: high}
 
 The gate prints the file's SHA-256 digest beside its verdict, so a reader of the CI log knows
 which policy judged the change.
@@ -22,8 +26,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -38,12 +42,17 @@ from threatforge.assessment import AppliedPolicy
 from threatforge.errors import ThreatforgeError
 from threatforge.rules.interface import Severity
 
+if TYPE_CHECKING:
+    from threatforge.model import Document
+
 __all__ = [
     "DEFAULT_HORIZON_DAYS",
     "POLICY_ENV",
     "DecisionRules",
     "GatePolicy",
+    "Guardrails",
     "LoadedPolicy",
+    "MandatoryRule",
     "PolicyError",
     "default_policy",
     "load_policy",
@@ -55,6 +64,7 @@ DEFAULT_HORIZON_DAYS = 365
 MAX_POLICY_BYTES = 256 * 1024
 
 _Owner = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+_RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 _RulesVersion = Annotated[
     str,
     BeforeValidator(lambda v: str(v) if type(v) is int else v),  # `rules_version: 1` as written
@@ -74,6 +84,24 @@ class DecisionRules(_Strict):
     accept: dict[Severity, list[_Owner]] = Field(default_factory=dict)
     """Per severity, the owners who may decide a finding of that severity away. A severity not
     listed: any owner; an empty list: nobody."""
+    never_accept: list[_RuleId] = Field(default_factory=list)
+    """Rules whose findings and threats no decision may hide, whatever its status: they are
+    fixed, not decided away."""
+
+
+class MandatoryRule(_Strict):
+    """A rule the organisation requires on every change, with a severity floor."""
+
+    rule: _RuleId
+    min_severity: Severity | None = None
+    """Its findings count at least this severe (the gate raises lower ones, and says so)."""
+
+
+class Guardrails(_Strict):
+    """What every model the gate judges must satisfy, whatever the change says."""
+
+    mandatory: list[MandatoryRule] = Field(default_factory=list)
+    """Rules that must run (no ``--skip``, ``--only`` or pack may leave them out)."""
 
 
 class GatePolicy(_Strict):
@@ -82,6 +110,7 @@ class GatePolicy(_Strict):
 
     version: Literal[1]
     decisions: DecisionRules = Field(default_factory=DecisionRules)
+    guardrails: Guardrails = Field(default_factory=Guardrails)
     rules_version: _RulesVersion | None = None
     """The built-in rule set's version the gate counts as (``check --rules-version`` wins over
     it): results of newer rules are reported, not gated (docs/rule-versions.md)."""
@@ -96,10 +125,23 @@ class LoadedPolicy:
     """The file it was read from; None for the built-in defaults."""
     digest: str | None
     """``sha256:<hex>`` of the file's bytes; None for the built-in defaults."""
+    document: Document | None = field(default=None, compare=False, repr=False)
+    """The file as read, for the line of each key (:meth:`cite`)."""
 
     @property
     def decisions(self) -> DecisionRules:
         return self.policy.decisions
+
+    @property
+    def guardrails(self) -> Guardrails:
+        return self.policy.guardrails
+
+    def cite(self, *path: str | int) -> str:
+        """Where in the policy file the key at ``path`` sits (``policy.yaml:12``), so a
+        violation names the line it breaks; ``policy`` for the built-in defaults."""
+        if self.document is None or self.source is None:
+            return "policy"
+        return f"{self.source}:{self.document.location(tuple(path)).line}"
 
     def describe(self) -> str:
         """One line for the verdict: which policy judged the decisions."""
@@ -112,8 +154,15 @@ class LoadedPolicy:
                 if s in rules.accept
             )
             bounds += f"; who may decide: {limited}"
+        if rules.never_accept:
+            bounds += f"; never decided away: {', '.join(rules.never_accept)}"
         if self.policy.rules_version is not None:
             bounds += f"; rules version {self.policy.rules_version}"
+        if self.guardrails.mandatory:
+            bounds += "; mandatory rules: " + ", ".join(
+                m.rule + (f" (at least {m.min_severity.value})" if m.min_severity else "")
+                for m in self.guardrails.mandatory
+            )
         if self.source is None:
             return f"policy: built-in defaults ({bounds})"
         return f"policy: {self.source} {self.digest} ({bounds})"
@@ -151,7 +200,7 @@ def load_policy(path: str, display: str | None = None) -> LoadedPolicy:
             where = ".".join(str(part) for part in error["loc"]) or "(top level)"
             problems.append(f"{where}: {error['msg']}")
         raise PolicyError(f"policy {shown} is not valid: " + "; ".join(problems)) from None
-    return LoadedPolicy(policy, shown, digest)
+    return LoadedPolicy(policy, shown, digest, document)
 
 
 def _digest(path: str, shown: str) -> str:
