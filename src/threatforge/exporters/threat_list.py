@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from threatforge.assessment import ApplicableThreat, Finding
+
 if TYPE_CHECKING:
-    from threatforge.assessment import ApplicableThreat, Assessment, Finding, TeamThreat
+    from threatforge.assessment import Assessment, TeamThreat
 
 __all__ = ["GENERATED_TAG", "ExportedThreat", "export_threats", "generated_key"]
 
@@ -70,8 +72,8 @@ def export_threats(assessment: Assessment | None) -> tuple[ExportedThreat, ...]:
     if assessment is None:
         return ()
     team = tuple(_team(t) for t in assessment.team_threats)
-    findings = tuple(_finding(f) for f in assessment.findings)
-    applicable = tuple(_applicable(t) for t in assessment.applicable_threats)
+    findings = tuple(_generated(f) for f in assessment.findings)
+    applicable = tuple(_generated(t) for t in assessment.applicable_threats)
     return team + findings + applicable
 
 
@@ -93,40 +95,22 @@ def _team(threat: TeamThreat) -> ExportedThreat:
     )
 
 
-def _finding(finding: Finding) -> ExportedThreat:
+def _generated(result: Finding | ApplicableThreat) -> ExportedThreat:
+    """A finding or an applicable threat (with its question) as a generated threat."""
     return ExportedThreat(
-        key=generated_key(finding.rule, finding.fingerprint),
-        kind="finding",
-        title=finding.title,
-        description=finding.explanation,
-        elements=finding.elements,
-        stride=tuple(s.value for s in finding.meta.stride),
-        severity=finding.severity.value,
-        status=finding.status.value,
-        cwe=finding.meta.cwe,
-        mitigations=finding.meta.mitigations,
-        likelihood=finding.likelihood,
-        impact=finding.impact,
-        rule=finding.rule,
-        fingerprint=finding.fingerprint,
-    )
-
-
-def _applicable(threat: ApplicableThreat) -> ExportedThreat:
-    return ExportedThreat(
-        key=generated_key(threat.rule, threat.fingerprint),
-        kind="applicable",
-        title=threat.title,
-        description=threat.explanation,
-        elements=threat.elements,
-        stride=tuple(s.value for s in threat.meta.stride),
-        severity=threat.severity.value,
-        status=threat.status.value,
-        cwe=threat.meta.cwe,
-        mitigations=threat.meta.mitigations,
-        likelihood=threat.likelihood,
-        impact=threat.impact,
-        rule=threat.rule,
-        fingerprint=threat.fingerprint,
-        question=threat.question.describe(),
+        key=generated_key(result.rule, result.fingerprint),
+        kind="finding" if isinstance(result, Finding) else "applicable",
+        title=result.title,
+        description=result.explanation,
+        elements=result.elements,
+        stride=tuple(s.value for s in result.meta.stride),
+        severity=result.severity.value,
+        status=result.status.value,
+        cwe=result.meta.cwe,
+        mitigations=result.meta.mitigations,
+        likelihood=result.likelihood,
+        impact=result.impact,
+        rule=result.rule,
+        fingerprint=result.fingerprint,
+        question=None if isinstance(result, Finding) else result.question.describe(),
     )
