@@ -21,6 +21,7 @@ from threatforge.cli import (
     _analyze,
     _coverage,
     _decide,
+    _drift,
     _fmt,
     _import,
     _model_commands,
@@ -68,6 +69,7 @@ _sdlc.register(app)
 _decide.register(app)
 _coverage.register(app)
 _import.register(app)
+_drift.register(app)
 
 
 def main() -> None:
