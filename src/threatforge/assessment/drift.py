@@ -412,10 +412,11 @@ class _Comparison:
         for did, cid in pairs:
             if per_declared[did] == 1 and per_code[cid] == 1:
                 self.match(did, cid, MatchedBy.NAME)
-            elif per_declared[did] > 1 and per_code[cid] == 1:
+        for did, count in per_declared.items():
+            if count > 1:
                 self.notes.append(f"{did}: its name fits several code resources; matched none")
         for cid, count in per_code.items():
-            if count > 1 and cid not in self.to_declared:
+            if count > 1:
                 self.notes.append(f"{cid}: its name fits several declared components; matched none")
 
     @staticmethod

@@ -186,9 +186,9 @@ def _print(report: DriftReport) -> None:
     for note in report.notes:
         output.info(f"note: {note}")
     if report.drift:
-        output.line(
-            f"drift: {len(report.drift)} items weaken security ({len(report.info)} information)"
-        )
+        count = len(report.drift)
+        items = "1 item weakens" if count == 1 else f"{count} items weaken"
+        output.line(f"drift: {items} security ({len(report.info)} information)")
     else:
         output.line(f"no drift that weakens security ({len(report.info)} information)")
 

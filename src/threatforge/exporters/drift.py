@@ -168,10 +168,9 @@ def drift_markdown(report: DriftReport) -> str:
     """The drift report as Markdown (a pull-request comment, a CI summary)."""
     lines = [f"# Drift: {markdown_text(report.system)}", ""]
     if report.drift:
-        lines.append(
-            f"**{len(report.drift)} drift items weaken security**: the code is weaker than the "
-            "model declares."
-        )
+        count = len(report.drift)
+        items = "1 drift item weakens" if count == 1 else f"{count} drift items weaken"
+        lines.append(f"**{items} security**: the code is weaker than the model declares.")
     else:
         lines.append("**No drift that weakens security.**")
     files = ", ".join(markdown_code(f) for f in report.model_files) or "-"
