@@ -455,3 +455,43 @@ def test_usage_and_read_errors_exit_2(here: Path, monkeypatch: pytest.MonkeyPatc
     assert (
         err.strip() == "error: --output needs a file format: use --format json, sarif or markdown"
     )
+
+
+def test_a_planted_secret_in_the_code_appears_in_no_drift_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the attack: code with a planted default password, token and database password, compared
+    # with a model; no output of drift may carry a value
+    importers = Path(__file__).parents[1] / "importers" / "fixtures"
+    shutil.copy(importers / "cloudformation" / "estate.yaml", tmp_path / "estate.yaml")
+    shutil.copy(importers / "compose" / "shop" / "compose.yaml", tmp_path / "compose.yaml")
+    monkeypatch.chdir(tmp_path)
+    Path("m.yaml").write_text(
+        "version: 1\nsystem: {name: shop}\ncomponents:\n"
+        "  Db: {kind: datastore, exposure: private, encryption: {at_rest: kms}}\n"
+        "  api: {kind: service, exposure: private}\n"
+    )
+    planted = (
+        "Sup3rSecretPlanted42",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "S3cr3t-Planted-Value",
+        "sk_live_PLANTEDplanted1234567890",
+    )
+    for output_format in ("table", "json", "sarif", "markdown"):
+        result = CliRunner().invoke(
+            app,
+            [
+                "drift",
+                "m.yaml",
+                "--cloudformation",
+                "estate.yaml",
+                "--compose",
+                "compose.yaml",
+                "--format",
+                output_format,
+            ],
+        )
+        assert result.exit_code == 1, result.output
+        assert "drift-encryption-at-rest@Db" in result.stdout
+        for value in planted:
+            assert value not in result.stdout + result.stderr, (output_format, value)
