@@ -185,3 +185,23 @@ def test_drift_items_are_findings_located_at_the_code() -> None:
     assessment = drift_assessment(report, "2026-12-07")
     assert assessment.rules_run == ("drift-encryption-at-rest",)
     assert [f.fingerprint for f in assessment.open_findings] == ["drift-encryption-at-rest@db"]
+
+
+def test_a_flow_from_the_internet_the_model_lacks_names_the_declared_actors() -> None:
+    declared = _declared(
+        "  shopper: {kind: actor, zone: internet}\n  partner: {kind: actor, zone: internet}\n"
+        "  admin: {kind: service, exposure: public}\n",
+    )
+    code = _code(
+        "  internet-clients: {kind: actor, zone: internet}\n  admin: {kind: service}\n",
+        "  - internet-clients -> admin: {protocol: https, port: 443}\n",
+    )
+    report = compare(load_text(declared), load_text(code, "code.yaml"))
+    (item,) = report.drift
+    assert item.fingerprint == "drift-missing-flow@internet-clients->admin"
+    assert item.model_says == "no flow from an actor on the internet (shopper, partner) to admin"
+    assert item.code_says == "internet-clients -> admin (https 443)"
+    assert item.fix == (
+        "add '- shopper -> admin: {...}' to the model's flows (threatmodel.yaml) and review it; "
+        "or remove the connection at code.yaml:9"
+    )

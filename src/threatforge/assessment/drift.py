@@ -342,6 +342,17 @@ class _Comparison:
         self.drift: list[DriftItem] = []
         self.info: list[InfoItem] = []
         self.notes: list[str] = []
+        # indexes, so that each check is linear in the model's size
+        self.code_into: dict[str, list[Flow]] = {}
+        self.code_touching: dict[str, list[str]] = {}
+        for flow in code.flows:
+            self.code_into.setdefault(flow.target, []).append(flow)
+            for end in dict.fromkeys((flow.source, flow.target)):
+                self.code_touching.setdefault(end, []).append(flow.id)
+        self.declared_ports: dict[str, set[int]] = {}
+        for flow in declared.flows:
+            if flow.port is not None:
+                self.declared_ports.setdefault(_into(flow), set()).add(flow.port)
 
     # --- matching ---------------------------------------------------------------------------
 
@@ -355,17 +366,7 @@ class _Comparison:
         for cid in code:
             if cid in declared:
                 self.match(cid, cid, MatchedBy.ID)
-        for did, component in declared.items():
-            if did in self.to_code:
-                continue
-            found = [c for c in code if c not in self.to_declared and self._names(component, c)]
-            if len(found) == 1:
-                self.match(did, found[0], MatchedBy.ORIGIN)
-            elif len(found) > 1:
-                self.notes.append(
-                    f"{did}: its origin names {len(found)} code resources "
-                    f"({', '.join(found)}); matched none"
-                )
+        self.match_by_origin()
         self.match_by_name()
         internet_actors = tuple(
             did
@@ -380,30 +381,51 @@ class _Comparison:
                 for did in internet_actors:
                     self.matches.append(Match(did, cid, MatchedBy.INTERNET))
 
-    def _names(self, component: Component, cid: str) -> bool:
-        """Whether the declared ``component``'s origin names the code component ``cid``."""
-        wanted = _origin_parts(component.origin)
-        if wanted is None:
-            return False
-        file, line, address = wanted
-        other = self.code.components[cid]
-        have = _origin_parts(other.origin)
-        if address is not None:
-            return address == cid or (have is not None and address == have[2])
-        return have is not None and (have[0], have[1]) == (file, line)
+    def match_by_origin(self) -> None:
+        """A declared component whose ``origin`` names a code resource: by its address or id
+        (in brackets), else by its ``file:line``."""
+        by_address: dict[str, list[str]] = {}
+        by_place: dict[tuple[str, int], list[str]] = {}
+        for cid, component in self.code.components.items():
+            if cid in self.to_declared:
+                continue
+            names = {cid}
+            parts = _origin_parts(component.origin)
+            if parts is not None:
+                by_place.setdefault((parts[0], parts[1]), []).append(cid)
+                if parts[2]:
+                    names.add(parts[2])
+            for name in names:
+                by_address.setdefault(name, []).append(cid)
+        for did, component in self.declared.components.items():
+            wanted = _origin_parts(component.origin)
+            if did in self.to_code or wanted is None:
+                continue
+            file, line, address = wanted
+            found = by_address.get(address, []) if address else by_place.get((file, line), [])
+            found = [c for c in dict.fromkeys(found) if c not in self.to_declared]
+            if len(found) == 1:
+                self.match(did, found[0], MatchedBy.ORIGIN)
+            elif len(found) > 1:
+                self.notes.append(
+                    f"{did}: its origin names {len(found)} code resources "
+                    f"({', '.join(found)}); matched none"
+                )
 
     def match_by_name(self) -> None:
+        by_name: dict[str, list[str]] = {}
+        for cid, component in self.code.components.items():
+            if cid not in self.to_declared:
+                for name in self._code_names(cid, component):
+                    by_name.setdefault(name, []).append(cid)
         pairs: list[tuple[str, str]] = []
         for did, component in self.declared.components.items():
             if did in self.to_code:
                 continue
             keys = {_norm(did), *([_norm(component.name)] if component.name else [])}
             keys.discard("")
-            for cid, other in self.code.components.items():
-                if cid in self.to_declared:
-                    continue
-                if keys & self._code_names(cid, other):
-                    pairs.append((did, cid))
+            found = dict.fromkeys(c for key in sorted(keys) for c in by_name.get(key, []))
+            pairs += [(did, cid) for cid in found]
         per_declared: dict[str, int] = {}
         per_code: dict[str, int] = {}
         for did, cid in pairs:
@@ -596,13 +618,9 @@ class _Comparison:
         world = [c for c in _strings(code.prop("ingress_cidrs")) if _is_world(c)]
         if world:
             reasons.append(f"properties.ingress_cidrs: {', '.join(world)}")
-        for flow in self.code.flows:
+        for flow in self.code_into.get(code.id, []):
             source = self.code.components.get(flow.source)
-            if (
-                flow.target == code.id
-                and source is not None
-                and self._on_internet(self.code, source)
-            ):
+            if source is not None and self._on_internet(self.code, source):
                 reasons.append(
                     f"a flow from {source.id} on the internet at {_place(flow.location)}"
                 )
@@ -687,13 +705,7 @@ class _Comparison:
             return [
                 r for _, r in ranges
             ], f"ingress_ports: {', '.join(t for t, _ in ranges) or 'none'}"
-        ports = sorted(
-            {
-                flow.port
-                for flow in self.declared.flows
-                if flow.port is not None and _into(flow) == declared.id
-            }
-        )
+        ports = sorted(self.declared_ports.get(declared.id, ()))
         if not ports:
             return None
         return [(p, p) for p in ports], f"flows into it on {', '.join(str(p) for p in ports)}"
@@ -713,17 +725,19 @@ class _Comparison:
                 for t in targets:
                     seen.add((s, t))
             if not found:
-                shown = (
-                    f"{sources[0]} -> {targets[0]}"
+                shown = f"{sources[0]} -> {targets[0]}"
+                said = (
+                    f"no flow {shown}"
                     if len(sources) == 1
-                    else (f"an actor on the internet -> {targets[0]}")
+                    else f"no flow from an actor on the internet ({', '.join(sources)}) to "
+                    f"{targets[0]}"
                 )
                 self.add(
                     DriftKind.MISSING_FLOW,
                     flow.id,
                     None,
                     flow,
-                    f"no flow {shown}",
+                    said,
                     f"{flow.source} -> {flow.target}{_flow_facts(flow)}",
                     f"add '- {shown}: {{...}}' to the model's flows{_declared_place(self.declared)}"
                     f" and review it; or remove the connection at {_place(flow.location)}",
@@ -777,7 +791,7 @@ class _Comparison:
             )
 
     def missing_component(self, code: Component) -> None:
-        flows = [f.id for f in self.code.flows if code.id in (f.source, f.target)]
+        flows = self.code_touching.get(code.id, [])
         tech = f", tech: {code.tech}" if code.tech else ""
         also = f"; its flows: {', '.join(flows)}" if flows else ""
         self.add(
