@@ -495,3 +495,22 @@ def test_a_planted_secret_in_the_code_appears_in_no_drift_output(
         assert "drift-encryption-at-rest@Db" in result.stdout
         for value in planted:
             assert value not in result.stdout + result.stderr, (output_format, value)
+
+
+def test_a_planted_link_at_the_output_is_refused(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the attack: the change under review commits drift.sarif as a link out of the checkout
+    monkeypatch.chdir(here / "compose")
+    (here / "outside").write_text("kept\n")
+    Path("drift.sarif").symlink_to(here / "outside")
+    code, out, err = run(
+        "drift", "threatmodel.yaml", "--compose", "compose.yaml", "-f", "sarif", "-o", "drift.sarif"
+    )
+    assert (code, out) == (2, "")
+    assert err.endswith(
+        "error: refusing to write drift.sarif: it is a symbolic link, which could send the output "
+        "anywhere (a change under review can commit one); delete the link or choose another path\n"
+    )
+    assert (here / "outside").read_text() == "kept\n"
+    assert Path("drift.sarif").is_symlink()
