@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from threatforge.cli import app
 from threatforge.importers.registry import BUILTIN_IMPORTERS
+from threatforge.model import load
 
 FIXTURES = Path(__file__).parents[1] / "assessment" / "fixtures" / "drift"
 
@@ -514,3 +515,37 @@ def test_a_planted_link_at_the_output_is_refused(
     )
     assert (here / "outside").read_text() == "kept\n"
     assert Path("drift.sarif").is_symlink()
+
+
+def test_a_model_imported_from_the_same_code_has_no_drift(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    importers = Path(__file__).parents[1] / "importers" / "fixtures"
+    shutil.copy(importers / "cloudformation" / "estate.yaml", tmp_path / "estate.yaml")
+    shutil.copy(importers / "compose" / "shop" / "compose.yaml", tmp_path / "compose.yaml")
+    shutil.copytree(importers / "kubernetes" / "shop", tmp_path / "k8s")
+    monkeypatch.chdir(tmp_path)
+    sources = ["estate.yaml", "compose", "compose.yaml", "kubernetes", "k8s"]
+    assert run("import", "cloudformation", *sources, "-o", "m.yaml")[0] == 0
+    code, document = drift_json(
+        "m.yaml",
+        "--cloudformation",
+        "estate.yaml",
+        "--compose",
+        "compose.yaml",
+        "--kubernetes",
+        "k8s",
+    )
+    assert code == 0
+    assert (document["drift"], document["info"], document["unmatched"]) == (
+        [],
+        [],
+        {"declared": [], "code": []},
+    )
+    components = list(load("m.yaml").components)
+    # drift reads its sources in a fixed order (terraform, cloudformation, kubernetes, compose)
+    assert sorted(document["matches"], key=lambda m: m["code"]) == [
+        {"declared": c, "code": c, "by": "id"} for c in sorted(components)
+    ]
+    assert components[:3] == ["AdminRole", "Web", "Db"]
+    assert "Deployment/shop/api" in components
