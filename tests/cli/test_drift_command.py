@@ -549,3 +549,28 @@ def test_a_model_imported_from_the_same_code_has_no_drift(
     ]
     assert components[:3] == ["AdminRole", "Web", "Db"]
     assert "Deployment/shop/api" in components
+
+
+def test_an_organisations_mapping_is_routed_to_its_importer(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(here / "compose")
+    # the organisation's mapping reads the API's image for nothing: the code then has no 'api'
+    Path("acme.yaml").write_text(
+        "mapping: compose\nversion: 1\ntypes:\n  acme/api:\n    becomes: ignore\n"
+    )
+    code, document = drift_json(
+        "threatmodel.yaml", "--compose", "compose.yaml", "--mapping", "acme.yaml"
+    )
+    assert code == 1
+    assert [d["id"] for d in document["drift"]] == ["drift-exposure@db"]
+    assert [i["id"] for i in document["info"]] == ["absent-from-code@api"]
+    Path("cfn.yaml").write_text("mapping: cloudformation\nversion: 1\ntypes: {}\n")
+    code, _, err = run(
+        "drift", "threatmodel.yaml", "--compose", "compose.yaml", "--mapping", "cfn.yaml"
+    )
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "error: cfn.yaml: this mapping is for 'cloudformation', which this import does not run "
+        "(it runs compose)"
+    )

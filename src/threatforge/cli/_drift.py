@@ -44,23 +44,32 @@ def drift(
         ..., metavar="MODEL", help="The declared model (threatmodel.yaml)."
     ),
     terraform: list[Path] = typer.Option(
-        [], "--terraform", help="A Terraform folder or plan file (repeatable)."
+        [], "--terraform", metavar="PATH", help="A Terraform folder or plan file (repeatable)."
     ),
     cloudformation: list[Path] = typer.Option(
-        [], "--cloudformation", help="A CloudFormation template or folder (repeatable)."
+        [],
+        "--cloudformation",
+        metavar="PATH",
+        help="A CloudFormation template or folder (repeatable).",
     ),
     kubernetes: list[Path] = typer.Option(
-        [], "--kubernetes", help="A folder or file of Kubernetes manifests (repeatable)."
+        [],
+        "--kubernetes",
+        metavar="PATH",
+        help="A folder or file of Kubernetes manifests (repeatable).",
     ),
     compose: list[Path] = typer.Option(
-        [], "--compose", help="A Docker Compose file or folder (repeatable)."
+        [], "--compose", metavar="PATH", help="A Docker Compose file or folder (repeatable)."
     ),
     mappings: list[Path] = typer.Option(
         [],
         "--mapping",
+        metavar="FILE",
         help="An organisation's mapping file for one of the importers (repeatable).",
     ),
-    output_format: DriftFormat = typer.Option(DriftFormat.TABLE, "--format", "-f"),
+    output_format: DriftFormat = typer.Option(
+        DriftFormat.TABLE, "--format", "-f", help="A readable list, or a file format."
+    ),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the result to this file."),
 ) -> None:
     """Compare the declared model with the code: exit 1 when the code weakens what the model
