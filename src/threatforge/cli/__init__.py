@@ -23,6 +23,7 @@ from threatforge.cli import (
     _coverage,
     _decide,
     _export,
+    _drift,
     _fmt,
     _import,
     _model_commands,
@@ -72,6 +73,7 @@ _coverage.register(app)
 _compliance.register(app)
 _import.register(app)
 _export.register(app)
+_drift.register(app)
 
 
 def main() -> None:
