@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from threatforge.exporters.interface import ModelExporter
 from threatforge.exporters.threat_list import ExportedThreat, export_threats
 from threatforge.model.canonical import element_fields
+from threatforge.model.vocabulary import KindGroup, kind_group
 from threatforge.text.json import json_text
 
 if TYPE_CHECKING:
@@ -68,7 +69,6 @@ _STRIDE_TYPE = {
     "denial-of-service": "Denial of service",
     "elevation-of-privilege": "Elevation of privilege",
 }
-_ACTOR_KINDS = frozenset({"actor", "client"})
 _DIAGRAM_KEYS = (
     "diagram_x",
     "diagram_y",
@@ -83,7 +83,7 @@ _PAD = 30.0
 
 
 def _shape(component: Component) -> str:
-    if component.kind.value in _ACTOR_KINDS:
+    if component.kind in kind_group(KindGroup.PEOPLE):
         return "actor"
     return "store" if component.kind.stores_data else "process"
 

@@ -107,8 +107,9 @@ class ThreatComposerImporter(Importer):
             raise ImporterError(
                 f"{shown}: threat-composer reads one .tc.json file ({len(files)} found)"
             )
-        document, shown = read_interchange_file(files[0], "Threat Composer")
-        return _Read(document, shown, files[0]).run()
+        notes: list[str] = []
+        document, shown = read_interchange_file(files[0], "Threat Composer", notes)
+        return _Read(document, shown, files[0], notes).run()
 
 
 def _metadata(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,11 +136,13 @@ def _numeric(entry: Mapping[str, Any]) -> int | None:
 
 
 class _Read:
-    def __init__(self, document: Mapping[str, Any], shown: str, path: Path) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], shown: str, path: Path, notes: list[str]
+    ) -> None:
         self.doc = document
         self.shown = shown
         self.path = path
-        self.draft = InterchangeDraft(shown)
+        self.draft = InterchangeDraft(shown, notes=notes)
         self.notes = self.draft.notes
         self.taken: dict[str, set[str]] = {
             "threats": set(),
@@ -154,6 +157,14 @@ class _Read:
         """Mitigation UUID -> ("control", id) or ("text", words); None: a generated one."""
         self.assumptions: dict[str, str] = {}
         """Assumption UUID -> assumption id."""
+        self.lost: dict[str, list[str]] = {}
+        """What is not carried (``threat metadata``) -> the keys or ids, for one note each."""
+
+    def lose(self, what: str, *names: str) -> None:
+        if not names:
+            return
+        found = self.lost.setdefault(what, [])
+        found.extend(n for n in names if n not in found)
 
     def run(self) -> ImportedModel:
         if "schema" not in self.doc:
@@ -164,6 +175,11 @@ class _Read:
         self.read_assumptions()
         self.read_mitigations()
         self.read_threats()
+        brainstorm = self.doc.get("brainstorm")
+        if isinstance(brainstorm, dict):
+            self.lose("brainstorm items", *(k for k, v in brainstorm.items() if v))
+        for what, names in self.lost.items():
+            self.notes.append(joined_notes(f"not carried: {what}", names))
         counts = {s: len(self.draft.sections[s]) for s in ("threats", "controls", "assumptions")}
         self.notes.append(
             f"read 1 Threat Composer file: {counts['threats']} threats, {counts['controls']} "
@@ -214,7 +230,6 @@ class _Read:
         return readable_id(preferred, "", fallback, self.taken[section])
 
     def read_assumptions(self) -> None:
-        tags_dropped: list[str] = []
         found = items(self.doc.get("assumptions"), "assumptions", self.shown)
         for index, entry in enumerate(found):
             if not isinstance(entry, dict):
@@ -228,7 +243,8 @@ class _Read:
             if comments:
                 content += f"\n\nComments: {comments}"
             if strings(entry.get("tags")):
-                tags_dropped.append(aid)
+                self.lose("assumption tags (threatforge has none)", aid)
+            self.lose("assumption metadata", *(k for k in meta if k not in _ASSUMPTION_KEYS))
             self.draft.add(
                 "assumptions",
                 aid,
@@ -237,12 +253,6 @@ class _Read:
                     "owner": _custom(meta, "owner") or None,
                     "verified": _custom(meta, "verified") == "true" or None,
                 },
-            )
-        if tags_dropped:
-            self.notes.append(
-                joined_notes(
-                    "assumptions have no tags in threatforge; tags not carried on", tags_dropped
-                )
             )
 
     def read_mitigations(self) -> None:
@@ -274,6 +284,12 @@ class _Read:
                 name, description = content, ""
             elif description == name:
                 description = ""
+            comments = text_of(meta.get("Comments")).strip()
+            if comments:
+                description = "\n\n".join(p for p in (description, f"Comments: {comments}") if p)
+            if strings(entry.get("tags")):
+                self.lose("mitigation tags (a control has none)", cid)
+            self.lose("mitigation metadata", *(k for k in meta if k not in _MITIGATION_KEYS))
             self.draft.add(
                 "controls",
                 cid,
@@ -319,12 +335,11 @@ class _Read:
             else:
                 mitigation_assumptions += 1
         if mitigation_assumptions:
-            self.notes.append(
-                f"{mitigation_assumptions} links from assumptions to mitigations are not "
-                "carried: a control has no assumptions in threatforge"
+            self.lose(
+                "links from assumptions to mitigations (a control has no assumptions)",
+                str(mitigation_assumptions),
             )
         generated = 0
-        custom_dropped: set[str] = set()
         for index, entry in enumerate(items(self.doc.get("threats"), "threats", self.shown)):
             if not isinstance(entry, dict):
                 continue
@@ -333,9 +348,9 @@ class _Read:
             if GENERATED_TAG in tags or "@" in _custom(meta, "threatforge-key"):
                 generated += 1
                 continue
-            custom_dropped.update(
-                k for k in meta if k.startswith("custom:") and k[7:] not in _CUSTOM_READ
-            )
+            self.lose("threat metadata", *(k for k in meta if k not in _THREAT_KEYS))
+            if text_of(entry.get("customTemplate")):
+                self.lose("threat statement templates (customTemplate)", text_of(entry.get("id")))
             uuid = text_of(entry.get("id"))
             self.threat(index, entry, meta, tags, by_threat.get(uuid, []), assumed.get(uuid, []))
         if generated:
@@ -343,8 +358,6 @@ class _Read:
                 f"{generated} threats tagged {GENERATED_TAG} are threatforge's own findings and "
                 "applicable threats: not read back as the team's (the engine finds them again)"
             )
-        if custom_dropped:
-            self.notes.append(joined_notes("custom metadata not carried", sorted(custom_dropped)))
 
     def threat(
         self,
@@ -503,3 +516,6 @@ _CUSTOM_READ = frozenset(
         *(f"decision-{name}" for name in _DECISION_FIELDS),
     }
 )
+_THREAT_KEYS = frozenset({"STRIDE", "Priority", "Comments", *(f"custom:{k}" for k in _CUSTOM_READ)})
+_MITIGATION_KEYS = frozenset({"Comments", *(f"custom:{k}" for k in _CUSTOM_READ)})
+_ASSUMPTION_KEYS = frozenset({"Comments", *(f"custom:{k}" for k in _CUSTOM_READ)})

@@ -165,8 +165,9 @@ class ThreatDragonImporter(Importer):
             raise ImporterError(
                 f"{shown}: threat-dragon reads one Threat Dragon model file ({len(files)} found)"
             )
-        document, shown = read_interchange_file(files[0], "Threat Dragon")
-        return _Read(document, shown, files[0]).run()
+        notes: list[str] = []
+        document, shown = read_interchange_file(files[0], "Threat Dragon", notes)
+        return _Read(document, shown, files[0], notes).run()
 
 
 Point = tuple[float, float]
@@ -281,11 +282,13 @@ def _box_inside(
 
 
 class _Read:
-    def __init__(self, document: Mapping[str, Any], shown: str, path: Path) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], shown: str, path: Path, notes: list[str]
+    ) -> None:
         self.doc = document
         self.shown = shown
         self.path = path
-        self.draft = InterchangeDraft(shown)
+        self.draft = InterchangeDraft(shown, notes=notes)
         self.notes = self.draft.notes
         self.taken: set[str] = set()
         self.threat_ids: set[str] = set()

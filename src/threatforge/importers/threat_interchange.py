@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from threatforge.errors import ImporterError
 from threatforge.importers.interface import ImportedModel
 from threatforge.model import (
+    REFUSED_IN_VALUES,
     Assumption,
     Boundary,
     Component,
@@ -68,8 +69,9 @@ _NOT_ID = re.compile(r"[^a-z0-9]+")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-def read_interchange_file(path: Path, kind: str) -> tuple[Mapping[str, Any], str]:
-    """The top-level object of the JSON file ``path`` and the name it is shown by;
+def read_interchange_file(path: Path, kind: str, notes: list[str]) -> tuple[Mapping[str, Any], str]:
+    """The top-level object of the JSON file ``path`` and the name it is shown by, its text
+    made fit for a model (:func:`model_text`; a note says how many characters went);
     :class:`ImporterError` when it cannot be read or is not an object."""
     shown = str(path)
     try:
@@ -78,7 +80,50 @@ def read_interchange_file(path: Path, kind: str) -> tuple[Mapping[str, Any], str
         raise ImporterError(f"{exc.location}: {exc.message}") from None
     if not isinstance(value, dict):
         raise ImporterError(f"{shown}: a {kind} file is a JSON object, not {type(value).__name__}")
-    return value, shown
+    cleaned, removed = model_text(value)
+    if removed:
+        notes.append(
+            f"removed {removed:,} control or invisible characters (terminal escapes, hidden "
+            "line breaks) from the file's text: a model holds none"
+        )
+    return cleaned, shown
+
+
+_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
+
+
+def model_text(value: Any) -> tuple[Any, int]:
+    """``value`` with every key and string as a model holds text: line breaks as ``\\n``
+    (``\\r\\n``, a lone ``\\r``, U+2028 ...), and the characters the model's reader refuses
+    (control characters, noncharacters) removed; and how many were removed. Iterative: the
+    reader bounds the depth, this walk does not recurse."""
+    removed = 0
+
+    def clean(text: str) -> str:
+        nonlocal removed
+        if text.isascii() and text.isprintable():
+            return text
+        text = _BREAKS.sub("\n", text)
+        kept, count = REFUSED_IN_VALUES.subn("", text)
+        removed += count
+        return kept
+
+    root: list[Any] = [value]
+    pending: list[tuple[Any, Any]] = [(root, 0)]
+    while pending:
+        parent, key = pending.pop()
+        item = parent[key]
+        if isinstance(item, str):
+            parent[key] = clean(item)
+        elif isinstance(item, dict):
+            fresh = {clean(k): v for k, v in item.items()}
+            parent[key] = fresh
+            pending.extend((fresh, k) for k, v in fresh.items() if isinstance(v, str | dict | list))
+        elif isinstance(item, list):
+            pending.extend(
+                (item, i) for i, v in enumerate(item) if isinstance(v, str | dict | list)
+            )
+    return root[0], removed
 
 
 def items(value: Any, where: str, shown: str) -> list[Any]:
