@@ -274,11 +274,15 @@ class _Document:
         metadata.append({"key": "Priority", "value": _PRIORITY.get(threat.severity, "Medium")})
         metadata.append({"key": "Comments", "value": comments[:_COMMENT_MAX]})
         metadata.append(_custom("threatforge-key", threat.key))
+        if threat.fingerprint:
+            metadata.append(_custom("fingerprint", threat.fingerprint))
         metadata.append(_custom("elements", list(threat.elements)))
         metadata.append(_custom("severity", threat.severity))
         if threat.cwe:
             metadata.append(_custom("cwe", [str(c) for c in threat.cwe]))
         statement = f"{threat.title} ({threat.rule} on {on})" if on else threat.title
+        status = THREAT_STATUS.get(threat.status, "threatIdentified")
+        metadata.append(_custom("exported-status", status))
         body: dict[str, Any] = {
             "id": tid,
             "numericId": number,
@@ -286,7 +290,7 @@ class _Document:
             "threatSource": "threat source",
             "threatAction": threat.title[:_PART_MAX],
             "statement": statement[:1400],
-            "status": THREAT_STATUS.get(threat.status, "threatIdentified"),
+            "status": status,
             "tags": [GENERATED_TAG],
             "metadata": metadata,
         }

@@ -383,7 +383,7 @@ class _Document:
             description = threat.description
             if threat.question:
                 description = f"{description}\n\nTo decide: {threat.question}"
-            ours = {"generated": True, "rule": threat.rule}
+            ours = {"generated": True, "rule": threat.rule, "fingerprint": threat.fingerprint}
         else:
             statement = self.model.threats[threat.key]
             self.placed_team.add(threat.key)

@@ -347,6 +347,15 @@ class _Read:
             tags = strings(entry.get("tags"))
             if GENERATED_TAG in tags or "@" in _custom(meta, "threatforge-key"):
                 generated += 1
+                status = text_of(entry.get("status")) or "threatIdentified"
+                exported = _custom(meta, "exported-status") or "threatIdentified"
+                fingerprint = _custom(meta, "fingerprint") or _custom(meta, "threatforge-key")
+                if status != exported:
+                    self.lose(
+                        "statuses set in Threat Composer on threatforge's threats (decide them "
+                        "in the model: threatforge decide MODEL FINGERPRINT)",
+                        f"{fingerprint[:200]} ({status[:40]})",
+                    )
                 continue
             self.lose("threat metadata", *(k for k in meta if k not in _THREAT_KEYS))
             if text_of(entry.get("customTemplate")):
@@ -514,6 +523,8 @@ _CUSTOM_READ = frozenset(
         "verified",
         "decision-status",
         *(f"decision-{name}" for name in _DECISION_FIELDS),
+        "fingerprint",
+        "exported-status",
     }
 )
 _THREAT_KEYS = frozenset({"STRIDE", "Priority", "Comments", *(f"custom:{k}" for k in _CUSTOM_READ)})

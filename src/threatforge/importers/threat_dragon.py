@@ -44,6 +44,7 @@ from threatforge.importers.threat_interchange import (
     read_interchange_file,
     readable_id,
     text_of,
+    valid_fingerprint,
     valid_id,
 )
 from threatforge.model import ReadError, read_regular_file
@@ -297,6 +298,8 @@ class _Read:
         self.version = "v1"
         self.skipped: dict[str, int] = {}
         self.generated = 0
+        self.decided: list[str] = []
+        """Fingerprints of threatforge's threats a person decided in Threat Dragon."""
 
     def run(self) -> ImportedModel:
         detail = self.doc.get("detail")
@@ -330,6 +333,14 @@ class _Read:
                 f"{self.generated} threats with a rule:fingerprint id are threatforge's own "
                 "findings and applicable threats: not read back as the team's (the engine "
                 "finds them again)"
+            )
+        if self.decided:
+            self.notes.append(
+                joined_notes(
+                    "statuses set in Threat Dragon on threatforge's threats became decisions "
+                    "under tracking: (add an owner and an expiry for the gate to accept them)",
+                    self.decided,
+                )
             )
         self.notes.append(
             f"read 1 Threat Dragon {self.version} file: {counts['components']} components, "
@@ -661,6 +672,7 @@ class _Read:
         ours: Mapping[str, Any] = found if isinstance(found, dict) else {}
         if "@" in key or ours.get("generated") is True:
             self.generated += 1
+            self.generated_decision(threat, ours)
             return
         written = _written(ours)
         stated = ours.get("statement")
@@ -700,6 +712,20 @@ class _Read:
             dropped_fields.add("score")
         self.draft.add("threats", tid, fields)
         self.decision(tid, threat, ours, written)
+
+    def generated_decision(self, threat: Mapping[str, Any], ours: Mapping[str, Any]) -> None:
+        """A status a person set in Threat Dragon on one of threatforge's threats: a decision
+        under its fingerprint (the engine finds the threat again and reads it)."""
+        fingerprint = valid_fingerprint(ours.get("fingerprint"))
+        status = text_of(threat.get("status"))
+        if fingerprint is None or status == text_of(_written(ours).get("status")):
+            return
+        decided = _FROM_TD_STATUS.get(status.lower())
+        if decided is None:
+            return
+        reason = decided[1] or f"marked {status} in Threat Dragon"
+        self.draft.add("tracking", fingerprint, {"status": decided[0], "justification": reason})
+        self.decided.append(fingerprint)
 
     def control_ids(self) -> set[str]:
         controls = self.extra.get("controls")

@@ -182,6 +182,16 @@ def readable_id(preferred: str, name: str, fallback: str, taken: set[str]) -> st
     return candidate
 
 
+_FINGERPRINT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}@[^\s@]{1,600}$")
+
+
+def valid_fingerprint(value: Any) -> str | None:
+    """``value`` when it reads as a result's fingerprint (``rule@element[,element]``)."""
+    if not isinstance(value, str) or len(value) > 600 or not _FINGERPRINT.match(value):
+        return None
+    return value
+
+
 def valid_id(value: Any) -> str | None:
     """``value`` when it is a string the model accepts as an id."""
     return value if isinstance(value, str) and _VALID_ID.match(value) else None
