@@ -172,8 +172,12 @@ def test_threats_threatforge_generated_are_not_read_back_as_the_teams(tmp_path: 
         }
     )
     document["mitigations"] = [
-        {"id": "0c3b0a3e-3a55-4f0f-9a6b-0a0000000097", "numericId": 1, "content": "Add authn",
-         "tags": [GENERATED_TAG]}
+        {
+            "id": "0c3b0a3e-3a55-4f0f-9a6b-0a0000000097",
+            "numericId": 1,
+            "content": "Add authn",
+            "tags": [GENERATED_TAG],
+        }
     ]
     imported = _read(_write(tmp_path, document))
     assert dict(imported.model.threats) == {}
@@ -222,7 +226,9 @@ def test_markup_ansi_and_line_breaks_stay_text(tmp_path: Path) -> None:
     assert load_text(written, "m.yaml").system.name == model.system.name
 
 
-def test_a_huge_deep_or_crowded_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_huge_deep_or_crowded_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The attacks: nesting past the reader's depth, a file past the size bound, a list past the
     count bound: each a clean error naming the file."""
     deep = tmp_path / "deep.tc.json"

@@ -343,6 +343,18 @@ class ThreatComposerExporter(ModelExporter):
         ):
             if getattr(model.system, key):
                 lost.append(f"the system's {what}")
+        placed = [c for c in model.controls.values() if not c.applies_everywhere]
+        if placed:
+            lost.append(
+                f"where {len(placed)} controls apply (applies_to): a Threat Composer mitigation "
+                "applies where it is linked"
+            )
+        mitigating = [c for c in model.controls.values() if c.mitigates]
+        if mitigating:
+            lost.append(
+                f"the rules {len(mitigating)} controls mitigate (mitigates): not written, so an "
+                "import never widens what a control rules out"
+            )
         lost.extend(_cut(model))
         decisions = [k for k in model.tracking if not k.startswith("team-threat@")]
         if decisions:
