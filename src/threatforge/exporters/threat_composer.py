@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from threatforge.exporters.interface import ModelExporter
-from threatforge.exporters.threat_list import GENERATED_TAG, ExportedThreat, export_threats
+from threatforge.exporters.threat_list import GENERATED_TAG, ExportedThreat, model_threats
 from threatforge.text.json import json_text
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class _Document:
         self.assumption_links: list[dict[str, str]] = []
         self.by_content: dict[tuple[str, str], str] = {}
         """(kind, key) of a mitigation written -> its UUID."""
-        self.exported = export_threats(assessment)
+        self.exported = model_threats(model, assessment)
 
     def build(self) -> dict[str, Any]:
         system = self.model.system

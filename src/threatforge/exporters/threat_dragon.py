@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from threatforge.exporters.interface import ModelExporter
-from threatforge.exporters.threat_list import ExportedThreat, export_threats
+from threatforge.exporters.threat_list import ExportedThreat, model_threats
 from threatforge.model.canonical import element_fields
 from threatforge.model.vocabulary import KindGroup, kind_group
 from threatforge.text.json import json_text
@@ -107,7 +107,7 @@ class _Document:
         self.unplaced: list[ExportedThreat] = []
         self.number = 0
         cells = set(model.components) | set(model.flows_by_id)
-        for threat in export_threats(assessment):
+        for threat in model_threats(model, assessment):
             where = next((e for e in threat.elements if e in cells), None)
             if where is None:
                 self.unplaced.append(threat)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from threatforge.assessment import ApplicableThreat, Assessment, Finding, TeamThreat
+    from threatforge.model import Model
 
-__all__ = ["GENERATED_TAG", "ExportedThreat", "export_threats", "generated_key"]
+__all__ = ["GENERATED_TAG", "ExportedThreat", "export_threats", "generated_key", "model_threats"]
 
 GENERATED_TAG = "threatforge-generated"
 """The tag (or label) that marks a threat the engine wrote, in every format that has tags."""
@@ -73,6 +74,16 @@ def export_threats(assessment: Assessment | None) -> tuple[ExportedThreat, ...]:
     findings = tuple(_finding(f) for f in assessment.findings)
     applicable = tuple(_applicable(t) for t in assessment.applicable_threats)
     return team + findings + applicable
+
+
+def model_threats(model: Model, assessment: Assessment | None) -> tuple[ExportedThreat, ...]:
+    """:func:`export_threats` of ``assessment``; with none, of the model's own: its team threats
+    and their decisions, no rule run (``ModelExporter.export(model)`` keeps the team's threats)."""
+    if assessment is None:
+        from threatforge.rules import analyze
+
+        assessment = analyze(model, (), analyses=())
+    return export_threats(assessment)
 
 
 def _team(threat: TeamThreat) -> ExportedThreat:
