@@ -390,3 +390,30 @@ def test_only_threat_dragon_files_are_claimed_in_a_folder(tmp_path: Path) -> Non
     assert str(raised.value) == (
         f"{not_td}: not a Threat Dragon model (it needs 'summary' and 'detail')"
     )
+
+
+def test_a_planted_secret_appears_in_no_output(tmp_path: Path) -> None:
+    """The attack: a live-looking key pasted into a threat's mitigation and an element's
+    description in the other tool."""
+    key = "AKIA" + "ABCDEFGHIJKLMNOP"
+    cell = _node("db", "DB", 0, 0, description=f"reached with {key}")
+    cell["data"]["threats"] = [
+        {
+            "id": "t1",
+            "title": "Key leak",
+            "status": "Open",
+            "severity": "High",
+            "type": "Information disclosure",
+            "description": "",
+            "mitigation": f"rotate {key} monthly",
+        }
+    ]
+    imported = _read(_write(tmp_path, _v2([cell])))
+    written = write_model(imported.model)
+    assert key not in written
+    assert imported.model.components["db"].description == "reached with [redacted access-key]"
+    assert imported.model.threats["t1"].mitigations == ["rotate [redacted access-key] monthly"]
+    assert imported.notes[0] == (
+        "replaced 2 secret-shaped values in the file's text by '[redacted KIND]' (access-key): "
+        "rotate them, they were written in another tool"
+    )

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from threatforge.errors import ImporterError
 from threatforge.importers.interface import ImportedModel
+from threatforge.importers.secrets import redact_secrets
 from threatforge.model import (
     REFUSED_IN_VALUES,
     Assumption,
@@ -80,11 +81,17 @@ def read_interchange_file(path: Path, kind: str, notes: list[str]) -> tuple[Mapp
         raise ImporterError(f"{exc.location}: {exc.message}") from None
     if not isinstance(value, dict):
         raise ImporterError(f"{shown}: a {kind} file is a JSON object, not {type(value).__name__}")
-    cleaned, removed = model_text(value)
+    cleaned, removed, secrets = model_text(value)
     if removed:
         notes.append(
             f"removed {removed:,} control or invisible characters (terminal escapes, hidden "
             "line breaks) from the file's text: a model holds none"
+        )
+    if secrets:
+        kinds = ", ".join(sorted(set(secrets)))
+        notes.append(
+            f"replaced {len(secrets)} secret-shaped values in the file's text by "
+            f"'[redacted KIND]' ({kinds}): rotate them, they were written in another tool"
         )
     return cleaned, shown
 
@@ -92,21 +99,26 @@ def read_interchange_file(path: Path, kind: str, notes: list[str]) -> tuple[Mapp
 _BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
 
 
-def model_text(value: Any) -> tuple[Any, int]:
+def model_text(value: Any) -> tuple[Any, int, list[str]]:
     """``value`` with every key and string as a model holds text: line breaks as ``\\n``
-    (``\\r\\n``, a lone ``\\r``, U+2028 ...), and the characters the model's reader refuses
-    (control characters, noncharacters) removed; and how many were removed. Iterative: the
-    reader bounds the depth, this walk does not recurse."""
+    (``\\r\\n``, a lone ``\\r``, U+2028 ...), the characters the model's reader refuses
+    (control characters, noncharacters) removed, and secret-shaped values redacted
+    (:func:`~threatforge.importers.secrets.redact_secrets`); how many characters were removed,
+    and the kinds of secret redacted. Iterative: the reader bounds the depth, this walk does not
+    recurse."""
     removed = 0
+    secrets: list[str] = []
 
     def clean(text: str) -> str:
         nonlocal removed
-        if text.isascii() and text.isprintable():
-            return text
-        text = _BREAKS.sub("\n", text)
-        kept, count = REFUSED_IN_VALUES.subn("", text)
-        removed += count
-        return kept
+        if not (text.isascii() and text.isprintable()):
+            text = _BREAKS.sub("\n", text)
+            text, count = REFUSED_IN_VALUES.subn("", text)
+            removed += count
+        if len(text) >= 16:
+            text, kinds = redact_secrets(text)
+            secrets.extend(k.value for k in kinds)
+        return text
 
     root: list[Any] = [value]
     pending: list[tuple[Any, Any]] = [(root, 0)]
@@ -123,7 +135,7 @@ def model_text(value: Any) -> tuple[Any, int]:
             pending.extend(
                 (item, i) for i, v in enumerate(item) if isinstance(v, str | dict | list)
             )
-    return root[0], removed
+    return root[0], removed, secrets
 
 
 def items(value: Any, where: str, shown: str) -> list[Any]:
