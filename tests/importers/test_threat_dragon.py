@@ -417,3 +417,36 @@ def test_a_planted_secret_appears_in_no_output(tmp_path: Path) -> None:
         "replaced 2 secret-shaped values in the file's text by '[redacted KIND]' (access-key): "
         "rotate them, they were written in another tool"
     )
+
+
+def test_crossing_checks_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attack: many flows and long curves; past the bound no crossing is computed."""
+    from threatforge.importers import threat_dragon
+
+    monkeypatch.setattr(threat_dragon, "MAX_CROSSING_CHECKS", 10)
+    curve = {
+        "id": "c1",
+        "shape": "trust-boundary-curve",
+        "zIndex": 0,
+        "source": {"x": 150, "y": -100},
+        "target": {"x": 150, "y": 300},
+        "vertices": [{"x": 150, "y": y} for y in range(0, 200, 20)],
+        "data": {"type": "tm.Boundary", "name": "Edge"},
+    }
+    flow = {
+        "id": "f1",
+        "shape": "flow",
+        "zIndex": 2,
+        "source": {"cell": "a"},
+        "target": {"cell": "b"},
+        "data": {"type": "tm.Flow", "name": "call"},
+    }
+    cells = [_node("a", "A", 0, 0), _node("b", "B", 300, 0), curve, flow]
+    imported = _read(_write(tmp_path, _v2(cells)))
+    assert imported.model.flows[0].tags == []
+    assert imported.notes[-2] == (
+        "1 flows x 1 boundary curves: too many segments to check which flows cross a curve; "
+        "no crossings were tagged"
+    )
+    monkeypatch.undo()
+    assert _read(_write(tmp_path, _v2(cells))).model.flows[0].tags == ["crosses:c1"]

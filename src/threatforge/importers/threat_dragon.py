@@ -130,8 +130,9 @@ _PROTOCOL_WORDS = {"http/s": "https", "https/tls": "https", "tls": "tls"}
 _UNTRUSTED_WORDS = ("internet", "untrusted", "external", "public network")
 MAX_POINTS = 200
 """Vertices read per flow or curve (more are ignored)."""
-MAX_CROSSING_CHECKS = 500_000
-"""Flow x curve pairs checked for crossings; past it, crossings are not computed (noted)."""
+MAX_CROSSING_CHECKS = 2_000_000
+"""Segment pairs (flow segments x curve segments) checked for crossings; past it, crossings are
+not computed (noted)."""
 
 
 class ThreatDragonImporter(Importer):
@@ -451,11 +452,13 @@ class _Read:
             self.component(cell, boxes)
         pairs: set[tuple[str, str]] = set()
         dangling = 0
-        checks = len(flows) * len(curves)
-        if curves and checks > MAX_CROSSING_CHECKS:
+        checks = sum(len(f.points) + 1 for f in flows) * sum(
+            max(len(c.points) - 1, 0) for c in curves
+        )
+        if checks > MAX_CROSSING_CHECKS:
             self.notes.append(
-                f"{len(flows)} flows x {len(curves)} boundary curves: too many to check which "
-                "flows cross a curve; no crossings were tagged"
+                f"{len(flows)} flows x {len(curves)} boundary curves: too many segments to check "
+                "which flows cross a curve; no crossings were tagged"
             )
             curves = []
         for cell in flows:
