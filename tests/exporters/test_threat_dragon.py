@@ -227,3 +227,20 @@ def test_the_v1_demo_exported_as_v2_reads_back_the_same(tmp_path: Path) -> None:
     path = tmp_path / "v2.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     assert model_differences(imported.model, ThreatDragonImporter().read([path]).model) == []
+
+
+def test_one_character_ids_make_valid_cells_and_come_back(tmp_path: Path) -> None:
+    model = threatforge.model.load_text(
+        "system: {name: S}\n"
+        "boundaries:\n  z: {trust: trusted}\n"
+        "components:\n  a: {kind: service, zone: z}\n  b: {kind: datastore, zone: z}\n"
+        "flows:\n  - a -> b: {protocol: https}\n"
+        "threats:\n  t: {source: an insider, action: read b, elements: [b]}\n",
+        "m.yaml",
+    )
+    document = json.loads(ThreatDragonExporter().export(model, None))
+    assert sorted(VALIDATOR.iter_errors(document), key=str) == []
+    assert sorted(_cells(document)) == ["a--cell", "a->b", "b--cell", "z--cell"]
+    path = tmp_path / "short.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert model_differences(model, ThreatDragonImporter().read([path]).model) == []

@@ -82,6 +82,12 @@ _NODE = {"process": (120.0, 100.0), "store": (160.0, 80.0), "actor": (160.0, 80.
 _PAD = 30.0
 
 
+def _cell_id(eid: str) -> str:
+    """A cell's id: the element's (the schema wants two characters at least: a one-character
+    id gets ``--cell``, and the import reads the element's id back from ``written``)."""
+    return eid if len(eid) >= 2 else f"{eid}--cell"
+
+
 def _shape(component: Component) -> str:
     if component.kind in kind_group(KindGroup.PEOPLE):
         return "actor"
@@ -98,6 +104,12 @@ def _without_diagram(fields: dict[str, Any], label: str, **written: Any) -> dict
         body["properties"] = properties
     body["written"] = {"name": label, **written}
     return body
+
+
+def _with_id(fields: dict[str, Any], eid: str) -> dict[str, Any]:
+    if _cell_id(eid) != eid:
+        fields["written"]["id"] = eid
+    return fields
 
 
 class _Document:
@@ -248,7 +260,7 @@ class _Document:
     def zone(self, zid: str, box: tuple[float, float, float, float], z: int) -> dict[str, Any]:
         zone = self.model.boundaries[zid]
         return {
-            "id": zid,
+            "id": _cell_id(zid),
             "shape": "trust-boundary-box",
             "zIndex": z,
             "position": {"x": box[0], "y": box[1]},
@@ -261,14 +273,16 @@ class _Document:
                 "description": zone.description or "",
                 "isTrustBoundary": True,
                 "hasOpenThreats": False,
-                "threatforge": _without_diagram(element_fields(zone, "boundaries"), zone.label),
+                "threatforge": _with_id(
+                    _without_diagram(element_fields(zone, "boundaries"), zone.label), zid
+                ),
             },
         }
 
     def curve(self, zid: str, x: float) -> dict[str, Any]:
         zone = self.model.boundaries[zid]
         return {
-            "id": zid,
+            "id": _cell_id(zid),
             "shape": "trust-boundary-curve",
             "zIndex": 0,
             "source": {"x": int(x), "y": 40},
@@ -282,7 +296,9 @@ class _Document:
                 "description": zone.description or "",
                 "isTrustBoundary": True,
                 "hasOpenThreats": False,
-                "threatforge": _without_diagram(element_fields(zone, "boundaries"), zone.label),
+                "threatforge": _with_id(
+                    _without_diagram(element_fields(zone, "boundaries"), zone.label), zid
+                ),
             },
         }
 
@@ -308,11 +324,12 @@ class _Document:
             if flag in flags and flag != "outOfScope":
                 data[flag] = True
         laid_out = {} if component.prop("diagram_x") is not None else {"x": x, "y": y}
-        data["threatforge"] = _without_diagram(
-            element_fields(component, "components"), component.label, **laid_out
+        data["threatforge"] = _with_id(
+            _without_diagram(element_fields(component, "components"), component.label, **laid_out),
+            cid,
         )
         return {
-            "id": cid,
+            "id": _cell_id(cid),
             "shape": shape,
             "zIndex": z,
             "position": {"x": x, "y": y},
@@ -351,7 +368,7 @@ class _Document:
             "threatforge": fields,
         }
         return {
-            "id": fid if len(fid) >= 2 else f"{fid}-flow",
+            "id": _cell_id(fid),
             "shape": "flow",
             "zIndex": z + 1000,
             "connector": "smooth",
@@ -363,8 +380,8 @@ class _Document:
                 }
             },
             "labels": [flow.name or ""],
-            "source": {"cell": flow.source},
-            "target": {"cell": flow.target},
+            "source": {"cell": _cell_id(flow.source)},
+            "target": {"cell": _cell_id(flow.target)},
             "vertices": [],
             "visible": True,
             "data": data,

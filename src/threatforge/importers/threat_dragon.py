@@ -436,7 +436,8 @@ class _Read:
         flows = [c for c in self.cells if c.kind == "flow"]
         for cell in [*boxes, *curves, *nodes]:
             fallback = {"box": "zone", "curve": "boundary"}.get(cell.kind, cell.kind)
-            cell.eid = readable_id(cell.cell_id, cell.name, fallback, self.taken)
+            own = valid_id(_written(cell.ours).get("id"))
+            cell.eid = readable_id(own or cell.cell_id, cell.name, fallback, self.taken)
         guessed: list[str] = []
         for cell in [*boxes, *curves]:
             self.boundary(cell, boxes, guessed)
