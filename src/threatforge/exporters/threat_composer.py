@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ThreatComposerExporter", "threat_composer_document"]
 
 # the importer's vocabulary (threatforge.importers.threat_composer: exporters may not import
-# importers; tests/exporters/test_threat_composer.py keeps the two equal)
+# importers; tests/exporters/test_threat_composer_export.py keeps the two equal)
 ARCHITECTURE_HEADING = "### Architecture (Threat Composer)"
 DATAFLOW_HEADING = "### Data flow (Threat Composer)"
 STRIDE_LETTERS = {

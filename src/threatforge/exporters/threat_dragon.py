@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ThreatDragonExporter", "threat_dragon_document"]
 
 # the importer's vocabulary (threatforge.importers.threat_dragon; exporters may not import
-# importers: tests/exporters/test_threat_dragon.py keeps the two equal)
+# importers: tests/exporters/test_threat_dragon_export.py keeps the two equal)
 STATUS_TO_TD = {
     "open": "Open",
     "in-discussion": "Open",
