@@ -77,7 +77,10 @@ def test_a_plugin_importer_reads_files_into_a_model_with_origins(
         "plugin's importer was left out",
         "importer plugin 'odd' provided str, not an Importer",
     )
-    assert importers.names == ("compose", "cloudformation", "kubernetes", "openapi", "lines")
+    assert importers.names == (
+        "compose", "cloudformation", "kubernetes", "openapi", "threat-composer", "threat-dragon",
+        "lines",
+    )
     listing = tmp_path / "services.txt"
     listing.write_text("orders\npayments\n")
     imported = importers.importer("lines").read([listing])
@@ -92,8 +95,9 @@ def test_an_unknown_importer_is_refused_with_a_hint(monkeypatch: pytest.MonkeyPa
         load_importers().importer("line")
     assert str(raised.value) == (
         "unknown importer 'line' — did you mean 'lines'? "
-        "(known: compose, cloudformation, kubernetes, openapi, lines)"
+        "(known: compose, cloudformation, kubernetes, openapi, threat-composer, threat-dragon, "
+        "lines)"
     )
     assert load_importers(include_plugins=False).names == (
-        "compose", "cloudformation", "kubernetes", "openapi"
+        "compose", "cloudformation", "kubernetes", "openapi", "threat-composer", "threat-dragon"
     )

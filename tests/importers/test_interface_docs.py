@@ -37,11 +37,14 @@ def test_the_importer_interface_names_the_built_in_importers_and_the_command() -
         "cloudformation": "threatforge.importers.cloudformation:CloudFormationImporter",
         "kubernetes": "threatforge.importers.kubernetes:KubernetesImporter",
         "openapi": "threatforge.importers.openapi:OpenApiImporter",
+        "threat-composer": "threatforge.importers.threat_composer:ThreatComposerImporter",
+        "threat-dragon": "threatforge.importers.threat_dragon:ThreatDragonImporter",
     }
     assert interface.__doc__ is not None
     assert (
-        "(``compose``, ``cloudformation``, ``kubernetes`` and ``openapi`` today)"
-        in interface.__doc__
+        "(``compose``, ``cloudformation``, ``kubernetes``, ``openapi``, ``threat-composer`` and "
+        "``threat-dragon`` today)"
+        in " ".join(interface.__doc__.split())
     )
     assert "``threatforge import KIND PATH...``" in interface.__doc__
     assert "import" in _commands()

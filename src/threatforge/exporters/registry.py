@@ -40,7 +40,10 @@ BUILTIN_ASSESSMENT_FORMATS: Mapping[str, str] = {
     "markdown": "threatforge.exporters.markdown_findings:MarkdownExporter",
 }
 """Built-in assessment formats, name -> ``module:class`` (imported on first use)."""
-BUILTIN_MODEL_FORMATS: Mapping[str, str] = {}
+BUILTIN_MODEL_FORMATS: Mapping[str, str] = {
+    "threat-composer": "threatforge.exporters.threat_composer:ThreatComposerExporter",
+    "threat-dragon": "threatforge.exporters.threat_dragon:ThreatDragonExporter",
+}
 """Built-in model formats (interchange with other tools), name -> ``module:class``."""
 
 

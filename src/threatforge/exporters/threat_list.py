@@ -18,8 +18,9 @@ from threatforge.assessment import ApplicableThreat, Finding
 
 if TYPE_CHECKING:
     from threatforge.assessment import Assessment, TeamThreat
+    from threatforge.model import Model
 
-__all__ = ["GENERATED_TAG", "ExportedThreat", "export_threats", "generated_key"]
+__all__ = ["GENERATED_TAG", "ExportedThreat", "export_threats", "generated_key", "model_threats"]
 
 GENERATED_TAG = "threatforge-generated"
 """The tag (or label) that marks a threat the engine wrote, in every format that has tags."""
@@ -75,6 +76,16 @@ def export_threats(assessment: Assessment | None) -> tuple[ExportedThreat, ...]:
     findings = tuple(_generated(f) for f in assessment.findings)
     applicable = tuple(_generated(t) for t in assessment.applicable_threats)
     return team + findings + applicable
+
+
+def model_threats(model: Model, assessment: Assessment | None) -> tuple[ExportedThreat, ...]:
+    """:func:`export_threats` of ``assessment``; with none, of the model's own: its team threats
+    and their decisions, no rule run (``ModelExporter.export(model)`` keeps the team's threats)."""
+    if assessment is None:
+        from threatforge.rules import analyze
+
+        assessment = analyze(model, (), analyses=())
+    return export_threats(assessment)
 
 
 def _team(threat: TeamThreat) -> ExportedThreat:

@@ -90,6 +90,11 @@ def merge_imports(imports: Sequence[ImportedModel], name: str | None = None) -> 
         boundaries=[*boundaries.values(), *clashing],
         components=[e for i in imports for e in i.model.components.values()],
         flows=[e for i in imports for e in i.model.flows],
+        # the team's threats, decisions, controls and assumptions an interchange format carries
+        controls=[e for i in imports for e in i.model.controls.values()],
+        assumptions=[e for i in imports for e in i.model.assumptions.values()],
+        threats=[e for i in imports for e in i.model.threats.values()],
+        tracking=[e for i in imports for e in i.model.tracking.values()],
         files=tuple(f for i in imports for f in i.model.files),
     )
     origins: dict[Any, Location] = {}

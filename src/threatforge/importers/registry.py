@@ -25,6 +25,8 @@ BUILTIN_IMPORTERS: Mapping[str, str] = {
     "cloudformation": "threatforge.importers.cloudformation:CloudFormationImporter",
     "kubernetes": "threatforge.importers.kubernetes:KubernetesImporter",
     "openapi": "threatforge.importers.openapi:OpenApiImporter",
+    "threat-composer": "threatforge.importers.threat_composer:ThreatComposerImporter",
+    "threat-dragon": "threatforge.importers.threat_dragon:ThreatDragonImporter",
 }
 """Built-in importers, name -> ``module:class`` (imported on first use)."""
 

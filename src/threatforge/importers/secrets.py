@@ -31,6 +31,7 @@ __all__ = [
     "SecretLedger",
     "Url",
     "parse_url",
+    "redact_secrets",
     "secret_kind",
 ]
 
@@ -189,3 +190,18 @@ def parse_url(text: str) -> Url:
     return Url(
         parts.scheme.lower(), (parts.hostname or "").lower(), port, parts.password is not None
     )
+
+
+def redact_secrets(text: str) -> tuple[str, tuple[SecretKind, ...]]:
+    """``text`` with every value shaped like a secret (an AWS access key id, a private key block,
+    a well-known token) replaced by ``[redacted KIND]``, and the kinds replaced, in order: for
+    free text an importer copies (a threat's description), where a name says nothing."""
+    found: list[SecretKind] = []
+    for pattern, kind in _BY_VALUE:
+
+        def replace(match: re.Match[str], kind: SecretKind = kind) -> str:
+            found.append(kind)
+            return f"[redacted {kind.value}]"
+
+        text = pattern.sub(replace, text)
+    return text, tuple(found)

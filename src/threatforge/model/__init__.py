@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from threatforge.model._json_reader import JsonLimits, parse_json_text, read_json_file
 from threatforge.model._model import Element, Model
+from threatforge.model._yaml import _REFUSED_IN_VALUES as REFUSED_IN_VALUES
 from threatforge.model._yaml import (
     Document,
     Limits,
@@ -72,6 +73,7 @@ from threatforge.model.sources import (
 )
 
 __all__ = [
+    "REFUSED_IN_VALUES",
     "Assumption",
     "Authn",
     "Authz",
