@@ -40,7 +40,10 @@ BUILTIN_ASSESSMENT_FORMATS: Mapping[str, str] = {
     "markdown": "threatforge.exporters.markdown_findings:MarkdownExporter",
 }
 """Built-in assessment formats, name -> ``module:class`` (imported on first use)."""
-BUILTIN_MODEL_FORMATS: Mapping[str, str] = {}
+BUILTIN_MODEL_FORMATS: Mapping[str, str] = {
+    "otm": "threatforge.exporters.otm:OtmExporter",
+    "threagile": "threatforge.exporters.threagile:ThreagileExporter",
+}
 """Built-in model formats (interchange with other tools), name -> ``module:class``."""
 
 

@@ -25,6 +25,8 @@ BUILTIN_IMPORTERS: Mapping[str, str] = {
     "cloudformation": "threatforge.importers.cloudformation:CloudFormationImporter",
     "kubernetes": "threatforge.importers.kubernetes:KubernetesImporter",
     "openapi": "threatforge.importers.openapi:OpenApiImporter",
+    "otm": "threatforge.importers.otm:OtmImporter",
+    "threagile": "threatforge.importers.threagile:ThreagileImporter",
 }
 """Built-in importers, name -> ``module:class`` (imported on first use)."""
 
