@@ -38,6 +38,7 @@ from threatforge.model import (
 
 __all__ = [
     "MAX_ELEMENTS",
+    "THREAT_SOURCE",
     "InterchangeDraft",
     "as_list",
     "as_text",
@@ -45,6 +46,9 @@ __all__ = [
     "stride_category",
 ]
 
+THREAT_SOURCE = "threat actor"
+"""The source of a team threat read from a format without Threat Composer's grammar (OTM,
+Threagile): its statement reads "A threat actor can <the threat's name>"."""
 MAX_ELEMENTS = 20_000
 """Elements of one kind an interchange file may hold (a bigger one is refused, not truncated)."""
 

@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict
 
 from threatforge.errors import ImporterError
 from threatforge.importers._interchange import (
+    THREAT_SOURCE,
     InterchangeDraft,
     as_list,
     as_text,
@@ -80,9 +81,8 @@ __all__ = [
     "trust_of",
 ]
 
-OTM_THREAT_SOURCE = "threat actor"
-"""The source of a team threat read from an OTM threat, which has no threat grammar: the
-statement reads "A threat actor can <the threat's name>"."""
+OTM_THREAT_SOURCE = THREAT_SOURCE
+"""The source of a team threat read from an OTM threat, which has no threat grammar."""
 GENERATED_ATTRIBUTE = "threatforge-generated"
 """The OTM threat attribute that holds a generated threat's rule and fingerprint."""
 TEAM_ATTRIBUTE = "threatforge"
