@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from threatforge.assessment import Assessment
     from threatforge.model import Model
 
-__all__ = ["OTM_VERSION", "OtmExporter", "TRUST_RATINGS"]
+__all__ = ["OTM_VERSION", "TRUST_RATINGS", "OtmExporter"]
 
 OTM_VERSION = "0.2.0"
 TRUST_RATINGS = {"untrusted": 10, "semi-trusted": 50, "trusted": 80, "restricted": 100}
@@ -54,9 +54,24 @@ _NATIVE = {
     "boundaries": {"name", "description", "inside", "origin"},
     "flows": {"from", "to", "id", "name", "description", "data", "tags", "origin"},
     "controls": {"name", "description", "risk_reduction"},
-    "threats": {"description", "stride", "cwe", "likelihood", "impact_score", "tags", "elements", "mitigations"},
+    "threats": {
+        "description",
+        "stride",
+        "cwe",
+        "likelihood",
+        "impact_score",
+        "tags",
+        "elements",
+        "mitigations",
+    },
 }
-_OTM_PROPERTIES = ("otm_type", "otm_parent", "otm_position", "otm_trust_rating", "otm_bidirectional")
+_OTM_PROPERTIES = (
+    "otm_type",
+    "otm_parent",
+    "otm_position",
+    "otm_trust_rating",
+    "otm_bidirectional",
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -95,7 +110,14 @@ class OtmExporter(ModelExporter):
             from threatforge.rules import analyze
 
             assessment = analyze(model, (), analyses=())
-        return json.dumps(_jsonable(_Writer(model, export_threats(assessment), self._notes).document()), indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                _jsonable(_Writer(model, export_threats(assessment), self._notes).document()),
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
     def dropped(self, model: Model) -> tuple[str, ...]:
         """What OTM cannot carry of ``model`` (and of the last export's threats)."""
@@ -182,15 +204,21 @@ class _Writer:
         if system.owner:
             project["owner"] = system.owner
         fields = element_fields(system, "system")
-        extra = {k: fields[k] for k in ("criticality", "compliance", "repository", "version") if k in fields}
+        extra = {
+            k: fields[k]
+            for k in ("criticality", "compliance", "repository", "version")
+            if k in fields
+        }
         if extra:
             project["attributes"] = {TEAM_ATTRIBUTE: extra}
         return project
 
-    def extra(self, element: Any, section: str) -> dict[str, Any]:
+    def attribute_fields(self, element: Any, section: str) -> dict[str, Any]:
         fields = element_fields(element, section)
         extra = {k: v for k, v in fields.items() if k not in _NATIVE[section]}
-        properties = {k: v for k, v in extra.pop("properties", {}).items() if k not in _OTM_PROPERTIES}
+        properties = {
+            k: v for k, v in extra.pop("properties", {}).items() if k not in _OTM_PROPERTIES
+        }
         if properties:
             extra["properties"] = properties
         return extra
@@ -210,7 +238,11 @@ class _Writer:
         return [shape]
 
     def asset(self, data: Any) -> dict[str, Any]:
-        extra = {k: v for k, v in element_fields(data, "data").items() if k in ("classification", "categories", "owner", "retention_days")}
+        extra = {
+            k: v
+            for k, v in element_fields(data, "data").items()
+            if k in ("classification", "categories", "owner", "retention_days")
+        }
         asset: dict[str, Any] = {
             "name": data.name or data.id,
             "id": data.id,
@@ -231,7 +263,11 @@ class _Writer:
             "id": zone.id,
             "name": zone.name or zone.id,
             "type": str(zone.properties.get("otm_type") or zone.kind.value),
-            "risk": {"trustRating": rating if isinstance(rating, int | float) and not isinstance(rating, bool) else TRUST_RATINGS[zone.trust.value]},
+            "risk": {
+                "trustRating": rating
+                if isinstance(rating, int | float) and not isinstance(rating, bool)
+                else TRUST_RATINGS[zone.trust.value]
+            },
         }
         if zone.description:
             found["description"] = zone.description
@@ -240,7 +276,7 @@ class _Writer:
         shapes = self.shape(zone.id, zone.properties)
         if shapes:
             found["representations"] = shapes
-        extra = self.extra(zone, "boundaries")
+        extra = self.attribute_fields(zone, "boundaries")
         if extra:
             found["attributes"] = {TEAM_ATTRIBUTE: extra}
         return found
@@ -262,13 +298,16 @@ class _Writer:
         if component.tags:
             found["tags"] = list(component.tags)
         if component.stores or component.processes:
-            found["assets"] = {"processed": list(component.processes), "stored": list(component.stores)}
+            found["assets"] = {
+                "processed": list(component.processes),
+                "stored": list(component.stores),
+            }
         shapes = self.shape(component.id, component.properties)
         if shapes:
             found["representations"] = shapes
         if component.id in self.instances:
             found["threats"] = self.instances[component.id]
-        extra = self.extra(component, "components")
+        extra = self.attribute_fields(component, "components")
         if extra:
             found["attributes"] = {TEAM_ATTRIBUTE: extra}
         return found
@@ -289,7 +328,7 @@ class _Writer:
             found["tags"] = list(flow.tags)
         if flow.id in self.instances:
             found["threats"] = self.instances[flow.id]
-        extra = self.extra(flow, "flows")
+        extra = self.attribute_fields(flow, "flows")
         if extra:
             found["attributes"] = {TEAM_ATTRIBUTE: extra}
         return found
@@ -302,7 +341,7 @@ class _Writer:
         }
         if control.description:
             found["description"] = control.description
-        extra = self.extra(control, "controls")
+        extra = self.attribute_fields(control, "controls")
         if extra:
             found["attributes"] = {TEAM_ATTRIBUTE: extra}
         return found
@@ -314,10 +353,12 @@ class _Writer:
         found: dict[str, Any] = {"id": threat.key}
         attributes: dict[str, Any] = {}
         if statement is not None:
-            found["name"] = statement.action if statement.source == OTM_THREAT_SOURCE else threat.title
+            found["name"] = (
+                statement.action if statement.source == OTM_THREAT_SOURCE else threat.title
+            )
             if statement.description:
                 found["description"] = statement.description
-            extra = self.extra(statement, "threats")
+            extra = self.attribute_fields(statement, "threats")
             if statement.source == OTM_THREAT_SOURCE:
                 extra = {k: v for k, v in extra.items() if k not in ("source", "action")}
             decision = self.model.tracking.get(f"team-threat@{threat.key}")
@@ -349,7 +390,9 @@ class _Writer:
         found["cwes"] = [f"CWE-{n}" for n in threat.cwe]
         found["risk"] = {
             "likelihood": _score(likelihood),
-            "impact": _score(impact) if impact is not None else _SEVERITY_IMPACT.get(threat.severity, 50),
+            "impact": _score(impact)
+            if impact is not None
+            else _SEVERITY_IMPACT.get(threat.severity, 50),
         }
         found["tags"] = tags
         if attributes:
@@ -372,7 +415,9 @@ class _Writer:
                 if control is not None:
                     applied = control.applies_everywhere or element in control.applies_to
                     done = control.status.value == "implemented" and applied
-                    mitigations.append({"mitigation": control.id, "state": "implemented" if done else "required"})
+                    mitigations.append(
+                        {"mitigation": control.id, "state": "implemented" if done else "required"}
+                    )
                 else:
                     mid = _mitigation_id(text)
                     self.text_mitigations.setdefault(mid, text)

@@ -21,16 +21,11 @@ import yaml
 from threatforge.exporters.interface import ModelExporter
 from threatforge.exporters.threat_list import ExportedThreat, export_threats
 from threatforge.importers.threagile import (
-    ASSET_FLAGS,
     AUTHENTICATION,
     CHECKED,
-    CLASSIFICATION,
-    CRITICALITY,
-    ENCRYPTION,
     GENERATED_CATEGORY_PREFIX,
     IMPACT,
     LIKELIHOOD,
-    LINK_FLAGS,
     STATUS,
     TEAM_CATEGORY_PREFIX,
     ZONE_KINDS,
@@ -57,8 +52,18 @@ def _reverse(table: Mapping[str, str]) -> dict[str, str]:
     return found
 
 
-_CRITICALITY = {"low": "operational", "medium": "important", "high": "critical", "critical": "mission-critical"}
-_CLASSIFICATION = {"public": "public", "internal": "internal", "confidential": "confidential", "restricted": "strictly-confidential"}
+_CRITICALITY = {
+    "low": "operational",
+    "medium": "important",
+    "high": "critical",
+    "critical": "mission-critical",
+}
+_CLASSIFICATION = {
+    "public": "public",
+    "internal": "internal",
+    "confidential": "confidential",
+    "restricted": "strictly-confidential",
+}
 _STATUS = {**_reverse(STATUS), "not-applicable": "false-positive"}
 _ZONE_TYPES = {
     **_reverse(ZONE_KINDS),
@@ -86,13 +91,18 @@ _AUTHENTICATION = {
     "ssh-key": "client-certificate",
     "network": "none",
 }
-_AT_REST = {"none": "none", "provider": "transparent", "kms": "transparent", "kms-cmk": "transparent", "hsm": "transparent", "application": "data-with-symmetric-shared-key"}
+_AT_REST = {
+    "none": "none",
+    "provider": "transparent",
+    "kms": "transparent",
+    "kms-cmk": "transparent",
+    "hsm": "transparent",
+    "application": "data-with-symmetric-shared-key",
+}
 _LIKELIHOOD = {1: "unlikely", **{v: k for k, v in LIKELIHOOD.items()}}
 _IMPACT = {1: "low", **{v: k for k, v in IMPACT.items()}}
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _EXTERNAL = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE})
-assert set(_AT_REST) == set(ENCRYPTION.values()) | {"provider", "kms", "kms-cmk", "hsm"}
-assert set(CLASSIFICATION.values()) <= set(_CLASSIFICATION) and set(CRITICALITY.values()) <= set(_CRITICALITY)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -127,7 +137,10 @@ class ThreagileExporter(ModelExporter):
         """What Threagile cannot carry of ``model`` (and of the last export's threats)."""
         lines = []
         if model.controls:
-            lines.append(f"{len(model.controls)} controls (Threagile has none: the mitigations of threats are written as text)")
+            lines.append(
+                f"{len(model.controls)} controls (Threagile has none: the mitigations of threats "
+                "are written as text)"
+            )
         if model.assumptions:
             lines.append(f"{len(model.assumptions)} assumptions (Threagile has none)")
         renamed = [f.id for f in model.flows if f.id != _flow_id(model, f)]
@@ -137,6 +150,11 @@ class ThreagileExporter(ModelExporter):
                 f"'{renamed[0]}' returns as '{_flow_id(model, _first(model, renamed[0]))}')"
             )
         return (*lines, *self._notes)
+
+
+def _strings(value: Any) -> list[str]:
+    """A property's list as text (anything else: empty)."""
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _first(model: Model, fid: str) -> Flow:
@@ -164,7 +182,9 @@ class _Writer:
         self.link_ids: dict[str, str] = {}
         for flow in model.flows:
             self.link_ids[flow.id] = link_id(flow.source, _link_title(flow))
-        self.cia = _CRITICALITY.get(model.system.criticality.value if model.system.criticality else "medium", "important")
+        self.cia = _CRITICALITY.get(
+            model.system.criticality.value if model.system.criticality else "medium", "important"
+        )
 
     def document(self) -> dict[str, Any]:
         model = self.model
@@ -176,9 +196,18 @@ class _Writer:
         if system.description:
             document["management_summary_comment"] = system.description
         document["business_criticality"] = self.cia
-        data = {self.unique(d.name or d.id, d.id, "data"): self.data_asset(d) for d in model.data.values()}
-        assets = {self.unique(c.name or c.id, c.id, "assets"): self.asset(c) for c in model.components.values()}
-        boundaries = {self.unique(b.name or b.id, b.id, "zones"): self.boundary(b) for b in model.boundaries.values()}
+        data = {
+            self.unique(d.name or d.id, d.id, "data"): self.data_asset(d)
+            for d in model.data.values()
+        }
+        assets = {
+            self.unique(c.name or c.id, c.id, "assets"): self.asset(c)
+            for c in model.components.values()
+        }
+        boundaries = {
+            self.unique(b.name or b.id, b.id, "zones"): self.boundary(b)
+            for b in model.boundaries.values()
+        }
         categories, tracking = self.risks()
         document["tags_available"] = sorted(self.tags)
         document["data_assets"] = data
@@ -189,7 +218,9 @@ class _Writer:
         document["risk_tracking"] = tracking
         return document
 
-    def unique(self, title: str, eid: str, section: str, seen: dict[str, set[str]] | None = None) -> str:
+    def unique(
+        self, title: str, eid: str, section: str, seen: dict[str, set[str]] | None = None
+    ) -> str:
         taken = self.__dict__.setdefault(f"_titles_{section}", set())
         name = title if title not in taken else f"{title} ({eid})"
         taken.add(name)
@@ -213,10 +244,21 @@ class _Writer:
     def asset(self, component: Component) -> dict[str, Any]:
         props = component.properties
         names = props.get("threagile_technologies")
-        technologies = [str(n) for n in names] if isinstance(names, list) else [self.technology(component)]
-        flags = set(props.get("threagile_flags") or []) if isinstance(props.get("threagile_flags"), list) else set()
+        technologies = (
+            [str(n) for n in names] if isinstance(names, list) else [self.technology(component)]
+        )
+        flags = set(_strings(props.get("threagile_flags")))
         kind = component.kind
-        asset_type = str(props.get("threagile_type") or ("external-entity" if kind in _EXTERNAL else "datastore" if kind.stores_data else "process"))
+        asset_type = str(
+            props.get("threagile_type")
+            or (
+                "external-entity"
+                if kind in _EXTERNAL
+                else "datastore"
+                if kind.stores_data
+                else "process"
+            )
+        )
         cia = props.get("threagile_cia")
         if isinstance(cia, list) and len(cia) == 3:
             confidentiality, integrity, availability = (str(v) for v in cia)
@@ -234,13 +276,18 @@ class _Writer:
             "description": component.description or component.name or component.id,
             "type": asset_type,
             "usage": str(props.get("threagile_usage") or "business"),
-            "used_as_client_by_human": "used_as_client_by_human" in flags if "threagile_type" in props else kind in (ComponentKind.ACTOR, ComponentKind.CLIENT),
+            "used_as_client_by_human": "used_as_client_by_human" in flags
+            if "threagile_type" in props
+            else kind in (ComponentKind.ACTOR, ComponentKind.CLIENT),
             "out_of_scope": "out_of_scope" in flags,
             "size": str(props.get("threagile_size") or "component"),
             "technologies": technologies,
             "tags": tags,
             "internet": component.exposure is not None and component.exposure.value == "public",
-            "machine": str(props.get("threagile_machine") or ("serverless" if kind == ComponentKind.FUNCTION else "virtual")),
+            "machine": str(
+                props.get("threagile_machine")
+                or ("serverless" if kind == ComponentKind.FUNCTION else "virtual")
+            ),
             "encryption": encryption,
             "owner": component.owner or "",
             "confidentiality": confidentiality,
@@ -248,7 +295,9 @@ class _Writer:
             "availability": availability,
             "multi_tenant": "multi_tenant" in flags,
             "redundant": "redundant" in flags,
-            "custom_developed_parts": "custom_developed_parts" in flags if "threagile_type" in props else component.ours and kind not in _EXTERNAL,
+            "custom_developed_parts": "custom_developed_parts" in flags
+            if "threagile_type" in props
+            else component.ours and kind not in _EXTERNAL,
             "data_assets_processed": list(component.processes),
             "data_assets_stored": list(component.stores),
             "data_formats_accepted": [str(f) for f in formats] if isinstance(formats, list) else [],
@@ -263,7 +312,9 @@ class _Writer:
         return self.vocabulary.export_name(component.kind)
 
     def highest(self, component: Component) -> str:
-        ranks = [self.model.data[d].classification for d in component.data_ids if d in self.model.data]
+        ranks = [
+            self.model.data[d].classification for d in component.data_ids if d in self.model.data
+        ]
         if not ranks:
             return "internal"
         return _CLASSIFICATION[max(ranks, key=lambda c: c.rank).value]
@@ -274,15 +325,21 @@ class _Writer:
             if flow.source != component.id:
                 continue
             props = flow.properties
-            received = [str(d) for d in props.get("threagile_data_received") or []] if isinstance(props.get("threagile_data_received"), list) else []
-            flags = set(props.get("threagile_flags") or []) if isinstance(props.get("threagile_flags"), list) else set()
+            received = _strings(props.get("threagile_data_received"))
+            flags = set(_strings(props.get("threagile_flags")))
             authentication = props.get("threagile_authentication")
             if not isinstance(authentication, str):
                 authn = flow.effective_authn
                 authentication = _AUTHENTICATION.get(authn.value, "token") if authn else "none"
             authorization = props.get("threagile_authorization")
             if not isinstance(authorization, str):
-                authorization = "none" if flow.authz is None or flow.authz.value == "none" else "technical-user" if flow.authz.value == "iam" else "end-user-identity-propagation"
+                authorization = (
+                    "none"
+                    if flow.authz is None or flow.authz.value == "none"
+                    else "technical-user"
+                    if flow.authz.value == "iam"
+                    else "end-user-identity-propagation"
+                )
             tags = list(flow.tags)
             self.tags.update(tags)
             title = _link_title(flow)
@@ -310,7 +367,9 @@ class _Writer:
         if flow.protocol is None:
             return "unknown-protocol"
         for name, entry in protocols.items():
-            if entry.protocol == flow.protocol and bool(entry.tls) == bool(flow.tls and flow.protocol not in ("https", "wss", "ldaps")):
+            if entry.protocol == flow.protocol and bool(entry.tls) == bool(
+                flow.tls and flow.protocol not in ("https", "wss", "ldaps")
+            ):
                 return name
         return flow.protocol if flow.protocol in protocols else "unknown-protocol"
 
@@ -318,10 +377,17 @@ class _Writer:
         return {
             "id": zone.id,
             "description": zone.description or zone.name or zone.id,
-            "type": str(zone.properties.get("threagile_type") or _ZONE_TYPES.get(zone.kind.value, "execution-environment")),
+            "type": str(
+                zone.properties.get("threagile_type")
+                or _ZONE_TYPES.get(zone.kind.value, "execution-environment")
+            ),
             "tags": [],
-            "technical_assets_inside": [c.id for c in self.model.components.values() if c.zone == zone.id],
-            "trust_boundaries_nested": [b.id for b in self.model.boundaries.values() if b.inside == zone.id],
+            "technical_assets_inside": [
+                c.id for c in self.model.components.values() if c.zone == zone.id
+            ],
+            "trust_boundaries_nested": [
+                b.id for b in self.model.boundaries.values() if b.inside == zone.id
+            ],
         }
 
     def shared_runtimes(self) -> dict[str, Any]:
@@ -331,7 +397,10 @@ class _Writer:
             for entry in listed if isinstance(listed, list) else []:
                 rid, _, title = str(entry).partition(": ")
                 title = title or rid
-                found = runtimes.setdefault(title, {"id": rid, "description": title, "tags": [], "technical_assets_running": []})
+                found = runtimes.setdefault(
+                    title,
+                    {"id": rid, "description": title, "tags": [], "technical_assets_running": []},
+                )
                 found["technical_assets_running"].append(component.id)
         return runtimes
 
@@ -359,8 +428,13 @@ class _Writer:
             risks[title] = risk
             rid = synthetic_id(cid, risk)
             if not threat.generated and statement.type and team_threat_id(rid) != threat.key:
-                self.notes.append(f"the id of team threat '{threat.key}' (Threagile names a risk by its category and elements: it returns as '{team_threat_id(rid)}')")
-            decision = self.model.tracking.get(threat.fingerprint if threat.generated else f"team-threat@{threat.key}")
+                self.notes.append(
+                    f"the id of team threat '{threat.key}' (Threagile names a risk by its "
+                    f"category and elements: it returns as '{team_threat_id(rid)}')"
+                )
+            decision = self.model.tracking.get(
+                (threat.fingerprint or "") if threat.generated else f"team-threat@{threat.key}"
+            )
             if decision is not None:
                 tracking[rid] = self.decision(decision)
         return categories, tracking
@@ -368,14 +442,26 @@ class _Writer:
     def category(self, cid: str, threat: ExportedThreat) -> dict[str, Any]:
         team = None if threat.generated else self.model.threats[threat.key]
         mitigation = "; ".join(threat.mitigations)
-        if team is not None and not cid.startswith(TEAM_CATEGORY_PREFIX) and len(threat.mitigations) > 1:
-            self.notes.append(f"the {len(threat.mitigations)} mitigations of team threat '{threat.key}' as one text (Threagile has one per category)")
+        if (
+            team is not None
+            and not cid.startswith(TEAM_CATEGORY_PREFIX)
+            and len(threat.mitigations) > 1
+        ):
+            self.notes.append(
+                f"the {len(threat.mitigations)} mitigations of team threat '{threat.key}' as one "
+                "text (Threagile has one per category)"
+            )
         stride = threat.stride[0] if threat.stride else "information-disclosure"
         if not threat.stride:
-            self.notes.append(f"a STRIDE category for '{threat.key}' (Threagile needs one: written as information-disclosure)")
+            self.notes.append(
+                f"a STRIDE category for '{threat.key}' (Threagile needs one: written as "
+                "information-disclosure)"
+            )
         description = (team.description if team is not None else None) or threat.description
         return {
-            "_title": threat.title[:200] if team is None or cid.startswith(TEAM_CATEGORY_PREFIX) else cid,
+            "_title": threat.title[:200]
+            if team is None or cid.startswith(TEAM_CATEGORY_PREFIX)
+            else cid,
             "id": cid,
             "description": description,
             "impact": (team.impact if team is not None else None) or "",
@@ -386,7 +472,10 @@ class _Writer:
             "check": "",
             "function": "architecture",
             "stride": stride,
-            "detection_logic": f"threatforge rule {threat.rule} (generated by threatforge: decide it in threatforge)" if threat.generated else "",
+            "detection_logic": f"threatforge rule {threat.rule} (generated by threatforge: decide "
+            "it in threatforge)"
+            if threat.generated
+            else "",
             "risk_assessment": "",
             "false_positives": "",
             "model_failure_possible_reason": False,
@@ -407,8 +496,15 @@ class _Writer:
             elif element in self.model.data:
                 relevant.setdefault("most_relevant_data_asset", element)
         if team is not None and len(relevant) < len(team.elements):
-            self.notes.append(f"{len(team.elements) - len(relevant)} of the elements of team threat '{threat.key}' (Threagile keeps one of each kind)")
-        breached = [a for a in (team.impacted_assets if team is not None else ()) if a in self.model.components]
+            self.notes.append(
+                f"{len(team.elements) - len(relevant)} of the elements of team threat "
+                f"'{threat.key}' (Threagile keeps one of each kind)"
+            )
+        breached = [
+            a
+            for a in (team.impacted_assets if team is not None else ())
+            if a in self.model.components
+        ]
         risk: dict[str, Any] = {
             "severity": threat.severity,
             "exploitation_likelihood": _LIKELIHOOD.get(threat.likelihood or 3, "likely"),
@@ -435,7 +531,9 @@ class _Writer:
             justification, checked = match["text"], match["date"]
         status = entry.status.value
         if status == "not-applicable":
-            self.notes.append(f"the status not-applicable of '{entry.id}' (written as false-positive)")
+            self.notes.append(
+                f"the status not-applicable of '{entry.id}' (written as false-positive)"
+            )
         return {
             "status": _STATUS[status],
             "justification": justification,

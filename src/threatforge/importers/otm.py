@@ -183,7 +183,7 @@ def trust_of(rating: float) -> str:
 def score_of(value: float) -> int:
     """An OTM likelihood or impact (0-100) on the 1-5 scale: 0, 25, 50, 75 and 100 are 1 to 5
     (the export writes ``(score - 1) * 25``, so those five survive a round trip)."""
-    return max(1, min(5, int(round(max(0.0, min(100.0, value)) / 25)) + 1))
+    return max(1, min(5, round(max(0.0, min(100.0, value)) / 25) + 1))
 
 
 def _confidentiality(value: float) -> str:
@@ -218,7 +218,11 @@ class OtmImporter(Importer):
 
     def read(self, paths: Sequence[Path]) -> ImportedModel:
         files = [p for p in paths if p.is_file()] + [
-            f for p in paths if p.is_dir() for pattern in self.patterns for f in sorted(p.glob(pattern))
+            f
+            for p in paths
+            if p.is_dir()
+            for pattern in self.patterns
+            for f in sorted(p.glob(pattern))
         ]
         missing = [p for p in paths if not p.exists()]
         if missing:
@@ -380,7 +384,7 @@ class _OtmRead:
             bid = self.zone_ids[str(zone.get("id"))]
             risk = _mapping(zone.get("risk"))
             rating = _number(risk.get("trustRating"))
-            extra = self.extra(zone, "boundaries", where)
+            extra = self.attribute_fields(zone, "boundaries", where)
             properties: dict[str, Any] = dict(extra.pop("properties", {}))
             otm_type = as_text(zone.get("type"))
             if otm_type:
@@ -413,9 +417,13 @@ class _OtmRead:
                 self.draft.notes.append(
                     f"{where}: trust zone '{bid}' has no trustRating: read as semi-trusted"
                 )
-            self.draft.add("boundaries", Boundary, bid, _clean(body), where, f"trust zone '{bid}'", bid)
+            self.draft.add(
+                "boundaries", Boundary, bid, _clean(body), where, f"trust zone '{bid}'", bid
+            )
 
-    def extra(self, item: Mapping[str, Any], section: str, where: Location) -> dict[str, Any]:
+    def attribute_fields(
+        self, item: Mapping[str, Any], section: str, where: Location
+    ) -> dict[str, Any]:
         """The fields ``attributes.threatforge`` adds (those OTM carries natively left out);
         other attributes are counted as not carried."""
         attributes = _mapping(item.get("attributes"))
@@ -441,7 +449,9 @@ class _OtmRead:
         for index, item in components:
             self.component(index, item, parents)
 
-    def zone_of(self, cid: str, parents: Mapping[str, tuple[str, str]], where: Location) -> str | None:
+    def zone_of(
+        self, cid: str, parents: Mapping[str, tuple[str, str]], where: Location
+    ) -> str | None:
         seen: set[str] = set()
         current = cid
         while current not in seen:
@@ -452,7 +462,9 @@ class _OtmRead:
             if kind == "zone":
                 zone = self.zone_ids.get(ref)
                 if zone is None:
-                    raise ImporterError(f"{where}: component '{cid}' sits in unknown trust zone '{ref}'")
+                    raise ImporterError(
+                        f"{where}: component '{cid}' sits in unknown trust zone '{ref}'"
+                    )
                 return zone
             if kind != "component":
                 return None
@@ -462,10 +474,12 @@ class _OtmRead:
             current = parent
         raise ImporterError(f"{where}: component '{cid}' sits inside itself (a parent cycle)")
 
-    def component(self, index: int, item: dict[str, Any], parents: Mapping[str, tuple[str, str]]) -> None:
+    def component(
+        self, index: int, item: dict[str, Any], parents: Mapping[str, tuple[str, str]]
+    ) -> None:
         where = self.at("components", index)
         cid = self.component_ids[str(item.get("id"))]
-        extra = self.extra(item, "components", where)
+        extra = self.attribute_fields(item, "components", where)
         otm_type = as_text(item.get("type")) or ""
         mapped = otm_types().lookup(otm_type) if otm_type else OtmType(kind=ComponentKind.SERVICE)
         properties: dict[str, Any] = dict(extra.pop("properties", {}))
@@ -482,7 +496,10 @@ class _OtmRead:
             for r in as_list(item.get("representations"))
             if isinstance(r, dict) and isinstance(r.get("file"), str) and r["file"]
         ]
-        if any(isinstance(r, dict) and (r.get("line") or r.get("codeSnippet")) for r in as_list(item.get("representations"))):
+        if any(
+            isinstance(r, dict) and (r.get("line") or r.get("codeSnippet"))
+            for r in as_list(item.get("representations"))
+        ):
             self.lose("code representations' lines and snippets")
         assets = _mapping(item.get("assets"))
         body: dict[str, Any] = {
@@ -543,7 +560,7 @@ class _OtmRead:
                         "flow joins components)"
                     )
                 ends.append(end)
-            extra = self.extra(item, "flows", where)
+            extra = self.attribute_fields(item, "flows", where)
             properties: dict[str, Any] = dict(extra.pop("properties", {}))
             if item.get("bidirectional") is True:
                 properties["otm_bidirectional"] = True
@@ -627,13 +644,16 @@ class _OtmRead:
                 stride.append(category.value)
         if other:
             self.draft.notes.append(
-                f"{where}: threat '{tid}': categories {', '.join(other)} are not STRIDE: kept as tags"
+                f"{where}: threat '{tid}': categories {', '.join(other)} are not STRIDE: kept as "
+                "tags"
             )
         cwes = []
         for raw in as_list(item.get("cwes")):
             number = cwe_number(raw)
             if number is None and raw is not None:
-                self.draft.notes.append(f"{where}: threat '{tid}': '{raw}' is not a CWE id: dropped")
+                self.draft.notes.append(
+                    f"{where}: threat '{tid}': '{raw}' is not a CWE id: dropped"
+                )
             elif number is not None and number not in cwes:
                 cwes.append(number)
         risk = _mapping(item.get("risk"))
@@ -684,7 +704,9 @@ class _OtmRead:
             return
         states = []
         for instance in instances:
-            word = _STATE_WORDS.get(instance.state.replace("-", "").replace("_", ""), instance.state)
+            word = _STATE_WORDS.get(
+                instance.state.replace("-", "").replace("_", ""), instance.state
+            )
             if word in _OPEN_STATES or word not in _DECISIONS:
                 if word not in _OPEN_STATES:
                     self.draft.notes.append(
@@ -695,7 +717,14 @@ class _OtmRead:
             states.append(word)
         if not states or "open" in states:
             return
-        order = ["in-discussion", "in-progress", "accepted", "false-positive", "not-applicable", "mitigated"]
+        order = [
+            "in-discussion",
+            "in-progress",
+            "accepted",
+            "false-positive",
+            "not-applicable",
+            "mitigated",
+        ]
         status = min(states, key=order.index)
         body: dict[str, Any] = {"status": status}
         if status in _NEEDS_REASON:
@@ -708,7 +737,12 @@ class _OtmRead:
         decision = generated.get("decision")
         if fingerprint and isinstance(decision, dict):
             self.draft.add(
-                "tracking", TrackingEntry, fingerprint, decision, where, f"decision on '{fingerprint}'"
+                "tracking",
+                TrackingEntry,
+                fingerprint,
+                decision,
+                where,
+                f"decision on '{fingerprint}'",
             )
 
     def control(self, index: int, item: dict[str, Any], links: list[tuple[str, str, str]]) -> None:
@@ -724,7 +758,7 @@ class _OtmRead:
             "status": "implemented" if implemented else "planned",
             "mitigates": list(dict.fromkeys(f"team-threat@{t}" for t, _, _ in links)),
             "applies_to": elements or ["*"],
-            "risk_reduction": None if reduction is None else int(round(max(0.0, min(100.0, reduction)))),
+            "risk_reduction": None if reduction is None else round(max(0.0, min(100.0, reduction))),
         }
         if not links:
             self.draft.notes.append(

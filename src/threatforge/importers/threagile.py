@@ -138,7 +138,13 @@ STATUS = {
 }
 LIKELIHOOD = {"unlikely": 2, "likely": 3, "very-likely": 4, "frequent": 5}
 IMPACT = {"low": 2, "medium": 3, "high": 4, "very-high": 5}
-ASSET_FLAGS = ("multi_tenant", "redundant", "custom_developed_parts", "used_as_client_by_human", "out_of_scope")
+ASSET_FLAGS = (
+    "multi_tenant",
+    "redundant",
+    "custom_developed_parts",
+    "used_as_client_by_human",
+    "out_of_scope",
+)
 LINK_FLAGS = ("vpn", "ip_filtered", "readonly")
 CHECKED = re.compile(r"^(?P<text>.*?)\s*\(checked (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})\)$", re.S)
 """A justification that carries the date of Threagile's check: ``... (checked 2020-01-04)``."""
@@ -194,7 +200,9 @@ def threagile_vocabulary() -> ThreagileVocabulary:
     table = ThreagileVocabulary.model_validate(parse_yaml_text(text, name).value)
     known = technology_catalogue().technologies
     wrong = [t.tech for t in table.technologies.values() if t.tech and t.tech not in known]
-    wrong += [p.protocol for p in table.protocols.values() if p.protocol and protocol_problem(p.protocol)]
+    wrong += [
+        p.protocol for p in table.protocols.values() if p.protocol and protocol_problem(p.protocol)
+    ]
     if wrong:
         raise ImporterError(f"{name}: unknown technologies or protocols {sorted(wrong)}")
     return table
@@ -234,7 +242,9 @@ def team_threat_id(synthetic: str) -> str:
 def matches_risk(pattern: str, risk_id: str) -> bool:
     """Whether a ``risk_tracking`` key matches a risk id (``*`` stands for one ``@`` part)."""
     wanted, actual = pattern.split("@"), risk_id.split("@")
-    return len(wanted) == len(actual) and all(w in ("*", a) for w, a in zip(wanted, actual, strict=True))
+    return len(wanted) == len(actual) and all(
+        w in ("*", a) for w, a in zip(wanted, actual, strict=True)
+    )
 
 
 def plain(text: str) -> str:
@@ -295,7 +305,8 @@ class _Merged:
                 found = self.scalars.get(key)
                 if found is not None and found.value != value:
                     raise ImporterError(
-                        f"{document.location((key,))}: '{key}' is set again (first at {found.where})"
+                        f"{document.location((key,))}: '{key}' is set again (first at "
+                        f"{found.where})"
                     )
                 self.scalars.setdefault(key, _Entry(value, document, (key,)))
 
@@ -327,7 +338,10 @@ class ThreagileImporter(Importer):
 def _include(merged: _Merged, path: Path, shown: str, chain: tuple[str, ...]) -> None:
     real = os.path.realpath(path)
     if real in chain:
-        raise ImporterError(f"{shown}: includes itself (an include cycle: {' -> '.join(merged.files[-len(chain):] + [shown])})")
+        raise ImporterError(
+            f"{shown}: includes itself (an include cycle: "
+            f"{' -> '.join([*merged.files[-len(chain) :], shown])})"
+        )
     if os.path.commonpath([real, merged.root]) != merged.root:
         raise ImporterError(
             f"{shown}: is outside the model's folder {merged.root}: an include must stay inside it"
@@ -354,20 +368,29 @@ def _include(merged: _Merged, path: Path, shown: str, chain: tuple[str, ...]) ->
     includes = document.value.get("includes")
     for index, name in enumerate(as_list(includes)):
         if not isinstance(name, str) or not name.strip():
-            raise ImporterError(f"{document.location(('includes', index))}: an include is a file name")
+            raise ImporterError(
+                f"{document.location(('includes', index))}: an include is a file name"
+            )
         if os.path.isabs(name):
             raise ImporterError(
                 f"{document.location(('includes', index))}: include '{name}' is an absolute path; "
                 "write it relative to the including file"
             )
         target = path.parent / name
-        _include(merged, target, os.path.normpath(os.path.join(os.path.dirname(shown), name)), (*chain, real))
+        _include(
+            merged,
+            target,
+            os.path.normpath(os.path.join(os.path.dirname(shown), name)),
+            (*chain, real),
+        )
 
 
 class _ThreagileRead:
     def __init__(self, merged: _Merged) -> None:
         self.merged = merged
-        self.draft = InterchangeDraft("threagile", files=list(merged.files), notes=list(merged.notes))
+        self.draft = InterchangeDraft(
+            "threagile", files=list(merged.files), notes=list(merged.notes)
+        )
         self.vocabulary = threagile_vocabulary()
         self.assets: dict[str, str] = {}  # Threagile id -> component id
         self.data: dict[str, str] = {}
@@ -437,10 +460,17 @@ class _ThreagileRead:
         body: dict[str, Any] = {"name": title or "Threagile model"}
         if "management_summary_comment" in scalars:
             body["description"] = as_text(scalars["management_summary_comment"].value, 20_000)
-        criticality = as_text(scalars["business_criticality"].value) if "business_criticality" in scalars else None
+        criticality = (
+            as_text(scalars["business_criticality"].value)
+            if "business_criticality" in scalars
+            else None
+        )
         if criticality:
             if criticality not in CRITICALITY:
-                raise ImporterError(f"{scalars['business_criticality'].where}: unknown business_criticality '{criticality}'")
+                raise ImporterError(
+                    f"{scalars['business_criticality'].where}: unknown business_criticality "
+                    f"'{criticality}'"
+                )
             body["criticality"] = CRITICALITY[criticality]
         author = scalars.get("author")
         if author is not None and isinstance(author.value, dict) and author.value.get("name"):
@@ -464,7 +494,15 @@ class _ThreagileRead:
             "classification": CLASSIFICATION[rating],
             "owner": as_text(body.get("owner")),
         }
-        for key in ("usage", "tags", "origin", "quantity", "integrity", "availability", "justification_cia_rating"):
+        for key in (
+            "usage",
+            "tags",
+            "origin",
+            "quantity",
+            "integrity",
+            "availability",
+            "justification_cia_rating",
+        ):
             if body.get(key):
                 self.lose(f"data assets' {key.replace('_', ' ')}")
         self.draft.add("data", DataAsset, did, _clean(fields), where, f"data asset '{name}'", did)
@@ -486,14 +524,18 @@ class _ThreagileRead:
         """Each component's zone: the innermost boundary it is inside."""
         boundaries = self.section("trust_boundaries")
         for name, entry, body in boundaries:
-            self.zones[str(body.get("id"))] = self.draft.element_id(body.get("id"), entry.where, f"trust boundary '{name}'")
+            self.zones[str(body.get("id"))] = self.draft.element_id(
+                body.get("id"), entry.where, f"trust boundary '{name}'"
+            )
         parents: dict[str, str] = {}
         for name, entry, body in boundaries:
             bid = self.zones[str(body.get("id"))]
             for ref in as_list(body.get("trust_boundaries_nested")):
                 child = self.zones.get(str(ref))
                 if child is None:
-                    raise ImporterError(f"{entry.where}: trust boundary '{name}' nests unknown boundary '{ref}'")
+                    raise ImporterError(
+                        f"{entry.where}: trust boundary '{name}' nests unknown boundary '{ref}'"
+                    )
                 if child in parents and parents[child] != bid:
                     raise ImporterError(
                         f"{entry.where}: trust boundary '{ref}' is nested in both "
@@ -506,7 +548,9 @@ class _ThreagileRead:
             while current in parents:
                 current = parents[current]
                 if current in seen:
-                    raise ImporterError(f"trust boundaries nest in a cycle: {' -> '.join([*seen, current])}")
+                    raise ImporterError(
+                        f"trust boundaries nest in a cycle: {' -> '.join([*seen, current])}"
+                    )
                 seen.append(current)
             depth[bid] = len(seen)
         inside: dict[str, str] = {}
@@ -525,19 +569,39 @@ class _ThreagileRead:
                 "properties": properties,
             }
             if kind not in ZONE_KINDS:
-                self.draft.notes.append(f"{entry.where}: trust boundary type '{kind}' is not Threagile's: read as kind other")
-            self.draft.add("boundaries", Boundary, bid, _clean(fields), entry.where, f"trust boundary '{name}'", bid)
+                self.draft.notes.append(
+                    f"{entry.where}: trust boundary type '{kind}' is not Threagile's: read as "
+                    "kind other"
+                )
+            self.draft.add(
+                "boundaries",
+                Boundary,
+                bid,
+                _clean(fields),
+                entry.where,
+                f"trust boundary '{name}'",
+                bid,
+            )
             for ref in as_list(body.get("technical_assets_inside")):
                 cid = self.assets.get(str(ref))
                 if cid is None:
-                    raise ImporterError(f"{entry.where}: trust boundary '{name}' holds unknown technical asset '{ref}'")
+                    raise ImporterError(
+                        f"{entry.where}: trust boundary '{name}' holds unknown technical asset "
+                        f"'{ref}'"
+                    )
                 held = inside.get(cid)
                 if held is None or depth[bid] > depth[held]:
                     if held is not None and not _within(bid, held, parents):
-                        raise ImporterError(f"{entry.where}: technical asset '{ref}' is inside both '{held}' and '{bid}'")
+                        raise ImporterError(
+                            f"{entry.where}: technical asset '{ref}' is inside both '{held}' and "
+                            f"'{bid}'"
+                        )
                     inside[cid] = bid
                 elif not _within(held, bid, parents):
-                    raise ImporterError(f"{entry.where}: technical asset '{ref}' is inside both '{held}' and '{bid}'")
+                    raise ImporterError(
+                        f"{entry.where}: technical asset '{ref}' is inside both '{held}' and "
+                        f"'{bid}'"
+                    )
         return inside
 
     def shared_runtimes(self) -> dict[str, list[str]]:
@@ -553,7 +617,10 @@ class _ThreagileRead:
             for ref in running:
                 cid = self.assets.get(str(ref))
                 if cid is None:
-                    raise ImporterError(f"{entry.where}: shared runtime '{name}' runs unknown technical asset '{ref}'")
+                    raise ImporterError(
+                        f"{entry.where}: shared runtime '{name}' runs unknown technical asset "
+                        f"'{ref}'"
+                    )
                 runs.setdefault(cid, []).append(f"{rid}: {as_text(name)}")
         return runs
 
@@ -569,9 +636,15 @@ class _ThreagileRead:
     ) -> None:
         where = entry.where
         cid = self.assets[str(body.get("id"))]
-        names = [str(t) for t in [*as_list(body.get("technology")), *as_list(body.get("technologies"))] if t]
+        names = [
+            str(t)
+            for t in [*as_list(body.get("technology")), *as_list(body.get("technologies"))]
+            if t
+        ]
         names = list(dict.fromkeys(names))
-        known = [self.vocabulary.technologies[n] for n in names if n in self.vocabulary.technologies]
+        known = [
+            self.vocabulary.technologies[n] for n in names if n in self.vocabulary.technologies
+        ]
         unknown = [n for n in names if n not in self.vocabulary.technologies]
         if unknown:
             self.draft.notes.append(
@@ -582,8 +655,15 @@ class _ThreagileRead:
         kind = known[0].kind if known else ComponentKind.SERVICE
         if asset_type == "datastore" and not kind.stores_data:
             kind = ComponentKind.DATASTORE
-        elif asset_type == "external-entity" and kind not in (ComponentKind.CLIENT, ComponentKind.ACTOR):
-            kind = ComponentKind.ACTOR if body.get("used_as_client_by_human") else ComponentKind.EXTERNAL_SERVICE
+        elif asset_type == "external-entity" and kind not in (
+            ComponentKind.CLIENT,
+            ComponentKind.ACTOR,
+        ):
+            kind = (
+                ComponentKind.ACTOR
+                if body.get("used_as_client_by_human")
+                else ComponentKind.EXTERNAL_SERVICE
+            )
         tech = next((t.tech for t in known if t.tech), None)
         properties: dict[str, Any] = {"threagile_type": asset_type}
         if names:
@@ -612,8 +692,12 @@ class _ThreagileRead:
             "tech": tech,
             "zone": inside.get(cid),
             "owner": as_text(body.get("owner")),
-            "processes": self.data_refs(body.get("data_assets_processed"), where, f"technical asset '{cid}'"),
-            "stores": self.data_refs(body.get("data_assets_stored"), where, f"technical asset '{cid}'"),
+            "processes": self.data_refs(
+                body.get("data_assets_processed"), where, f"technical asset '{cid}'"
+            ),
+            "stores": self.data_refs(
+                body.get("data_assets_stored"), where, f"technical asset '{cid}'"
+            ),
             "tags": [t for t in (as_text(t) for t in as_list(body.get("tags"))) if t],
             "properties": properties,
         }
@@ -624,7 +708,9 @@ class _ThreagileRead:
         encryption = as_text(body.get("encryption"))
         if encryption and encryption in ENCRYPTION and (kind.stores_data or fields["stores"]):
             fields["encryption"] = {"at_rest": ENCRYPTION[encryption]}
-        self.draft.add("components", Component, cid, _clean(fields), where, f"technical asset '{name}'", cid)
+        self.draft.add(
+            "components", Component, cid, _clean(fields), where, f"technical asset '{name}'", cid
+        )
 
     def communication_links(self, name: str, entry: _Entry, body: dict[str, Any]) -> None:
         links = body.get("communication_links")
@@ -640,14 +726,21 @@ class _ThreagileRead:
                 raise ImporterError(f"{where}: communication link '{title}' must be a mapping")
             target = self.assets.get(str(link.get("target")))
             if target is None:
-                raise ImporterError(f"{where}: communication link '{title}': unknown target '{str(link.get('target'))[:80]}'")
+                raise ImporterError(
+                    f"{where}: communication link '{title}': unknown target "
+                    f"'{str(link.get('target'))[:80]}'"
+                )
             threagile = link_id(source_raw, str(title))
-            fid = self.draft.element_id(f"{source}/{_slug(str(title))}", where, f"communication link '{title}'")
+            fid = self.draft.element_id(
+                f"{source}/{_slug(str(title))}", where, f"communication link '{title}'"
+            )
             properties: dict[str, Any] = {}
             protocol = as_text(link.get("protocol")) or "unknown-protocol"
             mapped = self.vocabulary.protocols.get(protocol)
             if mapped is None:
-                self.draft.notes.append(f"{where}: protocol '{protocol}' is not Threagile's: the flow states none")
+                self.draft.notes.append(
+                    f"{where}: protocol '{protocol}' is not Threagile's: the flow states none"
+                )
                 mapped = ThreagileProtocol()
             if mapped.protocol != protocol:
                 properties["threagile_protocol"] = protocol
@@ -688,18 +781,34 @@ class _ThreagileRead:
             if any(str(k).startswith("diagram_tweak") for k in link):
                 self.lose("diagram tweaks")
             fields["properties"] = properties
-            self.draft.add("flows", Flow, fid, _clean(fields), where, f"communication link '{title}'", threagile)
+            self.draft.add(
+                "flows",
+                Flow,
+                fid,
+                _clean(fields),
+                where,
+                f"communication link '{title}'",
+                threagile,
+            )
             self.links[threagile] = fid
 
     # --- risks -------------------------------------------------------------------------------
 
     def categories(self) -> list[tuple[str, _Entry, dict[str, Any]]]:
-        found = [(str(n), e, e.value) for n, e in self.merged.keyed.get("individual_risk_categories", {}).items()]
-        found += [(str(n), e, e.value) for n, e in self.merged.keyed.get("custom_risk_categories", {}).items()]
+        found = [
+            (str(n), e, e.value)
+            for n, e in self.merged.keyed.get("individual_risk_categories", {}).items()
+        ]
+        found += [
+            (str(n), e, e.value)
+            for n, e in self.merged.keyed.get("custom_risk_categories", {}).items()
+        ]
         for entry in self.merged.lists.get("custom_risk_categories", []):
             value = entry.value
             title = value.get("title") if isinstance(value, dict) else None
-            found.append((str(title or (value.get("id") if isinstance(value, dict) else "")), entry, value))
+            found.append(
+                (str(title or (value.get("id") if isinstance(value, dict) else "")), entry, value)
+            )
         for title, entry, value in found:
             if not isinstance(value, dict):
                 raise ImporterError(f"{entry.where}: risk category '{title}' must be a mapping")
@@ -716,17 +825,32 @@ class _ThreagileRead:
             risks = category.get("risks_identified") or {}
             if not isinstance(risks, dict):
                 raise ImporterError(f"{entry.where}: risks_identified of '{cid}' must be a mapping")
-            if cid.startswith(GENERATED_CATEGORY_PREFIX) and not cid.startswith(TEAM_CATEGORY_PREFIX):
+            if cid.startswith(GENERATED_CATEGORY_PREFIX) and not cid.startswith(
+                TEAM_CATEGORY_PREFIX
+            ):
                 generated += len(risks)
                 continue
-            for key in ("asvs", "cheat_sheet", "action", "check", "function", "detection_logic", "risk_assessment", "false_positives"):
+            for key in (
+                "asvs",
+                "cheat_sheet",
+                "action",
+                "check",
+                "function",
+                "detection_logic",
+                "risk_assessment",
+                "false_positives",
+            ):
                 if category.get(key):
                     self.lose(f"risk categories' {key.replace('_', ' ')}")
                     break
             for risk_title, risk in risks.items():
-                where = entry.document.location((*entry.path, "risks_identified", risk_title), key=True)
+                where = entry.document.location(
+                    (*entry.path, "risks_identified", risk_title), key=True
+                )
                 if not isinstance(risk, dict):
-                    raise ImporterError(f"{where}: identified risk '{risk_title}' must be a mapping")
+                    raise ImporterError(
+                        f"{where}: identified risk '{risk_title}' must be a mapping"
+                    )
                 self.risk(cid, category, str(risk_title), risk, where)
         if generated:
             self.draft.notes.append(
@@ -736,10 +860,19 @@ class _ThreagileRead:
         for key, entry, body in tracking:
             self.decision(key, entry, body)
 
-    def risk(self, category_id: str, category: Mapping[str, Any], title: str, risk: Mapping[str, Any], where: Location) -> None:
+    def risk(
+        self,
+        category_id: str,
+        category: Mapping[str, Any],
+        title: str,
+        risk: Mapping[str, Any],
+        where: Location,
+    ) -> None:
         synthetic = synthetic_id(category_id, risk)
         if category_id.startswith(TEAM_CATEGORY_PREFIX):
-            tid = self.draft.element_id(category_id[len(TEAM_CATEGORY_PREFIX):], where, f"risk '{title}'")
+            tid = self.draft.element_id(
+                category_id[len(TEAM_CATEGORY_PREFIX) :], where, f"risk '{title}'"
+            )
         else:
             tid = self.draft.element_id(team_threat_id(synthetic), where, f"risk '{title}'")
         if any(t.id == tid for t in self.draft.threats):
@@ -761,7 +894,9 @@ class _ThreagileRead:
         runtime = as_text(risk.get("most_relevant_shared_runtime"))
         if runtime:
             if runtime not in self.runtimes:
-                raise ImporterError(f"{where}: most_relevant_shared_runtime '{runtime}' is not in the model")
+                raise ImporterError(
+                    f"{where}: most_relevant_shared_runtime '{runtime}' is not in the model"
+                )
             self.lose("risks' most relevant shared runtime")
         breached = []
         for ref in as_list(risk.get("data_breach_technical_assets")):
@@ -794,14 +929,19 @@ class _ThreagileRead:
         impact = IMPACT.get(str(risk.get("exploitation_impact")))
         if likelihood is not None and impact is not None:
             fields["likelihood"], fields["impact_score"] = likelihood, impact
-        self.draft.add("threats", ThreatStatement, tid, _clean(fields), where, f"risk '{plain(title)[:80]}'")
+        self.draft.add(
+            "threats", ThreatStatement, tid, _clean(fields), where, f"risk '{plain(title)[:80]}'"
+        )
 
     def decision(self, key: str, entry: _Entry, body: dict[str, Any]) -> None:
         where = entry.where
         matched = [tid for rid, tid in self.risk_ids.items() if matches_risk(key, rid)]
         status_word = as_text(body.get("status")) or "unchecked"
         if status_word not in STATUS:
-            raise ImporterError(f"{where}: risk tracking '{key}': unknown status '{status_word}' (one of: {', '.join(STATUS)})")
+            raise ImporterError(
+                f"{where}: risk tracking '{key}': unknown status '{status_word}' (one of: "
+                f"{', '.join(STATUS)})"
+            )
         if not matched:
             rule = key.split("@", 1)[0]
             self.draft.notes.append(
@@ -830,9 +970,19 @@ class _ThreagileRead:
         for tid in matched:
             fingerprint = f"team-threat@{tid}"
             if any(t.id == fingerprint for t in self.draft.tracking):
-                self.draft.notes.append(f"{where}: risk tracking '{key}': '{tid}' already has a decision (an earlier key matched it): kept that one")
+                self.draft.notes.append(
+                    f"{where}: risk tracking '{key}': '{tid}' already has a decision (an earlier "
+                    "key matched it): kept that one"
+                )
                 continue
-            self.draft.add("tracking", TrackingEntry, fingerprint, _clean(fields), where, f"risk tracking '{key}'")
+            self.draft.add(
+                "tracking",
+                TrackingEntry,
+                fingerprint,
+                _clean(fields),
+                where,
+                f"risk tracking '{key}'",
+            )
 
 
 def _within(inner: str, outer: str, parents: Mapping[str, str]) -> bool:
