@@ -61,17 +61,8 @@ _NATIVE = {
         "likelihood",
         "impact_score",
         "tags",
-        "elements",
-        "mitigations",
     },
 }
-_OTM_PROPERTIES = (
-    "otm_type",
-    "otm_parent",
-    "otm_position",
-    "otm_trust_rating",
-    "otm_bidirectional",
-)
 
 
 def _jsonable(value: Any) -> Any:
@@ -123,7 +114,10 @@ class OtmExporter(ModelExporter):
         """What OTM cannot carry of ``model`` (and of the last export's threats)."""
         lines = []
         if model.assumptions:
-            lines.append(f"{len(model.assumptions)} assumptions (OTM has no assumptions)")
+            lines.append(
+                f"{len(model.assumptions)} assumptions for other OTM tools (OTM has none: they "
+                "ride in the project's attributes.threatforge)"
+            )
         if model.data:
             lines.append(
                 f"the integrity and availability of {len(model.data)} data assets (threatforge "
@@ -209,18 +203,23 @@ class _Writer:
             for k in ("criticality", "compliance", "repository", "version")
             if k in fields
         }
-        if extra:
-            project["attributes"] = {TEAM_ATTRIBUTE: extra}
+        extra["properties"] = fields.get("properties", {})
+        if self.model.assumptions:
+            extra["assumptions"] = {
+                key: element_fields(a, "assumptions") for key, a in self.model.assumptions.items()
+            }
+        project["attributes"] = {TEAM_ATTRIBUTE: extra}
         return project
 
     def attribute_fields(self, element: Any, section: str) -> dict[str, Any]:
         fields = element_fields(element, section)
         extra = {k: v for k, v in fields.items() if k not in _NATIVE[section]}
-        properties = {
-            k: v for k, v in extra.pop("properties", {}).items() if k not in _OTM_PROPERTIES
-        }
-        if properties:
-            extra["properties"] = properties
+        if "name" in _NATIVE[section] and getattr(element, "name", "") is None:
+            extra["name"] = None  # OTM needs a name: the id is written, this says there was none
+        # every property, the otm_* ones too: the importer takes these rather than deriving them
+        extra["properties"] = fields.get("properties", {})
+        if section == "controls" and element.risk_reduction is None:
+            extra["risk_reduction"] = None
         return extra
 
     def shape(self, eid: str, properties: Mapping[str, Any]) -> list[dict[str, Any]] | None:
@@ -243,6 +242,8 @@ class _Writer:
             for k, v in element_fields(data, "data").items()
             if k in ("classification", "categories", "owner", "retention_days")
         }
+        if data.name is None:
+            extra["name"] = None
         asset: dict[str, Any] = {
             "name": data.name or data.id,
             "id": data.id,

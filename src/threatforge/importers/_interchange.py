@@ -22,6 +22,7 @@ from threatforge.importers.builder import origin_text
 from threatforge.importers.ids import element_id
 from threatforge.importers.interface import ImportedModel
 from threatforge.model import (
+    Assumption,
     Boundary,
     Component,
     Control,
@@ -113,6 +114,7 @@ class InterchangeDraft:
     components: list[Component] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
     threats: list[ThreatStatement] = field(default_factory=list)
     tracking: list[TrackingEntry] = field(default_factory=list)
     origins: dict[Any, Location] = field(default_factory=dict)
@@ -181,6 +183,7 @@ class InterchangeDraft:
             components=self.components,
             flows=self.flows,
             controls=self.controls,
+            assumptions=self.assumptions,
             threats=self.threats,
             tracking=self.tracking,
             files=tuple(self.files),

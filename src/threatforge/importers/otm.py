@@ -51,6 +51,7 @@ from threatforge.importers._interchange import (
 )
 from threatforge.importers.interface import ImportedModel, Importer
 from threatforge.model import (
+    Assumption,
     Boundary,
     Component,
     ComponentKind,
@@ -320,9 +321,14 @@ class _OtmRead:
             "properties": properties,
         }
         extra = _mapping(_mapping(project.get("attributes")).get(TEAM_ATTRIBUTE))
-        for key in ("criticality", "compliance", "repository", "version"):
+        for key in ("criticality", "compliance", "repository", "version", "properties"):
             if key in extra:
                 body[key] = extra[key]
+        for aid, fields in _mapping(extra.get("assumptions")).items():
+            eid = self.draft.element_id(aid, where, f"assumption '{aid}'")
+            self.draft.add(
+                "assumptions", Assumption, eid, _mapping(fields), where, f"assumption '{aid}'"
+            )
         if project.get("ownerContact"):
             self.lose("the project's ownerContact")
         if project.get("tags"):
@@ -349,7 +355,9 @@ class _OtmRead:
                 self.draft.notes.append(
                     f"{where}: asset '{did}' states no confidentiality: read as confidential"
                 )
-            if risk.get("integrity") is not None or risk.get("availability") is not None:
+            if not extra and (
+                risk.get("integrity") is not None or risk.get("availability") is not None
+            ):
                 self.lose("assets' integrity and availability ratings")
             if risk.get("comment"):
                 self.lose("assets' risk comments")
@@ -359,7 +367,7 @@ class _OtmRead:
                 "classification": classification,
                 "categories": extra.get("categories", []),
             }
-            for key in ("retention_days", "owner"):
+            for key in ("retention_days", "owner", "name"):
                 if key in extra:
                     body[key] = extra[key]
             self.draft.add("data", DataAsset, did, _clean(body), where, f"asset '{did}'", did)
@@ -385,15 +393,13 @@ class _OtmRead:
             risk = _mapping(zone.get("risk"))
             rating = _number(risk.get("trustRating"))
             extra = self.attribute_fields(zone, "boundaries", where)
-            properties: dict[str, Any] = dict(extra.pop("properties", {}))
+            derived: dict[str, Any] = {}
             otm_type = as_text(zone.get("type"))
             if otm_type:
-                properties["otm_type"] = otm_type
+                derived["otm_type"] = otm_type
             if rating is not None:
-                properties["otm_trust_rating"] = int(rating) if rating.is_integer() else rating
-            position = _position(zone.get("representations"))
-            if position:
-                properties["otm_position"] = position
+                derived["otm_trust_rating"] = int(rating) if rating.is_integer() else rating
+            properties = _properties(extra, derived, zone.get("representations"))
             parent = _mapping(zone.get("parent"))
             inside = None
             if parent.get("trustZone") is not None:
@@ -430,7 +436,9 @@ class _OtmRead:
         if any(k != TEAM_ATTRIBUTE for k in attributes):
             self.lose(f"{section}' attributes")
         extra = _mapping(attributes.get(TEAM_ATTRIBUTE))
-        return {k: v for k, v in extra.items() if k not in _NATIVE.get(section, set())}
+        # a native field written as null says threatforge had none (OTM required one)
+        native = _NATIVE.get(section, set())
+        return {k: v for k, v in extra.items() if k not in native or v is None}
 
     # --- components --------------------------------------------------------------------------
 
@@ -482,15 +490,13 @@ class _OtmRead:
         extra = self.attribute_fields(item, "components", where)
         otm_type = as_text(item.get("type")) or ""
         mapped = otm_types().lookup(otm_type) if otm_type else OtmType(kind=ComponentKind.SERVICE)
-        properties: dict[str, Any] = dict(extra.pop("properties", {}))
+        derived: dict[str, Any] = {}
         if otm_type:
-            properties["otm_type"] = otm_type
+            derived["otm_type"] = otm_type
         kind, ref = parents.get(cid, ("", ""))
         if kind == "component":
-            properties["otm_parent"] = self.component_ids[ref]
-        position = _position(item.get("representations"))
-        if position:
-            properties["otm_position"] = position
+            derived["otm_parent"] = self.component_ids[ref]
+        properties = _properties(extra, derived, item.get("representations"))
         paths = [
             str(r["file"])[:300]
             for r in as_list(item.get("representations"))
@@ -549,23 +555,24 @@ class _OtmRead:
     def dataflows(self) -> None:
         for index, item in self.items("dataflows"):
             where = self.at("dataflows", index)
-            fid = self.draft.element_id(item.get("id"), where, f"data flow {index}")
             ends = []
             for key in ("source", "destination"):
                 raw = item.get(key)
                 end = self.component_ids.get(str(raw))
                 if end is None:
                     raise ImporterError(
-                        f"{where}: data flow '{fid}': unknown {key} '{str(raw)[:80]}' (a data "
+                        f"{where}: data flow {index}: unknown {key} '{str(raw)[:80]}' (a data "
                         "flow joins components)"
                     )
                 ends.append(end)
+            fid = str(item.get("id"))
+            if fid != f"{ends[0]}->{ends[1]}":
+                fid = self.draft.element_id(item.get("id"), where, f"data flow {index}")
             extra = self.attribute_fields(item, "flows", where)
-            properties: dict[str, Any] = dict(extra.pop("properties", {}))
-            if item.get("bidirectional") is True:
-                properties["otm_bidirectional"] = True
+            derived = {"otm_bidirectional": True} if item.get("bidirectional") is True else {}
+            properties = _properties(extra, derived, None)
             body: dict[str, Any] = {
-                "id": fid,
+                "id": fid if fid != f"{ends[0]}->{ends[1]}" else None,
                 "from": ends[0],
                 "to": ends[1],
                 "name": as_text(item.get("name")),
@@ -760,15 +767,33 @@ class _OtmRead:
             "applies_to": elements or ["*"],
             "risk_reduction": None if reduction is None else round(max(0.0, min(100.0, reduction))),
         }
-        if not links:
+        if not links and not extra:
             self.draft.notes.append(
                 f"{where}: mitigation '{mid}' is linked to no threat: imported as a planned "
                 "control for every element"
             )
         if any(state not in ("implemented", "required") for _, _, state in links):
             self.lose("mitigation states other than implemented and required")
+        if extra:  # written by threatforge: its own links, not the ones derived above
+            body["mitigates"] = extra.get("mitigates", [])
         body.update(extra)
         self.draft.add("controls", Control, mid, _clean(body), where, f"mitigation '{mid}'")
+
+
+def _properties(
+    extra: dict[str, Any], derived: dict[str, Any], representations: Any
+) -> dict[str, Any]:
+    """An element's properties: as threatforge wrote them in ``attributes.threatforge`` (the
+    diagram position taken from the file, where it was moved), else derived from OTM fields."""
+    position = _position(representations)
+    if "properties" in extra:
+        properties = dict(_mapping(extra.pop("properties")))
+        if position and "otm_position" in properties:
+            properties["otm_position"] = position
+        return properties
+    if position:
+        derived["otm_position"] = position
+    return derived
 
 
 def _position(representations: Any) -> list[float | int] | None:
