@@ -198,7 +198,7 @@ class _Writer:
         if system.owner:
             project["owner"] = system.owner
         fields = element_fields(system, "system")
-        extra = {
+        extra: dict[str, Any] = {
             k: fields[k]
             for k in ("criticality", "compliance", "repository", "version")
             if k in fields
