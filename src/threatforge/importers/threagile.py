@@ -919,7 +919,7 @@ class _ThreagileRead:
             "impacted_assets": list(dict.fromkeys(breached)),
             "elements": list(dict.fromkeys(elements)),
             "stride": [stride.value] if stride else [],
-            "mitigations": [mitigation[:300]] if mitigation else [],
+            "mitigations": _mitigations(mitigation, category_id),
             "cwe": [cwe] if cwe else [],
             "severity": as_text(risk.get("severity")),
             "type": None if category_id.startswith(TEAM_CATEGORY_PREFIX) else category_id,
@@ -983,6 +983,16 @@ class _ThreagileRead:
                 where,
                 f"risk tracking '{key}'",
             )
+
+
+def _mitigations(text: str | None, category_id: str) -> list[str]:
+    """A category's mitigation as the threat's mitigations: the ones ``export threagile`` joined
+    with "; " for a team threat apart again, else the one text (cut to 300 characters)."""
+    if not text:
+        return []
+    if category_id.startswith(TEAM_CATEGORY_PREFIX):
+        return [part.strip()[:300] for part in text.split("; ") if part.strip()]
+    return [text[:300]]
 
 
 def _within(inner: str, outer: str, parents: Mapping[str, str]) -> bool:
