@@ -119,6 +119,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Importers: CloudFormation templates",
         "Drift (issue 16 item 8)",
         "Importers: Threat Composer and Threat Dragon files (issue 17)",
+        "Interchange files: OTM and Threagile (issue 17)",
         "Rule packs and plugins",
         "PDF and HTML rendering",
         "Code and dependencies",

@@ -43,6 +43,8 @@ BUILTIN_ASSESSMENT_FORMATS: Mapping[str, str] = {
 BUILTIN_MODEL_FORMATS: Mapping[str, str] = {
     "threat-composer": "threatforge.exporters.threat_composer:ThreatComposerExporter",
     "threat-dragon": "threatforge.exporters.threat_dragon:ThreatDragonExporter",
+    "otm": "threatforge.exporters.otm:OtmExporter",
+    "threagile": "threatforge.exporters.threagile:ThreagileExporter",
 }
 """Built-in model formats (interchange with other tools), name -> ``module:class``."""
 

@@ -27,6 +27,8 @@ BUILTIN_IMPORTERS: Mapping[str, str] = {
     "openapi": "threatforge.importers.openapi:OpenApiImporter",
     "threat-composer": "threatforge.importers.threat_composer:ThreatComposerImporter",
     "threat-dragon": "threatforge.importers.threat_dragon:ThreatDragonImporter",
+    "otm": "threatforge.importers.otm:OtmImporter",
+    "threagile": "threatforge.importers.threagile:ThreagileImporter",
 }
 """Built-in importers, name -> ``module:class`` (imported on first use)."""
 

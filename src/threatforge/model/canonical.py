@@ -138,7 +138,9 @@ ELEMENT_KEY_ORDER: dict[str, tuple[str, ...]] = {
         "properties",
         "origin",
     ),
-    "controls": ("name", "description", "status", "mitigates", "applies_to", "reference"),
+    "controls": (
+        "name", "description", "status", "mitigates", "applies_to", "reference", "risk_reduction"
+    ),
     "assumptions": ("description", "elements", "owner", "verified"),
     # the Threat Composer sentence in its order, then where it sits, how bad, what mitigates it
     "threats": (

@@ -647,6 +647,10 @@ class Control(_Element):
     applies_to: list[ControlTarget] = Field(default_factory=list)
     """The elements it covers; ``["*"]`` for every element (so is an empty list, with a warning)."""
     reference: ShortText | None = None
+    risk_reduction: Annotated[int, Field(ge=0, le=100)] | None = None
+    """How much the control reduces the risk of what it mitigates, in percent, as a team or an
+    interchange format states it (OTM's ``riskReduction``); informational: the engine's -1 per
+    implemented control does not read it."""
 
     @property
     def applies_everywhere(self) -> bool:
