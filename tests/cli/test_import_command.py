@@ -86,7 +86,8 @@ def test_without_output_the_model_is_printed(shop: Path) -> None:
         (
             ["import", "compse", "."],
             "error: unknown importer 'compse' — did you mean 'compose'? "
-            "(known: compose, cloudformation, kubernetes, openapi, threat-composer, threat-dragon)",
+            "(known: compose, cloudformation, kubernetes, openapi, threat-composer, threat-dragon, "
+            "otm, threagile)",
         ),
         (["import", "compose"], "error: 'compose' needs at least one PATH (a file or a folder)"),
         (["import", "compose", "missing"], "error: missing: no such file or folder"),
@@ -170,7 +171,7 @@ def test_import_auto_with_nothing_to_read_exits_2(
     assert out.splitlines() == [
         "skipped: main.tf: Terraform (no importer for it yet)",
         "error: .: no source an importer reads (compose, cloudformation, kubernetes, openapi, "
-        "threat-composer, threat-dragon)",
+        "threat-composer, threat-dragon, otm, threagile)",
     ]
     assert run("import", "auto")[1].strip() == (
         "error: 'auto' takes one folder: threatforge import auto DIR"

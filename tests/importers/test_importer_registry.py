@@ -79,7 +79,7 @@ def test_a_plugin_importer_reads_files_into_a_model_with_origins(
     )
     assert importers.names == (
         "compose", "cloudformation", "kubernetes", "openapi", "threat-composer", "threat-dragon",
-        "lines",
+        "otm", "threagile", "lines",
     )
     listing = tmp_path / "services.txt"
     listing.write_text("orders\npayments\n")
@@ -96,8 +96,9 @@ def test_an_unknown_importer_is_refused_with_a_hint(monkeypatch: pytest.MonkeyPa
     assert str(raised.value) == (
         "unknown importer 'line' — did you mean 'lines'? "
         "(known: compose, cloudformation, kubernetes, openapi, threat-composer, threat-dragon, "
-        "lines)"
+        "otm, threagile, lines)"
     )
     assert load_importers(include_plugins=False).names == (
-        "compose", "cloudformation", "kubernetes", "openapi", "threat-composer", "threat-dragon"
+        "compose", "cloudformation", "kubernetes", "openapi", "threat-composer", "threat-dragon",
+        "otm", "threagile",
     )

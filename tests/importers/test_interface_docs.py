@@ -39,11 +39,13 @@ def test_the_importer_interface_names_the_built_in_importers_and_the_command() -
         "openapi": "threatforge.importers.openapi:OpenApiImporter",
         "threat-composer": "threatforge.importers.threat_composer:ThreatComposerImporter",
         "threat-dragon": "threatforge.importers.threat_dragon:ThreatDragonImporter",
+        "otm": "threatforge.importers.otm:OtmImporter",
+        "threagile": "threatforge.importers.threagile:ThreagileImporter",
     }
     assert interface.__doc__ is not None
     assert (
-        "(``compose``, ``cloudformation``, ``kubernetes``, ``openapi``, ``threat-composer`` and "
-        "``threat-dragon`` today)"
+        "(``compose``, ``cloudformation``, ``kubernetes``, ``openapi``, ``threat-composer``, "
+        "``threat-dragon``, ``otm`` and ``threagile`` today)"
         in " ".join(interface.__doc__.split())
     )
     assert "``threatforge import KIND PATH...``" in interface.__doc__

@@ -322,3 +322,11 @@ def test_a_file_that_is_not_otm_says_so(tmp_path: Path) -> None:
     with pytest.raises(ImporterError) as caught:
         read(path)
     assert str(caught.value) == (f"{path}: not an OTM file (it needs 'otmVersion' and 'project')")
+
+
+def test_the_shared_vocabulary_keeps_the_importers_threat_source() -> None:
+    """interchange/ sits below the importers, so it repeats their threat source: kept equal."""
+    from threatforge.importers._interchange import THREAT_SOURCE
+    from threatforge.interchange.otm import OTM_THREAT_SOURCE
+
+    assert OTM_THREAT_SOURCE == THREAT_SOURCE == "threat actor"

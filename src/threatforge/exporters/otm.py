@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from threatforge.exporters.interface import ModelExporter
 from threatforge.exporters.threat_list import GENERATED_TAG, ExportedThreat, export_threats
-from threatforge.importers.otm import (
+from threatforge.interchange.otm import (
     GENERATED_ATTRIBUTE,
     OTM_THREAT_SOURCE,
     TEAM_ATTRIBUTE,

@@ -16,11 +16,9 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from threatforge.exporters.interface import ModelExporter
 from threatforge.exporters.threat_list import ExportedThreat, export_threats
-from threatforge.importers.threagile import (
+from threatforge.interchange.threagile import (
     AUTHENTICATION,
     CHECKED,
     GENERATED_CATEGORY_PREFIX,
@@ -30,11 +28,14 @@ from threatforge.importers.threagile import (
     TEAM_CATEGORY_PREFIX,
     ZONE_KINDS,
     link_id,
+    slug,
     synthetic_id,
     team_threat_id,
     threagile_vocabulary,
 )
 from threatforge.model import Component, ComponentKind, Flow
+from threatforge.model.vocabulary import KindGroup, kind_group
+from threatforge.model.writer import yaml_document
 
 if TYPE_CHECKING:
     from threatforge.assessment import Assessment
@@ -102,14 +103,7 @@ _AT_REST = {
 _LIKELIHOOD = {1: "unlikely", **{v: k for k, v in LIKELIHOOD.items()}}
 _IMPACT = {1: "low", **{v: k for k, v in IMPACT.items()}}
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_EXTERNAL = frozenset({ComponentKind.ACTOR, ComponentKind.CLIENT, ComponentKind.EXTERNAL_SERVICE})
-
-
-class _Dumper(yaml.SafeDumper):
-    """PyYAML's safe emitter; lists indented under their key."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
+_EXTERNAL = kind_group(KindGroup.EXTERNAL)
 
 
 class ThreagileExporter(ModelExporter):
@@ -131,7 +125,7 @@ class ThreagileExporter(ModelExporter):
 
             assessment = analyze(model, (), analyses=())
         document = _Writer(model, export_threats(assessment), self._notes).document()
-        return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        return yaml_document(document)
 
     def dropped(self, model: Model) -> tuple[str, ...]:
         """What Threagile cannot carry of ``model`` (and of the last export's threats)."""
@@ -166,9 +160,8 @@ def _link_title(flow: Flow) -> str:
 
 
 def _flow_id(model: Model, flow: Flow) -> str:
-    from threatforge.importers.threagile import _slug
 
-    return f"{flow.source}/{_slug(_link_title(flow))}"
+    return f"{flow.source}/{slug(_link_title(flow))}"
 
 
 class _Writer:
@@ -278,7 +271,7 @@ class _Writer:
             "usage": str(props.get("threagile_usage") or "business"),
             "used_as_client_by_human": "used_as_client_by_human" in flags
             if "threagile_type" in props
-            else kind in (ComponentKind.ACTOR, ComponentKind.CLIENT),
+            else kind in kind_group(KindGroup.PEOPLE),
             "out_of_scope": "out_of_scope" in flags,
             "size": str(props.get("threagile_size") or "component"),
             "technologies": technologies,

@@ -2,9 +2,10 @@
 out, with where each element came from and notes on what could not be carried.
 
 This is the seam the model importers (Terraform, CloudFormation, Kubernetes, Compose, OpenAPI:
-issue 16; Threat Composer, Threat Dragon: issue 17) plug into: the built-in ones are listed in
-:mod:`threatforge.importers.registry` (``compose``, ``cloudformation``, ``kubernetes``,
-``openapi``, ``threat-composer`` and ``threat-dragon`` today), plugins register
+issue 16; Threat Composer, Threat Dragon, OTM, Threagile: issue 17) plug into: the built-in
+ones are listed in :mod:`threatforge.importers.registry` (``compose``, ``cloudformation``,
+``kubernetes``, ``openapi``, ``threat-composer``, ``threat-dragon``, ``otm`` and ``threagile``
+today), plugins register
 through the ``threatforge.importers`` entry point, and ``threatforge import KIND PATH...`` runs
 them. A :class:`MappedImporter` reads what each resource type becomes from mapping data
 (docs/importers.md). Importers never write files and never print: their caller writes the model

@@ -26,7 +26,14 @@ from threatforge.model._model import Model
 from threatforge.model.canonical import document, model_differences, models_equal
 from threatforge.model.diagnostics import Diagnostic, Level, Location, ModelError
 
-__all__ = ["canonical_text", "replace_file", "save_model", "write_model", "yaml_scalar"]
+__all__ = [
+    "canonical_text",
+    "replace_file",
+    "save_model",
+    "write_model",
+    "yaml_document",
+    "yaml_scalar",
+]
 
 _INDENT = "  "
 
@@ -67,6 +74,24 @@ def yaml_scalar(value: Any) -> str:
     if text.endswith("\n...\n"):  # a plain scalar as a whole document: drop the end marker
         text = text[: -len("\n...\n")]
     return text.rstrip("\n")
+
+
+class _BlockDumper(_Dumper):
+    """The same emitter in block style, lists indented under their key."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def yaml_document(value: Any, *, width: int = 100) -> str:
+    """A whole document (another tool's file: ``export threagile``) as block-style YAML, keys
+    in their order, strings quoted and escaped as :func:`yaml_scalar` does."""
+    text = yaml.dump(value, Dumper=_BlockDumper, sort_keys=False, allow_unicode=True, width=width)
+    if any(_needs_escape(ch) for ch in text if ch != "\n"):
+        text = yaml.dump(
+            value, Dumper=_BlockDumper, sort_keys=False, allow_unicode=False, width=width
+        )
+    return text
 
 
 def _dumped(value: Any, *, allow_unicode: bool) -> str:
