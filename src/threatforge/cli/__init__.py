@@ -28,6 +28,7 @@ from threatforge.cli import (
     _model_commands,
     _reports,
     _sdlc,
+    _workshop,
 )
 from threatforge.cli._output import Exit, output
 
@@ -72,6 +73,7 @@ _coverage.register(app)
 _compliance.register(app)
 _import.register(app)
 _export.register(app)
+_workshop.register(app)
 
 
 def main() -> None:
