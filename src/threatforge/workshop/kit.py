@@ -17,7 +17,8 @@ HTML and PDF. The server's threat modeling sessions use the same agenda
   data), six cards each plus an Ace; each card names the element of this model to try it on
   (the elements of the right kind, the ones with the most open results first).
 - **Exercises**: "what can go wrong on this flow?" for up to five flows with findings (boundary
-  crossings first); the answer key is exactly the engine's findings on those flows, with the
+  crossings first), then flows with open applicable threats; the answer key is exactly the
+  engine's findings on those flows (a finding is on the flow it names first), with the open
   applicable threats there as "also ask".
 - **Quiz**: questions with one right answer each, drawn from the model and its findings.
 """
@@ -31,7 +32,7 @@ from importlib import resources
 from typing import Any
 
 from threatforge.assessment import ApplicableThreat, Assessment, Finding, Severity
-from threatforge.model import Component, Flow, Model
+from threatforge.model import Component, Flow, Model, parse_yaml_text
 from threatforge.model.labels import element_labels
 from threatforge.model.vocabulary import KindGroup, kind_group
 
@@ -115,7 +116,7 @@ class Exercise:
     findings: tuple[Finding, ...]
     """The answer key: the engine's findings on this flow."""
     threats: tuple[ApplicableThreat, ...]
-    """Applicable threats on it: questions to ask as well."""
+    """Open applicable threats on it: questions to ask as well."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +144,14 @@ class WorkshopKit:
     quiz: tuple[QuizQuestion, ...]
     minutes: Mapping[str, int] = field(default_factory=dict)
     """The session's blocks: intro, agenda, wrap-up."""
+    suits: Mapping[str, str] = field(default_factory=dict)
+    """The deck's suits, in order: what each one attacks."""
 
 
 @functools.cache
 def _prompts() -> dict[str, Any]:
-    from threatforge.model._yaml import parse_text
-
     text = (resources.files("threatforge.workshop") / "prompts.yaml").read_text("utf-8")
-    value: dict[str, Any] = parse_text(text, "threatforge/workshop/prompts.yaml").value
+    value: dict[str, Any] = parse_yaml_text(text, "threatforge/workshop/prompts.yaml").value
     return value
 
 
@@ -370,9 +371,10 @@ def _deck(model: Model, assessment: Assessment) -> tuple[Card, ...]:
             used.add(element)
             label = labels.get(element, element)
             cards.append(Card(name, _RANKS[index], _fill(spec["text"], element=label), label))
+        noun = name[0].lower() + name[1:]  # "privacy (LINDDUN)", not "(linddun)"
         cards.append(Card(
-            name, "A", f"Invent a new {name.lower()} threat that none of these cards names, on "
-            "any element of the diagram.", "any element",
+            name, "A", f"Invent a new {noun} threat that none of these cards names, on any "
+            "element of the diagram.", "any element",
         ))
     return tuple(cards)
 
@@ -385,16 +387,21 @@ def _exercises(model: Model, assessment: Assessment) -> tuple[Exercise, ...]:
         if finding.elements:
             findings.setdefault(finding.elements[0], []).append(finding)
     threats: dict[str, list[ApplicableThreat]] = {}
-    for threat in assessment.applicable_threats:
+    for threat in assessment.open_threats:
         if threat.elements:
             threats.setdefault(threat.elements[0], []).append(threat)
-    candidates = [f for f in model.flows if f.id in findings]
-    candidates.sort(key=lambda f: (graph.crossing(f) is None, -len(findings[f.id])))
+    # flows with findings first (boundary crossings, then the most findings); then, for a
+    # model the engine finds nothing on, flows with applicable threats: their questions
+    candidates = [f for f in model.flows if f.id in findings or f.id in threats]
+    candidates.sort(key=lambda f: (
+        f.id not in findings, graph.crossing(f) is None, -len(findings.get(f.id, ())),
+        -len(threats.get(f.id, ())),
+    ))
     exercises = []
     for flow in candidates[:MAX_EXERCISES]:
         exercises.append(Exercise(
             flow.id, labels.get(flow.id, flow.id), _context(model, flow, labels),
-            tuple(findings[flow.id]), tuple(threats.get(flow.id, ())),
+            tuple(findings.get(flow.id, ())), tuple(threats.get(flow.id, ())),
         ))
     return tuple(exercises)
 
@@ -501,20 +508,28 @@ def _classification_of(model: Model, component_id: str) -> str:
     return ranked[0].value if ranked else "unknown"
 
 
+def _suits(deck: Sequence[Card]) -> dict[str, str]:
+    """The suits the deck has, in its order, each with what it attacks."""
+    words = {_SUIT_NAMES[suit]: text for suit, text in _prompts()["suits"].items()}
+    return {card.suit: words[card.suit] for card in deck}
+
+
 def build_kit(
     model: Model, assessment: Assessment, session_minutes: int = SESSION_MINUTES
 ) -> WorkshopKit:
     """The workshop kit for ``model`` (see the module)."""
     agenda, later = build_agenda(model, assessment, session_minutes)
     exercises = _exercises(model, assessment)
+    deck = _deck(model, assessment)
     return WorkshopKit(
         system=model.system.name,
         description=model.system.description or "",
         agenda=agenda,
         later=later,
-        deck=_deck(model, assessment),
+        deck=deck,
         exercises=exercises,
         quiz=_quiz(model, assessment, exercises),
+        suits=_suits(deck),
         minutes={
             "intro": INTRO_MINUTES,
             "agenda": sum(item.minutes for item in agenda),

@@ -8,15 +8,18 @@ reports do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from threatforge import __version__
 from threatforge.reports.html import content_security_policy
+from threatforge.text.lines import drop_controls, visible_bidi
 from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text
 from threatforge.workshop.kit import AgendaItem, Card, WorkshopKit
 
@@ -138,7 +141,7 @@ def render_exercises(kit: WorkshopKit) -> str:
         lines += [
             f"## Exercise {number}: what can go wrong on {_t(exercise.label)}?",
             "",
-            _t(exercise.context),
+            f"Flow {markdown_code(exercise.flow)}: {_t(exercise.context)}",
             "",
             "Your threats:",
             "",
@@ -154,8 +157,17 @@ def render_answer_key(kit: WorkshopKit) -> str:
     """The answer key: per exercise, the engine's findings on that flow (and the applicable
     threats to ask about)."""
     lines = [f"# Answer key: {_t(kit.system)}", ""]
+    if not kit.exercises:
+        lines += ["No exercises: the engine finds nothing on any flow of this model.", ""]
     for number, exercise in enumerate(kit.exercises, start=1):
-        lines += [f"## Exercise {number}: {_t(exercise.label)}", "", "The engine's findings:", ""]
+        lines += [
+            f"## Exercise {number}: {_t(exercise.label)}",
+            "",
+            f"Flow {markdown_code(exercise.flow)}. The engine's findings:",
+            "",
+        ]
+        if not exercise.findings:
+            lines.append("- none: no rule finds a threat on this flow as it is modelled")
         for finding in exercise.findings:
             stride = ", ".join(s.value for s in finding.meta.stride)
             fix = finding.meta.mitigations[0] if finding.meta.mitigations else ""
@@ -193,12 +205,21 @@ def render_quiz_answers(kit: WorkshopKit) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _visible(value: Any) -> Any:
+    """Every text printed into the deck, before Jinja2 escapes it: control characters dropped,
+    bidi controls written out (``\\u202e``) so that a card reads as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible_bidi(drop_controls(value))
+    return value
+
+
 @cache
 def _environment() -> Environment:
     return Environment(
         loader=PackageLoader("threatforge.workshop", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
+        finalize=_visible,
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -209,8 +230,18 @@ def _css() -> str:
     return (resources.files("threatforge.workshop") / "templates" / "deck.css").read_text("utf-8")
 
 
-def _pages(cards: Sequence[Card]) -> list[Sequence[Card]]:
-    return [cards[i:i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)]
+def _css_class(suit: str) -> str:
+    """``suit-information-disclosure``, ``suit-privacy-linddun``: the class deck.css colours."""
+    return "suit-" + "-".join(re.findall(r"[a-z]+", suit.lower()))
+
+
+def _pages(cards: Sequence[Card]) -> list[list[dict[str, str]]]:
+    shown = [
+        {"suit": c.suit, "rank": c.rank, "text": c.text, "element": c.element,
+         "css": _css_class(c.suit)}
+        for c in cards
+    ]
+    return [shown[i:i + CARDS_PER_PAGE] for i in range(0, len(shown), CARDS_PER_PAGE)]
 
 
 def render_deck_html(kit: WorkshopKit) -> str:
@@ -220,6 +251,11 @@ def render_deck_html(kit: WorkshopKit) -> str:
     return template.render(
         system=kit.system,
         pages=_pages(kit.deck),
+        suits=[
+            {"name": name, "words": words, "css": _css_class(name),
+             "count": sum(1 for c in kit.deck if c.suit == name)}
+            for name, words in kit.suits.items()
+        ],
         count=len(kit.deck),
         version=__version__,
         css=Markup(css),  # noqa: S704 - our stylesheet, hashed into the policy
