@@ -1,4 +1,5 @@
-"""``threatforge workshop``: the workshop kit for a team's own model."""
+"""``threatforge workshop``: the workshop kit for a team's own model; ``threatforge training``:
+the generic training module."""
 
 from __future__ import annotations
 
@@ -84,6 +85,37 @@ def workshop(
     )
 
 
+def training(
+    out: Path = typer.Option(..., "--output", "-o", help="The folder to write the module to."),
+) -> None:
+    """Write a training module: secure design principles and threat modeling methods (STRIDE,
+    LINDDUN, attack trees, PASTA in outline), with exercises on the bundled examples and an
+    answer key drawn from the engine's findings."""
+    from threatforge.workshop.training import (
+        render_training_answer_key,
+        render_training_exercises,
+        render_training_module,
+        training_examples,
+    )
+
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        output.fail(f"{out} exists and is not a folder")
+    examples = training_examples()
+    files = {
+        "module.md": render_training_module(),
+        "exercises.md": render_training_exercises(examples),
+        "answer-key.md": render_training_answer_key(examples),
+    }
+    for name, text in files.items():
+        output.write(Path(name), text, inside=out)
+    count = sum(len(example.exercises) for example in examples)
+    output.info(
+        f"wrote the training module to {out}: {count} exercises on {len(examples)} examples "
+        f"({', '.join(files)})"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    """Add the command to the CLI."""
+    """Add the commands to the CLI."""
     app.command()(workshop)
+    app.command()(training)

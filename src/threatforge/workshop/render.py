@@ -21,10 +21,11 @@ from threatforge import __version__
 from threatforge.reports.html import content_security_policy
 from threatforge.text.lines import drop_controls, visible_bidi
 from threatforge.text.markdown import markdown_cell, markdown_code, markdown_text
-from threatforge.workshop.kit import AgendaItem, Card, WorkshopKit
+from threatforge.workshop.kit import AgendaItem, Card, Exercise, WorkshopKit
 
 __all__ = [
     "CARDS_PER_PAGE",
+    "answer_key_lines",
     "render_answer_key",
     "render_deck_html",
     "render_exercises",
@@ -160,27 +161,34 @@ def render_answer_key(kit: WorkshopKit) -> str:
     if not kit.exercises:
         lines += ["No exercises: the engine finds nothing on any flow of this model.", ""]
     for number, exercise in enumerate(kit.exercises, start=1):
-        lines += [
-            f"## Exercise {number}: {_t(exercise.label)}",
-            "",
-            f"Flow {markdown_code(exercise.flow)}. The engine's findings:",
-            "",
-        ]
-        if not exercise.findings:
-            lines.append("- none: no rule finds a threat on this flow as it is modelled")
-        for finding in exercise.findings:
-            stride = ", ".join(s.value for s in finding.meta.stride)
-            fix = finding.meta.mitigations[0] if finding.meta.mitigations else ""
-            key = markdown_code(finding.fingerprint)
-            lines.append(
-                f"- {finding.severity.value}: {_t(finding.title)} ({key}; {_t(stride)}). "
-                f"Fix: {_t(fix)}"
-            )
-        if exercise.threats:
-            lines += ["", "Also ask (applicable threats the model does not decide yet):", ""]
-            lines += [f"- {_t(t.title)}: {_t(t.question.text)}" for t in exercise.threats]
-        lines.append("")
+        lines += answer_key_lines(number, exercise)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def answer_key_lines(number: int, exercise: Exercise, *, level: str = "##") -> list[str]:
+    """One exercise of an answer key: its flow, the engine's findings on it (each with its
+    fingerprint, STRIDE categories and first mitigation), the open applicable threats."""
+    lines = [
+        f"{level} Exercise {number}: {_t(exercise.label)}",
+        "",
+        f"Flow {markdown_code(exercise.flow)}. The engine's findings:",
+        "",
+    ]
+    if not exercise.findings:
+        lines.append("- none: no rule finds a threat on this flow as it is modelled")
+    for finding in exercise.findings:
+        stride = ", ".join(s.value for s in finding.meta.stride)
+        fix = finding.meta.mitigations[0] if finding.meta.mitigations else ""
+        key = markdown_code(finding.fingerprint)
+        lines.append(
+            f"- {finding.severity.value}: {_t(finding.title)} ({key}; {_t(stride)}). "
+            f"Fix: {_t(fix)}"
+        )
+    if exercise.threats:
+        lines += ["", "Also ask (applicable threats the model does not decide yet):", ""]
+        lines += [f"- {_t(t.title)}: {_t(t.question.text)}" for t in exercise.threats]
+    lines.append("")
+    return lines
 
 
 def render_quiz(kit: WorkshopKit) -> str:
