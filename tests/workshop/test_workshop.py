@@ -288,3 +288,13 @@ def test_the_kit_is_the_same_every_time() -> None:
     assert render_deck_html(first) == render_deck_html(second)
     assert render_exercises(first) == render_exercises(second)
     assert render_answer_key(first) == render_answer_key(second)
+
+
+def test_the_deck_loads_nothing_and_allows_only_its_own_stylesheet() -> None:
+    _, _, kit = _kit(ROOT / "examples" / "card-checkout" / "threatmodel.yaml")
+    deck = render_deck_html(kit)
+    assert re.search(r"\b(src|href|srcset)\s*=|url\(|@import|<script|<link", deck) is None
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', deck)
+    assert policy is not None
+    assert policy[1].startswith("default-src 'none'; style-src 'sha256-")
+    assert deck.count("<style>") == 1
