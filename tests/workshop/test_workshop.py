@@ -298,3 +298,23 @@ def test_the_deck_loads_nothing_and_allows_only_its_own_stylesheet() -> None:
     assert policy is not None
     assert policy[1].startswith("default-src 'none'; style-src 'sha256-")
     assert deck.count("<style>") == 1
+
+
+def test_the_quiz_of_k8s_platform_and_its_answers() -> None:
+    _, _, kit = _kit(ROOT / "examples" / "k8s-platform" / "threatmodel.yaml")
+    answers = render_quiz_answers(kit).splitlines()
+    assert answers[:3] == [
+        "# Quiz answers: Shop platform (Kubernetes)",
+        "",
+        "1. d) information disclosure: cleartext-sensitive-flow is classed as information "
+        "disclosure.",
+    ]
+    assert answers[5] == (
+        "4. b) Keycloak (customer realm): Keycloak (customer realm) stores data classified "
+        "restricted."
+    )
+    assert answers[6].startswith("5. b) Yes: a decision without an expiry does not hide")
+    assert answers[7].startswith("6. c) Answering its question in the model: Its question: ")
+    quiz = render_quiz(kit)
+    assert "   d) information disclosure\n" in quiz
+    assert "Keycloak (customer realm) stores" not in quiz  # the answers are not in the quiz

@@ -442,9 +442,9 @@ def _quiz(model: Model, assessment: Assessment, exercises: Sequence[Exercise]) -
             options = sorted([right, *others[:3]], key=_STRIDE_WORDS.index)
             questions.append(QuizQuestion(
                 f"Which STRIDE category does this threat belong to: \"{finding.title}\"?",
-                tuple(options), options.index(right),
+                tuple(o.replace("-", " ") for o in options), options.index(right),
                 f"{finding.rule} is classed as "
-                f"{', '.join(s.value for s in finding.meta.stride)}.",
+                f"{', '.join(s.value.replace('-', ' ') for s in finding.meta.stride)}.",
             ))
     graph = model.graph
     inbound = [f for f in model.flows if (c := graph.crossing(f)) is not None and c.inbound]
@@ -481,8 +481,8 @@ def _quiz(model: Model, assessment: Assessment, exercises: Sequence[Exercise]) -
     questions.append(QuizQuestion(
         "A finding is accepted under tracking: with an owner and a justification but no expiry "
         "date. Does the CI gate count it as open?",
-        ("Yes: a decision without an expiry does not hide a finding", "No: it is accepted"),
-        0,
+        ("No: it is accepted", "Yes: a decision without an expiry does not hide a finding"),
+        1,
         "The gate hides a finding only for a complete decision within the policy: owner, "
         "justification and an expiry within the horizon.",
     ))
@@ -491,9 +491,9 @@ def _quiz(model: Model, assessment: Assessment, exercises: Sequence[Exercise]) -
         questions.append(QuizQuestion(
             f"The engine lists \"{threat.title}\" as an applicable threat. What turns it into a "
             "finding or rules it out?",
-            ("Answering its question in the model", "Nothing: it is always reported",
-             "Deleting the element"),
-            0,
+            ("Nothing: it is always reported", "Deleting the element",
+             "Answering its question in the model"),
+            2,
             f"Its question: {threat.question.text}",
         ))
     return tuple(questions)
