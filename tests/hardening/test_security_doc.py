@@ -119,6 +119,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Importers: CloudFormation templates",
         "Rule packs and plugins",
         "PDF and HTML rendering",
+        "Workshop kit and training module (issue 19 item 5)",
         "Code and dependencies",
         "What held, kept holding",
     ]

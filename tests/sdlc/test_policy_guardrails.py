@@ -115,7 +115,8 @@ def test_a_severity_floor_makes_a_finding_below_the_threshold_count(
     assert invoke("check", name, "--fail-on", "critical").exit_code == 0  # high < critical
     policy = _policy(
         tmp_path,
-        f"version: 1\nguardrails:\n  mandatory:\n    - rule: {RULE}\n      min_severity: critical\n",
+        f"version: 1\nguardrails:\n  mandatory:\n    - rule: {RULE}\n"
+        "      min_severity: critical\n",
     )
     result = invoke("check", name, "--fail-on", "critical", "--policy", policy)
     assert result.exit_code == 1
