@@ -122,6 +122,7 @@ def test_each_group_of_guarantees_has_its_heading() -> None:
         "Interchange files: OTM and Threagile (issue 17)",
         "Rule packs and plugins",
         "PDF and HTML rendering",
+        "Workshop kit and training module (issue 19 item 5)",
         "Code and dependencies",
         "What held, kept holding",
     ]

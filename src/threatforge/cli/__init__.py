@@ -29,6 +29,7 @@ from threatforge.cli import (
     _model_commands,
     _reports,
     _sdlc,
+    _workshop,
 )
 from threatforge.cli._output import Exit, output
 
@@ -74,6 +75,7 @@ _compliance.register(app)
 _import.register(app)
 _export.register(app)
 _drift.register(app)
+_workshop.register(app)
 
 
 def main() -> None:
